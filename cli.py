@@ -1,0 +1,289 @@
+"""The `socialcare` command: a thin layer over etl/, warehouse/ and scorecard/."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from etl.config import ConfigError, load_config
+from etl.io import SourceError
+from etl.sources import KINDS
+from warehouse.db import WarehouseError, db_path
+
+USER_ERRORS = (ConfigError, SourceError, WarehouseError, ValueError, FileNotFoundError)
+FORMATS = ("table", "json", "csv")
+
+
+def _common(fn):
+    """--db and --config on every command (they may also be given before the command)."""
+
+    @click.option("--db", "db_opt", default=None, help="Warehouse file (else $SOCIALCARE_DB, else ./socialcare.duckdb).")
+    @click.option("--config", "config_opt", default=None, help="Config TOML (else $SOCIALCARE_CONFIG, else ./socialcare.toml).")
+    @click.pass_context
+    @functools.wraps(fn)
+    def wrapper(ctx, db_opt, config_opt, **kwargs):
+        obj = ctx.find_root().obj or {}
+        try:
+            ctx.obj = {"db": db_path(db_opt or obj.get("db")),
+                       "config": load_config(config_opt or obj.get("config"))}
+            return ctx.invoke(fn, ctx, **kwargs)
+        except USER_ERRORS as e:
+            raise click.ClickException(_sentence(e)) from None
+
+    return wrapper
+
+
+def _sentence(e: Exception) -> str:
+    text = str(e).strip() or e.__class__.__name__
+    return text if text.endswith(".") else text + "."
+
+
+def _csv_list(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def _echo_frame(frame, fmt: str, payload: dict | None = None) -> None:
+    import pandas as pd
+
+    if fmt == "json":
+        click.echo(json.dumps(payload if payload is not None else frame.to_dict("records"),
+                              indent=2, default=str))
+    elif fmt == "csv":
+        from scorecard.export import neutralised
+
+        click.echo(neutralised(frame).to_csv(index=False), nl=False)
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 200,
+                               "display.max_columns", None):
+            click.echo(frame.to_string(index=False) if not frame.empty else "(no rows)")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", default=None, help="Warehouse file (else $SOCIALCARE_DB, else ./socialcare.duckdb).")
+@click.option("--config", default=None, help="Config TOML (else $SOCIALCARE_CONFIG, else ./socialcare.toml).")
+@click.version_option("0.1.0", prog_name="socialcare")
+@click.pass_context
+def main(ctx, db, config):
+    """socialcare: social customer care analytics beside phone, e-mail and chat."""
+    ctx.obj = {"db": db, "config": config}
+
+
+@main.command("load")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("source")
+@click.option("--mapping", default=None, help="TOML mapping for csv and sql sources.")
+@_common
+def load_cmd(ctx, kind, source, mapping):
+    """Load a source file (or SQL source) into the warehouse, all or nothing."""
+    from warehouse.ingest import load_file
+
+    result = load_file(kind, source, ctx.obj["db"], ctx.obj["config"], mapping)
+    click.echo(result.summary())
+
+
+@main.command("generate")
+@click.option("--out", default="generated", show_default=True, help="Output folder.")
+@click.option("--interactions", default=4000, show_default=True, type=int)
+@click.option("--days", default=90, show_default=True, type=int)
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--brands", default=None, help="Comma-separated brand handles.")
+@_common
+def generate_cmd(ctx, out, interactions, days, seed, brands):
+    """Write calibrated sample data in the real source formats, with injected incidents."""
+    from sample_data.generator import generate
+
+    result = generate(Path(out), interactions=interactions, days=days, seed=seed,
+                      brands=_csv_list(brands) or None)
+    click.echo(f"wrote {out}: {json.dumps(result.counts)}")
+
+
+@main.command("scorecard")
+@click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
+@click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
+@click.option("--grain", type=click.Choice(["day", "week", "month", "total"]), default="total", show_default=True)
+@click.option("--by", default=None, help="Comma-separated: channel,brand,category,agent.")
+@click.option("--channel", default=None, help="Only these channels (comma-separated).")
+@click.option("--brand", default=None, help="Only these brands (comma-separated).")
+@click.option("--kpi", default=None, help="Only these KPI ids (comma-separated).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@_common
+def scorecard_cmd(ctx, start, end, grain, by, channel, brand, kpi, fmt):
+    """Balanced Scorecard for any period, grain and slice."""
+    from scorecard.data import open_warehouse
+    from scorecard.kpis import scorecard
+
+    con = open_warehouse(ctx.obj["db"])
+    result = scorecard(con, ctx.obj["config"], start, end, grain, _csv_list(by),
+                       {"channel": _csv_list(channel), "brand": _csv_list(brand)},
+                       _csv_list(kpi) or None)
+    frame = result.to_frame()
+    if fmt == "table" and not frame.empty:
+        frame = frame.drop(columns=["previous"]).round(3)
+    _echo_frame(frame, fmt, result.to_json())
+    if fmt == "table":
+        click.echo(result.summary())
+
+
+@main.command("status")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@_common
+def status_cmd(ctx, fmt):
+    """Recent loads, and quarantined rows by reason."""
+    from scorecard.health import health
+
+    h = health(ctx.obj["db"])
+    if fmt == "json":
+        click.echo(json.dumps(h.to_json(), indent=2, default=str))
+        return
+    click.echo(f"warehouse {ctx.obj['db']}, data as of {h.as_of}")
+    _echo_frame(h.loads, fmt)
+    click.echo("\nquarantine by reason:")
+    _echo_frame(h.quarantine, fmt)
+
+
+@main.command("config")
+@_common
+def config_cmd(ctx):
+    """Print the effective configuration (defaults plus socialcare.toml)."""
+    click.echo(json.dumps(ctx.obj["config"].to_dict(), indent=2))
+
+
+@main.command("export")
+@click.argument("table", type=click.Choice(["scorecard", "cases", "messages", "surveys", "loads", "quarantine"]))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True)
+@click.option("--out", required=True, help="Output file.")
+@click.option("--from", "start", default=None)
+@click.option("--to", "end", default=None)
+@click.option("--channel", default=None)
+@click.option("--brand", default=None)
+@_common
+def export_cmd(ctx, table, fmt, out, start, end, channel, brand):
+    """Export a table (spreadsheet formulas neutralised) to CSV, XLSX or Parquet."""
+    from scorecard.export import export_table
+
+    n = export_table(ctx.obj["db"], ctx.obj["config"], table, fmt, Path(out), start, end,
+                     {"channel": _csv_list(channel), "brand": _csv_list(brand)})
+    click.echo(f"wrote {n} rows to {out}.")
+
+
+@main.command("lift")
+@click.option("--from", "start", default=None)
+@click.option("--to", "end", default=None)
+@click.option("--brand", default=None)
+@click.option("--shift", default=0.2, show_default=True, type=float, help="What-if: share of eligible phone volume moved to social.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_common
+def lift_cmd(ctx, start, end, brand, shift, fmt):
+    """Channel economics and recommendation lift of social vs phone and e-mail."""
+    from scorecard.data import open_warehouse
+    from scorecard.lift import lift_report
+
+    report = lift_report(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
+                         {"brand": _csv_list(brand)}, shift)
+    click.echo(json.dumps(report.to_json(), indent=2, default=str) if fmt == "json" else report.summary())
+
+
+@main.command("anomalies")
+@click.option("--from", "start", default=None)
+@click.option("--to", "end", default=None)
+@click.option("--kpi", default=None, help="Only these KPI ids (comma-separated).")
+@click.option("--sensitivity", default=3.5, show_default=True, type=float, help="Robust z threshold.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_common
+def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
+    """Anomalies in daily KPI series, overall and per brand and channel, with attribution."""
+    from scorecard.anomalies import find_anomalies
+    from scorecard.data import open_warehouse
+
+    result = find_anomalies(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
+                            _csv_list(kpi) or None, sensitivity)
+    click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json" else result.summary())
+
+
+@main.command("explain")
+@click.argument("kpi")
+@click.option("--period", required=True, help="A..B, the period to explain (YYYY-MM-DD..YYYY-MM-DD).")
+@click.option("--vs", "versus", required=True, help="C..D, the comparison period.")
+@click.option("--by", default="channel,brand,category,agent", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_common
+def explain_cmd(ctx, kpi, period, versus, by, fmt):
+    """Decompose a KPI change between two periods into mix and rate effects per segment."""
+    from scorecard.data import open_warehouse
+    from scorecard.rootcause import explain_change
+
+    result = explain_change(open_warehouse(ctx.obj["db"]), ctx.obj["config"], kpi, period, versus,
+                            _csv_list(by))
+    click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json" else result.summary())
+
+
+@main.command("drill")
+@click.argument("kpi")
+@click.option("--from", "start", default=None)
+@click.option("--to", "end", default=None)
+@click.option("--channel", default=None)
+@click.option("--brand", default=None)
+@click.option("--category", default=None)
+@click.option("--agent", default=None)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True)
+@click.option("--out", required=True, help="Output file.")
+@_common
+def drill_cmd(ctx, kpi, start, end, channel, brand, category, agent, fmt, out):
+    """Write the cases behind a KPI value, with their transcripts."""
+    from scorecard.rootcause import drill_cases
+    from scorecard.data import open_warehouse
+    from scorecard.export import write_frame
+
+    filters = {"channel": _csv_list(channel), "brand": _csv_list(brand),
+               "category": _csv_list(category), "agent": _csv_list(agent)}
+    frame = drill_cases(open_warehouse(ctx.obj["db"]), ctx.obj["config"], kpi, start, end, filters)
+    write_frame(frame, fmt, Path(out))
+    click.echo(f"wrote {len(frame)} rows to {out}.")
+
+
+def _run_dashboard(ctx, host: str, port: int, debug: bool) -> None:
+    """Start the Dash development server on the chosen warehouse and configuration."""
+    import os
+
+    os.environ["SOCIALCARE_DB"] = str(ctx.obj["db"].resolve())
+    if ctx.obj["config"].path:
+        os.environ["SOCIALCARE_CONFIG"] = str(Path(ctx.obj["config"].path).resolve())
+    from app import app
+
+    app.run(host=host, port=port, debug=debug)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--debug/--no-debug", default=False)
+@_common
+def serve_cmd(ctx, host, port, debug):
+    """Serve the dashboard (development server; use `gunicorn app:server` in production)."""
+    if not ctx.obj["db"].exists():
+        raise WarehouseError(f"no warehouse at {ctx.obj['db']}; run socialcare demo or load data first.")
+    _run_dashboard(ctx, host, port, debug)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Build the demo warehouse only.")
+@_common
+def demo_cmd(ctx, host, port, no_serve):
+    """Load the bundled sample data into the warehouse and serve the dashboard."""
+    from warehouse.demo import build_demo
+
+    for line in build_demo(ctx.obj["db"], ctx.obj["config"]):
+        click.echo(line)
+    if not no_serve:
+        click.echo(f"dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
+        _run_dashboard(ctx, host, port, False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

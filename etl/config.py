@@ -1,0 +1,226 @@
+"""Effective configuration: defaults from the domain research, overridden by socialcare.toml.
+
+Configuration sits in the lowest layer (etl) because every layer reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CHANNELS = ("social", "phone", "email", "chat")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_COSTS = {"phone": 7.00, "email": 3.75, "chat": 3.00, "social": 0.90}
+_WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names the key and the problem."""
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Weekly opening windows in one timezone, plus closed holidays."""
+
+    timezone: str = "Europe/London"
+    windows: dict[str, tuple[tuple[time, time], ...]] = field(
+        default_factory=lambda: {
+            **{d: ((time(8), time(20)),) for d in WEEKDAYS[:5]},
+            "sat": ((time(9), time(17)),),
+            "sun": (),
+        }
+    )
+    holidays: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Cost per interaction by channel, plus an optional rate per handled minute."""
+
+    per_interaction: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_COSTS))
+    per_handle_minute: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0.0))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a user may configure; frozen so it can be shared safely."""
+
+    display_timezone: str = "UTC"
+    source_timezone: str = "UTC"
+    max_bad_share: float = 0.05
+    sla_first_response_s: float = 7200.0
+    fcr_window_days: int = 7
+    frt_clock: str = "first_customer_message"
+    business_hours: BusinessHours = field(default_factory=BusinessHours)
+    costs: CostModel = field(default_factory=CostModel)
+    targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    playbook: str | None = None
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (times and dates as strings) for printing and JSON."""
+        d = asdict(self)
+        d["business_hours"]["windows"] = {
+            k: [f"{a:%H:%M}-{b:%H:%M}" for a, b in v] for k, v in self.business_hours.windows.items()
+        }
+        d["business_hours"]["holidays"] = [h.isoformat() for h in self.business_hours.holidays]
+        return d
+
+
+def config_path(explicit: str | None = None) -> Path | None:
+    """The config file to read: --config, else $SOCIALCARE_CONFIG, else ./socialcare.toml if present."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("SOCIALCARE_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("socialcare.toml")
+    return local if local.exists() else None
+
+
+def _zone(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be an IANA timezone name such as 'Europe/London'.")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{key} = {value!r} is not a known IANA timezone (try 'Europe/London').") from None
+    return value
+
+
+def _number(value: Any, key: str, lo: float = 0.0, hi: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{key} must be a number, got {value!r}.")
+    if value < lo or (hi is not None and value > hi):
+        bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+        raise ConfigError(f"{key} must be {bound}, got {value!r}.")
+    return float(value)
+
+
+def _windows(value: Any, key: str) -> tuple[tuple[time, time], ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{key} must be a list of 'HH:MM-HH:MM' windows.")
+    out = []
+    for w in value:
+        m = _WINDOW.match(w) if isinstance(w, str) else None
+        if not m or int(m[1]) > 24 or int(m[3]) > 24 or int(m[2]) > 59 or int(m[4]) > 59:
+            raise ConfigError(f"{key} has {w!r}; write windows as 'HH:MM-HH:MM', e.g. '08:00-20:00'.")
+        start = time(int(m[1]) % 24, int(m[2]))
+        end = time(int(m[3]) % 24, int(m[4]))
+        out.append((start, end))
+    return tuple(out)
+
+
+def _check_keys(table: dict, allowed: set[str], prefix: str) -> None:
+    for k in table:
+        if k not in allowed:
+            where = f"{prefix}.{k}" if prefix else k
+            raise ConfigError(f"unknown key {where!r}; allowed here: {', '.join(sorted(allowed))}.")
+
+
+def _business_hours(raw: dict) -> BusinessHours:
+    _check_keys(raw, {"timezone", "windows", "holidays"}, "business_hours")
+    base = BusinessHours()
+    tz = _zone(raw.get("timezone", base.timezone), "business_hours.timezone")
+    windows = dict(base.windows)
+    raw_w = raw.get("windows", {})
+    if not isinstance(raw_w, dict):
+        raise ConfigError("business_hours.windows must be a table of weekday = ['HH:MM-HH:MM', ...].")
+    _check_keys(raw_w, set(WEEKDAYS), "business_hours.windows")
+    for day, v in raw_w.items():
+        windows[day] = _windows(v, f"business_hours.windows.{day}")
+    holidays = []
+    for h in raw.get("holidays", []):
+        try:
+            holidays.append(h if isinstance(h, date) else date.fromisoformat(str(h)))
+        except ValueError:
+            raise ConfigError(f"business_hours.holidays has {h!r}; write dates as YYYY-MM-DD.") from None
+    return BusinessHours(tz, windows, tuple(sorted(holidays)))
+
+
+def _costs(raw: dict) -> CostModel:
+    _check_keys(raw, {"per_interaction", "per_handle_minute"}, "costs")
+    base = CostModel()
+    out = {}
+    for part in ("per_interaction", "per_handle_minute"):
+        table = dict(getattr(base, part))
+        given = raw.get(part, {})
+        if not isinstance(given, dict):
+            raise ConfigError(f"costs.{part} must be a table of channel = amount.")
+        _check_keys(given, set(CHANNELS), f"costs.{part}")
+        for ch, v in given.items():
+            table[ch] = _number(v, f"costs.{part}.{ch}")
+        out[part] = table
+    return CostModel(**out)
+
+
+def _targets(raw: dict) -> dict[str, dict[str, float]]:
+    out = {}
+    for kpi, spec in raw.items():
+        if not isinstance(spec, dict):
+            raise ConfigError(f"targets.{kpi} must be a table with 'target' and optionally 'amber'.")
+        _check_keys(spec, {"target", "amber"}, f"targets.{kpi}")
+        out[kpi] = {k: _number(v, f"targets.{kpi}.{k}", lo=-1e12) for k, v in spec.items()}
+    return out
+
+
+def config_from_dict(raw: dict, path: str | None = None) -> Config:
+    """Validate a parsed TOML document into a Config, naming the first bad key."""
+    top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr"}
+    _check_keys(raw, top, "")
+    cfg = Config(path=path)
+    if "display_timezone" in raw:
+        cfg = replace(cfg, display_timezone=_zone(raw["display_timezone"], "display_timezone"))
+    src = raw.get("sources", {})
+    _check_keys(src, {"timezone", "max_bad_share"}, "sources")
+    if "timezone" in src:
+        cfg = replace(cfg, source_timezone=_zone(src["timezone"], "sources.timezone"))
+    if "max_bad_share" in src:
+        cfg = replace(cfg, max_bad_share=_number(src["max_bad_share"], "sources.max_bad_share", 0, 1))
+    sla = raw.get("sla", {})
+    _check_keys(sla, {"first_response_s", "frt_clock"}, "sla")
+    if "first_response_s" in sla:
+        cfg = replace(cfg, sla_first_response_s=_number(sla["first_response_s"], "sla.first_response_s"))
+    if "frt_clock" in sla:
+        if sla["frt_clock"] not in ("first_customer_message", "case_created"):
+            raise ConfigError("sla.frt_clock must be 'first_customer_message' or 'case_created'.")
+        cfg = replace(cfg, frt_clock=sla["frt_clock"])
+    fcr = raw.get("fcr", {})
+    _check_keys(fcr, {"window_days"}, "fcr")
+    if "window_days" in fcr:
+        cfg = replace(cfg, fcr_window_days=int(_number(fcr["window_days"], "fcr.window_days", 0, 365)))
+    if "business_hours" in raw:
+        cfg = replace(cfg, business_hours=_business_hours(raw["business_hours"]))
+    if "costs" in raw:
+        cfg = replace(cfg, costs=_costs(raw["costs"]))
+    if "targets" in raw:
+        cfg = replace(cfg, targets=_targets(raw["targets"]))
+    if "playbook" in raw:
+        pb = raw["playbook"]
+        if not isinstance(pb, str) or not Path(pb).exists():
+            raise ConfigError(f"playbook = {pb!r} must name an existing playbook TOML file.")
+        cfg = replace(cfg, playbook=pb)
+    return cfg
+
+
+def load_config(explicit: str | None = None) -> Config:
+    """Read the effective configuration (defaults when no file is found)."""
+    path = config_path(explicit)
+    if path is None:
+        return Config()
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path} is not valid TOML: {e}.") from None
+    try:
+        return config_from_dict(raw, str(path))
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}") from None

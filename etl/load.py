@@ -1,0 +1,103 @@
+"""Writing parsed rows into the canonical tables of an open warehouse connection (merge by key)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+
+from etl.config import Config
+from etl.enrich import categories_from_text, load_playbook
+from etl.parsed import Parsed
+
+KEYS = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id",
+        "raw_twcs": "tweet_id"}
+
+RAW_TWCS_DDL = """
+create table if not exists raw_twcs (
+    tweet_id bigint primary key, author_id varchar, inbound boolean, created_at timestamptz,
+    text varchar, in_response_to bigint, sentiment double, signature varchar,
+    asks_private boolean, is_runaround boolean, load_id varchar
+)
+"""
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    """Bookkeeping of one load, as stored in the `loads` table."""
+
+    load_id: str
+    kind: str
+    path: str
+    sha256: str
+    started_at: datetime
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"describe {table}").fetchall()]
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, load_id: str) -> int:
+    """Insert rows, replacing existing rows with the same key (the later record wins)."""
+    if frame.empty:
+        return 0
+    key = KEYS[table]
+    cols = _columns(con, table)
+    frame = frame.assign(load_id=load_id)
+    con.register("incoming", frame[[c for c in cols if c in frame.columns]])
+    names = ", ".join(c for c in cols if c in frame.columns)
+    con.execute(f"delete from {table} where {key} in (select {key} from incoming)")
+    con.execute(f"insert into {table} ({names}) select {names} from incoming")
+    con.unregister("incoming")
+    return len(frame)
+
+
+def _rebuild_twcs_cases(con: duckdb.DuckDBPyConnection, config: Config) -> int:
+    """Recompute every Twitter case from all stored tweets (so a split load equals a single one)."""
+    from etl.twcs import cases_from_tweets
+
+    tweets = con.execute("select * from raw_twcs").df()
+    playbook = load_playbook(config.playbook)
+    cases, messages = cases_from_tweets(tweets, lambda s: categories_from_text(s, playbook))
+    con.execute("delete from messages where interaction_id like 'twcs:%'")
+    con.execute("delete from interactions where source = 'twcs'")
+    for table, frame in (("interactions", cases), ("messages", messages)):
+        cols = [c for c in _columns(con, table) if c in frame.columns]
+        con.register("incoming", frame[cols])
+        con.execute(f"insert into {table} ({', '.join(cols)}) select {', '.join(cols)} from incoming")
+        con.unregister("incoming")
+    return len(cases)
+
+
+def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRecord,
+                 config: Config) -> int:
+    """Merge a parsed file into the warehouse and record the load; returns rows loaded."""
+    loaded = 0
+    for table, frame in parsed.tables.items():
+        if table == "raw_twcs":
+            con.execute(RAW_TWCS_DDL)
+            loaded += _merge(con, "raw_twcs", frame, record.load_id)
+        else:
+            if table == "messages" and "interactions" in parsed.tables:
+                ids = parsed.tables["interactions"][["interaction_id"]]
+                con.register("replaced", ids)
+                con.execute("delete from messages where interaction_id in (select interaction_id from replaced)")
+                con.unregister("replaced")
+            n = _merge(con, table, frame, record.load_id)
+            loaded += n if table != "messages" else 0
+    if "raw_twcs" in parsed.tables:
+        _rebuild_twcs_cases(con, config)
+    q = parsed.quarantine.assign(load_id=record.load_id, path=parsed.path)
+    if not q.empty:
+        con.register("q", q[["load_id", "path", "line", "raw", "reason"]])
+        con.execute("insert into quarantine select load_id, path, line, raw, reason from q")
+        con.unregister("q")
+    con.execute(
+        "insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
+        [record.load_id, parsed.source, record.kind, record.path, record.sha256, record.started_at,
+         datetime.now(UTC), parsed.rows_read, parsed.rows_read - parsed.rows_quarantined,
+         parsed.rows_quarantined, "; ".join(parsed.notes) or None],
+    )
+    return loaded

@@ -1,0 +1,39 @@
+"""The result of parsing one source file, before it is written to the warehouse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+QUARANTINE_COLUMNS = ["line", "raw", "reason"]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Canonical rows parsed from one file, plus the rows kept out with their line and reason."""
+
+    kind: str
+    source: str
+    path: str
+    rows_read: int
+    tables: dict[str, pd.DataFrame]
+    quarantine: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def rows_quarantined(self) -> int:
+        """Number of input rows that failed validation."""
+        return len(self.quarantine)
+
+    @property
+    def bad_share(self) -> float:
+        """Share of the file's rows that failed validation."""
+        return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
+
+
+def quarantine_frame(rejects: pd.DataFrame) -> pd.DataFrame:
+    """Parser rejects in the quarantine shape (line, raw, reason)."""
+    if rejects.empty:
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    return rejects[QUARANTINE_COLUMNS].copy()

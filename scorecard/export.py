@@ -1,0 +1,66 @@
+"""Exports to CSV, XLSX and Parquet with spreadsheet formulas neutralised."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from etl.config import Config
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas (prefixed with a quote)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_neutral)
+    return out
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out: Path) -> int:
+    """Write every row (no cap) in csv, xlsx or parquet; returns the row count."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    safe = neutralised(frame)
+    for col in safe.columns:  # Excel cannot store timezone-aware datetimes
+        if isinstance(safe[col].dtype, pd.DatetimeTZDtype) and fmt == "xlsx":
+            safe[col] = safe[col].dt.tz_localize(None)
+    if fmt == "csv":
+        safe.to_csv(out, index=False)
+    elif fmt == "xlsx":
+        safe.to_excel(out, index=False, engine="openpyxl")
+    elif fmt == "parquet":
+        safe.to_parquet(out, index=False)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or parquet.")
+    return len(frame)
+
+
+def table_frame(db: Path, config: Config, table: str, start: str | None, end: str | None,
+                filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """The rows of one exportable table, with the same filters as the scorecard."""
+    from scorecard.data import open_warehouse, rows_of
+    from scorecard.kpis import scorecard
+
+    con = open_warehouse(db)
+    try:
+        if table == "scorecard":
+            return scorecard(con, config, start, end, "total", (), filters).to_frame()
+        return rows_of(con, config, table, start, end, filters)
+    finally:
+        con.close()
+
+
+def export_table(db: Path, config: Config, table: str, fmt: str, out: Path, start: str | None,
+                 end: str | None, filters: Mapping[str, Sequence[str]]) -> int:
+    """Export one table; returns the number of rows written."""
+    return write_frame(table_frame(db, config, table, start, end, filters), fmt, out)

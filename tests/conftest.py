@@ -1,0 +1,44 @@
+"""Shared fixtures: real sample paths, a factory for small TWCS files, loaded warehouses."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from etl.config import Config
+from warehouse.ingest import load_file
+
+REAL = Path(__file__).parent / "data" / "real"
+TWCS_SAMPLE = REAL / "twcs_head_sample.csv"
+TWCS_HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
+               "in_response_to_tweet_id"]
+
+
+@pytest.fixture
+def make_twcs(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: write tweets (tuples in TWCS column order, minus response_tweet_id) to a CSV."""
+
+    def make(rows, name="tweets.csv", header=TWCS_HEADER, encoding="utf-8", newline="\r\n",
+             index_column=False):
+        path = tmp_path / name
+        with open(path, "w", encoding=encoding, newline="") as fh:
+            w = csv.writer(fh, lineterminator=newline)
+            w.writerow(([""] if index_column else []) + list(header))
+            for i, r in enumerate(rows):
+                tweet_id, author, inbound, created, text, parent = r
+                row = [tweet_id, author, inbound, created, text, "", parent]
+                w.writerow(([str(i)] if index_column else []) + row)
+        return path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def twcs_db(tmp_path_factory) -> Path:
+    """A warehouse with the real 121-tweet TWCS sample loaded."""
+    db = tmp_path_factory.mktemp("twcs") / "w.duckdb"
+    load_file("twcs", str(TWCS_SAMPLE), db, Config())
+    return db

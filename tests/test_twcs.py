@@ -1,0 +1,151 @@
+"""TWCS case reconstruction rules on small hand-built threads, format variants and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from etl.config import Config
+from etl.twcs import case_roots
+from warehouse.ingest import LoadRefused, load_file
+
+T0 = "Tue Oct 31 10:00:00 +0000 2017"
+
+
+def ts(minutes: int) -> str:
+    """A Twitter timestamp `minutes` after 10:00 on 2017-10-31."""
+    h, m = divmod(600 + minutes, 60)
+    return f"Tue Oct 31 {h:02d}:{m:02d}:00 +0000 2017"
+
+
+def cases(db):
+    con = duckdb.connect(str(db), read_only=True)
+    out = {r[0]: r[1:] for r in con.execute(
+        "select interaction_id, brand, status, frt_s, handled_privately, dq_flags, customer_id "
+        "from fct_cases order by 1").fetchall()}
+    con.close()
+    return out
+
+
+def test_case_roots_pointer_doubling():
+    ids = np.array([1, 2, 3, 4, 5, 6, 7])
+    parent = np.array([-1, 1, 2, 99, -1, 5, 7])  # 4 -> absent; 6 -> broadcast 5; 7 -> itself
+    inbound = np.array([True, False, True, True, False, True, True])
+    roots = case_roots(ids, parent, inbound)
+    # 1 root (no parent); 2,3 follow 1; 4 root (parent absent); 5 broadcast (no case);
+    # 6 root (parent is an outbound tweet without parent); 7 is a self-loop: in no case.
+    assert roots.tolist() == [1, 1, 1, 4, -1, 6, -1]
+
+
+def test_thread_rules(make_twcs, tmp_path):
+    rows = [
+        (1, "101", "True", ts(0), "@BrandA my bill is wrong", ""),
+        (2, "BrandA", "False", ts(30), "@101 Please DM us your account number ^AB", "1"),
+        (3, "101", "True", ts(40), "@BrandA sent, thanks that worked", "2"),
+        (10, "BrandB", "False", ts(0), "Big sale today!", ""),  # broadcast
+        (11, "102", "True", ts(5), "@BrandB is it online too?", "10"),  # unanswered reply to broadcast
+        (20, "103", "True", ts(10), "hello @BrandA @BrandB anyone?", "999"),  # parent absent
+        (30, "104", "True", ts(50), "@BrandA outage again", ""),
+        (31, "BrandA", "False", ts(20), "@104 sorry, looking ^CD", "30"),  # older than its parent
+    ]
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(rows)), db, Config())
+    got = cases(db)
+    assert set(got) == {"twcs:1", "twcs:11", "twcs:20", "twcs:30"}
+    assert got["twcs:1"][:4] == ("BrandA", "resolved", 1800.0, True)
+    assert got["twcs:11"][:2] == ("BrandB", "unanswered")  # brand from the broadcast
+    assert got["twcs:20"][:2] == ("BrandA", "unanswered")  # first @mention of a known brand
+    assert got["twcs:30"][2] is None and got["twcs:30"][4] == "negative_frt"  # flagged, excluded
+
+
+def test_format_variants_give_same_cases(make_twcs, tmp_path):
+    rows = [(1, "101", "TRUE", ts(0), "@BrandA help\nplease", ""),
+            (2, "BrandA", "FALSE", ts(3), "@101 on it -Sam", "1.0")]
+    plain = make_twcs(rows, name="plain.csv")
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    indexed = make_twcs([(f"{r[0]}.0",) + r[1:] for r in rows], name="idx.csv", index_column=True,
+                        newline="\n")
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_text(plain.read_text(encoding="utf-8"), encoding="utf-16")
+    results = []
+    for i, f in enumerate((plain, bom, indexed, utf16)):
+        db = tmp_path / f"w{i}.duckdb"
+        load_file("twcs", str(f), db, Config())
+        results.append(cases(db))
+    assert all(r == results[0] for r in results)
+    assert results[0]["twcs:1"][:3] == ("BrandA", "open", 180.0)
+
+
+def _digest(db):
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+def test_missing_column_is_one_sentence_and_leaves_warehouse_unchanged(make_twcs, tmp_path, twcs_db):
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(twcs_db.read_bytes())
+    before = _digest(db)
+    bad = make_twcs([(1, "101", "True", T0, "hi", "")],
+                    header=["tweet_id", "author_id", "inbound", "when", "text", "response_tweet_id",
+                            "in_response_to_tweet_id"])
+    result = CliRunner().invoke(main, ["--db", str(db), "load", "twcs", str(bad)])
+    assert result.exit_code != 0
+    assert "line 1" in result.output and "created_at" in result.output
+    assert str(bad) in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert _digest(db) == before
+
+
+def test_unparseable_date_refuses_file_and_keeps_bad_rows(make_twcs, tmp_path, twcs_db):
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(twcs_db.read_bytes())
+    before = _digest(db)
+    rows = [(1, "101", "True", "31/10/2017 10:00", "hi", ""),
+            (2, "BrandA", "False", ts(1), "@101 hello", "1")]
+    bad = make_twcs(rows)
+    result = CliRunner().invoke(main, ["--db", str(db), "load", "twcs", str(bad)])
+    assert result.exit_code != 0
+    assert "line 2" in result.output and "created_at" in result.output
+    assert _digest(db) == before
+    qfiles = list((tmp_path / "quarantine").glob("*.csv"))
+    assert len(qfiles) == 1 and "created_at is not a Twitter timestamp" in qfiles[0].read_text()
+
+
+def test_few_bad_rows_are_quarantined_and_the_rest_loaded(make_twcs, tmp_path):
+    rows = [(i, str(100 + i), "True", ts(i), f"@BrandA question {i}", "") for i in range(1, 41)]
+    rows.append((41, "141", "maybe", ts(41), "@BrandA x", ""))
+    db = tmp_path / "w.duckdb"
+    result = load_file("twcs", str(make_twcs(rows)), db, Config())
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (41, 40, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select line, reason from quarantine").fetchall() == [
+        (42, "inbound is not TRUE/FALSE")]
+    con.close()
+
+
+def test_reload_is_idempotent(twcs_db, tmp_path):
+    from tests.conftest import TWCS_SAMPLE
+
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(twcs_db.read_bytes())
+    result = load_file("twcs", str(TWCS_SAMPLE), db, Config())
+    assert result.status == "skipped"
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from loads").fetchone()[0] == 1
+    con.close()
+
+
+def test_refusal_threshold_is_configurable(make_twcs, tmp_path):
+    rows = [(1, "101", "True", ts(0), "a", ""), (2, "102", "nope", ts(1), "b", "")]
+    with pytest.raises(LoadRefused):
+        load_file("twcs", str(make_twcs(rows)), tmp_path / "a.duckdb", Config())
+    from dataclasses import replace
+
+    res = load_file("twcs", str(make_twcs(rows)), tmp_path / "b.duckdb", replace(Config(), max_bad_share=0.6))
+    assert res.rows_quarantined == 1

@@ -1,0 +1,93 @@
+"""DuckDB connections and atomic snapshots: one writer builds a copy, readers open read-only."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = "socialcare.duckdb"
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or written; the message says what to do."""
+
+
+def db_path(explicit: str | None = None) -> Path:
+    """The warehouse file: --db, else $SOCIALCARE_DB, else ./socialcare.duckdb."""
+    return Path(explicit or os.environ.get("SOCIALCARE_DB") or DEFAULT_DB)
+
+
+def schema_sql() -> str:
+    """DDL of the canonical tables."""
+    return resources.files("warehouse").joinpath("sql/schema.sql").read_text(encoding="utf-8")
+
+
+def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published snapshot (what the dashboard and reports use)."""
+    if not path.exists():
+        raise WarehouseError(
+            f"no warehouse at {path}; load data first (socialcare load ...) or run socialcare demo."
+        )
+    return duckdb.connect(str(path), read_only=True)
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(f".{path.name}.{suffix}")
+
+
+@contextmanager
+def writer_lock(path: Path) -> Iterator[None]:
+    """Exclusive lock so that only one load writes at a time (released when the process dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_file = _sidecar(path, "lock")
+    with open(lock_file, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseError(f"another load is writing {path}; wait for it to finish.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_stale_work_files(path: Path) -> None:
+    for stale in path.parent.glob(f".{path.name}.work-*"):
+        stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def snapshot_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to a private copy of the warehouse; publish it atomically on success.
+
+    The published file is replaced with os.replace only after the copy is complete and
+    checkpointed, so a failed or killed load leaves the warehouse exactly as before, and
+    readers holding the old file keep reading the previous snapshot.
+    """
+    with writer_lock(path):
+        _remove_stale_work_files(path)
+        work = _sidecar(path, f"work-{uuid.uuid4().hex[:8]}")
+        if path.exists():
+            shutil.copyfile(path, work)
+        con = duckdb.connect(str(work))
+        try:
+            con.execute(schema_sql())
+            yield con
+            con.execute("checkpoint")
+            con.close()
+            with open(work, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(work, path)
+        except BaseException:
+            con.close()
+            work.unlink(missing_ok=True)
+            Path(f"{work}.wal").unlink(missing_ok=True)
+            raise

@@ -1,0 +1,110 @@
+"""Load one source into the warehouse atomically: parse, validate, merge, rebuild models, publish."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from etl.config import Config
+from etl.io import SourceError, file_sha256
+from etl.load import LoadRecord, write_parsed
+from etl.parsed import Parsed
+from etl.sources import parse_source
+from warehouse.build import build
+from warehouse.db import connect_readonly, snapshot_writer
+
+
+class LoadRefused(SourceError):
+    """Too large a share of a file failed validation; nothing was loaded."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one `socialcare load` did."""
+
+    load_id: str
+    kind: str
+    path: str
+    status: str  # loaded | skipped
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    quarantine_reasons: dict[str, int]
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        if self.status == "skipped":
+            return f"{self.path}: already loaded (same content), nothing to do."
+        reasons = ", ".join(f"{k}: {v}" for k, v in self.quarantine_reasons.items())
+        q = f"; {self.rows_quarantined} quarantined ({reasons})" if self.rows_quarantined else ""
+        return f"{self.path}: loaded {self.rows_loaded} of {self.rows_read} rows as {self.load_id}{q}."
+
+
+def _already_loaded(db: Path, sha: str) -> str | None:
+    if not db.exists():
+        return None
+    con = connect_readonly(db)
+    try:
+        row = con.execute(
+            "select load_id from loads where sha256 = ? and status = 'loaded' limit 1", [sha]
+        ).fetchone()
+    except Exception:  # an older file without a loads table
+        row = None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def quarantine_file(db: Path, load_id: str, parsed: Parsed) -> Path:
+    """Write a refused file's bad rows next to the warehouse (the warehouse itself is untouched)."""
+    out = db.parent / "quarantine" / f"{load_id}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["path", "line", "reason", "raw"])
+        for r in parsed.quarantine.itertuples(index=False):
+            w.writerow([parsed.path, r.line, r.reason, r.raw])
+    return out
+
+
+def _reasons(parsed: Parsed) -> dict[str, int]:
+    if parsed.quarantine.empty:
+        return {}
+    kinds = parsed.quarantine["reason"].astype(str).str.split(":").str[0]
+    return {str(k): int(v) for k, v in kinds.value_counts().items()}
+
+
+def load_file(kind: str, source: str, db: Path, config: Config,
+              mapping: str | None = None) -> LoadResult:
+    """Load one source file (or SQL source) into the warehouse at `db`, all or nothing."""
+    started = datetime.now(UTC)
+    is_file = kind != "sql"
+    if is_file and not Path(source).exists():
+        raise SourceError(f"{source}: file not found.")
+    sha = file_sha256(Path(source)) if is_file else f"sql:{started.isoformat()}"
+    load_id = f"{kind}-{started:%Y%m%dT%H%M%S%f}-{sha[-8:] if is_file else 'sql'}"
+    if is_file and _already_loaded(db, sha):
+        return LoadResult(load_id, kind, source, "skipped", 0, 0, 0, {})
+    parsed = parse_source(kind, source, config, mapping)
+    if parsed.rows_read and parsed.bad_share > config.max_bad_share:
+        qfile = quarantine_file(db, load_id, parsed)
+        first = parsed.quarantine.sort_values("line").iloc[0]
+        raise LoadRefused(
+            f"{source}: refused, {parsed.rows_quarantined} of {parsed.rows_read} rows "
+            f"({parsed.bad_share:.0%}) failed validation, above the {config.max_bad_share:.0%} "
+            f"limit; first at line {first.line}: {first.reason}. Nothing was loaded; the bad rows "
+            f"are in {qfile}."
+        )
+    record = LoadRecord(load_id, kind, source, sha, started)
+    with snapshot_writer(db) as con:
+        if is_file and con.execute(
+            "select 1 from loads where sha256 = ? and status = 'loaded'", [sha]
+        ).fetchone():
+            return LoadResult(load_id, kind, source, "skipped", 0, 0, 0, {})
+        write_parsed(con, parsed, record, config)
+        build(con)
+    return LoadResult(load_id, kind, source, "loaded", parsed.rows_read,
+                      parsed.rows_read - parsed.rows_quarantined, parsed.rows_quarantined,
+                      _reasons(parsed))

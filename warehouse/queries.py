@@ -1,0 +1,35 @@
+"""Named, parameterised reads of the published warehouse (identifiers come only from code)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import duckdb
+import pandas as pd
+
+DIMENSIONS = {"channel": "channel", "brand": "brand", "category": "issue_category",
+              "agent": "agent_id"}
+SOURCES = {
+    "cases": "fct_cases",
+    "surveys": "fct_surveys",
+    "messages": "(select * from fct_messages where author_role = 'customer')",
+}
+
+
+def named_sql(name: str) -> str:
+    """The text of warehouse/sql/queries/<name>.sql."""
+    return resources.files("warehouse").joinpath(f"sql/queries/{name}.sql").read_text("utf-8")
+
+
+def as_of(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
+    """The latest activity in the data: the 'now' of SLA checks, so results are reproducible."""
+    row = con.execute("select max(last_activity_at) from fct_cases").fetchone()
+    return None if row is None or row[0] is None else pd.Timestamp(row[0])
+
+
+def data_range(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str | None, str | None]:
+    """First and last local date with a case opened, in the display timezone."""
+    row = con.execute(
+        "select min(timezone($tz, opened_at))::date, max(timezone($tz, opened_at))::date "
+        "from fct_cases", {"tz": tz}).fetchone()
+    return (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())

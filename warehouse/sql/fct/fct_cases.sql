@@ -1,0 +1,51 @@
+-- One row per case with its measured facts; config-dependent rules (SLA, costs, calendars,
+-- the FCR window) are applied when read, so changing configuration recomputes history.
+with msg as (
+    select
+        interaction_id,
+        count(*) as n_messages,
+        count(*) filter (where author_role = 'agent') as n_agent_messages,
+        bool_or(is_runaround) filter (where author_role = 'agent') as any_runaround,
+        bool_and(is_runaround) filter (where author_role = 'agent') as all_runaround,
+        avg(sentiment) filter (where author_role = 'customer') as customer_sentiment_mean,
+        arg_min(sentiment, seq) filter (where author_role = 'customer' and sentiment is not null)
+            as first_customer_sentiment,
+        arg_max(sentiment, seq) filter (where author_role = 'customer' and sentiment is not null)
+            as last_customer_sentiment,
+        count(*) filter (where author_role = 'customer' and sentiment is not null)
+            as n_customer_scored
+    from stg_messages
+    group by interaction_id
+),
+nxt as (
+    select
+        interaction_id,
+        lead(opened_at) over (partition by customer_id order by opened_at, interaction_id)
+            as next_contact_at
+    from stg_interactions
+    where customer_id is not null
+)
+select
+    i.*,
+    epoch(i.first_response_at) - epoch(i.first_customer_at) as frt_raw_s,
+    case when epoch(i.first_response_at) - epoch(i.first_customer_at) >= 0
+         then epoch(i.first_response_at) - epoch(i.first_customer_at) end as frt_s,
+    case when epoch(i.first_response_at) - epoch(i.opened_at) >= 0
+         then epoch(i.first_response_at) - epoch(i.opened_at) end as frt_created_s,
+    i.first_response_at is not null and i.status <> 'abandoned' as answered,
+    i.status = 'resolved' as resolved,
+    case when epoch(i.resolved_at) - epoch(i.opened_at) >= 0
+         then epoch(i.resolved_at) - epoch(i.opened_at) end as ttr_s,
+    coalesce(m.n_messages, 0) as n_messages,
+    coalesce(m.n_agent_messages, 0) as n_agent_messages,
+    coalesce(m.any_runaround, false) as runaround,
+    coalesce(m.all_runaround, false) as only_runaround,
+    m.customer_sentiment_mean,
+    m.first_customer_sentiment,
+    m.last_customer_sentiment,
+    case when m.n_customer_scored >= 2
+         then m.last_customer_sentiment - m.first_customer_sentiment end as sentiment_recovery,
+    n.next_contact_at
+from stg_interactions i
+left join msg m using (interaction_id)
+left join nxt n using (interaction_id)

@@ -1,0 +1,7 @@
+-- One row per survey response; scores outside their scale are dropped to null.
+select
+    survey_id, interaction_id, customer_id, lower(channel) as channel, brand, responded_at,
+    case when csat between 1 and 5 then csat end as csat,
+    case when nps between 0 and 10 then nps end as nps,
+    would_recommend, verbatim, sentiment, load_id
+from surveys
