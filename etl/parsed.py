@@ -20,6 +20,8 @@ class Parsed:
     tables: dict[str, pd.DataFrame]
     quarantine: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
+    # Idempotency key when the file hash alone is not it (a SQL extract; a CSV with its mapping).
+    content_sha256: str | None = None
 
     @property
     def rows_quarantined(self) -> int:

@@ -88,23 +88,28 @@ def load_file(kind: str, source: str, db: Path, config: Config,
     if is_file and _already_loaded(db, sha):
         return LoadResult(load_id, kind, source, "skipped", 0, 0, 0, {})
     parsed = parse_source(kind, source, config, mapping)
+    shown = source if is_file else parsed.path  # a SQL URL, with its password masked
+    if parsed.content_sha256:  # a SQL extract, or a file read through a mapping
+        sha = parsed.content_sha256
+        if _already_loaded(db, sha):
+            return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
     if parsed.rows_read and parsed.bad_share > config.max_bad_share:
         qfile = quarantine_file(db, load_id, parsed)
         first = parsed.quarantine.sort_values("line").iloc[0]
         raise LoadRefused(
-            f"{source}: refused, {parsed.rows_quarantined} of {parsed.rows_read} rows "
+            f"{shown}: refused, {parsed.rows_quarantined} of {parsed.rows_read} rows "
             f"({parsed.bad_share:.0%}) failed validation, above the {config.max_bad_share:.0%} "
             f"limit; first at line {first.line}: {first.reason}. Nothing was loaded; the bad rows "
             f"are in {qfile}."
         )
-    record = LoadRecord(load_id, kind, source, sha, started)
+    record = LoadRecord(load_id, kind, shown, sha, started)
     with snapshot_writer(db) as con:
-        if is_file and con.execute(
+        if (is_file or parsed.content_sha256) and con.execute(
             "select 1 from loads where sha256 = ? and status = 'loaded'", [sha]
         ).fetchone():
-            return LoadResult(load_id, kind, source, "skipped", 0, 0, 0, {})
+            return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
         write_parsed(con, parsed, record, config)
         build(con)
-    return LoadResult(load_id, kind, source, "loaded", parsed.rows_read,
+    return LoadResult(load_id, kind, shown, "loaded", parsed.rows_read,
                       parsed.rows_read - parsed.rows_quarantined, parsed.rows_quarantined,
                       _reasons(parsed))
