@@ -162,15 +162,7 @@ def categories_from_labels(labels: pd.Series, playbook: Playbook) -> pd.Series:
 
 # --- sentiment --------------------------------------------------------------------------------
 def sentiment_scores(texts: pd.Series) -> np.ndarray:
-    """VADER compound per text (NaN for empty), via the fast verified scorer."""
-    try:
-        from etl.sentiment import compound_scores
-    except ModuleNotFoundError:  # TEMP until the fast scorer lands
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    """VADER compound per text (NaN for empty), via the fast scorer verified against vaderSentiment."""
+    from etl.sentiment import compound_scores
 
-        a = SentimentIntensityAnalyzer()
-
-        def compound_scores(ts):
-            return [a.polarity_scores(t)["compound"] if t else float("nan") for t in ts]
-
-    return np.asarray(compound_scores(texts.tolist()), dtype=np.float64)
+    return np.asarray(compound_scores(texts), dtype=np.float64)
