@@ -1,51 +1,142 @@
-"""The socialcare dashboard: Dash Pages shell. Production: `gunicorn app:server`."""
+"""The socialcare dashboard: Dash Pages shell. Production: `gunicorn app:server`.
+
+Environment: SOCIALCARE_DB (warehouse, opened read-only), SOCIALCARE_CONFIG, and optionally
+SOCIALCARE_USERS="alice:<hash>,bob:<hash>" (hashes from werkzeug.security.
+generate_password_hash) to require HTTP basic auth on every route; SOCIALCARE_WARM=0 turns off
+the background warm-up of the default views after each load.
+"""
 
 from __future__ import annotations
 
-import time
+import os
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+import plotly.io as pio
+from dash import Dash, Input, Output, dcc, html
+from flask import Response, request
+from werkzeug.security import check_password_hash
 
-from scorecard.service import service
+from pages import _ids as ids
+from scorecard.options import data_as_of
+from scorecard.service import published_age_s, service
+
+# Dash serialises callback outputs with plotly's JSON encoder; for component trees (tiles,
+# tables) the "json" engine is ~1.5x faster than "orjson", which first copies the whole tree.
+pio.json.config.default_engine = "json"
 
 NAV = (("Scorecard", "/"), ("Economics", "/economics"), ("Trends", "/trends"),
        ("Root cause", "/rootcause"), ("Conversations", "/conversations"), ("Data health", "/health"))
 
 
-def freshness_text() -> str:
-    """How old the published data snapshot is, for the navbar badge."""
+def _age(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+def freshness() -> tuple[str, str, str]:
+    """Badge text, colour class and tooltip: how fresh the published data is."""
+    age = published_age_s()
+    if age is None:
+        return "no data loaded", "badge bg-danger", "No warehouse yet: run socialcare load or socialcare demo."
     try:
-        age = time.time() - service().reader.modified()
-    except OSError:
-        return "no data loaded"
-    if age < 3600:
-        return f"data published {age / 60:.0f} min ago"
-    if age < 172800:
-        return f"data published {age / 3600:.0f} h ago"
-    return f"data published {age / 86400:.0f} days ago"
+        through = service().cached(data_as_of)
+    except Exception:  # noqa: BLE001 - a badge must never break the page
+        through = None
+    colour = "bg-success" if age < 86400 else "bg-warning text-dark" if age < 7 * 86400 else "bg-secondary"
+    text = f"data through {through or '–'} · loaded {_age(age)} ago"
+    return text, f"badge {colour}", "Latest activity in the data, and when the last load was published."
 
 
 def shell() -> html.Div:
-    """Navigation bar and the page container."""
+    """Navigation bar, the freshness badge and the page container."""
     links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact")) for label, href in NAV]
     return html.Div([
         dbc.Navbar(dbc.Container([
             dbc.NavbarBrand("socialcare", href="/", className="fw-bold"),
             dbc.Nav(links, navbar=True, className="me-auto"),
-            html.Span(freshness_text(), id="freshness-badge", className="badge bg-secondary"),
-        ], fluid=True), color="dark", dark=True, className="mb-3"),
-        dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            html.Span("checking data…", id=ids.FRESHNESS, className="badge bg-secondary",
+                      title="Latest activity in the data, and when the last load was published."),
+            dcc.Interval(id=ids.FRESHNESS_TICK, interval=60_000),
+        ], fluid=True), color="primary", dark=True, className="mb-3 py-1"),
+        dbc.Container(dash.page_container, fluid=True, className="pb-4 page-body"),
     ])
+
+
+def users() -> dict[str, str]:
+    """user -> password hash from $SOCIALCARE_USERS ('user:hash,user:hash'); empty = no login."""
+    out = {}
+    for pair in filter(None, (p.strip() for p in os.environ.get("SOCIALCARE_USERS", "").split(","))):
+        name, sep, hashed = pair.partition(":")
+        if not sep or not name or not hashed:
+            raise ValueError("SOCIALCARE_USERS must be comma-separated user:password-hash pairs "
+                             "(hashes from werkzeug.security.generate_password_hash).")
+        out[name] = hashed
+    return out
+
+
+def require_login(server, accounts: dict[str, str]) -> None:
+    """HTTP basic auth on every route of the Flask server (assets and callbacks included)."""
+
+    @server.before_request
+    def _check():
+        auth = request.authorization
+        if auth and auth.type == "basic" and auth.username in accounts and \
+                check_password_hash(accounts[auth.username], auth.password or ""):
+            return None
+        return Response("Login required.", 401, {"WWW-Authenticate": 'Basic realm="socialcare"'})
+
+
+class _Priming:
+    """Marks the app's own start-up request (not a visitor's)."""
+
+    active = False
+
+    def __enter__(self):
+        _Priming.active = True
+
+    def __exit__(self, *_exc):
+        _Priming.active = False
+
+
+_PRIMING = _Priming()
+
+
+def _start_warming() -> None:
+    """On a visitor's first request in each worker: keep the default views computed."""
+    if _Priming.active:
+        return
+    from pages._warm import start_warming
+
+    start_warming()
 
 
 def create_app() -> Dash:
     """The Dash app with every page in pages/ registered."""
-    dash_app = Dash(__name__, use_pages=True, pages_folder="pages",
-                    suppress_callback_exceptions=True,
-                    title="socialcare")
+    dash_app = Dash(__name__, use_pages=True, pages_folder="pages", suppress_callback_exceptions=True,
+                    title="socialcare", update_title=None, serve_locally=True)
     dash_app.layout = shell
+
+    @dash_app.callback(Output(ids.FRESHNESS, "children"), Output(ids.FRESHNESS, "className"),
+                       Input(ids.FRESHNESS_TICK, "n_intervals"))
+    def tick(_n):
+        text, cls, _tip = freshness()
+        return text, cls
+
+    accounts = users()
+    if accounts:
+        require_login(dash_app.server, accounts)
+    if os.environ.get("SOCIALCARE_WARM", "1") != "0":
+        dash_app.server.before_request(_start_warming)
+    # Dash finishes its setup (callback list, pages router) in its first request's hooks, and a
+    # request arriving meanwhile on another thread gets an incomplete callback list (a broken
+    # page under `gunicorn --threads`). Run those hooks now, before serving anyone; the
+    # priming request itself is not a visitor (no warm-up, and a 401 when login is on is fine).
+    with _PRIMING:
+        dash_app.server.test_client().get(dash_app.config.routes_pathname_prefix + "_dash-dependencies")
     return dash_app
 
 

@@ -132,7 +132,7 @@ def scorecard_cmd(ctx, start, end, grain, by, channel, brand, kpi, fmt):
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @_common
 def status_cmd(ctx, fmt):
-    """Recent loads, and quarantined rows by reason."""
+    """Recent loads, quarantined rows by reason, and freshness per source."""
     from scorecard.health import health
 
     h = health(ctx.obj["db"])
@@ -143,6 +143,10 @@ def status_cmd(ctx, fmt):
     _echo_frame(h.loads, fmt)
     click.echo("\nquarantine by reason:")
     _echo_frame(h.quarantine, fmt)
+    click.echo("\nfreshness per source:")
+    _echo_frame(h.freshness, fmt)
+    if h.response_freshness is not None and not h.response_freshness.empty:
+        _echo_frame(h.response_freshness, fmt)
 
 
 @main.command("config")

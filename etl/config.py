@@ -57,6 +57,7 @@ class Config:
     sla_first_response_s: float = 7200.0
     fcr_window_days: int = 7
     frt_clock: str = "first_customer_message"
+    phone_answer_s: float = 60.0  # a call answered within this is "fast" (lift matrix, buckets)
     business_hours: BusinessHours = field(default_factory=BusinessHours)
     costs: CostModel = field(default_factory=CostModel)
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -184,9 +185,11 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     if "max_bad_share" in src:
         cfg = replace(cfg, max_bad_share=_number(src["max_bad_share"], "sources.max_bad_share", 0, 1))
     sla = raw.get("sla", {})
-    _check_keys(sla, {"first_response_s", "frt_clock"}, "sla")
+    _check_keys(sla, {"first_response_s", "frt_clock", "phone_answer_s"}, "sla")
     if "first_response_s" in sla:
         cfg = replace(cfg, sla_first_response_s=_number(sla["first_response_s"], "sla.first_response_s"))
+    if "phone_answer_s" in sla:
+        cfg = replace(cfg, phone_answer_s=_number(sla["phone_answer_s"], "sla.phone_answer_s"))
     if "frt_clock" in sla:
         if sla["frt_clock"] not in ("first_customer_message", "case_created"):
             raise ConfigError("sla.frt_clock must be 'first_customer_message' or 'case_created'.")

@@ -1,20 +1,51 @@
-"""Reading source files: encoding detection, CSV parsing with rejected rows kept, hashing."""
+"""Reading source files: encoding detection, CSV parsing with rejected rows kept, hashing.
+
+`read_csv_into(con, path, required)` reads a CSV into a table of an open DuckDB connection (all
+text columns, named c0, c1, ... in code; the header names are returned separately so that no
+file content ever becomes an SQL identifier). Records the parser cannot take (too many or too
+few fields, an unterminated quote in a truncated file, bytes that are not UTF-8) become rejects
+with their record number and a reason; the rest of the file loads.
+"""
 
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
+import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
+
+LEGACY = "cp1252"  # Windows-1252, with its five undefined bytes read as Latin-1
+_TEMP_PREFIX = "socialcare-utf8-"
+_REASONS = {  # DuckDB reject type -> the kind shown in quarantine counts
+    "UNQUOTED VALUE": "UNTERMINATED QUOTE",
+    "INVALID ENCODING": "INVALID ENCODING",
+}
 
 
 class SourceError(ValueError):
     """A source file that cannot be loaded at all; the message names file, line and problem."""
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV read into view `table` of a connection: columns c0.. plus `_line` (record number)."""
+
+    table: str
+    names: tuple[str, ...]  # header names (stripped), in column order: names[i] is column c{i}
+    rejects: pd.DataFrame  # line, raw, reason
+    encoding: str
+    rows_read: int
+
+    def column(self, name: str) -> str:
+        """The SQL column (c0, c1, ...) holding the header column `name`."""
+        return f"c{self.names.index(name)}"
 
 
 @dataclass(frozen=True)
@@ -36,50 +67,136 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
-    """utf-8 (also with BOM), utf-16 by BOM, else cp1252 when the sample is not UTF-8 at all."""
+def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    return err.object[err.start:err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("socialcare-latin1", _latin1_fallback)
+
+
+_INVALID = re.compile("[\udc80-\udcff]")  # bytes that did not decode, as surrogate escapes
+_VALID = re.compile("[^\x00-\x7f\udc80-\udcff]")  # decoded non-ASCII characters
+
+
+def detect_encoding(path: Path, evidence: int = 200, block: int = 1 << 16) -> str:
+    """utf-8-sig / utf-16 by their byte-order mark; else utf-8 unless the non-ASCII bytes are
+    mostly not UTF-8 sequences (then the legacy Windows-1252 / Latin-1 encoding).
+
+    A UTF-8 file with a few damaged bytes stays utf-8, so that the damaged records are
+    quarantined instead of being read as mojibake.
+    """
+    valid = invalid = 0
     with open(path, "rb") as fh:
-        head = fh.read(sample_bytes)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        head.decode("utf-8")
+        head = fh.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith(codecs.BOM_UTF16_LE):
+            return "utf-16-le"
+        if head.startswith(codecs.BOM_UTF16_BE):
+            return "utf-16-be"
+        fh.seek(0)
+        carry = b""
+        while valid + invalid < evidence:
+            chunk = fh.read(block)
+            if not chunk:
+                break
+            data, carry = carry + chunk, b""
+            if data.isascii():
+                continue
+            cut = len(data)
+            while cut > 0 and len(data) - cut < 3 and data[cut - 1] >= 0x80:
+                cut -= 1  # keep a multi-byte sequence split by the block edge for the next block
+            data, carry = data[:cut], data[cut:]
+            text = data.decode("utf-8", errors="surrogateescape")
+            invalid += len(_INVALID.findall(text))
+            valid += len(_VALID.findall(text))
+    if invalid == 0 or valid > invalid:
         return "utf-8"
-    except UnicodeDecodeError as e:
-        # A truncated multi-byte sequence at the end of the sample is still UTF-8.
-        if e.start >= len(head) - 4 and e.reason == "unexpected end of data":
-            return "utf-8"
-        bad_lines = sum(1 for line in head.splitlines() if not _is_utf8(line))
-        total = max(1, head.count(b"\n"))
-        # Mostly-undecodable text is a legacy single-byte file; a few bad lines are damage.
-        return "cp1252" if bad_lines / total > 0.2 else "utf-8"
+    return LEGACY
 
 
-def _is_utf8(b: bytes) -> bool:
-    try:
-        b.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
+def _remove_stale_temp_files() -> None:
+    """Delete UTF-8 copies left behind by killed loads (their process no longer exists)."""
+    for f in Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*-*.csv"):
+        try:
+            pid = int(f.name[len(_TEMP_PREFIX):].split("-")[0])
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError):
+            f.unlink(missing_ok=True)
+        except PermissionError:
+            pass
 
 
 def _as_utf8_file(path: Path, encoding: str) -> Path:
-    """Path of a UTF-8 copy for encodings DuckDB's reader does not take (utf-16, cp1252)."""
+    """Path of a UTF-8 copy for encodings DuckDB's reader does not take (utf-16, Windows-1252)."""
     if encoding in ("utf-8", "utf-8-sig"):
         return path
-    tmp = Path(tempfile.mkstemp(prefix="socialcare-", suffix=".csv")[1])
-    codec = "cp1252" if encoding == "cp1252" else encoding
-    with open(path, encoding=codec, errors="replace" if codec == "cp1252" else "strict", newline="") as src:
-        with open(tmp, "w", encoding="utf-8", newline="") as dst:
+    _remove_stale_temp_files()
+    fd, name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=".csv")
+    os.close(fd)
+    errors = "socialcare-latin1" if encoding == LEGACY else "strict"
+    try:
+        with open(path, encoding=encoding, errors=errors, newline="") as src, \
+                open(name, "w", encoding="utf-8", newline="") as dst:
+            if encoding.startswith("utf-16"):
+                src.read(1)  # the byte-order mark
             for block in iter(lambda: src.read(1 << 20), ""):
                 dst.write(block)
-    return tmp
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
 
 
-def read_csv_text(path: Path, required: tuple[str, ...], delim: str = ",") -> CsvFrame:
-    """Parse a CSV into text columns; structural errors become rejects, a missing column an error."""
+def _header(path: Path, delim: str) -> list[str]:
+    """The header record's names (stripped; an empty name becomes column<i>)."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        try:
+            names = next(csv.reader(fh, delimiter=delim))
+        except (StopIteration, csv.Error):
+            names = []
+    names = [n.strip() or f"column{i}" for i, n in enumerate(names)]
+    return names
+
+
+def _reason(error_type: str, message: str) -> str:
+    """One reject reason: a kind (counted in status) and the parser's detail."""
+    kind = _REASONS.get(error_type, error_type)
+    detail = message.strip().rstrip(".")
+    if error_type == "UNQUOTED VALUE":
+        detail = "a quoted field is not closed (is the file cut off?)"
+    elif error_type == "INVALID ENCODING":
+        detail = "bytes that are not UTF-8 in an otherwise UTF-8 file"
+    return f"{kind}: {detail}"
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[str, str],
+          delim: str) -> None:
+    """DuckDB's strict CSV reader into temp table {table}_raw, rejects into csv_rejects."""
+    con.execute(
+        f"create or replace temp table {table}_raw as select * from read_csv(?, columns=?, "
+        "header=true, delim=?, quote='\"', escape='\"', strict_mode=true, null_padding=false, "
+        "store_rejects=true, rejects_table='csv_rejects', rejects_scan='csv_rejects_scan', "
+        "auto_detect=false)", [str(path), columns, delim])
+
+
+def _lf_copy(path: Path) -> Path:
+    """A temporary copy of a file with every CRLF turned into LF."""
+    _remove_stale_temp_files()
+    fd, name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=".csv")
+    with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+        carry = b""
+        for block in iter(lambda: src.read(1 << 20), b""):
+            block = carry + block
+            carry = b"\r" if block.endswith(b"\r") else b""
+            dst.write(block[: len(block) - len(carry)].replace(b"\r\n", b"\n"))
+        dst.write(carry)
+    return Path(name)
+
+
+def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[str, ...],
+                  delim: str = ",", table: str = "src") -> CsvTable:
+    """Parse a CSV into `table` of con (text columns c0.. and `_line`); a missing column raises."""
     if not path.exists():
         raise SourceError(f"{path}: file not found.")
     if path.stat().st_size == 0:
@@ -88,43 +205,79 @@ def read_csv_text(path: Path, required: tuple[str, ...], delim: str = ",") -> Cs
     try:
         readable = _as_utf8_file(path, encoding)
     except UnicodeError as e:
-        raise SourceError(f"{path}: cannot decode as {encoding}: {e}.") from None
-    con = duckdb.connect()
+        raise SourceError(f"{path}: cannot decode as {encoding} ({e.reason}).") from None
     try:
-        con.execute(
-            "create table src as select * from read_csv(?, all_varchar=true, header=true, "
-            "delim=?, quote='\"', escape='\"', strict_mode=true, null_padding=false, "
-            "store_rejects=true, rejects_table='rej', rejects_scan='rej_scan', "
-            "auto_detect=true, sample_size=-1)",
-            [str(readable), delim],
-        )
-        columns = [c[0] for c in con.execute("describe src").fetchall()]
-        cleaned = [c.strip() for c in columns]
-        missing = [c for c in required if c not in cleaned]
+        names = _header(readable, delim)
+        missing = [c for c in required if c not in names]
         if missing:
-            raise SourceError(
-                f"{path}, line 1: missing column(s) {', '.join(missing)}; "
-                f"found {', '.join(cleaned)}."
-            )
-        frame = con.execute("select * from src").df()
-        frame.columns = cleaned
+            raise SourceError(f"{path}, line 1: missing column(s) {', '.join(missing)}; "
+                              f"found {', '.join(names) or 'no header'}.")
+        columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
+        con.execute("set enable_progress_bar = false")
+        try:
+            _read(con, readable, table, columns, delim)
+        except duckdb.InvalidInputException as e:
+            if "state machine" not in str(e):
+                raise
+            # Mixed line ends (CRLF and LF, e.g. concatenated files): read a copy with LF only.
+            mixed, readable = readable, _lf_copy(readable)
+            if mixed != path:
+                mixed.unlink(missing_ok=True)
+            _read(con, readable, table, columns, delim)
         rejects = con.execute(
-            "select line, csv_line as raw, error_type || ': ' || error_message as reason "
-            "from rej order by line"
-        ).df()
+            "select line, arg_min(csv_line, error_type) as raw, "
+            "arg_min(error_type, error_type) as error_type, "
+            "arg_min(error_message, error_type) as message "
+            "from csv_rejects group by line order by line").df()
+        con.execute("drop table if exists csv_rejects; drop table if exists csv_rejects_scan")
     except duckdb.Error as e:
         raise SourceError(f"{path}: cannot parse as CSV ({str(e).splitlines()[0]}).") from None
     finally:
-        con.close()
         if readable != path:
             readable.unlink(missing_ok=True)
+    rejects = pd.DataFrame({
+        "line": rejects["line"].astype("int64"),
+        "raw": rejects["raw"].astype(str).str.lstrip("\r\n"),
+        "reason": [_reason(t, m) for t, m in zip(rejects["error_type"], rejects["message"], strict=True)],
+    })
+    _number_records(con, table, rejects["line"].tolist())
+    n_good = con.execute(f"select count(*) from {table}").fetchone()[0]
+    return CsvTable(table, tuple(names), rejects, encoding, n_good + len(rejects))
+
+
+def _number_records(con: duckdb.DuckDBPyConnection, table: str, rejected: list[int]) -> None:
+    """View `table` over `{table}_raw` adding `_line`, the CSV record number (header = 1).
+
+    The k-th accepted row (0-based, file order) is record k + 2 plus the number of rejected
+    records before it; an ASOF join against the few rejected records adds that count.
+    """
+    if not rejected:
+        con.execute(f"create or replace temp view {table} as "
+                    f"select *, rowid + 2 as _line from {table}_raw")
+        return
+    con.execute("create or replace temp table _shifts (k bigint, n bigint)")
+    # Rejected record j (0-based, sorted) comes after (line - 2 - j) accepted rows.
+    shifts: dict[int, int] = {}  # adjacent rejected records share a k: keep the largest count
+    for j, line in enumerate(sorted(rejected)):
+        shifts[line - 2 - j] = j + 1
+    con.executemany("insert into _shifts values (?, ?)", [[k, n] for k, n in shifts.items()])
+    con.execute(f"""
+        create or replace temp view {table} as
+        select s.* exclude (_k), s._k + 2 + coalesce(j.n, 0) as _line
+        from (select *, rowid as _k from {table}_raw) s
+        asof left join _shifts j on s._k >= j.k""")
+
+
+def read_csv_text(path: Path, required: tuple[str, ...], delim: str = ",") -> CsvFrame:
+    """Parse a CSV into text columns; structural errors become rejects, a missing column an error."""
+    con = duckdb.connect()
+    try:
+        read = read_csv_into(con, path, required, delim)
+        frame = con.execute(f"select * exclude (_line), _line from {read.table} order by _line").df()
+    finally:
+        con.close()
+    frame.columns = list(read.names) + ["_line"]
+    lines = frame.pop("_line").astype("int64")
     frame = frame.astype(object).where(frame.notna(), None)
-    frame["_line"] = _record_lines(len(frame), rejects["line"].tolist())
-    rows_read = len(frame) + len(rejects)
-    return CsvFrame(frame, rejects, encoding, rows_read)
-
-
-def _record_lines(n_good: int, rejected: list[int]) -> np.ndarray:
-    """CSV record numbers (header = 1) of the accepted rows, skipping the rejected ones."""
-    candidates = np.arange(2, 2 + n_good + len(rejected), dtype=np.int64)
-    return np.setdiff1d(candidates, np.asarray(rejected, dtype=np.int64), assume_unique=True)[:n_good]
+    frame["_line"] = lines.to_numpy()
+    return CsvFrame(frame, read.rejects, read.encoding, read.rows_read)

@@ -9,19 +9,11 @@ import duckdb
 import pandas as pd
 
 from etl.config import Config
-from etl.enrich import categories_from_text, load_playbook
 from etl.parsed import Parsed
+from etl.twcs_cases import rebuild_cases
+from etl.twcs_store import merge_tweets
 
-KEYS = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id",
-        "raw_twcs": "tweet_id"}
-
-RAW_TWCS_DDL = """
-create table if not exists raw_twcs (
-    tweet_id bigint primary key, author_id varchar, inbound boolean, created_at timestamptz,
-    text varchar, in_response_to bigint, sentiment double, signature varchar,
-    asks_private boolean, is_runaround boolean, load_id varchar
-)
-"""
+KEYS = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +37,7 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, load
         return 0
     key = KEYS[table]
     cols = _columns(con, table)
-    frame = frame.assign(load_id=load_id)
+    frame = frame.drop_duplicates(key, keep="last").assign(load_id=load_id)
     con.register("incoming", frame[[c for c in cols if c in frame.columns]])
     names = ", ".join(c for c in cols if c in frame.columns)
     con.execute(f"delete from {table} where {key} in (select {key} from incoming)")
@@ -54,41 +46,26 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, load
     return len(frame)
 
 
-def _rebuild_twcs_cases(con: duckdb.DuckDBPyConnection, config: Config) -> int:
-    """Recompute every Twitter case from all stored tweets (so a split load equals a single one)."""
-    from etl.twcs import cases_from_tweets
-
-    tweets = con.execute("select * from raw_twcs").df()
-    playbook = load_playbook(config.playbook)
-    cases, messages = cases_from_tweets(tweets, lambda s: categories_from_text(s, playbook))
-    con.execute("delete from messages where interaction_id like 'twcs:%'")
-    con.execute("delete from interactions where source = 'twcs'")
-    for table, frame in (("interactions", cases), ("messages", messages)):
-        cols = [c for c in _columns(con, table) if c in frame.columns]
-        con.register("incoming", frame[cols])
-        con.execute(f"insert into {table} ({', '.join(cols)}) select {', '.join(cols)} from incoming")
-        con.unregister("incoming")
-    return len(cases)
-
-
 def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRecord,
                  config: Config) -> int:
     """Merge a parsed file into the warehouse and record the load; returns rows loaded."""
-    loaded = 0
+    loaded, rebuild_all = 0, True
     for table, frame in parsed.tables.items():
         if table == "raw_twcs":
-            con.execute(RAW_TWCS_DDL)
-            loaded += _merge(con, "raw_twcs", frame, record.load_id)
+            merged = merge_tweets(con, frame, record.load_id, config)
+            loaded += merged.rows
+            rebuild_all = merged.rebuild_all
         else:
             if table == "messages" and "interactions" in parsed.tables:
                 ids = parsed.tables["interactions"][["interaction_id"]]
                 con.register("replaced", ids)
-                con.execute("delete from messages where interaction_id in (select interaction_id from replaced)")
+                con.execute("delete from messages "
+                            "where interaction_id in (select interaction_id from replaced)")
                 con.unregister("replaced")
             n = _merge(con, table, frame, record.load_id)
             loaded += n if table != "messages" else 0
     if "raw_twcs" in parsed.tables:
-        _rebuild_twcs_cases(con, config)
+        rebuild_cases(con, rebuild_all)
     q = parsed.quarantine.assign(load_id=record.load_id, path=parsed.path)
     if not q.empty:
         con.register("q", q[["load_id", "path", "line", "raw", "reason"]])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 QUARANTINE_COLUMNS = ["line", "raw", "reason"]
 
@@ -17,7 +18,8 @@ class Parsed:
     source: str
     path: str
     rows_read: int
-    tables: dict[str, pd.DataFrame]
+    # canonical table -> rows (pandas); "raw_twcs" -> valid tweets as Arrow (etl/twcs_store.py)
+    tables: dict[str, pd.DataFrame | pa.Table]
     quarantine: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
     # Idempotency key when the file hash alone is not it (a SQL extract; a CSV with its mapping).

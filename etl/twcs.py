@@ -1,117 +1,126 @@
-"""The Kaggle "Customer Support on Twitter" (TWCS) format: validate tweets, enrich, rebuild cases."""
+"""The Kaggle "Customer Support on Twitter" (TWCS) format: read and validate tweets in DuckDB.
+
+Parsing yields the valid tweets (raw text, as an Arrow table) and the quarantined rows;
+etl/twcs_store.py enriches the new ones, merges them into `raw_twcs` and rebuilds the cases.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.config import Config
-from etl.enrich import (
-    agent_signatures,
-    asks_private_flags,
-    masked_texts,
-    runaround_flags,
-    sentiment_scores,
-)
-from etl.io import read_csv_text
+from etl.io import CsvTable, read_csv_into
 from etl.parsed import Parsed, quarantine_frame
+from etl.progress import stage
+from etl.text_sql import mojibake_fixes
 
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
 TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
-
-_VALIDATE_SQL = """
-select
-    _line,
-    try_cast(try_cast(trim(tweet_id) as double) as bigint) as tweet_id,
-    trim(author_id) as author_id,
-    case lower(trim(inbound)) when 'true' then true when 'false' then false end as inbound,
-    coalesce(try_strptime(trim(created_at), $fmt), try_cast(trim(created_at) as timestamptz))
-        as created_at,
-    text,
-    case when nullif(trim(in_response_to_tweet_id), '') is null then null
-         else try_cast(try_cast(trim(in_response_to_tweet_id) as double) as bigint) end
-        as in_response_to,
-    nullif(trim(in_response_to_tweet_id), '') is not null as has_parent_text,
-    tweet_id as raw_tweet_id, created_at as raw_created_at, inbound as raw_inbound
-from frame
-"""
+CHECKS = (  # (condition on the typed row, reason); the first failing check names the row
+    ("tweet_id is null", "tweet_id is missing or not an integer"),
+    ("author_id is null or author_id = ''", "author_id is missing"),
+    ("inbound is null", "inbound is not TRUE/FALSE"),
+    ("created_at is null", "created_at is not a Twitter timestamp"),
+    ("has_parent and in_response_to is null", "in_response_to_tweet_id is not an integer"),
+)
 
 
-@dataclass(frozen=True)
-class _Checked:
-    good: pd.DataFrame
-    bad: pd.DataFrame
+def _integer(col: str) -> str:
+    """SQL for an integer id written as `42`, `42.0` or `4.2e1`; NULL when not an integer."""
+    return (f"coalesce(try_cast(trim({col}) as bigint), "
+            f"try_cast(regexp_extract(trim({col}), '^(\\d+)\\.0*$', 1) as bigint), "
+            f"case when try_cast(trim({col}) as double) = floor(try_cast(trim({col}) as double)) "
+            f"and abs(try_cast(trim({col}) as double)) < 9.0e15 "
+            f"then try_cast(try_cast(trim({col}) as double) as bigint) end)")
 
 
-def _checked_rows(frame: pd.DataFrame) -> _Checked:
-    """Typed tweets and the rows that fail validation, each with a reason."""
-    con = duckdb.connect()
-    con.register("frame", frame)
-    typed = con.execute(_VALIDATE_SQL, {"fmt": TWITTER_TIME}).df()
-    con.close()
-    reasons = pd.Series(None, index=typed.index, dtype=object)
-    checks = (
-        (typed["tweet_id"].isna(), "tweet_id is missing or not an integer"),
-        (typed["author_id"].isna() | (typed["author_id"] == ""), "author_id is missing"),
-        (typed["inbound"].isna(), "inbound is not TRUE/FALSE"),
-        (typed["created_at"].isna(), "created_at is not a Twitter timestamp"),
-        (typed["has_parent_text"] & typed["in_response_to"].isna(),
-         "in_response_to_tweet_id is not an integer"),
-    )
-    for mask, reason in reversed(checks):
-        reasons[mask.to_numpy()] = reason
-    bad_mask = reasons.notna().to_numpy()
-    raw_rows = frame.loc[bad_mask, list(REQUIRED)].fillna("").astype(str).to_numpy().tolist()
-    bad = typed.loc[bad_mask, ["_line"]].assign(
-        raw=[",".join(r) for r in raw_rows], reason=reasons[bad_mask].to_numpy()
-    )
-    good = typed.loc[~bad_mask, ["_line", "tweet_id", "author_id", "inbound", "created_at", "text",
-                                  "in_response_to"]]
-    # Duplicated rows: the later row in the file wins.
-    good = good.drop_duplicates("tweet_id", keep="last").reset_index(drop=True)
-    return _Checked(good, bad.rename(columns={"_line": "line"}))
+def _typed_sql(csv: CsvTable) -> str:
+    """Typed tweets with the reason they fail validation (NULL when valid)."""
+    c = {name: csv.column(name) for name in REQUIRED}
+    parent = c["in_response_to_tweet_id"]
+    whens = " ".join(f"when {cond} then '{reason}'" for cond, reason in CHECKS)
+    return f"""
+        select *, case {whens} end as reason from (
+            select _line,
+                {_integer(c['tweet_id'])} as tweet_id,
+                trim({c['author_id']}) as author_id,
+                case lower(trim({c['inbound']})) when 'true' then true when 'false' then false end
+                    as inbound,
+                coalesce(try_strptime({c['created_at']}, $fmt),
+                         try_strptime(trim({c['created_at']}), $fmt),
+                         try_cast(trim({c['created_at']}) as timestamptz)) as created_at,
+                coalesce({c['text']}, '') as text,
+                case when nullif(trim({parent}), '') is null then null else {_integer(parent)} end
+                    as in_response_to,
+                nullif(trim({parent}), '') is not null as has_parent
+            from {csv.table})"""
 
 
-def enriched_tweets(good: pd.DataFrame) -> pd.DataFrame:
-    """Tweets with masked text, sentiment, agent signature and reply flags (the raw_twcs rows)."""
-    text = masked_texts(good["text"])
-    outbound = ~good["inbound"].astype(bool).to_numpy()
-    sig = agent_signatures(text).where(outbound, None)
-    flags_private = asks_private_flags(text) & outbound
-    flags_runaround = runaround_flags(text) & outbound
-    return pd.DataFrame({
-        "tweet_id": good["tweet_id"].astype("int64"),
-        "author_id": good["author_id"],
-        "inbound": good["inbound"].astype(bool),
-        "created_at": good["created_at"],
-        "text": text,
-        "in_response_to": good["in_response_to"].astype("Int64"),
-        "sentiment": sentiment_scores(text),
-        "signature": sig,
-        "asks_private": flags_private,
-        "is_runaround": flags_runaround,
-        "line": good["_line"].astype("int64"),
-    })
+def _raw_sql(csv: CsvTable) -> str:
+    """The required fields of the rejected rows, comma-joined (the quarantine's `raw`)."""
+    fields = ", ".join(f"coalesce({csv.column(n)}, '')" for n in REQUIRED)
+    return (f"select _line, concat_ws(',', {fields}) as raw from {csv.table} "
+            "where _line in (select line from bad)")
 
 
 def parse_twcs(path: Path, config: Config) -> Parsed:
-    """Read a TWCS file into enriched raw tweets; cases are rebuilt from all tweets in the warehouse."""
-    csv = read_csv_text(path, REQUIRED)
-    checked = _checked_rows(csv.frame)
-    quarantine = pd.concat([quarantine_frame(csv.rejects), checked.bad], ignore_index=True)
-    tweets = enriched_tweets(checked.good)
-    return Parsed(
-        kind="twcs",
-        source="twcs",
-        path=str(path),
-        rows_read=csv.rows_read,
-        tables={"raw_twcs": tweets.drop(columns=["line"])},
-        quarantine=quarantine,
-    )
+    """Read a TWCS file into valid tweets (raw text) and quarantined rows with line and reason."""
+    con = duckdb.connect()
+    try:
+        con.execute("set enable_progress_bar = false")
+        con.execute("set TimeZone = ?", [config.source_timezone])  # zone of naive timestamps
+        with stage("read CSV"):
+            csv = read_csv_into(con, path, REQUIRED)
+        with stage("validate", csv.rows_read):
+            con.execute(f"create temp table typed as {_typed_sql(csv)}", {"fmt": TWITTER_TIME})
+            con.execute("create temp table bad as select _line as line, reason from typed "
+                        "where reason is not null")
+            bad = con.execute(f"select b.line, r.raw, b.reason from bad b "
+                              f"join ({_raw_sql(csv)}) r on r._line = b.line order by b.line").df()
+            fixes = mojibake_fixes(con, "select text from typed where reason is null")
+            tweets = _good_tweets(con, fixes)
+    finally:
+        con.close()
+    parts = [q for q in (quarantine_frame(csv.rejects), bad) if not q.empty]
+    quarantine = pd.concat(parts, ignore_index=True) if parts else quarantine_frame(csv.rejects)
+    notes = [f"encoding {csv.encoding}"]
+    if len(fixes):
+        repaired = int(pc.sum(tweets.column("repaired")).as_py() or 0)
+        notes.append(f"repaired mojibake in {repaired} texts")
+    return Parsed(kind="twcs", source="twcs", path=str(path), rows_read=csv.rows_read,
+                  tables={"raw_twcs": tweets.drop_columns(["repaired"])},
+                  quarantine=quarantine.sort_values("line", kind="stable", ignore_index=True),
+                  notes=tuple(notes))
+
+
+def _good_tweets(con: duckdb.DuckDBPyConnection, fixes: pd.DataFrame) -> pa.Table:
+    """The valid tweets as Arrow, in file order: of duplicated ids the later row wins (it is a
+    later version of the tweet), and mojibake is repaired (flag column `repaired`)."""
+    con.execute("""
+        create or replace temp table dup as
+        select tweet_id, max(_line) as keep from typed where reason is null
+        group by tweet_id having count(*) > 1""")
+    repair = "false"
+    joins = "left join dup d using (tweet_id)"
+    if len(fixes):
+        con.register("fixes", fixes)
+        repair = "f.text is not null"
+        joins += " left join fixes f on f.raw = t.text"
+    out = con.sql(f"""
+        select t.tweet_id, t.author_id, t.inbound, t.created_at,
+               {'coalesce(f.text, t.text)' if len(fixes) else 't.text'} as text,
+               t.in_response_to, t._line as line, {repair} as repaired
+        from typed t {joins}
+        where t.reason is null and (d.keep is null or d.keep = t._line)""").to_arrow_table()
+    if len(fixes):
+        con.unregister("fixes")
+    return out
 
 
 def case_roots(tweet_id: np.ndarray, parent: np.ndarray, inbound: np.ndarray) -> np.ndarray:
@@ -119,22 +128,24 @@ def case_roots(tweet_id: np.ndarray, parent: np.ndarray, inbound: np.ndarray) ->
 
     A root is an inbound tweet whose parent is empty, absent from the data, or an outbound
     tweet that itself has no parent in the data (a brand broadcast). Every other tweet
-    belongs to the case of its parent; pointer doubling resolves deep threads in log steps.
+    belongs to the case of its parent; pointer doubling resolves deep threads in log steps,
+    and reply cycles (which have no root) end in no case instead of looping.
     """
     n = len(tweet_id)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
     order = np.argsort(tweet_id, kind="stable")
     sorted_ids = tweet_id[order]
-    pos = np.searchsorted(sorted_ids, parent)
-    pos = np.clip(pos, 0, max(n - 1, 0))
-    found = (parent >= 0) & (n > 0) & (sorted_ids[pos] == parent) if n else np.zeros(0, bool)
-    parent_idx = np.where(found, order[pos] if n else 0, -1)
+    pos = np.clip(np.searchsorted(sorted_ids, parent), 0, n - 1)
+    found = (parent >= 0) & (sorted_ids[pos] == parent)
+    parent_idx = np.where(found, order[pos], -1)
     parent_has_parent = np.zeros(n, dtype=bool)
-    parent_has_parent[found] = parent_idx[parent_idx[found]] >= 0 if found.any() else False
+    parent_has_parent[found] = parent_idx[parent_idx[found]] >= 0
     parent_inbound = np.zeros(n, dtype=bool)
     parent_inbound[found] = inbound[parent_idx[found]]
     is_root = inbound & (~found | (~parent_inbound & ~parent_has_parent))
     nxt = np.where(is_root, np.arange(n), parent_idx)
-    for _ in range(64):
+    for _ in range(64):  # 2**64 > any thread depth
         following = np.where(nxt >= 0, nxt[np.maximum(nxt, 0)], -1)
         following = np.where(is_root, np.arange(n), following)
         if np.array_equal(following, nxt):
@@ -142,107 +153,3 @@ def case_roots(tweet_id: np.ndarray, parent: np.ndarray, inbound: np.ndarray) ->
         nxt = following
     in_case = (nxt >= 0) & is_root[np.maximum(nxt, 0)]
     return np.where(in_case, tweet_id[np.maximum(nxt, 0)], -1)
-
-
-_CASES_SQL = """
-with t as (
-    select t.* replace (t.author_id::varchar as author_id, t.signature::varchar as signature,
-                        t.text::varchar as text),
-        r.root_id
-    from tweets t join roots r using (tweet_id) where r.root_id >= 0
-),
-firsts as (
-    select root_id,
-        min(created_at) filter (where not inbound) as first_response_at,
-        arg_min(author_id, (created_at, tweet_id)) filter (where not inbound) as first_brand,
-        arg_min(signature, (created_at, tweet_id)) filter (where not inbound) as first_signature,
-        count(distinct signature) filter (where not inbound) as n_signatures,
-        bool_or(asks_private) filter (where not inbound) as asks_private,
-        count(*) filter (where not inbound) as n_outbound,
-        max(created_at) as last_activity_at,
-        max(created_at) filter (where inbound) as last_customer_at,
-        arg_max(resolves, (created_at, tweet_id)) filter (where inbound) as last_customer_resolves,
-        bool_or(resolves) filter (where inbound and created_at < last_unresolving) as reopened_raw
-    from (
-        select t.*,
-            max(created_at) filter (where inbound and not resolves)
-                over (partition by root_id) as last_unresolving
-        from t
-    ) t
-    group by root_id
-),
-roots_info as (
-    select t.root_id, t.author_id as customer_id, t.created_at as opened_at, t.text as root_text,
-        p.author_id::varchar as parent_author, p.inbound as parent_inbound
-    from t left join tweets p on p.tweet_id = t.in_response_to
-    where t.tweet_id = t.root_id
-)
-select
-    'twcs:' || r.root_id as interaction_id,
-    'twcs' as source, 'social' as channel, 'twitter' as platform,
-    coalesce(f.first_brand,
-             case when r.parent_inbound = false then r.parent_author end,
-             (select b.brand from known_brands b
-              where contains(lower(r.root_text), '@' || lower(b.brand::varchar))
-              order by position(lower('@' || b.brand::varchar) in lower(r.root_text)) limit 1)) as brand,
-    r.customer_id,
-    coalesce(f.first_signature, f.first_brand) as agent_id,
-    r.root_text,
-    r.opened_at,
-    r.opened_at as first_customer_at,
-    f.first_response_at,
-    case when f.n_outbound > 0 and f.last_customer_resolves and f.last_customer_at > f.first_response_at
-         then f.last_customer_at end as resolved_at,
-    f.last_activity_at,
-    case when f.n_outbound = 0 then 'unanswered'
-         when f.last_customer_resolves and f.last_customer_at > f.first_response_at then 'resolved'
-         when f.asks_private then 'private'
-         else 'open' end as status,
-    coalesce(f.asks_private, false) as handled_privately,
-    greatest(coalesce(f.n_signatures, 0) - 1, 0)::integer as transfers,
-    null::double as handle_seconds,
-    coalesce(f.reopened_raw, false) as reopened,
-    case when f.first_response_at < r.opened_at then 'negative_frt' end as dq_flags
-from roots_info r join firsts f using (root_id)
-"""
-
-_MESSAGES_SQL = """
-select
-    'twcs:' || t.tweet_id as message_id,
-    'twcs:' || r.root_id as interaction_id,
-    (row_number() over (partition by r.root_id order by t.created_at, t.tweet_id))::integer as seq,
-    case when t.inbound then 'customer' else 'agent' end as author_role,
-    t.author_id, t.created_at as sent_at, t.text, t.sentiment, t.asks_private, t.is_runaround,
-    t.load_id
-from tweets t join roots r using (tweet_id)
-where r.root_id >= 0
-"""
-
-
-def cases_from_tweets(tweets: pd.DataFrame, playbook_categories) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Interactions and messages rebuilt from every stored tweet (the rules of contracts.md)."""
-    from etl.enrich import resolution_flags
-
-    roots = pd.DataFrame({
-        "tweet_id": tweets["tweet_id"].to_numpy(),
-        "root_id": case_roots(
-            tweets["tweet_id"].to_numpy(dtype=np.int64),
-            tweets["in_response_to"].fillna(-1).to_numpy(dtype=np.int64),
-            tweets["inbound"].to_numpy(dtype=bool),
-        ),
-    })
-    tweets = tweets.assign(resolves=resolution_flags(tweets["text"]))
-    known_brands = pd.DataFrame(
-        {"brand": pd.Series(sorted(tweets.loc[~tweets["inbound"], "author_id"].unique()), dtype=object)})
-    con = duckdb.connect()
-    for name, frame in (("tweets", tweets), ("roots", roots), ("known_brands", known_brands)):
-        con.register(name, frame)
-    cases = con.execute(_CASES_SQL).df()
-    messages = con.execute(_MESSAGES_SQL).df()
-    con.close()
-    customer_text = cases.pop("root_text")
-    cases["issue_category"] = playbook_categories(customer_text)
-    load_of_root = tweets.set_index("tweet_id")["load_id"]
-    cases["load_id"] = load_of_root.reindex(
-        cases["interaction_id"].str.slice(5).astype("int64")).to_numpy()
-    return cases, messages

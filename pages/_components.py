@@ -1,12 +1,22 @@
-"""Reusable layout pieces: KPI tiles, filter bars, empty states."""
+"""Reusable layout pieces: KPI tiles, cards, filters, export bars, safe tables, empty states."""
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
-from dash import dcc, html
+import base64
+import math
+from collections.abc import Sequence
 
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dash_table, dcc, html
+
+from pages import _ids as ids
 from pages._format import formatted
 from scorecard.catalogue import Kpi
+
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"))
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+STATUS_COLOURS = {"green": "#18bc9c", "amber": "#f39c12", "red": "#e74c3c", "n/a": "#95a5a6"}
 
 
 def empty_state(message: str) -> html.Div:
@@ -14,19 +24,121 @@ def empty_state(message: str) -> html.Div:
     return html.Div(message, className="empty-state")
 
 
+def page_header(title: str, subtitle: str) -> html.Div:
+    """Page title with a one-line description of who it is for."""
+    return html.Div([html.H3(title, className="mb-0"), html.Div(subtitle, className="text-muted small")],
+                    className="mb-2")
+
+
+def sparkline(values: Sequence[float | None], status: str = "n/a", width: int = 132,
+              height: int = 30) -> html.Img | None:
+    """A tiny SVG line of the last days (numbers only, no text) as an <img>; None without data."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
+    if len(points) < 2:
+        return None
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    span, step = (hi - lo) or 1.0, (width - 6) / max(1, len(values) - 1)
+    xy = [(3 + i * step, height - 3 - (v - lo) / span * (height - 6)) for i, v in points]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+    colour = STATUS_COLOURS.get(status, "#95a5a6")
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+           f'<polyline fill="none" stroke="#7b8a8b" stroke-width="1.5" points="{line}"/>'
+           f'<circle cx="{xy[-1][0]:.1f}" cy="{xy[-1][1]:.1f}" r="3" fill="{colour}"/></svg>')
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return html.Img(src=src, className="sparkline", alt=f"trend over the last {len(values)} days")
+
+
+def _delta(kpi: Kpi, delta: float | None) -> html.Span:
+    if delta is None:
+        return html.Span("no previous value", className="kpi-delta")
+    better = (delta > 0) == (kpi.direction == "higher") if kpi.direction != "none" and delta else None
+    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "■"
+    tone = "" if better is None else " good" if better else " bad"
+    text = f"{abs(delta) * 100:.0f} pts" if kpi.unit == "share" else formatted(abs(delta), kpi.unit).lstrip("+")
+    return html.Span(f"{arrow} {text} vs previous day", className="kpi-delta" + tone)
+
+
 def kpi_tile(kpi: Kpi, value: float | None, n: int, target: float | None, status: str,
-             delta: float | None, href: str | None = None) -> dbc.Card:
-    """One KPI tile: value, target, status colour, delta vs previous period, n; definition on hover."""
-    delta_text = "" if delta is None else f"Δ {formatted(delta, kpi.unit)} vs previous"
-    thin = " · thin" if n < 30 else ""
+             delta: float | None, href: str | None = None,
+             spark: Sequence[float | None] = ()) -> html.Div | dcc.Link:
+    """One KPI tile: value, target, status colour, delta, sparkline, n; definition on hover."""
+    thin = " · thin" if 0 < n < 30 else ""
     body = [
         html.Div(kpi.label, className="kpi-label"),
-        html.Div(formatted(value, kpi.unit), className="kpi-value"),
+        html.Div([html.Span(formatted(value, kpi.unit), className="kpi-value"),
+                  sparkline(spark, status)], className="kpi-main"),
         html.Div(f"target {formatted(target, kpi.unit)} · n={n:,}{thin}", className="kpi-meta"),
-        html.Div(delta_text, className="kpi-meta"),
+        _delta(kpi, delta),
     ]
-    card = html.Div(dbc.Card(dbc.CardBody(body), className=f"kpi-tile status-{status.replace('/', '')} h-100"),
+    card = html.Div(dbc.Card(dbc.CardBody(body, className="p-2"), className=f"kpi-tile status-{status.replace('/', '')} h-100"),
                     id=f"tile-{kpi.id}", title=f"{kpi.label}: {kpi.definition}", className="h-100")
     if href and status == "red":
-        return dcc.Link(card, href=href, className="text-decoration-none text-reset")
+        return dcc.Link(card, href=href, className="text-decoration-none text-reset tile-link",
+                        title=f"{kpi.label} is red: open its root cause")
     return card
+
+
+def card(title: str, body, footer=None, body_id: str | None = None, className: str = "") -> dbc.Card:
+    """A titled card; `footer` usually holds the export bar."""
+    parts = [dbc.CardHeader(title, className="fw-semibold"),
+             dbc.CardBody(body, id=body_id) if body_id else dbc.CardBody(body)]
+    if footer is not None:
+        parts.append(dbc.CardFooter(footer, className="py-1"))
+    return dbc.Card(parts, className=f"mb-3 {className}")
+
+
+def export_bar(page: str, table: str, rows: int, label: str | None = None) -> html.Div:
+    """The row count and server-side export buttons of one table or chart."""
+    buttons = [dbc.Button(label, id=ids.export_button(page, table, fmt), size="sm", color="secondary",
+                          outline=True, title=f"Download all {rows:,} rows as {label}")
+               for fmt, label in EXPORT_FORMATS]
+    what = f"{label}: " if label else ""
+    return html.Div([html.Span(f"{what}{rows:,} {'row' if rows == 1 else 'rows'} · export:", className="export-count me-2"),
+                     dbc.ButtonGroup(buttons)], className="export-bar")
+
+
+def filter_select(id_: str, options: Sequence, value, placeholder: str, multi: bool = False,
+                  clearable: bool = True) -> dcc.Dropdown:
+    """A dropdown filter (options are values or {label, value} dicts)."""
+    return dcc.Dropdown(id=id_, options=list(options), value=value, placeholder=placeholder,
+                        multi=multi, clearable=clearable, className="filter-select")
+
+
+def labelled(label: str, control, width=None) -> dbc.Col:
+    """A filter control with a small label above it."""
+    return dbc.Col([html.Label(label, className="filter-label"), control],
+                   width=width if width is not None else "auto", className="mb-1")
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """DataTable rows: datetimes as local 'YYYY-MM-DD HH:MM' text, missing values as None."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d %H:%M")
+    out = out.astype(object).where(out.notna(), None)
+    return out.to_dict("records")
+
+
+def data_table(id_: str, columns: Sequence[tuple[str, str, str | None]], page_size: int = 10,
+               custom_paging: bool = False, **kwargs) -> dash_table.DataTable:
+    """A DataTable that shows customer text as plain text (never markdown) and never exports
+    in the browser. columns: (field, header, 'text' | 'numeric' | d3-format for numbers)."""
+    cols = []
+    for field, header, kind in columns:
+        if kind in (None, "text"):
+            cols.append({"id": field, "name": header, "type": "text", "presentation": "input"})
+        else:
+            spec = {"id": field, "name": header, "type": "numeric"}
+            if kind != "numeric":
+                spec["format"] = {"specifier": kind}
+            cols.append(spec)
+    paging = {"page_action": "custom", "page_current": 0} if custom_paging else {"page_action": "native"}
+    return dash_table.DataTable(
+        id=id_, columns=cols, data=[], page_size=page_size, export_format="none",
+        markdown_options={"html": False, "link_target": "_blank"}, cell_selectable=True,
+        style_table={"overflowX": "auto"}, style_as_list_view=True,
+        style_cell={"textAlign": "left", "fontSize": "0.88rem", "padding": "4px 8px", "fontFamily": FONT,
+                    "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "320px"},
+        style_header={"fontWeight": "600", "backgroundColor": "#ecf0f1", "whiteSpace": "normal", "height": "auto"},
+        **paging, **kwargs)

@@ -3,91 +3,138 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
 
 from pages import _ids as ids
-from pages._components import empty_state, kpi_tile
-from scorecard.catalogue import PERSPECTIVE_LABELS, PERSPECTIVES, kpi_by_id
+from pages._components import (
+    card,
+    empty_state,
+    export_bar,
+    filter_select,
+    kpi_tile,
+    labelled,
+    page_header,
+)
+from pages._export import export_outputs, register_export
+from pages._figures import GRAPH_CONFIG, kpi_trend
+from pages._state import dim_filters, query_string, valid_day
+from scorecard.catalogue import PERSPECTIVE_LABELS, PERSPECTIVES, catalogue, kpi_by_id, target_of
 from scorecard.kpis import scorecard
-from scorecard.options import dimension_values, default_day
-from scorecard.service import service
+from scorecard.options import default_day, filter_choices, local_today
+from scorecard.service import per_snapshot, service
 
 dash.register_page(__name__, path="/", name="Scorecard", title="socialcare · scorecard")
+PAGE, SPARK_DAYS = "sc", 28
 
-TREND_KPIS = ("volume", "frt_median_s", "sla_met_rate", "answered_rate", "private_handoff_rate")
 
-
-def layout(day: str | None = None, brand: str | None = None, channel: str | None = None, **_):
-    """Filters (from the URL) and the containers the callback fills."""
+def layout(day: str | None = None, brand: str | None = None, channel: str | None = None,
+           kpi: str | None = None, **_):
+    """Filters (from the URL) and the containers the callbacks fill."""
     svc = service()
-    con = svc.reader.cursor()
-    chosen, note = default_day(con, svc.config, day)
-    brands = dimension_values(con, "brand")
-    channels = dimension_values(con, "channel")
+    chosen, note = svc.cached(default_day, valid_day(day), local_today(svc.config))
+    choices = svc.cached(filter_choices)
+    trend_kpi = kpi if kpi in {k.id for k in catalogue()} else "volume"
     return html.Div([
-        html.H3("Daily scorecard"),
+        dcc.Location(id=ids.url(PAGE), refresh=False),
+        page_header("Daily scorecard", "Yesterday's Balanced Scorecard against target; a red tile opens its root cause."),
         dbc.Row([
-            dbc.Col(dcc.DatePickerSingle(id=ids.SC_DATE, date=chosen, display_format="YYYY-MM-DD"), width="auto"),
-            dbc.Col(dcc.Dropdown(id=ids.SC_BRAND, options=brands, value=brand, placeholder="All brands"), md=3),
-            dbc.Col(dcc.Dropdown(id=ids.SC_CHANNEL, options=channels, value=channel, placeholder="All channels"), md=3),
-        ], className="g-2 mb-2 align-items-center"),
+            labelled("Day", dcc.DatePickerSingle(id=ids.SC_DATE, date=chosen, display_format="YYYY-MM-DD",
+                                                 first_day_of_week=1)),
+            labelled("Brand", filter_select(ids.SC_BRAND, choices["brand"], brand, "All brands"), 3),
+            labelled("Channel", filter_select(ids.SC_CHANNEL, choices["channel"], channel, "All channels"), 2),
+        ], className="g-2 mb-1 align-items-end"),
         html.Div(note, id=ids.SC_NOTE, className="text-muted small mb-2"),
-        html.Div(id=ids.SC_TILES),
-        dbc.Row([
-            dbc.Col(dcc.Dropdown(id=ids.SC_TREND_KPI, options=[{"label": kpi_by_id(k).label, "value": k} for k in TREND_KPIS],
-                                 value="volume", clearable=False), md=3),
-        ], className="mt-3"),
-        dcc.Graph(id=ids.SC_TREND, config={"displaylogo": False}),
+        dcc.Loading(html.Div(id=ids.SC_TILES), delay_show=300),
+        html.Div(id=ids.SC_TILES_EXPORT, className="mb-3"),
+        card("Trend", [
+            dbc.Row(labelled("KPI", filter_select(ids.SC_TREND_KPI, [{"label": k.label, "value": k.id} for k in catalogue()],
+                                                  trend_kpi, "KPI", clearable=False), 4)),
+            dcc.Graph(id=ids.SC_TREND, config=GRAPH_CONFIG),
+        ], footer=html.Div(id=ids.SC_TREND_EXPORT)),
+        export_outputs(PAGE),
     ])
 
 
-@callback(Output(ids.SC_TILES, "children"), Input(ids.SC_DATE, "date"), Input(ids.SC_BRAND, "value"),
-          Input(ids.SC_CHANNEL, "value"))
+def _window(day: str) -> tuple[str, str]:
+    return (date.fromisoformat(day) - timedelta(days=SPARK_DAYS - 1)).isoformat(), day
+
+
+@per_snapshot
+def tables(day: str | None, brand: str | None, channel: str | None, trend_kpi: str | None) -> dict[str, pd.DataFrame]:
+    """The frames the page shows: the day's scorecard and the trend of the chosen KPI."""
+    if not day:
+        return {}
+    svc, filters = service(), dim_filters(brand=brand, channel=channel)
+    today = svc.cached(scorecard, day, day, "total", (), filters).to_frame()
+    if not today.empty:
+        meta = pd.DataFrame([(k.id, k.label, k.perspective, k.unit) for k in catalogue()],
+                            columns=["kpi", "label", "perspective", "unit"])
+        today = meta.merge(today, on="kpi", how="right")
+    daily = svc.cached(scorecard, *_window(day), "day", (), filters).to_frame()
+    trend = daily[daily["kpi"] == (trend_kpi or "volume")].reset_index(drop=True) if not daily.empty else daily
+    return {"scorecard": today, "daily": daily, "trend": trend}
+
+
+def _sparks(daily: pd.DataFrame, day: str) -> dict[str, list[float | None]]:
+    if daily.empty:
+        return {}
+    days = pd.date_range(end=day, periods=SPARK_DAYS).strftime("%Y-%m-%d")
+    wide = daily.pivot_table(index="period", columns="kpi", values="value", aggfunc="first", dropna=False)
+    wide = wide.reindex(days)
+    return {k: [None if pd.isna(v) else float(v) for v in wide[k]] for k in wide.columns}
+
+
+@callback(Output(ids.url(PAGE), "search"), Input(ids.SC_DATE, "date"), Input(ids.SC_BRAND, "value"),
+          Input(ids.SC_CHANNEL, "value"), Input(ids.SC_TREND_KPI, "value"))
+def url_search(day, brand, channel, kpi) -> str:
+    """The filters as the page's query string (shareable link)."""
+    return query_string({"day": day, "brand": brand, "channel": channel, "kpi": None if kpi == "volume" else kpi})
+
+
+@callback(Output(ids.SC_TILES, "children"), Output(ids.SC_TILES_EXPORT, "children"),
+          Input(ids.SC_DATE, "date"), Input(ids.SC_BRAND, "value"), Input(ids.SC_CHANNEL, "value"))
+@per_snapshot
 def tiles(day: str | None, brand: str | None, channel: str | None):
     """KPI tiles for the chosen day, grouped by Balanced Scorecard perspective."""
     if not day:
-        return empty_state("Pick a day to see its scorecard.")
+        return empty_state("Pick a day to see its scorecard."), None
     svc = service()
-    filters = {"brand": [brand] if brand else [], "channel": [channel] if channel else []}
-    result = scorecard(svc.reader.cursor(), svc.config, day, day, "total", (), filters)
+    frames = tables(day, brand, channel, None)
+    result = svc.cached(scorecard, day, day, "total", (), dim_filters(brand=brand, channel=channel))
     if not any(v.n for v in result.kpis):
-        return empty_state(f"No cases on {day} for this filter. Pick another day or clear the filters.")
+        return empty_state(f"No cases on {day} for this filter. Pick another day or clear the filters."), None
+    sparks = _sparks(frames["daily"], day)
     rows = []
     for p in PERSPECTIVES:
         cards = []
         for v in (v for v in result.kpis if kpi_by_id(v.kpi).perspective == p):
-            query = urlencode({k: x for k, x in (("kpi", v.kpi), ("day", day), ("brand", brand), ("channel", channel)) if x})
+            href = "/rootcause" + query_string({"kpi": v.kpi, "day": day, "brand": brand, "channel": channel})
             cards.append(dbc.Col(kpi_tile(kpi_by_id(v.kpi), v.value, v.n, v.target, v.status, v.delta,
-                                          href=f"/rootcause?{query}"), xs=6, md=3, lg=2, className="mb-2"))
-        score = next((s.score for s in result.perspectives if s.perspective == p), None)
-        head = PERSPECTIVE_LABELS[p] + ("" if score is None else f" · {score:.0%} on target")
-        rows += [html.H5(head, className="mt-2"), dbc.Row(cards, className="g-2")]
-    return rows
+                                          href=href, spark=sparks.get(v.kpi, ())),
+                                 xs=6, md=4, lg=3, xl=2, className="mb-2"))
+        score = next((s for s in result.perspectives if s.perspective == p), None)
+        head = PERSPECTIVE_LABELS[p] + ("" if score is None or score.score is None else
+                                        f" · {score.score:.0%} on target ({score.red} red)")
+        rows += [html.H5(head, className="perspective-head"), dbc.Row(cards, className="g-2")]
+    return rows, export_bar(PAGE, "scorecard", len(frames["scorecard"]))
 
 
-@callback(Output(ids.SC_TREND, "figure"), Input(ids.SC_TREND_KPI, "value"), Input(ids.SC_DATE, "date"),
+@callback(Output(ids.SC_TREND, "figure"), Output(ids.SC_TREND_EXPORT, "children"),
+          Input(ids.SC_TREND_KPI, "value"), Input(ids.SC_DATE, "date"),
           Input(ids.SC_BRAND, "value"), Input(ids.SC_CHANNEL, "value"))
-def trend(kpi_id: str, day: str | None, brand: str | None, channel: str | None) -> go.Figure:
+@per_snapshot
+def trend(kpi_id: str, day: str | None, brand: str | None, channel: str | None):
     """The chosen KPI per day over the 28 days up to the chosen day."""
-    svc = service()
-    kpi = kpi_by_id(kpi_id)
-    end = day or date.today().isoformat()
-    start = (date.fromisoformat(end) - timedelta(days=27)).isoformat()
-    filters = {"brand": [brand] if brand else [], "channel": [channel] if channel else []}
-    frame = scorecard(svc.reader.cursor(), svc.config, start, end, "day", (), filters, [kpi_id]).to_frame()
-    fig = go.Figure()
-    if frame.empty or frame["value"].isna().all():
-        fig.add_annotation(text="No data in the 28 days up to this day for this filter.", showarrow=False,
-                           xref="paper", yref="paper", x=0.5, y=0.5)
-    else:
-        fig.add_trace(go.Scatter(x=frame["period"], y=frame["value"], mode="lines+markers", name=kpi.label))
-        if kpi.target is not None:
-            fig.add_hline(y=kpi.target, line_dash="dot", annotation_text="target")
-    fig.update_layout(title=f"{kpi.label} per day ({kpi.unit})", xaxis_title="day",
-                      yaxis_title=kpi.unit, height=320, margin=dict(l=60, r=20, t=50, b=40))
-    return fig
+    kpi = kpi_by_id(kpi_id or "volume")
+    frame = tables(day, brand, channel, kpi.id).get("trend", pd.DataFrame())
+    title = f"{kpi.label} per day, {SPARK_DAYS} days to {day or '–'}"
+    fig = kpi_trend(frame, kpi, target_of(kpi, service().config)[0], title)
+    return fig, export_bar(PAGE, "trend", len(frame))
+
+
+EXPORT = register_export(PAGE, tables, [State(ids.SC_DATE, "date"), State(ids.SC_BRAND, "value"),
+                                        State(ids.SC_CHANNEL, "value"), State(ids.SC_TREND_KPI, "value")])

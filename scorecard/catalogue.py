@@ -18,6 +18,7 @@ PERSPECTIVE_LABELS = {
     "learning": "Learning and growth",
 }
 SOURCES = ("cases", "surveys", "messages")
+KINDS = ("sql", "agent_spread")
 THIN_N = 30
 
 
@@ -37,6 +38,18 @@ class Kpi:
     source: str
     value: str
     n: str
+    kind: str = "sql"  # sql: value/n aggregate the source rows; agent_spread: see kpis.toml
+    measure: str | None = None  # time KPIs: the per-row duration behind median, p90, mean, n
+    min_cases: int = 0  # agent_spread: an agent counts with at least this many rows
+    fast: str | None = None  # pre-aggregated model giving the same value (warehouse/sql/agg)
+    fast_value: str | None = None
+    fast_n: str | None = None
+
+    @property
+    def is_plain(self) -> bool:
+        """True when value and n are single-level SQL aggregates over the source rows (every
+        KPI but the nested agent spread), so they can be grouped and drilled directly."""
+        return self.kind == "sql"
 
 
 def _kpi(raw: dict) -> Kpi:
@@ -45,12 +58,18 @@ def _kpi(raw: dict) -> Kpi:
         definition=raw["definition"].strip(), unit=raw["unit"], direction=raw["direction"],
         target=raw.get("target"), amber=float(raw.get("amber", 0.0)),
         weight=float(raw.get("weight", 1.0)), source=raw["source"], value=raw["value"],
-        n=raw["n"],
+        n=raw["n"], kind=raw.get("kind", "sql"), measure=raw.get("measure"),
+        min_cases=int(raw.get("min_cases", 0)), fast=raw.get("fast"),
+        fast_value=raw.get("fast_value"), fast_n=raw.get("fast_n"),
     )
-    if kpi.perspective not in PERSPECTIVES or kpi.source not in SOURCES:
-        raise ValueError(f"kpis.toml: {kpi.id} has an unknown perspective or source.")
+    if kpi.perspective not in PERSPECTIVES or kpi.source not in SOURCES or kpi.kind not in KINDS:
+        raise ValueError(f"kpis.toml: {kpi.id} has an unknown perspective, source or kind.")
     if kpi.direction not in ("higher", "lower", "none"):
         raise ValueError(f"kpis.toml: {kpi.id} direction must be higher, lower or none.")
+    if kpi.fast and not (kpi.fast_value and kpi.fast_n):
+        raise ValueError(f"kpis.toml: {kpi.id} names a fast model but lacks fast_value or fast_n.")
+    if kpi.unit == "seconds" and not kpi.measure:
+        raise ValueError(f"kpis.toml: time KPI {kpi.id} needs a measure (its per-row duration).")
     return kpi
 
 

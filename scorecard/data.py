@@ -1,4 +1,9 @@
-"""The only bridge from scorecard/ to the warehouse: builds KPI queries with bound parameters."""
+"""The scorecard's bridge to the warehouse: KPI queries over case-level data, bound parameters.
+
+Dates are local dates of the display timezone. They become UTC instants before they reach SQL
+(`opened_at >= $t_lo and opened_at < $t_hi`), so the filter reads a plain column; local periods
+(day, week, month) come from the zone's UTC offsets over the range (`local_date_sql`).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from etl.config import CHANNELS, Config
 from etl.enrich import load_playbook
+from scorecard.business_hours import offset_pieces, utc_bounds
 from scorecard.catalogue import Kpi
+from scorecard.data_business import business_join_sql, business_params
 from warehouse.db import connect_readonly, db_path
-from warehouse.queries import DIMENSIONS, SOURCES, as_of, data_range
+from warehouse.queries import DIMENSIONS, SOURCES, as_of
 
 GRAINS = ("day", "week", "month", "total")
+STATS = ("median", "p90", "mean")
 
 
 def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -22,8 +31,14 @@ def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     return connect_readonly(db_path(str(db) if db else None))
 
 
-def _cases_source(config: Config, params: dict) -> str:
-    """fct_cases with each case's configured cost, phone-equivalent cost and playbook rule."""
+def frt_column(config: Config) -> str:
+    """The first-response column of the configured clock (sla.frt_clock)."""
+    return "frt_created_s" if config.frt_clock == "case_created" else "frt_s"
+
+
+def cost_tables(config: Config, params: dict) -> tuple[str, str]:
+    """VALUES lists (bound) of the cost model by channel (channel, pi, pm) and of the playbook
+    (category, private); binds $phone_pi and $phone_pm too."""
     rows = []
     for i, ch in enumerate(CHANNELS):
         params[f"ch{i}"] = ch
@@ -37,90 +52,234 @@ def _cases_source(config: Config, params: dict) -> str:
         prows.append(f"($pc{i}, $pp{i}::boolean)")
     params["phone_pi"] = config.costs.per_interaction.get("phone", 0.0)
     params["phone_pm"] = config.costs.per_handle_minute.get("phone", 0.0)
+    return (f"(values {', '.join(rows)}) k(channel, pi, pm)",
+            f"(values {', '.join(prows)}) p(category, private)")
+
+
+def _cases_source(config: Config, params: dict, uses: str | None = None) -> str:
+    """fct_cases with each case's configured cost, phone-equivalent cost and playbook rule, plus
+    frt_business_s when the business-hours table is bound (see business_params). With `uses`
+    (the text of the expressions to evaluate), the cost and playbook joins are left out when
+    the text names none of their columns."""
+    joins, business = "", ""
+    if "bh_k" in params:
+        frt = frt_column(config)
+        clock = "opened_at" if frt == "frt_created_s" else "first_customer_at"
+        joins, expr = business_join_sql(params, clock)
+        business = f", case when c.{frt} is not null then {expr} end as frt_business_s"
+    if uses is not None and not any(w in uses for w in ("cost", "playbook_private")):
+        return f"(select c.*{business} from fct_cases c {joins})"
+    costs, playbook = cost_tables(config, params)
     return f"""(
         select c.*,
             coalesce(k.pi, 0) + coalesce(k.pm, 0) * coalesce(c.handle_seconds, 0) / 60.0 as cost,
             $phone_pi + $phone_pm * coalesce(c.handle_seconds, 0) / 60.0 as phone_cost,
-            coalesce(p.private, false) as playbook_private
+            coalesce(p.private, false) as playbook_private{business}
         from fct_cases c
-        left join (values {', '.join(rows)}) k(channel, pi, pm) using (channel)
-        left join (values {', '.join(prows)}) p(category, private) on p.category = c.issue_category
+        left join {costs} using (channel)
+        left join {playbook} on p.category = c.issue_category
+        {joins}
     )"""
 
 
-def _period_expr(grain: str) -> str:
+def local_date_sql(config: Config, t_lo: float, t_hi: float, params: dict,
+                   column: str = "opened_at") -> str:
+    """SQL for the display-timezone date of `column`: UTC plus the zone's offset in force,
+    from the offset changes between t_lo and t_hi (exact, no per-row zone lookup)."""
+    pieces = offset_pieces(config.display_timezone, t_lo, t_hi)
+    expr = "$off0::bigint"
+    params["off0"] = int(pieces[0][1])
+    if len(pieces) > 1:
+        whens = []
+        for i, (since, off) in enumerate(pieces[1:], start=1):
+            params[f"offt{i}"], params[f"off{i}"] = float(since), int(off)
+        for i in range(len(pieces) - 1, 0, -1):
+            whens.append(f"when epoch({column}) >= $offt{i} then $off{i}::bigint")
+        expr = f"case {' '.join(whens)} else $off0::bigint end"
+    return f"make_timestamp(epoch_us({column}) + ({expr}) * 1000000)::date"
+
+
+def period_sql(con: duckdb.DuckDBPyConnection, config: Config, grain: str, start: str | None,
+               end: str | None, params: dict) -> str:
+    """The period label of a row: 'total', or the first local day of its day/week/month."""
     if grain == "total":
         return "'total'"
-    return f"strftime(date_trunc('{grain}', timezone($tz, opened_at)), '%Y-%m-%d')"
+    lo, hi = utc_bounds(config.display_timezone, start, end)
+    if lo is None or hi is None:
+        row = con.execute("select epoch(min(opened_at)), epoch(max(opened_at)) from fct_cases").fetchone()
+        t_lo = lo.timestamp() if lo else float(row[0] or 0)
+        t_hi = hi.timestamp() if hi else float(row[1] or 0)
+    else:
+        t_lo, t_hi = lo.timestamp(), hi.timestamp()
+    day = local_date_sql(config, t_lo, t_hi, params)
+    if grain != "day":
+        day = f"date_trunc('{grain}', {day})"
+    return f"strftime({day}, '%Y-%m-%d')"
 
 
-def _where(start: str | None, end: str | None, filters: Mapping[str, Sequence[str]],
-           params: dict) -> str:
+def where_sql(config: Config, start: str | None, end: str | None,
+              filters: Mapping[str, Sequence[str]], params: dict) -> str:
+    """Cases (or messages, surveys) opened on the local dates start..end, with dimension filters."""
     clauses = ["true"]
-    if start:
-        params["start"] = start
-        clauses.append("timezone($tz, opened_at)::date >= $start::date")
-    if end:
-        params["end"] = end
-        clauses.append("timezone($tz, opened_at)::date <= $end::date")
+    lo, hi = utc_bounds(config.display_timezone, start, end)
+    if lo is not None:
+        params["t_lo"] = lo
+        clauses.append("opened_at >= $t_lo")
+    if hi is not None:
+        params["t_hi"] = hi
+        clauses.append("opened_at < $t_hi")
     for dim, values in filters.items():
         if not values:
             continue
-        names = []
-        for j, v in enumerate(values):
-            params[f"f_{dim}_{j}"] = v
-            names.append(f"$f_{dim}_{j}")
-        clauses.append(f"{DIMENSIONS[dim]} in ({', '.join(names)})")
+        if dim not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {dim!r}; use {', '.join(DIMENSIONS)}.")
+        params[f"f_{dim}"] = [str(v) for v in values]
+        clauses.append(f"{DIMENSIONS[dim]} in (select unnest($f_{dim}))")
     return " and ".join(clauses)
+
+
+def bind_kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str, params: dict) -> None:
+    """Bind the parameters the KPI expressions in `text` use ($sla_s, $as_of, $fcr_days, and the
+    business-hours table for frt_business_s)."""
+    if "$sla_s" in text:
+        params["sla_s"] = config.sla_first_response_s
+    if "$as_of" in text:
+        params["as_of"] = as_of(con)
+    if "$fcr_days" in text:
+        params["fcr_days"] = config.fcr_window_days
+    if "frt_business_s" in text and "bh_k" not in params:
+        params.update(business_params(con, config))
+
+
+def source_sql(config: Config, source: str, params: dict, uses: str | None = None) -> str:
+    """The rows a KPI source aggregates (`uses`: see _cases_source)."""
+    return _cases_source(config, params, uses) if source == "cases" else SOURCES[source]
+
+
+def _first(x, i: int) -> float:
+    """Element i of a DuckDB list value (NaN when absent)."""
+    return float("nan") if x is None or (not isinstance(x, (list, np.ndarray))) or x[i] is None else float(x[i])
+
+
+def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, group: Sequence[Kpi],
+                grain: str, by: Sequence[str], start: str | None, end: str | None,
+                filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """[period, *by, kpi, value, n, median, p90, mean] of single-level KPIs of one source, in one
+    query; a time KPI's median/p90/mean come from one list quantile of its measure."""
+    frt = frt_column(config)
+    params: dict = {}
+    aggs: dict[str, str] = {}
+
+    def alias(expr: str) -> str:
+        return aggs.setdefault(expr, f"a{len(aggs)}")
+
+    plan = []
+    for k in group:
+        value, n = k.value.format(frt=frt), k.n.format(frt=frt)
+        m = k.measure.format(frt=frt) if k.measure else None
+        stats = (alias(f"quantile_cont({m}, [0.5, 0.9])"), alias(f"avg({m})")) if m else None
+        shortcut = {f"quantile_cont({m}, 0.5)": ("q", 0), f"quantile_cont({m}, 0.9)": ("q", 1),
+                    f"avg({m})": ("mean", 0)}.get(value) if m else None
+        plan.append((k, shortcut or ("col", alias(value)), alias(n), stats))
+    bind_kpi_params(con, config, " ".join(aggs), params)
+    body = source_sql(config, source, params, " ".join(aggs))
+    period = period_sql(con, config, grain, start, end, params)
+    where = where_sql(config, start, end, filters, params)
+    dims = "".join(f", {DIMENSIONS[d]} as {d}" for d in by)
+    cols = ", ".join(f"{expr} as {a}" for expr, a in aggs.items())
+    sql = f"select {period} as period{dims}, {cols} from {body} src where {where} group by all order by all"
+    wide = con.execute(sql, params).df()
+    frames = []
+    for k, (how, ref), n_alias, stats in plan:
+        part = wide[["period", *by]].copy()
+        part["kpi"] = k.id
+        if stats:
+            q, mean = wide[stats[0]], wide[stats[1]].astype("float64")
+            part["median"], part["p90"], part["mean"] = q.map(lambda x: _first(x, 0)), q.map(lambda x: _first(x, 1)), mean
+        if how == "q":
+            part["value"] = part["median"] if ref == 0 else part["p90"]
+        elif how == "mean":
+            part["value"] = part["mean"]
+        else:
+            part["value"] = wide[ref].astype("float64")
+        part["n"] = wide[n_alias].fillna(0).astype("int64")
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def spread_frame(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, grain: str,
+                 by: Sequence[str], start: str | None, end: str | None,
+                 filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """[period, *by, kpi, value, n, agent_p10, agent_p90] of an agent-spread KPI: the per-agent
+    value of agents with at least min_cases rows, then p90 / p10 over agents (n = agents)."""
+    frt = frt_column(config)
+    value, n = kpi.value.format(frt=frt), kpi.n.format(frt=frt)
+    params: dict = {"min_cases": kpi.min_cases}
+    bind_kpi_params(con, config, value + n, params)
+    body = source_sql(config, kpi.source, params, value + n)
+    period = period_sql(con, config, grain, start, end, params)
+    where = where_sql(config, start, end, filters, params)
+    dims = "".join(f", {DIMENSIONS[d]} as {d}" for d in by)
+    keys = "".join(f", {d}" for d in by)
+    ok = "filter (where ok)"  # every slice with cases gets a row; only qualified agents count
+    sql = (f"with per_agent as (select {period} as period{dims}, agent_id as _agent, {value} as v, "
+           f"agent_id is not null and {n} >= $min_cases as ok from {body} src where {where} "
+           f"group by {', '.join(str(i) for i in range(1, len(by) + 3))}) "
+           f"select period{keys}, quantile_cont(v, 0.9) {ok} / nullif(quantile_cont(v, 0.1) {ok}, 0) "
+           f"as value, count(*) {ok} as n, quantile_cont(v, 0.1) {ok} as agent_p10, "
+           f"quantile_cont(v, 0.9) {ok} as agent_p90 from per_agent group by period{keys} order by all")
+    out = con.execute(sql, params).df()
+    out.insert(1 + len(by), "kpi", kpi.id)
+    return out.astype({"value": "float64", "n": "int64"})
 
 
 def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], grain: str,
               by: Sequence[str], start: str | None, end: str | None,
-              filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Long table: period, one column per `by` dimension, kpi, value, n (from case-level data)."""
+              filters: Mapping[str, Sequence[str]], use_fast: bool = True) -> pd.DataFrame:
+    """Long table: period, one column per `by` dimension, kpi, value, n (plus median, p90, mean
+    of time KPIs and agent_p10/agent_p90 of the agent spread), from case-level data; additive
+    KPIs from the daily pre-aggregates when they apply (scorecard/data_agg.py; same values),
+    unless use_fast is False."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}.")
     for d in (*by, *filters):
         if d not in DIMENSIONS:
             raise ValueError(f"unknown dimension {d!r}; use {', '.join(DIMENSIONS)}.")
-    frt = "frt_created_s" if config.frt_clock == "case_created" else "frt_s"
-    reference = as_of(con)
-    frames = []
+    from scorecard.data_agg import fast_frame, fast_usable
+
+    frames, fast, exact = [], {}, []
+    for k in kpis:
+        if use_fast and fast_usable(k, config, grain, by, filters, start, end):
+            fast.setdefault(k.fast, []).append(k)
+        else:
+            exact.append(k)
+    for model, group in fast.items():
+        frames.append(fast_frame(con, config, model, group, grain, by, start, end, filters))
     for source in ("cases", "surveys", "messages"):
-        group = [k for k in kpis if k.source == source]
-        if not group:
-            continue
-        params: dict = {"tz": config.display_timezone}
-        body = _cases_source(config, params) if source == "cases" else SOURCES[source]
-        uses = " ".join(k.value + k.n for k in group)
-        if "$sla_s" in uses:
-            params["sla_s"] = config.sla_first_response_s
-        if "$as_of" in uses:
-            params["as_of"] = reference
-        if "$fcr_days" in uses:
-            params["fcr_days"] = config.fcr_window_days
-        dims = [f"{DIMENSIONS[d]} as {d}" for d in by]
-        cols = [f"{k.value.format(frt=frt)} as v_{i}, {k.n.format(frt=frt)} as n_{i}"
-                for i, k in enumerate(group)]
-        where = _where(start, end, filters, params)
-        sql = (f"select {_period_expr(grain)} as period, {', '.join([*dims, *cols])} "
-               f"from {body} src where {where} group by all order by all")
-        wide = con.execute(sql, params).df()
-        for i, k in enumerate(group):
-            part = wide[["period", *by]].copy()
-            part["kpi"] = k.id
-            part["value"] = wide[f"v_{i}"].astype("float64")
-            part["n"] = wide[f"n_{i}"].fillna(0).astype("int64")
-            frames.append(part)
+        group = [k for k in exact if k.source == source and k.is_plain]
+        if group:
+            frames.append(plain_frame(con, config, source, group, grain, by, start, end, filters))
+    for k in exact:
+        if k.kind == "agent_spread":
+            frames.append(spread_frame(con, config, k, grain, by, start, end, filters))
+    frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=["period", *by, "kpi", "value", "n"])
-    return pd.concat(frames, ignore_index=True)
+    order = {k.id: i for i, k in enumerate(kpis)}
+    out = pd.concat(frames, ignore_index=True)
+    out["period"] = out["period"].astype(str)
+    out = out.assign(_o=out["kpi"].map(order)).sort_values(["period", *by, "_o"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
 
 
 def effective_range(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
                     end: str | None) -> tuple[str | None, str | None]:
     """The requested dates, defaulting to the first and last day with data."""
-    lo, hi = data_range(con, config.display_timezone)
+    if start and end:
+        return start, end
+    row = con.execute("select timezone($tz, min(opened_at))::date, timezone($tz, max(opened_at))::date "
+                      "from fct_cases", {"tz": config.display_timezone}).fetchone()
+    lo, hi = (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())
     return start or lo, end or hi
 
 
@@ -133,13 +292,11 @@ def rows_of(con: duckdb.DuckDBPyConnection, config: Config, table: str, start: s
     """Rows of a fact or bookkeeping table, filtered like the scorecard; times in display tz."""
     if table not in _ROW_TABLES:
         raise ValueError(f"unknown table {table!r}; use {', '.join(_ROW_TABLES)}.")
-    params: dict = {"tz": config.display_timezone}
+    params: dict = {}
     if table in ("loads", "quarantine"):
         frame = con.execute(f"select * from {_ROW_TABLES[table]}").df()
     else:
-        where = _where(start, end, {k: v for k, v in filters.items() if v}, params)
-        if "$tz" not in where:
-            params.pop("tz")
+        where = where_sql(config, start, end, {k: v for k, v in filters.items() if v}, params)
         frame = con.execute(f"select * from {_ROW_TABLES[table]} where {where} order by all",
                             params).df()
     return _local_times(frame, config.display_timezone)

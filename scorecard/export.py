@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -27,22 +28,48 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_frame(frame: pd.DataFrame, fmt: str, out: Path) -> int:
-    """Write every row (no cap) in csv, xlsx or parquet; returns the row count."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
+FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "parquet": "application/vnd.apache.parquet"}
+
+
+def _prepared(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
+    """The frame as written: formulas neutralised; for Excel, timezone dropped (local wall time)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or parquet.")
+    if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
+        raise ValueError(f"an Excel sheet holds at most {XLSX_MAX_ROWS:,} rows and this table has "
+                         f"{len(frame):,}; export CSV or Parquet instead.")
     safe = neutralised(frame)
     for col in safe.columns:  # Excel cannot store timezone-aware datetimes
         if isinstance(safe[col].dtype, pd.DatetimeTZDtype) and fmt == "xlsx":
             safe[col] = safe[col].dt.tz_localize(None)
-    if fmt == "csv":
-        safe.to_csv(out, index=False)
+    return safe
+
+
+def _write(safe: pd.DataFrame, fmt: str, target) -> None:
+    if fmt == "csv":  # CRLF rows (RFC 4180): fields holding a bare CR or LF get quoted
+        safe.to_csv(target, index=False, lineterminator="\r\n")
     elif fmt == "xlsx":
-        safe.to_excel(out, index=False, engine="openpyxl")
-    elif fmt == "parquet":
-        safe.to_parquet(out, index=False)
+        safe.to_excel(target, index=False, engine="openpyxl")
     else:
-        raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or parquet.")
+        safe.to_parquet(target, index=False)
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out: Path) -> int:
+    """Write every row (no cap) in csv, xlsx or parquet; returns the row count."""
+    safe = _prepared(frame, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _write(safe, fmt, out)
     return len(frame)
+
+
+def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """Every row (no cap) as the bytes of a csv, xlsx or parquet file (for downloads)."""
+    safe = _prepared(frame, fmt)
+    buffer = io.BytesIO()
+    _write(safe, fmt, buffer)
+    return buffer.getvalue()
 
 
 def table_frame(db: Path, config: Config, table: str, start: str | None, end: str | None,

@@ -1,4 +1,13 @@
-"""The Balanced Scorecard: KPI values per period and slice, status, deltas and roll-up scores."""
+"""The Balanced Scorecard: KPI values per period and slice, status, deltas and roll-up scores.
+
+Deltas: with grain `total` the previous value is the KPI over the equally long window just
+before the period; with day, week or month it is the KPI of the calendar period just before
+(the day before, the week before, the month before), also for the first period of the range.
+Roll-ups: every period and slice gets perspective scores and an overall score (weights from
+the catalogue; green 1, amber 0.5, red 0; KPIs without a status are left out). The headline
+`perspectives`/`overall` are the last period's unsliced roll-up (empty with `by`: see
+`rollups` for every slice).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +18,24 @@ import duckdb
 import pandas as pd
 
 from etl.config import Config
-from scorecard.catalogue import PERSPECTIVES, THIN_N, catalogue, kpi_by_id, status_of, target_of
+from scorecard.catalogue import (
+    PERSPECTIVES,
+    THIN_N,
+    Kpi,
+    catalogue,
+    kpi_by_id,
+    status_of,
+    target_of,
+)
 from scorecard.data import effective_range, kpi_frame
-from scorecard.results import KpiValue, PerspectiveScore, ScorecardResult
+from scorecard.results import KpiValue, PerspectiveScore, Rollup, ScorecardResult
 
 STATUS_POINTS = {"green": 1.0, "amber": 0.5, "red": 0.0}
+STAT_COLUMNS = (("median", "median"), ("p90", "p90"), ("mean", "mean"),
+                ("agent_p10", "agent_p10_s"), ("agent_p90", "agent_p90_s"))
 
 
-def _clean(v: float) -> float | None:
+def _clean(v) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
@@ -25,6 +44,25 @@ def _previous_window(start: str, end: str) -> tuple[str, str]:
     s, e = date.fromisoformat(start), date.fromisoformat(end)
     length = (e - s).days + 1
     return (s - timedelta(days=length)).isoformat(), (s - timedelta(days=1)).isoformat()
+
+
+def previous_period(label: str, grain: str) -> str:
+    """The label (first day) of the calendar period before the one starting on `label`."""
+    d = date.fromisoformat(label)
+    if grain == "day":
+        return (d - timedelta(days=1)).isoformat()
+    if grain == "week":
+        return (d - timedelta(days=7)).isoformat()
+    return (d.replace(day=1) - timedelta(days=1)).replace(day=1).isoformat()
+
+
+def _period_start(day: str, grain: str) -> str:
+    d = date.fromisoformat(day)
+    if grain == "week":
+        d -= timedelta(days=d.weekday())
+    elif grain == "month":
+        d = d.replace(day=1)
+    return d.isoformat()
 
 
 def perspective_scores(values: Sequence[KpiValue]) -> tuple[tuple[PerspectiveScore, ...], float | None]:
@@ -46,6 +84,32 @@ def perspective_scores(values: Sequence[KpiValue]) -> tuple[tuple[PerspectiveSco
     return tuple(out), (total_s / total_w if total_w else None)
 
 
+def _previous_values(con, config: Config, kpis: list[Kpi], grain: str, by: Sequence[str],
+                     start: str | None, end: str | None, filters: dict,
+                     frame: pd.DataFrame) -> dict[tuple, float]:
+    """(period, *slice, kpi) -> the KPI value of the period before."""
+    key_cols = [*by, "kpi"]
+    if grain == "total":
+        if not (start and end):
+            return {}
+        prev = kpi_frame(con, config, kpis, grain, by, *_previous_window(start, end), filters)
+        return {("total", *k): v for *k, v in prev[[*key_cols, "value"]].itertuples(index=False)}
+    known = {(p, *k): v for p, *k, v in frame[["period", *key_cols, "value"]].itertuples(index=False)}
+    out = {}
+    if start:
+        first = _period_start(start, grain)
+        before = previous_period(first, grain)
+        prior_end = (date.fromisoformat(start) - timedelta(days=1)).isoformat()
+        prior = kpi_frame(con, config, kpis, grain, by, before, prior_end, filters)
+        prior = prior[prior["period"] == before]
+        known.update({(p, *k): v for p, *k, v in prior[["period", *key_cols, "value"]].itertuples(index=False)})
+    for p, *k, _ in frame[["period", *key_cols, "value"]].itertuples(index=False):
+        prev = (previous_period(p, grain), *k)
+        if prev in known:
+            out[(p, *k)] = known[prev]
+    return out
+
+
 def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None = None,
               end: str | None = None, grain: str = "total", by: Sequence[str] = (),
               filters: Mapping[str, Sequence[str]] | None = None,
@@ -53,35 +117,34 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     """Balanced Scorecard from case-level data for any period, grain, slice and filter."""
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     kpis = [kpi_by_id(i) for i in kpi_ids] if kpi_ids else list(catalogue())
+    by = list(by)
     start, end = effective_range(con, config, start, end)
     frame = kpi_frame(con, config, kpis, grain, by, start, end, filters)
-    previous = {}
-    if grain == "total" and start and end:
-        ps, pe = _previous_window(start, end)
-        prev = kpi_frame(con, config, kpis, grain, by, ps, pe, filters)
-        previous = {tuple(r[c] for c in (*by, "kpi")): r["value"] for _, r in prev.iterrows()}
-    values = []
-    last_in_slice: dict[tuple, float | None] = {}
+    previous = _previous_values(con, config, kpis, grain, by, start, end, filters, frame)
     order = {k.id: i for i, k in enumerate(kpis)}
-    frame = frame.assign(_o=frame["kpi"].map(order)).sort_values([*by, "_o", "period"], kind="stable")
-    for _, r in frame.iterrows():
-        k = kpi_by_id(r["kpi"])
+    meta = {k.id: (k, target_of(k, config)[0]) for k in kpis}
+    stat_cols = [(c, name) for c, name in STAT_COLUMNS if c in frame.columns]
+    values = []
+    for r in frame.to_dict("records"):
+        k, target = meta[r["kpi"]]
         value, n = _clean(r["value"]), int(r["n"])
-        key = tuple(r[c] for c in (*by, "kpi"))
-        prev = _clean(previous.get(key)) if grain == "total" else last_in_slice.get(key)
-        last_in_slice[key] = value
+        prev = _clean(previous.get((r["period"], *(r[d] for d in by), k.id)))
+        wanted = ("median", "p90", "mean") if k.measure else \
+            ("agent_p10", "agent_p90") if k.kind == "agent_spread" else ()
+        stats = tuple((name, _clean(r[c])) for c, name in stat_cols if c in wanted)
         values.append(KpiValue(
             period=str(r["period"]),
             slice=tuple((d, None if pd.isna(r[d]) else str(r[d])) for d in by),
-            kpi=k.id, value=value, n=n, target=target_of(k, config)[0],
-            status=status_of(k, value, n, config), thin=n < THIN_N, previous=prev,
-            delta=None if value is None or prev is None else value - prev,
+            kpi=k.id, value=value, n=n, target=target, status=status_of(k, value, n, config),
+            thin=n < THIN_N, previous=prev,
+            delta=None if value is None or prev is None else value - prev, stats=stats,
         ))
     values.sort(key=lambda v: (v.period, v.slice != (), tuple(str(x) for _, x in v.slice),
                                order[v.kpi]))
-    if not by:
-        last = max((v.period for v in values), default=None)
-        persp, overall = perspective_scores([v for v in values if v.period == last])
-    else:
-        persp, overall = (), None
-    return ScorecardResult(start, end, grain, tuple(by), tuple(values), persp, overall)
+    groups: dict[tuple, list[KpiValue]] = {}
+    for v in values:
+        groups.setdefault((v.period, v.slice), []).append(v)
+    rollups = tuple(Rollup(p, s, *perspective_scores(vs)) for (p, s), vs in groups.items())
+    headline = [r for r in rollups if not r.slice]
+    persp, overall = (headline[-1].perspectives, headline[-1].overall) if headline else ((), None)
+    return ScorecardResult(start, end, grain, tuple(by), tuple(values), persp, overall, rollups)

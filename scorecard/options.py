@@ -1,4 +1,4 @@
-"""Choices for filters: dimension values and the default day."""
+"""Choices for filters: dimension values, the data's date range and the default day."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from etl.config import Config
-from warehouse.queries import DIMENSIONS, data_range
+from warehouse.queries import DIMENSIONS, as_of
+
+STATUSES = ("resolved", "open", "unanswered", "abandoned", "private")
 
 
 def dimension_values(con: duckdb.DuckDBPyConnection, dimension: str) -> list[str]:
@@ -18,17 +20,67 @@ def dimension_values(con: duckdb.DuckDBPyConnection, dimension: str) -> list[str
     return [r[0] for r in rows]
 
 
-def default_day(con: duckdb.DuckDBPyConnection, config: Config, asked: str | None) -> tuple[str | None, str]:
-    """Yesterday in the display timezone, or the latest day with data when yesterday has none."""
+def filter_choices(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, list[str]]:
+    """Every filter dimension's values (brand, channel, category, agent) in one scan."""
+    cols = ", ".join(f"list(distinct {col}) filter (where {col} is not null)"
+                     for col in DIMENSIONS.values())
+    row = con.execute(f"select {cols} from fct_cases").fetchone()
+    return {dim: sorted(values or []) for dim, values in zip(DIMENSIONS, row, strict=True)}
+
+
+def data_range(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str | None, str | None]:
+    """First and last local date with a case opened, in the display timezone.
+
+    Local dates never decrease as UTC instants increase, so the local dates of the earliest and
+    latest instants are the bounds: two scans of a plain column instead of converting every row.
+    """
+    row = con.execute("select timezone($tz, min(opened_at))::date, timezone($tz, max(opened_at))::date "
+                      "from fct_cases", {"tz": tz}).fetchone()
+    return (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())
+
+
+def date_bounds(con: duckdb.DuckDBPyConnection, config: Config) -> tuple[str | None, str | None]:
+    """First and last local day with a case, in the display timezone."""
+    return data_range(con, config.display_timezone)
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection, config: Config) -> str | None:
+    """The latest activity in the data as a local timestamp text (YYYY-MM-DD HH:MM)."""
+    ts = as_of(con)
+    if ts is None:
+        return None
+    return ts.tz_convert(config.display_timezone).strftime("%Y-%m-%d %H:%M")
+
+
+def local_today(config: Config) -> str:
+    """Today's date in the display timezone (ISO)."""
+    return datetime.now(ZoneInfo(config.display_timezone)).date().isoformat()
+
+
+def default_day(con: duckdb.DuckDBPyConnection, config: Config, asked: str | None,
+                today: str | None = None) -> tuple[str | None, str]:
+    """Yesterday in the display timezone (or before `today`), else the latest day with data."""
     if asked:
         return asked, ""
-    yesterday = (datetime.now(ZoneInfo(config.display_timezone)).date() - timedelta(days=1)).isoformat()
+    yesterday = (date.fromisoformat(today or local_today(config)) - timedelta(days=1)).isoformat()
     first, last = data_range(con, config.display_timezone)
     if last is None:
         return None, "The warehouse has no cases yet: load data with socialcare load or run socialcare demo."
     if first <= yesterday <= last:
         return yesterday, ""
     return last, f"No data for yesterday ({yesterday}); showing the latest day with data, {last}."
+
+
+def default_range(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
+                  days: int = 90) -> tuple[str | None, str | None]:
+    """The asked range, else the last `days` days up to the latest day with data."""
+    first, last = data_range(con, config.display_timezone)
+    end = end or last
+    if end is None:
+        return start, None
+    if start is None:
+        start = max(first, (date.fromisoformat(end) - timedelta(days=days - 1)).isoformat())
+    return start, end
 
 
 def latest_day(con: duckdb.DuckDBPyConnection, config: Config) -> date | None:

@@ -149,3 +149,79 @@ def test_refusal_threshold_is_configurable(make_twcs, tmp_path):
 
     res = load_file("twcs", str(make_twcs(rows)), tmp_path / "b.duckdb", replace(Config(), max_bad_share=0.6))
     assert res.rows_quarantined == 1
+
+
+def messages(db):
+    con = duckdb.connect(str(db), read_only=True)
+    out = con.execute("select message_id, interaction_id, seq, text from messages order by 1").fetchall()
+    con.close()
+    return out
+
+
+def test_duplicated_rows_the_later_one_wins(make_twcs, tmp_path):
+    rows = [(1, "101", "True", ts(0), "@BrandA first version", ""),
+            (2, "BrandA", "False", ts(5), "@101 on it ^AB", "1"),
+            (1, "101", "True", ts(0), "@BrandA corrected version", "")]
+    db = tmp_path / "w.duckdb"
+    result = load_file("twcs", str(make_twcs(rows)), db, Config())
+    assert (result.rows_read, result.rows_loaded) == (3, 3)
+    assert [m[3] for m in messages(db)] == ["@BrandA corrected version", "@101 on it ^AB"]
+
+
+def test_broadcast_with_dozens_of_replies(make_twcs, tmp_path):
+    rows = [(1, "BrandA", "False", ts(0), "New range out today!", "")]
+    for i in range(40):  # 40 customers reply to the broadcast; the brand answers every fourth
+        rows.append((100 + i, str(500 + i), "True", ts(1 + i), f"@BrandA is it in store {i}?", "1"))
+        if i % 4 == 0:
+            rows.append((200 + i, "BrandA", "False", ts(50 + i), f"@{500 + i} yes! ^AB", str(100 + i)))
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(rows)), db, Config())
+    got = cases(db)
+    assert len(got) == 40 and "twcs:1" not in got  # the broadcast itself is in no case
+    assert {c[0] for c in got.values()} == {"BrandA"}
+    assert sum(c[1] == "unanswered" for c in got.values()) == 30
+    assert got["twcs:100"][2] == (50 * 60 - 60)  # reply at minute 50 to a tweet at minute 1
+
+
+def test_reply_cycles_and_deep_threads_do_not_hang(make_twcs, tmp_path):
+    rows = [(1, "101", "True", ts(0), "@BrandA a", "2"), (2, "BrandA", "False", ts(1), "@101 b", "1"),
+            (3, "102", "True", ts(2), "@BrandA self", "3"),
+            (4, "103", "True", ts(3), "@BrandA c", "6"), (5, "BrandA", "False", ts(4), "@103 d", "4"),
+            (6, "103", "True", ts(5), "@BrandA e", "5")]
+    # A 600-tweet thread: pointer doubling needs ~10 rounds.
+    rows.append((1000, "104", "True", ts(0), "@BrandA long story", ""))
+    for k in range(1, 600):
+        inbound = k % 2 == 0
+        rows.append((1000 + k, "104" if inbound else "BrandA", str(inbound), ts(k),
+                     "@BrandA more" if inbound else "@104 go on ^AB", str(999 + k)))
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(rows)), db, Config())
+    got = cases(db)
+    assert set(got) == {"twcs:1000"}  # cycles have no root: their tweets are in no case
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*), max(seq) from messages where interaction_id = 'twcs:1000'"
+                       ).fetchone() == (600, 600)
+    con.close()
+
+
+def test_ids_written_as_floats_and_an_index_column(make_twcs, tmp_path):
+    rows = [("1.0", "101", "True", ts(0), "@BrandA help", ""),
+            ("2.0", "BrandA", "False", ts(3), "@101 on it -Sam", "1.0"),
+            ("3e0", "101", "True", ts(4), "@BrandA thanks, sorted", "2.00")]
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(rows, index_column=True)), db, Config())
+    assert cases(db)["twcs:1"][:3] == ("BrandA", "resolved", 180.0)
+    assert [m[:3] for m in messages(db)] == [("twcs:1", "twcs:1", 1), ("twcs:2", "twcs:1", 2),
+                                            ("twcs:3", "twcs:1", 3)]
+
+
+def test_parent_missing_starts_a_case_and_a_late_parent_joins_it(make_twcs, tmp_path):
+    db = tmp_path / "w.duckdb"
+    later = [(2, "101", "True", ts(10), "@BrandA still waiting", "1"),
+             (3, "BrandA", "False", ts(20), "@101 sorry! ^AB", "2")]
+    load_file("twcs", str(make_twcs(later, name="later.csv")), db, Config())
+    assert set(cases(db)) == {"twcs:2"}  # parent 1 is absent: tweet 2 opens the case
+    earlier = [(1, "101", "True", ts(0), "@BrandA my order is late", "")]
+    load_file("twcs", str(make_twcs(earlier, name="earlier.csv")), db, Config())
+    got = cases(db)
+    assert set(got) == {"twcs:1"} and got["twcs:1"][2] == 20 * 60.0  # rebuilt from all tweets

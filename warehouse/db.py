@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+
+from etl.progress import stage
 
 DEFAULT_DB = "socialcare.duckdb"
 
@@ -43,20 +46,35 @@ def _sidecar(path: Path, suffix: str) -> Path:
     return path.with_name(f".{path.name}.{suffix}")
 
 
+_IN_PROCESS: dict[str, threading.Lock] = {}
+
+
 @contextmanager
 def writer_lock(path: Path) -> Iterator[None]:
-    """Exclusive lock so that only one load writes at a time (released when the process dies)."""
+    """Exclusive lock so that only one load writes at a time, released when the process dies.
+
+    A POSIX record lock (lockf), not flock: worker processes forked during a load (the sentiment
+    pool) inherit open files, and an inherited flock would outlive a killed load. Record locks
+    belong to the process; a threading lock excludes a second load in the same process.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_file = _sidecar(path, "lock")
-    with open(lock_file, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseError(f"another load is writing {path}; wait for it to finish.") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    local = _IN_PROCESS.setdefault(str(lock_file.resolve()), threading.Lock())
+    busy = WarehouseError(f"another load is writing {path}; wait for it to finish.")
+    if not local.acquire(blocking=False):
+        raise busy
+    try:
+        with open(lock_file, "a+") as fh:
+            try:
+                fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise busy from None
+            try:
+                yield
+            finally:
+                fcntl.lockf(fh, fcntl.LOCK_UN)
+    finally:
+        local.release()
 
 
 def _remove_stale_work_files(path: Path) -> None:
@@ -81,11 +99,12 @@ def snapshot_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             con.execute(schema_sql())
             yield con
-            con.execute("checkpoint")
-            con.close()
-            with open(work, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(work, path)
+            with stage("publish snapshot"):
+                con.execute("checkpoint")
+                con.close()
+                with open(work, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(work, path)
         except BaseException:
             con.close()
             work.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from etl.config import Config
 from etl.io import SourceError, file_sha256
 from etl.load import LoadRecord, write_parsed
 from etl.parsed import Parsed
+from etl.progress import reporting, stage
 from etl.sources import parse_source
 from warehouse.build import build
 from warehouse.db import connect_readonly, snapshot_writer
@@ -79,11 +80,18 @@ def _reasons(parsed: Parsed) -> dict[str, int]:
 def load_file(kind: str, source: str, db: Path, config: Config,
               mapping: str | None = None) -> LoadResult:
     """Load one source file (or SQL source) into the warehouse at `db`, all or nothing."""
-    started = datetime.now(UTC)
     is_file = kind != "sql"
     if is_file and not Path(source).exists():
         raise SourceError(f"{source}: file not found.")
-    sha = file_sha256(Path(source)) if is_file else f"sql:{started.isoformat()}"
+    with reporting(Path(source).stat().st_size if is_file else 0):
+        return _load(kind, source, db, config, mapping, is_file)
+
+
+def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
+          is_file: bool) -> LoadResult:
+    started = datetime.now(UTC)
+    with stage("hash"):
+        sha = file_sha256(Path(source)) if is_file else f"sql:{started.isoformat()}"
     load_id = f"{kind}-{started:%Y%m%dT%H%M%S%f}-{sha[-8:] if is_file else 'sql'}"
     if is_file and _already_loaded(db, sha):
         return LoadResult(load_id, kind, source, "skipped", 0, 0, 0, {})
@@ -109,7 +117,8 @@ def load_file(kind: str, source: str, db: Path, config: Config,
         ).fetchone():
             return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
         write_parsed(con, parsed, record, config)
-        build(con)
+        with stage("build models"):
+            build(con)
     return LoadResult(load_id, kind, shown, "loaded", parsed.rows_read,
                       parsed.rows_read - parsed.rows_quarantined, parsed.rows_quarantined,
                       _reasons(parsed))

@@ -1,4 +1,7 @@
 -- Canonical tables: the contract between etl/ (writer) and the SQL models.
+-- interactions and messages have no PRIMARY KEY constraint on purpose: the writer merges by key
+-- (etl/load.py, later record wins) and tests/test_models.py checks uniqueness; an index on
+-- millions of string keys would cost more than the whole rest of a bulk load.
 create table if not exists loads (
     load_id          varchar primary key,
     source           varchar not null,
@@ -23,7 +26,7 @@ create table if not exists quarantine (
 );
 
 create table if not exists interactions (
-    interaction_id     varchar primary key,
+    interaction_id     varchar not null,
     source             varchar not null,
     channel            varchar not null,
     platform           varchar,
@@ -46,13 +49,13 @@ create table if not exists interactions (
 );
 
 create table if not exists messages (
-    message_id      varchar primary key,
+    message_id      varchar not null,
     interaction_id  varchar not null,
     seq             integer not null,
     author_role     varchar not null,
     author_id       varchar,
     sent_at         timestamptz not null,
-    text            varchar,
+    text            varchar using compression zstd,
     sentiment       double,
     asks_private    boolean not null default false,
     is_runaround    boolean not null default false,
@@ -73,3 +76,31 @@ create table if not exists surveys (
     sentiment        double,
     load_id          varchar not null
 );
+
+-- Every stored tweet with its masked text and enrichment (etl/twcs_store.py); Twitter cases and
+-- messages are derived from it after each load. Texts that dashboards do not search are stored
+-- with zstd compression (much cheaper to write than the default dictionary + FSST).
+create table if not exists raw_twcs (
+    tweet_id        bigint not null,
+    author_id       varchar,
+    inbound         boolean,
+    created_at      timestamptz,
+    text            varchar using compression zstd,
+    in_response_to  bigint,
+    sentiment       double,
+    signature       varchar,
+    asks_private    boolean,
+    is_runaround    boolean,
+    load_id         varchar
+);
+alter table raw_twcs add column if not exists resolves boolean;
+alter table raw_twcs add column if not exists category varchar;
+
+-- The case (root tweet) and position of every stored tweet that is in one, as of the last load.
+create table if not exists twcs_threads (
+    tweet_id  bigint not null,
+    root_id   bigint not null,
+    seq       integer not null
+);
+
+create table if not exists etl_state (key varchar primary key, value varchar);

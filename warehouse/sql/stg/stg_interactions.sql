@@ -1,3 +1,4 @@
+-- materialized: view
 -- One row per customer case on any channel, with normalised labels.
 select
     interaction_id,

@@ -1,3 +1,4 @@
+-- materialized: view
 -- One row per survey response; scores outside their scale are dropped to null.
 select
     survey_id, interaction_id, customer_id, lower(channel) as channel, brand, responded_at,

@@ -1,0 +1,180 @@
+"""Benchmark: load a 3,000,000-tweet TWCS file end to end, against a straightforward pandas baseline.
+
+Ours: `warehouse.ingest.load_file("twcs", ...)` into a fresh warehouse (parse, validate, PII
+masking, reply flags, signatures, categories, sentiment, cases, messages, models, publish),
+in a child process; prints wall and CPU seconds per stage, rows/s and peak RSS.
+Baseline, on the same file: pd.read_csv + pd.to_datetime + vaderSentiment polarity_scores per
+row + thread roots and first response time with pandas group-bys. Reading, time parsing and
+threads run on the full file; VADER runs on a sample (default 200,000 rows) and is
+extrapolated linearly (it is a per-row loop), which the output says.
+
+Run: ``python bench/bench_load.py [--n 3000000] [--file PATH] [--sample 200000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _rss_mb() -> tuple[float, float]:
+    """Peak resident set size of this process and of its largest finished child, in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, kids
+
+
+def run_ours(path: Path, db: Path) -> dict:
+    """Child process: one load into a fresh warehouse, with per-stage timings."""
+    os.environ.setdefault("SOCIALCARE_PROGRESS", "0")
+    from etl.config import Config
+    from etl.progress import timings
+    from warehouse.ingest import load_file
+
+    started = time.perf_counter()
+    cpu0 = _cpu()
+    with timings() as stages:
+        result = load_file("twcs", str(path), db, Config())
+    wall = time.perf_counter() - started
+    own, kids = _rss_mb()
+    return {"wall": wall, "cpu": _cpu() - cpu0,
+            "rows": result.rows_read, "summary": result.summary(), "rss_self": own,
+            "rss_children": kids, "db_mb": db.stat().st_size / 1e6,
+            "stages": [(s.name, s.rows, s.wall_s, s.cpu_s) for s in stages]}
+
+
+def run_baseline(path: Path, sample: int) -> dict:
+    """Child process: the pandas + vaderSentiment way of doing the core of the same work."""
+    import numpy as np
+    import pandas as pd
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    out: dict = {}
+    cpu0 = _cpu()
+    t = time.perf_counter()
+    df = pd.read_csv(path, dtype={"author_id": str, "text": str, "response_tweet_id": str})
+    out["read_csv"] = time.perf_counter() - t
+    t = time.perf_counter()
+    df["created_at"] = pd.to_datetime(df["created_at"], format=TWITTER_TIME)
+    out["to_datetime"] = time.perf_counter() - t
+    t = time.perf_counter()
+    df = df.drop_duplicates("tweet_id", keep="last")
+    parent = df.set_index("tweet_id")["in_response_to_tweet_id"]
+    root = pd.Series(df["tweet_id"].to_numpy(), index=df["tweet_id"].to_numpy())
+    up = parent.reindex(root.to_numpy())
+    for _ in range(64):  # climb parent links until every tweet points at a tweet without one
+        has = up.notna().to_numpy() & np.isin(up.to_numpy(), parent.index.to_numpy())
+        if not has.any():
+            break
+        root[has] = up[has].astype("int64").to_numpy()
+        up = parent.reindex(root.to_numpy())
+    df["root"] = root.reindex(df["tweet_id"]).to_numpy()
+    inbound = df["inbound"].astype(str).str.lower() == "true"
+    first_in = df[inbound].groupby("root")["created_at"].min()
+    first_out = df[~inbound].groupby("root")["created_at"].min()
+    frt = (first_out - first_in).dt.total_seconds().dropna()
+    out["threads"] = time.perf_counter() - t
+    out["cases"] = int(first_in.size)
+    out["frt_median_s"] = float(frt.median())
+    n = min(sample, len(df))
+    texts = df["text"].fillna("").iloc[:n].tolist()
+    analyzer = SentimentIntensityAnalyzer()
+    t, c = time.perf_counter(), time.process_time()
+    scores = [analyzer.polarity_scores(x)["compound"] for x in texts]
+    out["vader_sample"] = time.perf_counter() - t
+    out["vader_sample_cpu"] = time.process_time() - c
+    out["vader_n"] = n
+    out["rows"] = len(df)
+    out["vader_full_estimate"] = out["vader_sample"] * len(df) / n
+    out["cpu_without_vader"] = _cpu() - cpu0 - out["vader_sample_cpu"]
+    out["vader_full_estimate_cpu"] = out["vader_sample_cpu"] * len(df) / n
+    out["mean_compound_sample"] = float(np.mean(scores))
+    out["rss_self"], out["rss_children"] = _rss_mb()
+    return out
+
+
+def _child(mode: str, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", mode, *args], cwd=ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"{mode} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate (or reuse) the file, run both sides in child processes, print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=3_000_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--file", type=Path, default=None, help="TWCS file to use (generated if absent)")
+    ap.add_argument("--sample", type=int, default=200_000, help="rows scored by the VADER baseline")
+    ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        mode, *rest = args.child
+        result = run_ours(Path(rest[0]), Path(rest[1])) if mode == "ours" else \
+            run_baseline(Path(rest[0]), int(rest[1]))
+        print(json.dumps(result))
+        return 0
+    path = args.file or Path(tempfile.gettempdir()) / f"socialcare-bench-twcs-{args.n}-{args.seed}.csv"
+    if not path.exists():
+        from bench.make_twcs import write_twcs
+
+        t = time.perf_counter()
+        write_twcs(path, args.n, args.seed)
+        print(f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f} s")
+    print(f"machine: {os.cpu_count()} cores, load average before: {_load_average()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = _child("ours", str(path), str(Path(tmp) / "bench.duckdb"))
+    print(f"\nours: {ours['summary']}")
+    print(f"{'stage':30s} {'wall s':>7s} {'cpu s':>7s} {'rows/s':>12s}")
+    for name, rows, wall, cpu in ours["stages"]:
+        rate = f"{rows / wall:12,.0f}" if rows and wall > 0 else " " * 12
+        print(f"{name:30s} {wall:7.2f} {cpu:7.2f} {rate}")
+    print(f"{'total (end to end)':30s} {ours['wall']:7.2f} {ours['cpu']:7.2f} "
+          f"{ours['rows'] / ours['wall']:12,.0f}")
+    print(f"peak RSS: {ours['rss_self']:,.0f} MB (load process), {ours['rss_children']:,.0f} MB "
+          f"(largest worker; forked, so it shares most pages with the load process); "
+          f"warehouse {ours['db_mb']:,.0f} MB")
+    print(f"load average after: {_load_average()}")
+    if args.skip_baseline:
+        return 0
+    base = _child("baseline", str(path), str(args.sample))
+    total = base["read_csv"] + base["to_datetime"] + base["threads"] + base["vader_full_estimate"]
+    print(f"\nbaseline (pandas + vaderSentiment), {base['rows']:,} rows:")
+    print(f"  pd.read_csv {base['read_csv']:.1f} s, pd.to_datetime {base['to_datetime']:.1f} s, "
+          f"thread roots + first response {base['threads']:.1f} s ({base['cases']:,} cases)")
+    print(f"  polarity_scores per row: {base['vader_sample']:.1f} s for {base['vader_n']:,} rows, "
+          f"EXTRAPOLATED linearly to {base['vader_full_estimate']:.0f} s for all rows")
+    cpu_total = base["cpu_without_vader"] + base["vader_full_estimate_cpu"]
+    print(f"  total {total:.0f} s wall, {cpu_total:.0f} s CPU (estimates); "
+          f"peak RSS {base['rss_self']:,.0f} MB")
+    print(f"\nspeed-up: {total / ours['wall']:.1f}x wall, {cpu_total / ours['cpu']:.1f}x CPU time "
+          f"(the baseline does less: no validation, masking, flags, categories, models or storage)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

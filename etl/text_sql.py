@@ -1,0 +1,226 @@
+"""The text rules of etl/enrich.py and etl/sentiment.py applied to a DuckDB table, fast and exact.
+
+Each function works on a temp table with a non-null `text` column (usually distinct texts) and
+adds one column. DuckDB's parallel RE2 decides what it can decide exactly (ASCII text, patterns
+without look-arounds) and rules out what cannot match (a superset pattern, etl/regex_sql.py);
+only the remaining texts go through the Python rule itself, so results equal the rule's own.
+tests/test_text_sql.py checks each against the Python rule on real, generated and fuzzed texts.
+"""
+
+from __future__ import annotations
+
+import re
+from re import _constants as C  # noqa: N812
+from re import _parser as P  # noqa: N812
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from etl import enrich
+from etl.enrich import Playbook
+from etl.regex_sql import Untranslatable, python_whitespace, re2_ascii_exact, re2_superset
+
+IS_ASCII = "strlen(text) = length(text)"
+# A UTF-8 sequence read as Windows-1252 / Latin-1: a lead byte (Â..ô) then a continuation byte.
+MOJIBAKE = ("[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030"
+            "\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161"
+            "\u203a\u0153\u017e\u0178]")
+LEADING_HANDLES = "^(?:@[A-Za-z0-9_]+ )+"  # what sentiment cleaning removes anyway (see add_sentiment)
+
+
+def _superset(pattern: re.Pattern) -> str | None:
+    try:
+        return re2_superset(pattern)
+    except Untranslatable:
+        return None
+
+
+def search_case(pattern: re.Pattern, column: str = "text") -> tuple[str, list[str]]:
+    """SQL CASE giving pattern.search(column) where RE2 can decide (true/false), else NULL."""
+    exact, sup = re2_ascii_exact(pattern), _superset(pattern)
+    whens, params = [], []
+    if exact is not None:
+        whens.append(f"when strlen({column}) = length({column}) then regexp_matches({column}, ?)")
+        params.append(exact)
+    if sup is not None:
+        whens.append(f"when not regexp_matches({column}, ?) then false")
+        params.append(sup)
+    if not whens:
+        return "null::boolean", []
+    return "case " + " ".join(whens) + " end", params
+
+
+def _set_from_python(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str,
+                     rule) -> int:
+    """Fill the NULLs of `out` (rows matching where) with rule(texts); returns texts evaluated."""
+    todo = [t for (t,) in con.execute(
+        f"select distinct text from {table} where {out} is null and ({where})").fetchall()]
+    if not todo:
+        return 0
+    fixes = pd.DataFrame({"text": pd.Series(todo, dtype=object)})
+    fixes["value"] = rule(fixes["text"])
+    con.register("_fixes", fixes)
+    con.execute(f"update {table} set {out} = f.value from _fixes f "
+                f"where {table}.text = f.text and ({where})")
+    con.unregister("_fixes")
+    return len(todo)
+
+
+def add_search(con: duckdb.DuckDBPyConnection, table: str, pattern: re.Pattern, out: str,
+               where: str = "true") -> int:
+    """Add boolean `out` = pattern.search(text) is not None (NULL outside `where`)."""
+    case, params = search_case(pattern)
+    con.execute(f"alter table {table} add column {out} boolean")
+    con.execute(f"update {table} set {out} = {case} where {where}", params)
+    return _set_from_python(con, table, out, where,
+                            lambda s: [pattern.search(t) is not None for t in s])
+
+
+def masking_candidates(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
+    """(raw, text) for the distinct texts of `source` (SQL with a text column) that the PII
+    masking of etl/enrich.py changes; every other text is its own masked form.
+
+    Masking applies its patterns one after another; a text no pattern can match stays unchanged
+    through all of them, so only texts matching one of the superset patterns need Python.
+    """
+    sups = [_superset(re.compile(p)) for p, _ in enrich.PII_PATTERNS]
+    if any(s is None for s in sups):
+        cond, params = "true", []
+    else:
+        cond, params = "regexp_matches(text, ?)", ["|".join(f"(?:{s})" for s in sups)]
+    raw = [t for (t,) in con.execute(
+        f"select distinct text from ({source}) where text is not null and {cond}", params).fetchall()]
+    frame = pd.DataFrame({"raw": pd.Series(raw, dtype=object)})
+    frame["text"] = enrich.masked_texts(frame["raw"])
+    return frame[frame["raw"] != frame["text"]].reset_index(drop=True)
+
+
+def _tail_window(pattern: re.Pattern) -> int | None:
+    """How many trailing characters of an rstripped text decide a search of a pattern anchored
+    at the end (`...\\s*$`): its widest match plus its look-behinds; None when unbounded."""
+    parsed = list(P.parse(pattern.pattern, pattern.flags))
+    if len(parsed) < 2 or parsed[-1] != (C.AT, C.AT_END) or pattern.flags & re.MULTILINE:
+        return None
+    op, (lo, hi, sub) = parsed[-2]
+    if op is not C.MAX_REPEAT or list(sub) != [(C.IN, [(C.CATEGORY, C.CATEGORY_SPACE)])]:
+        return None
+    state = P.State()
+    rest = P.SubPattern(state, parsed[:-2])
+    width = rest.getwidth()[1]
+    behind = sum(P.SubPattern(state, list(av[1])).getwidth()[1]
+                 for op, av in _nodes(parsed[:-2]) if op in (C.ASSERT, C.ASSERT_NOT) and av[0] < 0)
+    if any(op is C.AT and av in (C.AT_BEGINNING, C.AT_BEGINNING_STRING) for op, av in _nodes(parsed)):
+        return None
+    if width >= C.MAXREPEAT or behind >= C.MAXREPEAT:
+        return None
+    return width + behind + 2
+
+
+def _nodes(seq):
+    """Every node of a parsed pattern, depth first."""
+    for op, av in seq:
+        yield op, av
+        if op is C.SUBPATTERN:
+            yield from _nodes(av[3])
+        elif op is C.BRANCH:
+            for alt in av[1]:
+                yield from _nodes(alt)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            yield from _nodes(av[2])
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            yield from _nodes(av[1])
+        elif op is C.ATOMIC_GROUP:
+            yield from _nodes(av)
+
+
+def add_signatures(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
+    """Add `out` = enrich.agent_signatures(text): the signature at the end of a reply, or NULL.
+
+    The signature pattern is anchored at the end of the rstripped text and bounded in width, so
+    its result depends only on the last few characters: texts are grouped by that tail.
+    """
+    pattern = enrich.SIGNATURE_PATTERN
+    spaces = python_whitespace()
+    window = _tail_window(pattern)
+    tail = "rtrim(text, ?)" if window is None else "right(rtrim(text, ?), ?)"
+    params: list = [spaces] if window is None else [spaces, window]
+    sup = _superset(pattern)
+    cond = "true" if sup is None else "regexp_matches(rtrim(text, ?), ?)"
+    cparams = [] if sup is None else [spaces, sup]
+    con.execute(f"alter table {table} add column {out} varchar")
+    con.execute(f"alter table {table} add column _tail varchar")
+    con.execute(f"update {table} set _tail = {tail} where ({where}) and {cond}", params + cparams)
+    tails = [t for (t,) in con.execute(
+        f"select distinct _tail from {table} where _tail is not null").fetchall()]
+    sigs = pd.DataFrame({"_tail": pd.Series(tails, dtype=object)})
+    sigs["sig"] = enrich.agent_signatures(sigs["_tail"])
+    sigs = sigs[sigs["sig"].notna()]
+    con.register("_sigs", sigs)
+    con.execute(f"update {table} set {out} = s.sig from _sigs s where {table}._tail = s._tail")
+    con.unregister("_sigs")
+    con.execute(f"alter table {table} drop column _tail")
+    return len(tails)
+
+
+def add_categories(con: duckdb.DuckDBPyConnection, table: str, out: str, playbook: Playbook,
+                   where: str = "true") -> int:
+    """Add `out` = enrich.categories_from_text(text, playbook): first playbook category whose
+    keywords occur as whole words in the lower-cased text, else 'other'.
+
+    ASCII texts are classified in SQL (lower() and \\b agree with Python there); texts with other
+    characters go through the Python function.
+    """
+    whens, params = [], []
+    for cat in playbook.categories:
+        if not cat.keywords:
+            continue
+        rx = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in cat.keywords) + r")\b")
+        exact = re2_ascii_exact(rx)
+        if exact is None or not all(k.isascii() for k in cat.keywords):
+            whens = None
+            break
+        whens.append("when regexp_matches(lower(text), ?) then ?")
+        params += [exact, cat.id]
+    con.execute(f"alter table {table} add column {out} varchar")
+    if whens is not None:
+        case = "case " + " ".join(whens) + " else 'other' end" if whens else "'other'"
+        con.execute(f"update {table} set {out} = {case} where ({where}) and {IS_ASCII}", params)
+    return _set_from_python(con, table, out, where,
+                            lambda s: enrich.categories_from_text(s, playbook).to_numpy())
+
+
+def add_sentiment(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
+    """Add `out` = the VADER compound of etl/sentiment.py (NaN -> NULL).
+
+    Sentiment cleaning removes @handles, so leading "@handle " tokens (every reply starts with
+    one) are stripped before de-duplication: the cleaned text, hence the score, is the same.
+    """
+    from etl.enrich import sentiment_scores
+
+    con.execute(f"alter table {table} add column {out} double")
+    con.execute(f"alter table {table} add column _key varchar")
+    con.execute(f"update {table} set _key = regexp_replace(text, ?, '') where {where}",
+                [LEADING_HANDLES])
+    keys = [k for (k,) in con.execute(
+        f"select distinct _key from {table} where _key is not null").fetchall()]
+    scores = pd.DataFrame({"_key": pd.Series(keys, dtype=object)})
+    scores["score"] = sentiment_scores(scores["_key"])
+    scores = scores[np.isfinite(scores["score"].to_numpy())]
+    con.register("_scores", scores)
+    con.execute(f"update {table} set {out} = s.score from _scores s where {table}._key = s._key")
+    con.unregister("_scores")
+    con.execute(f"alter table {table} drop column _key")
+    return len(keys)
+
+
+def mojibake_fixes(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
+    """(raw, text) for distinct texts of `source` that look like UTF-8 read as Windows-1252
+    ("Iâ€™m", "cafÃ©") and that ftfy repairs; other texts are left alone."""
+    import ftfy
+
+    raw = [t for (t,) in con.execute(
+        f"select distinct text from ({source}) where regexp_matches(text, ?)", [MOJIBAKE]).fetchall()]
+    frame = pd.DataFrame({"raw": pd.Series(raw, dtype=object)})
+    frame["text"] = [ftfy.fix_encoding(t) for t in raw]
+    return frame[frame["raw"] != frame["text"]].reset_index(drop=True)

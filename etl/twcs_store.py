@@ -1,0 +1,130 @@
+"""Merge parsed TWCS tweets into `raw_twcs`, enriching only new or changed tweets.
+
+`raw_twcs` keeps every tweet with its masked text and enrichment (sentiment, signature, reply
+flags, resolution flag, issue category), so a later load scores only what it adds; the cases
+are then rebuilt by etl/twcs_cases.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from etl import enrich
+from etl.config import Config
+from etl.enrich import load_playbook
+from etl.progress import stage
+from etl.text_sql import (
+    add_categories,
+    add_search,
+    add_sentiment,
+    add_signatures,
+    masking_candidates,
+)
+
+ENRICHED = ("sentiment", "signature", "asks_private", "is_runaround", "resolves", "category")
+
+
+def _playbook_sha(config: Config) -> str:
+    """Fingerprint of the playbook the stored categories were computed with."""
+    return hashlib.sha256(repr(load_playbook(config.playbook)).encode()).hexdigest()
+
+
+def _enrich_texts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """Add the enrichment columns to temp table `texts` (distinct text + inbound pairs)."""
+    n = con.execute("select count(*) from texts").fetchone()[0]
+    with stage("reply flags", n):
+        add_search(con, "texts", enrich.PRIVATE_PATTERN, "asks_private", "not inbound")
+        add_search(con, "texts", enrich.REDIRECT_PATTERN, "redirects", "not inbound")
+        add_search(con, "texts", enrich.ENGAGES_PATTERN, "engages", "not inbound and redirects")
+        add_signatures(con, "texts", "signature", "not inbound")
+    with stage("resolution and categories", n):
+        add_search(con, "texts", enrich.RESOLUTION_PATTERN, "resolves", "inbound")
+        add_categories(con, "texts", "category", load_playbook(config.playbook), "inbound")
+    with stage("sentiment", n):
+        add_sentiment(con, "texts", "sentiment")
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What merge_tweets changed: tweets merged (their ids stay in temp table twcs_changed) and
+    whether every case must be rebuilt (the set of brands or the categories changed)."""
+
+    rows: int
+    rebuild_all: bool
+
+
+def _brands(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute(
+        "select distinct author_id from raw_twcs where not inbound").fetchall()}
+
+
+def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
+                 config: Config) -> Merged:
+    """Upsert parsed tweets into raw_twcs (the later record wins)."""
+    brands = _brands(con)
+    con.register("incoming", tweets)
+    with stage("mask PII", tweets.num_rows):
+        con.register("pii", masking_candidates(con, "select text from incoming"))
+        con.execute("""
+            create or replace temp table inc as
+            select i.tweet_id, i.author_id, i.inbound, i.created_at,
+                   coalesce(p.text, i.text) as text, i.in_response_to, i.line
+            from incoming i left join pii p on p.raw = i.text""")
+        con.unregister("pii")
+    con.unregister("incoming")
+    # A stored tweet with the same masked text and direction keeps its enrichment.
+    con.execute(f"""
+        create or replace temp table inc_known as
+        select i.tweet_id, {', '.join(f'r.{c}' for c in ENRICHED)}
+        from inc i join raw_twcs r using (tweet_id)
+        where r.text = i.text and r.inbound = i.inbound""")
+    con.execute("""
+        create or replace temp table texts as
+        select distinct i.text, i.inbound from inc i anti join inc_known k using (tweet_id)""")
+    _enrich_texts(con, config)
+    with stage("merge tweets", tweets.num_rows):
+        con.execute("delete from raw_twcs where tweet_id in (select tweet_id from inc)")
+        cols = ", ".join(f"coalesce(k.{c}, x.{c}) as {c}" for c in ENRICHED)
+        con.execute(f"""
+            insert into raw_twcs by name
+            select i.tweet_id, i.author_id, i.inbound, i.created_at, i.text, i.in_response_to,
+                   {cols}, ? as load_id
+            from inc i
+            left join inc_known k using (tweet_id)
+            left join (select * exclude (redirects, engages),
+                              redirects and not coalesce(engages, false) as is_runaround
+                       from texts) x
+              on k.tweet_id is null and x.text = i.text and x.inbound = i.inbound""", [load_id])
+    recategorised = _backfill(con, config)
+    con.execute("create or replace temp table twcs_changed as select tweet_id from inc")
+    for t in ("inc", "inc_known", "texts"):
+        con.execute(f"drop table if exists {t}")
+    return Merged(tweets.num_rows, recategorised or _brands(con) != brands)
+
+
+def _backfill(con: duckdb.DuckDBPyConnection, config: Config) -> bool:
+    """Compute what stored customer tweets lack: all categories again when the playbook changed
+    since they were computed, and resolution flags of tweets stored by an earlier version;
+    True when stored tweets changed."""
+    sha = _playbook_sha(config)
+    row = con.execute("select value from etl_state where key = 'twcs_playbook'").fetchone()
+    if row is not None and row[0] != sha:
+        con.execute("update raw_twcs set category = null where inbound")
+    con.execute("""
+        create or replace temp table texts as select distinct text, true as inbound
+        from raw_twcs where inbound and (category is null or resolves is null)""")
+    n = con.execute("select count(*) from texts").fetchone()[0]
+    if n:
+        with stage("re-categorise stored tweets", n):
+            add_categories(con, "texts", "category", load_playbook(config.playbook))
+            add_search(con, "texts", enrich.RESOLUTION_PATTERN, "resolves")
+            con.execute("update raw_twcs set category = x.category, resolves = x.resolves "
+                        "from texts x where raw_twcs.inbound and raw_twcs.text = x.text "
+                        "and (raw_twcs.category is null or raw_twcs.resolves is null)")
+    con.execute("drop table texts")
+    con.execute("insert or replace into etl_state values ('twcs_playbook', ?)", [sha])
+    return n > 0

@@ -1,0 +1,60 @@
+"""Server-side exports: each page registers one callback that rebuilds the shown frame
+from the same filters and sends it as CSV, XLSX or Parquet (every row, formulas neutralised)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from pages import _ids as ids
+from scorecard.export import frame_bytes
+
+EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet"}
+
+
+def export_outputs(page: str) -> html.Div:
+    """The page's download target and the place where export problems are reported."""
+    return html.Div([dcc.Download(id=ids.download(page)),
+                     html.Div(id=ids.export_error(page), className="text-danger small")])
+
+
+def file_name(table: str, fmt: str, parts: Sequence[object]) -> str:
+    """A descriptive, filesystem-safe file name: table_filter1_filter2.ext."""
+    words = [table] + [str(p) for p in parts if isinstance(p, (str, int, float)) and p != ""]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", "_".join(words))[:120].strip("-_")
+    return f"{stem}.{EXTENSIONS[fmt]}"
+
+
+def export_payload(frame: pd.DataFrame, table: str, fmt: str, parts: Sequence[object]) -> dict:
+    """dcc.Download data for one frame."""
+    return dcc.send_bytes(frame_bytes(frame, fmt), file_name(table, fmt, parts))
+
+
+def register_export(page: str, tables: Callable[..., dict],
+                    states: Sequence[State]) -> Callable:
+    """Register the page's export callback: `tables(*state_values)` returns the frames by name
+    (or functions that compute them), the same frames the page shows."""
+
+    @callback(Output(ids.download(page), "data"), Output(ids.export_error(page), "children"),
+              Input(ids.export_button(page, ALL, ALL), "n_clicks"), *states,
+              prevent_initial_call=True)
+    def export(clicks, *values):
+        trigger = ctx.triggered_id
+        if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
+            raise PreventUpdate
+        frame = tables(*values).get(trigger["table"])
+        if callable(frame):  # computed on demand (large tables are not kept in the memo)
+            frame = frame()
+        if frame is None:
+            return None, "This table is not available for the current filters."
+        try:
+            flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
+            return export_payload(frame, trigger["table"], trigger["fmt"], flat), ""
+        except ValueError as e:
+            return None, str(e)
+
+    return export

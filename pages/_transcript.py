@@ -1,0 +1,74 @@
+"""A case's transcript: facts, flags and every message with its sentiment — text rendered as text."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from pages._components import empty_state
+from pages._format import formatted
+from scorecard.cases import Transcript
+
+
+def _sentiment_badge(value) -> dbc.Badge:
+    if value is None or pd.isna(value):
+        return dbc.Badge("sentiment –", color="light", text_color="dark", className="me-1")
+    colour = "success" if value >= 0.05 else "danger" if value <= -0.05 else "secondary"
+    return dbc.Badge(f"sentiment {value:+.2f}", color=colour, className="me-1")
+
+
+def _when(value) -> str:
+    return "–" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _fact(label: str, value: str) -> html.Span:
+    return html.Span([html.Span(f"{label}: ", className="text-muted"), html.Span(value)], className="fact")
+
+
+def case_link(interaction_id: str) -> str:
+    """The Conversations URL that opens one case's transcript."""
+    return "/conversations?case=" + quote(str(interaction_id), safe="")
+
+
+def transcript_view(t: Transcript | None, with_link: bool = False) -> html.Div:
+    """Facts and flags of the case, then each message (role, author, time, sentiment, flags)."""
+    if t is None:
+        return empty_state("Click a case in the table to read its transcript here.")
+    if not t.found:
+        return empty_state(f"No case with id {t.interaction_id} in the warehouse (it may have been reloaded).")
+    f = t.facts.iloc[0]
+    flags = [x for x in str(f["flags"] or "").split(", ") if x]
+    head = [
+        html.H5(["Case ", html.Code(str(f["interaction_id"]))], className="mb-1"),
+        html.Div([_fact("channel", str(f["channel"])), _fact("brand", str(f["brand"] or "–")),
+                  _fact("category", str(f["issue_category"] or "–")), _fact("status", str(f["status"])),
+                  _fact("agent", str(f["agent_id"] or "–")), _fact("opened", _when(f["opened_at"])),
+                  _fact("first response", formatted(f["frt_s"], "seconds")),
+                  _fact("resolution", formatted(f["ttr_s"], "seconds"))], className="mb-1"),
+        html.Div([dbc.Badge(x, color="warning", text_color="dark", className="me-1") for x in flags]
+                 or [html.Span("no flags", className="small text-muted")], className="mb-2"),
+    ]
+    if with_link:
+        head.append(dcc.Link("open in Conversations →", href=case_link(f["interaction_id"]), className="small"))
+    if t.messages.empty:
+        body = [empty_state(f"No messages stored for this {f['channel']} case (voice and rating-only sources have none).")]
+    else:
+        body = [_message(m) for _, m in t.messages.iterrows()]
+    return html.Div([*head, html.Div(body, className="transcript mt-2")])
+
+
+def _message(m: pd.Series) -> html.Div:
+    role = str(m["author_role"])
+    flags = []
+    if bool(m.get("asks_private")):
+        flags.append(dbc.Badge("asks to go private", color="info", className="me-1"))
+    if bool(m.get("is_runaround")):
+        flags.append(dbc.Badge("run-around", color="warning", text_color="dark", className="me-1"))
+    meta = html.Div([html.Strong(role), html.Span(f" · {m['author_id'] or ''} · {_when(m['sent_at'])} "),
+                     _sentiment_badge(m["sentiment"]), *flags], className="meta")
+    # The text is a plain string child: React renders it as text, never as HTML or markdown.
+    return html.Div([meta, html.Div(str(m["text"] or ""), className="transcript-text")],
+                    className=f"message {role}")

@@ -1,0 +1,51 @@
+"""Data of the trends page: the KPI series by grain and dimension, the daily seasonal baseline
+with its anomalous days, and (on request) the all-slices anomaly scan."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pages._state import dim_filters, optional_module
+from scorecard.kpis import scorecard
+from scorecard.service import per_snapshot, service
+
+TOP_SLICES = 8  # lines on one chart; the rest are counted in the title
+
+
+def _top(frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
+    """The TOP_SLICES slices with the most cases, and how many slices there were."""
+    totals = frame.groupby(by, dropna=False)["n"].sum().sort_values(ascending=False)
+    keep = totals.index[:TOP_SLICES]
+    return frame[frame[by].isin(keep)].reset_index(drop=True), len(totals)
+
+
+@per_snapshot
+def tables(kpi, grain, by, start, end, brand, channel, sensitivity, scan=False) -> dict[str, pd.DataFrame]:
+    """The frames the page shows: the series, the daily baseline, its anomalous days and (on
+    request, since it tests every slice) the all-slices anomaly scan."""
+    if not (kpi and start and end):
+        return {}
+    svc, filters = service(), dim_filters(brand=brand, channel=channel)
+    dims = (by,) if by else ()
+    series = svc.cached(scorecard, start, end, grain or "day", dims, filters, [kpi]).to_frame()
+    slices = 1
+    if by and not series.empty:
+        series, slices = _top(series, by)
+    out = {"series": series, "_slices": slices}
+    anomalies = optional_module("scorecard.anomalies")
+    if anomalies is None:
+        return out
+    sens = float(sensitivity or 3.5)
+    baseline = svc.cached(anomalies.daily_baseline, kpi, start, end, filters, sens)
+    out["baseline"] = baseline
+    out["anomalous_days"] = baseline[baseline["is_anomaly"].fillna(False).astype(bool)].reset_index(drop=True)
+    if scan:
+        found = svc.cached(anomalies.find_anomalies, start, end, [kpi], sens)
+        wanted = {k: v[0] for k, v in filters.items() if v}
+        rows = [{"date": str(a.date), "kpi": a.kpi, "slice": ", ".join(f"{k}={v}" for k, v in a.slice.items()) or "all",
+                 "brand": a.slice.get("brand"), "channel": a.slice.get("channel"), "observed": a.observed,
+                 "expected": a.expected, "z": a.z, "direction": a.direction, "n": a.n, "summary": a.summary}
+                for a in found.anomalies if all(a.slice.get(k) == v for k, v in wanted.items())]
+        out["scan"] = pd.DataFrame(rows, columns=["date", "kpi", "slice", "brand", "channel", "observed", "expected",
+                                                  "z", "direction", "n", "summary"])
+    return out

@@ -1,0 +1,315 @@
+"""A robust weekly-seasonal baseline for daily KPI series and volume-aware robust z-scores.
+
+Model (numpy and scipy's distributions; the same for every KPI, only the noise differs):
+1. level_t = midmean (mean of the middle half: 25 % trimmed each side) of the series over a
+   centred window of +-`half` days, day t itself left out: like a median it ignores incidents
+   shorter than a quarter of the window on one side, which a moving mean or an STL trend would
+   follow. For proportions: the share pooled over the window's rows, leaving out days that are
+   outliers themselves (a midmean or median of daily shares sits at 0 % for a rare event such
+   as a 2 % transfer rate that is 0 on most days);
+2. weekly season s_d = midmean of (y - level) over the days with weekday d, centred to sum 0;
+   then the level is re-estimated on y - s and the season once more (two passes);
+3. expected_t = level_t + s_weekday(t), residual r_t = y_t - expected_t;
+4. noise: each residual is standardised by its known sampling noise: for counts and
+   proportions the normal score of the exact Poisson or binomial mid-p tail (which keeps rare
+   events honest); for sums such as total cost compound Poisson, sqrt(rows x mean square
+   per row); for averages the standard error sqrt(var / n), var being the median over the same
+   weekdays of the day's row variance; for other means sqrt(mean n / n_t). Then it is divided
+   by the robust spread of those standardised residuals (1.4826 x MAD; wherever the sampling
+   noise is known never below 1, so that a quiet series cannot make a small wobble look
+   extreme; elsewhere at least half the 16-84 % range). That quotient is the robust z.
+Durations (seconds) are modelled on log(1 + y): they are multiplicative and right-skewed, and a
+symmetric band on the raw scale would alarm on every quick day. Days whose n is below `min_n`
+are neither used for the baseline nor tested ("thin"); a series with fewer than `min_days`
+usable days, or fewer than `min_days` residuals to measure its spread, is not tested at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import stats
+
+KINDS = ("count", "proportion", "mean", "sum")
+MAD_TO_SD = 1.4826
+
+
+def midmean(rows: np.ndarray) -> np.ndarray:
+    """Mean of the middle half of each row's non-NaN values (NaN for an empty row)."""
+    rows = np.atleast_2d(rows)
+    ordered = np.sort(rows, axis=1)  # NaN last
+    count = np.sum(~np.isnan(rows), axis=1)
+    cut = count // 4
+    pos = np.arange(rows.shape[1])[None, :]
+    keep = (pos >= cut[:, None]) & (pos < (count - cut)[:, None])
+    with np.errstate(invalid="ignore"):
+        total = np.where(keep, np.nan_to_num(ordered), 0.0).sum(axis=1)
+        return np.where(count > 0, total / np.maximum(count - 2 * cut, 1), np.nan)
+
+
+def _windows(values: np.ndarray, half: int, gap: int) -> np.ndarray:
+    """[day, 2 x half + 1] the values of the window centred on each day (shifted inwards at the
+    ends of the series, so that the first and last days get a full window too), with the day
+    and its `gap` neighbours each side set to NaN."""
+    size = min(2 * half + 1, len(values))
+    t = np.arange(len(values))
+    first = np.clip(t - half, 0, len(values) - size)
+    win = sliding_window_view(values, size)[first].copy()
+    win[np.abs(first[:, None] + np.arange(size)[None, :] - t[:, None]) <= gap] = np.nan
+    return win
+
+
+def _centred_level(values: np.ndarray, half: int, min_count: int, gap: int = 0) -> np.ndarray:
+    """Midmean of the other days of each day's window (see _windows); NaN where fewer than
+    min_count values exist."""
+    win = _windows(values, half, gap)
+    level = midmean(win)
+    level[np.sum(~np.isnan(win), axis=1) < min_count] = np.nan
+    return level
+
+
+def _pooled_level(share: np.ndarray, n: np.ndarray, half: int, min_count: int,
+                  gap: int = 0) -> np.ndarray:
+    """Share of the other days of each day's window, pooled over their rows after leaving out
+    the days that are themselves outliers against the first pooled share (|z| > 3). For
+    proportions this beats a midmean of daily shares, which sits at 0 % (or 100 %) for a rare
+    event that touches a minority of days, such as 2 % transfers or 98 % answered chats."""
+    ws = _windows(share, half, gap)
+    wn = np.where(np.isnan(ws), np.nan, _windows(n, half, gap))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p0 = np.nansum(ws * wn, axis=1) / np.nansum(wn, axis=1)
+        p = (p0[:, None] * wn + 0.5) / (wn + 1.0)
+        inlier = np.abs(ws - p0[:, None]) <= 3 * np.sqrt(p * (1 - p) / wn)
+        level = np.nansum(np.where(inlier, ws * wn, 0.0), axis=1) / np.nansum(np.where(inlier, wn, 0.0), axis=1)
+    level[np.sum(~np.isnan(ws), axis=1) < min_count] = np.nan
+    return level
+
+
+def _season(resid: np.ndarray, weekday: np.ndarray) -> np.ndarray:
+    """Midmean residual per weekday, centred over the weekdays that have one; NaN for a weekday
+    with fewer than 3 values (its days cannot be tested: their weekly effect is unknown)."""
+    s = np.full(7, np.nan)
+    for d in range(7):
+        v = resid[(weekday == d) & ~np.isnan(resid)]
+        if len(v) >= 3:
+            s[d] = midmean(v[None, :])[0]
+    return s - np.nanmean(s) if np.isfinite(s).any() else np.zeros(7)
+
+
+def _spread(e: np.ndarray, guard: bool = False) -> float:
+    """Robust SD of standardised residuals: 1.4826 x MAD; with `guard`, at least half the
+    16-84 % range (the MAD alone underestimates the spread of discrete or clustered values,
+    which matters where no known noise floor protects the z-score; the range is not used
+    otherwise because a week-long incident sits in one tail and would widen it)."""
+    v = e[~np.isnan(e)]
+    if len(v) == 0:
+        return float("nan")
+    q16, q50, q84 = np.percentile(v, [16, 50, 84])
+    mad = MAD_TO_SD * float(np.median(np.abs(v - q50)))
+    return max(mad, float(q84 - q16) / 2) if guard else mad
+
+
+def _noise(kind: str, expected: np.ndarray, n: np.ndarray, usable: np.ndarray, yu: np.ndarray,
+           row_var: np.ndarray | None, log: bool, weekday: np.ndarray | None = None) -> np.ndarray:
+    """The known sampling noise of each value (up to the spread factor estimated from data)."""
+    if kind == "count":
+        return np.sqrt(np.maximum(expected, 1.0))
+    if kind == "proportion":
+        p = (np.nan_to_num(expected) * n + 0.5) / (n + 1.0)
+        return np.sqrt(p * (1 - p) / np.maximum(n, 1.0))
+    if kind == "mean" and row_var is not None:
+        # the null's variance: the median of the days' row variances (a quiet day's own would
+        # overstate its z), per weekday where it has 3 days at least (weekends mix differently)
+        ok = usable & np.isfinite(row_var) & (row_var > 0)
+        typical = np.full(len(n), float(np.median(row_var[ok])) if ok.any() else np.nan)
+        for d in range(7) if weekday is not None else ():
+            mine = ok & (weekday == d)
+            if mine.sum() >= 3:
+                typical[weekday == d] = float(np.median(row_var[mine]))
+        base = np.sqrt(typical / np.maximum(n, 1.0))
+        # delta method on the log scale: SE of log(1 + mean) = SE of the mean / (1 + mean)
+        return base / np.exp(expected) if log else base
+    if kind == "mean":
+        mean_n = np.nanmean(np.where(usable, n, np.nan)) if usable.any() else 1.0
+        return np.sqrt(mean_n / np.maximum(n, 1.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rows = np.abs(yu / n)[usable & (n > 0)]
+    per_row = float(np.median(rows)) if len(rows) else 1.0
+    per_row = per_row if np.isfinite(per_row) and per_row > 0 else 1.0
+    expected_rows = np.maximum(np.abs(np.nan_to_num(expected)) / per_row, 1.0)
+    square = per_row ** 2  # without row data: every row worth the typical value
+    if row_var is not None:  # the mean square per row, measured
+        ok = usable & np.isfinite(row_var) & (row_var > 0)
+        square = float(np.median(row_var[ok])) if ok.any() else square
+    return np.sqrt(expected_rows * square)  # compound Poisson: variance = rows x E[x^2]
+
+
+def _rows(expected: np.ndarray, y: np.ndarray, n: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Rows an additive value is expected to hold (its expected value / the value per row)."""
+    ok = usable & np.isfinite(y) & (n > 0)
+    per_row = np.nansum(np.abs(y[ok])) / np.nansum(n[ok]) if ok.any() else 1.0
+    return np.nan_to_num(np.abs(expected)) / per_row if per_row > 0 else np.zeros(len(y))
+
+
+def exact_z(kind: str, y: np.ndarray, n: np.ndarray, expected: np.ndarray) -> np.ndarray | None:
+    """Normal scores of the exact binomial (proportions) or Poisson (counts) mid-p tail of each
+    value under its expected value, or None for other kinds. Unlike (y - expected) / SD they keep
+    a rare event honest: 3 transfers among 25 cases where 0.5 are expected have P = 1.4 %, not
+    the 1-in-4000 that a normal approximation would claim."""
+    if kind not in ("count", "proportion"):
+        return None
+    with np.errstate(invalid="ignore", under="ignore"):
+        if kind == "count":
+            dist = stats.poisson(np.maximum(np.nan_to_num(expected, nan=1.0), 0.5))
+            k = np.round(np.nan_to_num(y))
+        else:
+            m = np.maximum(np.round(n), 1.0)
+            dist = stats.binom(m, (np.clip(np.nan_to_num(expected, nan=0.5), 0, 1) * m + 0.5) / (m + 1.0))
+            k = np.clip(np.round(np.nan_to_num(y) * m), 0, m)
+        half = 0.5 * dist.pmf(k)
+        lower, upper = dist.cdf(k - 1) + half, dist.sf(k) + half  # each tail computed directly
+    z = np.where(upper < lower, stats.norm.isf(np.clip(upper, 1e-300, 1.0)),
+                 stats.norm.ppf(np.clip(lower, 1e-300, 1.0)))
+    return np.where(np.isnan(y) | np.isnan(expected), np.nan, z)
+
+
+def _scaled(resid: np.ndarray, base: np.ndarray, known: bool, min_days: int,
+            exact: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(sd, z): the noise times the robust spread of the standardised residuals (at least 1
+    where the noise is `known`; NaN when fewer than min_days residuals or no spread at all).
+    `exact` replaces resid / base by exact tail scores where given."""
+    e = resid / base if exact is None else np.where(np.isnan(resid), np.nan, exact)
+    spread = _spread(e, guard=not known) if np.sum(~np.isnan(e)) >= min_days else float("nan")
+    if known:
+        spread = max(spread, 1.0) if np.isfinite(spread) else float("nan")
+    elif spread == 0:  # a constant series has no measurable noise: nothing to test against
+        spread = float("nan")
+    sd = spread * base
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sd, np.where(np.abs(resid) < 1e-12, 0.0, e / spread)
+
+
+def seasonal_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
+                      min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
+                      sensitivity: float = 3.5, row_var: np.ndarray | None = None) -> pd.DataFrame:
+    """[date, observed, expected, lower, upper, z, n, tested] per day of a complete daily series
+    (lower..upper = the band of |z| < sensitivity). `row_var`, for a mean, is each day's sample
+    variance of the averaged rows: the standard error sqrt(var / n) is then the known noise."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
+    observed = np.asarray(y, dtype=float)
+    y, n = (np.log1p(np.maximum(observed, 0.0)) if log else observed), np.asarray(n, dtype=float)
+    additive = kind in ("count", "sum")  # any day counts, however few its rows
+    usable = ~np.isnan(y) if additive else ~np.isnan(y) & (n >= min_n)
+    yu = np.where(usable, y, np.nan)
+    weekday = np.asarray(dates.day_of_week)
+    s = np.zeros(7)
+    for _ in range(2):
+        if kind == "proportion":
+            level = _pooled_level(yu - np.nan_to_num(s)[weekday], n, half, max(3, min_days // 2))
+        else:
+            level = _centred_level(yu - np.nan_to_num(s)[weekday], half, max(3, min_days // 2))
+        s = _season(yu - level, weekday)
+    expected = level + s[weekday]
+    if kind == "proportion":
+        expected = np.clip(expected, 0.0, 1.0)
+    resid = yu - expected
+    base = _noise(kind, expected, n, usable, yu, row_var, log, weekday)
+    sd, z = _scaled(resid, base, kind in ("count", "proportion", "sum") or row_var is not None,
+                    min_days, None if log else exact_z(kind, yu, n, expected))
+    tested = usable & ~np.isnan(expected) & np.isfinite(sd)
+    if additive:  # enough rows that day, or expected
+        tested &= np.maximum(n, _rows(expected, y, n, usable)) >= min_n
+    lower, upper = expected - sensitivity * sd, expected + sensitivity * sd
+    if kind == "proportion":
+        lower, upper = np.clip(lower, 0.0, 1.0), np.clip(upper, 0.0, 1.0)
+    elif kind == "count":
+        lower = np.maximum(lower, 0.0)
+    if log:
+        expected, lower, upper = np.expm1(expected), np.expm1(lower), np.expm1(upper)
+    return pd.DataFrame({"date": dates, "observed": observed, "expected": expected,
+                         "lower": lower, "upper": upper, "z": np.where(tested, z, np.nan),
+                         "n": n, "tested": tested})
+
+
+def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
+                     min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
+                     row_var: np.ndarray | None = None, width: int = 7) -> pd.DataFrame:
+    """[date, observed, expected, z, n, tested]: the same test on the rolling `width`-day pooled
+    series (sums for counts and sums, n-weighted means otherwise), so that a sustained shift in
+    a slice too thin for daily tests is still seen. A window's expected value pools its days'
+    levels, each the midmean of the days around it leaving out the day and its width // 2
+    neighbours each side (so a week-long incident is trimmed away rather than leaking into the
+    level of its neighbours); a full week carries no weekly season."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
+    y, n = np.asarray(y, dtype=float), np.asarray(n, dtype=float)
+    additive = kind in ("count", "sum")  # a day without rows is a zero, not a gap
+    valid = np.ones(len(y), dtype=bool) if additive else ~np.isnan(y) & (n > 0)
+    kernel = np.ones(width)
+
+    def rolled(v: np.ndarray) -> np.ndarray:
+        out = np.full(len(v), np.nan)
+        if len(v) >= width:
+            out[width - 1:] = np.convolve(v, kernel, mode="valid")
+        return out
+
+    n7, days7 = rolled(np.where(valid, n, 0.0)), rolled(valid.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if additive:
+            y7 = rolled(np.nan_to_num(y))
+        else:
+            y7 = rolled(np.where(valid, y * n, 0.0)) / n7
+    observed = y7
+    y7 = np.log1p(np.maximum(y7, 0.0)) if log else y7
+    usable = np.isfinite(y7) & (days7 >= (width if additive else width // 2 + 1))
+    if not additive:
+        usable &= n7 >= min_n
+    yu = np.where(usable, y7, np.nan)
+    day = np.nan_to_num(y) if additive else np.where(valid, y, np.nan)
+    if kind == "proportion":
+        level = _pooled_level(day, n, half, max(3, min_days // 2), gap=width // 2)
+    else:
+        level = _centred_level(np.log1p(np.maximum(day, 0.0)) if log else day, half,
+                               max(3, min_days // 2), gap=width // 2)
+    known = np.isfinite(level)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if additive:
+            expected = np.where(rolled(known.astype(float)) == width, rolled(np.nan_to_num(level)), np.nan)
+        else:
+            weight = np.where(valid & known, n, 0.0)
+            expected = rolled(weight * np.nan_to_num(level)) / rolled(weight)
+    if kind == "proportion":
+        expected = np.clip(expected, 0.0, 1.0)
+    var7 = None
+    if row_var is not None:  # the pooled variance of the rows: n-weighted mean of the days'
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var7 = rolled(np.where(valid & np.isfinite(row_var), row_var * n, 0.0)) / n7
+    base = _noise(kind, expected, n7, usable, yu, var7, log)
+    exact = None if log else exact_z(kind, yu, n7, expected)
+    known = kind in ("count", "proportion", "sum") or row_var is not None
+    sd, z = _scaled(yu - expected, base, known, min_days, exact)
+    if known:  # at least the spread of the days' own scores: the overlapping weeks give only a
+        # dozen independent values, a noisy measure of their spread on their own
+        dayt = np.log1p(np.maximum(day, 0.0)) if log else day
+        weekday = np.asarray(dates.day_of_week)
+        day_expected = level + np.nan_to_num(_season(dayt - level, weekday))[weekday]
+        if kind == "proportion":
+            day_expected = np.clip(day_expected, 0.0, 1.0)
+        e_day = None if log else exact_z(kind, dayt, n, day_expected)
+        if e_day is None:
+            e_day = (dayt - day_expected) / _noise(kind, day_expected, n, valid, dayt, row_var, log)
+        e_day = np.where(valid & (n > 0), e_day, np.nan)
+        floor = _spread(e_day) if np.sum(np.isfinite(e_day)) >= min_days else 1.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wider = np.nanmax(sd / base) if np.isfinite(sd).any() else np.nan
+            if np.isfinite(floor) and np.isfinite(wider) and floor > wider:
+                sd, z = sd * floor / wider, z * wider / floor
+    tested = usable & ~np.isnan(expected) & np.isfinite(sd)
+    if additive:
+        tested &= np.maximum(n7, _rows(expected, y7, n7, usable)) >= min_n
+    if log:
+        expected = np.expm1(expected)
+    return pd.DataFrame({"date": dates, "observed": observed, "expected": expected,
+                         "z": np.where(tested, z, np.nan), "n": n7, "tested": tested})

@@ -1,0 +1,199 @@
+"""Recommendation lift of social vs phone and vs e-mail, with honest statistics.
+
+- Raw lift: social minus the other channel's would-recommend rate over survey answers of cases
+  opened in the period (unlinked survey answers count by their own channel), 95 % CI by
+  Newcombe's hybrid score method (Wilson intervals; statsmodels `newcomb`); NPS difference
+  with a seeded percentile bootstrap (multinomial resampling of promoters / passives /
+  detractors in each group).
+- Adjusted lift: logistic regression on answers linked to a case, of the two channels:
+  recommend ~ social + issue category + resolved + first-response bucket (fast / slow /
+  unanswered), statsmodels Logit. Odds ratio of social with its Wald 95 % CI; average
+  marginal effect (discrete change of the social dummy, averaged over the sample) with its
+  delta-method 95 % CI (`get_margeff`). Categories with fewer than MIN_N answers are pooled.
+- Matrix (fast vs effective): recommend rate per channel (and `all`) and bucket, with n and a
+  Wilson 95 % CI. Fast = first response within sla.first_response_s (phone: answered within
+  sla.phone_answer_s), on the configured clock.
+- Thin samples: with fewer than MIN_N answers on either side an estimate keeps its point
+  value but its CI is NaN and a note says so; nothing is fitted below that.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+from etl.config import Config
+from scorecard.data import effective_range
+from scorecard.data_lift import survey_outcomes
+from scorecard.economics import WhatIf, channel_economics, what_if
+from scorecard.lift_model import adjusted_lift
+
+COMPARISONS = (("social vs phone", "phone"), ("social vs email", "email"))
+BUCKETS = ("fast_resolved", "fast_unresolved", "slow_resolved", "slow_unresolved", "unanswered")
+MIN_N = 30
+BOOTSTRAP_DRAWS = 4000
+SEED = 20240101
+LIFT_COLUMNS = ["comparison", "metric", "social", "other", "diff", "ci_low", "ci_high",
+                "n_social", "n_other", "method"]
+MATRIX_COLUMNS = ["channel", "bucket", "recommend_rate", "n", "ci_low", "ci_high"]
+DEFINITIONS = {
+    "economics.cases": "cases opened in the period on the channel (n of every cost figure)",
+    "economics.resolved": "resolved cases (n of cost_per_resolution)",
+    "economics.cost_total": "sum over cases of the channel's per-interaction cost + per-minute rate x handle minutes",
+    "economics.cost_per_interaction": "cost_total / cases",
+    "economics.cost_per_resolution": "cost_total / resolved",
+    "economics.recommend_rate": "yes / (yes + no) of would-recommend answers; n = n_surveys",
+    "lift.diff": "social minus other: recommend rate (share) or NPS (points)",
+    "lift.ci": "95 % CI: Newcombe hybrid score (Wilson) for rates, seeded percentile bootstrap for NPS; NaN when a side has fewer than 30 answers",
+    "lift.n_social/n_other": "answers with a would-recommend (or 0-10) value on each side",
+    "adjusted.odds_ratio": "exp(coefficient of social) in Logit(recommend ~ social + category + resolved + response bucket); Wald 95 % CI",
+    "adjusted.ame": "average marginal effect of social on the recommend probability (share), delta-method 95 % CI",
+    "adjusted.n": "answers linked to a case of the two channels used in the model",
+    "matrix.recommend_rate": "recommend rate of answers linked to cases in the bucket; n answers; Wilson 95 % CI",
+    "whatif": "see scorecard/economics.py: moved phone cases cost an average social case and recommend at social's rate of their category",
+}
+
+
+def _nps(values: np.ndarray) -> float:
+    return float(100 * ((values >= 9).mean() - (values <= 6).mean())) if len(values) else float("nan")
+
+
+def _nps_diff_ci(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
+    """Percentile bootstrap 95 % CI of NPS(a) - NPS(b), multinomial resampling per group."""
+    def draws(v: np.ndarray) -> np.ndarray:
+        p = np.array([(v >= 9).mean(), ((v > 6) & (v < 9)).mean(), (v <= 6).mean()])
+        counts = rng.multinomial(len(v), p / p.sum(), size=BOOTSTRAP_DRAWS)
+        return 100 * (counts[:, 0] - counts[:, 2]) / len(v)
+    diff = draws(a) - draws(b)
+    return float(np.percentile(diff, 2.5)), float(np.percentile(diff, 97.5))
+
+
+def raw_lift(answers: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Recommend-rate and NPS differences of social vs phone and vs e-mail with 95 % CIs."""
+    rng = np.random.default_rng(SEED)
+    rows = []
+    rec = answers.dropna(subset=["would_recommend"])
+    nps = answers.dropna(subset=["nps"])
+    for comparison, other in COMPARISONS:
+        a = rec.loc[rec["channel"] == "social", "would_recommend"].astype(float).to_numpy()
+        b = rec.loc[rec["channel"] == other, "would_recommend"].astype(float).to_numpy()
+        pa, pb = (a.mean() if len(a) else np.nan), (b.mean() if len(b) else np.nan)
+        lo = hi = np.nan
+        if min(len(a), len(b)) >= MIN_N:
+            lo, hi = confint_proportions_2indep(a.sum(), len(a), b.sum(), len(b), method="newcomb", compare="diff")
+        elif len(a) or len(b):
+            notes.append(f"{comparison}: recommend rate has {len(a)} social and {len(b)} {other} answers; "
+                         f"fewer than {MIN_N} on a side is too thin for a confidence interval.")
+        rows.append([comparison, "recommend_rate", pa, pb, pa - pb, lo, hi, len(a), len(b), "newcombe"])
+        x = nps.loc[nps["channel"] == "social", "nps"].to_numpy(dtype=float)
+        y = nps.loc[nps["channel"] == other, "nps"].to_numpy(dtype=float)
+        lo = hi = np.nan
+        if min(len(x), len(y)) >= MIN_N:
+            lo, hi = _nps_diff_ci(x, y, rng)
+        elif len(x) or len(y):
+            notes.append(f"{comparison}: NPS has {len(x)} social and {len(y)} {other} answers; "
+                         f"too thin for a confidence interval.")
+        rows.append([comparison, "nps", _nps(x), _nps(y), _nps(x) - _nps(y), lo, hi, len(x), len(y),
+                     "bootstrap"])
+    return pd.DataFrame(rows, columns=LIFT_COLUMNS).astype({"n_social": "int64", "n_other": "int64"})
+
+
+def fast_effective_matrix(answers: pd.DataFrame) -> pd.DataFrame:
+    """Recommend rate per channel (and all channels) and response bucket, with n and Wilson CI."""
+    a = answers.dropna(subset=["would_recommend", "bucket"])
+    a = a.assign(y=a["would_recommend"].astype(float))
+    parts = [a, a.assign(channel="all")] if not a.empty else []
+    if not parts:
+        return pd.DataFrame(columns=MATRIX_COLUMNS)
+    g = pd.concat(parts).groupby(["channel", "bucket"])["y"].agg(["sum", "count"]).reset_index()
+    g = g[g["bucket"].isin(BUCKETS)]
+    lo, hi = proportion_confint(g["sum"], g["count"], method="wilson")
+    out = pd.DataFrame({"channel": g["channel"], "bucket": g["bucket"], "recommend_rate": g["sum"] / g["count"],
+                        "n": g["count"].astype("int64"), "ci_low": lo, "ci_high": hi})
+    order = {b: i for i, b in enumerate(BUCKETS)}
+    out = out.assign(_c=out["channel"].eq("all"), _b=out["bucket"].map(order))
+    return out.sort_values(["_c", "channel", "_b"]).drop(columns=["_c", "_b"]).reset_index(drop=True)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return json.loads(frame.to_json(orient="records"))
+
+
+@dataclass(frozen=True)
+class LiftReport:
+    """Channel economics, recommendation lift (raw and adjusted), the fast-vs-effective matrix
+    and the what-if, for one period and filter."""
+
+    start: str | None
+    end: str | None
+    filters: dict
+    economics: pd.DataFrame
+    lift: pd.DataFrame
+    adjusted: pd.DataFrame
+    matrix: pd.DataFrame
+    whatif: WhatIf
+    notes: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        """Every table as records (each number beside its n) plus the definition of each number."""
+        return {"from": self.start, "to": self.end, "filters": self.filters,
+                "definitions": DEFINITIONS, "economics": _records(self.economics),
+                "lift": _records(self.lift), "adjusted": _records(self.adjusted),
+                "matrix": _records(self.matrix),
+                "whatif": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.whatif).items()},
+                "notes": list(self.notes)}
+
+    def summary(self) -> str:
+        """Plain text for the command line."""
+        lines = [f"Channel economics and recommendation lift, {self.start}..{self.end}"]
+        for r in self.economics.itertuples():
+            rate = "n/a" if pd.isna(r.recommend_rate) else f"{r.recommend_rate:.0%}"
+            lines.append(f"  {r.channel:<7} {r.cases:>8,} cases  cost/interaction {r.cost_per_interaction:7.2f}"
+                         f"  cost/resolution {r.cost_per_resolution:7.2f}  recommend {rate} (n={r.n_surveys:,})")
+        for r in self.lift.itertuples():
+            scale, unit = (100, " pts") if r.metric == "recommend_rate" else (1, " NPS")
+            ci = "CI n/a (too thin)" if pd.isna(r.ci_low) else f"95% CI {r.ci_low * scale:+.1f}..{r.ci_high * scale:+.1f}"
+            diff = "n/a" if pd.isna(r.diff) else f"{r.diff * scale:+.1f}{unit}"
+            lines.append(f"  {r.comparison}, {r.metric}: {diff} ({ci}; n={r.n_social:,} vs {r.n_other:,})")
+        for r in self.adjusted.itertuples():
+            if pd.isna(r.odds_ratio):
+                lines.append(f"  {r.comparison}, adjusted: not estimated ({r.note})")
+            else:
+                lines.append(f"  {r.comparison}, adjusted: odds ratio {r.odds_ratio:.2f} ({r.or_ci_low:.2f}..{r.or_ci_high:.2f}),"
+                             f" marginal effect {r.ame * 100:+.1f} pts ({r.ame_ci_low * 100:+.1f}..{r.ame_ci_high * 100:+.1f}; n={r.n:,})")
+        w = self.whatif
+        rec = "unknown" if w.recommend_change is None else f"{w.recommend_change * 100:+.2f} pts"
+        lines.append(f"  what-if: {w.shift:.0%} of eligible phone volume to social moves {w.moved_cases:,.0f} cases:"
+                     f" cost {w.cost_change:+,.2f}, recommend rate {rec}")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def lift_report(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
+                filters: Mapping[str, Sequence[str]] | None, shift: float) -> LiftReport:
+    """Economics, raw and adjusted recommendation lift, the matrix and the what-if."""
+    filters = {k: list(v) for k, v in (filters or {}).items() if v}
+    start, end = effective_range(con, config, start, end)
+    notes: list[str] = []
+    answers = survey_outcomes(con, config, start, end, filters)
+    unlinked = int((~answers["linked"].astype(bool)).sum()) if not answers.empty else 0
+    if unlinked:
+        notes.append(f"{unlinked} survey answers are not linked to a case: they count in the raw rates "
+                     "by their own channel, not in the adjusted model or the matrix.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        adjusted = adjusted_lift(answers, COMPARISONS, MIN_N, notes)
+    economics = channel_economics(con, config, start, end, filters)
+    whatif = what_if(con, config, start, end, filters, shift, economics=economics, answers=answers)
+    return LiftReport(start, end, filters, economics, raw_lift(answers, notes), adjusted,
+                      fast_effective_matrix(answers), whatif, tuple(notes))
+
+
+__all__ = ["LiftReport", "WhatIf", "lift_report", "what_if"]

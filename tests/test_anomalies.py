@@ -1,0 +1,291 @@
+"""Anomaly detection: the baseline model, volume awareness, attribution, JSON and CLI contracts.
+
+Synthetic data (tests/rc_fixtures.py:daily_rows): two brands x social/phone, ~25-30 cases per
+slice and day for 60 days; the 'spike' variant adds, on 2024-02-10, 80 TelcoCo social outage
+cases answered ~6x slower and resolved 10 % of the time (vs 60 %).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from etl.config import Config
+from scorecard.anomalies import (
+    JSON_KEYS,
+    MIN_DAYS,
+    daily_baseline,
+    find_anomalies,
+    kind_of,
+    most_specific,
+)  # fmt: skip
+from scorecard.anomaly_scan import unsettled
+from scorecard.baseline import midmean, rolling_baseline, seasonal_baseline
+from scorecard.catalogue import catalogue, kpi_by_id
+from scorecard.data import open_warehouse
+from tests.rc_fixtures import daily_rows, warehouse_from_rows
+
+SPIKE = "2024-02-10"
+OUTAGE_SLICE = {"brand": "TelcoCo", "channel": "social"}
+
+
+@pytest.fixture(scope="module")
+def spike_db(tmp_path_factory):
+    return warehouse_from_rows(tmp_path_factory.mktemp("spike") / "w.duckdb", daily_rows())
+
+
+@pytest.fixture(scope="module")
+def calm_db(tmp_path_factory):
+    return warehouse_from_rows(tmp_path_factory.mktemp("calm") / "w.duckdb",
+                               daily_rows(spike_day=None))
+
+
+@pytest.fixture(scope="module")
+def spike_result(spike_db):
+    con = open_warehouse(spike_db)
+    yield find_anomalies(con, Config())
+    con.close()
+
+
+# --- the baseline model -----------------------------------------------------------------------
+
+def test_midmean_trims_a_quarter_each_side():
+    rows = np.array([[1, 2, 3, 4, 100, np.nan, np.nan, np.nan], [0, 0, 0, 1, 0, 0, 0, 1.0]])
+    assert midmean(rows).tolist() == [3.0, 0.0]  # 5 values: cut 1 each side; 8: cut 2 each side
+
+
+def test_seasonal_baseline_learns_the_week_and_flags_only_the_spike():
+    dates = pd.date_range("2024-01-01", periods=70, freq="D")
+    rng = np.random.default_rng(1)
+    y = np.where(dates.day_of_week >= 5, 60.0, 100.0) + rng.normal(0, 3, 70).round()
+    y[40] += 60  # a Saturday (2024-02-10): 60 expected
+    b = seasonal_baseline(dates, y, y, "count")
+    assert b.loc[40, "z"] > 3.5 and b["z"].drop(40).abs().max() < 3.5
+    assert b.loc[41, "expected"] == pytest.approx(60, abs=4)  # Sunday: the weekend level
+    assert b.loc[42, "expected"] == pytest.approx(100, abs=4)  # Monday
+
+
+def test_binomial_noise_keeps_a_rare_event_quiet_at_small_n():
+    dates = pd.date_range("2024-01-01", periods=60, freq="D")
+    rng = np.random.default_rng(2)
+    n = np.full(60, 30.0)
+    k = rng.binomial(30, 0.03, 60).astype(float)
+    k[30] = 3  # 10 % on one day: P(X >= 3 | n=30, p=0.03) = 0.06, not an anomaly
+    b = seasonal_baseline(dates, k / n, n, "proportion")
+    assert b.loc[30, "z"] < 3.5
+    k[30] = 12  # 40 %: an anomaly
+    assert seasonal_baseline(dates, k / n, n, "proportion").loc[30, "z"] > 3.5
+
+
+def test_thin_days_are_neither_used_nor_tested():
+    dates = pd.date_range("2024-01-01", periods=40, freq="D")
+    n = np.full(40, 50.0)
+    n[10] = 5
+    y = np.full(40, 0.5) + np.random.default_rng(3).normal(0, 0.05, 40)
+    y[10] = 1.0
+    b = seasonal_baseline(dates, y, n, "proportion")
+    assert not b.loc[10, "tested"] and np.isnan(b.loc[10, "z"])
+    few = seasonal_baseline(dates[:MIN_DAYS - 1], y[:MIN_DAYS - 1], n[:MIN_DAYS - 1], "proportion")
+    assert not few["tested"].any()
+
+
+def test_rolling_weeks_see_a_sustained_shift_in_a_thin_slice():
+    dates = pd.date_range("2024-01-01", periods=90, freq="D")
+    rng = np.random.default_rng(4)
+    n = rng.poisson(12, 90).astype(float)  # always below the daily floor of 20
+    k = rng.binomial(n.astype(int), 0.85).astype(float)
+    k[60:67] = rng.binomial(n[60:67].astype(int), 0.45)  # a week at 45 % instead of 85 %
+    daily = seasonal_baseline(dates, k / n, n, "proportion")
+    weekly = rolling_baseline(dates, k / n, n, "proportion")
+    assert not daily["tested"].any()
+    flagged = weekly.index[weekly["z"] <= -3.5]
+    assert len(flagged) and 60 <= weekly["z"].idxmin() <= 72
+    assert (weekly["z"].drop(range(58, 75)).dropna().abs() < 3.5).all()
+
+
+def test_outcome_kpis_are_not_tested_before_their_cases_settle():
+    dates = pd.date_range("2024-03-01", periods=10, freq="D")
+    late = unsettled(kpi_by_id("resolution_rate"), dates, "2024-03-07")
+    assert late.tolist() == [False] * 7 + [True] * 3
+    assert not unsettled(kpi_by_id("volume"), dates, "2024-03-07").any()
+
+
+def test_noise_models_by_kpi():
+    kinds = {k: kind_of(kpi_by_id(k)) for k in ("volume", "cost_total", "resolution_rate",
+                                                 "sla_met_rate", "net_sentiment_weighted",
+                                                 "frt_median_s", "sentiment_mean")}
+    assert kinds == {"volume": "count", "cost_total": "sum", "resolution_rate": "proportion",
+                     "sla_met_rate": "proportion", "net_sentiment_weighted": "mean",
+                     "frt_median_s": "mean", "sentiment_mean": "mean"}
+
+
+def test_most_specific_keeps_the_finest_flagged_slice():
+    f = [{"kpi": "volume", "date": "d", "z": 5.0, "slice": {}},
+         {"kpi": "volume", "date": "d", "z": 6.0, "slice": {"brand": "T"}},
+         {"kpi": "volume", "date": "d", "z": 9.0, "slice": {"brand": "T", "channel": "social"}},
+         {"kpi": "volume", "date": "d", "z": 4.0, "slice": {"channel": "phone"}},
+         {"kpi": "volume", "date": "d", "z": -4.0, "slice": {"brand": "A"}}]
+    kept = most_specific(f)
+    assert [x["slice"] for x in kept] == [{"brand": "T", "channel": "social"}, {"channel": "phone"},
+                                         {"brand": "A"}]
+
+
+# --- detection and attribution on synthetic data ----------------------------------------------
+
+def _found(result, kpi, slice_=OUTAGE_SLICE, day=SPIKE):
+    return [a for a in result.anomalies if a.kpi == kpi and a.date == day and a.slice == slice_]
+
+
+def test_the_outage_is_found_with_its_direction_and_cause(spike_result):
+    for kpi, direction in (("volume", "up"), ("frt_median_s", "up"), ("resolution_rate", "down"),
+                           ("sla_met_rate", "down")):
+        hits = _found(spike_result, kpi)
+        assert hits, kpi
+        a = hits[0]
+        assert a.direction == direction and abs(a.z) >= 3.5
+        assert (a.attribution[0]["dimension"], a.attribution[0]["segment"]) == ("category", "outage")
+        assert a.attribution[0]["share"] > 0.5  # may exceed 1 when other segments offset
+        assert {"brand", "channel"}.isdisjoint(x["dimension"] for x in a.attribution)
+    volume = _found(spike_result, "volume")[0]
+    assert volume.observed > 80 and volume.expected == pytest.approx(20, abs=6) and volume.n > 80
+    assert volume.summary.startswith("Cases on social for TelcoCo rose from ")
+    assert "% of the change came from the outage category" in volume.summary
+
+
+def test_coarser_slices_of_the_same_event_are_not_repeated(spike_result):
+    assert not _found(spike_result, "volume", {"brand": "TelcoCo"})
+    assert not _found(spike_result, "volume", {})
+
+
+def test_json_contract(spike_result):
+    out = spike_result.to_json()
+    assert list(out) == ["anomalies"]
+    row = out["anomalies"][0]
+    assert tuple(row) == JSON_KEYS
+    assert set(row["attribution"][0]) == {"dimension", "segment", "share"} if row["attribution"] else True
+    assert row["direction"] in ("up", "down") and json.dumps(out)
+    frame = spike_result.to_frame()
+    assert len(frame) == len(spike_result.anomalies) and "n" in frame
+
+
+def test_false_alarms_on_calm_synthetic_data_are_rare(calm_db):
+    con = open_warehouse(calm_db)
+    result = find_anomalies(con, Config())
+    con.close()
+    # 28 KPIs x 60 days x 9 slices: measured 1 alarm at the default sensitivity
+    assert len(result.anomalies) <= 3, result.summary()
+    assert result.series_tested > 100
+
+
+def test_daily_baseline_for_the_trends_chart(spike_db):
+    con = open_warehouse(spike_db)
+    b = daily_baseline(con, Config(), "volume", None, None, {"brand": ["TelcoCo"], "channel": ["social"]})
+    con.close()
+    assert b.columns.tolist() == ["date", "observed", "expected", "lower", "upper", "n", "is_anomaly"]
+    assert len(b) == 60 and b["date"].iloc[0] == "2024-01-01"
+    spike = b.set_index("date").loc[SPIKE]
+    assert spike["is_anomaly"] and spike["observed"] > spike["upper"]
+    assert b["is_anomaly"].sum() == 1
+    ok = b.dropna(subset=["expected"])
+    assert (ok["lower"] <= ok["expected"]).all() and (ok["expected"] <= ok["upper"]).all()
+
+
+def test_quantile_kpis_are_tested_by_the_share_above_their_median(spike_db):
+    con = open_warehouse(spike_db)
+    b = daily_baseline(con, Config(), "frt_median_s", None, None,
+                       {"brand": ["TelcoCo"], "channel": ["social"]})
+    con.close()
+    assert b.set_index("date").loc[SPIKE, "is_anomaly"]
+    assert b["is_anomaly"].sum() == 1
+
+
+def test_sensitivity_must_be_positive(spike_db):
+    con = open_warehouse(spike_db)
+    with pytest.raises(ValueError, match="sensitivity"):
+        find_anomalies(con, Config(), sensitivity=0)
+    fewer = find_anomalies(con, Config(), kpi_ids=["volume"], sensitivity=8)
+    con.close()
+    assert [a.kpi for a in fewer.anomalies] == ["volume"]
+
+
+def test_cli_anomalies_json_and_table(spike_db):
+    r = CliRunner().invoke(main, ["anomalies", "--kpi", "volume,resolution_rate", "--format", "json",
+                                  "--db", str(spike_db)])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)["anomalies"]
+    assert {(x["kpi"], x["date"]) for x in rows} >= {("volume", SPIKE), ("resolution_rate", SPIKE)}
+    t = CliRunner().invoke(main, ["anomalies", "--kpi", "volume", "--db", str(spike_db)])
+    assert t.exit_code == 0 and "series-days tested" in t.output and SPIKE in t.output
+
+
+def test_real_twitter_sample_is_thin_and_raises_no_alarm(twcs_db):
+    con = open_warehouse(twcs_db)
+    result = find_anomalies(con, Config())
+    baseline = daily_baseline(con, Config(), "frt_median_s", None, None)
+    con.close()
+    assert result.anomalies == () and len(result.thin) > 0
+    assert "thin series flagged" in result.summary()
+    assert not baseline["is_anomaly"].any() and baseline["expected"].isna().all()
+
+
+# --- acceptance on generated data (sample_data generator + the real loaders) -------------------
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """Anomalies of 90 days of generated data (~30k interactions), with and without incidents."""
+    from sample_data.generator import generate
+    from tests.rc_fixtures import load_generated
+
+    out = {}
+    for incidents in (True, False):
+        folder = tmp_path_factory.mktemp("gen-incidents" if incidents else "gen-free")
+        manifest = generate(folder, interactions=30000, days=90, seed=7, incidents=incidents).manifest
+        con = open_warehouse(load_generated(folder, folder / "w.duckdb", Config()))
+        out[incidents] = (find_anomalies(con, Config()), manifest)
+        con.close()
+    return out
+
+
+@pytest.mark.slow
+def test_generated_incidents_are_found_on_their_dates_and_attributed(generated):
+    from tests.rc_fixtures import incident_report
+
+    result, manifest = generated[True]
+    report = incident_report(result, manifest)
+    detectable = report[report["kind"] != "runaround_agent"]
+    for (kind, channel), rows in detectable.groupby(["kind", "channel"]):
+        assert rows["found"].any(), (kind, channel)
+        strongest = rows[rows["found"]].loc[lambda r: r["z"].abs().idxmax()]
+        assert strongest["named"] is not False, (kind, channel, strongest["first"])
+    # every KPI movement of the outage and the billing defect, on its dates, right direction
+    sharp = report[report["kind"].isin(["network_outage", "billing_defect"])]
+    assert sharp["found"].all(), sharp[~sharp["found"]]
+    assert (sharp[sharp["kpi"] == "volume"]["first"].isin(["category=outage", "category=billing"])).all()
+    assert report["found"].mean() >= 0.75  # seed 7: 12 of 14 rows (see the README section)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the generator's run-around agent handles ~2 cases in its "
+                   "9-day incident (AirCo social run-around 5/69 vs 8/190 before): below any "
+                   "volume-aware detection limit; passes once the incident is strong enough")
+def test_generated_runaround_agent_is_found(generated):
+    from tests.rc_fixtures import incident_report
+
+    result, manifest = generated[True]
+    report = incident_report(result, manifest)
+    rows = report[report["kind"] == "runaround_agent"]
+    assert rows["found"].all() and (rows["named"] != False).all()  # noqa: E712
+
+
+@pytest.mark.slow
+def test_false_alarms_on_incident_free_generated_data(generated):
+    from tests.rc_fixtures import false_alarm_rate
+
+    result, _ = generated[False]
+    rate = false_alarm_rate(result, len(catalogue()), 90)
+    assert rate < 1.0, result.summary()

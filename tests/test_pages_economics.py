@@ -1,0 +1,106 @@
+"""Channel economics: figure builders on hand-built frames, and the page's callbacks on the
+shared dashboard warehouse (generated multichannel data, default cost model)."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from pages._figures_econ import (
+    cost_by_channel,
+    forest_plot,
+    forest_rows,
+    matrix_heatmap,
+    volume_mix,
+    whatif_figure,
+)
+from tests.browser import dashboard_warehouse, serving, texts_of
+
+LIFT = pd.DataFrame({"comparison": ["social vs phone", "social vs phone"], "metric": ["recommend_rate", "nps"],
+                     "social": [0.55, 20.0], "other": [0.50, 8.0], "diff": [0.05, 12.0],
+                     "ci_low": [-0.01, 2.0], "ci_high": [0.11, 22.0], "n_social": [300, 280],
+                     "n_other": [900, 850], "method": ["newcombe", "bootstrap"]})
+ADJUSTED = pd.DataFrame({"comparison": ["social vs phone"], "odds_ratio": [1.2], "or_ci_low": [0.9],
+                         "or_ci_high": [1.6], "ame": [0.03], "ame_ci_low": [-0.02], "ame_ci_high": [0.08],
+                         "n": [1200], "note": [""]})
+
+
+def test_forest_rows_put_shares_and_nps_on_one_points_axis():
+    rows = forest_rows(LIFT, ADJUSTED)
+    # recommend: 0.05 share = 5 points, CI -1..11; NPS is already in points: 12, CI 2..22
+    assert rows[["estimate", "low", "high"]].round(6).values.tolist() == [[5, -1, 11], [12, 2, 22], [3, -2, 8]]
+    assert list(rows["kind"]) == ["raw", "raw", "adjusted"]
+    assert rows["n"].iloc[0] == "n=300 vs 900"
+
+
+def test_forest_plot_error_bars_and_zero_line():
+    fig = forest_plot(LIFT, ADJUSTED)
+    raw = fig["data"][0]
+    assert raw["x"] == [5.0, 12.0] and raw["error_x"]["array"] == [6.0, 10.0] and raw["error_x"]["arrayminus"] == [6.0, 10.0]
+    assert fig["layout"]["shapes"][0]["x0"] == 0
+    assert fig["layout"]["xaxis"]["title"]["text"] == "social minus other (points)"
+    assert fig["data"][0]["y"] == ["social vs phone · would recommend", "social vs phone · NPS"]
+    json.dumps(fig)
+    empty = forest_plot(LIFT.iloc[0:0], ADJUSTED.iloc[0:0])
+    assert "Not enough survey answers" in empty["layout"]["annotations"][0]["text"]
+
+
+def test_matrix_cells_show_rate_and_n():
+    matrix = pd.DataFrame({"channel": ["phone", "phone", "social"], "bucket": ["fast_resolved", "unanswered", "fast_resolved"],
+                           "recommend_rate": [0.45, 0.19, 0.6], "n": [120, 40, 30]})
+    fig = matrix_heatmap(matrix)
+    heat = fig["data"][0]
+    assert heat["x"] == ["fast,<br>resolved", "unanswered"] and heat["y"] == ["phone", "social"]
+    assert heat["text"][0] == ["45%<br>n=120", "19%<br>n=40"] and heat["text"][1][1] == "–<br>n=0"
+    assert heat["z"][0] == [45.0, 19.0] and heat["z"][1][1] is None
+
+
+def test_whatif_and_cost_figures():
+    w = SimpleNamespace(shift=0.2, cost_before=1000.0, cost_after=880.0, recommend_before=0.5, recommend_after=0.52)
+    fig = whatif_figure(w)
+    assert fig["data"][0]["y"] == [1000.0, 880.0] and fig["data"][1]["y"] == [50.0, 52.0]
+    assert fig["layout"]["title"]["text"].startswith("What-if: 20% of eligible phone volume")
+    econ = pd.DataFrame({"channel": ["phone", "social"], "cost_per_interaction": [7.0, 0.9], "cost_per_resolution": [10.0, 2.0]})
+    bars = cost_by_channel(econ)
+    assert [t["y"] for t in bars["data"]] == [[7.0, 0.9], [10.0, 2.0]]
+    vol = pd.DataFrame({"period": ["2024-01-01"] * 2, "channel": ["phone", "social"], "value": [90.0, 10.0], "n": [90, 10]})
+    assert [t["groupnorm"] for t in volume_mix(vol)["data"]] == ["percent", "percent"]
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory):
+    with serving(dashboard_warehouse(tmp_path_factory.getbasetemp() / "dashboard")) as s:
+        yield s
+
+
+def test_page_costs_follow_the_cost_model(svc):
+    from pages import economics as page
+
+    t = page.tables("2024-01-01", "2024-02-11", None, 20)
+    econ = t["economics"].set_index("channel")
+    # no handle-minute costs configured: the cost per case is the per-interaction default
+    assert econ["cost_per_interaction"].round(2).to_dict() == {"chat": 3.0, "email": 3.75, "phone": 7.0, "social": 0.9}
+    assert list(t["costs"].columns) == ["channel", "cost_per_interaction", "cost_per_resolution"]
+    weekly = t["volume"].groupby("channel")["value"].sum()
+    assert int(weekly.sum()) == int(econ["cases"].sum())  # the mix covers every case of the period
+    out = page.economics("2024-01-01", "2024-02-11", None)
+    cost_fig, mix_fig, table = out[0], out[1], out[2]
+    assert [r["channel"] for r in table] == list(t["economics"]["channel"])
+    assert cost_fig["layout"]["yaxis"]["title"]["text"] == "cost per case"
+    assert mix_fig["layout"]["xaxis"]["title"]["text"] == "week"
+    assert texts_of(out[7])[0].startswith(f"{len(t['volume'])} rows")
+
+
+def test_page_uses_the_lift_module_when_present(svc):
+    lift = pytest.importorskip("scorecard.lift")
+    from pages import economics as page
+
+    report = lift.lift_report(svc.reader.cursor(), svc.config, "2024-01-01", "2024-02-11", {}, page.REPORT_SHIFT)
+    out = page.economics("2024-01-01", "2024-02-11", None)
+    assert [r["channel"] for r in out[2]] == list(report.economics["channel"])
+    assert out[3]["layout"]["title"]["text"].startswith("Recommendation lift")
+    fig, text, _bar = page.whatif("2024-01-01", "2024-02-11", None, 30)
+    assert text.startswith("Moving 30% of phone cases") and fig["data"]

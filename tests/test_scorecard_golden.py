@@ -1,0 +1,159 @@
+"""Every KPI on the hand-built multichannel week against tests/golden/scorecard.md."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from scorecard.catalogue import catalogue
+from scorecard.data import open_warehouse
+from scorecard.kpis import scorecard
+from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel
+
+WEEK = ("2024-03-04", "2024-03-10")
+
+# kpi: (value, n, status) — each computed by hand in tests/golden/scorecard.md
+GOLDEN = {
+    "csat_score": (0.625, 8, "red"),
+    "csat_mean": (3.5, 8, "amber"),
+    "nps": (12.5, 8, "amber"),
+    "recommend_rate": (0.625, 8, "green"),
+    "sentiment_mean": (0.2 / 17, 17, "green"),
+    "positive_share": (8 / 17, 17, "green"),
+    "negative_share": (9 / 17, 17, "red"),
+    "net_sentiment_weighted": (-37 / 17, 17, "red"),
+    "sentiment_recovery": (2.6 / 6, 6, "green"),
+    "volume": (16, 16, "n/a"),
+    "answered_rate": (14 / 16, 16, "red"),
+    "frt_median_s": (300, 13, "green"),
+    "frt_p90_s": (7200, 13, "green"),
+    "frt_mean_s": (165065 / 13, 13, "red"),
+    "frt_business_median_s": (90, 13, "green"),
+    "sla_met_rate": (12 / 15, 15, "amber"),
+    "resolution_rate": (0.5, 16, "red"),
+    "ttr_median_s": (1350, 8, "green"),
+    "fcr_rate": (6 / 16, 16, "red"),
+    "reopen_rate": (1 / 16, 16, "amber"),
+    "private_handoff_rate": (1 / 7, 7, "n/a"),
+    "runaround_rate": (1 / 9, 9, "red"),
+    "transfer_rate": (1 / 14, 14, "green"),
+    "cost_total": (58.8, 16, "n/a"),
+    "cost_per_interaction": (3.675, 16, "green"),
+    "cost_per_resolution": (7.35, 8, "amber"),
+    "savings_vs_phone": (53.2, 16, "green"),
+    "interactions_per_agent_hour": (14 / 13, 14, "red"),
+    "agent_frt_spread": (1624.5 / 220.5, 2, "red"),
+    "playbook_adherence": (0.5, 6, "red"),
+}
+# time KPIs: (median, p90, mean) of their measure
+STATS = {
+    "frt_median_s": (300, 7200, 165065 / 13),
+    "frt_p90_s": (300, 7200, 165065 / 13),
+    "frt_mean_s": (300, 7200, 165065 / 13),
+    "frt_business_median_s": (90, 4680, 1145),
+    "ttr_median_s": (1350, 56880, 21550),
+}
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    db = build_multichannel(tmp_path_factory.mktemp("golden") / "w.duckdb")
+    c = open_warehouse(db)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def week(con):
+    return scorecard(con, GOLDEN_CONFIG, *WEEK)
+
+
+def test_golden_covers_the_whole_catalogue():
+    assert set(GOLDEN) == {k.id for k in catalogue()}
+    assert set(STATS) == {k.id for k in catalogue() if k.unit == "seconds"}
+
+
+@pytest.mark.parametrize("kpi", list(GOLDEN))
+def test_every_kpi_equals_the_hand_computation(week, kpi):
+    value, n, status = GOLDEN[kpi]
+    got = week.value(kpi)
+    assert got.value == pytest.approx(value, abs=1e-9), kpi
+    assert (got.n, got.status, got.thin) == (n, status, True)
+
+
+@pytest.mark.parametrize("kpi", list(STATS))
+def test_every_time_kpi_reports_median_p90_mean_and_n(week, kpi):
+    got = week.value(kpi)
+    assert [got.stat("median"), got.stat("p90"), got.stat("mean")] == pytest.approx(STATS[kpi])
+    row = got.to_row()
+    assert {"median", "p90", "mean", "n"} <= set(row)
+
+
+def test_agent_spread_reports_the_agent_percentiles(week):
+    got = week.value("agent_frt_spread")
+    assert (got.stat("agent_p10_s"), got.stat("agent_p90_s")) == pytest.approx((220.5, 1624.5))
+
+
+def test_perspective_roll_up_and_overall(week):
+    scores = {p.perspective: (p.score, p.green, p.amber, p.red) for p in week.perspectives}
+    assert scores["customer"] == (pytest.approx(6.5 / 12), 4, 2, 3)
+    assert scores["internal"] == (pytest.approx(7.5 / 16), 5, 2, 4)
+    assert scores["financial"] == (pytest.approx(0.8), 2, 1, 0)
+    assert scores["learning"] == (0.0, 0, 0, 3)
+    assert week.overall == pytest.approx(0.5)
+    assert week.rollups[0].overall == week.overall and week.rollups[0].slice == ()
+
+
+def test_first_response_from_case_creation_differs_where_documented(con):
+    cfg = replace(GOLDEN_CONFIG, frt_clock="case_created")
+    res = scorecard(con, cfg, *WEEK)
+    assert res.value("frt_median_s").value == 300
+    assert res.value("frt_p90_s").value == pytest.approx(8640)
+    assert res.value("frt_p90_s").status == "amber"
+    assert res.value("frt_mean_s").value == pytest.approx(166865 / 13)
+    assert res.value("sla_met_rate").value == pytest.approx(11 / 15)
+    assert res.value("frt_business_median_s").value == 90
+    assert res.value("agent_frt_spread").value == pytest.approx(1624.5 / 220.5)
+
+
+def test_slices_by_brand_with_their_own_roll_up(con):
+    res = scorecard(con, GOLDEN_CONFIG, *WEEK, by=["brand"], kpi_ids=["volume", "resolution_rate"])
+    assert res.value("volume", brand="TelcoCo").value == 10
+    assert res.value("resolution_rate", brand="TelcoCo").value == pytest.approx(0.3)
+    assert res.value("volume", brand="ShopCo").value == 6
+    assert res.value("resolution_rate", brand="ShopCo").value == pytest.approx(5 / 6)
+    assert res.perspectives == () and res.overall is None
+    shop = next(r for r in res.rollups if r.slice == (("brand", "ShopCo"),))
+    assert shop.overall == pytest.approx(1.0)  # resolution 0.83 >= 0.70: green
+    telco = next(r for r in res.rollups if r.slice == (("brand", "TelcoCo"),))
+    assert telco.overall == 0.0
+
+
+def test_daily_deltas_reach_back_before_the_range(con):
+    res = scorecard(con, GOLDEN_CONFIG, "2024-03-05", "2024-03-10", grain="day", kpi_ids=["volume"])
+    days = {v.period: (v.value, v.previous, v.delta) for v in res.kpis}
+    assert days["2024-03-05"] == (2, 4, -2)
+    assert days["2024-03-06"] == (3, 2, 1)
+    assert [days[d][0] for d in sorted(days)] == [2, 3, 3, 2, 1, 1]
+
+
+def test_weekly_grain_labels_the_monday(con):
+    res = scorecard(con, GOLDEN_CONFIG, *WEEK, grain="week", kpi_ids=["volume", "frt_median_s"])
+    assert [(v.period, v.kpi, v.value) for v in res.kpis] == [
+        ("2024-03-04", "volume", 16), ("2024-03-04", "frt_median_s", 300)]
+
+
+def test_total_delta_against_the_window_before(con):
+    res = scorecard(con, GOLDEN_CONFIG, "2024-03-07", "2024-03-10", kpi_ids=["volume"])
+    v = res.kpis[0]
+    assert (v.value, v.previous, v.delta) == (7, 9, -2)
+
+
+def test_filters_restrict_every_source(con):
+    res = scorecard(con, GOLDEN_CONFIG, *WEEK, filters={"channel": ["email"]},
+                    kpi_ids=["volume", "recommend_rate", "sentiment_mean"])
+    got = {v.kpi: (v.value, v.n) for v in res.kpis}
+    # e-mail: E1, E2; surveys sv7 (yes) and the unlinked sv8 (yes); messages -0.2 and +0.1
+    assert got == {"volume": (2, 2), "recommend_rate": (1.0, 2),
+                   "sentiment_mean": (pytest.approx(-0.05), 2)}
