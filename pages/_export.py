@@ -12,8 +12,10 @@ from dash.exceptions import PreventUpdate
 
 from pages import _ids as ids
 from scorecard.export import frame_bytes
+from scorecard.service import service
 
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet"}
+REMEMBER_ROWS = 50_000  # files of tables up to this size are kept per snapshot (repeat downloads)
 
 
 def export_outputs(page: str) -> html.Div:
@@ -34,10 +36,11 @@ def export_payload(frame: pd.DataFrame, table: str, fmt: str, parts: Sequence[ob
     return dcc.send_bytes(frame_bytes(frame, fmt), file_name(table, fmt, parts))
 
 
-def register_export(page: str, tables: Callable[..., dict],
-                    states: Sequence[State]) -> Callable:
+def register_export(page: str, tables: Callable[..., dict], states: Sequence[State],
+                    remember: bool = True) -> Callable:
     """Register the page's export callback: `tables(*state_values)` returns the frames by name
-    (or functions that compute them), the same frames the page shows."""
+    (or functions that compute them), the same frames the page shows. With `remember`, the
+    file of a table up to REMEMBER_ROWS rows is kept per snapshot for repeat downloads."""
 
     @callback(Output(ids.download(page), "data"), Output(ids.export_error(page), "children"),
               Input(ids.export_button(page, ALL, ALL), "n_clicks"), *states,
@@ -51,9 +54,12 @@ def register_export(page: str, tables: Callable[..., dict],
             frame = frame()
         if frame is None:
             return None, "This table is not available for the current filters."
+        flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
         try:
-            flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
-            return export_payload(frame, trigger["table"], trigger["fmt"], flat), ""
+            if not remember or len(frame) > REMEMBER_ROWS:
+                return export_payload(frame, trigger["table"], trigger["fmt"], flat), ""
+            key = ("export", page, trigger["table"], trigger["fmt"], repr(values))
+            return service().remembered(key, lambda: export_payload(frame, trigger["table"], trigger["fmt"], flat)), ""
         except ValueError as e:
             return None, str(e)
 

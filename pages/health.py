@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -14,7 +16,7 @@ from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, bar_chart
 from scorecard.catalogue import catalogue, target_of
 from scorecard.health import health
-from scorecard.service import service
+from scorecard.service import per_snapshot, service
 
 dash.register_page(__name__, path="/health", name="Data health", title="socialcare · data health")
 PAGE = "he"
@@ -72,6 +74,11 @@ def _health(con, config):
 
 def tables(*_):
     """The frames the page shows, times in the display timezone."""
+    return _tables(int(time.time() // 3600))
+
+
+@per_snapshot
+def _tables(_hour: int) -> dict[str, pd.DataFrame]:
     svc = service()
     cfg, h = svc.config, svc.cached(_health)
     fresh = _local(h.freshness, cfg.display_timezone)
@@ -99,8 +106,14 @@ def tables(*_):
 @callback(*(Output(f"he-{k}", "data") for k in TABLES), *(Output(f"he-{k}-export", "children") for k in TABLES),
           Output(ids.HE_QUARANTINE, "figure"), Input(ids.url(PAGE), "pathname"))
 def fill(_path):
-    """Every table of the page, its export bar and the quarantine chart."""
-    t = tables()
+    """Every table of the page, its export bar and the quarantine chart (rebuilt hourly, as the
+    days since each source's last case advance, and after every load)."""
+    return _filled(int(time.time() // 3600))
+
+
+@per_snapshot
+def _filled(hour: int) -> tuple:
+    t = _tables(hour)
     figure = bar_chart(t["quarantine"], "reason", "rows", "Quarantined rows by reason", "rows", None,
                        text_format=",d", height=260, horizontal=True)
     if t["quarantine"].empty:
@@ -108,4 +121,4 @@ def fill(_path):
     return (*(records(t[k]) for k in TABLES), *(export_bar(PAGE, k, len(t[k])) for k in TABLES), figure)
 
 
-register_export(PAGE, tables, [State(ids.url(PAGE), "pathname")])
+register_export(PAGE, tables, [State(ids.url(PAGE), "pathname")], remember=False)  # ages change hourly

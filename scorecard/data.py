@@ -23,7 +23,6 @@ from warehouse.db import connect_readonly, db_path
 from warehouse.queries import DIMENSIONS, SOURCES, as_of
 
 GRAINS = ("day", "week", "month", "total")
-STATS = ("median", "p90", "mean")
 
 
 def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
