@@ -265,10 +265,22 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi
     if not frames:
         return pd.DataFrame(columns=["period", *by, "kpi", "value", "n"])
     order = {k.id: i for i, k in enumerate(kpis)}
-    out = pd.concat(frames, ignore_index=True)
+    out = complete_kpis(pd.concat(frames, ignore_index=True), [k.id for k in kpis], by)
     out["period"] = out["period"].astype(str)
     out = out.assign(_o=out["kpi"].map(order)).sort_values(["period", *by, "_o"], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)
+
+
+def complete_kpis(frame: pd.DataFrame, kpi_ids: Sequence[str], by: Sequence[str]) -> pd.DataFrame:
+    """Every KPI for every (period, slice) that has data in any source: a KPI whose source has
+    no rows there (no survey, no message, no agent-hour that day) gets value NaN and n 0."""
+    keys = ["period", *by]
+    wanted = frame[keys].drop_duplicates().merge(pd.DataFrame({"kpi": list(kpi_ids)}), how="cross")
+    found = wanted.merge(frame[[*keys, "kpi"]].drop_duplicates(), how="left", indicator=True)
+    missing = found[found["_merge"] == "left_only"].drop(columns="_merge")
+    if missing.empty:
+        return frame
+    return pd.concat([frame, missing.assign(value=float("nan"), n=0)], ignore_index=True)
 
 
 def effective_range(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,

@@ -107,3 +107,16 @@ def test_bad_grain_or_dimension_is_a_sentence(con):
         scorecard(con, GOLDEN_CONFIG, filters={"colour": ["red"]})
     with pytest.raises(ValueError, match="unknown KPI"):
         scorecard(con, GOLDEN_CONFIG, kpi_ids=["happiness"])
+
+
+def test_every_kpi_has_a_row_even_when_its_source_has_none(con):
+    """Sunday 10 March, social: only S6 (unanswered, no agent, no survey). The agent-hours,
+    survey and spread KPIs have no source rows there; they still get a row (value None, n 0,
+    status n/a) so a filtered scorecard always shows all 30 KPIs."""
+    result = scorecard(con, GOLDEN_CONFIG, "2024-03-10", "2024-03-10", "day",
+                       filters={"channel": ["social"]})
+    values = {v.kpi: v for v in result.kpis}
+    assert set(values) == ISSUE_KPIS
+    assert values["volume"].value == 1 and values["answered_rate"].value == 0
+    for kpi in ("interactions_per_agent_hour", "csat_score", "nps", "frt_median_s"):
+        assert (values[kpi].value, values[kpi].n, values[kpi].status) == (None, 0, "n/a"), kpi
