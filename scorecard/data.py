@@ -16,7 +16,7 @@ import pandas as pd
 
 from etl.config import CHANNELS, Config
 from etl.enrich import load_playbook
-from scorecard.business_hours import offset_pieces, utc_bounds
+from etl.business_hours import offset_pieces, utc_bounds
 from scorecard.catalogue import Kpi
 from scorecard.data_business import business_join_sql, business_params
 from warehouse.db import connect_readonly, db_path
@@ -237,23 +237,30 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi
               filters: Mapping[str, Sequence[str]], use_fast: bool = True) -> pd.DataFrame:
     """Long table: period, one column per `by` dimension, kpi, value, n (plus median, p90, mean
     of time KPIs and agent_p10/agent_p90 of the agent spread), from case-level data; additive
-    KPIs from the daily pre-aggregates when they apply (scorecard/data_agg.py; same values),
-    unless use_fast is False."""
+    KPIs from the daily pre-aggregates (scorecard/data_agg.py) and time KPIs and the SLA from the
+    value bins (scorecard/data_values.py) when they apply (same values), unless use_fast is
+    False."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}.")
     for d in (*by, *filters):
         if d not in DIMENSIONS:
             raise ValueError(f"unknown dimension {d!r}; use {', '.join(DIMENSIONS)}.")
     from scorecard.data_agg import fast_frame, fast_usable
+    from scorecard.data_values import stored_measures, values_frame, values_usable
 
-    frames, fast, exact = [], {}, []
+    frames, fast, binned, exact = [], {}, [], []
+    measures = stored_measures(con, config) if use_fast else frozenset()
     for k in kpis:
         if use_fast and fast_usable(k, config, grain, by, filters, start, end):
             fast.setdefault(k.fast, []).append(k)
+        elif values_usable(k, config, measures, grain, by, filters, start, end):
+            binned.append(k)
         else:
             exact.append(k)
     for model, group in fast.items():
         frames.append(fast_frame(con, config, model, group, grain, by, start, end, filters))
+    if binned:
+        frames.append(values_frame(con, config, binned, grain, by, start, end, filters))
     for source in ("cases", "surveys", "messages"):
         group = [k for k in exact if k.source == source and k.is_plain]
         if group:

@@ -8,7 +8,8 @@ fast KPI against its row-level definition). Used when
 - the grain is total, or the display timezone's offset is 0 over the whole range (a local
   period is then a set of whole UTC days), and
 - every `by` and filter dimension is a column of the model.
-Quantiles, business hours, SLA, FCR and the agent spread always come from the fact tables.
+Time KPIs and the SLA use the value bins (scorecard/data_values.py); the agent spread always
+comes from the fact table.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from etl.config import Config
-from scorecard.business_hours import offset_pieces, utc_bounds
+from etl.business_hours import offset_pieces, utc_bounds
 from scorecard.catalogue import Kpi
 from scorecard.data import cost_tables
 from warehouse.build import models
@@ -29,9 +30,11 @@ from warehouse.build import models
 DAY_S = 86400
 CATEGORY_DIMS = ("channel", "brand", "category")
 MODEL_DIMS = {"agg_cases_daily": CATEGORY_DIMS, "agg_messages_daily": CATEGORY_DIMS,
-              "agg_surveys_daily": CATEGORY_DIMS, "agg_agent_hours": ("channel", "brand", "agent")}
+              "agg_surveys_daily": CATEGORY_DIMS, "agg_agent_hours": ("channel", "brand", "agent"),
+              "agg_case_outcomes_daily": CATEGORY_DIMS}
 MODEL_FACT = {"agg_cases_daily": "fct_cases", "agg_messages_daily": "fct_messages",
-              "agg_surveys_daily": "fct_surveys", "agg_agent_hours": "fct_cases"}
+              "agg_surveys_daily": "fct_surveys", "agg_agent_hours": "fct_cases",
+              "agg_case_outcomes_daily": "fct_cases", "agg_case_values": "fct_cases"}
 # Edge rows of the agent-hours model keep every agent-hour on its own row (an agent-hour of an
 # edge day may also have rows on whole days): the model's rows_of_hour > 1 branch.
 EDGE_SQL = {"agg_agent_hours": """
@@ -69,7 +72,7 @@ def fast_usable(kpi: Kpi, config: Config, grain: str, by: Sequence[str],
     return dims <= set(MODEL_DIMS[kpi.fast]) and aligned(config, grain, start, end)
 
 
-def _rows(model: str, config: Config, start: str | None, end: str | None, params: dict) -> str:
+def model_rows(model: str, config: Config, start: str | None, end: str | None, params: dict) -> str:
     """The model's rows for whole UTC days of the range, plus the edges' partial days
     aggregated from the fact table with the model's SQL."""
     lo, hi = utc_bounds(config.display_timezone, start, end)
@@ -109,13 +112,15 @@ def fast_frame(con: duckdb.DuckDBPyConnection, config: Config, model: str, kpis:
                filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """[period, *by, kpi, value, n] of KPIs that read `model`, in one query."""
     params: dict = {}
-    src = _rows(model, config, start, end, params)
+    src = model_rows(model, config, start, end, params)
     if model == "agg_cases_daily":
         costs, playbook = cost_tables(config, params)
         src = (f"select a.*, coalesce(k.pi, 0) * a.cases + coalesce(k.pm, 0) * a.handle_s / 60.0 as cost, "
                f"$phone_pi * a.cases + $phone_pm * a.handle_s / 60.0 as phone_cost, "
                f"coalesce(p.private, false) as playbook_private from ({src}) a "
                f"left join {costs} using (channel) left join {playbook} on p.category = a.issue_category")
+    if any("$fcr_days" in k.fast_value for k in kpis):
+        params["fcr_days"] = config.fcr_window_days
     clauses = ["true"]
     for dim, values in filters.items():
         if values:

@@ -1,7 +1,7 @@
 """Business-hours first response in SQL: the calendar as a bound lookup table per UTC day.
 
 B(t), the business seconds up to instant t, is c[k] + sum_j clamp(t - s_j, 0, e_j - s_j) for the
-UTC day k of t (scorecard/business_hours.py:bucket_table); a case's business FRT is
+UTC day k of t (etl/business_hours.py:bucket_table); a case's business FRT is
 B(first response) - B(clock start). The table covers every case of the warehouse.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.config import Config
-from scorecard.business_hours import bucket_table
+from etl.business_hours import bucket_table
 
 BUSINESS_BUCKET_S = 86400
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from etl.config import BusinessHours, config_from_dict
-from scorecard.business_hours import (
+from etl.business_hours import (
     bucket_table,
     business_intervals,
     business_seconds_between,

@@ -15,6 +15,9 @@ from importlib import resources
 
 import duckdb
 
+from etl.config import Config
+from warehouse.calendar import write_business_calendar
+
 LAYERS = ("stg", "fct", "agg")
 _SETTING = re.compile(r"^--\s*(materialized|compression)\s*:\s*(.+?)\s*$")
 
@@ -79,8 +82,11 @@ def _create(con: duckdb.DuckDBPyConnection, m: Model) -> None:
     con.execute(f"insert into {m.name}\n{m.sql}")
 
 
-def build(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """(Re)build every model from the canonical tables; returns the model names in order."""
+def build(con: duckdb.DuckDBPyConnection, config: Config | None = None) -> list[str]:
+    """(Re)build every model from the canonical tables; returns the model names in order. The
+    business-hours figures of the models use the calendar of `config` (default settings when
+    None; see warehouse/calendar.py)."""
+    write_business_calendar(con, config or Config())
     existing = dict(con.execute("select table_name, table_type from information_schema.tables "
                                 "where table_schema = current_schema()").fetchall())
     built = []

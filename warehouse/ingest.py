@@ -118,7 +118,7 @@ def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
             return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
         write_parsed(con, parsed, record, config)
         with stage("build models"):
-            build(con)
+            build(con, config)
     return LoadResult(load_id, kind, shown, "loaded", parsed.rows_read,
                       parsed.rows_read - parsed.rows_quarantined, parsed.rows_quarantined,
                       _reasons(parsed))
