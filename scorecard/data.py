@@ -7,16 +7,17 @@ Dates are local dates of the display timezone. They become UTC instants before t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from etl.business_hours import offset_pieces, utc_bounds
 from etl.config import CHANNELS, Config
 from etl.enrich import load_playbook
-from etl.business_hours import offset_pieces, utc_bounds
 from scorecard.catalogue import Kpi
 from scorecard.data_business import business_join_sql, business_params
 from warehouse.db import connect_readonly, db_path
@@ -232,24 +233,47 @@ def spread_frame(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, grain
     return out.astype({"value": "float64", "n": "int64"})
 
 
+def parallel_frames(con: duckdb.DuckDBPyConnection,
+                    tasks: Sequence[Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]]) -> list[pd.DataFrame]:
+    """Results of independent reads, in order, run concurrently: each on its own cursor of con's
+    database (DuckDB releases the GIL while a query runs, so small single-threaded queries
+    overlap with large parallel ones)."""
+    if len(tasks) <= 1:
+        return [t(con) for t in tasks]
+    db, schema = con.execute("select current_database(), current_schema()").fetchone()
+
+    def run(task: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]) -> pd.DataFrame:
+        cur = con.cursor()
+        try:
+            cur.execute(f'use "{db}"."{schema}"')  # names DuckDB itself reported
+            return task(cur)
+        finally:
+            cur.close()
+
+    with ThreadPoolExecutor(max_workers=min(len(tasks), 4)) as pool:
+        return list(pool.map(run, tasks))
+
+
 def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], grain: str,
               by: Sequence[str], start: str | None, end: str | None,
               filters: Mapping[str, Sequence[str]], use_fast: bool = True) -> pd.DataFrame:
     """Long table: period, one column per `by` dimension, kpi, value, n (plus median, p90, mean
     of time KPIs and agent_p10/agent_p90 of the agent spread), from case-level data; additive
-    KPIs from the daily pre-aggregates (scorecard/data_agg.py) and time KPIs and the SLA from the
-    value bins (scorecard/data_values.py) when they apply (same values), unless use_fast is
-    False."""
+    KPIs from the daily pre-aggregates (scorecard/data_agg.py), time KPIs and the SLA from the
+    value bins (scorecard/data_values.py) and the agent spread from the narrow agent model
+    (scorecard/data_spread.py) when they apply (same values), unless use_fast is False."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}.")
     for d in (*by, *filters):
         if d not in DIMENSIONS:
             raise ValueError(f"unknown dimension {d!r}; use {', '.join(DIMENSIONS)}.")
     from scorecard.data_agg import fast_frame, fast_usable
+    from scorecard.data_spread import has_agent_model, spread_model_frame, spread_usable
     from scorecard.data_values import stored_measures, values_frame, values_usable
 
-    frames, fast, binned, exact = [], {}, [], []
+    fast, binned, exact = {}, [], []
     measures = stored_measures(con, config) if use_fast else frozenset()
+    agent_model = use_fast and has_agent_model(con)
     for k in kpis:
         if use_fast and fast_usable(k, config, grain, by, filters, start, end):
             fast.setdefault(k.fast, []).append(k)
@@ -257,18 +281,20 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi
             binned.append(k)
         else:
             exact.append(k)
-    for model, group in fast.items():
-        frames.append(fast_frame(con, config, model, group, grain, by, start, end, filters))
+    args = (grain, by, start, end, filters)
+    tasks = [_bound(fast_frame, config, model, group, *args) for model, group in fast.items()]
     if binned:
-        frames.append(values_frame(con, config, binned, grain, by, start, end, filters))
+        tasks.append(_bound(values_frame, config, binned, *args))
     for source in ("cases", "surveys", "messages"):
         group = [k for k in exact if k.source == source and k.is_plain]
         if group:
-            frames.append(plain_frame(con, config, source, group, grain, by, start, end, filters))
+            tasks.append(_bound(plain_frame, config, source, group, *args))
     for k in exact:
         if k.kind == "agent_spread":
-            frames.append(spread_frame(con, config, k, grain, by, start, end, filters))
-    frames = [f for f in frames if not f.empty]
+            usable = agent_model and spread_usable(k, config, grain, by, filters, start, end)
+            fn = spread_model_frame if usable else spread_frame
+            tasks.append(_bound(fn, config, k, *args))
+    frames = [f for f in parallel_frames(con, tasks) if not f.empty]
     if not frames:
         return pd.DataFrame(columns=["period", *by, "kpi", "value", "n"])
     order = {k.id: i for i, k in enumerate(kpis)}
@@ -276,6 +302,11 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi
     out["period"] = out["period"].astype(str)
     out = out.assign(_o=out["kpi"].map(order)).sort_values(["period", *by, "_o"], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)
+
+
+def _bound(fn: Callable[..., pd.DataFrame], *args) -> Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]:
+    """fn with every argument but the connection bound: one read of kpi_frame."""
+    return lambda con: fn(con, *args)
 
 
 def complete_kpis(frame: pd.DataFrame, kpi_ids: Sequence[str], by: Sequence[str]) -> pd.DataFrame:
@@ -299,6 +330,16 @@ def effective_range(con: duckdb.DuckDBPyConnection, config: Config, start: str |
                       "from fct_cases", {"tz": config.display_timezone}).fetchone()
     lo, hi = (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())
     return start or lo, end or hi
+
+
+def has_data(con: duckdb.DuckDBPyConnection, config: Config, start: str, end: str) -> bool:
+    """Whether any case or survey answer falls on the local dates start..end (every KPI source
+    is dated by its case's opening, or an unlinked answer's own date)."""
+    lo, hi = utc_bounds(config.display_timezone, start, end)
+    row = con.execute("select exists(select 1 from fct_cases where opened_at >= $lo and opened_at < $hi) "
+                      "or exists(select 1 from fct_surveys where opened_at >= $lo and opened_at < $hi)",
+                      {"lo": lo, "hi": hi}).fetchone()
+    return bool(row[0])
 
 
 _ROW_TABLES = {"cases": "fct_cases", "messages": "fct_messages", "surveys": "fct_surveys",

@@ -21,8 +21,8 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
-from etl.config import Config
 from etl.business_hours import offset_pieces, utc_bounds
+from etl.config import Config
 from scorecard.catalogue import Kpi
 from scorecard.data import cost_tables
 from warehouse.build import models
@@ -34,7 +34,8 @@ MODEL_DIMS = {"agg_cases_daily": CATEGORY_DIMS, "agg_messages_daily": CATEGORY_D
               "agg_case_outcomes_daily": CATEGORY_DIMS}
 MODEL_FACT = {"agg_cases_daily": "fct_cases", "agg_messages_daily": "fct_messages",
               "agg_surveys_daily": "fct_surveys", "agg_agent_hours": "fct_cases",
-              "agg_case_outcomes_daily": "fct_cases", "agg_case_values": "fct_cases"}
+              "agg_case_outcomes_daily": "fct_cases", "agg_case_values": "fct_cases",
+              "agg_agent_frt": "fct_cases"}
 # Edge rows of the agent-hours model keep every agent-hour on its own row (an agent-hour of an
 # edge day may also have rows on whole days): the model's rows_of_hour > 1 branch.
 EDGE_SQL = {"agg_agent_hours": """
@@ -107,6 +108,23 @@ def model_rows(model: str, config: Config, start: str | None, end: str | None, p
     return " union all ".join(f"({p})" for p in parts)
 
 
+def day_period_sql(grain: str) -> str:
+    """The period label of a model row (its `utc_day`): 'total', or the first day of its UTC
+    day, week or month (used only for aligned periods)."""
+    return "'total'" if grain == "total" else (
+        f"strftime(date_trunc('{grain}', date '1970-01-01' + utc_day::integer), '%Y-%m-%d')")
+
+
+def model_where_sql(filters: Mapping[str, Sequence[str]], params: dict) -> str:
+    """Dimension filters on a model's columns, values bound as $f_<dim>."""
+    clauses = ["true"]
+    for dim, values in filters.items():
+        if values:
+            params[f"f_{dim}"] = [str(v) for v in values]
+            clauses.append(f"{COLUMNS[dim]} in (select unnest($f_{dim}))")
+    return " and ".join(clauses)
+
+
 def fast_frame(con: duckdb.DuckDBPyConnection, config: Config, model: str, kpis: Sequence[Kpi],
                grain: str, by: Sequence[str], start: str | None, end: str | None,
                filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
@@ -121,18 +139,12 @@ def fast_frame(con: duckdb.DuckDBPyConnection, config: Config, model: str, kpis:
                f"left join {costs} using (channel) left join {playbook} on p.category = a.issue_category")
     if any("$fcr_days" in k.fast_value for k in kpis):
         params["fcr_days"] = config.fcr_window_days
-    clauses = ["true"]
-    for dim, values in filters.items():
-        if values:
-            params[f"f_{dim}"] = [str(v) for v in values]
-            clauses.append(f"{COLUMNS[dim]} in (select unnest($f_{dim}))")
-    period = "'total'" if grain == "total" else (
-        f"strftime(date_trunc('{grain}', date '1970-01-01' + utc_day::integer), '%Y-%m-%d')")
+    period = day_period_sql(grain)
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
     cols = ", ".join(f"({k.fast_value})::double as v{i}, ({k.fast_n})::bigint as n{i}"
                      for i, k in enumerate(kpis))
     sql = (f"select {period} as period{dims}, {cols} from ({src}) src "
-           f"where {' and '.join(clauses)} group by all order by all")
+           f"where {model_where_sql(filters, params)} group by all order by all")
     wide = con.execute(sql, params).df()
     frames = []
     for i, k in enumerate(kpis):

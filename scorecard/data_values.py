@@ -32,7 +32,7 @@ from etl.business_hours import utc_bounds
 from etl.config import Config
 from scorecard.catalogue import Kpi
 from scorecard.data import frt_column
-from scorecard.data_agg import COLUMNS, aligned, model_rows
+from scorecard.data_agg import COLUMNS, aligned, day_period_sql, model_rows, model_where_sql
 from warehouse.calendar import calendar_fingerprint
 from warehouse.queries import as_of
 
@@ -80,28 +80,14 @@ def values_usable(kpi: Kpi, config: Config, measures: frozenset[str], grain: str
     return dims <= set(VALUE_DIMS) and aligned(config, grain, start, end)
 
 
-def _period(grain: str) -> str:
-    return "'total'" if grain == "total" else (
-        f"strftime(date_trunc('{grain}', date '1970-01-01' + utc_day::integer), '%Y-%m-%d')")
-
-
-def _where(filters: Mapping[str, Sequence[str]], params: dict) -> str:
-    clauses = ["true"]
-    for dim, values in filters.items():
-        if values:
-            params[f"f_{dim}"] = [str(v) for v in values]
-            clauses.append(f"{COLUMNS[dim]} in (select unnest($f_{dim}))")
-    return " and ".join(clauses)
-
-
 def _model_query(con: duckdb.DuckDBPyConnection, config: Config, model: str, select: str,
                  grain: str, by: Sequence[str], start: str | None, end: str | None,
                  filters: Mapping[str, Sequence[str]], params: dict, where: str = "true") -> pd.DataFrame:
     """`select` (aggregates) per period and slice over the model's rows of the range."""
     src = model_rows(model, config, start, end, params)
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
-    sql = (f"select {_period(grain)} as period{dims}, {select} from ({src}) src "
-           f"where {_where(filters, params)} and {where} group by all")
+    sql = (f"select {day_period_sql(grain)} as period{dims}, {select} from ({src}) src "
+           f"where {model_where_sql(filters, params)} and {where} group by all")
     return _fill(con.execute(sql, params).df(), by)
 
 
@@ -121,24 +107,50 @@ def _order_stats(n: int, q: float) -> tuple[int, int, float]:
 class _Group:
     """One (period, slice, measure): its bins in value order and cumulative counts."""
 
-    def __init__(self, bins: pd.DataFrame):
-        self.bins = bins.sort_values("bin")
-        self.n = int(self.bins["n"].sum())
-        self.total = float(self.bins["total"].sum())
-        self.cum = np.cumsum(self.bins["n"].to_numpy())
+    def __init__(self, bins: np.ndarray, n: np.ndarray, total: np.ndarray, lo: np.ndarray,
+                 hi: np.ndarray):
+        order = np.argsort(bins, kind="stable")
+        self.bins, self.counts = bins[order], n[order]
+        self.lo, self.hi = lo[order], hi[order]
+        self.n = int(self.counts.sum())
+        self.total = float(total.sum())
+        self.cum = np.cumsum(self.counts)
+        self.index = {int(b): i for i, b in enumerate(self.bins)}
 
     def bin_of(self, rank: int) -> tuple[int, int]:
         """(bin, rank within the bin) of the rank-th smallest value (0-based)."""
         i = int(np.searchsorted(self.cum, rank, side="right"))
         before = int(self.cum[i - 1]) if i else 0
-        return int(self.bins["bin"].iloc[i]), rank - before
+        return int(self.bins[i]), rank - before
+
+    def constant(self, b: int) -> float | None:
+        """The value shared by every case of bin b when its min equals its max (e.g. the many
+        zero business-hours responses outside opening hours), else None: no need to read it."""
+        i = self.index[b]
+        return float(self.lo[i]) if self.lo[i] == self.hi[i] else None
 
     def straddling(self, threshold: float) -> tuple[int, list[int]]:
         """(count of bins entirely <= threshold, bins with values on both sides)."""
-        lo, hi = self.bins["lo"].to_numpy(), self.bins["hi"].to_numpy()
-        below = int(self.bins["n"].to_numpy()[hi <= threshold].sum())
-        cut = self.bins["bin"].to_numpy()[(lo <= threshold) & (hi > threshold)]
+        below = int(self.counts[self.hi <= threshold].sum())
+        cut = self.bins[(self.lo <= threshold) & (self.hi > threshold)]
         return below, [int(b) for b in cut]
+
+
+def _groups(hist: pd.DataFrame, keys: Sequence[str]) -> dict[tuple, _Group]:
+    """(period, *slice, measure) -> its _Group, from the histogram rows."""
+    if hist.empty:
+        return {}
+    key_cols = [hist[c].to_numpy(dtype=object) for c in [*keys, "measure"]]
+    cols = {c: hist[c].to_numpy(dtype="float64") for c in ("bin", "n", "total", "lo", "hi")}
+    rows: dict[tuple, list[int]] = {}
+    for i, key in enumerate(zip(*key_cols, strict=True)):
+        rows.setdefault(key, []).append(i)
+    out = {}
+    for key, idx in rows.items():
+        ix = np.asarray(idx)
+        out[key] = _Group(cols["bin"][ix].astype("int64"), cols["n"][ix].astype("int64"),
+                          cols["total"][ix], cols["lo"][ix], cols["hi"][ix])
+    return out
 
 
 def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], grain: str,
@@ -152,8 +164,7 @@ def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[
                         "measure, bin, sum(n) as n, sum(total) as total, min(lo) as lo, max(hi) as hi",
                         grain, by, start, end, filters, params,
                         "measure in (select unnest($measures))")
-    groups = {g if isinstance(g, tuple) else (g,): _Group(rows)
-              for g, rows in hist.groupby([*keys, "measure"], dropna=False, sort=False)}
+    groups = _groups(hist, keys)
     sla = any(k.id == SLA_KPI for k in kpis)
     threshold = float(config.sla_first_response_s)
     frt = frt_column(config)
@@ -161,14 +172,16 @@ def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[
     for key, g in groups.items():
         for q in QUANTILES:
             lo, hi, _ = _order_stats(g.n, q)
-            need.setdefault(key, set()).update({g.bin_of(lo)[0], g.bin_of(hi)[0]})
+            need.setdefault(key, set()).update(
+                b for b in (g.bin_of(lo)[0], g.bin_of(hi)[0]) if g.constant(b) is None)
         if sla and key[-1] == frt:
-            need[key].update(g.straddling(threshold)[1])
+            need.setdefault(key, set()).update(g.straddling(threshold)[1])
     values = _bin_values(con, config, need, grain, by, start, end, filters)
 
     def stat(key: tuple, rank: int) -> float:
         b, r = groups[key].bin_of(rank)
-        return float(values[(*key, b)][r])
+        same = groups[key].constant(b)
+        return same if same is not None else float(values[(*key, b)][r])
 
     rows = []
     for key, g in groups.items():
@@ -273,7 +286,7 @@ def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, 
         params["t_hi"] = hi
         clauses.append("opened_at < $t_hi")
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
-    sql = (f"select {_period(grain)} as period{dims}, count(*) as recent from "
+    sql = (f"select {day_period_sql(grain)} as period{dims}, count(*) as recent from "
            f"(select *, floor(epoch(opened_at) / 86400)::bigint as utc_day from fct_cases "
-           f"where {' and '.join(clauses)}) src where {_where(filters, params)} group by all")
+           f"where {' and '.join(clauses)}) src where {model_where_sql(filters, params)} group by all")
     return _fill(con.execute(sql, params).df(), by)

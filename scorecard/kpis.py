@@ -21,13 +21,12 @@ from etl.config import Config
 from scorecard.catalogue import (
     PERSPECTIVES,
     THIN_N,
-    Kpi,
     catalogue,
     kpi_by_id,
     status_of,
     target_of,
 )
-from scorecard.data import effective_range, kpi_frame
+from scorecard.data import effective_range, has_data, kpi_frame, parallel_frames
 from scorecard.results import KpiValue, PerspectiveScore, Rollup, ScorecardResult
 
 STATUS_POINTS = {"green": 1.0, "amber": 0.5, "red": 0.0}
@@ -84,25 +83,31 @@ def perspective_scores(values: Sequence[KpiValue]) -> tuple[tuple[PerspectiveSco
     return tuple(out), (total_s / total_w if total_w else None)
 
 
-def _previous_values(con, config: Config, kpis: list[Kpi], grain: str, by: Sequence[str],
-                     start: str | None, end: str | None, filters: dict,
-                     frame: pd.DataFrame) -> dict[tuple, float]:
-    """(period, *slice, kpi) -> the KPI value of the period before."""
+def _prior_window(grain: str, start: str | None, end: str | None) -> tuple[str, str] | None:
+    """The dates whose KPIs give the previous values: the window before a total; for a grain,
+    the period before the first one (later periods' previous values are in the frame itself)."""
+    if grain == "total":
+        return _previous_window(start, end) if start and end else None
+    if not start:
+        return None
+    before = previous_period(_period_start(start, grain), grain)
+    return before, (date.fromisoformat(start) - timedelta(days=1)).isoformat()
+
+
+def _previous_values(frame: pd.DataFrame, prior: pd.DataFrame | None, window: tuple[str, str] | None,
+                     grain: str, by: Sequence[str]) -> dict[tuple, float]:
+    """(period, *slice, kpi) -> the KPI value of the period before, from the frame and the
+    frame of the prior window (which starts at the period before the first)."""
     key_cols = [*by, "kpi"]
     if grain == "total":
-        if not (start and end):
+        if prior is None:
             return {}
-        prev = kpi_frame(con, config, kpis, grain, by, *_previous_window(start, end), filters)
-        return {("total", *k): v for *k, v in prev[[*key_cols, "value"]].itertuples(index=False)}
+        return {("total", *k): v for *k, v in prior[[*key_cols, "value"]].itertuples(index=False)}
     known = {(p, *k): v for p, *k, v in frame[["period", *key_cols, "value"]].itertuples(index=False)}
-    out = {}
-    if start:
-        first = _period_start(start, grain)
-        before = previous_period(first, grain)
-        prior_end = (date.fromisoformat(start) - timedelta(days=1)).isoformat()
-        prior = kpi_frame(con, config, kpis, grain, by, before, prior_end, filters)
-        prior = prior[prior["period"] == before]
+    if prior is not None and window is not None:
+        prior = prior[prior["period"] == window[0]]
         known.update({(p, *k): v for p, *k, v in prior[["period", *key_cols, "value"]].itertuples(index=False)})
+    out = {}
     for p, *k, _ in frame[["period", *key_cols, "value"]].itertuples(index=False):
         prev = (previous_period(p, grain), *k)
         if prev in known:
@@ -119,8 +124,14 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     kpis = [kpi_by_id(i) for i in kpi_ids] if kpi_ids else list(catalogue())
     by = list(by)
     start, end = effective_range(con, config, start, end)
-    frame = kpi_frame(con, config, kpis, grain, by, start, end, filters)
-    previous = _previous_values(con, config, kpis, grain, by, start, end, filters, frame)
+    window = _prior_window(grain, start, end)
+    if window and not has_data(con, config, *window):
+        window = None  # nothing before: no previous values, and nothing to read
+    reads = [lambda c: kpi_frame(c, config, kpis, grain, by, start, end, filters)]
+    if window:
+        reads.append(lambda c: kpi_frame(c, config, kpis, grain, by, *window, filters))
+    frame, *prior = parallel_frames(con, reads)  # the period before is read concurrently
+    previous = _previous_values(frame, prior[0] if prior else None, window, grain, by)
     order = {k.id: i for i, k in enumerate(kpis)}
     meta = {k.id: (k, target_of(k, config)[0]) for k in kpis}
     stat_cols = [(c, name) for c, name in STAT_COLUMNS if c in frame.columns]
