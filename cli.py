@@ -238,9 +238,9 @@ def explain_cmd(ctx, kpi, period, versus, by, fmt):
 @_common
 def drill_cmd(ctx, kpi, start, end, channel, brand, category, agent, fmt, out):
     """Write the cases behind a KPI value, with their transcripts."""
-    from scorecard.rootcause import drill_cases
     from scorecard.data import open_warehouse
     from scorecard.export import write_frame
+    from scorecard.rootcause import drill_cases
 
     filters = {"channel": _csv_list(channel), "brand": _csv_list(brand),
                "category": _csv_list(category), "agent": _csv_list(agent)}

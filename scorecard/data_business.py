@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.config import Config
 from etl.business_hours import bucket_table
+from etl.config import Config
 
 BUSINESS_BUCKET_S = 86400
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pandas as pd
 
-from etl.config import Config
 from etl.business_hours import utc_bounds
+from etl.config import Config
 from scorecard.catalogue import Kpi
 from scorecard.data import _cases_source, _local_times, bind_kpi_params, frt_column, source_sql
 from warehouse.queries import SOURCES, named_sql

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.config import BusinessHours, config_from_dict
 from etl.business_hours import (
     bucket_table,
     business_intervals,
@@ -19,6 +18,7 @@ from etl.business_hours import (
     offset_pieces,
     utc_bounds,
 )
+from etl.config import BusinessHours, config_from_dict
 from scorecard.data import open_warehouse
 from scorecard.kpis import scorecard
 from tests.rc_fixtures import case, warehouse_from_rows
