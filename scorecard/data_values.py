@@ -1,12 +1,13 @@
 """Exact time KPIs and the SLA from the value-bin model, without sorting every case.
 
 `agg_case_values` (warehouse/sql/agg) keeps, per UTC day x channel x brand and measure, the
-cases' durations in narrow value bins with each bin's count, sum, min, max and sorted values.
+cases' durations in narrow value bins with each bin's count, sum, min, max and values.
 For a period and slice:
 1. the bins' counts give N and, for each quantile, the order statistics it interpolates
    between (DuckDB's quantile_cont: position h = (N - 1) q, value x[floor h] + (h - floor h) *
    (x[ceil h] - x[floor h])) and the bins holding them;
-2. only those bins' values are read and sorted, so the result is the exact quantile;
+2. only those bins' values are read and sorted, so the result is the exact quantile (a bin
+   whose min equals its max is not read at all);
 3. the mean is the sum over the count; the SLA's "answered within S seconds" counts the bins
    entirely at or below S and the values <= S of the bins S falls inside.
 The SLA's other terms (abandoned calls, cases still waiting past S at the data's as-of time)
