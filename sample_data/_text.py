@@ -176,9 +176,11 @@ AGENT = {
                 "Can you please send us a direct message with your reference number so we can check?",
                 "Please DM us your details and we'll take a look.",
                 "So we can help safely, please send us a private message with your details."],
-    "runaround": ["Please call us on 0800 123 4567.", "Please contact our store.", "Visit https://help.example.com",
+    # only redirects the contract's rule recognises (etl/enrich.py: a bare help link is an answer)
+    "runaround": ["Please call us on 0800 123 4567.", "Please contact our store.",
+                  "Please fill in the form at https://help.example.com and the team will get back to you.",
                   "Please call our team on 0800 123 4567 who will be able to help.",
-                  "You can find help at https://help.example.com",
+                  "You can raise a ticket at https://help.example.com",
                   "Please contact our customer service team on 0800 123 4567."],
     "phone": ["I've logged this with our specialist team, ref 48213. They need to run some checks with you, so please give them a call on 0800 123 4567 and quote the ref.",
               "This needs security checks we can only do by phone. Our team on 0800 123 4567 can do it today, I've added notes so you won't need to repeat yourself."],

@@ -189,14 +189,19 @@ def _ticket_pieces(rng: np.random.Generator, brands, k) -> np.ndarray:
 
 def _manifest(seed, interactions, days, start, brands, incs, signatures) -> dict:
     rows = []
+    k = len(SOCIAL_SHIFTS)
     for inc in incs:
-        agent = None
+        agent = shift = None
         if inc.kind == "runaround_agent":
-            agent = signatures[inc.brand * len(SOCIAL_SHIFTS) + INCIDENT_AGENT]
+            agent = signatures[inc.brand * k + INCIDENT_AGENT]
+        if inc.hours is not None:  # local hours [from, to) and the agents of that shift
+            shift = {"hours": list(inc.hours), "agents": [
+                signatures[inc.brand * k + i] for i, (_, a, b) in enumerate(SOCIAL_SHIFTS) if (a, b) == inc.hours]}
         for ch in inc.channels:
             rows.append({
                 "kind": inc.kind, "brand": brands[inc.brand].name, "channel": CHANNELS[ch],
                 "category": CATEGORIES[inc.category] if inc.category is not None else None, "agent": agent,
+                "shift": shift,
                 "start": (start + timedelta(days=inc.first_day)).isoformat(),
                 "end": (start + timedelta(days=inc.last_day)).isoformat(),
                 "kpis": dict(INCIDENT_KPIS.get((inc.kind, ch), INCIDENT_KPIS.get(inc.kind))),

@@ -118,15 +118,58 @@ def slice_phrase(slice_: Mapping[str, str]) -> str:
     return out + (f" for {slice_['brand']}" if "brand" in slice_ else "")
 
 
+def _baseline_weight(segments: pd.DataFrame) -> pd.Series:
+    """Each segment's share of its dimension's population in the comparison window."""
+    total = segments.groupby("dimension")["weight_a"].transform("sum")
+    return (segments["weight_a"] / total.where(total > 0)).fillna(0.0)
+
+
+def hour_band(hours: pd.DataFrame) -> dict | None:
+    """The run of consecutive hours of day that concentrates the change most (largest sum of
+    share minus baseline weight), as one segment 'first-last' (e.g. '15-22'): a shift's problem
+    spreads over its hours, and no single hour carries much of it."""
+    h = hours[hours["segment"].astype(str).str.isdigit()].copy()
+    if h.empty:
+        return None
+    h = h.assign(hour=h["segment"].astype(int)).sort_values("hour")
+    excess, share, hour = (h[c].to_numpy(dtype=float) for c in ("excess", "share", "hour"))
+    best, run, start, span = -np.inf, 0.0, 0, (0, 0)
+    for i, e in enumerate(excess):  # maximum-sum run (Kadane)
+        if run <= 0:
+            run, start = 0.0, i
+        run += e
+        if run > best:
+            best, span = run, (start, i)
+    a, b = span
+    label = str(int(hour[a])) if a == b else f"{int(hour[a])}-{int(hour[b])}"
+    return {"dimension": "hour", "segment": label, "share": float(share[a:b + 1].sum()),
+            "excess": float(best)}
+
+
 def attribution_of(segments: pd.DataFrame, k: int = 3) -> list[dict]:
-    """The best segment of each dimension that pushed the change, best first (at most k);
-    a dimension with a single segment (e.g. no agent recorded on e-mail) explains nothing."""
+    """The segment of each dimension that drove the change most, best first (at most k): ranked
+    by how far its share of the change exceeds its share of the comparison window's population
+    (a large segment taking its proportional part of a change drove nothing); hours of day as
+    their most concentrated run of consecutive hours. A dimension with a single segment (e.g. no
+    agent recorded on e-mail) explains nothing."""
     real = segments[segments["segment"] != "(non-additive remainder)"]
-    sizes = real.groupby("dimension")["segment"].transform("size")
-    s = real[(sizes > 1) & (real["share"] > 0)]
-    best = s.sort_values("share", ascending=False).drop_duplicates("dimension").head(k)
-    return [{"dimension": r.dimension, "segment": str(r.segment), "share": round(float(r.share), 3)}
-            for r in best.itertuples()]
+    real = real[real.groupby("dimension")["segment"].transform("size") > 1]
+    real = real.assign(excess=real["share"] - _baseline_weight(real))
+    best = []
+    for dim, rows in real.groupby("dimension", sort=False):
+        top = hour_band(rows) if dim == "hour" else None
+        if top is None:
+            rows = rows[rows["share"] > 0].sort_values("excess", ascending=False)
+            if rows.empty:
+                continue
+            r = rows.iloc[0]
+            top = {"dimension": dim, "segment": str(r["segment"]), "share": float(r["share"]),
+                   "excess": float(r["excess"])}
+        if top["share"] > 0:
+            best.append(top)
+    best.sort(key=lambda x: -x["excess"])
+    return [{"dimension": x["dimension"], "segment": x["segment"], "share": round(x["share"], 3)}
+            for x in best[:k]]
 
 
 def anomaly_summary(kpi: Kpi, f: dict, attribution: list[dict], terms: Sequence[str]) -> str:

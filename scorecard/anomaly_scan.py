@@ -2,7 +2,8 @@
 
 Each series (one KPI in one slice) is tested day by day against its weekly-seasonal baseline;
 a series too thin for that (fewer than MIN_DAYS testable days) is tested on its rolling 7-day
-pools instead, so that a sustained shift in a thin slice is still seen (scorecard/baseline.py). A flag is a plain dict: kpi, slice, date, window (1 or 7
+pools instead, so that a sustained shift in a thin slice is still seen (scorecard/baseline.py,
+scorecard/baseline_weekly.py). A flag is a plain dict: kpi, slice, date, window (1 or 7
 days), observed, expected, z, n.
 """
 
@@ -17,7 +18,8 @@ import pandas as pd
 from scipy import stats
 
 from etl.config import Config
-from scorecard.baseline import rolling_baseline, seasonal_baseline
+from scorecard.baseline import seasonal_baseline
+from scorecard.baseline_weekly import rolling_baseline
 from scorecard.catalogue import Kpi, kpi_by_id
 from scorecard.data import kpi_frame
 from scorecard.data_anomalies import daily_exceedance, daily_row_variance
@@ -55,7 +57,7 @@ def kind_of(kpi: Kpi) -> str:
 
 def multiplicative(kpi: Kpi) -> bool:
     """Durations and spreads (ratios of quantiles) move by factors: modelled on a log scale."""
-    return kpi.unit == "seconds" or kpi.kind == "agent_spread"
+    return kpi.unit in ("seconds", "rate") or kpi.kind == "agent_spread"
 
 
 def series_arrays(frame: pd.DataFrame, keys: Sequence[str], dates: pd.DatetimeIndex,
@@ -218,20 +220,18 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
     return _without_echoes(flagged), thin, n_series, n_days
 
 
-def _related(a: dict, b: dict) -> bool:
-    return a.items() <= b.items() or b.items() <= a.items()
-
-
 def _without_echoes(flagged: list[dict]) -> list[dict]:
     """Weekly flags minus those whose week holds a daily flag of the same KPI and direction in
-    the same, a coarser or a finer slice: the daily flag already says it, more precisely."""
+    the same or a finer slice: the daily flag already says it, more precisely. A daily flag in a
+    coarser slice does not hide a weekly one: it says when, the weekly flag says where (e.g. one
+    brand's thin social slice inside a day flagged for all of social)."""
     daily = [f for f in flagged if f["window"] == 1]
     out = []
     for f in flagged:
         if f["window"] > 1:
             last = pd.Timestamp(f["date"])
             if any(g["kpi"] == f["kpi"] and (g["z"] > 0) == (f["z"] > 0)
-                   and _related(g["slice"], f["slice"])
+                   and f["slice"].items() <= g["slice"].items()
                    and last - pd.Timedelta(days=f["window"] - 1) <= pd.Timestamp(g["date"]) <= last
                    for g in daily):
                 continue

@@ -158,7 +158,8 @@ def value_pair(kpi: Kpi, a: float, b: float) -> str:
 
 
 def segment_phrase(dimension: str, segment: str) -> str:
-    """'the outage category', 'agent CGW', 'the 18:00 hour', 'TelcoCo', 'the social channel'."""
+    """'the outage category', 'agent CGW', 'the 18:00 hour', 'the 15:00-23:00 hours' (a band
+    '15-22'), 'brand TelcoCo', 'the social channel'."""
     if dimension == "category":
         return f"the {segment} category"
     if dimension == "channel":
@@ -166,6 +167,9 @@ def segment_phrase(dimension: str, segment: str) -> str:
     if dimension == "agent":
         return f"agent {segment}"
     if dimension == "hour":
+        first, _, last = str(segment).partition("-")
+        if first.isdigit() and last.isdigit():
+            return f"the {int(first):02d}:00-{int(last) + 1:02d}:00 hours"
         return f"the {int(segment):02d}:00 hour" if str(segment).isdigit() else f"hour {segment}"
     if dimension == "brand":
         return f"brand {segment}"

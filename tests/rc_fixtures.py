@@ -150,18 +150,39 @@ def _on_dates(anomaly, start: str, end: str) -> bool:
     return inside * 2 > anomaly.window if anomaly.window > 1 else bool(inside)
 
 
+def names_cause(first: dict | None, causes: dict) -> bool:
+    """Does an attribution entry name one of the incident's causes: its category, channel, agent
+    or brand; for a shift's problem (manifest `shift`) one of the shift's agents or a run of hours
+    ('15-22') most of whose hours lie in the shift's [from, to)?"""
+    if not first:
+        return False
+    dim, seg = first["dimension"], str(first["segment"])
+    if dim in causes and dim != "shift":
+        return seg == str(causes[dim])
+    shift = causes.get("shift")
+    if not shift:
+        return False
+    if dim == "agent":
+        return seg in shift["agents"]
+    if dim == "hour":
+        a, _, b = seg.partition("-")
+        hours = range(int(a), int(b or a) + 1)
+        return sum(shift["hours"][0] <= h < shift["hours"][1] for h in hours) * 2 > len(hours)
+    return False
+
+
 def incident_report(result, manifest: dict) -> pd.DataFrame:
     """Per manifest incident row and expected KPI movement: was it found on its dates (a rolling
     week: most of its days inside) in a slice consistent with the incident, in the right
-    direction, and does the attribution of its
-    strongest such anomaly name the incident's category, channel, agent or brand first?
+    direction, and does the attribution of its strongest such anomaly name the incident's
+    category, channel, agent, brand or shift (names_cause) first?
 
     `named` is None when the slice fixes every attribute the manifest names (nothing left to
-    name), e.g. a staffing gap found in its own brand x channel slice."""
+    name), e.g. a brand's billing defect found in a slice 'brand x channel x category'."""
     rows = []
     for inc in manifest["incidents"]:
         where = {"brand": inc["brand"], "channel": inc["channel"]}
-        causes = {k: inc[k] for k in ("category", "channel", "agent", "brand") if inc.get(k)}
+        causes = {k: inc[k] for k in ("category", "channel", "agent", "brand", "shift") if inc.get(k)}
         for kpi, direction in inc["kpis"].items():
             hits = [a for a in result.anomalies
                     if a.kpi == kpi and _on_dates(a, inc["start"], inc["end"])
@@ -170,8 +191,7 @@ def incident_report(result, manifest: dict) -> pd.DataFrame:
             best = max(hits, key=lambda a: abs(a.z), default=None)
             free = {k: v for k, v in causes.items() if k not in (best.slice if best else {})}
             first = best.attribution[0] if best and best.attribution else None
-            named = None if best is None or not free else bool(
-                first and first["dimension"] in free and first["segment"] == str(free[first["dimension"]]))
+            named = None if best is None or not free else names_cause(first, free)
             rows.append({"kind": inc["kind"], "brand": inc["brand"], "channel": inc["channel"],
                          "kpi": kpi, "direction": direction, "found": best is not None,
                          "days_found": len({a.date for a in hits}),

@@ -19,13 +19,15 @@ from etl.config import Config
 from scorecard.anomalies import (
     JSON_KEYS,
     MIN_DAYS,
+    attribution_of,
     daily_baseline,
     find_anomalies,
     kind_of,
     most_specific,
 )  # fmt: skip
-from scorecard.anomaly_scan import unsettled
-from scorecard.baseline import midmean, rolling_baseline, seasonal_baseline
+from scorecard.anomaly_scan import _without_echoes, unsettled
+from scorecard.baseline import midmean, seasonal_baseline
+from scorecard.baseline_weekly import outlier_runs, rolling_baseline
 from scorecard.catalogue import catalogue, kpi_by_id
 from scorecard.data import open_warehouse
 from tests.rc_fixtures import daily_rows, warehouse_from_rows
@@ -106,6 +108,61 @@ def test_rolling_weeks_see_a_sustained_shift_in_a_thin_slice():
     flagged = weekly.index[weekly["z"] <= -3.5]
     assert len(flagged) and 60 <= weekly["z"].idxmin() <= 72
     assert (weekly["z"].drop(range(58, 75)).dropna().abs() < 3.5).all()
+
+
+def test_a_long_incident_in_a_thin_slice_does_not_raise_its_own_baseline():
+    dates = pd.date_range("2024-01-01", periods=90, freq="D")
+    rng = np.random.default_rng(5)
+    n = rng.poisson(7, 90).astype(float)  # ~7 cases a day: no day is an outlier on its own
+    p = np.full(90, 0.1)
+    p[40:49] = 0.4  # 9 days (2024-02-10..18), longer than the +-3 days each level leaves out
+    share = rng.binomial(n.astype(int), p) / np.maximum(n, 1)
+    runs = outlier_runs(share, n, 7)
+    # the weeks centred on days 41..47 are > 4 SE from the median week; their days are left out
+    assert np.flatnonzero(runs).tolist() == list(range(38, 51))
+    weekly = rolling_baseline(dates, share, n, "proportion")
+    inside = weekly.loc[44:50]
+    # measured: expected 0.084-0.087 (the clean level); 0.10-0.12 if the incident's days stay in
+    assert inside["expected"].between(0.07, 0.10).all(), inside
+    assert weekly["z"].max() == pytest.approx(6.72, abs=0.01) and weekly["z"].idxmax() == 48
+    assert (weekly["z"].drop(range(38, 56)).dropna().abs() < 2.94).all()
+
+
+def test_a_coarser_daily_flag_does_not_hide_a_finer_weekly_one():
+    social = {"kpi": "runaround_rate", "slice": {"channel": "social"}, "date": "2024-01-27",
+              "window": 1, "z": 3.6}
+    air = {"kpi": "runaround_rate", "slice": {"brand": "AirCo", "channel": "social"},
+           "date": "2024-01-31", "window": 7, "z": 4.2}
+    assert _without_echoes([social, air]) == [social, air]  # when (all social) and where (AirCo)
+    finer = {**social, "slice": {"brand": "AirCo", "channel": "social"}}
+    assert _without_echoes([finer, air]) == [finer]  # the same slice's day says it more precisely
+    assert _without_echoes([{**finer, "z": -3.6}, air]) == [{**finer, "z": -3.6}, air]
+
+
+def _segments(rows: list[tuple]) -> pd.DataFrame:
+    """A segment table of scorecard.mixrate: (dimension, segment, weight_a, share) rows."""
+    return pd.DataFrame([{"dimension": d, "segment": s, "weight_a": w, "weight_b": w, "share": x}
+                         for d, s, w, x in rows])
+
+
+def test_attribution_ranks_what_drove_the_change_beyond_its_size():
+    # a staffing gap: the late shift's hours take the change; the biggest category takes only
+    # its proportional part (share 0.40 of a 0.40 weight: excess 0), a small one a bit more
+    rows = [("category", "order", 0.40, 0.40), ("category", "store", 0.10, 0.35),
+            ("category", "refund", 0.50, 0.25), ("agent", "MFC", 0.30, 0.45),
+            ("agent", "GT", 0.70, 0.55)]
+    rows += [("hour", str(h), 1 / 24, 0.0) for h in range(24) if not 15 <= h <= 22]
+    rows += [("hour", str(h), 1 / 24, x) for h, x in zip(range(15, 23), (.05, .1, .1, .15, .2, .2, .15, .05), strict=True)]
+    out = attribution_of(_segments(rows))
+    # hand-computed excess (share - weight_a): hours 15-22: 1.0 - 8/24 = 0.667; store 0.25;
+    # MFC 0.15; order 0; refund -0.25 (not the best category)
+    assert out == [{"dimension": "hour", "segment": "15-22", "share": 1.0},
+                   {"dimension": "category", "segment": "store", "share": 0.35},
+                   {"dimension": "agent", "segment": "MFC", "share": 0.45}]
+    # ranked by share alone, 'order' (0.40) would have beaten 'store' (0.35)
+    one = attribution_of(_segments([("agent", "(none)", 1.0, 1.0), ("category", "a", 0.2, 0.9),
+                                    ("category", "b", 0.8, 0.1)]))
+    assert one == [{"dimension": "category", "segment": "a", "share": 0.9}]  # one agent: skipped
 
 
 def test_outcome_kpis_are_not_tested_before_their_cases_settle():
@@ -251,35 +308,46 @@ def generated(tmp_path_factory):
     return out
 
 
+# Below any honest detection limit at 30k interactions (measured in seeds 1, 3, 7 and 11, see the
+# README "Root cause" section): the run-around agent's ~15-20 deflected cases lower AirCo's
+# social resolution (about 29 %) by 6-9 points in a week of ~55 cases whose binomial SE is 6
+# points: rolling-week z -1.1 to -2.0 against the 2.94 needed. The files do show the drop
+# (tests/test_generator.py::test_runaround_agent).
+BELOW_LIMIT = {("runaround_agent", "resolution_rate")}
+
+
 @pytest.mark.slow
 def test_generated_incidents_are_found_on_their_dates_and_attributed(generated):
     from tests.rc_fixtures import incident_report
 
     result, manifest = generated[True]
     report = incident_report(result, manifest)
-    detectable = report[report["kind"] != "runaround_agent"]
-    for (kind, channel), rows in detectable.groupby(["kind", "channel"]):
-        assert rows["found"].any(), (kind, channel)
-        strongest = rows[rows["found"]].loc[lambda r: r["z"].abs().idxmax()]
-        assert strongest["named"] is not False, (kind, channel, strongest["first"])
-    # every KPI movement of the outage and the billing defect, on its dates, right direction
-    sharp = report[report["kind"].isin(["network_outage", "billing_defect"])]
-    assert sharp["found"].all(), sharp[~sharp["found"]]
-    assert (sharp[sharp["kpi"] == "volume"]["first"].isin(["category=outage", "category=billing"])).all()
-    assert report["found"].mean() >= 0.75  # seed 7: 12 of 14 rows (see the README section)
+    below = [(k, kpi) in BELOW_LIMIT for k, kpi in zip(report["kind"], report["kpi"], strict=True)]
+    rows = report[[not b for b in below]]
+    # every other KPI movement of every incident, on its dates, in the right direction (seed 7:
+    # 13 of 13 rows) ...
+    assert rows["found"].all(), rows[~rows["found"]]
+    # ... its strongest anomaly naming the manifest's category, channel, agent, brand or shift
+    # first wherever the slice leaves something to name
+    assert (rows["named"] != False).all(), rows[rows["named"] == False]  # noqa: E712
+    assert (rows[rows["kpi"] == "volume"]["first"].isin(["category=outage", "category=billing"])).all()
+    # the staffing gap, found in ShopCo's social slice, is put on its late shift: a run of hours
+    # mostly inside 15-23 h or one of the shift's agents (seed 7: hours 13-19 and 15-20)
+    gap = rows[rows["kind"] == "staffing_gap"]
+    assert (gap["named"] == True).all() and gap["first"].str.match(r"hour=|agent=").all()  # noqa: E712
+    assert not report[below]["found"].any()  # found now? then drop it from BELOW_LIMIT
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the generator's run-around agent handles ~2 cases in its "
-                   "9-day incident (AirCo social run-around 5/69 vs 8/190 before): below any "
-                   "volume-aware detection limit; passes once the incident is strong enough")
 def test_generated_runaround_agent_is_found(generated):
     from tests.rc_fixtures import incident_report
 
     result, manifest = generated[True]
     report = incident_report(result, manifest)
-    rows = report[report["kind"] == "runaround_agent"]
-    assert rows["found"].all() and (rows["named"] != False).all()  # noqa: E712
+    row = report[(report["kind"] == "runaround_agent") & (report["kpi"] == "runaround_rate")].iloc[0]
+    # seed 7: AirCo social, the rolling week to 2024-01-31 (10 % to 38 %, z 4.93), agent AH first
+    assert row["found"] and row["slice"] == {"brand": "AirCo", "channel": "social"}
+    assert row["first"] == "agent=AH" and row["z"] > 2.94
 
 
 @pytest.mark.slow
@@ -288,4 +356,4 @@ def test_false_alarms_on_incident_free_generated_data(generated):
 
     result, _ = generated[False]
     rate = false_alarm_rate(result, len(catalogue()), 90)
-    assert rate < 1.0, result.summary()
+    assert rate < 1.0, result.summary()  # seed 7: 9 alarms / 30 KPIs = 0.30 (seeds 1, 3, 11: 0.83-0.90)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sample_data._text import AGENT
 from sample_data.generator import FILES, GenerationResult, generate
 
 N = 100_000
@@ -264,7 +265,8 @@ def test_manifest_schema(data: Data):
             "runaround_rate", "answered_rate"}  # fmt: skip
     kinds = set()
     for inc in m["incidents"]:
-        assert list(inc) == ["kind", "brand", "channel", "category", "agent", "start", "end", "kpis"]
+        assert list(inc) == ["kind", "brand", "channel", "category", "agent", "shift", "start", "end", "kpis"]
+        assert (inc["shift"] is not None) == (inc["kind"] == "staffing_gap")
         assert inc["brand"] in m["brands"] and inc["channel"] in {"social", "phone", "email", "chat"}
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", inc["start"]) and inc["start"] <= inc["end"]
         assert inc["start"] >= "2024-01-22"  # after a 21-day baseline
@@ -577,6 +579,11 @@ def test_staffing_gap(data: Data):
     sla = lambda m: (c.frt_s[m] <= SLA_S).mean()  # noqa: E731 - unanswered count as missed
     assert sla(inside & evening) < sla(~inside & evening) - 0.25  # SLA misses in those evenings
     assert abs(sla(inside & morning) - sla(~inside & morning)) < 0.1  # mornings unaffected
+    assert inc["shift"] == {"hours": [15, 23], "agents": ["MFC", "YR", "DT"]}  # ShopCo's late shift
+    late = data.tweets[~data.tweets.inb & data.tweets.root.map(c.day.between(inc["start"], inc["end"])
+                                                             & c.local_hour.between(15, 22)).fillna(False)]
+    late_agents = late.text.str.extract(r"\^([A-Z]{2,3})$")[0].value_counts()
+    assert late_agents.index[0] == "MFC"  # the one agent left takes most of the late replies
     daily = c[c.frt_s.notna()].groupby("day").frt_s.median()
     assert daily[daily.index.to_series().between(inc["start"], inc["end"])].median() > 2 * daily.median()
 
@@ -590,3 +597,12 @@ def test_runaround_agent(data: Data):
     inside = day.between(inc["start"], inc["end"])
     ra = out.text.str.contains(RUNAROUND, case=False, regex=True)
     assert inside.sum() >= 30 and ra[inside].mean() > 0.5 and ra[~inside].mean() < 0.2
+    # the warehouse sees them too: every run-around template is one the ETL's rule flags
+    from etl.enrich import runaround_flags
+
+    assert runaround_flags(pd.Series(AGENT["runaround"])).all()
+    assert runaround_flags(out.text[inside]).mean() > 0.6  # measured 0.74 (the RUNAROUND share)
+    # and the brand's social cases resolve less during the incident (resolution_rate down)
+    c = data.cases[data.cases.brand == inc["brand"]]
+    during = c.day.between(inc["start"], inc["end"])
+    assert c.resolved[during].mean() < c.resolved[~during].mean() - 0.05  # measured 0.19 vs 0.29

@@ -15,7 +15,13 @@ from scorecard.catalogue import catalogue, kpi_by_id
 from scorecard.data import open_warehouse
 from scorecard.kpis import scorecard
 from scorecard.mixrate import REMAINDER, decompose, finish, ranked
-from scorecard.rootcause import drill_cases, explain_change, parse_period, transcript
+from scorecard.rootcause import (
+    drill_cases,
+    explain_change,
+    parse_period,
+    segment_phrase,
+    transcript,
+)
 from tests.rc_fixtures import two_day_rows, warehouse_from_rows
 
 A, B = "2024-03-01", "2024-03-02"
@@ -141,6 +147,13 @@ def test_user_errors_are_one_sentence(con):
         explain_change(con, Config(), "volume", B, A, ["colour"])
     with pytest.raises(ValueError, match="unknown KPI"):
         drill_cases(con, Config(), "happiness", A, B)
+
+
+def test_segment_phrases_name_hours_and_runs_of_hours():
+    assert segment_phrase("hour", "9") == "the 09:00 hour"
+    assert segment_phrase("hour", "15-22") == "the 15:00-23:00 hours"  # a band of anomalies.py
+    assert segment_phrase("category", "outage") == "the outage category"
+    assert segment_phrase("agent", "AH") == "agent AH"
 
 
 def test_mixrate_handles_a_segment_missing_in_the_focus_period():
