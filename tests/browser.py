@@ -85,6 +85,16 @@ def browser_page(width: int = 1366, height: int = 768):
             browser.close()
 
 
+def choose_option(page, dropdown_id: str, text: str) -> None:
+    """Pick an option of a dcc.Dropdown by typing, as a person does: open it, wait until its
+    search box (Dash 4 renders it in a popover) has the focus, type, press Enter."""
+    page.click(f"#{dropdown_id}")
+    page.wait_for_selector(".dash-dropdown-search:focus", timeout=10_000)
+    page.keyboard.type(text)
+    page.wait_for_selector(f".dash-dropdown-option:has-text({text!r})", timeout=10_000)
+    page.keyboard.press("Enter")
+
+
 # --- a shared multichannel warehouse for dashboard tests -----------------------------------------
 INJECTIONS = (
     '<script>alert("owned")</script> my bill is wrong',

@@ -15,6 +15,7 @@ from tests.browser import (
     INJECTED_CASE,
     INJECTIONS,
     browser_page,
+    choose_option,
     chromium_missing,
     dash_server,
     dashboard_warehouse,
@@ -67,9 +68,7 @@ def test_a_filter_change_updates_the_figures_and_the_url(server, page):
     _idle(page)
     traces = "document.querySelector('#tr-chart .js-plotly-plot').data.filter(t => t.mode && t.mode.includes('markers') && t.name !== 'anomaly').length"
     assert page.evaluate(traces) == 1
-    page.click("#tr-by")
-    page.keyboard.type("channel")
-    page.keyboard.press("Enter")
+    choose_option(page, "tr-by", "channel")
     page.wait_for_function(f"{traces} === 4", timeout=30_000)
     assert "by=channel" in page.url  # the view is a shareable link
     assert page.evaluate("document.querySelector('#tr-chart .gtitle').textContent") == "Cases per day by channel"

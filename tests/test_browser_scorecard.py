@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import browser_page, chromium_missing, dash_server
+from tests.browser import browser_page, choose_option, chromium_missing, dash_server
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
@@ -22,9 +22,7 @@ def test_scorecard_shows_numbers_and_filters(server):
         page.wait_for_selector("#tile-volume .kpi-value")
         assert page.inner_text("#tile-volume .kpi-value") == "33"
         assert "socialcare" in page.title()
-        page.click("#sc-brand")
-        page.keyboard.type("VerizonSupport")
-        page.keyboard.press("Enter")
+        choose_option(page, "sc-brand", "VerizonSupport")
         page.wait_for_function("document.querySelector('#tile-volume .kpi-value').innerText === '6'")
         assert page.inner_text("#tile-frt_median_s .kpi-value") == "3 min"
         assert page.errors == []
