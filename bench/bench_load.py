@@ -22,12 +22,14 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
+TARGET_WALL_S, TARGET_MB, TARGET_SPEEDUP = 20.0, 3000.0, 10.0  # issue 3
 
 
 def _cpu() -> float:
@@ -133,12 +135,48 @@ def run_baseline(path: Path, sample: int) -> dict:
     return out
 
 
+def _tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and all its descendants, in MB: pages shared by
+    forked workers are counted once in total, so this is the memory the load really holds."""
+    pids, total = [pid], 0.0
+    while pids:
+        p = pids.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
 def _child(mode: str, *args: str) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, *args], cwd=ROOT,
-                          capture_output=True, text=True)
+    """Run one side in a child process, sampling its process tree's PSS every 50 ms."""
+    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0.0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_pss_mb(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    sampler.join()
     if proc.returncode != 0:
-        sys.exit(f"{mode} failed:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        sys.exit(f"{mode} failed:\n{err}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["pss_tree_peak"] = peak[0]
+    return result
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 def _load_average() -> str:
@@ -181,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS: {ours['rss_self']:,.0f} MB (load process), {ours['rss_children']:,.0f} MB "
           f"(largest worker; forked, so it shares most pages with the load process); "
           f"warehouse {ours['db_mb']:,.0f} MB")
+    print(f"peak memory of the whole load (PSS of the process tree, sampled every 50 ms): "
+          f"{ours['pss_tree_peak']:,.0f} MB")
+    print(f"targets: wall <= {TARGET_WALL_S:.0f} s {_verdict(ours['wall'] <= TARGET_WALL_S)}; "
+          f"peak memory <= {TARGET_MB / 1000:.0f} GB {_verdict(ours['pss_tree_peak'] <= TARGET_MB)}")
     print(f"load average after: {_load_average()}")
     if args.skip_baseline:
         return 0
@@ -201,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nspeed-up: {total / ours['wall']:.1f}x wall, {cpu_total / ours['cpu']:.1f}x CPU time "
           f"(the baseline does the same parsing, masking, flags, categories, sentiment and threads, "
           f"but no validation, quarantine, storage or models)")
+    print(f"target: speed-up >= {TARGET_SPEEDUP:.0f}x wall {_verdict(total / ours['wall'] >= TARGET_SPEEDUP)}")
     return 0
 
 
