@@ -208,6 +208,9 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
         pb = raw["playbook"]
         if not isinstance(pb, str) or not Path(pb).exists():
             raise ConfigError(f"playbook = {pb!r} must name an existing playbook TOML file.")
+        from etl.playbook import load_playbook  # etl.playbook imports ConfigError from here
+
+        load_playbook(pb)  # validates it: a bad playbook is a ConfigError naming the problem
         cfg = replace(cfg, playbook=pb)
     return cfg
 

@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-# --- PII masking -----------------------------------------------------------------------------
-_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
-_IBAN = r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"
-_CARD = r"\b(?:\d[ -]?){12,18}\d\b"
-_PHONE = r"(?<![\w@])(?:\+?\d{1,3}[ .-]?)?(?:\(\d{2,5}\)[ .-]?|\d{2,5}[ .-])\d{3,4}(?:[ .-]?\d{3,4})?\b"
-PII_PATTERNS: tuple[tuple[str, str], ...] = (
-    (_EMAIL, "__email__"),
-    (_IBAN, "__iban__"),
-    (_CARD, "__card__"),
-    (_PHONE, "__phone__"),
+# PII masking (etl/pii.py) and the playbook (etl/playbook.py), re-exported for the loaders.
+from etl.pii import PII_RULES, masked_texts  # noqa: F401
+from etl.playbook import (  # noqa: F401
+    Category,
+    Playbook,
+    categories_from_labels,
+    categories_from_text,
+    load_playbook,
 )
-
-
-def masked_texts(texts: pd.Series) -> pd.Series:
-    """Texts with e-mail addresses, IBANs, card-like numbers and phone numbers replaced by tokens."""
-    out = texts.astype("string")
-    for pattern, token in PII_PATTERNS:
-        out = out.str.replace(pattern, token, regex=True)
-    return out.astype(object).where(out.notna(), None)
-
 
 # --- reply flags ------------------------------------------------------------------------------
 PRIVATE_PATTERN = re.compile(
@@ -93,71 +77,6 @@ def agent_signatures(texts: pd.Series) -> pd.Series:
     """The agent signature at the end of a reply (^JK, -Becky), or None."""
     sig = texts.fillna("").str.rstrip().str.extract(SIGNATURE_PATTERN, expand=False)
     return sig.astype(object).where(sig.notna(), None)
-
-
-# --- playbook ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Category:
-    """One playbook category."""
-
-    id: str
-    complexity: int
-    private: bool
-    keywords: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Playbook:
-    """Issue categories in priority order plus source-label mappings."""
-
-    categories: tuple[Category, ...]
-    source_labels: dict[str, str]
-
-    def private_by_category(self) -> dict[str, bool]:
-        """Whether the playbook says each category is handled privately."""
-        return {c.id: c.private for c in self.categories}
-
-
-@lru_cache(maxsize=8)
-def load_playbook(path: str | None = None) -> Playbook:
-    """The configured playbook, or the shipped default."""
-    text = (
-        Path(path).read_text(encoding="utf-8")
-        if path
-        else resources.files("etl").joinpath("playbook.toml").read_text(encoding="utf-8")
-    )
-    raw = tomllib.loads(text)
-    cats = tuple(
-        Category(c["id"], int(c.get("complexity", 1)), bool(c.get("private", False)),
-                 tuple(c.get("keywords", ())))
-        for c in raw["category"]
-    )
-    labels = {k.lower(): v for k, v in raw.get("source_labels", {}).items()}
-    return Playbook(cats, labels)
-
-
-def categories_from_text(texts: pd.Series, playbook: Playbook) -> pd.Series:
-    """Issue category per text: the first playbook category whose keywords match, else 'other'."""
-    t = texts.fillna("").str.lower()
-    out = pd.Series("other", index=texts.index, dtype=object)
-    undecided = np.ones(len(t), dtype=bool)
-    for cat in playbook.categories:
-        if not cat.keywords or not undecided.any():
-            continue
-        pattern = r"\b(?:" + "|".join(re.escape(k) for k in cat.keywords) + r")\b"
-        hit = undecided & t.str.contains(pattern, regex=True).to_numpy(dtype=bool)
-        out[hit] = cat.id
-        undecided &= ~hit
-    return out
-
-
-def categories_from_labels(labels: pd.Series, playbook: Playbook) -> pd.Series:
-    """Issue category from a source system's own label (e.g. a call topic), else 'other'."""
-    known = {c.id for c in playbook.categories}
-    low = labels.fillna("").str.strip().str.lower()
-    mapped = low.map(playbook.source_labels)
-    direct = low.where(low.isin(known))
-    return mapped.fillna(direct).fillna("other").astype(object)
 
 
 # --- sentiment --------------------------------------------------------------------------------

@@ -74,26 +74,54 @@ def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("socialcare-latin1", _latin1_fallback)
 
 
+def _invalid_marker(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Code units that are not UTF-16 (a lone surrogate, a cut-off last unit) become the escape
+    of byte 0xFF, which the UTF-8 copy writes as that byte: DuckDB's reader then quarantines
+    just the record holding it as INVALID ENCODING, with its record number."""
+    return "\udcff", err.end
+
+
+codecs.register_error("socialcare-invalid", _invalid_marker)
+
+
 _INVALID = re.compile("[\udc80-\udcff]")  # bytes that did not decode, as surrogate escapes
 _VALID = re.compile("[^\x00-\x7f\udc80-\udcff]")  # decoded non-ASCII characters
 
 
+def utf16_without_bom(head: bytes) -> str | None:
+    """utf-16-le / utf-16-be when the first bytes of a file without byte-order mark look like
+    UTF-16 text: NUL in most odd (LE) or even (BE) positions, as every ASCII character has,
+    and almost none in the others (text in UTF-8 or a legacy encoding has no NUL bytes)."""
+    pairs = len(head) // 2
+    if pairs < 4:
+        return None
+    even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
+    if odd >= pairs / 2 and even <= pairs / 20:
+        return "utf-16-le"
+    if even >= pairs / 2 and odd <= pairs / 20:
+        return "utf-16-be"
+    return None
+
+
 def detect_encoding(path: Path, evidence: int = 200, block: int = 1 << 16) -> str:
-    """utf-8-sig / utf-16 by their byte-order mark; else utf-8 unless the non-ASCII bytes are
-    mostly not UTF-8 sequences (then the legacy Windows-1252 / Latin-1 encoding).
+    """utf-8-sig / utf-16 by their byte-order mark, utf-16 without one by its NUL bytes; else
+    utf-8 unless the non-ASCII bytes are mostly not UTF-8 sequences (then the legacy
+    Windows-1252 / Latin-1 encoding).
 
     A UTF-8 file with a few damaged bytes stays utf-8, so that the damaged records are
     quarantined instead of being read as mojibake.
     """
     valid = invalid = 0
     with open(path, "rb") as fh:
-        head = fh.read(4)
+        head = fh.read(512)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
         if head.startswith(codecs.BOM_UTF16_LE):
             return "utf-16-le"
         if head.startswith(codecs.BOM_UTF16_BE):
             return "utf-16-be"
+        if utf16 := utf16_without_bom(head):
+            return utf16
         fh.seek(0)
         carry = b""
         while valid + invalid < evidence:
@@ -128,20 +156,22 @@ def _remove_stale_temp_files() -> None:
 
 
 def _as_utf8_file(path: Path, encoding: str) -> Path:
-    """Path of a UTF-8 copy for encodings DuckDB's reader does not take (utf-16, Windows-1252)."""
+    """Path of a UTF-8 copy for encodings DuckDB's reader does not take (utf-16, Windows-1252);
+    damaged UTF-16 code units become byte 0xFF there (see _invalid_marker)."""
     if encoding in ("utf-8", "utf-8-sig"):
         return path
     _remove_stale_temp_files()
     fd, name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=".csv")
     os.close(fd)
-    errors = "socialcare-latin1" if encoding == LEGACY else "strict"
+    errors = "socialcare-latin1" if encoding == LEGACY else "socialcare-invalid"
     try:
         with open(path, encoding=encoding, errors=errors, newline="") as src, \
-                open(name, "w", encoding="utf-8", newline="") as dst:
-            if encoding.startswith("utf-16"):
-                src.read(1)  # the byte-order mark
+                open(name, "wb") as dst:
+            first = True
             for block in iter(lambda: src.read(1 << 20), ""):
-                dst.write(block)
+                if first:
+                    block, first = block.removeprefix("\ufeff"), False  # a byte-order mark
+                dst.write(block.encode("utf-8", errors="surrogateescape"))
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
@@ -159,12 +189,15 @@ def _header(path: Path, delim: str) -> list[str]:
     return names
 
 
-def _reason(error_type: str, message: str) -> str:
+def _reason(error_type: str, message: str, encoding: str = "utf-8") -> str:
     """One reject reason: a kind (counted in status) and the parser's detail."""
     kind = _REASONS.get(error_type, error_type)
     detail = message.strip().rstrip(".")
     if error_type == "UNQUOTED VALUE":
         detail = "a quoted field is not closed (is the file cut off?)"
+    elif error_type == "INVALID ENCODING" and encoding.startswith("utf-16"):
+        detail = (f"code units that are not {encoding.upper()} "
+                  "(a lone surrogate or a cut-off character)")
     elif error_type == "INVALID ENCODING":
         detail = "bytes that are not UTF-8 in an otherwise UTF-8 file"
     return f"{kind}: {detail}"
@@ -238,7 +271,8 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
     rejects = pd.DataFrame({
         "line": rejects["line"].astype("int64"),
         "raw": rejects["raw"].astype(str).str.lstrip("\r\n"),
-        "reason": [_reason(t, m) for t, m in zip(rejects["error_type"], rejects["message"], strict=True)],
+        "reason": [_reason(t, m, encoding)
+                   for t, m in zip(rejects["error_type"], rejects["message"], strict=True)],
     })
     _number_records(con, table, rejects["line"].tolist())
     n_good = con.execute(f"select count(*) from {table}").fetchone()[0]

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from etl.config import Config
+from etl.mapped_store import merge_messages
 from etl.parsed import Parsed
 from etl.twcs_cases import rebuild_cases
 from etl.twcs_store import merge_tweets
@@ -55,8 +56,11 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRec
             merged = merge_tweets(con, frame, record.load_id, config)
             loaded += merged.rows
             rebuild_all = merged.rebuild_all
+        elif table == "mapped_messages":  # messages merge by id; their cases are rebuilt
+            loaded += merge_messages(con, frame, record.load_id, config)
         else:
             if table == "messages" and "interactions" in parsed.tables:
+                # A ticket row is its whole case: the case's messages are the file's.
                 ids = parsed.tables["interactions"][["interaction_id"]]
                 con.register("replaced", ids)
                 con.execute("delete from messages "

@@ -12,7 +12,6 @@ from etl.enrich import load_playbook
 from etl.io import file_sha256, read_csv_text
 from etl.mapped_rows import canonical_rows
 from etl.mapped_tables import (
-    cases_from_messages,
     interactions_table,
     messages_table,
     native_surveys,
@@ -30,9 +29,8 @@ def mapped_tables(good: pd.DataFrame, m: Mapping, config: Config) -> dict[str, p
         cases = interactions_table(good, m, playbook)
         surveys = native_surveys(good, cases)
         return {"interactions": cases, **({"surveys": surveys} if not surveys.empty else {})}
-    if m.kind == "messages":
-        cases, messages = cases_from_messages(messages_table(good), m, playbook)
-        return {"interactions": cases, "messages": messages}
+    if m.kind == "messages":  # cases: derived at load from all stored messages (mapped_store.py)
+        return {"mapped_messages": messages_table(good, m)}
     return {"surveys": surveys_table(good)}
 
 

@@ -22,6 +22,8 @@ INTERACTION_COLUMNS = ["interaction_id", "source", "channel", "platform", "brand
                        "agent_id", "issue_category", "opened_at", "first_customer_at",
                        "first_response_at", "resolved_at", "last_activity_at", "status",
                        "handled_privately", "transfers", "handle_seconds", "reopened", "dq_flags"]
+# What a message of a mapped export carries beyond the `messages` table; its case derives from them.
+MESSAGE_FACETS = ("source", "channel", "platform", "brand", "issue_category", "resolves")
 SURVEY_COLUMNS = ["survey_id", "interaction_id", "customer_id", "channel", "brand", "responded_at",
                   "csat", "nps", "would_recommend", "verbatim", "sentiment"]
 
@@ -111,8 +113,9 @@ def surveys_table(good: pd.DataFrame) -> pd.DataFrame:
     return frame[SURVEY_COLUMNS].reset_index(drop=True)
 
 
-def messages_table(good: pd.DataFrame) -> pd.DataFrame:
-    """Messages with masked text, sentiment, and private/run-around flags on agent replies."""
+def messages_table(good: pd.DataFrame, m: Mapping) -> pd.DataFrame:
+    """Messages with masked text, sentiment, private/run-around flags on agent replies, and the
+    facets their case is derived from (MESSAGE_FACETS)."""
     text = masked_texts(_col(good, "text"))
     agent = (good["author_role"] == "agent").to_numpy(dtype=bool)
     asks_private, runaround, resolves = (np.zeros(len(text), dtype=bool) for _ in range(3))
@@ -124,6 +127,7 @@ def messages_table(good: pd.DataFrame) -> pd.DataFrame:
         "author_role": good["author_role"], "author_id": _col(good, "author_id"),
         "sent_at": good["sent_at"], "text": text, "sentiment": sentiment_scores(text),
         "asks_private": asks_private, "is_runaround": runaround, "resolves": resolves,
+        "source": m.name,
         **{f: _col(good, f) for f in ("channel", "platform", "brand", "issue_category")},
     }).reset_index(drop=True)
 
@@ -149,6 +153,7 @@ f as (
         arg_min(platform, seq) filter (where platform is not null) as platform,
         arg_min(brand, seq) filter (where brand is not null) as brand,
         arg_min(issue_category, seq) filter (where issue_category is not null) as label,
+        arg_min(source, seq) as source,
         max(sent_at) as last_activity_at,
         max(sent_at) filter (where author_role = 'customer') as last_customer_at,
         arg_max(resolves, seq) filter (where author_role = 'customer') as last_customer_resolves,
@@ -166,31 +171,34 @@ from f
 """
 
 
-def cases_from_messages(messages: pd.DataFrame, m: Mapping, playbook: Playbook) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Interactions derived from message rows (see README), and the messages with their `seq`."""
+def cases_from_messages(messages: pd.DataFrame, playbook: Playbook) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Interactions derived from every message of their cases (see README; `source` = that of a
+    case's first message), and the messages with their `seq`, without the per-message facets."""
     con = duckdb.connect()
     con.register("msgs", messages)
     f = con.execute(_CASES_SQL).df()
     seq = con.execute("select message_id, (row_number() over (partition by interaction_id "
                       "order by sent_at, message_id))::integer as seq from msgs").df()
     con.close()
+    # NULL (no customer message: a file holding only a conversation's replies) counts as no.
+    resolved = f["is_resolved"].fillna(False).astype(bool).to_numpy()
+    private = f["asks_private"].fillna(False).astype(bool).to_numpy()
     status = np.where(f["first_response_at"].isna(), "unanswered",
-                      np.where(f["is_resolved"], "resolved",
-                               np.where(f["asks_private"], "private", "open")))
+                      np.where(resolved, "resolved", np.where(private, "private", "open")))
     cases = pd.DataFrame({
-        "interaction_id": f["interaction_id"], "source": m.name, "channel": f["channel"],
+        "interaction_id": f["interaction_id"], "source": f["source"], "channel": f["channel"],
         "platform": f["platform"], "brand": f["brand"], "customer_id": f["customer_id"],
         "agent_id": f["agent_id"],
         "issue_category": issue_categories(f["label"], f["customer_text"], playbook),
         "opened_at": f["opened_at"], "first_customer_at": f["opened_at"],
         "first_response_at": f["first_response_at"],
-        "resolved_at": f["last_customer_at"].where(f["is_resolved"].fillna(False).astype(bool)),
+        "resolved_at": f["last_customer_at"].where(resolved),
         "last_activity_at": f["last_activity_at"], "status": status,
-        "handled_privately": f["asks_private"].fillna(False).astype(bool),
+        "handled_privately": private,
         "transfers": (f["n_agents"].fillna(0) - 1).clip(lower=0).astype("int64"),
         "handle_seconds": np.nan, "reopened": f["reopened"].fillna(False).astype(bool),
         "dq_flags": None,
     })[INTERACTION_COLUMNS]
-    out = messages.drop(columns=["resolves", "channel", "platform", "brand", "issue_category"])
+    out = messages.drop(columns=list(MESSAGE_FACETS))
     out = out.merge(seq, on="message_id", how="left")
     return cases.sort_values("interaction_id").reset_index(drop=True), out

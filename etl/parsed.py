@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
+from etl.pii import masked_texts
+
 QUARANTINE_COLUMNS = ["line", "raw", "reason"]
 
 
@@ -25,6 +27,11 @@ class Parsed:
     # Idempotency key when the file hash alone is not it (a SQL extract; a CSV with its mapping).
     content_sha256: str | None = None
 
+    def __post_init__(self) -> None:
+        # Quarantined rows keep their raw text, in the warehouse and in the file written for a
+        # refused load: its e-mail addresses, IBANs, card and phone numbers are masked here.
+        object.__setattr__(self, "quarantine", masked_quarantine(self.quarantine))
+
     @property
     def rows_quarantined(self) -> int:
         """Number of input rows that failed validation."""
@@ -34,6 +41,13 @@ class Parsed:
     def bad_share(self) -> float:
         """Share of the file's rows that failed validation."""
         return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
+
+
+def masked_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows with their `raw` text PII-masked (etl/pii.py), as stored text is."""
+    if quarantine.empty or "raw" not in quarantine.columns:
+        return quarantine
+    return quarantine.assign(raw=masked_texts(quarantine["raw"]).to_numpy())
 
 
 def quarantine_frame(rejects: pd.DataFrame) -> pd.DataFrame:

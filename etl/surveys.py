@@ -4,7 +4,9 @@ The format is recognised by its header. Verbatims are PII-masked and scored for 
 An optional `--mapping` TOML gives values the file lacks (`[constants] channel`, `brand`) and
 the zone of its naive times (`[timestamps] timezone`).
 Responses without an interaction_id are not linked at load (the parser does not see the
-warehouse; a survey may also arrive before its case): they count by their own channel and brand.
+warehouse; a survey may also arrive before its case): the model fct_surveys links them to the
+customer's latest case on their channel within 7 days, else they count by their own channel,
+brand and date.
 """
 
 from __future__ import annotations
@@ -193,7 +195,8 @@ def parse_surveys(path: Path, config: Config, mapping: str | None = None) -> Par
     unlinked = int(surveys["interaction_id"].isna().sum())
     notes = [f"survey format: {fmt}"]
     if unlinked:
-        notes.append(f"{unlinked} response(s) without interaction_id, counted by their own channel and brand")
+        notes.append(f"{unlinked} response(s) without interaction_id, linked by customer, channel "
+                     "and date where possible, else counted by their own channel and brand")
     parts = [q for q in (quarantine_frame(src.rejects), bad) if not q.empty]
     return Parsed(
         kind="surveys", source="surveys", path=str(path), rows_read=src.rows_read,

@@ -79,20 +79,26 @@ def add_search(con: duckdb.DuckDBPyConnection, table: str, pattern: re.Pattern, 
 
 def masking_candidates(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
     """(raw, text) for the distinct texts of `source` (SQL with a text column) that the PII
-    masking of etl/enrich.py changes; every other text is its own masked form.
+    masking of etl/pii.py changes; every other text is its own masked form.
 
-    Masking applies its patterns one after another; a text no pattern can match stays unchanged
-    through all of them, so only texts matching one of the superset patterns need Python.
+    Masking applies its rules one after another and a rule's check only narrows what its `find`
+    pattern replaces; the tokens it writes hold no character any `find` pattern reads. So a rule
+    can change a text only if the RE2 superset of its `find` matches the raw text: only such
+    texts go to Python, and each only through the rules whose superset matches it.
     """
-    sups = [_superset(re.compile(p)) for p, _ in enrich.PII_PATTERNS]
-    if any(s is None for s in sups):
-        cond, params = "true", []
-    else:
-        cond, params = "regexp_matches(text, ?)", ["|".join(f"(?:{s})" for s in sups)]
-    raw = [t for (t,) in con.execute(
-        f"select distinct text from ({source}) where text is not null and {cond}", params).fetchall()]
-    frame = pd.DataFrame({"raw": pd.Series(raw, dtype=object)})
-    frame["text"] = enrich.masked_texts(frame["raw"])
+    sups = [_superset(rule.find) for rule in enrich.PII_RULES]
+    hits = [f"regexp_matches(text, ?) as m{i}" if s else f"true as m{i}"
+            for i, s in enumerate(sups)]
+    params = [s for s in sups if s]
+    cond, cparams = "true", []
+    if all(sups):
+        cond, cparams = "regexp_matches(text, ?)", ["|".join(f"(?:{s})" for s in sups)]
+    frame = con.execute(
+        f"select text as raw, {', '.join(hits)} from (select distinct text from ({source}) "
+        f"where text is not null and {cond})", params + cparams).df()
+    may_match = [frame[f"m{i}"].to_numpy(dtype=bool) for i in range(len(sups))]
+    frame = frame[["raw"]].astype(object)
+    frame["text"] = enrich.masked_texts(frame["raw"], may_match)
     return frame[frame["raw"] != frame["text"]].reset_index(drop=True)
 
 
@@ -163,29 +169,41 @@ def add_signatures(con: duckdb.DuckDBPyConnection, table: str, out: str, where: 
     return len(tails)
 
 
-def add_categories(con: duckdb.DuckDBPyConnection, table: str, out: str, playbook: Playbook,
-                   where: str = "true") -> int:
-    """Add `out` = enrich.categories_from_text(text, playbook): first playbook category whose
-    keywords occur as whole words in the lower-cased text, else 'other'.
-
-    ASCII texts are classified in SQL (lower() and \\b agree with Python there); texts with other
-    characters go through the Python function.
-    """
+def _category_whens(playbook: Playbook) -> tuple[list[str], list[str]]:
+    """CASE branches classifying lower-cased ASCII text in playbook order: a text one of whose
+    category's rules with an exact RE2 form matches gets the category; one that the RE2 superset
+    of a rule without an exact form (a look-around) might match gets NULL (Python decides it);
+    the rest go on to the next category."""
     whens, params = [], []
     for cat in playbook.categories:
-        if not cat.keywords:
-            continue
-        rx = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in cat.keywords) + r")\b")
-        exact = re2_ascii_exact(rx)
-        if exact is None or not all(k.isascii() for k in cat.keywords):
-            whens = None
+        exact = {r: re2_ascii_exact(r) for r in cat.rules()}
+        decided = [e for e in exact.values() if e is not None]
+        if decided:
+            whens.append("when regexp_matches(lower(text), ?) then ?")
+            params += ["|".join(f"(?:{e})" for e in decided), cat.id]
+        sups = [_superset(r) for r, e in exact.items() if e is None]
+        if any(s is None for s in sups):
+            whens.append("when true then null")
             break
-        whens.append("when regexp_matches(lower(text), ?) then ?")
-        params += [exact, cat.id]
+        if sups:
+            whens.append("when regexp_matches(lower(text), ?) then null")
+            params.append("|".join(f"(?:{s})" for s in sups))
+    return whens, params
+
+
+def add_categories(con: duckdb.DuckDBPyConnection, table: str, out: str, playbook: Playbook,
+                   where: str = "true") -> int:
+    """Add `out` = enrich.categories_from_text(text, playbook): the first playbook category one
+    of whose keywords (whole words) or patterns occurs in the lower-cased text, else 'other'.
+
+    ASCII texts are classified in SQL (lower() and \\b agree with Python there) except where a
+    pattern without an RE2 form might match; those and texts with other characters go through
+    the Python function.
+    """
+    whens, params = _category_whens(playbook)
     con.execute(f"alter table {table} add column {out} varchar")
-    if whens is not None:
-        case = "case " + " ".join(whens) + " else 'other' end" if whens else "'other'"
-        con.execute(f"update {table} set {out} = {case} where ({where}) and {IS_ASCII}", params)
+    case = "case " + " ".join(whens) + " else 'other' end" if whens else "'other'"
+    con.execute(f"update {table} set {out} = {case} where ({where}) and {IS_ASCII}", params)
     return _set_from_python(con, table, out, where,
                             lambda s: enrich.categories_from_text(s, playbook).to_numpy())
 

@@ -1,5 +1,6 @@
-"""Source encodings: UTF-8 (with or without BOM), UTF-16 LE/BE, Windows-1252 read correctly;
-damaged bytes quarantined with line and reason; mojibake from a wrong legacy decoding repaired."""
+"""Source encodings: UTF-8 (with or without BOM), UTF-16 LE/BE (with or without BOM),
+Windows-1252 read correctly; damaged bytes or UTF-16 code units quarantined with line and
+reason; mojibake from a wrong legacy decoding repaired."""
 
 from __future__ import annotations
 
@@ -126,3 +127,45 @@ def test_mixed_line_ends_of_concatenated_files_are_read(tmp_path):
     parsed = read_csv_text(path, ("text",))
     assert parsed.frame["text"].tolist() == ["a", "b", "c"]
     assert parsed.frame["_line"].tolist() == [2, 3, 4] and parsed.rejects.empty
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_detected_by_its_nul_bytes(tmp_path, encoding):
+    path = tmp_path / "t.csv"
+    path.write_bytes(_rows().encode(encoding))  # no byte-order mark
+    assert detect_encoding(path) == encoding
+    db = tmp_path / "w.duckdb"
+    result = load_file("twcs", str(path), db, Config())
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 0)
+    assert _stored(db) == TEXTS
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-16-le", codecs.BOM_UTF16_LE),
+                                          ("utf-16-be", codecs.BOM_UTF16_BE)])
+def test_a_lone_surrogate_in_utf16_quarantines_only_its_record(tmp_path, encoding, bom):
+    """The 'D' of 'Désolé' (record 3, header = 1) becomes the lone low surrogate U+DC00."""
+    body = _rows().encode(encoding)
+    at = body.index("Désolé".encode(encoding))
+    lone = b"\x00\xdc" if encoding == "utf-16-le" else b"\xdc\x00"
+    path = tmp_path / "t.csv"
+    path.write_bytes(bom + body[:at] + lone + body[at + 2:])
+    assert detect_encoding(path) == encoding
+    db = tmp_path / "w.duckdb"
+    from dataclasses import replace
+
+    result = load_file("twcs", str(path), db, replace(Config(), max_bad_share=0.5))
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    (line, reason), = con.execute("select line, reason from quarantine").fetchall()
+    con.close()
+    assert line == 3 and reason.startswith("INVALID ENCODING")
+    assert encoding.upper() in reason
+    assert sorted(_stored(db)) == sorted([TEXTS[0], TEXTS[2]])  # tweet 2 is missing: two cases
+
+
+def test_utf8_and_legacy_text_is_never_taken_for_utf16():
+    from etl.io import utf16_without_bom
+
+    assert utf16_without_bom(_rows().encode("utf-8")[:512]) is None
+    assert utf16_without_bom(_rows().encode("cp1252")[:512]) is None
+    assert utf16_without_bom(b"ab") is None  # too short to tell

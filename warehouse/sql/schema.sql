@@ -77,6 +77,20 @@ create table if not exists surveys (
     load_id          varchar not null
 );
 
+-- Per message of a mapped `messages` export (etl/mapped_store.py): the fields its case is derived
+-- from that `messages` does not keep, so that a later, overlapping file rebuilds each case it
+-- touches from every stored message.
+create table if not exists mapped_messages (
+    message_id      varchar not null,
+    source          varchar not null,
+    channel         varchar,
+    platform        varchar,
+    brand           varchar,
+    issue_category  varchar,
+    resolves        boolean,
+    load_id         varchar not null
+);
+
 -- Every stored tweet with its masked text and enrichment (etl/twcs_store.py); Twitter cases and
 -- messages are derived from it after each load. Texts that dashboards do not search are stored
 -- with zstd compression (much cheaper to write than the default dictionary + FSST).

@@ -1,9 +1,10 @@
 -- Case outcomes per UTC day x channel x brand x issue category that depend on a configured
 -- number, kept so any setting can be applied exactly when read:
--- recontact_days: for a resolved, never reopened case, the whole days (rounded up) until the
---   same customer's next case on any channel (null: none; capped at 400), so "no new contact
---   within N days" (FCR) is recontact_days is null or recontact_days > N for whole N; -1 for a
---   case that is not resolved or was reopened.
+-- recontact_days: for a resolved, never reopened case, the whole days (rounded up) from its
+--   opening until the same customer's next case on any channel (null: none; capped at 400), so
+--   "no new contact within N days" (FCR) is recontact_days is null or recontact_days > N for
+--   whole N; -1 for a case that is not resolved or was reopened; -2 for a case without a
+--   customer id, whose recontact cannot be checked (outside FCR's population).
 -- abandoned / waiting: cases without a first response time (frt_s; *_created: frt_created_s,
 --   the other clock), abandoned (phone) or still waiting, for the SLA (a waiting case counts as
 --   missed once the SLA has passed; scorecard/data_values.py).
@@ -12,7 +13,8 @@ select
     channel,
     brand,
     issue_category,
-    case when not resolved or reopened then -1
+    case when customer_id is null then -2
+         when not resolved or reopened then -1
          when next_contact_at is null then null
          else least(400, ceil((epoch(next_contact_at) - epoch(opened_at)) / 86400))::bigint
     end as recontact_days,
