@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pages._figures import CHANNEL_COLOURS, PALETTE, empty_figure, styled, values, vline
+from scorecard.catalogue import THIN_N
 
 BUCKETS = {"fast_resolved": "fast,<br>resolved", "fast_unresolved": "fast,<br>unresolved",
            "slow_resolved": "slow,<br>resolved", "slow_unresolved": "slow,<br>unresolved",
@@ -89,17 +90,25 @@ def forest_plot(lift: pd.DataFrame, adjusted: pd.DataFrame) -> dict:
     return fig
 
 
+def cell_text(rate: float, n: float) -> str:
+    """'33%<br>n=120', with 'thin' under a rate from fewer than 30 answers, '–' for none."""
+    n = 0 if pd.isna(n) else int(n)
+    value = "–" if pd.isna(rate) else f"{rate:.0%}"
+    return f"{value}<br>n={n:,}" + ("<br>thin" if 0 < n < THIN_N else "")
+
+
 def matrix_heatmap(matrix: pd.DataFrame) -> dict:
     """Recommend rate by channel and speed/outcome bucket, each cell with its n."""
     title = "Would recommend, by response speed and outcome"
     if matrix.empty:
         return empty_figure(title, "No survey answers linked to cases in this period.")
-    wide = matrix.pivot_table(index="channel", columns="bucket", values="recommend_rate", aggfunc="first")
-    counts = matrix.pivot_table(index="channel", columns="bucket", values="n", aggfunc="first")
-    cols = [b for b in BUCKETS if b in wide.columns]
-    wide, counts = wide.reindex(columns=cols), counts.reindex(columns=cols)
-    text = [[("–" if pd.isna(v) else f"{v:.0%}") + f"<br>n={0 if pd.isna(n) else int(n):,}"
-             for v, n in zip(vr, nr, strict=True)] for vr, nr in zip(wide.values, counts.values, strict=True)]
+    wide = matrix.pivot_table(index="channel", columns="bucket", values="recommend_rate",
+                              aggfunc="first", dropna=False)
+    counts = matrix.pivot_table(index="channel", columns="bucket", values="n", aggfunc="first", dropna=False)
+    cols = [b for b in BUCKETS if b in counts.columns]  # empty buckets too: n=0 says so
+    wide, counts = wide.reindex(index=counts.index, columns=cols), counts.reindex(columns=cols)
+    text = [[cell_text(v, n) for v, n in zip(vr, nr, strict=True)]
+            for vr, nr in zip(wide.values, counts.values, strict=True)]
     z = [[None if pd.isna(v) else float(v) * 100 for v in row] for row in wide.values]
     trace = {"type": "heatmap", "z": z, "x": [BUCKETS[c] for c in cols], "y": [str(c) for c in wide.index],
              "text": text, "texttemplate": "%{text}", "colorscale": RED_AMBER_GREEN, "zmin": 0, "zmax": 100,

@@ -56,17 +56,24 @@ def cost_tables(config: Config, params: dict) -> tuple[str, str]:
             f"(values {', '.join(prows)}) p(category, private)")
 
 
+def clock_start_column(config: Config) -> str:
+    """When the first-response clock starts under sla.frt_clock: the case's creation
+    (opened_at) or the first customer message (first_customer_at)."""
+    return "opened_at" if config.frt_clock == "case_created" else "first_customer_at"
+
+
 def _cases_source(config: Config, params: dict, uses: str | None = None) -> str:
-    """fct_cases with each case's configured cost, phone-equivalent cost and playbook rule, plus
-    frt_business_s when the business-hours table is bound (see business_params). With `uses`
-    (the text of the expressions to evaluate), the cost and playbook joins are left out when
-    the text names none of their columns."""
-    joins, business = "", ""
+    """fct_cases with clock_start_at (when the configured first-response clock starts), each
+    case's configured cost, phone-equivalent cost and playbook rule, plus frt_business_s when
+    the business-hours table is bound (see business_params). With `uses` (the text of the
+    expressions to evaluate), the cost and playbook joins are left out when the text names
+    none of their columns."""
+    joins, clock = "", clock_start_column(config)
+    business = f", c.{clock} as clock_start_at"
     if "bh_k" in params:
         frt = frt_column(config)
-        clock = "opened_at" if frt == "frt_created_s" else "first_customer_at"
         joins, expr = business_join_sql(params, clock)
-        business = f", case when c.{frt} is not null then {expr} end as frt_business_s"
+        business += f", case when c.{frt} is not null then {expr} end as frt_business_s"
     if uses is not None and not any(w in uses for w in ("cost", "playbook_private")):
         return f"(select c.*{business} from fct_cases c {joins})"
     costs, playbook = cost_tables(config, params)

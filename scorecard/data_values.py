@@ -32,7 +32,7 @@ import pandas as pd
 from etl.business_hours import utc_bounds
 from etl.config import Config
 from scorecard.catalogue import Kpi
-from scorecard.data import frt_column
+from scorecard.data import clock_start_column, frt_column
 from scorecard.data_agg import COLUMNS, aligned, day_period_sql, model_rows, model_where_sql
 from warehouse.calendar import calendar_fingerprint
 from warehouse.queries import as_of
@@ -271,14 +271,16 @@ def _count(x) -> int:
 def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, by: Sequence[str],
                     start: str | None, end: str | None, filters: Mapping[str, Sequence[str]],
                     threshold: float) -> pd.DataFrame:
-    """Cases still waiting for a first response whose SLA had not passed at as-of time."""
+    """Cases still waiting for a first response whose SLA had not passed at as-of time (measured
+    from the start of the configured clock: the first customer message or the case's creation)."""
     keys = ["period", *by]
     now = as_of(con)
     if now is None:
         return pd.DataFrame(columns=[*keys, "recent"])
     frt = frt_column(config)
     params: dict = {"cut": (now - pd.Timedelta(seconds=threshold)).to_pydatetime()}
-    clauses = [f"{frt} is null", "not answered", "status <> 'abandoned'", "first_customer_at >= $cut"]
+    clauses = [f"{frt} is null", "not answered", "status <> 'abandoned'",
+               f"{clock_start_column(config)} >= $cut"]
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is not None:
         params["t_lo"] = lo

@@ -13,7 +13,12 @@ What-if (`what_if`): move a share `shift` of the period's phone cases in eligibl
   moved customers answer surveys as often as they did on the phone, and recommend at the
   rate observed on social for their category instead of the phone rate of that category.
   A category with fewer than MIN_CATEGORY_N answers on either channel uses both channels'
-  pooled rates over all eligible categories instead. Everything else stays as observed.
+  pooled rates over all eligible categories instead (`pooled_categories`, with a note; without
+  an answer on one of the channels in any eligible category its rate is assumed unchanged).
+  Everything else stays as observed.
+- The n behind each number: `cases` (cost_before / cost_after), `eligible_phone_cases`
+  (moved_cases = shift x it), `recommend_n` (recommend_before / after) and
+  `eligible_phone_answers` (the phone answers whose expected share `shift` is re-rated).
 """
 
 from __future__ import annotations
@@ -50,6 +55,12 @@ class WhatIf:
     recommend_before: float | None
     recommend_after: float | None
     recommend_change: float | None
+    cases: int = 0
+    eligible_phone_cases: int = 0
+    recommend_n: int = 0
+    eligible_phone_answers: int = 0
+    pooled_categories: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def channel_economics(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
@@ -116,22 +127,40 @@ def what_if(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, e
         answers = survey_outcomes(con, config, start, end, filters)
     answers = answers.dropna(subset=["would_recommend"])
     answers = answers.assign(would_recommend=answers["would_recommend"].astype(float))
+    n_cases, n_phone = int(econ["cases"].sum()), int(phone["cases"].sum())
     if answers.empty:
-        rec_before = rec_after = change = None
-    else:
-        rec_before = float(answers["would_recommend"].mean())
-        per_phone, per_social, pooled = _rates(answers, eligible)
-        gained = 0.0
-        for cat, (yes_p, n_p) in per_phone.items():
-            yes_s, n_s = per_social.get(cat, (0.0, 0))
-            if n_p >= MIN_CATEGORY_N and n_s >= MIN_CATEGORY_N:
-                diff = yes_s / n_s - yes_p / n_p
-            elif pooled is not None:
-                diff = pooled[1] - pooled[0]
-            else:
-                diff = 0.0
-            gained += shift * n_p * diff
-        rec_after = rec_before + gained / len(answers)
-        change = rec_after - rec_before
-    return WhatIf(shift, eligible, moved, cost_before, cost_before - saved, -saved,
-                  rec_before, rec_after, change)
+        return WhatIf(shift, eligible, moved, cost_before, cost_before - saved, -saved, None, None,
+                      None, n_cases, n_phone)
+    rec_before = float(answers["would_recommend"].mean())
+    gained, n_answers, pooled_cats, notes = _recommend_gain(answers, eligible, shift)
+    rec_after = rec_before + gained / len(answers)
+    return WhatIf(shift, eligible, moved, cost_before, cost_before - saved, -saved, rec_before,
+                  rec_after, rec_after - rec_before, n_cases, n_phone, len(answers), n_answers,
+                  pooled_cats, notes)
+
+
+def _recommend_gain(answers: pd.DataFrame, eligible: Sequence[str],
+                    shift: float) -> tuple[float, int, tuple[str, ...], tuple[str, ...]]:
+    """(expected extra yes answers, eligible phone answers, categories on the pooled rates,
+    notes) when `shift` of the eligible phone answers recommend at social's rate instead."""
+    per_phone, per_social, pooled = _rates(answers, eligible)
+    gained, thin = 0.0, []
+    for cat, (yes_p, n_p) in per_phone.items():
+        yes_s, n_s = per_social.get(cat, (0.0, 0))
+        if n_p >= MIN_CATEGORY_N and n_s >= MIN_CATEGORY_N:
+            diff = yes_s / n_s - yes_p / n_p
+        else:
+            thin.append(cat)
+            diff = pooled[1] - pooled[0] if pooled is not None else 0.0
+        gained += shift * n_p * diff
+    notes = []
+    if thin and pooled is not None:
+        notes.append(f"what-if: {', '.join(thin)} had fewer than {MIN_CATEGORY_N} answers on phone or "
+                     f"social, so their moved customers recommend at the pooled rates of all eligible "
+                     f"categories (social {pooled[1]:.1%}, phone {pooled[0]:.1%}).")
+    elif thin:
+        notes.append(f"what-if: {', '.join(thin)} had fewer than {MIN_CATEGORY_N} answers on phone or "
+                     f"social and no eligible category has answers on both, so their recommend rate "
+                     f"is assumed unchanged.")
+    n_phone = sum(n for _, n in per_phone.values())
+    return gained, n_phone, tuple(thin), tuple(notes)

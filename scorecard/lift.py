@@ -10,11 +10,13 @@
   unanswered), statsmodels Logit. Odds ratio of social with its Wald 95 % CI; average
   marginal effect (discrete change of the social dummy, averaged over the sample) with its
   delta-method 95 % CI (`get_margeff`). Categories with fewer than MIN_N answers are pooled.
-- Matrix (fast vs effective): recommend rate per channel (and `all`) and bucket, with n and a
-  Wilson 95 % CI. Fast = first response within sla.first_response_s (phone: answered within
-  sla.phone_answer_s), on the configured clock.
+- Matrix (fast vs effective): recommend rate per channel (and `all`) and bucket, with n, a
+  Wilson 95 % CI and `thin` (n < MIN_N). Every channel with an answer in the matrix gets all
+  five buckets: an empty one has n 0 and no rate or CI. Fast = first response within
+  sla.first_response_s (phone: answered within sla.phone_answer_s), on the configured clock.
 - Thin samples: with fewer than MIN_N answers on either side an estimate keeps its point
-  value but its CI is NaN and a note says so; nothing is fitted below that.
+  value but its CI is empty (NaN in the frames, null in JSON) and a note says so; nothing is
+  fitted below that.
 """
 
 from __future__ import annotations
@@ -42,22 +44,31 @@ BOOTSTRAP_DRAWS = 4000
 SEED = 20240101
 LIFT_COLUMNS = ["comparison", "metric", "social", "other", "diff", "ci_low", "ci_high",
                 "n_social", "n_other", "method"]
-MATRIX_COLUMNS = ["channel", "bucket", "recommend_rate", "n", "ci_low", "ci_high"]
+MATRIX_COLUMNS = ["channel", "bucket", "recommend_rate", "n", "ci_low", "ci_high", "thin"]
 DEFINITIONS = {
     "economics.cases": "cases opened in the period on the channel (n of every cost figure)",
     "economics.resolved": "resolved cases (n of cost_per_resolution)",
     "economics.cost_total": "sum over cases of the channel's per-interaction cost + per-minute rate x handle minutes",
     "economics.cost_per_interaction": "cost_total / cases",
     "economics.cost_per_resolution": "cost_total / resolved",
-    "economics.recommend_rate": "yes / (yes + no) of would-recommend answers; n = n_surveys",
+    "economics.recommend_rate": "yes / (yes + no) of would-recommend answers; n = n_surveys; null without answers",
     "lift.diff": "social minus other: recommend rate (share) or NPS (points)",
-    "lift.ci": "95 % CI: Newcombe hybrid score (Wilson) for rates, seeded percentile bootstrap for NPS; NaN when a side has fewer than 30 answers",
+    "lift.ci": "95 % CI: Newcombe hybrid score (Wilson) for rates, seeded percentile bootstrap for NPS; null when a side has fewer than 30 answers",
     "lift.n_social/n_other": "answers with a would-recommend (or 0-10) value on each side",
-    "adjusted.odds_ratio": "exp(coefficient of social) in Logit(recommend ~ social + category + resolved + response bucket); Wald 95 % CI",
-    "adjusted.ame": "average marginal effect of social on the recommend probability (share), delta-method 95 % CI",
+    "adjusted.odds_ratio": "exp(coefficient of social) in Logit(recommend ~ social + category + resolved + response bucket); Wald 95 % CI; null (with a note) when not estimated",
+    "adjusted.ame": "average marginal effect of social on the recommend probability (share), delta-method 95 % CI; null (with a note) when not estimated",
     "adjusted.n": "answers linked to a case of the two channels used in the model",
-    "matrix.recommend_rate": "recommend rate of answers linked to cases in the bucket; n answers; Wilson 95 % CI",
-    "whatif": "see scorecard/economics.py: moved phone cases cost an average social case and recommend at social's rate of their category",
+    "matrix.recommend_rate": "recommend rate of answers linked to cases in the bucket; n answers; Wilson 95 % CI; every channel with an answer lists all five buckets, an empty one with n 0 and rate and CI null",
+    "matrix.thin": "true when the cell has fewer than 30 answers: read its rate with care",
+    "whatif.shift": "share (0-1) of the eligible phone cases moved to social",
+    "whatif.eligible_categories": "playbook categories of complexity <= 2 that are not handled privately",
+    "whatif.moved_cases": "shift x eligible_phone_cases (n: eligible_phone_cases, phone cases of the period in eligible categories)",
+    "whatif.cost_before": "total cost of the period's cases under the cost model (n: cases)",
+    "whatif.cost_after": "cost_before minus, per moved case, its category's average phone cost, plus the period's average social case cost (the configured social cost without social cases)",
+    "whatif.cost_change": "cost_after - cost_before (negative: a saving)",
+    "whatif.recommend_before": "would-recommend rate of the period's answers, yes / answers (n: recommend_n); null without answers",
+    "whatif.recommend_after": "recommend_before + sum over eligible categories of shift x phone answers x (social rate - phone rate of the category) / recommend_n; a category with fewer than 30 answers on either channel uses the pooled rates of all eligible categories (pooled_categories, and a note); n: recommend_n, of which eligible_phone_answers are re-rated",
+    "whatif.recommend_change": "recommend_after - recommend_before (share); null without answers",
 }
 
 
@@ -106,20 +117,25 @@ def raw_lift(answers: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
 
 
 def fast_effective_matrix(answers: pd.DataFrame) -> pd.DataFrame:
-    """Recommend rate per channel (and all channels) and response bucket, with n and Wilson CI."""
+    """Recommend rate per channel (and all channels) and response bucket, with n, Wilson CI and
+    thin (n < MIN_N); each channel with an answer gets every bucket (empty: n 0, rate NaN)."""
     a = answers.dropna(subset=["would_recommend", "bucket"])
-    a = a.assign(y=a["would_recommend"].astype(float))
-    parts = [a, a.assign(channel="all")] if not a.empty else []
-    if not parts:
+    a = a[a["bucket"].isin(BUCKETS)]
+    if a.empty:
         return pd.DataFrame(columns=MATRIX_COLUMNS)
-    g = pd.concat(parts).groupby(["channel", "bucket"])["y"].agg(["sum", "count"]).reset_index()
-    g = g[g["bucket"].isin(BUCKETS)]
-    lo, hi = proportion_confint(g["sum"], g["count"], method="wilson")
-    out = pd.DataFrame({"channel": g["channel"], "bucket": g["bucket"], "recommend_rate": g["sum"] / g["count"],
-                        "n": g["count"].astype("int64"), "ci_low": lo, "ci_high": hi})
-    order = {b: i for i, b in enumerate(BUCKETS)}
-    out = out.assign(_c=out["channel"].eq("all"), _b=out["bucket"].map(order))
-    return out.sort_values(["_c", "channel", "_b"]).drop(columns=["_c", "_b"]).reset_index(drop=True)
+    a = a.assign(y=a["would_recommend"].astype(float))
+    both = pd.concat([a, a.assign(channel="all")])
+    channels = [*sorted(set(a["channel"])), "all"]
+    cells = pd.MultiIndex.from_product([channels, BUCKETS], names=["channel", "bucket"])
+    g = both.groupby(["channel", "bucket"])["y"].agg(["sum", "count"]).reindex(cells, fill_value=0)
+    g = g.reset_index()
+    n, yes = g["count"].astype("int64"), g["sum"].astype(float)
+    seen = n > 0
+    lo, hi = pd.Series(np.nan, index=g.index), pd.Series(np.nan, index=g.index)
+    lo[seen], hi[seen] = proportion_confint(yes[seen], n[seen], method="wilson")
+    return pd.DataFrame({"channel": g["channel"], "bucket": g["bucket"],
+                         "recommend_rate": (yes / n).where(seen), "n": n, "ci_low": lo,
+                         "ci_high": hi, "thin": n < MIN_N})
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -170,8 +186,9 @@ class LiftReport:
                              f" marginal effect {r.ame * 100:+.1f} pts ({r.ame_ci_low * 100:+.1f}..{r.ame_ci_high * 100:+.1f}; n={r.n:,})")
         w = self.whatif
         rec = "unknown" if w.recommend_change is None else f"{w.recommend_change * 100:+.2f} pts"
-        lines.append(f"  what-if: {w.shift:.0%} of eligible phone volume to social moves {w.moved_cases:,.0f} cases:"
-                     f" cost {w.cost_change:+,.2f}, recommend rate {rec}")
+        lines.append(f"  what-if: {w.shift:.0%} of eligible phone volume to social moves {w.moved_cases:,.{1 if w.moved_cases % 1 else 0}f} of"
+                     f" {w.eligible_phone_cases:,} cases: cost {w.cost_change:+,.2f} (n={w.cases:,} cases),"
+                     f" recommend rate {rec} (n={w.recommend_n:,} answers)")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -192,8 +209,9 @@ def lift_report(con: duckdb.DuckDBPyConnection, config: Config, start: str | Non
         adjusted = adjusted_lift(answers, COMPARISONS, MIN_N, notes)
     economics = channel_economics(con, config, start, end, filters)
     whatif = what_if(con, config, start, end, filters, shift, economics=economics, answers=answers)
-    return LiftReport(start, end, filters, economics, raw_lift(answers, notes), adjusted,
-                      fast_effective_matrix(answers), whatif, tuple(notes))
+    lift = raw_lift(answers, notes)
+    return LiftReport(start, end, filters, economics, lift, adjusted, fast_effective_matrix(answers),
+                      whatif, tuple(notes) + whatif.notes)
 
 
 __all__ = ["LiftReport", "WhatIf", "lift_report", "what_if"]

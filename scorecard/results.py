@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from scorecard.catalogue import catalogue
+
 
 @dataclass(frozen=True)
 class KpiValue:
@@ -62,6 +64,14 @@ class Rollup:
         return {"period": self.period, **dict(self.slice), "overall": self.overall,
                 "perspectives": [asdict(p) for p in self.perspectives]}
 
+    def line(self) -> str:
+        """One line: the period and slice, overall and each scored perspective."""
+        where = " ".join(f"{d}={'(none)' if v is None else v}" for d, v in self.slice)
+        persp = "".join(f", {p.perspective} {p.score:.0%}" for p in self.perspectives
+                        if p.score is not None)
+        overall = "n/a" if self.overall is None else f"{self.overall:.0%}"
+        return f"{self.period}{' ' + where if where else ''}: overall {overall}{persp}"
+
 
 @dataclass(frozen=True)
 class ScorecardResult:
@@ -80,14 +90,23 @@ class ScorecardResult:
         """One row per period x slice x KPI."""
         return pd.DataFrame([k.to_row() for k in self.kpis])
 
+    def definitions(self) -> dict[str, dict]:
+        """{kpi id: {label, perspective, unit, direction, definition}} of the KPIs in the rows,
+        in catalogue order."""
+        present = {k.kpi for k in self.kpis}
+        return {k.id: {"label": k.label, "perspective": k.perspective, "unit": k.unit,
+                       "direction": k.direction, "definition": k.definition}
+                for k in catalogue() if k.id in present}
+
     def to_json(self) -> dict:
-        """The JSON object of the CLI contract."""
+        """The JSON object of the CLI contract (rows, roll-ups, and the rows' KPI definitions)."""
         return {
             "from": self.start, "to": self.end, "grain": self.grain, "by": list(self.by),
             "rows": [k.to_row() for k in self.kpis],
             "perspectives": [asdict(p) for p in self.perspectives],
             "overall": self.overall,
             "rollups": [r.to_json() for r in self.rollups],
+            "definitions": self.definitions(),
         }
 
     def value(self, kpi: str, period: str | None = None, **slice_: str) -> KpiValue | None:
@@ -96,15 +115,29 @@ class ScorecardResult:
                 and (period is None or k.period == period)]
         return max(rows, key=lambda k: k.period) if rows else None
 
+    def slice_rollups(self) -> tuple[Rollup, ...]:
+        """Each slice's latest roll-up (its last period with data), in slice order."""
+        latest: dict[tuple, Rollup] = {}
+        for r in self.rollups:
+            if r.slice and (r.slice not in latest or r.period >= latest[r.slice].period):
+                latest[r.slice] = r
+        return tuple(latest.values())
+
     def summary(self) -> str:
-        """A short plain-text summary: overall and perspective scores, red and thin KPIs."""
+        """A short plain-text summary: overall and perspective scores (with `by`: one line per
+        slice, its latest period), red and thin KPIs."""
         reds = sorted({k.kpi for k in self.kpis if k.status == "red"})
         thin = sorted({k.kpi for k in self.kpis if k.thin})
-        score = "n/a" if self.overall is None else f"{self.overall:.0%}"
-        persp = "".join(f", {p.perspective} {p.score:.0%}" for p in self.perspectives
-                        if p.score is not None)
-        text = (f"Scorecard {self.start or 'start'}..{self.end or 'end'} ({self.grain}): overall "
-                f"{score}{persp}; red: {', '.join(reds) or 'none'}.")
+        head = f"Scorecard {self.start or 'start'}..{self.end or 'end'} ({self.grain})"
+        if self.by:
+            text = f"{head} by {', '.join(self.by)}: red: {', '.join(reds) or 'none'}."
+        else:
+            score = "n/a" if self.overall is None else f"{self.overall:.0%}"
+            persp = "".join(f", {p.perspective} {p.score:.0%}" for p in self.perspectives
+                            if p.score is not None)
+            text = f"{head}: overall {score}{persp}; red: {', '.join(reds) or 'none'}."
         if thin:
             text += f" Thin (n < 30 somewhere): {', '.join(thin)}."
+        if self.by:
+            text += "".join(f"\n  {r.line()}" for r in self.slice_rollups())
         return text

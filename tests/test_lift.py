@@ -99,10 +99,13 @@ def test_raw_lift_on_thin_samples_keeps_the_estimate_but_not_the_ci(golden):
     assert any(n.startswith("1 survey answers are not linked") for n in golden.notes)
 
 
+BUCKETS = ["fast_resolved", "fast_unresolved", "slow_resolved", "slow_unresolved", "unanswered"]
+
+
 def test_matrix_buckets_by_hand(golden):
-    m = golden.matrix.set_index(["channel", "bucket"])
-    got = {k: (r["recommend_rate"], r["n"]) for k, r in m.iterrows()}
-    assert got == {
+    m = golden.matrix
+    assert list(m.columns) == ["channel", "bucket", "recommend_rate", "n", "ci_low", "ci_high", "thin"]
+    seen = {
         ("email", "fast_resolved"): (1.0, 1),
         ("phone", "fast_resolved"): (1.0, 1), ("phone", "fast_unresolved"): (0.0, 1),
         ("phone", "slow_resolved"): (0.0, 1),  # P3 answered after 90 s > 60 s
@@ -110,15 +113,41 @@ def test_matrix_buckets_by_hand(golden):
         ("all", "fast_resolved"): (1.0, 4), ("all", "fast_unresolved"): (0.0, 2),
         ("all", "slow_resolved"): (0.0, 1),
     }
-    assert (m["ci_low"] <= m["recommend_rate"]).all() and (m["recommend_rate"] <= m["ci_high"]).all()
+    # every channel with an answer (chat's only answer has no would-recommend) lists all five
+    # buckets, in order; the other 11 cells are empty: n 0, no rate, no CI
+    assert list(zip(m["channel"], m["bucket"], strict=True)) == [
+        (c, b) for c in ("email", "phone", "social", "all") for b in BUCKETS]
+    for r in m.to_dict("records"):
+        key = (r["channel"], r["bucket"])
+        if key in seen:
+            assert (r["recommend_rate"], r["n"]) == seen[key], key
+            assert r["ci_low"] <= r["recommend_rate"] <= r["ci_high"]
+        else:
+            assert r["n"] == 0 and pd.isna(r["recommend_rate"]) and pd.isna(r["ci_low"]), key
+    assert m["thin"].all()  # at most 4 answers in a cell
+    cells = golden.to_json()["matrix"]
+    empty = next(c for c in cells if (c["channel"], c["bucket"]) == ("email", "unanswered"))
+    assert empty == {"channel": "email", "bucket": "unanswered", "recommend_rate": None, "n": 0,
+                     "ci_low": None, "ci_high": None, "thin": True}
+
+
+def test_matrix_thin_flag_at_30_answers(tmp_path):
+    # 60 social and 100 phone answers, all fast and resolved; 29 social answers slow and resolved
+    rep = report_for(tmp_path, [("social", "billing", 60, 40, 20), ("phone", "billing", 100, 45, 55),
+                                ("social", "billing", 29, 10, 19, 9000.0)])
+    m = rep.matrix.set_index(["channel", "bucket"])
+    assert m.loc[("social", "fast_resolved"), ["n", "thin"]].tolist() == [60, False]
+    assert m.loc[("social", "slow_resolved"), ["n", "thin"]].tolist() == [29, True]
+    assert m.loc[("all", "fast_resolved"), ["n", "thin"]].tolist() == [160, False]
+    assert m.loc[("phone", "slow_resolved"), ["n", "thin"]].tolist() == [0, True]
 
 
 def test_phone_fast_threshold_is_configurable(golden_db):
     con = open_warehouse(golden_db)
     rep = lift_report(con, replace(GOLDEN_CONFIG, phone_answer_s=120), *WEEK, {}, 0.0)
     con.close()
-    cells = set(map(tuple, rep.matrix[rep.matrix["channel"] == "phone"][["bucket", "n"]].values.tolist()))
-    assert cells == {("fast_resolved", 2), ("fast_unresolved", 1)}
+    phone = rep.matrix[(rep.matrix["channel"] == "phone") & (rep.matrix["n"] > 0)]
+    assert set(map(tuple, phone[["bucket", "n"]].values.tolist())) == {("fast_resolved", 2), ("fast_unresolved", 1)}
 
 
 def test_what_if_on_the_golden_week(golden, golden_db):
@@ -127,6 +156,9 @@ def test_what_if_on_the_golden_week(golden, golden_db):
     # only P5 (outage) is an eligible phone case: half of it moves, 7.00 -> 0.90
     assert (w.moved_cases, w.cost_before, w.cost_after) == pytest.approx((0.5, 58.8, 55.75))
     assert (w.recommend_before, w.recommend_change) == (0.625, 0.0)
+    # n: 16 cases, 1 eligible phone case; 8 answers, none on the phone in an eligible category
+    assert (w.cases, w.eligible_phone_cases, w.recommend_n, w.eligible_phone_answers) == (16, 1, 8, 0)
+    assert (w.pooled_categories, w.notes) == ((), ())
     con = open_warehouse(golden_db)
     cfg = replace(GOLDEN_CONFIG, costs=CostModel(per_handle_minute={"phone": 0.5}))
     w2 = what_if(con, cfg, *WEEK, {}, 0.5)
@@ -138,6 +170,13 @@ def test_what_if_on_the_golden_week(golden, golden_db):
 def test_json_documents_every_number(golden):
     out = golden.to_json()
     json.dumps(out)
+    assert not any("NaN" in text for text in out["definitions"].values())
+    assert "null when a side has fewer than 30 answers" in out["definitions"]["lift.ci"]
+    assert {f"whatif.{k}" for k in ("shift", "eligible_categories", "moved_cases", "cost_before", "cost_after",
+                                    "cost_change", "recommend_before", "recommend_after",
+                                    "recommend_change")} <= set(out["definitions"])
+    assert {"cases", "eligible_phone_cases", "recommend_n", "eligible_phone_answers"} <= set(out["whatif"])
+    assert "matrix.thin" in out["definitions"]
     assert set(out) >= {"definitions", "economics", "lift", "adjusted", "matrix", "whatif", "notes"}
     assert all("n" in r or "n_social" in r or "n_surveys" in r for part in ("economics", "lift", "matrix", "adjusted")
                for r in out[part])
@@ -211,6 +250,21 @@ def test_what_if_by_hand_with_the_pooled_fallback(tmp_path):
     assert (w.cost_before, w.cost_after) == pytest.approx((1598.5, 1598.5 - 366))
     # product: 0.5 x 40 x (0.75 - 0.25) = 10; store: 0.5 x 10 x (35/50 - 10/50) = 2.5 -> +12.5 of 120
     assert (w.recommend_before, w.recommend_after) == pytest.approx((55 / 120, 55 / 120 + 12.5 / 120))
+    # n: 285 cases (220 phone, 65 social), 120 eligible phone cases; 120 answers, of which
+    # 50 phone answers in eligible categories (product 40, store 10)
+    assert (w.cases, w.eligible_phone_cases, w.recommend_n, w.eligible_phone_answers) == (285, 120, 120, 50)
+    assert w.pooled_categories == ("store",)
+    assert w.notes == ("what-if: store had fewer than 30 answers on phone or social, so their moved customers "
+                       "recommend at the pooled rates of all eligible categories (social 70.0%, phone 20.0%).",)
+
+
+def test_pooled_fallback_is_noted_in_the_report(tmp_path):
+    spec = [("phone", "store", 20, 0, 10), ("social", "store", 15, 5, 5)]
+    rep = report_for(tmp_path, spec)
+    # pooled = store itself here: 0.5 x 10 x (5/10 - 0/10) = 2.5 extra yes of 20 answers
+    assert rep.whatif.recommend_change == pytest.approx(2.5 / 20)
+    assert rep.notes[-1].startswith("what-if: store had fewer than 30 answers")
+    assert "pooled rates of all eligible categories (social 50.0%, phone 0.0%)" in rep.summary()
 
 
 # --- the generator's calibration, recovered ----------------------------------------------------

@@ -58,6 +58,16 @@ def test_matrix_cells_show_rate_and_n():
     assert heat["z"][0] == [45.0, 19.0] and heat["z"][1][1] is None
 
 
+def test_matrix_marks_thin_cells_and_keeps_empty_buckets():
+    # lift.py lists every bucket of a channel with answers, empty ones with n 0 and no rate
+    matrix = pd.DataFrame({"channel": ["phone", "phone", "social", "social"],
+                           "bucket": ["fast_resolved", "slow_resolved", "fast_resolved", "slow_resolved"],
+                           "recommend_rate": [0.45, None, 0.5, 1.0], "n": [120, 0, 40, 1]})
+    heat = matrix_heatmap(matrix)["data"][0]
+    assert heat["x"] == ["fast,<br>resolved", "slow,<br>resolved"]  # the empty bucket stays
+    assert heat["text"] == [["45%<br>n=120", "–<br>n=0"], ["50%<br>n=40", "100%<br>n=1<br>thin"]]
+
+
 def test_whatif_and_cost_figures():
     w = SimpleNamespace(shift=0.2, cost_before=1000.0, cost_after=880.0, recommend_before=0.5, recommend_after=0.52)
     fig = whatif_figure(w)

@@ -62,6 +62,14 @@ def test_status_is_direction_aware():
     assert status_of(frt, 700, 50, tighter) == "red"
 
 
+def test_a_kpi_without_direction_has_no_status_even_with_a_configured_target():
+    volume = kpi_by_id("volume")
+    assert volume.direction == "none"
+    assert status_of(volume, 16, 16, Config(targets={"volume": {"target": 10, "amber": 5}})) == "n/a"
+    header = (Path(__file__).parents[1] / "scorecard" / "kpis.toml").read_text().split("[[kpi]]")[0]
+    assert "needs a direction" in header and "unless a target is configured" not in header
+
+
 def test_previous_period_labels():
     assert previous_period("2024-03-01", "day") == "2024-02-29"
     assert previous_period("2024-03-04", "week") == "2024-02-26"
@@ -98,6 +106,26 @@ def test_cli_scorecard_json_carries_stats_and_rollups(con, tmp_path):
     frt = next(r for r in payload["rows"] if r["kpi"] == "frt_median_s")
     assert (frt["value"], frt["median"], frt["p90"], frt["n"]) == (300.0, 300.0, 7200.0, 13)
     assert "median" not in next(r for r in payload["rows"] if r["kpi"] == "volume")
+    # the rows' KPIs, defined once at the top level (the rows themselves keep their contract)
+    assert list(payload["definitions"]) == ["volume", "frt_median_s"]
+    assert payload["definitions"]["frt_median_s"] == {
+        "label": "First response (median)", "perspective": "internal", "unit": "seconds",
+        "direction": "lower", "definition": kpi_by_id("frt_median_s").definition}
+    assert all("definition" not in r and "label" not in r for r in payload["rows"])
+
+
+def test_cli_scorecard_table_prints_a_roll_up_per_slice(tmp_path):
+    db = build_multichannel(tmp_path / "w.duckdb")
+    out = CliRunner().invoke(main, ["scorecard", "--db", str(db), "--from", "2024-03-04", "--to", "2024-03-10",
+                                    "--by", "brand", "--kpi", "volume,resolution_rate"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    # resolution ShopCo 5/6 (green), TelcoCo 3/10 (red); volume has no status
+    assert "  total brand=ShopCo: overall 100%, internal 100%" in lines
+    assert "  total brand=TelcoCo: overall 0%, internal 0%" in lines
+    assert "overall n/a" not in out.output
+    plain = CliRunner().invoke(main, ["scorecard", "--db", str(db), "--from", "2024-03-04", "--to", "2024-03-10"])
+    assert "overall 50%, customer 54%, internal 47%, financial 80%, learning 0%" in plain.output
 
 
 def test_bad_grain_or_dimension_is_a_sentence(con):

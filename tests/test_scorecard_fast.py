@@ -23,6 +23,11 @@ CHANNELS = ["social", "phone", "email", "chat"]
 CATEGORIES = ["billing", "outage", "account", "product", "store"]
 
 
+def _customer(i: int, k: int) -> str | None:
+    """Customer k, except every 8th case has none (like call exports): outside FCR's population."""
+    return None if i % 8 == 0 else f"k{k}"
+
+
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     """400 random cases from 25 March to 8 April 2024 (across the spring DST change)."""
@@ -41,7 +46,7 @@ def con(tmp_path_factory):
             status="abandoned" if (ch == "phone" and not answered) else ("resolved" if resolved else ("open" if answered else "unanswered")),
             handled_privately=bool(ch == "social" and rng.random() < 0.3), transfers=int(rng.random() < 0.1),
             handle_seconds=float(rng.uniform(60, 900)) if ch in ("phone", "chat") else None,
-            reopened=bool(rng.random() < 0.05), customer_id=f"k{rng.integers(150)}"))
+            reopened=bool(rng.random() < 0.05), customer_id=_customer(i, rng.integers(150))))
         if ch != "phone":
             for j in range(int(rng.integers(1, 4))):
                 messages.append(message(f"{iid}:{j}", iid, j + 1, "customer", opened + timedelta(minutes=j),
@@ -112,3 +117,11 @@ def test_agent_slices_read_agent_hours_or_fall_back(con):
     exact = exact[exact["n"] > 0].reset_index(drop=True)
     fast = fast[fast["n"] > 0].reset_index(drop=True)
     pd.testing.assert_frame_equal(fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9)
+
+
+def test_fcr_counts_only_cases_with_a_customer(con):
+    fast, exact = both(con, LONDON, "total", ["channel"], None, None)
+    for frame in (fast, exact):
+        n = frame.pivot_table(index="channel", columns="kpi", values="n", aggfunc="first")
+        # every 8th of the 400 cases has no customer id: 50 cases fewer in FCR than in volume
+        assert (n["volume"] - n["fcr_rate"]).sum() == 50 and (n["fcr_rate"] < n["volume"]).all()

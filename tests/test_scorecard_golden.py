@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
-from scorecard.catalogue import catalogue
-from scorecard.data import open_warehouse
+from scorecard.catalogue import catalogue, kpi_by_id
+from scorecard.data import kpi_frame, open_warehouse
 from scorecard.kpis import scorecard
-from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel
+from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel, frames
+from warehouse.build import build
+from warehouse.db import snapshot_writer
 
 WEEK = ("2024-03-04", "2024-03-10")
 
@@ -157,3 +160,68 @@ def test_filters_restrict_every_source(con):
     # e-mail: E1, E2; surveys sv7 (yes) and the unlinked sv8 (yes); messages -0.2 and +0.1
     assert got == {"volume": (2, 2), "recommend_rate": (1.0, 2),
                    "sentiment_mean": (pytest.approx(-0.05), 2)}
+
+
+# --- variant: phone calls without a customer id, and a case still waiting on Monday 11 ---------
+
+W1 = {"interaction_id": "W1", "source": "fx", "channel": "email", "platform": "email",
+      "brand": "TelcoCo", "customer_id": "X15", "agent_id": None, "issue_category": "billing",
+      "opened_at": pd.Timestamp("2024-03-11 06:30", tz="UTC"),
+      "first_customer_at": pd.Timestamp("2024-03-11 07:30", tz="UTC"), "first_response_at": pd.NaT,
+      "resolved_at": pd.NaT, "last_activity_at": pd.NaT, "status": "unanswered",
+      "handled_privately": False, "transfers": 0, "handle_seconds": None, "reopened": False,
+      "dq_flags": None, "load_id": "fixture"}
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory):
+    """The golden week with P1-P6 stripped of their customer id (as in the PwC export) and W1:
+    an e-mail case created Mon 11 06:30 whose customer wrote at 07:30, still unanswered at the
+    data's last activity (Mon 11 09:00)."""
+    rows = frames()
+    cases = rows["interactions"]
+    cases.loc[cases["channel"] == "phone", "customer_id"] = None
+    rows["interactions"] = pd.concat([cases, pd.DataFrame([W1])], ignore_index=True)
+    db = tmp_path_factory.mktemp("variant") / "w.duckdb"
+    with snapshot_writer(db) as w:
+        for table, frame in rows.items():
+            w.register("_rows", frame)
+            cols = ", ".join(frame.columns)
+            w.execute(f"insert into {table} ({cols}) select {cols} from _rows")
+            w.unregister("_rows")
+        build(w)
+    c = open_warehouse(db)
+    yield c
+    c.close()
+
+
+def _exact(con, config, kpi, start, end, by=()):
+    """The KPI from its row-level SQL over fct_cases (no pre-aggregates), as {slice: (value, n)}."""
+    f = kpi_frame(con, config, [kpi_by_id(kpi)], "total", list(by), start, end, {}, use_fast=False)
+    return {tuple(r[d] for d in by): (None if pd.isna(r["value"]) else r["value"], r["n"])
+            for r in f.to_dict("records")}
+
+
+def test_fcr_leaves_out_cases_without_a_customer(variant):
+    # S5, S7, E1 (its repeat contact P4 has no customer now), C1 of the 10 cases with a customer
+    got = scorecard(variant, GOLDEN_CONFIG, *WEEK, kpi_ids=["fcr_rate", "resolution_rate"])
+    assert (got.value("fcr_rate").value, got.value("fcr_rate").n) == (pytest.approx(0.4), 10)
+    assert got.value("resolution_rate").value == 0.5  # the population of other KPIs is unchanged
+    assert _exact(variant, GOLDEN_CONFIG, "fcr_rate", *WEEK) == {(): (pytest.approx(0.4), 10)}
+    by = scorecard(variant, GOLDEN_CONFIG, *WEEK, by=["channel"], kpi_ids=["fcr_rate"])
+    phone = by.value("fcr_rate", channel="phone")
+    assert (phone.value, phone.n, phone.status) == (None, 0, "n/a")
+    assert by.value("fcr_rate", channel="email").value == 0.5  # E1 yes, E2 open
+
+
+def test_sla_wait_is_measured_on_the_configured_clock(variant):
+    span = ("2024-03-04", "2024-03-11")
+    customer = scorecard(variant, GOLDEN_CONFIG, *span, kpi_ids=["sla_met_rate"]).value("sla_met_rate")
+    # W1's customer wrote 1.5 h before the last activity: inside the SLA, not counted yet
+    assert (customer.value, customer.n) == (pytest.approx(12 / 15), 15)
+    created_cfg = replace(GOLDEN_CONFIG, frt_clock="case_created")
+    created = scorecard(variant, created_cfg, *span, kpi_ids=["sla_met_rate"]).value("sla_met_rate")
+    # created 2.5 h before it: missed, beside E1 (9 000 s from creation)
+    assert (created.value, created.n) == (pytest.approx(11 / 16), 16)
+    assert _exact(variant, created_cfg, "sla_met_rate", *span) == {(): (pytest.approx(11 / 16), 16)}
+    assert _exact(variant, GOLDEN_CONFIG, "sla_met_rate", *span) == {(): (pytest.approx(12 / 15), 15)}

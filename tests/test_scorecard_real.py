@@ -21,7 +21,7 @@ def kpis(tmp_path_factory):
     load_file("calls", str(PWC), db, Config())
     con = open_warehouse(db)
     res = scorecard(con, Config(), kpi_ids=["volume", "answered_rate", "resolution_rate", "csat_mean",
-                                            "frt_median_s", "frt_p90_s", "frt_mean_s"])
+                                            "frt_median_s", "frt_p90_s", "frt_mean_s", "fcr_rate"])
     con.close()
     return {v.kpi: v for v in res.kpis}
 
@@ -54,3 +54,11 @@ def test_speed_of_answer(kpis, calls):
     assert kpis["frt_p90_s"].value == pytest.approx(speed.quantile(0.9))
     assert frt.stat("mean") == pytest.approx(speed.mean())
     assert frt.stat("p90") == pytest.approx(speed.quantile(0.9))
+
+
+def test_fcr_is_not_measured_without_customer_ids(kpis, calls):
+    # the export has no customer column: a repeat call cannot be found, so no call is counted as
+    # resolved at first contact (before: FCR silently equalled the resolution rate, 0.7292)
+    assert "Customer Id" not in calls.columns
+    fcr = kpis["fcr_rate"]
+    assert (fcr.value, fcr.n, fcr.status) == (None, 0, "n/a")
