@@ -12,6 +12,7 @@ from ._draw import lognormal
 from ._profiles import CAT, EMAIL, QUALITY, RESOLVE_CX, Brand, Incident
 
 TALK_S = np.array([0, 150, 260, 420])  # median handle time by complexity
+BILLING_QUEUE_WAIT, OTHER_QUEUE_WAIT = 3.0, 1.2  # wait multipliers in a billing defect
 TICKET_STATUS = ("Closed", "Pending Customer Response", "Open")
 
 
@@ -48,7 +49,10 @@ def simulate_calls(rng: np.random.Generator, cal: Calendar, brands: list[Brand],
     q = [QUALITY[b.quality] for b in brands]
     defect = billing_window(incidents, 1, brand, t)
     hour, dow = t % DAY // HOUR, cal.dow(t // DAY)
-    mult = np.where(hour >= 18, 1.6, 1.0) * np.where(dow == 5, 1.3, 1.0) * np.where(defect, 1.8, 1.0)
+    # Calls are routed by topic (IVR) to skill queues: in a billing defect the billing queue is
+    # flooded (its callers wait 3x as long), the others lose a few agents to it (1.2x).
+    skill = np.where(cat == CAT["billing"], BILLING_QUEUE_WAIT, OTHER_QUEUE_WAIT)
+    mult = np.where(hour >= 18, 1.6, 1.0) * np.where(dow == 5, 1.3, 1.0) * np.where(defect, skill, 1.0)
     wait = lognormal(rng, np.array([x.phone_wait_s for x in q])[brand], 0.75, n) * mult
     patience = 30 + rng.exponential(400, n)
     answered = (wait <= patience) & (wait <= 300)

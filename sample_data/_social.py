@@ -22,7 +22,11 @@ from ._profiles import (
     PRIVATE_P,
     QUALITY,
     RESOLVE_CX,
+    RUNAROUND_DEFLECT,
+    RUNAROUND_HOURS,
+    RUNAROUND_TAKE,
     SECTORS,
+    STAFF_GAP_WAIT,
     Brand,
     Incident,
 )
@@ -95,19 +99,23 @@ def simulate_social(rng: np.random.Generator, cal: Calendar, brands: list[Brand]
         if inc.kind == "staffing_gap":
             staff |= (brand == inc.brand) & (day >= inc.first_day) & (day <= inc.last_day) & (
                 hour >= inc.hours[0]) & (hour < inc.hours[1])  # fmt: skip
-    mult *= np.where(staff, 6.0, 1.0)  # two of the three late-shift agents missing
+    mult *= np.where(staff, STAFF_GAP_WAIT, 1.0)  # two of the three late-shift agents missing
     base = lognormal(rng, np.array([x.social_frt_s for x in q])[brand], 1.0, n)
     reply = cal.push_into(start + np.maximum(60, base * mult).astype(np.int64), SOCIAL_WAIT, jit)
     agent = team.choose(rng, brand, cal.how(reply), _short_staffed(incidents, brand, reply))
     # Reply type: run-around (agent habit), private (playbook), phone, ask for details, answer.
     ra = team.runaround[agent]
     for inc in incidents:
-        if inc.kind == "runaround_agent":  # the agent takes most cases on shift and deflects them
-            rday = reply // DAY
+        if inc.kind == "runaround_agent":
+            # The agent works a double shift (RUNAROUND_HOURS, 12 h) on the incident's days, runs
+            # the brand's social desk nearly alone (90 % of its first replies while on) and
+            # deflects most of them; a deflected case is left open (shapes 10 and 11).
+            rday, rhour = reply // DAY, reply % DAY // HOUR
             who = inc.brand * len(SOCIAL_SHIFTS) + INCIDENT_AGENT
             window = (brand == inc.brand) & (rday >= inc.first_day) & (rday <= inc.last_day)
-            agent = np.where(window & team.on[who, cal.how(reply)] & (rng.random(n, dtype=np.float32) < 0.6), who, agent)
-            ra = np.where(window & (agent == who), 0.85, team.runaround[agent])
+            on = window & (rhour >= RUNAROUND_HOURS[0]) & (rhour < RUNAROUND_HOURS[1])
+            agent = np.where(on & (rng.random(n, dtype=np.float32) < RUNAROUND_TAKE), who, agent)
+            ra = np.where(window & (agent == who), RUNAROUND_DEFLECT, team.runaround[agent])
     p_priv = np.minimum(0.9, PRIVATE_P[cat] * PRIVATE_CX[cx])
     hard = (cx == 3) & np.isin(cat, [CAT["technical"], CAT["outage"], CAT["account"]])
     p_phone = np.where(hard, 0.2, 0.01)

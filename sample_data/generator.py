@@ -57,6 +57,10 @@ class GenerationResult:
 
 
 MAX_DAYS, MAX_BRANDS = 1000, 20
+# The committed sample (sample_data/demo, loaded by `socialcare demo`): generate(folder,
+# interactions=DEMO_INTERACTIONS) with the other defaults. 20k is about the smallest size at
+# which every injected incident shows on its dates (measured: sample_data/README.md).
+DEMO_INTERACTIONS = 20_000
 
 
 def _brand_list(brands: Sequence[str] | str | None) -> tuple[str, ...] | None:

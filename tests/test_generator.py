@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from sample_data._text import AGENT
-from sample_data.generator import FILES, GenerationResult, generate
+from sample_data.generator import DEMO_INTERACTIONS, FILES, GenerationResult, generate
 
 N = 100_000
 SLA_S = 7200  # the 2 h first-response SLA (domain.md); phone: answered within 60 s
@@ -248,12 +248,13 @@ def test_determinism_same_seed_same_bytes(tmp_path):
 
 def test_committed_demo_is_the_default_output(tmp_path):
     demo = Path(__file__).resolve().parents[1] / "sample_data" / "demo"
-    res = generate(tmp_path)  # defaults: 4,000 interactions, 90 days, seed 7
+    res = generate(tmp_path, interactions=DEMO_INTERACTIONS)  # 20,000; 90 days, seed 7
     for name in FILES.values():
         assert (demo / name).read_bytes() == (tmp_path / name).read_bytes(), (
             f"sample_data/demo/{name} is stale: regenerate it (see sample_data/README.md)")
-    assert sum((demo / n).stat().st_size for n in FILES.values()) < 5_000_000
-    assert res.counts["social"] + res.counts["phone"] + res.counts["email"] + res.counts["chat"] == 4000
+    assert sum((demo / n).stat().st_size for n in FILES.values()) < 6_000_000  # 5.3 MB
+    total = res.counts["social"] + res.counts["phone"] + res.counts["email"] + res.counts["chat"]
+    assert total == DEMO_INTERACTIONS
 
 
 def test_manifest_schema(data: Data):
@@ -562,6 +563,12 @@ def test_billing_defect(data: Data):
     assert per_day[True] > 2 * per_day[False]
     solved = k[k.answered].groupby(inside[k.answered]).Resolved.apply(lambda r: (r == "Y").mean())
     assert solved[True] < solved[False] - 0.2
+    # the flooded billing queue answers less; the other queues barely change (measured 60 % vs
+    # 91 % and 90 % vs 91 %)
+    c = data.calls[data.calls.Brand == inc["brand"]]
+    during, bill = c.Date.between(inc["start"], inc["end"]), c.Topic == "Bill query"
+    assert c.answered[during & bill].mean() < c.answered[~during & bill].mean() - 0.2
+    assert abs(c.answered[during & ~bill].mean() - c.answered[~during & ~bill].mean()) < 0.05
     t = data.tickets[(data.tickets.Brand == "TelcoCo") & (data.tickets["Ticket Channel"] == "Email")]
     t = t[t["Ticket Type"] == "Billing inquiry"]
     inside = t["Created At"].str[:10].between(inc["start"], inc["end"])
@@ -601,8 +608,12 @@ def test_runaround_agent(data: Data):
     from etl.enrich import runaround_flags
 
     assert runaround_flags(pd.Series(AGENT["runaround"])).all()
-    assert runaround_flags(out.text[inside]).mean() > 0.6  # measured 0.74 (the RUNAROUND share)
-    # and the brand's social cases resolve less during the incident (resolution_rate down)
+    assert runaround_flags(out.text[inside]).mean() > 0.6  # measured 0.84 (the RUNAROUND share)
+    # on its double shift (11-23 h) the agent gives every first reply of the brand
+    first = out.assign(hour=out.t.dt.tz_convert("Europe/London").dt.hour)
+    assert first[inside].hour.between(11, 22).all()
+    # and the brand's social cases resolve much less during the incident (resolution_rate down):
+    # a redirected case is left open
     c = data.cases[data.cases.brand == inc["brand"]]
     during = c.day.between(inc["start"], inc["end"])
-    assert c.resolved[during].mean() < c.resolved[~during].mean() - 0.05  # measured 0.19 vs 0.29
+    assert c.resolved[during].mean() < c.resolved[~during].mean() - 0.12  # measured 0.21 vs 0.40
