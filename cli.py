@@ -108,17 +108,20 @@ def generate_cmd(ctx, out, interactions, days, seed, brands):
 @click.option("--by", default=None, help="Comma-separated: channel,brand,category,agent.")
 @click.option("--channel", default=None, help="Only these channels (comma-separated).")
 @click.option("--brand", default=None, help="Only these brands (comma-separated).")
+@click.option("--category", default=None, help="Only these issue categories (comma-separated).")
+@click.option("--agent", default=None, help="Only these agents (comma-separated).")
 @click.option("--kpi", default=None, help="Only these KPI ids (comma-separated).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @_common
-def scorecard_cmd(ctx, start, end, grain, by, channel, brand, kpi, fmt):
-    """Balanced Scorecard for any period, grain and slice."""
+def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, kpi, fmt):
+    """Balanced Scorecard for any period, grain, slice and filter."""
     from scorecard.data import open_warehouse
     from scorecard.kpis import scorecard
 
     con = open_warehouse(ctx.obj["db"])
-    result = scorecard(con, ctx.obj["config"], start, end, grain, _csv_list(by),
-                       {"channel": _csv_list(channel), "brand": _csv_list(brand)},
+    filters = {"channel": _csv_list(channel), "brand": _csv_list(brand),
+               "category": _csv_list(category), "agent": _csv_list(agent)}
+    result = scorecard(con, ctx.obj["config"], start, end, grain, _csv_list(by), filters,
                        _csv_list(kpi) or None)
     frame = result.to_frame()
     if fmt == "table" and not frame.empty:
@@ -191,9 +194,16 @@ def lift_cmd(ctx, start, end, brand, shift, fmt):
     click.echo(json.dumps(report.to_json(), indent=2, default=str) if fmt == "json" else report.summary())
 
 
+def _dates(start: str | None, end: str | None) -> tuple[str | None, str | None]:
+    """--from and --to as ISO dates, or a one-sentence error (not a date, or reversed)."""
+    from scorecard.periods import day_range
+
+    return day_range(start, end, ("--from", "--to"))
+
+
 @main.command("anomalies")
-@click.option("--from", "start", default=None)
-@click.option("--to", "end", default=None)
+@click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
+@click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
 @click.option("--kpi", default=None, help="Only these KPI ids (comma-separated).")
 @click.option("--sensitivity", default=3.5, show_default=True, type=float, help="Robust z threshold.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -203,9 +213,13 @@ def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
     from scorecard.anomalies import find_anomalies
     from scorecard.data import open_warehouse
 
+    start, end = _dates(start, end)
     result = find_anomalies(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
                             _csv_list(kpi) or None, sensitivity)
-    click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json" else result.summary())
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+        return
+    click.echo(result.table() + "\n" + result.footer())
 
 
 @main.command("explain")
@@ -213,38 +227,46 @@ def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
 @click.option("--period", required=True, help="A..B, the period to explain (YYYY-MM-DD..YYYY-MM-DD).")
 @click.option("--vs", "versus", required=True, help="C..D, the comparison period.")
 @click.option("--by", default="channel,brand,category,agent", show_default=True)
+@click.option("--channel", default=None, help="Only these channels (comma-separated).")
+@click.option("--brand", default=None, help="Only these brands (comma-separated).")
+@click.option("--category", default=None, help="Only these issue categories (comma-separated).")
+@click.option("--agent", default=None, help="Only these agents (comma-separated).")
+@click.option("--hour", default=None, help="Only cases opened in these local hours (e.g. 9,15-22).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_common
-def explain_cmd(ctx, kpi, period, versus, by, fmt):
+def explain_cmd(ctx, kpi, period, versus, by, fmt, **dims):
     """Decompose a KPI change between two periods into mix and rate effects per segment."""
     from scorecard.data import open_warehouse
+    from scorecard.periods import option_filters
     from scorecard.rootcause import explain_change
 
     result = explain_change(open_warehouse(ctx.obj["db"]), ctx.obj["config"], kpi, period, versus,
-                            _csv_list(by))
+                            _csv_list(by), option_filters(**dims))
     click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json" else result.summary())
 
 
 @main.command("drill")
 @click.argument("kpi")
-@click.option("--from", "start", default=None)
-@click.option("--to", "end", default=None)
+@click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
+@click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
 @click.option("--channel", default=None)
 @click.option("--brand", default=None)
 @click.option("--category", default=None)
 @click.option("--agent", default=None)
+@click.option("--hour", default=None, help="Local hours of day the cases opened (e.g. 9,15-22).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True)
 @click.option("--out", required=True, help="Output file.")
 @_common
-def drill_cmd(ctx, kpi, start, end, channel, brand, category, agent, fmt, out):
+def drill_cmd(ctx, kpi, start, end, fmt, out, **dims):
     """Write the cases behind a KPI value, with their transcripts."""
     from scorecard.data import open_warehouse
     from scorecard.export import write_frame
+    from scorecard.periods import option_filters
     from scorecard.rootcause import drill_cases
 
-    filters = {"channel": _csv_list(channel), "brand": _csv_list(brand),
-               "category": _csv_list(category), "agent": _csv_list(agent)}
-    frame = drill_cases(open_warehouse(ctx.obj["db"]), ctx.obj["config"], kpi, start, end, filters)
+    start, end = _dates(start, end)
+    frame = drill_cases(open_warehouse(ctx.obj["db"]), ctx.obj["config"], kpi, start, end,
+                        option_filters(**dims))
     write_frame(frame, fmt, Path(out))
     click.echo(f"wrote {len(frame)} rows to {out}.")
 

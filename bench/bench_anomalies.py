@@ -83,6 +83,14 @@ def main() -> None:
         print(report.drop(columns=["seed"]).to_string(index=False))
         con.close()
     allr = pd.concat(reports, ignore_index=True)
+    print("\nper seed: rows found / named first (of those with something left to name) / false alarms")
+    for (seed, report), rate in zip(allr.groupby("seed"), rates, strict=True):
+        named = report[report["named"].notna()]
+        print(f"seed {seed}: found {int(report['found'].sum())}/{len(report)}, named "
+              f"{int(named['named'].astype(bool).sum())}/{len(named)}, {rate:.2f} false alarms per KPI "
+              f"per 90 days; weakest: " + ", ".join(
+                  f"{k} {kpi} z {z:+.2f}" for k, kpi, z in report.assign(a=report["z"].abs())
+                  .nsmallest(2, "a")[["kind", "kpi", "z"]].itertuples(index=False)))
     found = allr.groupby("kind")["found"].mean()
     named = allr[allr["named"].notna()].groupby("kind")["named"].mean()
     print(f"\nfalse alarms per KPI per 90 days: mean {sum(rates) / len(rates):.2f}, "

@@ -12,7 +12,8 @@ SEGMENT_COLUMNS = [("dimension", "dimension", "text"), ("segment", "segment", "t
                    ("weight_a", "weight (compared)", ".1%"), ("weight_b", "weight (period)", ".1%"),
                    ("rate_a", "KPI (compared)", ",.3~f"), ("rate_b", "KPI (period)", ",.3~f"),
                    ("mix_effect", "mix effect", "+,.3~f"), ("rate_effect", "rate effect", "+,.3~f"),
-                   ("total_effect", "total effect", "+,.3~f"), ("share", "share of change", ".0%")]
+                   ("total_effect", "total effect", "+,.3~f"), ("share", "share of change", ".0%"),
+                   ("excess", "beyond its size", "+.0%")]  # share of change - share of the population before
 CASE_COLUMNS = [("interaction_id", "case", "text"), ("opened_at", "opened", "text"), ("channel", "channel", "text"),
                 ("brand", "brand", "text"), ("category", "category", "text"), ("agent", "agent", "text"),
                 ("status", "status", "text"), ("kpi_value", "value", ",.4~f"), ("frt_s", "first response (s)", ",.0f"),

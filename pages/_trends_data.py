@@ -10,6 +10,8 @@ from scorecard.kpis import scorecard
 from scorecard.service import per_snapshot, service
 
 TOP_SLICES = 8  # lines on one chart; the rest are counted in the title
+SCAN_COLUMNS = ["date", "window", "when", "period", "kpi", "slice", "brand", "channel", "observed", "expected", "z", "direction", "n",
+                "summary", "examples"]
 
 
 def _top(frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
@@ -42,10 +44,28 @@ def tables(kpi, grain, by, start, end, brand, channel, sensitivity, scan=False) 
     if scan:
         found = svc.cached(anomalies.find_anomalies, start, end, [kpi], sens)
         wanted = {k: v[0] for k, v in filters.items() if v}
-        rows = [{"date": str(a.date), "kpi": a.kpi, "slice": ", ".join(f"{k}={v}" for k, v in a.slice.items()) or "all",
+        rows = [{"date": str(a.date), "window": a.window, "when": a.date if a.window == 1 else f"{a.window} days to {a.date}",
+                 "period": None if a.window == 1 else f"{week_start(a.date, a.window)}..{a.date}", "kpi": a.kpi,
+                 "slice": ", ".join(f"{k}={v}" for k, v in a.slice.items()) or "all",
                  "brand": a.slice.get("brand"), "channel": a.slice.get("channel"), "observed": a.observed,
-                 "expected": a.expected, "z": a.z, "direction": a.direction, "n": a.n, "summary": a.summary}
+                 "expected": a.expected, "z": a.z, "direction": a.direction, "n": a.n, "summary": a.summary,
+                 "examples": "\n".join(e["text"] for e in a.examples)}  # one message a line (plain text)
                 for a in found.anomalies if all(a.slice.get(k) == v for k, v in wanted.items())]
-        out["scan"] = pd.DataFrame(rows, columns=["date", "kpi", "slice", "brand", "channel", "observed", "expected",
-                                                  "z", "direction", "n", "summary"])
+        out["scan"] = pd.DataFrame(rows, columns=SCAN_COLUMNS)
+        thin = found.thin_frame()
+        out["scan_thin"] = thin[[all(f"{k}={v}" in s.split(", ") for k, v in wanted.items())
+                                 for s in thin["slice"]]].reset_index(drop=True)
     return out
+
+
+def week_start(day: str, window: int) -> str:
+    """The first day of the `window` days ending on `day`."""
+    return (pd.Timestamp(day) - pd.Timedelta(days=window - 1)).date().isoformat()
+
+
+def thin_note(thin: pd.DataFrame | None, shown: int = 8) -> str | None:
+    """'Too thin to test (12): brand=AirCo, channel=chat, ...' for the scan, or None."""
+    if thin is None or thin.empty:
+        return None
+    more = " …" if len(thin) > shown else ""
+    return f"Too thin to test ({len(thin)}): {'; '.join(thin['slice'].head(shown))}{more}."

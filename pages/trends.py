@@ -13,7 +13,7 @@ from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, kpi_trend, with_baseline
 from pages._format import formatted
 from pages._state import optional_module, query_string, valid_day
-from pages._trends_data import TOP_SLICES, tables
+from pages._trends_data import TOP_SLICES, tables, thin_note
 from scorecard.catalogue import catalogue, kpi_by_id, target_of
 from scorecard.options import default_range, filter_choices
 from scorecard.service import per_snapshot, service
@@ -104,8 +104,8 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _explain_link(kpi: str, day: str, brand, channel) -> dcc.Link:
-    return dcc.Link("explain →", href="/rootcause" + query_string({"kpi": kpi, "day": day, "brand": brand,
+def _explain_link(kpi: str, day: str, brand, channel, period: str | None = None) -> dcc.Link:
+    return dcc.Link("explain →", href="/rootcause" + query_string({"kpi": kpi, "day": day, "period": period, "brand": brand,
                                                                     "channel": channel}), className="ms-2")
 
 
@@ -133,19 +133,23 @@ def anomaly_list(kpi_id, grain, by, start, end, brand, channel, sensitivity):
           for i in INPUTS), prevent_initial_call=True, running=[(Output(ids.TR_SCAN_BUTTON, "disabled"), True, False)])
 @per_snapshot
 def scan(_clicks, kpi_id, grain, by, start, end, brand, channel, sensitivity):
-    """Every slice (overall, brand, channel, brand x channel) tested, with attribution summaries."""
+    """Every slice tested, with attribution, example messages (plain text only) and thin slices."""
     t = tables(kpi_id, grain, by, start, end, brand, channel, sensitivity, scan=True)
-    found = t.get("scan")
+    found, note = t.get("scan"), thin_note(t.get("scan_thin"))
+    note = html.Div(note, className="small text-muted mt-2") if note else None
     if found is None or found.empty:
-        return empty_state("No anomalies in any slice for this KPI, period and filter at this sensitivity.")
+        return [empty_state("No anomalies in any slice for this KPI, period and filter at this sensitivity."), note]
     kpi = kpi_by_id(kpi_id)
     items = [dbc.ListGroupItem([
-        html.Div([html.Strong(f"{a['date']} · {a['slice']} · "),
+        html.Div([html.Strong(f"{a['when']} · {a['slice']} · "),
                   html.Span(f"{formatted(a['observed'], kpi.unit)} vs expected {formatted(a['expected'], kpi.unit)} "
                             f"(z={a['z']:+.1f}, n={int(a['n']):,})"),
-                  _explain_link(kpi.id, a["date"], _text(a["brand"]) or brand, _text(a["channel"]) or channel)]),
-        html.Div(a["summary"], className="small text-muted")]) for _, a in found.sort_values("date", ascending=False).iterrows()]
-    return [dbc.ListGroup(items, flush=True), export_bar(PAGE, "scan", len(found))]
+                  _explain_link(kpi.id, a["date"], _text(a["brand"]) or brand, _text(a["channel"]) or channel,
+                                _text(a["period"]))]),
+        html.Div(a["summary"], className="small text-muted"),
+        *[html.Div(f"“{m}”", className="transcript-text small ms-3") for m in str(a["examples"] or "").split("\n") if m]])
+        for _, a in found.sort_values("date", ascending=False).iterrows()]
+    return [dbc.ListGroup(items, flush=True), note, export_bar(PAGE, "scan", len(found))]
 
 
 register_export(PAGE, lambda *v: tables(*v[:-1], scan=bool(v[-1])),

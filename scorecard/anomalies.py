@@ -5,7 +5,6 @@ a plain-language summary. The baseline model is in scorecard/baseline.py."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
@@ -13,6 +12,13 @@ import numpy as np
 import pandas as pd
 
 from etl.config import Config
+from scorecard.anomaly_report import (  # noqa: F401 (JSON_KEYS: re-exported)
+    EXAMPLES,
+    JSON_KEYS,
+    Anomaly,
+    AnomalyResult,
+    example_records,
+)
 from scorecard.anomaly_scan import (
     HALF_WINDOW,
     MIN_DAYS,
@@ -30,86 +36,16 @@ from scorecard.catalogue import Kpi, catalogue, kpi_by_id
 from scorecard.data import effective_range
 from scorecard.data_anomalies import settle_days
 from scorecard.data_rootcause import DIMS, quantile_of
+from scorecard.periods import day_range
 from scorecard.rootcause import (
     attribution_tables,
+    is_additive,
     segment_phrase,
     text_change,
     value_pair,
     window_around,
 )
-
-JSON_KEYS = ("date", "kpi", "slice", "observed", "expected", "z", "direction", "attribution",
-             "summary")
-
-
-@dataclass(frozen=True)
-class Anomaly:
-    """One KPI on one day in one slice, far from its seasonal baseline."""
-
-    date: str
-    kpi: str
-    slice: dict
-    observed: float
-    expected: float
-    z: float
-    direction: str  # up | down
-    attribution: list = field(default_factory=list)  # [{"dimension", "segment", "share"}]
-    summary: str = ""
-    n: int = 0
-    window: int = 1  # 1: the day `date`; 7: the rolling week ending on `date`
-
-    def to_json(self) -> dict:
-        """The JSON object of the CLI contract."""
-        return {k: getattr(self, k) for k in JSON_KEYS}
-
-
-@dataclass(frozen=True)
-class AnomalyResult:
-    """The anomalies found, the thin series skipped and how much was tested."""
-
-    start: str | None
-    end: str | None
-    sensitivity: float
-    anomalies: tuple[Anomaly, ...]
-    thin: tuple[ThinSlice, ...] = ()
-    series_tested: int = 0
-    days_tested: int = 0
-    settle_days: int = 0  # the last days not tested for outcome KPIs (cases still open)
-
-    def to_json(self) -> dict:
-        """{"anomalies": [...]} exactly as the CLI contract says."""
-        return {"anomalies": [a.to_json() for a in self.anomalies]}
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per anomaly (slice as 'dim=value, ...', attribution as its first entry)."""
-        rows = [{**{k: getattr(a, k) for k in JSON_KEYS}, "n": a.n,
-                 "slice": ", ".join(f"{k}={v}" for k, v in a.slice.items()) or "all",
-                 "attribution": "; ".join(f"{x['dimension']}={x['segment']} ({x['share']:.0%})"
-                                          for x in a.attribution)} for a in self.anomalies]
-        return pd.DataFrame(rows, columns=[*JSON_KEYS, "n"])
-
-    def thin_frame(self) -> pd.DataFrame:
-        """The series flagged thin instead of tested."""
-        return pd.DataFrame([{"kpi": t.kpi, "slice": ", ".join(f"{k}={v}" for k, v in t.slice.items()) or "all",
-                              "usable_days": t.usable_days, "median_n": t.median_n} for t in self.thin],
-                            columns=["kpi", "slice", "usable_days", "median_n"])
-
-    def summary(self) -> str:
-        """One line per anomaly, then what was tested and what was too thin."""
-        lines = [f"{a.date} z={a.z:+.1f} {a.summary}" for a in self.anomalies]
-        lines.append(f"{len(self.anomalies)} anomalies at |z| >= {self.sensitivity:g} in "
-                     f"{self.series_tested} series ({self.days_tested} series-days tested), "
-                     f"{self.start}..{self.end}.")
-        if self.settle_days:
-            lines.append(f"The last {self.settle_days} days are not tested for outcome KPIs: "
-                         "their cases have not settled yet.")
-        if self.thin:
-            few = ", ".join(f"{t.kpi} [{', '.join(f'{k}={v}' for k, v in t.slice.items()) or 'all'}]"
-                            for t in self.thin[:5])
-            lines.append(f"{len(self.thin)} thin series flagged, not tested (fewer than {MIN_DAYS} "
-                         f"days, and no 7-day pool, with n >= {MIN_N}): {few}"
-                         f"{' ...' if len(self.thin) > 5 else ''}.")
-        return "\n".join(lines)
+from scorecard.rootcause_text import offset_note, share_text, verdict
 
 
 def slice_phrase(slice_: Mapping[str, str]) -> str:
@@ -124,34 +60,46 @@ def _baseline_weight(segments: pd.DataFrame) -> pd.Series:
     return (segments["weight_a"] / total.where(total > 0)).fillna(0.0)
 
 
+HOUR_BAND_MAX = 9  # hours: a longer run of the day (most of its cases) explains little
+
+
 def hour_band(hours: pd.DataFrame) -> dict | None:
-    """The run of consecutive hours of day that concentrates the change most (largest sum of
-    share minus baseline weight), as one segment 'first-last' (e.g. '15-22'): a shift's problem
-    spreads over its hours, and no single hour carries much of it."""
+    """The run of consecutive hours of day (at most HOUR_BAND_MAX) that concentrates the change
+    most, as one segment 'first-last' (e.g. '15-22'): a shift's problem spreads over its hours,
+    and no single hour carries much of it. A run of L hours is scored by its excess (share minus
+    baseline weight) over sqrt(L): the summed excess of L hours carries sqrt(L) times one hour's
+    noise, so that a band competes with a single segment on the same footing (unscored, on
+    incident-free data the hours were named first in 65 % of the anomalies, scored in 32 %)."""
     h = hours[hours["segment"].astype(str).str.isdigit()].copy()
     if h.empty:
         return None
     h = h.assign(hour=h["segment"].astype(int)).sort_values("hour")
     excess, share, hour = (h[c].to_numpy(dtype=float) for c in ("excess", "share", "hour"))
-    best, run, start, span = -np.inf, 0.0, 0, (0, 0)
-    for i, e in enumerate(excess):  # maximum-sum run (Kadane)
-        if run <= 0:
-            run, start = 0.0, i
-        run += e
-        if run > best:
-            best, span = run, (start, i)
-    a, b = span
+    run_excess = np.concatenate([[0.0], np.cumsum(excess)])
+    run_share = np.concatenate([[0.0], np.cumsum(share)])
+    best = None
+    for a in range(len(hour)):
+        for b in range(a, len(hour)):
+            span = int(hour[b] - hour[a]) + 1
+            if span > HOUR_BAND_MAX:
+                break
+            e = run_excess[b + 1] - run_excess[a]
+            score = e / np.sqrt(span)
+            if best is None or score > best[0]:
+                best = (score, a, b, e)
+    score, a, b, e = best
     label = str(int(hour[a])) if a == b else f"{int(hour[a])}-{int(hour[b])}"
-    return {"dimension": "hour", "segment": label, "share": float(share[a:b + 1].sum()),
-            "excess": float(best)}
+    return {"dimension": "hour", "segment": label,
+            "share": float(run_share[b + 1] - run_share[a]), "excess": float(e),
+            "score": float(score)}
 
 
 def attribution_of(segments: pd.DataFrame, k: int = 3) -> list[dict]:
     """The segment of each dimension that drove the change most, best first (at most k): ranked
     by how far its share of the change exceeds its share of the comparison window's population
     (a large segment taking its proportional part of a change drove nothing); hours of day as
-    their most concentrated run of consecutive hours. A dimension with a single segment (e.g. no
-    agent recorded on e-mail) explains nothing."""
+    their most concentrated run of consecutive hours, scored per sqrt(hours) (hour_band). A
+    dimension with a single segment (e.g. no agent recorded on e-mail) explains nothing."""
     real = segments[segments["segment"] != "(non-additive remainder)"]
     real = real[real.groupby("dimension")["segment"].transform("size") > 1]
     real = real.assign(excess=real["share"] - _baseline_weight(real))
@@ -164,10 +112,10 @@ def attribution_of(segments: pd.DataFrame, k: int = 3) -> list[dict]:
                 continue
             r = rows.iloc[0]
             top = {"dimension": dim, "segment": str(r["segment"]), "share": float(r["share"]),
-                   "excess": float(r["excess"])}
+                   "excess": float(r["excess"]), "score": float(r["excess"])}
         if top["share"] > 0:
             best.append(top)
-    best.sort(key=lambda x: -x["excess"])
+    best.sort(key=lambda x: -x["score"])
     return [{"dimension": x["dimension"], "segment": x["segment"], "share": round(x["share"], 3)}
             for x in best[:k]]
 
@@ -179,11 +127,12 @@ def anomaly_summary(kpi: Kpi, f: dict, attribution: list[dict], terms: Sequence[
     when = f"on {f['date']}" if f.get("window", 1) == 1 else f"in the {f['window']} days to {f['date']}"
     per_day = " a day" if f.get("window", 1) > 1 and kind_of(kpi) in ("count", "sum") else ""
     text = (f"{kpi.label}{slice_phrase(f['slice'])} {verb} from "
-            f"{value_pair(kpi, f['expected'], f['observed'])}{per_day} {when}")
-    if attribution:
+            f"{value_pair(kpi, f['expected'], f['observed'])}{per_day} {when}"
+            f"{verdict(kpi, f['z'], is_additive(kpi))}")
+    if attribution:  # a share above 100 % is said as it is: other segments moved the other way
         top = attribution[0]
-        text += (f"; {100 * min(top['share'], 1.0):.0f} % of the change came from "
-                 f"{segment_phrase(top['dimension'], top['segment'])}")
+        text += (f"; {share_text(top['share'])} of the change came from "
+                 f"{segment_phrase(top['dimension'], top['segment'])}{offset_note(top['share'])}")
     if terms:
         text += "; top terms: " + ", ".join(f"'{t}'" for t in terms[:3])
     return text + "."
@@ -236,18 +185,20 @@ def _explained(con: duckdb.DuckDBPyConnection, config: Config, group: list[dict]
     tables = attribution_tables(con, config, [kpi_by_id(f["kpi"]) for f in group], free,
                                 (lo, hi), (first, f0["date"]), filters,
                                 sorted(set(exclude) | set(focus)))
-    drivers, _ = text_change(con, config, (first, f0["date"]), (lo, hi), filters, focus)
-    terms = list(drivers["term"])
+    drivers, ex = text_change(con, config, (first, f0["date"]), (lo, hi), filters, focus,
+                              limit=EXAMPLES, fill=True)
+    terms, examples = list(drivers["term"]), example_records(ex)
     out = []
     for f in group:
         kpi = kpi_by_id(f["kpi"])
-        va, vb, segments = tables[kpi.id]
-        if f["window"] > 1 and va is not None and vb is not None:
-            f = {**f, "expected": va, "observed": vb}  # the KPI over the week and its baseline
-        attribution = attribution_of(segments)
+        t = tables[kpi.id]
+        if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
+            f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
+        attribution = attribution_of(t.segments)
         out.append(Anomaly(f["date"], kpi.id, dict(f["slice"]), f["observed"], f["expected"],
                            round(f["z"], 2), "up" if f["z"] > 0 else "down", attribution,
-                           anomaly_summary(kpi, f, attribution, terms), f["n"], f["window"]))
+                           anomaly_summary(kpi, f, attribution, terms), f["n"], f["window"],
+                           examples))
     return out
 
 
@@ -260,7 +211,11 @@ def find_anomalies(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
     if sensitivity <= 0:
         raise ValueError("sensitivity must be a positive z threshold, e.g. 3.5.")
     kpis = [kpi_by_id(i) for i in kpi_ids] if kpi_ids else list(catalogue())
-    start, end = effective_range(con, config, start, end)
+    given = day_range(start, end)
+    start, end = effective_range(con, config, *given)
+    if start and end and end < start:  # one end given, beyond the data
+        raise ValueError(f"no data from {start}: the data ends on {end}." if given[0] else
+                         f"no data up to {end}: the data starts on {start}.")
     if not (start and end):
         return AnomalyResult(start, end, sensitivity, ())
     settle = settle_days(con)
@@ -276,10 +231,11 @@ def find_anomalies(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
     out = []
     for (slice_key, _, _), group in groups.items():
         out += _explained(con, config, group, start, end, sorted(unusual.get(slice_key, ())))
-    out.sort(key=lambda a: (a.date, a.kpi, a.window, len(a.slice), sorted(a.slice.items())))
+    # one event's KPIs (same day, window and slice) stay together
+    out.sort(key=lambda a: (a.date, a.window, len(a.slice), sorted(a.slice.items()), a.kpi))
     return AnomalyResult(start, end, sensitivity, tuple(out), tuple(thin), n_series, n_days,
                          settle)
 
 
-__all__ = ["SLICE_DIMS", "Anomaly", "AnomalyResult", "ThinSlice", "daily_baseline",
-           "find_anomalies", "kind_of", "most_specific"]
+__all__ = ["JSON_KEYS", "MIN_DAYS", "MIN_N", "SLICE_DIMS", "Anomaly", "AnomalyResult", "ThinSlice",
+           "daily_baseline", "find_anomalies", "kind_of", "most_specific"]

@@ -13,14 +13,16 @@ Model (numpy and scipy's distributions; the same for every KPI, only the noise d
 4. noise: each residual is standardised by its known sampling noise: for counts and
    proportions the normal score of the exact Poisson or binomial mid-p tail (which keeps rare
    events honest); for sums such as total cost compound Poisson, sqrt(rows x mean square
-   per row); for averages the standard error sqrt(var / n), var being the median over the same
-   weekdays of the day's row variance; for other means sqrt(mean n / n_t). Then it is divided
+   per row); for averages the standard error sqrt(var / n), var being the row variance pooled
+   over the same weekdays (the top 5 % of days left out); for other means sqrt(mean n / n_t). Then it is divided
    by the robust spread of those standardised residuals (1.4826 x MAD; wherever the sampling
    noise is known never below 1, so that a quiet series cannot make a small wobble look
    extreme; elsewhere at least half the 16-84 % range). That quotient is the robust z.
 Durations (seconds) are modelled on log(1 + y): they are multiplicative and right-skewed, and a
 symmetric band on the raw scale would alarm on every quick day. Days whose n is below `min_n`
-are neither used for the baseline nor tested ("thin"); a series with fewer than `min_days`
+are neither used for the baseline nor tested ("thin"), except counts: any day counts towards
+the level, and a day is tested wherever MIN_COUNT rows are expected (none on a weekday the
+count is 0 on most of: a channel closed on Sundays); a series with fewer than `min_days`
 usable days, or fewer than `min_days` residuals to measure its spread, is not tested at all.
 The rolling-week test of thin series is in scorecard/baseline_weekly.py.
 """
@@ -34,6 +36,7 @@ from scipy import stats
 
 KINDS = ("count", "proportion", "mean", "sum")
 MAD_TO_SD = 1.4826
+MIN_COUNT = 1.0  # a count is tested on a day (or a pool) expected to hold at least this many
 
 
 def midmean(rows: np.ndarray) -> np.ndarray:
@@ -111,6 +114,15 @@ def _spread(e: np.ndarray, guard: bool = False) -> float:
     return max(mad, float(q84 - q16) / 2) if guard else mad
 
 
+def _pooled_var(row_var: np.ndarray, n: np.ndarray, mask: np.ndarray) -> float:
+    """The variance per row pooled over the masked days (their variances weighted by rows), the
+    top 5 % of days left out: the median day's variance understates heavy-tailed rows (response
+    times, costs), whose sample variance is usually below its mean, and overstated every z."""
+    v, w = row_var[mask], np.maximum(n[mask], 1.0)
+    keep = v <= np.quantile(v, 0.95) if len(v) >= 20 else np.ones(len(v), dtype=bool)
+    return float(np.average(v[keep], weights=w[keep]))
+
+
 def _noise(kind: str, expected: np.ndarray, n: np.ndarray, usable: np.ndarray, yu: np.ndarray,
            row_var: np.ndarray | None, log: bool, weekday: np.ndarray | None = None) -> np.ndarray:
     """The known sampling noise of each value (up to the spread factor estimated from data)."""
@@ -120,14 +132,14 @@ def _noise(kind: str, expected: np.ndarray, n: np.ndarray, usable: np.ndarray, y
         p = (np.nan_to_num(expected) * n + 0.5) / (n + 1.0)
         return np.sqrt(p * (1 - p) / np.maximum(n, 1.0))
     if kind == "mean" and row_var is not None:
-        # the null's variance: the median of the days' row variances (a quiet day's own would
+        # the null's variance: the days' row variances pooled (a quiet day's own would
         # overstate its z), per weekday where it has 3 days at least (weekends mix differently)
         ok = usable & np.isfinite(row_var) & (row_var > 0)
-        typical = np.full(len(n), float(np.median(row_var[ok])) if ok.any() else np.nan)
+        typical = np.full(len(n), _pooled_var(row_var, n, ok) if ok.any() else np.nan)
         for d in range(7) if weekday is not None else ():
             mine = ok & (weekday == d)
             if mine.sum() >= 3:
-                typical[weekday == d] = float(np.median(row_var[mine]))
+                typical[weekday == d] = _pooled_var(row_var, n, mine)
         base = np.sqrt(typical / np.maximum(n, 1.0))
         # delta method on the log scale: SE of log(1 + mean) = SE of the mean / (1 + mean)
         return base / np.exp(expected) if log else base
@@ -142,7 +154,7 @@ def _noise(kind: str, expected: np.ndarray, n: np.ndarray, usable: np.ndarray, y
     square = per_row ** 2  # without row data: every row worth the typical value
     if row_var is not None:  # the mean square per row, measured
         ok = usable & np.isfinite(row_var) & (row_var > 0)
-        square = float(np.median(row_var[ok])) if ok.any() else square
+        square = _pooled_var(row_var, n, ok) if ok.any() else square
     return np.sqrt(expected_rows * square)  # compound Poisson: variance = rows x E[x^2]
 
 
@@ -176,12 +188,17 @@ def exact_z(kind: str, y: np.ndarray, n: np.ndarray, expected: np.ndarray) -> np
 
 
 def _scaled(resid: np.ndarray, base: np.ndarray, known: bool, min_days: int,
-            exact: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+            exact: np.ndarray | None = None,
+            measure: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(sd, z): the noise times the robust spread of the standardised residuals (at least 1
     where the noise is `known`; NaN when fewer than min_days residuals or no spread at all).
-    `exact` replaces resid / base by exact tail scores where given."""
+    `exact` replaces resid / base by exact tail scores where given; `measure` (bool) limits the
+    values the spread is measured on."""
     e = resid / base if exact is None else np.where(np.isnan(resid), np.nan, exact)
-    spread = _spread(e, guard=not known) if np.sum(~np.isnan(e)) >= min_days else float("nan")
+    m = e if measure is None else np.where(measure, e, np.nan)
+    if np.sum(~np.isnan(m)) < min_days:
+        m = e
+    spread = _spread(m, guard=not known) if np.sum(~np.isnan(m)) >= min_days else float("nan")
     if known:
         spread = max(spread, 1.0) if np.isfinite(spread) else float("nan")
     elif spread == 0:  # a constant series has no measurable noise: nothing to test against
@@ -189,6 +206,29 @@ def _scaled(resid: np.ndarray, base: np.ndarray, known: bool, min_days: int,
     sd = spread * base
     with np.errstate(invalid="ignore", divide="ignore"):
         return sd, np.where(np.abs(resid) < 1e-12, 0.0, e / spread)
+
+
+def closed_weekdays(y: np.ndarray, weekday: np.ndarray) -> np.ndarray:
+    """bool[7]: the weekdays on which a count is 0 on most days (a channel closed on Sundays:
+    an additive season leaves a few rows expected there, and 0 would look like a drop)."""
+    out = np.zeros(7, dtype=bool)
+    for d in range(7):
+        v = y[(weekday == d) & ~np.isnan(y)]
+        out[d] = len(v) > 0 and float(np.median(v)) == 0.0
+    return out
+
+
+def enough(kind: str, expected: np.ndarray, y: np.ndarray, n: np.ndarray, usable: np.ndarray,
+           min_n: int) -> np.ndarray:
+    """Which values are big enough to test: a count where its expected value is at least
+    MIN_COUNT (the exact Poisson tail is honest at any size: 14 cases where 2.2 are expected is
+    an event, 3 where 2 are expected is not); a sum where it holds, or is expected to hold,
+    min_n rows; a share or an average wherever it was usable (n >= min_n)."""
+    if kind == "count":
+        return np.nan_to_num(expected) >= MIN_COUNT
+    if kind == "sum":
+        return np.maximum(n, _rows(expected, y, n, usable)) >= min_n
+    return np.ones(len(n), dtype=bool)
 
 
 def seasonal_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
@@ -215,13 +255,13 @@ def seasonal_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kin
     expected = level + s[weekday]
     if kind == "proportion":
         expected = np.clip(expected, 0.0, 1.0)
+    elif kind == "count":  # a weekday the slice is closed on (phone on Sundays) expects none
+        expected = np.where(closed_weekdays(y, weekday)[weekday], 0.0, expected)
     resid = yu - expected
     base = _noise(kind, expected, n, usable, yu, row_var, log, weekday)
     sd, z = _scaled(resid, base, kind in ("count", "proportion", "sum") or row_var is not None,
                     min_days, None if log else exact_z(kind, yu, n, expected))
-    tested = usable & ~np.isnan(expected) & np.isfinite(sd)
-    if additive:  # enough rows that day, or expected
-        tested &= np.maximum(n, _rows(expected, y, n, usable)) >= min_n
+    tested = usable & ~np.isnan(expected) & np.isfinite(sd) & enough(kind, expected, y, n, usable, min_n)
     lower, upper = expected - sensitivity * sd, expected + sensitivity * sd
     if kind == "proportion":
         lower, upper = np.clip(lower, 0.0, 1.0), np.clip(upper, 0.0, 1.0)

@@ -17,15 +17,16 @@ from scorecard.baseline import (
     _centred_level,
     _noise,
     _pooled_level,
-    _rows,
     _scaled,
-    _season,
     _spread,
+    closed_weekdays,
+    enough,
     exact_z,
+    midmean,
 )
 
 
-def outlier_runs(share: np.ndarray, n: np.ndarray, width: int, limit: float = 4.0) -> np.ndarray:
+def outlier_runs(share: np.ndarray, n: np.ndarray, width: int, limit: float = 3.0) -> np.ndarray:
     """True on the days of every centred `width`-day pool whose pooled share is far (|z| >
     `limit`, binomial) from the series' median pool: an incident of a week or more in a thin
     slice, whose days are too thin to stand out one by one."""
@@ -40,6 +41,25 @@ def outlier_runs(share: np.ndarray, n: np.ndarray, width: int, limit: float = 4.
     return maximum_filter1d(far, size=width, mode="constant")
 
 
+def weekday_offsets(resid: np.ndarray, weekday: np.ndarray,
+                    weight: np.ndarray | None = None) -> np.ndarray:
+    """float[7]: the residual from the level per weekday (0 where fewer than 3 days), not
+    centred: the levels are trimmed of outlying days, so a weekday far from the others (a
+    closed Sunday, a weekend share) is far from them too, and the offsets add it back. With
+    `weight` (rows per day, for shares) the weighted mean residual, else the midmean: a
+    trimmed mean of a rare event's daily shares (0 on most days) would sit off its mean."""
+    out = np.zeros(7)
+    for d in range(7):
+        mine = (weekday == d) & ~np.isnan(resid)
+        if mine.sum() < 3:
+            continue
+        if weight is None:
+            out[d] = midmean(resid[mine][None, :])[0]
+        elif weight[mine].sum() > 0:
+            out[d] = float(np.average(resid[mine], weights=weight[mine]))
+    return out
+
+
 def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
                      min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
                      row_var: np.ndarray | None = None, width: int = 7) -> pd.DataFrame:
@@ -49,8 +69,11 @@ def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind
     levels, each the midmean of the days around it leaving out the day and its width // 2
     neighbours each side (so a week-long incident is trimmed away rather than leaking into the
     level of its neighbours); for shares, the days of any week far from the series' typical week
-    are left out too (outlier_runs: a 9-day incident would otherwise raise its own baseline); a
-    full week carries no weekly season."""
+    are left out too (outlier_runs: a 9-day incident would otherwise raise its own baseline;
+    where too few days remain, as near the ends of the series, the window doubles); each day's
+    level carries its weekday's season (a week pools unequal days: a closed Sunday, a weekend
+    share). The spread of the weeks' scores is measured without the weeks
+    centred in such a run (they are what is looked for) and is never below that of the days."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
     y, n = np.asarray(y, dtype=float), np.asarray(n, dtype=float)
@@ -77,21 +100,36 @@ def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind
         usable &= n7 >= min_n
     yu = np.where(usable, y7, np.nan)
     day = np.nan_to_num(y) if additive else np.where(valid, y, np.nan)
+    runs = np.zeros(len(y), dtype=bool)  # days of outlying weeks (shares only)
     if kind == "proportion":  # without the days of outlying weeks, where enough days remain
+        runs = outlier_runs(day, n, width)
         level = _pooled_level(day, n, half, max(3, min_days // 2), gap=width // 2)
-        clean = _pooled_level(np.where(outlier_runs(day, n, width), np.nan, day), n, half,
-                              max(3, min_days // 2), gap=width // 2)
-        level = np.where(np.isfinite(clean), clean, level)
+        kept = np.where(runs, np.nan, day)
+        clean = _pooled_level(kept, n, half, max(3, min_days // 2), gap=width // 2)
+        wider = _pooled_level(kept, n, 2 * half, max(3, min_days // 2), gap=width // 2)
+        level = np.where(np.isfinite(clean), clean, np.where(np.isfinite(wider), wider, level))
     else:
         level = _centred_level(np.log1p(np.maximum(day, 0.0)) if log else day, half,
                                max(3, min_days // 2), gap=width // 2)
-    known = np.isfinite(level)
+    # each day's expected value carries its weekday's season: a week pools unequal days (a
+    # closed Sunday, a weekend share), which the levels, trimmed of outlying days, do not
+    dayt = np.log1p(np.maximum(day, 0.0)) if log else day
+    weekday = np.asarray(dates.day_of_week)
+    offsets = weekday_offsets(np.where(runs, np.nan, dayt - level), weekday,
+                              n if kind == "proportion" else None)
+    day_expected = level + offsets[weekday]
+    if kind == "proportion":
+        day_expected = np.clip(day_expected, 0.0, 1.0)
+    elif kind == "count":
+        day_expected = np.where(closed_weekdays(day, weekday)[weekday], 0.0, day_expected)
+    known = np.isfinite(day_expected)
     with np.errstate(invalid="ignore", divide="ignore"):
         if additive:
-            expected = np.where(rolled(known.astype(float)) == width, rolled(np.nan_to_num(level)), np.nan)
+            expected = np.where(rolled(known.astype(float)) == width,
+                                rolled(np.nan_to_num(day_expected)), np.nan)
         else:
             weight = np.where(valid & known, n, 0.0)
-            expected = rolled(weight * np.nan_to_num(level)) / rolled(weight)
+            expected = rolled(weight * np.nan_to_num(day_expected)) / rolled(weight)
     if kind == "proportion":
         expected = np.clip(expected, 0.0, 1.0)
     var7 = None
@@ -101,26 +139,23 @@ def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind
     base = _noise(kind, expected, n7, usable, yu, var7, log)
     exact = None if log else exact_z(kind, yu, n7, expected)
     known = kind in ("count", "proportion", "sum") or row_var is not None
-    sd, z = _scaled(yu - expected, base, known, min_days, exact)
+    # the spread of the weeks' scores leaves out the weeks centred in an outlying run: those
+    # are the incidents to find, not the noise to measure them against
+    centred = np.zeros(len(y), dtype=bool)
+    centred[width - 1:] = runs[width // 2: len(y) - width + 1 + width // 2]
+    sd, z = _scaled(yu - expected, base, known, min_days, exact, ~centred)
     if known:  # at least the spread of the days' own scores: the overlapping weeks give only a
         # dozen independent values, a noisy measure of their spread on their own
-        dayt = np.log1p(np.maximum(day, 0.0)) if log else day
-        weekday = np.asarray(dates.day_of_week)
-        day_expected = level + np.nan_to_num(_season(dayt - level, weekday))[weekday]
-        if kind == "proportion":
-            day_expected = np.clip(day_expected, 0.0, 1.0)
         e_day = None if log else exact_z(kind, dayt, n, day_expected)
         if e_day is None:
             e_day = (dayt - day_expected) / _noise(kind, day_expected, n, valid, dayt, row_var, log)
-        e_day = np.where(valid & (n > 0), e_day, np.nan)
+        e_day = np.where(valid & (n > 0) & ~runs, e_day, np.nan)
         floor = _spread(e_day) if np.sum(np.isfinite(e_day)) >= min_days else 1.0
         with np.errstate(invalid="ignore", divide="ignore"):
             wider = np.nanmax(sd / base) if np.isfinite(sd).any() else np.nan
             if np.isfinite(floor) and np.isfinite(wider) and floor > wider:
                 sd, z = sd * floor / wider, z * wider / floor
-    tested = usable & ~np.isnan(expected) & np.isfinite(sd)
-    if additive:
-        tested &= np.maximum(n7, _rows(expected, y7, n7, usable)) >= min_n
+    tested = usable & ~np.isnan(expected) & np.isfinite(sd) & enough(kind, expected, y7, n7, usable, min_n)
     if log:
         expected = np.expm1(expected)
     return pd.DataFrame({"date": dates, "observed": observed, "expected": expected,

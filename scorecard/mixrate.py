@@ -90,3 +90,28 @@ def ranked(parts: Sequence[dict]) -> pd.DataFrame:
                                           else float) for p in parts]) for c in COLUMNS}
     order = np.argsort(-np.abs(cols["total_effect"]), kind="stable")
     return pd.DataFrame({c: v[order] for c, v in cols.items()})[COLUMNS]
+
+
+def population_share(segments: pd.DataFrame) -> pd.Series:
+    """Each segment's share of its dimension's population in the comparison period (weight_a
+    over the dimension's total weight_a; 0 for a segment new in the period explained; NaN for a
+    remainder row). A segment's share of the change minus this is how far it drove the change
+    beyond its size."""
+    real = segments["segment"] != REMAINDER
+    weight = segments["weight_a"].astype(float).where(real)
+    total = weight.groupby(segments["dimension"]).transform("sum")
+    return (weight / total.where(total > 0)).fillna(0.0).where(real)
+
+
+def beyond_size(segments: pd.DataFrame) -> pd.DataFrame:
+    """The segments that drove the change beyond their size, most first: a positive share of
+    the change above the segment's population share (`excess`), in a dimension with more than
+    one segment (a lone segment, e.g. agent '(none)' on e-mail, explains nothing); never the
+    remainder row."""
+    if segments.empty:
+        return segments.assign(excess=pd.Series(dtype=float))
+    s = segments.assign(excess=segments["share"].astype(float) - population_share(segments))
+    real = s[s["segment"] != REMAINDER]
+    real = real[real.groupby("dimension")["segment"].transform("size") > 1]
+    real = real[(real["share"] > 0) & (real["excess"] > 1e-12)]
+    return real.sort_values("excess", ascending=False, kind="stable")

@@ -6,13 +6,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from etl.config import Config
-from scorecard.catalogue import Kpi, kpi_by_id
+from scorecard.catalogue import THIN_N, Kpi, kpi_by_id
 from scorecard.data_cases import case_messages
 from scorecard.data_rootcause import (
     DIMS,
@@ -22,30 +23,16 @@ from scorecard.data_rootcause import (
     row_value,
     segment_values,
 )
-from scorecard.mixrate import COLUMNS, decompose, finish, ranked
+from scorecard.mixrate import COLUMNS, beyond_size, decompose, finish, population_share, ranked
+from scorecard.periods import day_range, parse_period
+from scorecard.rootcause_text import (  # noqa: F401 (segment_phrase, value_pair: re-exported)
+    explanation_lines,
+    segment_phrase,
+    value_pair,
+)
 from scorecard.textdrivers import examples, text_drivers
 
 TEXT_LIMIT = 20_000  # customer messages read per period for text drivers (hash sample beyond)
-METHODS = {
-    "ratio": "segments weighted by their share of the KPI's population",
-    "additive": "per-day counts or sums; segments weighted by rows per day",
-    "exceedance": "quantile KPI: change in the share of rows above the comparison period's "
-                  "value, scaled to the KPI's units",
-}
-
-
-def parse_period(text: str) -> tuple[str, str]:
-    """'A..B' (or one day 'A') -> (A, B) as ISO dates, or a ValueError naming the problem."""
-    parts = [p.strip() for p in str(text).split("..")]
-    if len(parts) == 1:
-        parts = parts * 2
-    try:
-        a, b = (date.fromisoformat(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"period {text!r} must be YYYY-MM-DD..YYYY-MM-DD.") from None
-    if len(parts) != 2 or b < a:
-        raise ValueError(f"period {text!r} must be YYYY-MM-DD..YYYY-MM-DD with the start first.")
-    return a.isoformat(), b.isoformat()
 
 
 def days_between(start: str, end: str, exclude: Sequence[str] = ()) -> int:
@@ -82,11 +69,22 @@ class Explanation:
     text_drivers: pd.DataFrame
     examples: pd.DataFrame
     filters: dict = field(default_factory=dict)
+    n_a: int = 0  # rows (cases, messages, answers) behind value_a
+    n_b: int = 0
+
+    @property
+    def thin(self) -> bool:
+        """Fewer than THIN_N rows behind either value: the change is mostly noise."""
+        return min(self.n_a, self.n_b) < THIN_N
 
     def top(self, k: int = 3) -> pd.DataFrame:
-        """The k segments that pushed the KPI most in the direction of the change."""
-        s = self.segments[self.segments["segment"] != "(non-additive remainder)"]
-        return s.sort_values("share", ascending=False).head(k)
+        """The k segments that drove the change most beyond their size (share of the change
+        minus share of the comparison period's population), as anomalies rank them."""
+        return beyond_size(self.segments).head(k)
+
+    def warnings(self) -> list[str]:
+        """Plain warnings: thin data, a material part of the change no segment explains."""
+        return explanation_lines(self, kpi_by_id(self.kpi))[1]
 
     def to_frame(self) -> pd.DataFrame:
         """The segment table (ranked by |total_effect|)."""
@@ -100,24 +98,13 @@ class Explanation:
         return {"kpi": self.kpi, "period": "..".join(self.period), "versus": "..".join(self.versus),
                 "filters": self.filters, "value_a": _plain(self.value_a),
                 "value_b": _plain(self.value_b), "total_change": _plain(self.total_change),
+                "n_a": self.n_a, "n_b": self.n_b, "thin": self.thin, "warnings": self.warnings(),
                 "method": self.method, "segments": records(self.segments),
                 "text_drivers": records(self.text_drivers), "examples": records(self.examples)}
 
     def summary(self) -> str:
-        """Plain-language account of the change and its top drivers."""
-        kpi = kpi_by_id(self.kpi)
-        if self.value_a is None or self.value_b is None:
-            return f"{kpi.label}: no data to compare for {'..'.join(self.period)} vs {'..'.join(self.versus)}."
-        verb = "rose" if (self.total_change or 0) > 0 else "fell" if (self.total_change or 0) < 0 else "held"
-        lines = [f"{kpi.label} {verb} from {value_pair(kpi, self.value_a, self.value_b)} "
-                 f"({'..'.join(self.versus)} -> {'..'.join(self.period)}; {METHODS[self.method]})."]
-        for _, r in self.top(5).iterrows():
-            lines.append(f"  {segment_phrase(r['dimension'], r['segment'])}: "
-                         f"{_pct(r['share'])} of the change (mix {_num(r['mix_effect'])}, "
-                         f"rate {_num(r['rate_effect'])})")
-        if not self.text_drivers.empty:
-            lines.append("  top terms: " + ", ".join(f"'{t}'" for t in self.text_drivers["term"].head(5)))
-        return "\n".join(lines)
+        """Plain-language account of the change, its warnings and the segments that drove it."""
+        return "\n".join(explanation_lines(self, kpi_by_id(self.kpi))[0])
 
 
 def _plain(v):
@@ -130,59 +117,20 @@ def _plain(v):
     return None if isinstance(v, float) and math.isnan(v) else v
 
 
-def _pct(v: float) -> str:
-    return "n/a" if v is None or pd.isna(v) else f"{100 * v:.0f} %"
+class Attribution(NamedTuple):
+    """The KPI over windows a and b, its segment table and the rows behind each value."""
 
-
-def _num(v: float) -> str:
-    return "n/a" if v is None or pd.isna(v) else f"{v:+.3g}"
-
-
-def value_pair(kpi: Kpi, a: float, b: float) -> str:
-    """'18 to 95 minutes', '12 % to 30 %', '412 to 1,930': both values in one readable unit."""
-    if kpi.unit == "seconds":
-        top = max(abs(a), abs(b))
-        div, name = ((1, "seconds") if top < 120 else (60, "minutes") if top < 3 * 3600
-                     else (3600, "hours") if top < 72 * 3600 else (86400, "days"))
-        return f"{a / div:.0f} to {b / div:.0f} {name}" if div == 1 or top / div >= 10 else \
-            f"{a / div:.1f} to {b / div:.1f} {name}"
-    if kpi.unit == "share":
-        return f"{100 * a:.0f} % to {100 * b:.0f} %"
-    if kpi.unit == "count":
-        return f"{a:,.0f} to {b:,.0f}"
-    if kpi.unit == "currency":
-        return f"{a:,.2f} to {b:,.2f}"
-    if kpi.unit == "points":
-        return f"{a:+.0f} to {b:+.0f}"
-    return f"{a:.2f} to {b:.2f}"
-
-
-def segment_phrase(dimension: str, segment: str) -> str:
-    """'the outage category', 'agent CGW', 'the 18:00 hour', 'the 15:00-23:00 hours' (a band
-    '15-22'), 'brand TelcoCo', 'the social channel'."""
-    if dimension == "category":
-        return f"the {segment} category"
-    if dimension == "channel":
-        return f"the {segment} channel"
-    if dimension == "agent":
-        return f"agent {segment}"
-    if dimension == "hour":
-        first, _, last = str(segment).partition("-")
-        if first.isdigit() and last.isdigit():
-            return f"the {int(first):02d}:00-{int(last) + 1:02d}:00 hours"
-        return f"the {int(segment):02d}:00 hour" if str(segment).isdigit() else f"hour {segment}"
-    if dimension == "brand":
-        return f"brand {segment}"
-    return str(segment)
-
-
-Attribution = tuple[float | None, float | None, pd.DataFrame]  # value_a, value_b, segments
+    value_a: float | None
+    value_b: float | None
+    segments: pd.DataFrame
+    n_a: int = 0
+    n_b: int = 0
 
 
 def attribution_table(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, by: Sequence[str],
                       a: tuple[str, str], b: tuple[str, str], filters: Mapping[str, Sequence[str]],
                       exclude_a: Sequence[str] = ()) -> Attribution:
-    """(value_a, value_b, segments) for the change from window a to window b."""
+    """(value_a, value_b, segments, n_a, n_b) for the change from window a to window b."""
     return attribution_tables(con, config, [kpi], by, a, b, filters, exclude_a)[kpi.id]
 
 
@@ -196,7 +144,7 @@ def attribution_tables(con: duckdb.DuckDBPyConnection, config: Config, kpis: Seq
     out: dict[str, Attribution] = {}
     for k in kpis:
         if not k.is_plain:  # e.g. the spread across agents: not a weighted mean of segments
-            out[k.id] = (None, None, pd.DataFrame(columns=COLUMNS))
+            out[k.id] = Attribution(None, None, pd.DataFrame(columns=COLUMNS))
     for source in sorted({k.source for k in kpis if k.is_plain}):
         group = [k for k in kpis if k.source == source and k.is_plain]
         rows = segment_values(con, config, group, by, a, b, filters, exclude_a)
@@ -207,8 +155,9 @@ def attribution_tables(con: duckdb.DuckDBPyConnection, config: Config, kpis: Seq
                                        {k.id: totals[k.id][0] for k in quantiles}))
         for k in group:
             va, vb = totals[k.id]
+            ns = _ns(rows[k.id])
             if va is None or vb is None:
-                out[k.id] = (va, vb, pd.DataFrame(columns=COLUMNS))
+                out[k.id] = Attribution(va, vb, pd.DataFrame(columns=COLUMNS), *ns)
                 continue
             scale = 1.0
             if k in quantiles:
@@ -221,8 +170,14 @@ def attribution_tables(con: duckdb.DuckDBPyConnection, config: Config, kpis: Seq
                 seg_b = [(r[2], r[3], r[4]) for r in rows[k.id] if r[1] == dim and r[0] == "b"]
                 part = decompose(seg_a, seg_b, method_of(k) == "additive", days_a, days_b)
                 parts.append(finish(part, dim, vb - va, scale))
-            out[k.id] = (va, vb, ranked(parts))
+            out[k.id] = Attribution(va, vb, ranked(parts), *ns)
     return out
+
+
+def _ns(rows: Sequence[tuple]) -> tuple[int, int]:
+    """The rows behind the KPI in window a and in window b (its n)."""
+    return tuple(next((int(r[4]) for r in rows if r[1] == "" and r[0] == p), 0)
+                 for p in ("a", "b"))
 
 
 def _totals(rows: Sequence[tuple], method: str, days_a: int,
@@ -258,21 +213,26 @@ def explain_change(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, 
     b, a = parse_period(period), parse_period(versus)
     by = _check_dims(by)
     filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
-    va, vb, segments = attribution_table(con, config, kpi, by, a, b, filters)
+    t = attribution_table(con, config, kpi, by, a, b, filters)
+    segments = t.segments.assign(excess=t.segments["share"].astype(float)
+                                 - population_share(t.segments))
     drivers, ex = text_change(con, config, b, a, filters)
-    change = None if va is None or vb is None else vb - va
-    return Explanation(kpi.id, b, a, va, vb, change, method_of(kpi), segments, drivers, ex, filters)
+    change = None if t.value_a is None or t.value_b is None else t.value_b - t.value_a
+    return Explanation(kpi.id, b, a, t.value_a, t.value_b, change, method_of(kpi), segments,
+                       drivers, ex, filters, t.n_a, t.n_b)
 
 
 def text_change(con: duckdb.DuckDBPyConnection, config: Config, focus: tuple[str, str],
                 base: tuple[str, str], filters: Mapping[str, Sequence[str]],
-                exclude_base: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Text drivers of the focus window's customer messages vs the base window, with examples."""
+                exclude_base: Sequence[str] = (), limit: int = 5,
+                fill: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Text drivers of the focus window's customer messages vs the base window, with up to
+    `limit` examples (with `fill`, topped up from the window's other cases)."""
     msgs = customer_messages(con, config, base, focus, filters, exclude_base, limit=TEXT_LIMIT)
     fm = msgs[msgs["period"] == "b"].drop(columns="period").reset_index(drop=True)
     bm = msgs[msgs["period"] == "a"]
     drivers = text_drivers(list(fm["text"]), list(bm["text"]))
-    return drivers, examples(fm, drivers)
+    return drivers, examples(fm, drivers, limit, fill=fill)
 
 
 def drill_cases(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, start: str | None,
@@ -280,9 +240,7 @@ def drill_cases(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, sta
     """Exactly the cases behind the KPI value for these dates and filters (survey responses for
     survey KPIs), one row each, with facts, flags and the full transcript; display-tz times."""
     kpi = kpi_by_id(kpi_id)
-    for d in (start, end):
-        if d:
-            parse_period(d)
+    start, end = day_range(start, end)
     filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
     return drill_rows(con, config, kpi, start, end, filters)
 

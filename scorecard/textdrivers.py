@@ -104,14 +104,19 @@ def text_drivers(focus_texts: Sequence[str | None], base_texts: Sequence[str | N
     return keep.reset_index(drop=True).astype({"count_focus": "int64", "count_base": "int64"})
 
 
-def examples(messages: pd.DataFrame, drivers: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
-    """Up to `limit` messages containing the top terms (best term first), one per case."""
+def examples(messages: pd.DataFrame, drivers: pd.DataFrame, limit: int = 5,
+             fill: bool = False) -> pd.DataFrame:
+    """Up to `limit` messages containing the top terms (best term first), one per case; with
+    `fill`, topped up to `limit` with the first messages (in the given order) of other cases,
+    so that a window without a distinctive term still shows what customers wrote."""
     cols = ["interaction_id", "sent_at", "text"]
-    if messages.empty or drivers.empty:
+    if messages.empty or (drivers.empty and not fill):
         return pd.DataFrame(columns=cols)
     picked, seen = [], set()
     found = messages["text"].map(terms)
     for term in drivers["term"]:
+        if len(picked) >= limit:
+            break
         for idx in found.index[found.map(lambda s, t=term: t in s)]:
             case = messages.at[idx, "interaction_id"]
             if case in seen:
@@ -119,6 +124,11 @@ def examples(messages: pd.DataFrame, drivers: pd.DataFrame, limit: int = 5) -> p
             seen.add(case)
             picked.append(idx)
             break
+    for idx in messages.index if fill else ():
         if len(picked) >= limit:
             break
+        case = messages.at[idx, "interaction_id"]
+        if case not in seen and found[idx]:  # a message with words, not only a mention or a link
+            seen.add(case)
+            picked.append(idx)
     return messages.loc[picked, cols].reset_index(drop=True)

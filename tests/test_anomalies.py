@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from cli import main
 from etl.config import Config
 from scorecard.anomalies import (
+    HOUR_BAND_MAX,
     JSON_KEYS,
     MIN_DAYS,
     attribution_of,
@@ -96,6 +97,20 @@ def test_thin_days_are_neither_used_nor_tested():
     assert not few["tested"].any()
 
 
+def test_small_counts_are_tested_by_their_poisson_tail_and_closed_days_are_not():
+    # a slice with ~2.2 cases a day (below the floor of 20 rows that shares and averages need),
+    # closed on Sundays, with 14 cases on Friday 2024-02-09 (the demo's outage, TelcoCo social)
+    dates = pd.date_range("2024-01-01", periods=90, freq="D")
+    rng = np.random.default_rng(6)
+    y = np.where(dates.day_of_week == 6, 0, rng.poisson(2.2, 90)).astype(float)
+    y[39] = 14
+    b = seasonal_baseline(dates, y, y, "count")
+    assert b.loc[39, "z"] > 3.5  # P(X >= 14 | 2.2) ~ 1e-7
+    assert (b["z"].drop(39).dropna().abs() < 3.5).all()  # days of 5-6 cases stay quiet
+    sunday = b[dates.day_of_week == 6]
+    assert not sunday["tested"].any() and (sunday["expected"] == 0).all()
+
+
 def test_rolling_weeks_see_a_sustained_shift_in_a_thin_slice():
     dates = pd.date_range("2024-01-01", periods=90, freq="D")
     rng = np.random.default_rng(4)
@@ -118,13 +133,14 @@ def test_a_long_incident_in_a_thin_slice_does_not_raise_its_own_baseline():
     p[40:49] = 0.4  # 9 days (2024-02-10..18), longer than the +-3 days each level leaves out
     share = rng.binomial(n.astype(int), p) / np.maximum(n, 1)
     runs = outlier_runs(share, n, 7)
-    # the weeks centred on days 41..47 are > 4 SE from the median week; their days are left out
-    assert np.flatnonzero(runs).tolist() == list(range(38, 51))
+    # the pools centred on days 40..48 are > 3 SE from the median pool (0.099; z 3.4 to 8.3,
+    # day 39's 0.4 and day 49's 2.5 are not): their days, 37..51, are left out
+    assert np.flatnonzero(runs).tolist() == list(range(37, 52))
     weekly = rolling_baseline(dates, share, n, "proportion")
     inside = weekly.loc[44:50]
-    # measured: expected 0.084-0.087 (the clean level); 0.10-0.12 if the incident's days stay in
+    # measured: expected 0.092-0.095 (the clean level); 0.10-0.12 if the incident's days stay in
     assert inside["expected"].between(0.07, 0.10).all(), inside
-    assert weekly["z"].max() == pytest.approx(6.72, abs=0.01) and weekly["z"].idxmax() == 48
+    assert weekly["z"].max() == pytest.approx(6.51, abs=0.01) and weekly["z"].idxmax() == 48
     assert (weekly["z"].drop(range(38, 56)).dropna().abs() < 2.94).all()
 
 
@@ -154,15 +170,31 @@ def test_attribution_ranks_what_drove_the_change_beyond_its_size():
     rows += [("hour", str(h), 1 / 24, 0.0) for h in range(24) if not 15 <= h <= 22]
     rows += [("hour", str(h), 1 / 24, x) for h, x in zip(range(15, 23), (.05, .1, .1, .15, .2, .2, .15, .05), strict=True)]
     out = attribution_of(_segments(rows))
-    # hand-computed excess (share - weight_a): hours 15-22: 1.0 - 8/24 = 0.667; store 0.25;
+    # hand-computed scores (excess = share - weight; a run of L hours: its excess / sqrt(L)):
+    # hours 18-21: (0.70 - 4/24) / 2 = 0.267, better than 17-21: (0.80 - 5/24) / sqrt(5) = 0.265,
+    # 15-22: (1.0 - 8/24) / sqrt(8) = 0.236 or 19-20: (0.40 - 2/24) / sqrt(2) = 0.224; store 0.25;
     # MFC 0.15; order 0; refund -0.25 (not the best category)
-    assert out == [{"dimension": "hour", "segment": "15-22", "share": 1.0},
+    assert out == [{"dimension": "hour", "segment": "18-21", "share": 0.7},
                    {"dimension": "category", "segment": "store", "share": 0.35},
                    {"dimension": "agent", "segment": "MFC", "share": 0.45}]
     # ranked by share alone, 'order' (0.40) would have beaten 'store' (0.35)
     one = attribution_of(_segments([("agent", "(none)", 1.0, 1.0), ("category", "a", 0.2, 0.9),
                                     ("category", "b", 0.8, 0.1)]))
     assert one == [{"dimension": "category", "segment": "a", "share": 0.9}]  # one agent: skipped
+
+
+def test_a_long_run_of_hours_does_not_outrank_a_segment():
+    # a change spread thinly over the day (each of hours 8-19 a little above its weight: noise,
+    # or a change of the whole business) against a category that took a fifth of it beyond its
+    # size: summed, the 12 hours' excess (12 x 0.025 = 0.30) beat the category's 0.20; now a run
+    # is at most HOUR_BAND_MAX = 9 hours and scores (9 x 0.025) / 3 = 0.075
+    rows = [("category", "billing", 0.10, 0.30), ("category", "other", 0.90, 0.70)]
+    rows += [("hour", str(h), 0.05, 0.075 if 8 <= h <= 19 else 0.05 - 0.3 / 12) for h in range(20)]
+    out = attribution_of(_segments(rows))
+    assert [x["dimension"] for x in out] == ["category", "hour"]
+    assert out[0]["segment"] == "billing"
+    first, _, last = out[1]["segment"].partition("-")
+    assert int(last) - int(first) + 1 == HOUR_BAND_MAX
 
 
 def test_outcome_kpis_are_not_tested_before_their_cases_settle():
@@ -221,7 +253,9 @@ def test_coarser_slices_of_the_same_event_are_not_repeated(spike_result):
 
 def test_json_contract(spike_result):
     out = spike_result.to_json()
-    assert list(out) == ["anomalies"]
+    assert list(out) == ["anomalies", "thin", "from", "to", "thresholds"]
+    assert out["thresholds"]["daily"] == spike_result.sensitivity
+    assert all(set(t) == {"kpi", "slice", "reason", "usable_days", "median_n"} for t in out["thin"])
     row = out["anomalies"][0]
     assert tuple(row) == JSON_KEYS
     assert set(row["attribution"][0]) == {"dimension", "segment", "share"} if row["attribution"] else True
@@ -292,28 +326,29 @@ def test_real_twitter_sample_is_thin_and_raises_no_alarm(twcs_db):
 
 # --- acceptance on generated data (sample_data generator + the real loaders) -------------------
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    """Anomalies of 90 days of generated data (~30k interactions), with and without incidents."""
+# Measured (bench/bench_anomalies.py, README "Root cause"): at 30k interactions every manifest
+# row is found and named in seeds 1, 2, 3, 5 and 7; the closest call is the run-around agent's
+# resolution drop in seed 1 (TelcoCo social, rolling week z -3.0 against 2.94). Each seed takes
+# about 20 s here (two generations and loads, two scans).
+SEEDS = (1, 2, 3)
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
+def generated(request, tmp_path_factory):
+    """Anomalies of 90 days of generated data (30k interactions) of one seed, with and without
+    incidents: {True: (result, manifest), False: (result, manifest)}."""
     from sample_data.generator import generate
     from tests.rc_fixtures import load_generated
 
     out = {}
     for incidents in (True, False):
-        folder = tmp_path_factory.mktemp("gen-incidents" if incidents else "gen-free")
-        manifest = generate(folder, interactions=30000, days=90, seed=7, incidents=incidents).manifest
+        folder = tmp_path_factory.mktemp(f"gen-{'incidents' if incidents else 'free'}-{request.param}")
+        manifest = generate(folder, interactions=30000, days=90, seed=request.param,
+                            incidents=incidents).manifest
         con = open_warehouse(load_generated(folder, folder / "w.duckdb", Config()))
         out[incidents] = (find_anomalies(con, Config()), manifest)
         con.close()
     return out
-
-
-# Below any honest detection limit at 30k interactions (measured in seeds 1, 3, 7 and 11, see the
-# README "Root cause" section): the run-around agent's ~15-20 deflected cases lower AirCo's
-# social resolution (about 29 %) by 6-9 points in a week of ~55 cases whose binomial SE is 6
-# points: rolling-week z -1.1 to -2.0 against the 2.94 needed. The files do show the drop
-# (tests/test_generator.py::test_runaround_agent).
-BELOW_LIMIT = {("runaround_agent", "resolution_rate")}
 
 
 @pytest.mark.slow
@@ -322,20 +357,21 @@ def test_generated_incidents_are_found_on_their_dates_and_attributed(generated):
 
     result, manifest = generated[True]
     report = incident_report(result, manifest)
-    below = [(k, kpi) in BELOW_LIMIT for k, kpi in zip(report["kind"], report["kpi"], strict=True)]
-    rows = report[[not b for b in below]]
-    # every other KPI movement of every incident, on its dates, in the right direction (seed 7:
-    # 13 of 13 rows) ...
-    assert rows["found"].all(), rows[~rows["found"]]
+    assert len(report) == 14  # 2 + 5 + 2 + 3 + 2 KPI movements of the five manifest rows
+    # every KPI movement of every incident, on its dates, in the right direction ...
+    assert report["found"].all(), report[~report["found"]]
     # ... its strongest anomaly naming the manifest's category, channel, agent, brand or shift
-    # first wherever the slice leaves something to name
-    assert (rows["named"] != False).all(), rows[rows["named"] == False]  # noqa: E712
-    assert (rows[rows["kpi"] == "volume"]["first"].isin(["category=outage", "category=billing"])).all()
-    # the staffing gap, found in ShopCo's social slice, is put on its late shift: a run of hours
-    # mostly inside 15-23 h or one of the shift's agents (seed 7: hours 13-19 and 15-20)
-    gap = rows[rows["kind"] == "staffing_gap"]
+    # first (names_cause) wherever the slice leaves something to name
+    assert (report["named"] != False).all(), report[report["named"] == False]  # noqa: E712
+    volume = report[report["kpi"] == "volume"]
+    assert volume["first"].isin(["category=outage", "category=billing"]).all()
+    # the billing defect's lower answered rate on the phone is the flooded billing queue's
+    answered = report[report["kpi"] == "answered_rate"].iloc[0]
+    assert answered["first"] == "category=billing"
+    # the staffing gap, found in ShopCo's social slice, is put on its late shift: one of the
+    # shift's agents or a run of hours mostly inside 15-23 h (seed 1: agent MFC twice)
+    gap = report[report["kind"] == "staffing_gap"]
     assert (gap["named"] == True).all() and gap["first"].str.match(r"hour=|agent=").all()  # noqa: E712
-    assert not report[below]["found"].any()  # found now? then drop it from BELOW_LIMIT
 
 
 @pytest.mark.slow
@@ -344,10 +380,13 @@ def test_generated_runaround_agent_is_found(generated):
 
     result, manifest = generated[True]
     report = incident_report(result, manifest)
-    row = report[(report["kind"] == "runaround_agent") & (report["kpi"] == "runaround_rate")].iloc[0]
-    # seed 7: AirCo social, the rolling week to 2024-01-31 (10 % to 38 %, z 4.93), agent AH first
-    assert row["found"] and row["slice"] == {"brand": "AirCo", "channel": "social"}
-    assert row["first"] == "agent=AH" and row["z"] > 2.94
+    rows = report[report["kind"] == "runaround_agent"].set_index("kpi")
+    # TelcoCo social (thin at 30k: rolling weeks), the agent named first for both KPIs; seeds
+    # 1-3: run-around rate z 9.0 to 10.9, resolution rate z -3.0 to -6.1
+    for kpi in ("runaround_rate", "resolution_rate"):
+        row = rows.loc[kpi]
+        assert row["slice"] == {"brand": "TelcoCo", "channel": "social"}, row
+        assert row["first"] == f"agent={manifest['incidents'][0]['agent']}" and abs(row["z"]) > 2.94
 
 
 @pytest.mark.slow
@@ -356,4 +395,5 @@ def test_false_alarms_on_incident_free_generated_data(generated):
 
     result, _ = generated[False]
     rate = false_alarm_rate(result, len(catalogue()), 90)
-    assert rate < 1.0, result.summary()  # seed 7: 9 alarms / 30 KPIs = 0.30 (seeds 1, 3, 11: 0.83-0.90)
+    # measured: seed 1 0.73, seed 2 0.87, seed 3 0.93 (seeds 5 and 7: 0.77, 0.37)
+    assert rate < 1.0, result.summary()

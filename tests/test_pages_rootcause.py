@@ -43,7 +43,8 @@ def test_explain_matches_the_library(svc):
     assert abs(rows[0]["total_effect"]) == pytest.approx(exp.segments["total_effect"].abs().max())  # largest first
     bars = chart["data"]
     assert [b["name"].split(" ")[0] for b in bars] == ["mix", "rate"] and len(bars[0]["y"]) == min(12, len(exp.segments))
-    assert {c["id"] for c in columns} >= {"mix_effect", "rate_effect", "share"}
+    assert {c["id"] for c in columns} >= {"mix_effect", "rate_effect", "share", "excess"}
+    assert f"n={exp.n_a:,} -> " in texts_of(summary)[0] and exp.n_a > 0 and exp.n_b > 0
     assert texts_of(seg_bar)[0].startswith(f"{len(exp.segments)} rows")
     json.dumps(chart) and json.dumps(drivers)
 

@@ -75,6 +75,7 @@ def test_url_and_empty_period(svc):
 
 
 def test_scan_of_every_slice_lists_explained_anomalies(svc):
+    from pages._trends_data import week_start
     from pages.trends import scan, tables
 
     found = anomalies.find_anomalies(svc.reader.cursor(), svc.config, START, END, ["volume"], 2.5)
@@ -86,3 +87,29 @@ def test_scan_of_every_slice_lists_explained_anomalies(svc):
         assert any(f"day={a.date}" in h and all(f"{k}={v}" in h for k, v in a.slice.items()) for h in links)
     assert not any("nan" in h.lower() or "none" in h.lower() for h in links)
     assert len(tables("volume", "day", "", START, END, None, None, 2.5, scan=True)["scan"]) == len(found.anomalies)
+    # example messages: plain text (a Div's string child: Dash escapes it), never Markdown/HTML
+    texts = texts_of(body)
+    shown = [e["text"] for a in found.anomalies for e in a.examples]
+    assert shown and all(f"“{t}”" in texts for t in shown)
+    assert not any(type(c).__name__ in ("Markdown", "Iframe") for c in components_of(body))
+    for a in found.anomalies:  # a rolling week says so and links to its whole week
+        if a.window > 1:
+            assert f"{a.window} days to {a.date} · " in " ".join(texts)
+            assert any(f"period={week_start(a.date, a.window)}..{a.date}" in h.replace("%2E", ".") for h in links)
+    if found.thin:
+        assert any(t.startswith(f"Too thin to test ({len(found.thin)}): ") for t in texts)
+
+
+def test_a_rolling_week_links_to_its_whole_week(svc):
+    from pages._trends_data import week_start
+    from pages.rootcause import layout
+    from pages.trends import _explain_link
+
+    assert week_start("2024-01-31", 7) == "2024-01-25"
+    link = _explain_link("runaround_rate", "2024-01-31", "AirCo", "social", "2024-01-25..2024-01-31")
+    assert link.href == ("/rootcause?kpi=runaround_rate&day=2024-01-31&period=2024-01-25..2024-01-31"
+                         "&brand=AirCo&channel=social")
+    page = {c.id: c for c in components_of(layout(kpi="runaround_rate", day="2024-01-31",
+                                                  period="2024-01-25..2024-01-31")) if getattr(c, "id", None)}
+    assert (page["rc-period"].start_date, page["rc-period"].end_date) == ("2024-01-25", "2024-01-31")
+    assert (page["rc-vs"].start_date, page["rc-vs"].end_date) == ("2024-01-18", "2024-01-24")

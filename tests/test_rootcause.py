@@ -15,6 +15,7 @@ from scorecard.catalogue import catalogue, kpi_by_id
 from scorecard.data import open_warehouse
 from scorecard.kpis import scorecard
 from scorecard.mixrate import REMAINDER, decompose, finish, ranked
+from scorecard.periods import day_range, parse_hours
 from scorecard.rootcause import (
     drill_cases,
     explain_change,
@@ -134,13 +135,60 @@ def test_explanation_json_and_summary(con):
     out = exp.to_json()
     assert out["period"] == f"{B}..{B}" and out["versus"] == f"{A}..{A}"
     assert out["segments"][0]["segment"] == "social" and json.dumps(out)
-    assert "Resolved fell from 50 % to 42 %" in exp.summary()
-    assert "the social channel: 187 % of the change" in exp.summary()
+    assert (out["n_a"], out["n_b"], out["thin"]) == (10, 12, True)
+    lines = exp.summary().splitlines()
+    # golden/rootcause.md "Explain's summary": n per period, thin warning, units, honest shares
+    assert lines[0] == f"Resolved fell from 50 % to 42 % (worse) ({A}, n=10 -> {B}, n=12)."
+    assert lines[1] == (f"  Thin data: 10 cases in {A} and 12 in {B} (fewer than 30 on a side): "
+                        "the change and its split are mostly noise.")
+    assert out["warnings"] == [lines[1].strip()]
+    assert lines[3] == ("  the social channel: 187 % of the change (other segments offset), 40 % of "
+                        "the cases before; mix -2.2 points, rate -13.3 points")
+    assert len(lines) == 4  # phone and e-mail moved against the change: not drivers
+
+
+def test_explain_ranks_drivers_beyond_their_size(con):
+    # golden/rootcause.md: by channel and category; billing takes 25 % of the change but held
+    # 100 % of the cases before (excess -75 %), outage 75 % from nothing (excess +75 %)
+    exp = explain_change(con, Config(), "resolution_rate", B, A, ["channel", "category"])
+    cat = _by_segment(exp, "category")
+    assert cat["share"].to_dict() == pytest.approx({"outage": 3 / 4, "billing": 1 / 4})
+    assert cat["excess"].to_dict() == pytest.approx({"outage": 3 / 4, "billing": -3 / 4})
+    assert _by_segment(exp).at["social", "excess"] == pytest.approx(28 / 15 - 2 / 5)
+    assert [tuple(r) for r in exp.top(5)[["dimension", "segment"]].to_numpy()] == [
+        ("channel", "social"), ("category", "outage")]
+    assert exp.summary().splitlines()[4] == ("  the outage category: 75 % of the change, 0 % of the "
+                                             "cases before; mix -6.2 points, rate 0")
+    # a dimension with one segment (agent AB, hour 10) drives nothing, whatever its share
+    lone = explain_change(con, Config(), "resolution_rate", B, A, ["agent", "hour"])
+    assert lone.top(5).empty and "no breakdown has more than one segment" in lone.summary()
+
+
+def test_a_thin_quantile_change_says_what_it_cannot_split(twcs_db):
+    # the TWCS sample: one case with an FRT on 2017-10-23..30 (758,994 s), 33 on 10-31 (median
+    # 433 s; tests/golden/README.md); the share above 758,994 s is 0 before and after, so the
+    # exceedance split has nothing to scale and the whole change is the remainder
+    con = open_warehouse(twcs_db)
+    exp = explain_change(con, Config(), "frt_median_s", "2017-10-31", "2017-10-23..2017-10-30")
+    con.close()
+    assert (exp.n_a, exp.n_b, exp.value_a, exp.value_b) == (1, 33, 758994, 433)
+    lines = exp.summary().splitlines()
+    assert lines[0].startswith("First response (median) fell from 8.8 days to 7.2 minutes (better) ")
+    assert lines[1].startswith("  Thin data: 1 case in 2017-10-23..2017-10-30 and 33 in 2017-10-31")
+    assert lines[2].startswith("  Not attributable to segments: 100 % of the change in every breakdown")
+    assert not any("-0 %" in line for line in lines) and exp.top(5).empty
 
 
 def test_user_errors_are_one_sentence(con):
     with pytest.raises(ValueError, match="must be YYYY-MM-DD..YYYY-MM-DD"):
         parse_period("last week")
+    with pytest.raises(ValueError, match=r"^--from: 'notadate' is not a date \(YYYY-MM-DD\)\.$"):
+        day_range("notadate", None, ("--from", "--to"))
+    with pytest.raises(ValueError, match="start 2024-03-02 is after end 2024-03-01; put the earlier"):
+        drill_cases(con, Config(), "volume", B, A)
+    with pytest.raises(ValueError, match=r"--hour: '25' is not an hour of day"):
+        parse_hours("9,25", "--hour")
+    assert parse_hours("9, 15-17,16") == ["9", "15", "16", "17"] and parse_hours(None) == []
     with pytest.raises(ValueError, match="start first"):
         parse_period("2024-03-02..2024-03-01")
     with pytest.raises(ValueError, match="unknown dimension 'colour'"):
@@ -150,6 +198,7 @@ def test_user_errors_are_one_sentence(con):
 
 
 def test_segment_phrases_name_hours_and_runs_of_hours():
+    assert segment_phrase("agent", "(none)") == "cases without an agent"
     assert segment_phrase("hour", "9") == "the 09:00 hour"
     assert segment_phrase("hour", "15-22") == "the 15:00-23:00 hours"  # a band of anomalies.py
     assert segment_phrase("category", "outage") == "the outage category"
@@ -241,6 +290,22 @@ def test_cli_explain_json_and_errors(two_day_db):
                                     "--db", str(two_day_db)])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
     assert "must be YYYY-MM-DD..YYYY-MM-DD" in bad.output
+
+
+def test_cli_explain_and_drill_filter_a_slice(two_day_db, tmp_path):
+    # explain within channel=social: resolution 2/4 -> 2/8 (test_filters_restrict_the_population)
+    r = CliRunner().invoke(main, ["explain", "resolution_rate", "--period", B, "--vs", A, "--by",
+                                  "category", "--channel", "social", "--format", "json",
+                                  "--db", str(two_day_db)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert (out["value_a"], out["value_b"], out["n_a"], out["n_b"]) == (0.5, 0.25, 4, 8)
+    assert out["filters"] == {"channel": ["social"]}
+    # every case of the fixture opened at 10:xx UTC: --hour 10 keeps day b's 12, 11-23 none
+    for hours, rows in (("10", 12), ("9-10", 12), ("11-23", 0)):
+        res = CliRunner().invoke(main, ["drill", "volume", "--from", B, "--to", B, "--hour", hours,
+                                        "--out", str(tmp_path / "c.csv"), "--db", str(two_day_db)])
+        assert res.exit_code == 0 and f"wrote {rows} rows" in res.output, res.output
 
 
 def test_explain_runs_on_the_real_twitter_sample(twcs_db):

@@ -58,3 +58,19 @@ def test_examples_pick_one_message_per_case_for_the_top_terms():
     ex = examples(msgs, drivers)
     assert ex["interaction_id"].tolist() == ["c1", "c2"]
     assert ex.columns.tolist() == ["interaction_id", "sent_at", "text"]
+
+
+def test_examples_fill_from_other_cases_with_words_when_asked():
+    # tests/golden/rootcause.md "Example messages of an anomaly": one term-matched case first,
+    # then the first message of each other case that has a term left after stopwords and
+    # mentions ("hello" is a stopword, "@TelcoCo" only a mention: both skipped)
+    msgs = pd.DataFrame({"interaction_id": ["c1", "c1", "c2", "c3", "c4", "c5"],
+                         "sent_at": pd.to_datetime(["2024-01-01"] * 6),
+                         "text": ["no signal", "no signal still", "outage here", "hello",
+                                  "@TelcoCo", "billing wrong"]})
+    drivers = pd.DataFrame({"term": ["no signal"], "z": [3.0], "count_focus": [1], "count_base": [0]})
+    assert examples(msgs, drivers, limit=3, fill=True)["interaction_id"].tolist() == ["c1", "c2", "c5"]
+    assert examples(msgs, drivers, limit=3)["interaction_id"].tolist() == ["c1"]
+    none = drivers.iloc[0:0]
+    assert examples(msgs, none, limit=2, fill=True)["text"].tolist() == ["no signal", "outage here"]
+    assert examples(msgs, none).empty  # without fill, no term means no example
