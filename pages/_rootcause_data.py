@@ -20,14 +20,21 @@ CASE_COLUMNS = [("interaction_id", "case", "text"), ("opened_at", "opened", "tex
                 ("flags", "flags", "text")]
 UNIT_FORMATS = {"share": (".1%", "+.2%"), "seconds": (",.0f", "+,.0f"), "count": (",.1f", "+,.1f"),
                 "currency": (",.2f", "+,.2f")}
+EFFECT_UNITS = {"seconds": " (s)", "count": " (per day)"}
 
 
-def segment_columns(unit: str) -> list[dict]:
-    """DataTable columns of the segment table, values formatted for the KPI's unit."""
+def segment_columns(unit: str, method: str = "ratio") -> list[dict]:
+    """DataTable columns of the segment table, values formatted for the KPI's unit; a median or
+    p90 (method 'exceedance') compares each segment's share of rows above the comparison
+    period's value, so those two columns are shares."""
     value, effect = UNIT_FORMATS.get(unit, (",.3~f", "+,.3~f"))
-    fmt = {"rate_a": value, "rate_b": value, "mix_effect": effect, "rate_effect": effect, "total_effect": effect}
+    rate = ".1%" if method == "exceedance" else value
+    fmt = {"rate_a": rate, "rate_b": rate, "mix_effect": effect, "rate_effect": effect, "total_effect": effect}
+    names = {f: h + EFFECT_UNITS.get(unit, "") for f, h, _ in SEGMENT_COLUMNS if f.endswith("_effect")}
+    if method == "exceedance":
+        names.update(rate_a="share above (compared)", rate_b="share above (period)")
     return [{"id": f, "name": h, "type": "text", "presentation": "input"} if k == "text" else
-            {"id": f, "name": h, "type": "numeric", "format": {"specifier": fmt.get(f, k)}}
+            {"id": f, "name": names.get(f, h), "type": "numeric", "format": {"specifier": fmt.get(f, k)}}
             for f, h, k in SEGMENT_COLUMNS]
 
 

@@ -116,7 +116,8 @@ def explain(kpi_id, a, b, c, d, by, brand, channel):
     bars = html.Div([export_bar(PAGE, "drivers", len(exp.text_drivers), "text drivers"),
                      export_bar(PAGE, "examples", len(exp.examples), "example messages")])
     return (html.Div(exp.summary(), className="summary-text"), attribution_chart(exp.segments, kpi, title),
-            records(top_segments(exp.segments, len(exp.segments))), segment_columns(kpi.unit), drivers_chart(exp.text_drivers),
+            records(top_segments(exp.segments, len(exp.segments))), segment_columns(kpi.unit, exp.method),
+            drivers_chart(exp.text_drivers),
             [html.Div("Example messages", className="filter-label"), *examples] if examples else None,
             export_bar(PAGE, "segments", len(exp.segments)), bars)
 

@@ -70,3 +70,15 @@ def test_a_period_without_data_explains_itself(svc):
     assert "no data to compare" in texts_of(summary)[0]
     data, _pages, count, _bar = cases("volume", "2030-01-01", "2030-01-01", None, None, 0)
     assert data == [] and count.startswith("0 cases")
+
+
+def test_segment_columns_show_a_quantile_kpis_shares_above_as_percentages():
+    from pages._rootcause_data import segment_columns
+
+    median = {c["id"]: c for c in segment_columns("seconds", "exceedance")}
+    # a median is explained through each segment's share of rows above the comparison value:
+    # 0.62 must read 62.0 %, not "1" second
+    assert median["rate_a"]["name"] == "share above (compared)" and median["rate_a"]["format"]["specifier"] == ".1%"
+    assert median["mix_effect"]["name"] == "mix effect (s)" and median["mix_effect"]["format"]["specifier"] == "+,.0f"
+    volume = {c["id"]: c for c in segment_columns("count", "additive")}
+    assert volume["rate_b"]["name"] == "KPI (period)" and volume["total_effect"]["name"] == "total effect (per day)"
