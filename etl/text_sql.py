@@ -19,9 +19,11 @@ import pandas as pd
 
 from etl import enrich
 from etl.enrich import Playbook
+from etl.forked import split_map
 from etl.regex_sql import Untranslatable, python_whitespace, re2_ascii_exact, re2_superset
 
 IS_ASCII = "strlen(text) = length(text)"
+NOT_ASCII = "strlen(text) <> length(text)"
 # A UTF-8 sequence read as Windows-1252 / Latin-1: a lead byte (Â..ô) then a continuation byte.
 MOJIBAKE = ("[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030"
             "\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161"
@@ -140,6 +142,13 @@ def _nodes(seq):
             yield from _nodes(av)
 
 
+def _rstrip_sql(chars: str) -> tuple[str, list[str]]:
+    """SQL (and its parameters) for str.rstrip(chars) of `text`. rtrim with a character list is
+    slow (about ten times a plain scan), so it runs only on texts that end in one of the chars:
+    right() counts code points, so the last one is in the list exactly when contains() finds it."""
+    return "case when contains(?, right(text, 1)) then rtrim(text, ?) else text end", [chars, chars]
+
+
 def add_signatures(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
     """Add `out` = enrich.agent_signatures(text): the signature at the end of a reply, or NULL.
 
@@ -149,11 +158,12 @@ def add_signatures(con: duckdb.DuckDBPyConnection, table: str, out: str, where: 
     pattern = enrich.SIGNATURE_PATTERN
     spaces = python_whitespace()
     window = _tail_window(pattern)
-    tail = "rtrim(text, ?)" if window is None else "right(rtrim(text, ?), ?)"
-    params: list = [spaces] if window is None else [spaces, window]
+    stripped, sparams = _rstrip_sql(spaces)
+    tail = stripped if window is None else f"right({stripped}, ?)"
+    params: list = sparams if window is None else [*sparams, window]
     sup = _superset(pattern)
-    cond = "true" if sup is None else "regexp_matches(rtrim(text, ?), ?)"
-    cparams = [] if sup is None else [spaces, sup]
+    cond = "true" if sup is None else f"regexp_matches({stripped}, ?)"
+    cparams = [] if sup is None else [*sparams, sup]
     con.execute(f"alter table {table} add column {out} varchar")
     con.execute(f"alter table {table} add column _tail varchar")
     con.execute(f"update {table} set _tail = {tail} where ({where}) and {cond}", params + cparams)
@@ -198,14 +208,17 @@ def add_categories(con: duckdb.DuckDBPyConnection, table: str, out: str, playboo
 
     ASCII texts are classified in SQL (lower() and \\b agree with Python there) except where a
     pattern without an RE2 form might match; those and texts with other characters go through
-    the Python function.
+    the Python function, on 2 cores when they are many (etl/forked.py).
     """
     whens, params = _category_whens(playbook)
     con.execute(f"alter table {table} add column {out} varchar")
     case = "case " + " ".join(whens) + " else 'other' end" if whens else "'other'"
     con.execute(f"update {table} set {out} = {case} where ({where}) and {IS_ASCII}", params)
-    return _set_from_python(con, table, out, where,
-                            lambda s: enrich.categories_from_text(s, playbook).to_numpy())
+
+    def classify(texts: pd.Series) -> np.ndarray:
+        return enrich.categories_from_text(texts, playbook).to_numpy()
+
+    return _set_from_python(con, table, out, where, lambda s: split_map(classify, s))
 
 
 def add_sentiment(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
@@ -237,8 +250,11 @@ def mojibake_fixes(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
     ("Iâ€™m", "cafÃ©") and that ftfy repairs; other texts are left alone."""
     import ftfy
 
+    # MOJIBAKE needs a non-ASCII character: ASCII texts (as many bytes as characters) are skipped
+    # before the (slower) regular expression.
     raw = [t for (t,) in con.execute(
-        f"select distinct text from ({source}) where regexp_matches(text, ?)", [MOJIBAKE]).fetchall()]
+        f"select distinct text from ({source}) where {NOT_ASCII} "
+        "and regexp_matches(text, ?)", [MOJIBAKE]).fetchall()]
     frame = pd.DataFrame({"raw": pd.Series(raw, dtype=object)})
     frame["text"] = [ftfy.fix_encoding(t) for t in raw]
     return frame[frame["raw"] != frame["text"]].reset_index(drop=True)

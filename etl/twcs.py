@@ -31,13 +31,20 @@ CHECKS = (  # (condition on the typed row, reason); the first failing check name
 )
 
 
+def _first_non_null(first: str, *rest: str) -> str:
+    """SQL for coalesce(first, *rest), as a CASE on `first`: DuckDB evaluates that about twice
+    as fast as coalesce when `first` is almost never NULL (well-formed files)."""
+    return f"case when {first} is not null then {first} else coalesce({', '.join(rest)}) end"
+
+
 def _integer(col: str) -> str:
     """SQL for an integer id written as `42`, `42.0` or `4.2e1`; NULL when not an integer."""
-    return (f"coalesce(try_cast(trim({col}) as bigint), "
-            f"try_cast(regexp_extract(trim({col}), '^(\\d+)\\.0*$', 1) as bigint), "
-            f"case when try_cast(trim({col}) as double) = floor(try_cast(trim({col}) as double)) "
-            f"and abs(try_cast(trim({col}) as double)) < 9.0e15 "
-            f"then try_cast(try_cast(trim({col}) as double) as bigint) end)")
+    return _first_non_null(
+        f"try_cast(trim({col}) as bigint)",
+        f"try_cast(regexp_extract(trim({col}), '^(\\d+)\\.0*$', 1) as bigint)",
+        f"case when try_cast(trim({col}) as double) = floor(try_cast(trim({col}) as double)) "
+        f"and abs(try_cast(trim({col}) as double)) < 9.0e15 "
+        f"then try_cast(try_cast(trim({col}) as double) as bigint) end")
 
 
 def _typed_sql(csv: CsvTable) -> str:
@@ -52,9 +59,10 @@ def _typed_sql(csv: CsvTable) -> str:
                 trim({c['author_id']}) as author_id,
                 case lower(trim({c['inbound']})) when 'true' then true when 'false' then false end
                     as inbound,
-                coalesce(try_strptime({c['created_at']}, $fmt),
-                         try_strptime(trim({c['created_at']}), $fmt),
-                         try_cast(trim({c['created_at']}) as timestamptz)) as created_at,
+                {_first_non_null(f"try_strptime({c['created_at']}, $fmt)",
+                                 f"try_strptime(trim({c['created_at']}), $fmt)",
+                                 f"try_cast(trim({c['created_at']}) as timestamptz)")}
+                    as created_at,
                 coalesce({c['text']}, '') as text,
                 case when nullif(trim({parent}), '') is null then null else {_integer(parent)} end
                     as in_response_to,
@@ -134,22 +142,41 @@ def case_roots(tweet_id: np.ndarray, parent: np.ndarray, inbound: np.ndarray) ->
     n = len(tweet_id)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(tweet_id, kind="stable")
-    sorted_ids = tweet_id[order]
-    pos = np.clip(np.searchsorted(sorted_ids, parent), 0, n - 1)
-    found = (parent >= 0) & (sorted_ids[pos] == parent)
-    parent_idx = np.where(found, order[pos], -1)
+    parent_idx = _parent_index(tweet_id, parent)
+    found = parent_idx >= 0
     parent_has_parent = np.zeros(n, dtype=bool)
     parent_has_parent[found] = parent_idx[parent_idx[found]] >= 0
     parent_inbound = np.zeros(n, dtype=bool)
     parent_inbound[found] = inbound[parent_idx[found]]
     is_root = inbound & (~found | (~parent_inbound & ~parent_has_parent))
-    nxt = np.where(is_root, np.arange(n), parent_idx)
+    # A root points at itself, so it stays put while the others jump (int32 rows: half the
+    # memory traffic of int64).
+    nxt = np.where(is_root, np.arange(n), parent_idx).astype(np.int32 if n < 2**31 else np.int64)
     for _ in range(64):  # 2**64 > any thread depth
         following = np.where(nxt >= 0, nxt[np.maximum(nxt, 0)], -1)
-        following = np.where(is_root, np.arange(n), following)
         if np.array_equal(following, nxt):
             break
         nxt = following
     in_case = (nxt >= 0) & is_root[np.maximum(nxt, 0)]
     return np.where(in_case, tweet_id[np.maximum(nxt, 0)], -1)
+
+
+def _parent_index(tweet_id: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Row of each tweet's parent (the first row with that tweet_id), -1 when absent or < 0.
+
+    Unique, non-negative ids from a dense range (tweet ids are) are looked up in a table indexed
+    by id (faster than a binary search, which other ids use).
+    """
+    n = len(tweet_id)
+    lo, hi = int(tweet_id.min()), int(tweet_id.max())
+    if lo >= 0 and hi - lo < 4 * n + 1024:
+        table = np.full(hi - lo + 1, -1, dtype=np.int64)
+        table[tweet_id - lo] = np.arange(n)
+        if np.count_nonzero(table >= 0) == n:  # no repeated id
+            inside = (parent >= lo) & (parent <= hi)
+            return np.where(inside, table[np.clip(parent - lo, 0, hi - lo)], -1)
+    order = np.argsort(tweet_id, kind="stable")
+    sorted_ids = tweet_id[order]
+    pos = np.clip(np.searchsorted(sorted_ids, parent), 0, n - 1)
+    found = (parent >= 0) & (sorted_ids[pos] == parent)
+    return np.where(found, order[pos], -1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ from etl.progress import reporting, stage
 from etl.sources import parse_source
 from warehouse.build import build
 from warehouse.db import connect_readonly, snapshot_writer
+
+_PARSED_IN_PROCESS = {"twcs"}  # sources whose parsing forks no workers (sentiment is scored later)
 
 
 class LoadRefused(SourceError):
@@ -87,15 +90,37 @@ def load_file(kind: str, source: str, db: Path, config: Config,
         return _load(kind, source, db, config, mapping, is_file)
 
 
+def _hash_and_parse(kind: str, source: str, db: Path, config: Config, mapping: str | None,
+                    is_file: bool, started: datetime) -> tuple[str, Parsed | None]:
+    """The file's content hash (a SQL source's start time) and the parsed source, or None when
+    the same file is already loaded. With no warehouse yet there is no earlier load to match,
+    so a file whose parsing starts no worker processes (a fork while a thread runs is unsafe)
+    is hashed in a thread while it is parsed; else it is hashed first, so that a file already
+    loaded is not parsed at all."""
+    if not is_file:
+        with stage("hash"):
+            sha = f"sql:{started.isoformat()}"
+        return sha, parse_source(kind, source, config, mapping)
+    if kind in _PARSED_IN_PROCESS and not db.exists():
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(file_sha256, Path(source))
+            parsed = parse_source(kind, source, config, mapping)
+            with stage("hash"):
+                return pending.result(), parsed
+    with stage("hash"):
+        sha = file_sha256(Path(source))
+    if _already_loaded(db, sha):
+        return sha, None
+    return sha, parse_source(kind, source, config, mapping)
+
+
 def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
           is_file: bool) -> LoadResult:
     started = datetime.now(UTC)
-    with stage("hash"):
-        sha = file_sha256(Path(source)) if is_file else f"sql:{started.isoformat()}"
+    sha, parsed = _hash_and_parse(kind, source, db, config, mapping, is_file, started)
     load_id = f"{kind}-{started:%Y%m%dT%H%M%S%f}-{sha[-8:] if is_file else 'sql'}"
-    if is_file and _already_loaded(db, sha):
+    if parsed is None:
         return LoadResult(load_id, kind, source, "skipped", 0, 0, 0, {})
-    parsed = parse_source(kind, source, config, mapping)
     shown = source if is_file else parsed.path  # a SQL URL, with its password masked
     if parsed.content_sha256:  # a SQL extract, or a file read through a mapping
         sha = parsed.content_sha256
