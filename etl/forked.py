@@ -1,16 +1,19 @@
-"""A pure per-item function over a long sequence on 2 cores, with forked worker processes.
+"""A pure per-item function over a long sequence on 2 cores, in worker processes.
 
-The text rules that only Python decides exactly (categories of non-ASCII texts, say) are
-independent per text: large inputs are cut into ranges that forked workers read in place (no
-pickling of the input, only of the results). Without 'fork' (not Linux) it runs in-process.
+Work that is independent per item (sentiment of a text, the category of a text Python must
+decide) is cut into ranges. Under 'fork' (Linux) the workers read the input in place: no
+pickling of the input, only of the results. Elsewhere the ranges are pickled to a default pool
+(the function must then be picklable: a module-level function or a functools.partial of one).
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -27,24 +30,35 @@ def _part(items: Sequence[Any], a: int, b: int) -> Sequence[Any]:
 
 
 def _run_shared(key: int, a: int, b: int) -> np.ndarray:
-    """Worker task: the function on items[a:b] of an input inherited from the parent."""
+    """Worker task under 'fork': the function on items[a:b] of an input inherited from the parent."""
     fn, items = _SHARED[key]
     return np.asarray(fn(_part(items, a, b)))
 
 
+@cache
+def _mp_context() -> Any:
+    """'fork' on Linux (workers inherit the input and the loaded tables), else the default."""
+    return mp.get_context("fork" if sys.platform.startswith("linux") else None)
+
+
 def split_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int = 2,
-              threshold: int = PARALLEL_THRESHOLD) -> np.ndarray:
+              threshold: int = PARALLEL_THRESHOLD, chunks: int | None = None) -> np.ndarray:
     """np.asarray(fn(items)) for a function whose result has one value per item and depends on
-    each item alone, computed over `workers` ranges in forked processes when items are many."""
+    each item alone, computed over `chunks` ranges (default: one per worker) by `workers`
+    processes when there are more than `threshold` items."""
     n = len(items)
-    if workers <= 1 or n <= threshold or not sys.platform.startswith("linux"):
+    if workers <= 1 or n <= threshold:
         return np.asarray(fn(items))
-    bounds = np.linspace(0, n, workers + 1).astype(int).tolist()
-    key = id(items)
-    _SHARED[key] = (fn, items)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            parts = list(pool.map(_run_shared, [key] * workers, bounds[:-1], bounds[1:]))
-    finally:
-        del _SHARED[key]
+    bounds = np.linspace(0, n, (chunks or workers) + 1).astype(int).tolist()
+    ctx = _mp_context()
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        if ctx.get_start_method() != "fork":
+            slices = [_part(items, a, b) for a, b in itertools.pairwise(bounds)]
+            return np.concatenate([np.asarray(p) for p in pool.map(fn, slices)])
+        key = id(items)
+        _SHARED[key] = (fn, items)
+        try:
+            parts = list(pool.map(_run_shared, [key] * (len(bounds) - 1), bounds[:-1], bounds[1:]))
+        finally:
+            del _SHARED[key]
     return np.concatenate(parts)

@@ -10,13 +10,9 @@ cleaning and, for large inputs, a process pool (bench/bench_sentiment.py measure
 from __future__ import annotations
 
 import html
-import itertools
 import math
-import multiprocessing as mp
 import re
-import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -24,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from etl import _vader_fast
+from etl.forked import split_map
 
 # Separate patterns, each starting with a literal (re's fast prefix scan); none crosses "\x00".
 _HANDLE = re.compile(r"@(?<!\w@)\w+")  # an @ not preceded by a word character
@@ -97,25 +94,6 @@ def _score_part(texts: Sequence[Any]) -> np.ndarray:
     return np.append(scores, np.nan)[codes]
 
 
-_SHARED: dict[int, Sequence[Any]] = {}  # inputs that forked workers read in place (no pickling)
-
-
-def _part(texts: Sequence[Any], a: int, b: int) -> Sequence[Any]:
-    """Positional slice texts[a:b]."""
-    return texts.iloc[a:b] if isinstance(texts, pd.Series) else texts[a:b]
-
-
-def _score_shared(key: int, a: int, b: int) -> np.ndarray:
-    """Pool task under 'fork': score texts[a:b] of an input inherited from the parent."""
-    return _score_part(_part(_SHARED[key], a, b))
-
-
-@cache
-def _mp_context() -> Any:
-    """'fork' on Linux (workers inherit the input and the loaded tables), else the default."""
-    return mp.get_context("fork" if sys.platform.startswith("linux") else None)
-
-
 def compound_scores(
     texts: Sequence[str | None],
     workers: int = 2,
@@ -128,24 +106,9 @@ def compound_scores(
     ranges, each de-duplicated and scored by a process pool; under 'fork' the workers read the
     input in place, so only the float results travel between processes.
     """
-    n = len(texts)
-    if workers <= 1 or n <= parallel_threshold:
-        return _score_part(texts) if n else np.empty(0)
-    bounds = np.linspace(0, n, 2 * workers + 1).astype(int).tolist()
-    ctx = _mp_context()
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        if ctx.get_start_method() == "fork":
-            key = id(texts)
-            _SHARED[key] = texts
-            try:
-                keys = [key] * (2 * workers)
-                parts = list(pool.map(_score_shared, keys, bounds[:-1], bounds[1:]))
-            finally:
-                del _SHARED[key]
-        else:
-            slices = [_part(texts, a, b) for a, b in itertools.pairwise(bounds)]
-            parts = list(pool.map(_score_part, slices))
-    return np.concatenate(parts)
+    if not len(texts):
+        return np.empty(0)
+    return split_map(_score_part, texts, workers, parallel_threshold, chunks=2 * workers)
 
 
 @cache

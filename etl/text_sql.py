@@ -10,6 +10,7 @@ tests/test_text_sql.py checks each against the Python rule on real, generated an
 from __future__ import annotations
 
 import re
+from functools import partial
 from re import _constants as C  # noqa: N812
 from re import _parser as P  # noqa: N812
 
@@ -214,11 +215,13 @@ def add_categories(con: duckdb.DuckDBPyConnection, table: str, out: str, playboo
     con.execute(f"alter table {table} add column {out} varchar")
     case = "case " + " ".join(whens) + " else 'other' end" if whens else "'other'"
     con.execute(f"update {table} set {out} = {case} where ({where}) and {IS_ASCII}", params)
-
-    def classify(texts: pd.Series) -> np.ndarray:
-        return enrich.categories_from_text(texts, playbook).to_numpy()
-
+    classify = partial(_categories, playbook=playbook)  # picklable, for a pool without fork
     return _set_from_python(con, table, out, where, lambda s: split_map(classify, s))
+
+
+def _categories(texts: pd.Series, playbook: Playbook) -> np.ndarray:
+    """enrich.categories_from_text as an array (one split_map part)."""
+    return enrich.categories_from_text(texts, playbook).to_numpy()
 
 
 def add_sentiment(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pages._state import dim_filters, optional_module
+from scorecard.anomaly_report import slice_text
 from scorecard.kpis import scorecard
 from scorecard.service import per_snapshot, service
 
@@ -46,7 +47,7 @@ def tables(kpi, grain, by, start, end, brand, channel, sensitivity, scan=False) 
         wanted = {k: v[0] for k, v in filters.items() if v}
         rows = [{"date": str(a.date), "window": a.window, "when": a.date if a.window == 1 else f"{a.window} days to {a.date}",
                  "period": None if a.window == 1 else f"{week_start(a.date, a.window)}..{a.date}", "kpi": a.kpi,
-                 "slice": ", ".join(f"{k}={v}" for k, v in a.slice.items()) or "all",
+                 "slice": slice_text(a.slice),
                  "brand": a.slice.get("brand"), "channel": a.slice.get("channel"), "observed": a.observed,
                  "expected": a.expected, "z": a.z, "direction": a.direction, "n": a.n, "summary": a.summary,
                  "examples": "\n".join(e["text"] for e in a.examples)}  # one message a line (plain text)

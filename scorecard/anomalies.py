@@ -36,6 +36,7 @@ from scorecard.catalogue import Kpi, catalogue, kpi_by_id
 from scorecard.data import effective_range
 from scorecard.data_anomalies import settle_days
 from scorecard.data_rootcause import DIMS, quantile_of
+from scorecard.mixrate import REMAINDER, population_share
 from scorecard.periods import day_range
 from scorecard.rootcause import (
     attribution_tables,
@@ -52,12 +53,6 @@ def slice_phrase(slice_: Mapping[str, str]) -> str:
     """' on social for TelcoCo' (channel, then brand), '' for the whole business."""
     out = f" on {slice_['channel']}" if "channel" in slice_ else ""
     return out + (f" for {slice_['brand']}" if "brand" in slice_ else "")
-
-
-def _baseline_weight(segments: pd.DataFrame) -> pd.Series:
-    """Each segment's share of its dimension's population in the comparison window."""
-    total = segments.groupby("dimension")["weight_a"].transform("sum")
-    return (segments["weight_a"] / total.where(total > 0)).fillna(0.0)
 
 
 HOUR_BAND_MAX = 9  # hours: a longer run of the day (most of its cases) explains little
@@ -100,9 +95,9 @@ def attribution_of(segments: pd.DataFrame, k: int = 3) -> list[dict]:
     (a large segment taking its proportional part of a change drove nothing); hours of day as
     their most concentrated run of consecutive hours, scored per sqrt(hours) (hour_band). A
     dimension with a single segment (e.g. no agent recorded on e-mail) explains nothing."""
-    real = segments[segments["segment"] != "(non-additive remainder)"]
+    real = segments[segments["segment"] != REMAINDER]
     real = real[real.groupby("dimension")["segment"].transform("size") > 1]
-    real = real.assign(excess=real["share"] - _baseline_weight(real))
+    real = real.assign(excess=real["share"] - population_share(real))
     best = []
     for dim, rows in real.groupby("dimension", sort=False):
         top = hour_band(rows) if dim == "hour" else None

@@ -195,8 +195,10 @@ def test_pool_path_without_fork_pickles_slices(monkeypatch):
     """Where 'fork' is missing the pool gets slices of the input; exercised here with threads."""
     from concurrent.futures import ThreadPoolExecutor
 
-    monkeypatch.setattr(s, "_mp_context", lambda: __import__("multiprocessing").get_context("spawn"))
-    monkeypatch.setattr(s, "ProcessPoolExecutor", lambda n, mp_context: ThreadPoolExecutor(n))
+    from etl import forked
+
+    monkeypatch.setattr(forked, "_mp_context", lambda: __import__("multiprocessing").get_context("spawn"))
+    monkeypatch.setattr(forked, "ProcessPoolExecutor", lambda n, mp_context: ThreadPoolExecutor(n))
     texts = SAMPLES["twcs"]() + [None, "", "good"] * 7
     for given in (texts, pd.Series(texts, dtype=object)):
         got = s.compound_scores(given, workers=2, parallel_threshold=0)
