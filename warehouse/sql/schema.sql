@@ -118,3 +118,6 @@ create table if not exists twcs_threads (
 );
 
 create table if not exists etl_state (key varchar primary key, value varchar);
+-- The team that handled a case (mapped sources may map it; NULL otherwise): a slice and a
+-- target scope ([targets.<kpi>.team.<name>]).
+alter table interactions add column if not exists team varchar;

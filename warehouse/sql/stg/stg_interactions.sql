@@ -8,6 +8,7 @@ select
     nullif(trim(brand), '') as brand,
     nullif(trim(customer_id), '') as customer_id,
     nullif(trim(agent_id), '') as agent_id,
+    nullif(trim(team), '') as team,
     coalesce(nullif(lower(issue_category), ''), 'other') as issue_category,
     opened_at,
     coalesce(first_customer_at, opened_at) as first_customer_at,
