@@ -17,7 +17,7 @@ from etl.mapped_tables import (
     native_surveys,
     surveys_table,
 )
-from etl.mapping import Mapping, load_mapping
+from etl.mapping import Mapping, MappingError, load_mapping
 from etl.parsed import Parsed, quarantine_frame
 from etl.sources import register
 
@@ -51,7 +51,14 @@ def parsed_from_frame(frame: pd.DataFrame, m: Mapping, config: Config, *, path: 
 def parse_mapped_csv(path: Path, config: Config, mapping_path: str | None) -> Parsed:
     """Read a CSV export through its mapping into canonical rows plus quarantined rows."""
     m = load_mapping(mapping_path, config, "csv")
-    csv = read_csv_text(path, m.source_columns(), delim=m.delimiter)
+    csv = read_csv_text(path, m.column_sources(), delim=m.delimiter)
+    found = [c for c in csv.frame.columns if c != "_line"]
+    for fld, cols in m.combine.items():
+        missing = [c for c in cols if c not in found]
+        if missing:
+            raise MappingError(f"{path}, line 1: column {missing[0]!r} of [combine] {fld} in "
+                               f"mapping {m.path} is missing; found {', '.join(found)}; fix the "
+                               "column name in the mapping.")
     # The load's identity is the file and the mapping together: a corrected mapping reloads.
     key = hashlib.sha256(f"{file_sha256(path)}\n{m.sha256}".encode()).hexdigest()
     return parsed_from_frame(csv.frame, m, config, path=str(path), kind="csv",

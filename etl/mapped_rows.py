@@ -32,10 +32,22 @@ def _blank_to_none(s: pd.Series) -> pd.Series:
     return t.astype(object).where(t.notna(), None)
 
 
+def joined_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """The non-empty values of several columns joined with one space per row (None = all empty)."""
+    parts = [_blank_to_none(frame[c]).astype("string") for c in columns]
+    joined = parts[0].fillna("")
+    for p in parts[1:]:
+        joined = (joined + " " + p.fillna("")).str.strip()
+    return joined.astype(object).where(joined != "", None)
+
+
 def field_text(frame: pd.DataFrame, m: Mapping, fld: str) -> pd.Series:
-    """A field's text per row: its column or constant, through its value map (None = empty)."""
+    """A field's text per row: its column, its [combine] columns joined with one space, or its
+    constant, through its value map (None = empty)."""
     if fld in m.columns:
         s = _blank_to_none(frame[m.columns[fld]])
+    elif fld in m.combine:
+        s = joined_text(frame, m.combine[fld])
     else:
         s = pd.Series(m.constants.get(fld), index=frame.index, dtype=object)
     table = m.values.get(fld)
@@ -121,6 +133,8 @@ def _typed(text: pd.Series, fld: str, m: Mapping, native: bool) -> tuple[pd.Seri
 
 
 def _where(fld: str, m: Mapping) -> str:
+    if fld in m.combine:
+        return f" (columns {' + '.join(map(repr, m.combine[fld]))})"
     return f" (column {m.columns[fld]!r})" if fld in m.columns else ""
 
 

@@ -40,7 +40,7 @@ TIME_KEYWORDS = ("iso", "epoch_s", "epoch_ms")
 RESERVED_NAMES = ("twcs", "pwc", "ticket", "survey")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_TOP = {"source", "columns", "timestamps", "constants", "values", "sql"}
+_TOP = {"source", "columns", "combine", "timestamps", "constants", "values", "sql"}
 
 
 class MappingError(SourceError):
@@ -73,14 +73,33 @@ class Mapping:
     timezone: str
     delimiter: str = ","
     sql: SqlSpec | None = None
+    # canonical field -> source columns whose values are joined with one space ([combine])
+    combine: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def fields(self) -> tuple[str, ...]:
-        """Canonical fields this mapping fills, from a column or a constant, in canonical order."""
-        return tuple(f for f in FIELDS[self.kind] if f in self.columns or f in self.constants)
+        """Canonical fields this mapping fills (a column, several columns or a constant), in
+        canonical order."""
+        return tuple(f for f in FIELDS[self.kind]
+                     if f in self.columns or f in self.combine or f in self.constants)
+
+    def column_sources(self) -> tuple[str, ...]:
+        """The source columns of [columns], in canonical field order."""
+        return tuple(self.columns[f] for f in FIELDS[self.kind] if f in self.columns)
+
+    def combined_sources(self) -> tuple[str, ...]:
+        """The source columns of [combine] not already read through [columns], each once."""
+        seen = set(self.column_sources())
+        out: list[str] = []
+        for f in FIELDS[self.kind]:
+            for c in self.combine.get(f, ()):
+                if c not in seen:
+                    seen.add(c)
+                    out.append(c)
+        return tuple(out)
 
     def source_columns(self) -> tuple[str, ...]:
-        """The source columns the mapping reads, in canonical field order."""
-        return tuple(self.columns[f] for f in FIELDS[self.kind] if f in self.columns)
+        """Every source column the mapping reads: [columns] ones, then [combine] ones."""
+        return self.column_sources() + self.combined_sources()
 
 
 def _fail(path: str, key: str, problem: str) -> MappingError:
@@ -140,6 +159,26 @@ def _columns(raw: dict, kind: str, path: str) -> dict[str, str]:
         if fld in out:
             raise _fail(path, key, f"field {fld!r} is already mapped from column {out[fld]!r}.")
         out[fld] = column.strip()
+    return out
+
+
+def _combine(raw: dict, kind: str, columns: dict, path: str) -> dict[str, tuple[str, ...]]:
+    """[combine] field = ["Column A", "Column B", ...]: a field read from several columns."""
+    out: dict[str, tuple[str, ...]] = {}
+    for fld, cols in _table(raw, "combine", path).items():
+        key = f"[combine] {fld}"
+        if fld not in FIELDS[kind] or fld in KEYS:
+            allowed = [f for f in FIELDS[kind] if f not in KEYS]
+            raise _fail(path, key, f"unknown canonical field {fld!r} for kind {kind!r}; use one of "
+                        f"{', '.join(allowed)}.")
+        if fld in columns:
+            raise _fail(path, key, f"{fld!r} is also mapped from column {columns[fld]!r} under "
+                        "[columns]; keep one.")
+        if (not isinstance(cols, list) or len(cols) < 2
+                or not all(isinstance(c, str) and c.strip() for c in cols)):
+            raise _fail(path, key, f"must be a list of two or more column names such as "
+                        f"[\"Date\", \"Time\"], got {cols!r}.")
+        out[fld] = tuple(c.strip() for c in cols)
     return out
 
 
@@ -227,15 +266,17 @@ def mapping_from_toml(text: str, path: str, config: Config) -> Mapping:
     cats = tuple(c.id for c in load_playbook(config.playbook).categories)
     name, kind, delim, prefix = _source(raw, path)
     columns = _columns(raw, kind, path)
-    constants = _constants(raw, kind, columns, path, cats)
+    combine = _combine(raw, kind, columns, path)
+    constants = _constants(raw, kind, {**columns, **{f: " + ".join(c) for f, c in combine.items()}},
+                           path, cats)
     for fld in REQUIRED[kind]:
-        if fld not in columns and fld not in constants:
+        if fld not in columns and fld not in constants and fld not in combine:
             how = "map a column to it or set it under [constants]" if fld == "channel" else "map a column to it"
             raise _fail(path, "[columns]", f"required field {fld!r} of kind {kind!r} is missing; {how}.")
     fmt, zone = _timestamps(raw, config, path)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Mapping(path, sha, name, kind, prefix, columns, constants, _values(raw, kind, path, cats),
-                   fmt, zone, delim, _sql(raw, path))
+                   fmt, zone, delim, _sql(raw, path), combine)
 
 
 def load_mapping(path: str | None, config: Config, source_kind: str) -> Mapping:
