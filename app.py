@@ -2,8 +2,10 @@
 
 Environment: SOCIALCARE_DB (warehouse, opened read-only), SOCIALCARE_CONFIG, and optionally
 SOCIALCARE_USERS="alice:<hash>,bob:<hash>" (hashes from werkzeug.security.
-generate_password_hash) to require HTTP basic auth on every route; SOCIALCARE_WARM=0 turns off
-the background warm-up of the default views after each load.
+generate_password_hash) to require HTTP basic auth on every route (failed logins throttled: see
+pages/_security.py); SOCIALCARE_WARM=0 turns off the background warm-up of the default views after
+each load. Every response carries security headers; a callback that fails shows a short message
+instead of answering HTTP 500.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ import os
 import dash
 import dash_bootstrap_components as dbc
 import plotly.io as pio
-from dash import Dash, Input, Output, dcc, html
-from flask import Response, request
-from werkzeug.security import check_password_hash
+from dash import Dash, Input, Output, callback_context, dcc, html, set_props
 
 from pages import _ids as ids
+from pages._security import (
+    add_security_headers,
+    answer_bad_requests,
+    escaped,
+    log,
+    require_login,
+)
 from scorecard.options import data_as_of
 from scorecard.service import published_age_s, service
 
@@ -25,6 +32,7 @@ from scorecard.service import published_age_s, service
 # tables) the "json" engine is ~1.5x faster than "orjson", which first copies the whole tree.
 pio.json.config.default_engine = "json"
 
+CALLBACK_ERROR = "callback-error"
 NAV = (("Scorecard", "/"), ("Economics", "/economics"), ("Trends", "/trends"),
        ("Root cause", "/rootcause"), ("Conversations", "/conversations"), ("Data health", "/health"))
 
@@ -62,7 +70,11 @@ def shell() -> html.Div:
                       title="Latest activity in the data, and when the last load was published."),
             dcc.Interval(id=ids.FRESHNESS_TICK, interval=60_000),
         ], fluid=True), color="primary", dark=True, className="mb-3 py-1"),
-        dbc.Container(dash.page_container, fluid=True, className="pb-4 page-body"),
+        dbc.Container([
+            dbc.Alert(id=CALLBACK_ERROR, is_open=False, dismissable=True, color="warning",
+                      className="py-2"),
+            dash.page_container,
+        ], fluid=True, className="pb-4 page-body"),
     ])
 
 
@@ -78,16 +90,18 @@ def users() -> dict[str, str]:
     return out
 
 
-def require_login(server, accounts: dict[str, str]) -> None:
-    """HTTP basic auth on every route of the Flask server (assets and callbacks included)."""
-
-    @server.before_request
-    def _check():
-        auth = request.authorization
-        if auth and auth.type == "basic" and auth.username in accounts and \
-                check_password_hash(accounts[auth.username], auth.password or ""):
-            return None
-        return Response("Login required.", 401, {"WWW-Authenticate": 'Basic realm="socialcare"'})
+def callback_failed(err: Exception) -> None:
+    """A callback raised: show one sentence on the page, log one short line, keep the view."""
+    inputs = [(i.get("id"), i.get("property"), i.get("value")) for i in callback_context.inputs_list
+              if isinstance(i, dict)]
+    log.warning("callback %s failed: %s: %s; inputs %s", escaped(callback_context.triggered_id, 60),
+                type(err).__name__, escaped(str(err)), escaped(inputs))
+    set_props(CALLBACK_ERROR, {
+        "is_open": True,
+        "children": "This view could not use one of its inputs (for example a date that does not "
+                    "exist or a value outside its list) and kept its last state: correct the input "
+                    "and try again.",
+    })
 
 
 class _Priming:
@@ -117,7 +131,8 @@ def _start_warming() -> None:
 def create_app() -> Dash:
     """The Dash app with every page in pages/ registered."""
     dash_app = Dash(__name__, use_pages=True, pages_folder="pages", suppress_callback_exceptions=True,
-                    title="socialcare", update_title=None, serve_locally=True)
+                    title="socialcare", update_title=None, serve_locally=True,
+                    on_error=callback_failed)
     dash_app.layout = shell
 
     @dash_app.callback(Output(ids.FRESHNESS, "children"), Output(ids.FRESHNESS, "className"),
@@ -129,6 +144,8 @@ def create_app() -> Dash:
     accounts = users()
     if accounts:
         require_login(dash_app.server, accounts)
+    answer_bad_requests(dash_app.server)
+    add_security_headers(dash_app.server, lambda: list(dash_app.csp_hashes()))
     if os.environ.get("SOCIALCARE_WARM", "1") != "0":
         dash_app.server.before_request(_start_warming)
     # Dash finishes its setup (callback list, pages router) in its first request's hooks, and a

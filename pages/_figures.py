@@ -18,7 +18,11 @@ PALETTE = ["#2c3e50", "#18bc9c", "#3498db", "#f39c12", "#e74c3c", "#8e44ad", "#1
            "#d35400", "#7f8c8d", "#27ae60"]
 UNIT_AXIS = {"share": "share of cases (%)", "seconds": "time", "currency": "cost", "count": "cases",
              "points": "points", "score": "score", "rate": "per agent hour"}
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+# Nothing leaves the machine: plotly.js would otherwise offer "Share chart" (posts the chart's
+# data to Plotly's cloud) and a link to edit the chart there.
+GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
+                "showLink": False, "plotlyServerURL": "",
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 AXIS = {"gridcolor": "#ecf0f1", "linecolor": "#bdc3c7", "zerolinecolor": "#dfe6e9", "automargin": True,

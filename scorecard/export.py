@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -10,11 +11,20 @@ import pandas as pd
 
 from etl.config import Config
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read the cell as a formula: it starts with a formula character,
+    also after leading spaces, or with a full-width form of one (`＝`, `＋`, `－`, `＠`)."""
+    if text.startswith(FORMULA_START):
+        return True
+    first = text.lstrip()[:1]
+    return bool(first) and unicodedata.normalize("NFKC", first) in FORMULA_START
 
 
 def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and _formula_like(value):
         return "'" + value
     return value
 

@@ -209,6 +209,8 @@ def gunicorn_server(db: Path, extra_env: dict | None = None, workers: int = 2, t
     port = free_port()
     env = dict(os.environ, SOCIALCARE_DB=str(db), **(extra_env or {}))
     env.pop("SOCIALCARE_CONFIG", None)
+    # each server counts failed logins in a file of its own (the default is shared by the host)
+    env.setdefault("SOCIALCARE_THROTTLE_DB", str(Path(db).with_suffix(f".{port}.logins.sqlite")))
     root = Path(__file__).parents[1]
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
                              "-b", f"127.0.0.1:{port}", "app:server"], cwd=root, env=env,

@@ -10,9 +10,12 @@ import pytest
 
 from scorecard.export import XLSX_MAX_ROWS, frame_bytes, neutralised, write_frame
 
-# Each dangerous start a spreadsheet would execute (OWASP "CSV injection"): = + - @ tab CR.
-DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", '=HYPERLINK("http://evil","x")']
-SAFE = ["plain", "a=b", " =leading space", "", None]
+# Each dangerous start a spreadsheet would execute (OWASP "CSV injection"): = + - @ tab CR LF,
+# also after leading spaces (Excel and LibreOffice skip them) and in full-width form (＝ U+FF1D,
+# ＋ U+FF0B, which spreadsheets with East Asian input normalise to = and +).
+DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", '=HYPERLINK("http://evil","x")',
+             " =leading space", "   +1", "\u00a0=nbsp", "\uff1dHYPERLINK(\"x\")", "\uff0b1", "\nx"]
+SAFE = ["plain", "a=b", "a ＝ b", "", None]
 
 
 def _frame() -> pd.DataFrame:
@@ -28,7 +31,7 @@ def _frame() -> pd.DataFrame:
 def test_neutralised_prefixes_exactly_the_dangerous_starts():
     out = neutralised(_frame())
     assert list(out["text"][: len(DANGEROUS)]) == ["'" + t for t in DANGEROUS]
-    assert list(out["text"][len(DANGEROUS):].fillna("<NA>")) == ["plain", "a=b", " =leading space", "", "<NA>"]
+    assert list(out["text"][len(DANGEROUS):].fillna("<NA>")) == ["plain", "a=b", "a ＝ b", "", "<NA>"]
     assert list(out["value"]) == [-1.5] * len(out)
 
 

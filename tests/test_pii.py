@@ -60,6 +60,9 @@ KEPT = [
     "https://t.co/1234567890 and #2017201820192020",
     "already __email__, __iban__, __card__ and __phone__ here",
     "short 555-1234 and (401) 856",
+    # a quarantined TWCS row keeps its Twitter timestamp (UTC offset and year), not a phone
+    '8,sprintcare,False,Tue Oct 31 21:45:10 +0000 2017,"@115712 hi",,7',
+    "Mon Jan 01 10:00:00 -0500 2018 and Sat Mar 03 08:00:00 +0530 2019",
 ]
 
 

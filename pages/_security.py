@@ -1,0 +1,174 @@
+"""The web server's defences: login throttling, security headers and clean callback failures.
+
+- Login: HTTP basic auth against `SOCIALCARE_USERS`. Failed logins are counted per user name and
+  per client address in a small SQLite file shared by every gunicorn worker on the host
+  (`SOCIALCARE_THROTTLE_DB`, default in the system temp folder). After `USER_LIMIT` failures for
+  one user, or `ADDRESS_LIMIT` from one address, within `WINDOW_S`, every further attempt gets
+  429 with `Retry-After` until the oldest counted failure leaves the window, without checking the
+  password (so a guessing loop costs no hashing CPU). A success clears the user's failures. An
+  unknown user name is checked against a dummy hash, so it takes as long as a wrong password.
+- Headers on every response: a Content-Security-Policy that Dash works under (scripts only from
+  this server plus the hashes of Dash's own inline scripts; no connections to other hosts;
+  `frame-ancestors 'none'`), `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`,
+  `Referrer-Policy: no-referrer`.
+- Callbacks: an exception inside a callback never becomes an HTTP 500; the page shows a short
+  message and the log gets one line with a short, escaped prefix of the inputs. A request body
+  that is not a callback request at all gets 400.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.security import check_password_hash, generate_password_hash
+
+log = logging.getLogger("socialcare.web")
+
+WINDOW_S = 15 * 60
+USER_LIMIT = 5
+ADDRESS_LIMIT = 20
+_DUMMY_HASH = generate_password_hash("socialcare-not-a-user")
+LOG_PREFIX = 120  # characters of user input a log line may carry
+
+
+def throttle_path() -> Path:
+    """The SQLite file shared by all workers that counts failed logins."""
+    configured = os.environ.get("SOCIALCARE_THROTTLE_DB")
+    return Path(configured) if configured else Path(tempfile.gettempdir()) / "socialcare-logins.sqlite"
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(path, timeout=5, isolation_level=None)
+    con.execute("create table if not exists failures (key text not null, at real not null)")
+    con.execute("create index if not exists failures_key on failures (key, at)")
+    return con
+
+
+def retry_after_s(path: Path, keys: dict[str, int], now: float) -> int:
+    """Seconds until a locked key frees (0 when none of `keys` (key -> limit) is locked)."""
+    con = _connect(path)
+    try:
+        con.execute("delete from failures where at < ?", [now - WINDOW_S])
+        wait = 0.0
+        for key, limit in keys.items():
+            rows = con.execute("select at from failures where key = ? order by at desc limit ?",
+                               [key, limit]).fetchall()
+            if len(rows) >= limit:
+                wait = max(wait, rows[-1][0] + WINDOW_S - now)
+        return int(wait) + 1 if wait > 0 else 0
+    finally:
+        con.close()
+
+
+def record_failure(path: Path, keys: list[str], now: float) -> None:
+    """Count one failed login against each key."""
+    con = _connect(path)
+    try:
+        con.executemany("insert into failures values (?, ?)", [[k, now] for k in keys])
+    finally:
+        con.close()
+
+
+def clear_failures(path: Path, key: str) -> None:
+    """Forget a key's failures (after a successful login)."""
+    con = _connect(path)
+    try:
+        con.execute("delete from failures where key = ?", [key])
+    finally:
+        con.close()
+
+
+def password_ok(accounts: dict[str, str], user: str, password: str) -> bool:
+    """Whether the password is right; unknown users cost the same hashing as known ones."""
+    hashed = accounts.get(user)
+    ok = check_password_hash(hashed or _DUMMY_HASH, password)
+    return ok and hashed is not None
+
+
+def _challenge(status: int = 401, retry: int | None = None) -> Response:
+    if retry is not None:
+        return Response("Too many failed logins; try again later.", 429, {"Retry-After": str(retry)})
+    return Response("Login required.", status, {"WWW-Authenticate": 'Basic realm="socialcare"'})
+
+
+def require_login(server: Flask, accounts: dict[str, str]) -> None:
+    """HTTP basic auth on every route (assets and callbacks included), throttled per user and address."""
+    path = throttle_path()
+
+    @server.before_request
+    def _check():
+        auth = request.authorization
+        if not auth or auth.type != "basic" or not auth.username:
+            return _challenge()
+        user_key, addr_key = f"user:{auth.username}", f"addr:{request.remote_addr}"
+        now = time.time()
+        retry = retry_after_s(path, {user_key: USER_LIMIT, addr_key: ADDRESS_LIMIT}, now)
+        if retry:
+            return _challenge(retry=retry)
+        if password_ok(accounts, auth.username, auth.password or ""):
+            clear_failures(path, user_key)
+            return None
+        record_failure(path, [user_key, addr_key], now)
+        log.warning("failed login for %s from %s", escaped(auth.username), request.remote_addr)
+        return _challenge()
+
+
+def content_security_policy(script_hashes: list[str]) -> str:
+    """The CSP of every response: this server only, Dash's inline scripts by hash, no framing."""
+    scripts = " ".join(["'self'", *script_hashes])  # hashes come quoted: 'sha256-...'
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {scripts}",
+        "style-src 'self' 'unsafe-inline'",  # Dash and plotly set inline styles
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def add_security_headers(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
+    """Security headers on every response (the CSP's script hashes are read on the first one,
+    once Dash has registered its inline scripts)."""
+    csp: list[str] = []
+
+    @server.after_request
+    def _headers(response: Response) -> Response:
+        if not csp:
+            csp.append(content_security_policy(script_hashes()))
+        response.headers.setdefault("Content-Security-Policy", csp[0])
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+
+def escaped(value: object, limit: int = LOG_PREFIX) -> str:
+    """A short, printable prefix of user input for a log line."""
+    text = repr(value)
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def answer_bad_requests(server: Flask) -> None:
+    """Any unexpected error answers 400 with one sentence, logged as one short line."""
+
+    @server.errorhandler(Exception)
+    def _bad(err: Exception):
+        if isinstance(err, HTTPException):
+            return err
+        log.warning("request to %s failed: %s: %s", escaped(request.path, 80), type(err).__name__,
+                    escaped(str(err)))
+        return Response("This request could not be answered: check its inputs and try again.", 400,
+                        {"Content-Type": "text/plain; charset=utf-8"})
