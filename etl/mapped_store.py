@@ -37,7 +37,8 @@ select message_id::varchar as message_id, interaction_id::varchar as interaction
        asks_private::boolean as asks_private, is_runaround::boolean as is_runaround,
        source::varchar as source, channel::varchar as channel, platform::varchar as platform,
        brand::varchar as brand, issue_category::varchar as issue_category,
-       resolves::boolean as resolves, load_id::varchar as load_id
+       resolves::boolean as resolves, created_at::timestamptz as created_at,
+       load_id::varchar as load_id
 from incoming
 union all
 select m.message_id, m.interaction_id, m.author_role, m.author_id, m.sent_at, m.text, m.sentiment,
@@ -47,7 +48,7 @@ select m.message_id, m.interaction_id, m.author_role, m.author_id, m.sent_at, m.
        case when f.message_id is null then i.platform else f.platform end,
        case when f.message_id is null then i.brand else f.brand end,
        case when f.message_id is null then i.issue_category else f.issue_category end,
-       f.resolves, m.load_id
+       f.resolves, f.created_at, m.load_id
 from messages m
 left join mapped_messages f using (message_id)
 left join interactions i using (interaction_id)

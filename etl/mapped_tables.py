@@ -23,7 +23,8 @@ INTERACTION_COLUMNS = ["interaction_id", "source", "channel", "platform", "brand
                        "first_response_at", "resolved_at", "last_activity_at", "status",
                        "handled_privately", "transfers", "handle_seconds", "reopened", "dq_flags"]
 # What a message of a mapped export carries beyond the `messages` table; its case derives from them.
-MESSAGE_FACETS = ("source", "channel", "platform", "brand", "issue_category", "resolves")
+MESSAGE_FACETS = ("source", "channel", "platform", "brand", "issue_category", "resolves",
+                  "created_at")
 SURVEY_COLUMNS = ["survey_id", "interaction_id", "customer_id", "channel", "brand", "responded_at",
                   "csat", "nps", "would_recommend", "verbatim", "sentiment"]
 
@@ -63,15 +64,18 @@ def interactions_table(good: pd.DataFrame, m: Mapping, playbook: Playbook) -> pd
     """One canonical interaction per row of an `interactions` mapping."""
     channel = good["channel"]
     status = _col(good, "status").where(_col(good, "status").notna(), _derived_status(good, channel))
-    opened, first = good["opened_at"], _col(good, "first_response_at")
+    first_customer, first = good["opened_at"], _col(good, "first_response_at")
+    # The case opens when it was created in the source tool, where the export says so
+    # (created_at); the first-response clock of sla.frt_clock = "case_created" starts there.
+    opened = _col(good, "created_at").fillna(first_customer) if "created_at" in good else first_customer
     subject = good["subject"] if "subject" in good else None
-    negative = (first.notna() & (first < opened)) if "first_response_at" in good else None
+    negative = (first.notna() & (first < first_customer)) if "first_response_at" in good else None
     return pd.DataFrame({
         "interaction_id": good["interaction_id"], "source": m.name, "channel": channel,
         "platform": _col(good, "platform"), "brand": _col(good, "brand"),
         "customer_id": _col(good, "customer_id"), "agent_id": _col(good, "agent_id"),
         "issue_category": issue_categories(_col(good, "issue_category"), subject, playbook),
-        "opened_at": opened, "first_customer_at": opened, "first_response_at": first,
+        "opened_at": opened, "first_customer_at": first_customer, "first_response_at": first,
         "resolved_at": _col(good, "resolved_at"), "last_activity_at": None, "status": status,
         "handled_privately": (_col(good, "handled_privately").fillna(False).astype(bool)
                               | (status == "private")),
@@ -129,6 +133,7 @@ def messages_table(good: pd.DataFrame, m: Mapping) -> pd.DataFrame:
         "asks_private": asks_private, "is_runaround": runaround, "resolves": resolves,
         "source": m.name,
         **{f: _col(good, f) for f in ("channel", "platform", "brand", "issue_category")},
+        "created_at": _col(good, "created_at", pd.NaT).astype("datetime64[us, UTC]"),
     }).reset_index(drop=True)
 
 
@@ -154,6 +159,7 @@ f as (
         arg_min(brand, seq) filter (where brand is not null) as brand,
         arg_min(issue_category, seq) filter (where issue_category is not null) as label,
         arg_min(source, seq) as source,
+        min(created_at) as created_at,
         max(sent_at) as last_activity_at,
         max(sent_at) filter (where author_role = 'customer') as last_customer_at,
         arg_max(resolves, seq) filter (where author_role = 'customer') as last_customer_resolves,
@@ -190,7 +196,7 @@ def cases_from_messages(messages: pd.DataFrame, playbook: Playbook) -> tuple[pd.
         "platform": f["platform"], "brand": f["brand"], "customer_id": f["customer_id"],
         "agent_id": f["agent_id"],
         "issue_category": issue_categories(f["label"], f["customer_text"], playbook),
-        "opened_at": f["opened_at"], "first_customer_at": f["opened_at"],
+        "opened_at": f["created_at"].fillna(f["opened_at"]), "first_customer_at": f["opened_at"],
         "first_response_at": f["first_response_at"],
         "resolved_at": f["last_customer_at"].where(resolved),
         "last_activity_at": f["last_activity_at"], "status": status,

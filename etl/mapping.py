@@ -20,10 +20,10 @@ ROLES = ("customer", "agent")
 _CASE = ("channel", "platform", "brand", "issue_category")
 FIELDS: dict[str, tuple[str, ...]] = {
     "interactions": ("interaction_id", *_CASE, "customer_id", "agent_id", "opened_at",
-                     "first_response_at", "resolved_at", "status", "handled_privately",
+                     "created_at", "first_response_at", "resolved_at", "status", "handled_privately",
                      "transfers", "handle_seconds", "subject", "csat", "nps", "would_recommend"),
     "messages": ("message_id", "interaction_id", "author_role", "author_id", "sent_at", "text",
-                 *_CASE),
+                 *_CASE, "created_at"),
     "surveys": ("survey_id", "interaction_id", "customer_id", "channel", "brand", "responded_at",
                 "csat", "nps", "would_recommend", "verbatim"),
 }
@@ -33,7 +33,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "surveys": ("survey_id", "responded_at"),
 }
 KEYS = ("interaction_id", "message_id", "survey_id")
-TIMES = ("opened_at", "first_response_at", "resolved_at", "sent_at", "responded_at")
+TIMES = ("opened_at", "created_at", "first_response_at", "resolved_at", "sent_at", "responded_at")
 ACCEPTED: dict[str, tuple[str, ...]] = {"channel": CHANNELS, "status": STATUSES, "author_role": ROLES}
 TIME_KEYWORDS = ("iso", "epoch_s", "epoch_ms")
 # Prefixes of the built-in loaders: a mapping may not reuse them (their rebuilds own those rows).

@@ -90,6 +90,8 @@ create table if not exists mapped_messages (
     resolves        boolean,
     load_id         varchar not null
 );
+-- the case's creation time in the source tool, when the export has one (mapping field created_at)
+alter table mapped_messages add column if not exists created_at timestamptz;
 
 -- Every stored tweet with its masked text and enrichment (etl/twcs_store.py); Twitter cases and
 -- messages are derived from it after each load. Texts that dashboards do not search are stored
