@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+import duckdb
 
 from etl.config import ConfigError, load_config
 from etl.io import SourceError
@@ -32,9 +33,42 @@ def _common(fn):
                        "config": load_config(config_opt or obj.get("config"))}
             return ctx.invoke(fn, ctx, **kwargs)
         except USER_ERRORS as e:
+            if (why := _environment_failure(e, (ctx.obj or {}).get("db"))) is not None:
+                raise click.ClickException(why) from None
             raise click.ClickException(_sentence(e)) from None
+        except (OSError, MemoryError, duckdb.Error) as e:
+            why = _environment_failure(e, (ctx.obj or {}).get("db"))
+            if why is None:
+                raise
+            raise click.ClickException(why) from None
 
     return wrapper
+
+
+_NO_SPACE = ("no space left", "disk full", "disk quota")
+_NO_MEMORY = ("out of memory", "cannot allocate", "memoryerror", "failed to allocate")
+_NO_ACCESS = ("permission denied", "read-only file system", "operation not permitted")
+
+
+def _environment_failure(e: BaseException, db: Path | None) -> str | None:
+    """One sentence for a failure of the machine rather than the input (disk full, out of
+    memory, no permission), naming where and what to do; None for anything else."""
+    import errno
+
+    text = f"{type(e).__name__}: {e}".lower()
+    where = getattr(e, "filename", None) or db or "the warehouse folder"
+    code = getattr(e, "errno", None)
+    unchanged = "the warehouse is unchanged"
+    if code in (errno.ENOSPC, errno.EDQUOT) or any(k in text for k in _NO_SPACE):
+        return (f"the disk holding {where} is full; free space there (or point --db and TMPDIR at a "
+                f"disk with room) and run the command again: {unchanged}.")
+    if isinstance(e, MemoryError) or code == errno.ENOMEM or any(k in text for k in _NO_MEMORY):
+        return (f"the machine ran out of memory while working on {where}; close other programs "
+                f"or load the file in parts, and run the command again: {unchanged}.")
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS) or any(k in text for k in _NO_ACCESS):
+        return (f"no permission to write {where}; run as a user who may write there or point "
+                f"--db at a writable folder: {unchanged}.")
+    return None
 
 
 def _sentence(e: Exception) -> str:

@@ -93,9 +93,13 @@ def snapshot_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with writer_lock(path):
         _remove_stale_work_files(path)
         work = _sidecar(path, f"work-{uuid.uuid4().hex[:8]}")
-        if path.exists():
-            shutil.copyfile(path, work)
-        con = duckdb.connect(str(work))
+        try:
+            if path.exists():
+                shutil.copyfile(path, work)
+            con = duckdb.connect(str(work))
+        except BaseException:  # e.g. a full disk during the copy: leave nothing behind
+            work.unlink(missing_ok=True)
+            raise
         try:
             con.execute(schema_sql())
             yield con
