@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl.tolerant_csv import TolerantCopy, first_unreadable_line, restore_bare_crs, tolerant_copy
+
 LEGACY = "cp1252"  # Windows-1252, with its five undefined bytes read as Latin-1
 _TEMP_PREFIX = "socialcare-utf8-"
 _REASONS = {  # DuckDB reject type -> the kind shown in quarantine counts
@@ -42,6 +44,7 @@ class CsvTable:
     rejects: pd.DataFrame  # line, raw, reason
     encoding: str
     rows_read: int
+    notes: tuple[str, ...] = ()  # what the tolerant reading did (etl/tolerant_csv.py)
 
     def column(self, name: str) -> str:
         """The SQL column (c0, c1, ...) holding the header column `name`."""
@@ -56,6 +59,7 @@ class CsvFrame:
     rejects: pd.DataFrame  # line, raw, reason
     encoding: str
     rows_read: int
+    notes: tuple[str, ...] = ()  # what the tolerant reading did (etl/tolerant_csv.py)
 
 
 def file_sha256(path: Path) -> str:
@@ -213,18 +217,44 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[
         "auto_detect=false)", [str(path), columns, delim])
 
 
-def _lf_copy(path: Path) -> Path:
-    """A temporary copy of a file with every CRLF turned into LF."""
+def _tolerant_read(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, table: str,
+                   columns: dict[str, str], delim: str) -> TolerantCopy:
+    """Read a copy of `readable` that the strict reader can take (etl/tolerant_csv.py): bare CRs
+    inside records as text, then also mixed CRLF / LF line ends as LF; the copy's CRs are put
+    back. Raises SourceError naming the first record at fault when no copy can be read."""
     _remove_stale_temp_files()
-    fd, name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=".csv")
-    with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
-        carry = b""
-        for block in iter(lambda: src.read(1 << 20), b""):
-            block = carry + block
-            carry = b"\r" if block.endswith(b"\r") else b""
-            dst.write(block[: len(block) - len(carry)].replace(b"\r\n", b"\n"))
-        dst.write(carry)
-    return Path(name)
+    for crlf_to_lf in (False, True):
+        copy = tolerant_copy(readable, _TEMP_PREFIX, crlf_to_lf)
+        try:
+            _read(con, copy.path, table, columns, delim)
+        except duckdb.InvalidInputException as e:
+            if "state machine" not in str(e) or crlf_to_lf:
+                line, problem = first_unreadable_line(copy.path, delim, len(columns))
+                raise SourceError(
+                    f"{path}, line {line}: cannot parse as CSV ({problem}); correct or delete "
+                    "that record, or save the file again as a CSV that quotes its texts, and "
+                    "load it again.") from None
+            continue
+        finally:
+            copy.path.unlink(missing_ok=True)
+        if copy.placeholder is not None:
+            restore_bare_crs(con, f"{table}_raw", list(columns), copy.placeholder)
+            con.execute("update csv_rejects set csv_line = replace(csv_line, ?, chr(13)) "
+                        "where contains(csv_line, ?)", [copy.placeholder, copy.placeholder])
+        return copy
+    raise AssertionError("unreachable")
+
+
+def _tolerance_notes(copy: TolerantCopy | None) -> tuple[str, ...]:
+    """What the tolerant reading did, for the load's notes."""
+    if copy is None:
+        return ()
+    notes = ()
+    if copy.bare_crs:
+        notes += (f"{copy.bare_crs} bare CR characters inside records read as text",)
+    if copy.crlf_to_lf:
+        notes += ("mixed CRLF and LF line ends read as LF",)
+    return notes
 
 
 def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[str, ...],
@@ -247,16 +277,13 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
                               f"found {', '.join(names) or 'no header'}.")
         columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
         con.execute("set enable_progress_bar = false")
+        copy = None
         try:
             _read(con, readable, table, columns, delim)
         except duckdb.InvalidInputException as e:
             if "state machine" not in str(e):
                 raise
-            # Mixed line ends (CRLF and LF, e.g. concatenated files): read a copy with LF only.
-            mixed, readable = readable, _lf_copy(readable)
-            if mixed != path:
-                mixed.unlink(missing_ok=True)
-            _read(con, readable, table, columns, delim)
+            copy = _tolerant_read(con, path, readable, table, columns, delim)
         rejects = con.execute(
             "select line, arg_min(csv_line, error_type) as raw, "
             "arg_min(error_type, error_type) as error_type, "
@@ -276,7 +303,8 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
     })
     _number_records(con, table, rejects["line"].tolist())
     n_good = con.execute(f"select count(*) from {table}").fetchone()[0]
-    return CsvTable(table, tuple(names), rejects, encoding, n_good + len(rejects))
+    return CsvTable(table, tuple(names), rejects, encoding, n_good + len(rejects),
+                    _tolerance_notes(copy))
 
 
 def _number_records(con: duckdb.DuckDBPyConnection, table: str, rejected: list[int]) -> None:
@@ -314,4 +342,4 @@ def read_csv_text(path: Path, required: tuple[str, ...], delim: str = ",") -> Cs
     lines = frame.pop("_line").astype("int64")
     frame = frame.astype(object).where(frame.notna(), None)
     frame["_line"] = lines.to_numpy()
-    return CsvFrame(frame, read.rejects, read.encoding, read.rows_read)
+    return CsvFrame(frame, read.rejects, read.encoding, read.rows_read, read.notes)

@@ -21,14 +21,12 @@ import pandas as pd
 from etl import enrich
 from etl.enrich import Playbook
 from etl.forked import split_map
+from etl.mojibake import MARKERS, repaired_text
 from etl.regex_sql import Untranslatable, python_whitespace, re2_ascii_exact, re2_superset
 
 IS_ASCII = "strlen(text) = length(text)"
 NOT_ASCII = "strlen(text) <> length(text)"
-# A UTF-8 sequence read as Windows-1252 / Latin-1: a lead byte (Â..ô) then a continuation byte.
-MOJIBAKE = ("[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030"
-            "\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161"
-            "\u203a\u0153\u017e\u0178]")
+MOJIBAKE = MARKERS  # UTF-8 read as Windows-1252, Latin-1 or Mac Roman (etl/mojibake.py)
 LEADING_HANDLES = "^(?:@[A-Za-z0-9_]+ )+"  # what sentiment cleaning removes anyway (see add_sentiment)
 
 
@@ -249,15 +247,17 @@ def add_sentiment(con: duckdb.DuckDBPyConnection, table: str, out: str, where: s
 
 
 def mojibake_fixes(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
-    """(raw, text) for distinct texts of `source` that look like UTF-8 read as Windows-1252
-    ("Iâ€™m", "cafÃ©") and that ftfy repairs; other texts are left alone."""
-    import ftfy
-
+    """(raw, text, kinds) for distinct texts of `source` that hold mojibake (UTF-8 read as
+    Windows-1252 / Latin-1 "Iâ€™m", as Mac Roman "y‚Äôall", or encoded twice) and that
+    etl/mojibake.py repairs exactly; `kinds` names the repairs (comma-joined); other texts are
+    left alone."""
     # MOJIBAKE needs a non-ASCII character: ASCII texts (as many bytes as characters) are skipped
     # before the (slower) regular expression.
     raw = [t for (t,) in con.execute(
         f"select distinct text from ({source}) where {NOT_ASCII} "
         "and regexp_matches(text, ?)", [MOJIBAKE]).fetchall()]
-    frame = pd.DataFrame({"raw": pd.Series(raw, dtype=object)})
-    frame["text"] = [ftfy.fix_encoding(t) for t in raw]
+    repairs = [repaired_text(t) for t in raw]
+    frame = pd.DataFrame({"raw": pd.Series(raw, dtype=object),
+                          "text": pd.Series([r[0] for r in repairs], dtype=object),
+                          "kinds": pd.Series([",".join(r[1]) for r in repairs], dtype=object)})
     return frame[frame["raw"] != frame["text"]].reset_index(drop=True)

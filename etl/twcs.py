@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from etl.config import Config
 from etl.io import CsvTable, read_csv_into
+from etl.mojibake import repair_counts_note
 from etl.parsed import Parsed, quarantine_frame
 from etl.progress import stage
 from etl.text_sql import mojibake_fixes
@@ -97,10 +98,10 @@ def parse_twcs(path: Path, config: Config) -> Parsed:
         con.close()
     parts = [q for q in (quarantine_frame(csv.rejects), bad) if not q.empty]
     quarantine = pd.concat(parts, ignore_index=True) if parts else quarantine_frame(csv.rejects)
-    notes = [f"encoding {csv.encoding}"]
+    notes = [f"encoding {csv.encoding}", *csv.notes]
     if len(fixes):
-        repaired = int(pc.sum(tweets.column("repaired")).as_py() or 0)
-        notes.append(f"repaired mojibake in {repaired} texts")
+        kinds = pc.drop_null(tweets.column("repaired")).to_pylist()
+        notes.append(repair_counts_note([k.split(",") for k in kinds]))
     return Parsed(kind="twcs", source="twcs", path=str(path), rows_read=csv.rows_read,
                   tables={"raw_twcs": tweets.drop_columns(["repaired"])},
                   quarantine=quarantine.sort_values("line", kind="stable", ignore_index=True),
@@ -109,16 +110,17 @@ def parse_twcs(path: Path, config: Config) -> Parsed:
 
 def _good_tweets(con: duckdb.DuckDBPyConnection, fixes: pd.DataFrame) -> pa.Table:
     """The valid tweets as Arrow, in file order: of duplicated ids the later row wins (it is a
-    later version of the tweet), and mojibake is repaired (flag column `repaired`)."""
+    later version of the tweet), and mojibake is repaired (column `repaired`: the kinds of
+    repair, comma-joined, NULL when none)."""
     con.execute("""
         create or replace temp table dup as
         select tweet_id, max(_line) as keep from typed where reason is null
         group by tweet_id having count(*) > 1""")
-    repair = "false"
+    repair = "null::varchar"
     joins = "left join dup d using (tweet_id)"
     if len(fixes):
         con.register("fixes", fixes)
-        repair = "f.text is not null"
+        repair = "f.kinds"
         joins += " left join fixes f on f.raw = t.text"
     out = con.sql(f"""
         select t.tweet_id, t.author_id, t.inbound, t.created_at,

@@ -16,6 +16,7 @@ import pyarrow as pa
 from etl import enrich
 from etl.config import Config
 from etl.enrich import load_playbook
+from etl.mojibake import is_damaged_variant
 from etl.progress import stage
 from etl.text_sql import (
     add_categories,
@@ -64,7 +65,8 @@ def _brands(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
                  config: Config) -> Merged:
-    """Upsert parsed tweets into raw_twcs (the later record wins)."""
+    """Upsert parsed tweets into raw_twcs (the later record wins, but never with a damaged
+    variant of the stored text)."""
     brands = _brands(con)
     con.register("incoming", tweets)
     with stage("mask PII", tweets.num_rows):
@@ -76,6 +78,7 @@ def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
             from incoming i left join pii p on p.raw = i.text""")
         con.unregister("pii")
     con.unregister("incoming")
+    _keep_undamaged_texts(con)
     # A stored tweet with the same masked text and direction keeps its enrichment.
     con.execute(f"""
         create or replace temp table inc_known as
@@ -106,6 +109,25 @@ def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
     return Merged(tweets.num_rows, recategorised or _brands(con) != brands)
 
 
+def _keep_undamaged_texts(con: duckdb.DuckDBPyConnection) -> int:
+    """Give incoming tweets whose text is a damaged variant of the stored one (mojibake that
+    could not be repaired, replacement characters) the stored text back; returns how many."""
+    pairs = con.execute("""
+        select i.tweet_id, i.text as new, r.text as old
+        from inc i join raw_twcs r using (tweet_id)
+        where r.text <> i.text and r.inbound = i.inbound""").df()
+    if pairs.empty:
+        return 0
+    keep = pairs[[is_damaged_variant(n, o) for n, o in zip(pairs["new"], pairs["old"],
+                                                           strict=True)]]
+    if keep.empty:
+        return 0
+    con.register("_kept", keep[["tweet_id", "old"]])
+    con.execute("update inc set text = k.old from _kept k where inc.tweet_id = k.tweet_id")
+    con.unregister("_kept")
+    return len(keep)
+
+
 def _backfill(con: duckdb.DuckDBPyConnection, config: Config) -> bool:
     """Compute what stored customer tweets lack: all categories again when the playbook changed
     since they were computed, and resolution flags of tweets stored by an earlier version;
@@ -113,7 +135,8 @@ def _backfill(con: duckdb.DuckDBPyConnection, config: Config) -> bool:
     sha = _playbook_sha(config)
     row = con.execute("select value from etl_state where key = 'twcs_playbook'").fetchone()
     if row is not None and row[0] != sha:
-        con.execute("update raw_twcs set category = null where inbound")
+        # texts emptied by retention keep the category computed while they were there
+        con.execute("update raw_twcs set category = null where inbound and text is not null")
     con.execute("""
         create or replace temp table texts as select distinct text, true as inbound
         from raw_twcs where inbound and (category is null or resolves is null)""")
