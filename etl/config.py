@@ -20,6 +20,25 @@ DEFAULT_COSTS = {"phone": 7.00, "email": 3.75, "chat": 3.00, "social": 0.90}
 _WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
+SLICE_DIMS = {"team": 4, "brand": 2, "channel": 1}  # a rule's weight: the sum over the dims it names
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+Scope = tuple[tuple[str, str], ...]  # ((dim, value), ...) in SLICE_DIMS order; () is global
+
+
+@dataclass(frozen=True)
+class SliceRule:
+    """A target (with amber) or an SLA (seconds in `target`) for one slice scope."""
+
+    scope: Scope
+    target: float | None = None
+    amber: float | None = None
+
+    @property
+    def weight(self) -> int:
+        """Precedence: team 4 + brand 2 + channel 1 for the dims the scope names (global 0)."""
+        return sum(SLICE_DIMS[d] for d, _ in self.scope)
+
+
 class ConfigError(ValueError):
     """A configuration file that cannot be used; the message names the key and the problem."""
 
@@ -61,6 +80,9 @@ class Config:
     business_hours: BusinessHours = field(default_factory=BusinessHours)
     costs: CostModel = field(default_factory=CostModel)
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    target_rules: dict[str, tuple[SliceRule, ...]] = field(default_factory=dict)  # per KPI, per slice
+    sla_rules: tuple[SliceRule, ...] = ()  # first-response SLA per slice (seconds in .target)
+    currency: str = "USD"  # ISO 4217 code shown on every money value
     playbook: str | None = None
     path: str | None = None
 
@@ -161,19 +183,44 @@ def _costs(raw: dict) -> CostModel:
     return CostModel(**out)
 
 
-def _targets(raw: dict) -> dict[str, dict[str, float]]:
-    out = {}
+def _slice_rules(spec: dict, values: tuple[str, ...], key: str, scope: Scope = ()) -> list[SliceRule]:
+    """Rules of a table whose keys are `values` (numbers) and nested per-slice tables
+    (channel.<name>, brand.<name>, team.<name>, combinable: brand.X.channel.email)."""
+    named = {d for d, _ in scope}
+    _check_keys(spec, set(values) | (set(SLICE_DIMS) - named), key)
+    nums = {k: _number(spec[k], f"{key}.{k}", lo=-1e12) for k in values if k in spec}
+    out = [SliceRule(scope, *(nums.get(v) for v in values))] if nums else []
+    for dim in SLICE_DIMS:
+        table = spec.get(dim)
+        if table is None or dim in named:
+            continue
+        if not isinstance(table, dict) or not all(isinstance(t, dict) for t in table.values()):
+            raise ConfigError(f"{key}.{dim} must hold tables such as [{key}.{dim}.<name>].")
+        for name, sub in table.items():
+            inner = tuple(sorted((*scope, (dim, str(name))), key=lambda p: -SLICE_DIMS[p[0]]))
+            out += _slice_rules(sub, values, f"{key}.{dim}.{name}", inner)
+    return out
+
+
+def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[SliceRule, ...]]]:
+    """Global targets {kpi: {target, amber}} and per-slice rules {kpi: rules} (see README)."""
+    out, rules = {}, {}
     for kpi, spec in raw.items():
         if not isinstance(spec, dict):
             raise ConfigError(f"targets.{kpi} must be a table with 'target' and optionally 'amber'.")
-        _check_keys(spec, {"target", "amber"}, f"targets.{kpi}")
-        out[kpi] = {k: _number(v, f"targets.{kpi}.{k}", lo=-1e12) for k, v in spec.items()}
-    return out
+        parsed = _slice_rules(spec, ("target", "amber"), f"targets.{kpi}")
+        glob = [r for r in parsed if not r.scope]
+        if glob:
+            out[kpi] = {k: v for k, v in (("target", glob[0].target), ("amber", glob[0].amber)) if v is not None}
+        if len(parsed) > len(glob):
+            rules[kpi] = tuple(r for r in parsed if r.scope)
+    return out, rules
 
 
 def config_from_dict(raw: dict, path: str | None = None) -> Config:
     """Validate a parsed TOML document into a Config, naming the first bad key."""
-    top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr"}
+    top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr",
+           "currency"}
     _check_keys(raw, top, "")
     cfg = Config(path=path)
     if "display_timezone" in raw:
@@ -185,9 +232,12 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     if "max_bad_share" in src:
         cfg = replace(cfg, max_bad_share=_number(src["max_bad_share"], "sources.max_bad_share", 0, 1))
     sla = raw.get("sla", {})
-    _check_keys(sla, {"first_response_s", "frt_clock", "phone_answer_s"}, "sla")
+    _check_keys(sla, {"first_response_s", "frt_clock", "phone_answer_s", *SLICE_DIMS}, "sla")
     if "first_response_s" in sla:
         cfg = replace(cfg, sla_first_response_s=_number(sla["first_response_s"], "sla.first_response_s"))
+    sliced = {d: sla[d] for d in SLICE_DIMS if d in sla}
+    if sliced:
+        cfg = replace(cfg, sla_rules=tuple(_slice_rules(sliced, ("first_response_s",), "sla")))
     if "phone_answer_s" in sla:
         cfg = replace(cfg, phone_answer_s=_number(sla["phone_answer_s"], "sla.phone_answer_s"))
     if "frt_clock" in sla:
@@ -203,7 +253,12 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     if "costs" in raw:
         cfg = replace(cfg, costs=_costs(raw["costs"]))
     if "targets" in raw:
-        cfg = replace(cfg, targets=_targets(raw["targets"]))
+        targets, rules = _targets(raw["targets"])
+        cfg = replace(cfg, targets=targets, target_rules=rules)
+    if "currency" in raw:
+        if not isinstance(raw["currency"], str) or not CURRENCY.match(raw["currency"]):
+            raise ConfigError(f"currency = {raw['currency']!r} must be an ISO 4217 code such as 'USD' or 'EUR'.")
+        cfg = replace(cfg, currency=raw["currency"])
     if "playbook" in raw:
         pb = raw["playbook"]
         if not isinstance(pb, str) or not Path(pb).exists():

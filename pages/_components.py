@@ -12,7 +12,7 @@ from dash import dash_table, dcc, html
 
 from pages import _ids as ids
 from pages._format import formatted
-from scorecard.catalogue import Kpi
+from scorecard.catalogue import THIN_N, Kpi
 
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"))
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
@@ -48,30 +48,57 @@ def sparkline(values: Sequence[float | None], status: str = "n/a", width: int = 
     return html.Img(src=src, className="sparkline", alt=f"trend over the last {len(values)} days")
 
 
-def _delta(kpi: Kpi, delta: float | None) -> html.Span:
+def _delta(kpi: Kpi, delta: float | None, currency: str = "") -> html.Span:
     if delta is None:
         return html.Span("no previous value", className="kpi-delta")
     better = (delta > 0) == (kpi.direction == "higher") if kpi.direction != "none" and delta else None
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "■"
     tone = "" if better is None else " good" if better else " bad"
-    text = f"{abs(delta) * 100:.0f} pts" if kpi.unit == "share" else formatted(abs(delta), kpi.unit).lstrip("+")
+    text = f"{abs(delta) * 100:.0f} pts" if kpi.unit == "share" else \
+        formatted(abs(delta), kpi.unit, currency).lstrip("+")
     return html.Span(f"{arrow} {text} vs previous day", className="kpi-delta" + tone)
 
 
-def kpi_tile(kpi: Kpi, value: float | None, n: int, target: float | None, status: str,
-             delta: float | None, href: str | None = None,
-             spark: Sequence[float | None] = ()) -> html.Div | dcc.Link:
-    """One KPI tile: value, target, status colour, delta, sparkline, n; definition on hover."""
-    thin = " · thin" if 0 < n < 30 else ""
+def _channels(kpi: Kpi, channels: Sequence) -> html.Div | None:
+    """Each channel's value of a time KPI with a status dot: the clocks the tile blends."""
+    if not channels:
+        return None
+    parts = []
+    for c in channels:
+        dot = html.Span("●", style={"color": STATUS_COLOURS.get(c.status, STATUS_COLOURS["n/a"])},
+                        className="me-1")
+        parts.append(html.Span([dot, f"{c.channel or '(none)'} {formatted(c.value, kpi.unit)}"],
+                               className="kpi-channel me-2",
+                               title=f"{c.channel}: n={c.n:,}, target {formatted(c.target, kpi.unit)}, {c.status}"))
+    return html.Div(parts, className="kpi-channels")
+
+
+def kpi_tile(kpi: Kpi, v, href: str | None = None, spark: Sequence[float | None] = (),
+             currency: str = "") -> html.Div | dcc.Link:
+    """One KPI tile from a KpiValue: value, target, status colour, delta, sparkline, n, each
+    channel of a time KPI over several; definition, reason (n/a) and note on hover. An n/a
+    tile is grey and says n/a (never a 0); a thin value is greyed with "thin"."""
+    status = v.status
+    missing = v.value is None
+    value_text = "n/a" if missing else formatted(v.value, kpi.unit, currency)
+    thin = " · thin" if 0 < v.n < THIN_N else ""
+    value_class = "kpi-value" + (" kpi-greyed" if thin or missing else "")
     body = [
         html.Div(kpi.label, className="kpi-label"),
-        html.Div([html.Span(formatted(value, kpi.unit), className="kpi-value"),
+        html.Div([html.Span(value_text, className=value_class),
                   sparkline(spark, status)], className="kpi-main"),
-        html.Div(f"target {formatted(target, kpi.unit)} · n={n:,}{thin}", className="kpi-meta"),
-        _delta(kpi, delta),
+        html.Div(f"target {formatted(v.target, kpi.unit, currency)} · n={v.n:,}{thin}", className="kpi-meta"),
+        html.Div(v.reason, className="kpi-reason") if missing and v.reason else _delta(kpi, v.delta, currency),
+        _channels(kpi, getattr(v, "channels", ())),
     ]
-    card = html.Div(dbc.Card(dbc.CardBody(body, className="p-2"), className=f"kpi-tile status-{status.replace('/', '')} h-100"),
-                    id=f"tile-{kpi.id}", title=f"{kpi.label}: {kpi.definition}", className="h-100")
+    hover = [f"{kpi.label}: {kpi.definition}"]
+    if v.reason:
+        hover.append(f"n/a: {v.reason}")
+    if getattr(v, "note", None):
+        hover.append(f"Note: {v.note}")
+    card = html.Div(dbc.Card(dbc.CardBody([b for b in body if b is not None], className="p-2"),
+                             className=f"kpi-tile status-{status.replace('/', '')} h-100"),
+                    id=f"tile-{kpi.id}", title="\n".join(hover), className="h-100")
     if href and status == "red":
         return dcc.Link(card, href=href, className="text-decoration-none text-reset tile-link",
                         title=f"{kpi.label} is red: open its root cause")

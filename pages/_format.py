@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 
-def formatted(value: float | None, unit: str) -> str:
-    """A KPI value as people read it: 42 %, 12 min, 3.1 h, 7.00, 1,234."""
+def formatted(value: float | None, unit: str, currency: str = "") -> str:
+    """A KPI value as people read it: 42 %, 12 min, 3.1 h, 7.00 USD, 1,234 (a money value
+    carries its currency code when given)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "share":
@@ -20,7 +21,7 @@ def formatted(value: float | None, unit: str) -> str:
             return f"{value / 3600:.1f} h"
         return f"{value / 86400:.1f} d"
     if unit == "currency":
-        return f"{value:,.2f}"
+        return f"{value:,.2f} {currency}".rstrip()
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "points":

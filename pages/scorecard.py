@@ -59,6 +59,12 @@ def layout(day: str | None = None, brand: str | None = None, channel: str | None
     ])
 
 
+def perspective_text(score) -> str:
+    """' · 3 of 9 on target, 2 n/a · weighted 42 % (1 red)': the count beside the weighted score."""
+    weighted = "" if score.score is None else f" · weighted {score.score:.0%} ({score.red} red)"
+    return f" · {score.on_target_text}{weighted}"
+
+
 def _window(day: str) -> tuple[str, str]:
     return (date.fromisoformat(day) - timedelta(days=SPARK_DAYS - 1)).isoformat(), day
 
@@ -69,12 +75,12 @@ def tables(day: str | None, brand: str | None, channel: str | None, trend_kpi: s
     if not day:
         return {}
     svc, filters = service(), dim_filters(brand=brand, channel=channel)
-    today = svc.cached(scorecard, day, day, "total", (), filters).to_frame()
+    today = svc.cached(scorecard, day, day, "total", (), filters).export_frame()
     if not today.empty:
-        meta = pd.DataFrame([(k.id, k.label, k.perspective, k.unit) for k in catalogue()],
-                            columns=["kpi", "label", "perspective", "unit"])
+        meta = pd.DataFrame([(k.id, k.label, k.perspective) for k in catalogue()],
+                            columns=["kpi", "label", "perspective"])
         today = meta.merge(today, on="kpi", how="right")
-    daily = svc.cached(scorecard, *_window(day), "day", (), filters).to_frame()
+    daily = svc.cached(scorecard, *_window(day), "day", (), filters).export_frame()
     trend = daily[daily["kpi"] == (trend_kpi or "volume")].reset_index(drop=True) if not daily.empty else daily
     return {"scorecard": today, "daily": daily, "trend": trend}
 
@@ -113,12 +119,11 @@ def tiles(day: str | None, brand: str | None, channel: str | None):
         cards = []
         for v in (v for v in result.kpis if kpi_by_id(v.kpi).perspective == p):
             href = "/rootcause" + query_string({"kpi": v.kpi, "day": day, "brand": brand, "channel": channel})
-            cards.append(dbc.Col(kpi_tile(kpi_by_id(v.kpi), v.value, v.n, v.target, v.status, v.delta,
-                                          href=href, spark=sparks.get(v.kpi, ())),
+            cards.append(dbc.Col(kpi_tile(kpi_by_id(v.kpi), v, href=href, spark=sparks.get(v.kpi, ()),
+                                          currency=svc.config.currency),
                                  xs=6, md=4, lg=3, xl=2, className="mb-2"))
         score = next((s for s in result.perspectives if s.perspective == p), None)
-        head = PERSPECTIVE_LABELS[p] + ("" if score is None or score.score is None else
-                                        f" · {score.score:.0%} on target ({score.red} red)")
+        head = PERSPECTIVE_LABELS[p] + ("" if score is None else perspective_text(score))
         rows += [html.H5(head, className="perspective-head"), dbc.Row(cards, className="g-2")]
     return rows, export_bar(PAGE, "scorecard", len(frames["scorecard"]))
 

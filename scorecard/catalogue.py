@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from etl.config import Config
+from etl.config import Config, Scope, SliceRule
 
 PERSPECTIVES = ("customer", "internal", "financial", "learning")
 PERSPECTIVE_LABELS = {
@@ -20,6 +20,11 @@ PERSPECTIVE_LABELS = {
 SOURCES = ("cases", "surveys", "messages")
 KINDS = ("sql", "agent_spread")
 THIN_N = 30
+# What a source must carry for a KPI to count its cases (kpis.toml `needs`): a source none of
+# whose cases carry it has no such measure (scorecard/capabilities.py), never a zero.
+CAPABILITIES = {"response": "response times", "resolution": "resolution outcomes",
+                "customer": "customer ids", "agent": "agent ids"}
+UNITS = ("share", "seconds", "currency", "count", "points", "score", "rate", "ratio")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Kpi:
     fast: str | None = None  # pre-aggregated model giving the same value (warehouse/sql/agg)
     fast_value: str | None = None
     fast_n: str | None = None
+    needs: tuple[str, ...] = ()  # capabilities its sources must carry (CAPABILITIES)
 
     @property
     def is_plain(self) -> bool:
@@ -61,7 +67,10 @@ def _kpi(raw: dict) -> Kpi:
         n=raw["n"], kind=raw.get("kind", "sql"), measure=raw.get("measure"),
         min_cases=int(raw.get("min_cases", 0)), fast=raw.get("fast"),
         fast_value=raw.get("fast_value"), fast_n=raw.get("fast_n"),
+        needs=tuple(raw.get("needs", ())),
     )
+    if kpi.unit not in UNITS or not set(kpi.needs) <= set(CAPABILITIES):
+        raise ValueError(f"kpis.toml: {kpi.id} has an unknown unit or capability in needs.")
     if kpi.perspective not in PERSPECTIVES or kpi.source not in SOURCES or kpi.kind not in KINDS:
         raise ValueError(f"kpis.toml: {kpi.id} has an unknown perspective, source or kind.")
     if kpi.direction not in ("higher", "lower", "none"):
@@ -88,16 +97,44 @@ def kpi_by_id(kpi_id: str) -> Kpi:
     raise ValueError(f"unknown KPI {kpi_id!r}; known: {', '.join(k.id for k in catalogue())}.")
 
 
-def target_of(kpi: Kpi, config: Config) -> tuple[float | None, float]:
-    """Target and amber band, the configuration overriding the catalogue."""
+def matching_rule(rules: tuple[SliceRule, ...], scope: Scope) -> SliceRule | None:
+    """The rule with the highest precedence (team 4 + brand 2 + channel 1) whose every
+    (dim, value) the scope fixes; None when no rule matches."""
+    fixed = set(scope)
+    hits = [r for r in rules if set(r.scope) <= fixed]
+    return max(hits, key=lambda r: r.weight, default=None)
+
+
+def target_of(kpi: Kpi, config: Config, scope: Scope = ()) -> tuple[float | None, float]:
+    """Target and amber band for a slice: the most specific matching [targets.<kpi>.<dim>.<value>]
+    rule, else [targets.<kpi>], else the catalogue (a rule without amber keeps the global one)."""
     override = config.targets.get(kpi.id, {})
-    return override.get("target", kpi.target), override.get("amber", kpi.amber)
+    target, amber = override.get("target", kpi.target), override.get("amber", kpi.amber)
+    rule = matching_rule(config.target_rules.get(kpi.id, ()), scope)
+    if rule is not None:
+        target = rule.target if rule.target is not None else target
+        amber = rule.amber if rule.amber is not None else amber
+    return target, amber
 
 
-def status_of(kpi: Kpi, value: float | None, n: int, config: Config) -> str:
-    """green / amber / red against the target, direction-aware; n/a without value or target."""
-    target, amber = target_of(kpi, config)
-    if value is None or n == 0 or target is None or kpi.direction == "none":
+def sla_of(config: Config, scope: Scope = ()) -> float:
+    """The first-response SLA (seconds) of a slice: the most specific [sla.<dim>.<value>] rule."""
+    rule = matching_rule(config.sla_rules, scope)
+    return rule.target if rule is not None and rule.target is not None else config.sla_first_response_s
+
+
+def unit_label(kpi: Kpi, config: Config) -> str:
+    """The unit people read beside the value: '%', 's', the currency code, 'points'..."""
+    return {"share": "%", "seconds": "s", "currency": config.currency, "count": "cases",
+            "points": "points", "score": "score", "rate": "per agent hour", "ratio": "ratio"}[kpi.unit]
+
+
+def status_of(kpi: Kpi, value: float | None, n: int, config: Config, scope: Scope = (),
+              target: tuple[float | None, float] | None = None) -> str:
+    """green / amber / red against the slice's target, direction-aware; n/a without value or
+    target, and for thin values (n < THIN_N): too few to judge, never red or green."""
+    target, amber = target if target is not None else target_of(kpi, config, scope)
+    if value is None or n < THIN_N or target is None or kpi.direction == "none":
         return "n/a"
     if isinstance(value, float) and math.isnan(value):
         return "n/a"

@@ -24,6 +24,7 @@ from warehouse.db import connect_readonly, db_path
 from warehouse.queries import DIMENSIONS, SOURCES, as_of
 
 GRAINS = ("day", "week", "month", "total")
+SOURCE_FILTER = "source"  # an internal filter key: only cases of these sources
 
 
 def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -136,6 +137,10 @@ def where_sql(config: Config, start: str | None, end: str | None,
         params["t_hi"] = hi
         clauses.append("opened_at < $t_hi")
     for dim, values in filters.items():
+        if dim == SOURCE_FILTER:  # internal: the sources a KPI can count (scorecard/capabilities.py)
+            params["f_source"] = [str(v) for v in values]
+            clauses.append("source in (select unnest($f_source))")
+            continue
         if not values:
             continue
         if dim not in DIMENSIONS:
@@ -143,6 +148,22 @@ def where_sql(config: Config, start: str | None, end: str | None,
         params[f"f_{dim}"] = [str(v) for v in values]
         clauses.append(f"{DIMENSIONS[dim]} in (select unnest($f_{dim}))")
     return " and ".join(clauses)
+
+
+def sla_sql(config: Config, params: dict) -> str:
+    """The first-response SLA of each case: `$sla_s`, or with [sla.<dim>.<value>] rules a CASE
+    over the case's team, brand and channel, most specific rule first (values bound)."""
+    if not config.sla_rules:
+        return "$sla_s"
+    whens = []
+    for i, rule in enumerate(sorted(config.sla_rules, key=lambda r: -r.weight)):
+        conds = []
+        for j, (dim, value) in enumerate(rule.scope):
+            params[f"slr{i}_{j}"] = value
+            conds.append(f"{DIMENSIONS[dim]} = $slr{i}_{j}")
+        params[f"slr{i}"] = float(rule.target)
+        whens.append(f"when {' and '.join(conds)} then $slr{i}::double")
+    return f"(case {' '.join(whens)} else $sla_s end)"
 
 
 def bind_kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str, params: dict) -> None:
@@ -181,14 +202,16 @@ def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, gro
         return aggs.setdefault(expr, f"a{len(aggs)}")
 
     plan = []
+    sla = sla_sql(config, params)
     for k in group:
-        value, n = k.value.format(frt=frt), k.n.format(frt=frt)
+        value, n = (k.value.format(frt=frt).replace("$sla_s", sla),
+                    k.n.format(frt=frt).replace("$sla_s", sla))
         m = k.measure.format(frt=frt) if k.measure else None
         stats = (alias(f"quantile_cont({m}, [0.5, 0.9])"), alias(f"avg({m})")) if m else None
         shortcut = {f"quantile_cont({m}, 0.5)": ("q", 0), f"quantile_cont({m}, 0.9)": ("q", 1),
                     f"avg({m})": ("mean", 0)}.get(value) if m else None
         plan.append((k, shortcut or ("col", alias(value)), alias(n), stats))
-    bind_kpi_params(con, config, " ".join(aggs), params)
+    bind_kpi_params(con, config, " ".join(aggs) + (" $sla_s" if config.sla_rules else ""), params)
     body = source_sql(config, source, params, " ".join(aggs))
     period = period_sql(con, config, grain, start, end, params)
     where = where_sql(config, start, end, filters, params)
@@ -263,24 +286,53 @@ def parallel_frames(con: duckdb.DuckDBPyConnection,
 
 def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], grain: str,
               by: Sequence[str], start: str | None, end: str | None,
-              filters: Mapping[str, Sequence[str]], use_fast: bool = True) -> pd.DataFrame:
+              filters: Mapping[str, Sequence[str]], use_fast: bool = True,
+              sources: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Long table: period, one column per `by` dimension, kpi, value, n (plus median, p90, mean
     of time KPIs and agent_p10/agent_p90 of the agent spread), from case-level data; additive
     KPIs from the daily pre-aggregates (scorecard/data_agg.py), time KPIs and the SLA from the
     value bins (scorecard/data_values.py) and the agent spread from the narrow agent model
-    (scorecard/data_spread.py) when they apply (same values), unless use_fast is False."""
+    (scorecard/data_spread.py) when they apply (same values), unless use_fast is False.
+    `sources` ({kpi id: sources}) restricts a KPI to the cases of those sources (the ones that
+    can carry it, scorecard/capabilities.py)."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}.")
     for d in (*by, *filters):
         if d not in DIMENSIONS:
             raise ValueError(f"unknown dimension {d!r}; use {', '.join(DIMENSIONS)}.")
-    from scorecard.data_agg import fast_frame, fast_usable
-    from scorecard.data_spread import has_agent_model, spread_model_frame, spread_usable
-    from scorecard.data_values import stored_measures, values_frame, values_usable
+    from scorecard.data_spread import has_agent_model
+    from scorecard.data_values import stored_measures
 
-    fast, binned, exact = {}, [], []
     measures = stored_measures(con, config) if use_fast else frozenset()
     agent_model = use_fast and has_agent_model(con)
+    variants: dict[tuple[str, ...] | None, list[Kpi]] = {}
+    for k in kpis:
+        key = tuple(sources[k.id]) if sources and k.id in sources else None
+        variants.setdefault(key, []).append(k)
+    tasks = []
+    for key, group in variants.items():
+        scoped = dict(filters) if key is None else {**filters, SOURCE_FILTER: list(key)}
+        tasks += _read_tasks(config, group, grain, by, start, end, scoped, use_fast, measures, agent_model)
+    frames = [f for f in parallel_frames(con, tasks) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["period", *by, "kpi", "value", "n"])
+    order = {k.id: i for i, k in enumerate(kpis)}
+    out = complete_kpis(pd.concat(frames, ignore_index=True), [k.id for k in kpis], by)
+    out["period"] = out["period"].astype(str)
+    out = out.assign(_o=out["kpi"].map(order)).sort_values(["period", *by, "_o"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+def _read_tasks(config: Config, kpis: Sequence[Kpi], grain: str, by: Sequence[str],
+                start: str | None, end: str | None, filters: Mapping[str, Sequence[str]],
+                use_fast: bool, measures: frozenset[str], agent_model: bool) -> list[Callable]:
+    """The reads of kpi_frame for KPIs sharing one set of filters: daily pre-aggregates, value
+    bins, the agent model, else the fact tables."""
+    from scorecard.data_agg import fast_frame, fast_usable
+    from scorecard.data_spread import spread_model_frame, spread_usable
+    from scorecard.data_values import values_frame, values_usable
+
+    fast, binned, exact = {}, [], []
     for k in kpis:
         if use_fast and fast_usable(k, config, grain, by, filters, start, end):
             fast.setdefault(k.fast, []).append(k)
@@ -301,14 +353,7 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi
             usable = agent_model and spread_usable(k, config, grain, by, filters, start, end)
             fn = spread_model_frame if usable else spread_frame
             tasks.append(_bound(fn, config, k, *args))
-    frames = [f for f in parallel_frames(con, tasks) if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=["period", *by, "kpi", "value", "n"])
-    order = {k.id: i for i, k in enumerate(kpis)}
-    out = complete_kpis(pd.concat(frames, ignore_index=True), [k.id for k in kpis], by)
-    out["period"] = out["period"].astype(str)
-    out = out.assign(_o=out["kpi"].map(order)).sort_values(["period", *by, "_o"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    return tasks
 
 
 def _bound(fn: Callable[..., pd.DataFrame], *args) -> Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]:

@@ -29,7 +29,7 @@ from warehouse.build import models
 
 DAY_S = 86400
 CATEGORY_DIMS = ("channel", "brand", "category")
-MODEL_DIMS = {"agg_cases_daily": CATEGORY_DIMS, "agg_messages_daily": CATEGORY_DIMS,
+MODEL_DIMS = {"agg_cases_daily": (*CATEGORY_DIMS, "team", "source"), "agg_messages_daily": CATEGORY_DIMS,
               "agg_surveys_daily": CATEGORY_DIMS, "agg_agent_hours": ("channel", "brand", "agent"),
               "agg_case_outcomes_daily": CATEGORY_DIMS}
 MODEL_FACT = {"agg_cases_daily": "fct_cases", "agg_messages_daily": "fct_messages",
@@ -45,7 +45,8 @@ EDGE_SQL = {"agg_agent_hours": """
     from fct_cases
     where answered and agent_id is not null
     group by all"""}
-COLUMNS = {"channel": "channel", "brand": "brand", "category": "issue_category", "agent": "agent_id"}
+COLUMNS = {"channel": "channel", "brand": "brand", "category": "issue_category", "agent": "agent_id",
+           "team": "team", "source": "source"}
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +70,7 @@ def fast_usable(kpi: Kpi, config: Config, grain: str, by: Sequence[str],
     """Whether the KPI can be read from its daily model for this query."""
     if not kpi.fast or kpi.fast not in MODEL_DIMS:
         return False
-    dims = set(by) | {d for d, v in filters.items() if v}
+    dims = set(by) | {d for d, v in filters.items() if v or d == "source"}
     return dims <= set(MODEL_DIMS[kpi.fast]) and aligned(config, grain, start, end)
 
 
@@ -119,7 +120,7 @@ def model_where_sql(filters: Mapping[str, Sequence[str]], params: dict) -> str:
     """Dimension filters on a model's columns, values bound as $f_<dim>."""
     clauses = ["true"]
     for dim, values in filters.items():
-        if values:
+        if values or dim == "source":  # an empty source list (no source can carry it) selects none
             params[f"f_{dim}"] = [str(v) for v in values]
             clauses.append(f"{COLUMNS[dim]} in (select unnest($f_{dim}))")
     return " and ".join(clauses)

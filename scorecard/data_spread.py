@@ -40,7 +40,7 @@ def spread_usable(kpi: Kpi, config: Config, grain: str, by: Sequence[str],
     if kpi.kind != "agent_spread" or kpi.value.format(frt=frt) != f"quantile_cont({frt}, 0.5)" \
             or kpi.n.format(frt=frt) != f"count({frt})":
         return False
-    dims = set(by) | {d for d, v in filters.items() if v}
+    dims = set(by) | {d for d, v in filters.items() if v or d == "source"}
     return dims <= set(SPREAD_DIMS) and aligned(config, grain, start, end)
 
 

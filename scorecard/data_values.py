@@ -75,9 +75,9 @@ def values_usable(kpi: Kpi, config: Config, measures: frozenset[str], grain: str
                   by: Sequence[str], filters: Mapping[str, Sequence[str]], start: str | None,
                   end: str | None) -> bool:
     """Whether the KPI can be read from the value-bin model for this query."""
-    if value_measure(kpi, config) not in measures:
-        return False
-    dims = set(by) | {d for d, v in filters.items() if v}
+    if value_measure(kpi, config) not in measures or (kpi.id == SLA_KPI and config.sla_rules):
+        return False  # an SLA per slice is applied case by case (data.sla_sql)
+    dims = set(by) | {d for d, v in filters.items() if v or d == "source"}
     return dims <= set(VALUE_DIMS) and aligned(config, grain, start, end)
 
 

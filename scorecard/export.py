@@ -91,7 +91,7 @@ def table_frame(db: Path, config: Config, table: str, start: str | None, end: st
     con = open_warehouse(db)
     try:
         if table == "scorecard":
-            return scorecard(con, config, start, end, "total", (), filters).to_frame()
+            return scorecard(con, config, start, end, "total", (), filters).export_frame()
         return rows_of(con, config, table, start, end, filters)
     finally:
         con.close()

@@ -4,9 +4,14 @@ Deltas: with grain `total` the previous value is the KPI over the equally long w
 before the period; with day, week or month it is the KPI of the calendar period just before
 (the day before, the week before, the month before), also for the first period of the range.
 Roll-ups: every period and slice gets perspective scores and an overall score (weights from
-the catalogue; green 1, amber 0.5, red 0; KPIs without a status are left out). The headline
-`perspectives`/`overall` are the last period's unsliced roll-up (empty with `by`: see
-`rollups` for every slice).
+the catalogue; green 1, amber 0.5, red 0; KPIs without a status, thin ones included, are left
+out) and the count on target ("3 of 9 on target"). The headline `perspectives`/`overall` are the
+last period's unsliced roll-up (empty with `by`: see `rollups` for every slice).
+Status honesty: a KPI whose sources cannot carry its measure leaves their cases out (n/a with
+the reason when none is left, scorecard/capabilities.py); a thin value (n < THIN_N) is n/a; the
+target is the slice's (catalogue.target_of); a time KPI over several channels carries each
+channel's value and status (`channels`), and its status is the worst of theirs: channels run
+on different clocks and targets, so one blended number must not look green.
 """
 
 from __future__ import annotations
@@ -17,19 +22,28 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from etl.config import Config
+from etl.config import SLICE_DIMS, Config, Scope
+from scorecard.capabilities import (
+    capable_sources,
+    lacking_sources,
+    lacking_text,
+    source_capabilities,
+)
 from scorecard.catalogue import (
     PERSPECTIVES,
     THIN_N,
+    Kpi,
     catalogue,
     kpi_by_id,
     status_of,
     target_of,
 )
 from scorecard.data import effective_range, has_data, kpi_frame, parallel_frames
-from scorecard.results import KpiValue, PerspectiveScore, Rollup, ScorecardResult
+from scorecard.results import ChannelValue, KpiValue, PerspectiveScore, Rollup, ScorecardResult
 
 STATUS_POINTS = {"green": 1.0, "amber": 0.5, "red": 0.0}
+SEVERITY = {"red": 0, "amber": 1, "green": 2}
+ROWS = {"surveys": "survey answers", "messages": "scored customer messages", "cases": "cases it counts"}
 STAT_COLUMNS = (("median", "median"), ("p90", "p90"), ("mean", "mean"),
                 ("agent_p10", "agent_p10_s"), ("agent_p90", "agent_p90_s"))
 
@@ -70,14 +84,19 @@ def perspective_scores(values: Sequence[KpiValue]) -> tuple[tuple[PerspectiveSco
     for p in PERSPECTIVES:
         w = s = 0.0
         counts = {"green": 0, "amber": 0, "red": 0}
+        scored = 0
         for v in values:
             k = kpi_by_id(v.kpi)
-            if k.perspective != p or v.status not in STATUS_POINTS or k.weight <= 0:
+            if k.perspective != p or k.weight <= 0:
+                continue
+            scored += 1
+            if v.status not in STATUS_POINTS:
                 continue
             counts[v.status] += 1
             w += k.weight
             s += k.weight * STATUS_POINTS[v.status]
-        out.append(PerspectiveScore(p, s / w if w else None, **counts))
+        out.append(PerspectiveScore(p, s / w if w else None, **counts, rated=sum(counts.values()),
+                                    kpis=scored))
         total_w += w
         total_s += s
     return tuple(out), (total_s / total_w if total_w else None)
@@ -127,28 +146,43 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     window = _prior_window(grain, start, end)
     if window and not has_data(con, config, *window):
         window = None  # nothing before: no previous values, and nothing to read
-    reads = [lambda c: kpi_frame(c, config, kpis, grain, by, start, end, filters)]
+    caps = source_capabilities(con)
+    lacking = {k.id: lacking_sources(k, caps) for k in kpis}
+    sources = {k.id: capable_sources(k, caps) for k in kpis if lacking[k.id]}
+    reads = [lambda c: kpi_frame(c, config, kpis, grain, by, start, end, filters, sources=sources)]
     if window:
-        reads.append(lambda c: kpi_frame(c, config, kpis, grain, by, *window, filters))
-    frame, *prior = parallel_frames(con, reads)  # the period before is read concurrently
-    previous = _previous_values(frame, prior[0] if prior else None, window, grain, by)
+        reads.append(lambda c: kpi_frame(c, config, kpis, grain, by, *window, filters, sources=sources))
+    clocks = [k for k in kpis if is_clock_kpi(k)] if _blends_channels(by, filters) else []
+    if clocks:
+        reads.append(lambda c: kpi_frame(c, config, clocks, grain, [*by, "channel"], start, end,
+                                         filters, sources=sources))
+    frame, *rest = parallel_frames(con, reads)  # the period before is read concurrently
+    prior = rest[0] if window else None
+    per_channel = _channel_values(rest[-1], config, by, filters) if clocks else {}
+    previous = _previous_values(frame, prior, window, grain, by)
     order = {k.id: i for i, k in enumerate(kpis)}
-    meta = {k.id: (k, target_of(k, config)[0]) for k in kpis}
     stat_cols = [(c, name) for c, name in STAT_COLUMNS if c in frame.columns]
     values = []
     for r in frame.to_dict("records"):
-        k, target = meta[r["kpi"]]
+        k = kpi_by_id(r["kpi"])
         value, n = _clean(r["value"]), int(r["n"])
+        slice_ = tuple((d, None if pd.isna(r[d]) else str(r[d])) for d in by)
+        scope = slice_scope(slice_, filters)
+        target = target_of(k, config, scope)
         prev = _clean(previous.get((r["period"], *(r[d] for d in by), k.id)))
         wanted = ("median", "p90", "mean") if k.measure else \
             ("agent_p10", "agent_p90") if k.kind == "agent_spread" else ()
         stats = tuple((name, _clean(r[c])) for c, name in stat_cols if c in wanted)
+        status = status_of(k, value, n, config, target=target)
+        channels = per_channel.get((str(r["period"]), slice_, k.id), ())
+        status, reason, note = _honest(k, value, n, status, target[0], lacking[k.id], channels)
         values.append(KpiValue(
-            period=str(r["period"]),
-            slice=tuple((d, None if pd.isna(r[d]) else str(r[d])) for d in by),
-            kpi=k.id, value=value, n=n, target=target, status=status_of(k, value, n, config),
+            period=str(r["period"]), slice=slice_,
+            kpi=k.id, value=value, n=n, target=target[0], status=status,
             thin=n < THIN_N, previous=prev,
             delta=None if value is None or prev is None else value - prev, stats=stats,
+            reason=reason, note=note, channels=channels if len(channels) > 1 else (),
+            currency=config.currency if k.unit == "currency" else None,
         ))
     values.sort(key=lambda v: (v.period, v.slice != (), tuple(str(x) for _, x in v.slice),
                                order[v.kpi]))
@@ -159,3 +193,68 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     headline = [r for r in rollups if not r.slice]
     persp, overall = (headline[-1].perspectives, headline[-1].overall) if headline else ((), None)
     return ScorecardResult(start, end, grain, tuple(by), tuple(values), persp, overall, rollups)
+
+
+def is_clock_kpi(kpi: Kpi) -> bool:
+    """Time KPIs and the SLA: each channel runs its own clock (seconds on the phone, hours by
+    e-mail), so a value over several channels blends them."""
+    return kpi.unit == "seconds" or kpi.id == "sla_met_rate"
+
+
+def _blends_channels(by: Sequence[str], filters: Mapping[str, Sequence[str]]) -> bool:
+    """Whether each row may span several channels (no channel slice, not one channel filtered)."""
+    return "channel" not in by and len(filters.get("channel", ())) != 1
+
+
+def slice_scope(slice_: tuple[tuple[str, str | None], ...],
+                filters: Mapping[str, Sequence[str]]) -> Scope:
+    """The (dim, value) pairs a row fixes for targets and SLAs: its slice values and the
+    dimensions filtered to one value (team, brand, channel only)."""
+    fixed = {d: v for d, v in slice_ if d in SLICE_DIMS and v is not None}
+    for d, vals in filters.items():
+        if d in SLICE_DIMS and len(vals) == 1 and d not in fixed:
+            fixed[d] = str(vals[0])
+    return tuple(sorted(fixed.items(), key=lambda p: -SLICE_DIMS[p[0]]))
+
+
+def _channel_values(frame: pd.DataFrame, config: Config, by: Sequence[str],
+                    filters: Mapping[str, Sequence[str]]) -> dict[tuple, tuple[ChannelValue, ...]]:
+    """(period, slice, kpi) -> each channel's value, n, target and status (its own target)."""
+    out: dict[tuple, list[ChannelValue]] = {}
+    for r in frame.to_dict("records"):
+        k = kpi_by_id(r["kpi"])
+        value, n = _clean(r["value"]), int(r["n"])
+        if n == 0:
+            continue
+        slice_ = tuple((d, None if pd.isna(r[d]) else str(r[d])) for d in by)
+        channel = None if pd.isna(r["channel"]) else str(r["channel"])
+        scope = slice_scope((*slice_, ("channel", channel)), filters)
+        target = target_of(k, config, scope)
+        out.setdefault((str(r["period"]), slice_, k.id), []).append(
+            ChannelValue(channel, value, n, target[0], status_of(k, value, n, config, target=target)))
+    return {key: tuple(sorted(v, key=lambda c: str(c.channel))) for key, v in out.items()}
+
+
+def _honest(kpi: Kpi, value: float | None, n: int, status: str, target: float | None,
+            lacking: dict[str, tuple[str, ...]],
+            channels: Sequence[ChannelValue]) -> tuple[str, str | None, str | None]:
+    """(status, reason, note): why a status is n/a, what the value leaves out, and for a time KPI
+    over several channels the worst channel's status (see module)."""
+    missing = lacking_text(lacking) if lacking else None
+    note = f"leaves out cases without the measure ({missing})" if missing and n else None
+    if value is None or n == 0:
+        return "n/a", missing or f"no {ROWS.get(kpi.source, 'rows')} in this period and slice", None
+    if n < THIN_N:
+        return "n/a", f"thin: n={n}, fewer than {THIN_N}", note
+    if len(channels) > 1:
+        rated = [c for c in channels if c.status in SEVERITY]
+        note = "; ".join(filter(None, [note, "blends the clocks of " + ", ".join(str(c.channel) for c in channels)]))
+        if not rated:
+            return "n/a", "blends channels whose own values are thin or without a target", note
+        worst = min(rated, key=lambda c: SEVERITY[c.status])
+        return worst.status, None, f"{note}; status of the worst channel, {worst.channel}"
+    if kpi.direction == "none":
+        return status, None, note
+    if target is None:
+        return "n/a", "no target", note
+    return status, None, note

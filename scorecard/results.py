@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from scorecard.catalogue import catalogue
+from scorecard.catalogue import catalogue, kpi_by_id
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class KpiValue:
     previous: float | None = None
     delta: float | None = None
     stats: tuple[tuple[str, float | None], ...] = ()
+    reason: str | None = None  # why the status is n/a (no such measure, n = 0, thin, no target)
+    note: str | None = None  # what the value leaves out or blends (sources, channels' clocks)
+    channels: tuple[ChannelValue, ...] = ()  # a time KPI over several channels: each one's picture
+    currency: str | None = None  # the ISO code of a money value
 
     def stat(self, name: str) -> float | None:
         """One of the extra statistics (time KPIs: median, p90, mean), or None."""
@@ -36,7 +40,35 @@ class KpiValue:
                "n": self.n, "target": self.target, "status": self.status}
         row.update(thin=self.thin, previous=self.previous, delta=self.delta)
         row.update(dict(self.stats))
+        if self.currency:
+            row["currency"] = self.currency
+        if self.reason:
+            row["reason"] = self.reason
+        if self.note:
+            row["note"] = self.note
+        if self.channels:
+            row["channels"] = [asdict(c) for c in self.channels]
         return row
+
+    def export_row(self) -> dict:
+        """The flat row of an export: no nested channels, an empty value cell when n/a for want
+        of a measure (reason) and the unit of the value (the currency code for money)."""
+        row = {k: v for k, v in self.to_row().items() if k not in ("channels", "currency")}
+        row["unit"] = self.currency or kpi_by_id(self.kpi).unit
+        row.setdefault("reason", None)
+        row.setdefault("note", None)
+        return row
+
+
+@dataclass(frozen=True)
+class ChannelValue:
+    """A time KPI on one channel (its own clock, target and status), beside the blended value."""
+
+    channel: str | None
+    value: float | None
+    n: int
+    target: float | None
+    status: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +80,14 @@ class PerspectiveScore:
     green: int
     amber: int
     red: int
+    rated: int = 0  # KPIs with a status (green, amber or red); thin and n/a ones are not rated
+    kpis: int = 0  # KPIs of the perspective in the scorecard
+
+    @property
+    def on_target_text(self) -> str:
+        """'3 of 9 on target' (green of rated), plus how many have no status."""
+        na = self.kpis - self.rated
+        return f"{self.green} of {self.rated} on target" + (f", {na} n/a" if na else "")
 
 
 @dataclass(frozen=True)
@@ -67,7 +107,7 @@ class Rollup:
     def line(self) -> str:
         """One line: the period and slice, overall and each scored perspective."""
         where = " ".join(f"{d}={'(none)' if v is None else v}" for d, v in self.slice)
-        persp = "".join(f", {p.perspective} {p.score:.0%}" for p in self.perspectives
+        persp = "".join(f", {p.perspective} {p.score:.0%} ({p.on_target_text})" for p in self.perspectives
                         if p.score is not None)
         overall = "n/a" if self.overall is None else f"{self.overall:.0%}"
         return f"{self.period}{' ' + where if where else ''}: overall {overall}{persp}"
@@ -90,11 +130,17 @@ class ScorecardResult:
         """One row per period x slice x KPI."""
         return pd.DataFrame([k.to_row() for k in self.kpis])
 
+    def export_frame(self) -> pd.DataFrame:
+        """One flat row per period x slice x KPI for exports (see KpiValue.export_row)."""
+        return pd.DataFrame([k.export_row() for k in self.kpis])
+
     def definitions(self) -> dict[str, dict]:
         """{kpi id: {label, perspective, unit, direction, definition}} of the KPIs in the rows,
         in catalogue order."""
         present = {k.kpi for k in self.kpis}
+        money = {k.kpi: k.currency for k in self.kpis if k.currency}
         return {k.id: {"label": k.label, "perspective": k.perspective, "unit": k.unit,
+                       **({"currency": money[k.id]} if k.id in money else {}),
                        "direction": k.direction, "definition": k.definition}
                 for k in catalogue() if k.id in present}
 
@@ -127,14 +173,14 @@ class ScorecardResult:
         """A short plain-text summary: overall and perspective scores (with `by`: one line per
         slice, its latest period), red and thin KPIs."""
         reds = sorted({k.kpi for k in self.kpis if k.status == "red"})
-        thin = sorted({k.kpi for k in self.kpis if k.thin})
+        thin = sorted({k.kpi for k in self.kpis if k.thin and k.n})
         head = f"Scorecard {self.start or 'start'}..{self.end or 'end'} ({self.grain})"
         if self.by:
             text = f"{head} by {', '.join(self.by)}: red: {', '.join(reds) or 'none'}."
         else:
             score = "n/a" if self.overall is None else f"{self.overall:.0%}"
-            persp = "".join(f", {p.perspective} {p.score:.0%}" for p in self.perspectives
-                            if p.score is not None)
+            persp = "".join(f", {p.perspective} {p.score:.0%} ({p.on_target_text})"
+                            for p in self.perspectives if p.score is not None)
             text = f"{head}: overall {score}{persp}; red: {', '.join(reds) or 'none'}."
         if thin:
             text += f" Thin (n < 30 somewhere): {', '.join(thin)}."

@@ -47,11 +47,13 @@ def test_tiles_show_value_target_status_and_n(svc):
 def test_red_tiles_link_to_their_root_cause_with_the_filters(svc):
     from pages.scorecard import tiles
 
-    rows, _ = tiles("2017-10-31", "VerizonSupport", None)
-    assert texts_of(_tile(rows, "volume"))[1] == "6"
+    thin, _ = tiles("2017-10-31", "VerizonSupport", None)  # 6 cases: thin, nothing red
+    assert texts_of(_tile(thin, "volume"))[1] == "6"
+    assert not [c for c in components_of(thin) if type(c).__name__ == "Link"]
+    rows, _ = tiles("2017-10-31", None, "social")
     links = [c.href for c in components_of(rows) if type(c).__name__ == "Link"]
     assert links and all(h.startswith("/rootcause?kpi=") for h in links)
-    assert all("day=2017-10-31" in h and "brand=VerizonSupport" in h for h in links)
+    assert all("day=2017-10-31" in h and "channel=social" in h for h in links)
     reds = {c.id.removeprefix("tile-") for c in components_of(rows)
             if getattr(c, "id", "") and "status-red" in str(getattr(c.children, "className", ""))}
     assert {h.split("kpi=")[1].split("&")[0] for h in links} == reds

@@ -92,9 +92,9 @@ def test_result_is_frozen_and_serialisable(con):
 def test_summary_names_the_red_kpis(con):
     res = scorecard(con, GOLDEN_CONFIG, "2024-03-04", "2024-03-10")
     text = res.summary()
-    red = text.split("red: ", 1)[1].split(".", 1)[0].split(", ")
-    assert "overall 50%, customer 54%, internal 47%, financial 80%, learning 0%" in text
-    assert "answered_rate" in red and "frt_median_s" not in red and len(red) == 11  # 3 + 4 + 3 scored reds + frt_mean_s (weight 0)
+    # 16 cases: every value is thin, so nothing is red or green and the roll-up is n/a
+    # (weighted roll-ups on n >= 30: tests/test_scorecard_targets.py)
+    assert "overall n/a; red: none." in text
     assert "Thin (n < 30 somewhere): agent_frt_spread" in text
 
 
@@ -120,12 +120,9 @@ def test_cli_scorecard_table_prints_a_roll_up_per_slice(tmp_path):
                                     "--by", "brand", "--kpi", "volume,resolution_rate"])
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
-    # resolution ShopCo 5/6 (green), TelcoCo 3/10 (red); volume has no status
-    assert "  total brand=ShopCo: overall 100%, internal 100%" in lines
-    assert "  total brand=TelcoCo: overall 0%, internal 0%" in lines
-    assert "overall n/a" not in out.output
-    plain = CliRunner().invoke(main, ["scorecard", "--db", str(db), "--from", "2024-03-04", "--to", "2024-03-10"])
-    assert "overall 50%, customer 54%, internal 47%, financial 80%, learning 0%" in plain.output
+    # resolution ShopCo 5/6, TelcoCo 3/10: both thin, so neither is green or red
+    assert "  total brand=ShopCo: overall n/a" in lines
+    assert "  total brand=TelcoCo: overall n/a" in lines
 
 
 def test_bad_grain_or_dimension_is_a_sentence(con):

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 DIMENSIONS = {"channel": "channel", "brand": "brand", "category": "issue_category",
-              "agent": "agent_id"}
+              "agent": "agent_id", "team": "team"}
 SOURCES = {
     "cases": "fct_cases",
     "surveys": "fct_surveys",
