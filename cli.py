@@ -260,8 +260,12 @@ def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
 @main.command("explain")
 @click.argument("kpi")
 @click.option("--period", required=True, help="A..B, the period to explain (YYYY-MM-DD..YYYY-MM-DD).")
-@click.option("--vs", "versus", required=True, help="C..D, the comparison period.")
-@click.option("--by", default="channel,brand,category,agent", show_default=True)
+@click.option("--vs", "versus", default=None,
+              help="C..D, the comparison period (default: [compare] baseline, the last 4 same weekdays).")
+@click.option("--vs-target", "vs_target", is_flag=True,
+              help="Explain the shortfall against the target instead of a change (why is it red).")
+@click.option("--by", default=None,
+              help="Dimensions (default: channel,brand,category,agent; with --vs-target also hour and topic terms).")
 @click.option("--channel", default=None, help="Only these channels (comma-separated).")
 @click.option("--brand", default=None, help="Only these brands (comma-separated).")
 @click.option("--category", default=None, help="Only these issue categories (comma-separated).")
@@ -269,14 +273,26 @@ def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
 @click.option("--hour", default=None, help="Only cases opened in these local hours (e.g. 9,15-22).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_common
-def explain_cmd(ctx, kpi, period, versus, by, fmt, **dims):
-    """Decompose a KPI change between two periods into mix and rate effects per segment."""
+def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
+    """Why a KPI misses its target (--vs-target: the shortfall by segment and failing case), or
+    what changed since a comparison period (mix and rate effects per segment)."""
     from scorecard.data import open_warehouse
     from scorecard.periods import option_filters
+
+    con, config = open_warehouse(ctx.obj["db"]), ctx.obj["config"]
+    if vs_target:
+        from scorecard.shortfall import explain_shortfall
+
+        if versus:
+            raise click.UsageError("use either --vs-target or --vs PERIOD, not both.")
+        result = explain_shortfall(con, config, kpi, period, _csv_list(by), option_filters(**dims))
+        click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json"
+                   else result.text())
+        return
     from scorecard.rootcause import explain_change
 
-    result = explain_change(open_warehouse(ctx.obj["db"]), ctx.obj["config"], kpi, period, versus,
-                            _csv_list(by), option_filters(**dims))
+    dims_by = _csv_list(by) or ["channel", "brand", "category", "agent"]
+    result = explain_change(con, config, kpi, period, versus, dims_by, option_filters(**dims))
     click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json" else result.summary())
 
 

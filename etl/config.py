@@ -83,6 +83,9 @@ class Config:
     target_rules: dict[str, tuple[SliceRule, ...]] = field(default_factory=dict)  # per KPI, per slice
     sla_rules: tuple[SliceRule, ...] = ()  # first-response SLA per slice (seconds in .target)
     currency: str = "USD"  # ISO 4217 code shown on every money value
+    compare_baseline: str = "same_weekday"  # deltas: the last compare_weeks same weekdays
+    compare_weeks: int = 4
+    stale_after_days: float = 2.0  # /health: a source whose newest row is older is stale
     playbook: str | None = None
     path: str | None = None
 
@@ -220,7 +223,7 @@ def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[Sl
 def config_from_dict(raw: dict, path: str | None = None) -> Config:
     """Validate a parsed TOML document into a Config, naming the first bad key."""
     top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr",
-           "currency"}
+           "currency", "compare", "health"}
     _check_keys(raw, top, "")
     cfg = Config(path=path)
     if "display_timezone" in raw:
@@ -244,6 +247,16 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
         if sla["frt_clock"] not in ("first_customer_message", "case_created"):
             raise ConfigError("sla.frt_clock must be 'first_customer_message' or 'case_created'.")
         cfg = replace(cfg, frt_clock=sla["frt_clock"])
+    cmp = raw.get("compare", {})
+    _check_keys(cmp, {"baseline", "weeks"}, "compare")
+    if cmp.get("baseline", "same_weekday") not in ("same_weekday", "previous_period"):
+        raise ConfigError("compare.baseline must be 'same_weekday' or 'previous_period'.")
+    cfg = replace(cfg, compare_baseline=cmp.get("baseline", "same_weekday"),
+                  compare_weeks=int(_number(cmp.get("weeks", 4), "compare.weeks", 1, 52)))
+    health = raw.get("health", {})
+    _check_keys(health, {"stale_after_days"}, "health")
+    if "stale_after_days" in health:
+        cfg = replace(cfg, stale_after_days=_number(health["stale_after_days"], "health.stale_after_days"))
     fcr = raw.get("fcr", {})
     _check_keys(fcr, {"window_days"}, "fcr")
     if "window_days" in fcr:

@@ -1,8 +1,11 @@
 """The Balanced Scorecard: KPI values per period and slice, status, deltas and roll-up scores.
 
-Deltas: with grain `total` the previous value is the KPI over the equally long window just
-before the period; with day, week or month it is the KPI of the calendar period just before
-(the day before, the week before, the month before), also for the first period of the range.
+Deltas ([compare] baseline, default same_weekday, weeks = 4): a day's previous value (grain
+day, or a one-day total) is the mean of the KPI on the same weekday of the 4 weeks before (a
+Saturday against the last 4 Saturdays, never against a weekday); a total of 2-6 days compares
+with the same days a week before, a longer total with the equally long window a whole number of
+weeks before; weeks and months with the calendar period before. baseline = "previous_period":
+the equally long window just before a total, the calendar period just before for a grain.
 Roll-ups: every period and slice gets perspective scores and an overall score (weights from
 the catalogue; green 1, amber 0.5, red 0; KPIs without a status, thin ones included, are left
 out) and the count on target ("3 of 9 on target"). The headline `perspectives`/`overall` are the
@@ -102,9 +105,36 @@ def perspective_scores(values: Sequence[KpiValue]) -> tuple[tuple[PerspectiveSco
     return tuple(out), (total_s / total_w if total_w else None)
 
 
-def _prior_window(grain: str, start: str | None, end: str | None) -> tuple[str, str] | None:
+def _same_weekday(grain: str, config: Config) -> bool:
+    """Whether deltas compare with the same weekdays of the weeks before (not for weeks and
+    months, which hold every weekday)."""
+    return config.compare_baseline == "same_weekday" and grain in ("day", "total")
+
+
+def _prior_grain(grain: str, start: str | None, end: str | None, config: Config) -> str:
+    """The grain the prior window is read at: days when a day's previous value is the mean of
+    its same weekdays (grain day, or a one-day total), else the scorecard's grain."""
+    if _same_weekday(grain, config) and (grain == "day" or (start and start == end)):
+        return "day"
+    return grain
+
+
+def _prior_window(grain: str, start: str | None, end: str | None,
+                  config: Config | None = None) -> tuple[str, str] | None:
     """The dates whose KPIs give the previous values: the window before a total; for a grain,
-    the period before the first one (later periods' previous values are in the frame itself)."""
+    the period before the first one (later periods' previous values are in the frame itself).
+    Same weekday: a day (or one-day total) reads the compare_weeks weeks before it; a total of
+    2-6 days the same days a week before; a total of a week or more the equally long window a
+    whole number of weeks before."""
+    if config is not None and _same_weekday(grain, config) and start and end:
+        weeks, s = config.compare_weeks, date.fromisoformat(start)
+        if grain == "day":
+            return (s - timedelta(days=7 * weeks)).isoformat(), (s - timedelta(days=1)).isoformat()
+        if start == end:
+            return (s - timedelta(days=7 * weeks)).isoformat(), (s - timedelta(days=7)).isoformat()
+        length = (date.fromisoformat(end) - s).days + 1
+        shift = timedelta(days=7 * -(-length // 7))
+        return (s - shift).isoformat(), (date.fromisoformat(end) - shift).isoformat()
     if grain == "total":
         return _previous_window(start, end) if start and end else None
     if not start:
@@ -113,21 +143,44 @@ def _prior_window(grain: str, start: str | None, end: str | None) -> tuple[str, 
     return before, (date.fromisoformat(start) - timedelta(days=1)).isoformat()
 
 
+def _weekday_means(known: dict[tuple, float], day: str, weeks: int, key: tuple) -> float | None:
+    """Mean of the known values of `key` on the same weekday of the `weeks` weeks before `day`
+    (None when none of them has a value)."""
+    d = date.fromisoformat(day)
+    days = [(d - timedelta(days=7 * w)).isoformat() for w in range(1, weeks + 1)]
+    got = [v for x in days if (v := known.get((x, *key))) is not None and not pd.isna(v)]
+    return sum(got) / len(got) if got else None
+
+
 def _previous_values(frame: pd.DataFrame, prior: pd.DataFrame | None, window: tuple[str, str] | None,
-                     grain: str, by: Sequence[str]) -> dict[tuple, float]:
+                     grain: str, by: Sequence[str], weeks: int = 0,
+                     day: str | None = None) -> dict[tuple, float]:
     """(period, *slice, kpi) -> the KPI value of the period before, from the frame and the
-    frame of the prior window (which starts at the period before the first)."""
+    frame of the prior window (which starts at the period before the first). With `weeks` (the
+    prior frame is daily, same weekday baseline) a day's previous value is the mean of its same
+    weekday over the `weeks` weeks before; a one-day total's (`day`) likewise."""
     key_cols = [*by, "kpi"]
-    if grain == "total":
+    if grain == "total" and not weeks:
         if prior is None:
             return {}
         return {("total", *k): v for *k, v in prior[[*key_cols, "value"]].itertuples(index=False)}
-    known = {(p, *k): v for p, *k, v in frame[["period", *key_cols, "value"]].itertuples(index=False)}
+    known = {(str(p), *k): v for p, *k, v in frame[["period", *key_cols, "value"]].itertuples(index=False)}
     if prior is not None and window is not None:
-        prior = prior[prior["period"] == window[0]]
-        known.update({(p, *k): v for p, *k, v in prior[["period", *key_cols, "value"]].itertuples(index=False)})
+        if not weeks:
+            prior = prior[prior["period"] == window[0]]
+        known.update({(str(p), *k): v for p, *k, v in prior[["period", *key_cols, "value"]].itertuples(index=False)})
     out = {}
+    if grain == "total":
+        keys = {tuple(k) for *k, _ in frame[[*key_cols, "value"]].itertuples(index=False)}
+        for k in keys:
+            if (mean := _weekday_means(known, day, weeks, k)) is not None:
+                out[("total", *k)] = mean
+        return out
     for p, *k, _ in frame[["period", *key_cols, "value"]].itertuples(index=False):
+        if weeks:
+            if (mean := _weekday_means(known, str(p), weeks, tuple(k))) is not None:
+                out[(p, *k)] = mean
+            continue
         prev = (previous_period(p, grain), *k)
         if prev in known:
             out[(p, *k)] = known[prev]
@@ -143,7 +196,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     kpis = [kpi_by_id(i) for i in kpi_ids] if kpi_ids else list(catalogue())
     by = list(by)
     start, end = effective_range(con, config, start, end)
-    window = _prior_window(grain, start, end)
+    window = _prior_window(grain, start, end, config)
     if window and not has_data(con, config, *window):
         window = None  # nothing before: no previous values, and nothing to read
     caps = source_capabilities(con)
@@ -151,7 +204,8 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     sources = {k.id: capable_sources(k, caps) for k in kpis if lacking[k.id]}
     reads = [lambda c: kpi_frame(c, config, kpis, grain, by, start, end, filters, sources=sources)]
     if window:
-        reads.append(lambda c: kpi_frame(c, config, kpis, grain, by, *window, filters, sources=sources))
+        prior_grain = _prior_grain(grain, start, end, config)
+        reads.append(lambda c: kpi_frame(c, config, kpis, prior_grain, by, *window, filters, sources=sources))
     clocks = [k for k in kpis if is_clock_kpi(k)] if _blends_channels(by, filters) else []
     if clocks:
         reads.append(lambda c: kpi_frame(c, config, clocks, grain, [*by, "channel"], start, end,
@@ -159,7 +213,9 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     frame, *rest = parallel_frames(con, reads)  # the period before is read concurrently
     prior = rest[0] if window else None
     per_channel = _channel_values(rest[-1], config, by, filters) if clocks else {}
-    previous = _previous_values(frame, prior, window, grain, by)
+    weeks = config.compare_weeks if _same_weekday(grain, config) and \
+        _prior_grain(grain, start, end, config) == "day" else 0
+    previous = _previous_values(frame, prior, window, grain, by, weeks, start)
     order = {k.id: i for i, k in enumerate(kpis)}
     stat_cols = [(c, name) for c, name in STAT_COLUMNS if c in frame.columns]
     values = []

@@ -14,6 +14,7 @@ import pandas as pd
 
 from etl.config import Config
 from scorecard.catalogue import THIN_N, Kpi, kpi_by_id
+from scorecard.comparison import Comparison, configured_comparison
 from scorecard.data_cases import case_messages
 from scorecard.data_rootcause import (
     DIMS,
@@ -71,11 +72,18 @@ class Explanation:
     filters: dict = field(default_factory=dict)
     n_a: int = 0  # rows (cases, messages, answers) behind value_a
     n_b: int = 0
+    exclude: tuple[str, ...] = ()  # days of the comparison window left out (other weekdays)
+    versus_label: str = ""  # how the comparison reads: 'the last 4 Saturdays'
 
     @property
     def thin(self) -> bool:
         """Fewer than THIN_N rows behind either value: the change is mostly noise."""
         return min(self.n_a, self.n_b) < THIN_N
+
+    @property
+    def versus_days(self) -> list[str]:
+        """The days of the comparison window that count (all of them unless some are excluded)."""
+        return list(Comparison(self.versus, self.exclude, self.versus_label).days)
 
     def top(self, k: int = 3) -> pd.DataFrame:
         """The k segments that drove the change most beyond their size (share of the change
@@ -96,6 +104,7 @@ class Explanation:
             return [{k: _plain(v) for k, v in r.items()} for r in f.to_dict("records")]
 
         return {"kpi": self.kpi, "period": "..".join(self.period), "versus": "..".join(self.versus),
+                "versus_days": self.versus_days, "versus_label": self.versus_label,
                 "filters": self.filters, "value_a": _plain(self.value_a),
                 "value_b": _plain(self.value_b), "total_change": _plain(self.total_change),
                 "n_a": self.n_a, "n_b": self.n_b, "thin": self.thin, "warnings": self.warnings(),
@@ -202,24 +211,39 @@ def _check_dims(by: Sequence[str]) -> list[str]:
 
 
 def explain_change(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, period: str,
-                   versus: str, by: Sequence[str] = (),
-                   filters: Mapping[str, Sequence[str]] | None = None) -> Explanation:
+                   versus: str | None = None, by: Sequence[str] = (),
+                   filters: Mapping[str, Sequence[str]] | None = None,
+                   same_weekday: bool | None = None) -> Explanation:
     """Decompose the KPI change from `versus` (a) to `period` (b) into mix and rate effects per
-    segment of each dimension in `by` (default all), with text drivers and example messages."""
+    segment of each dimension in `by` (default all), with text drivers and example messages.
+    Without `versus`, the configured comparison ([compare]: the last 4 same weekdays); with
+    `same_weekday`, only the days of `versus` on the period's weekdays count."""
     kpi = kpi_by_id(kpi_id)
     if not kpi.is_plain:
         raise ValueError(f"{kpi.id} is a spread across agents, not a sum over segments; explain "
                          "the per-agent KPI behind it (e.g. frt_median_s by agent) instead.")
-    b, a = parse_period(period), parse_period(versus)
+    b = parse_period(period)
+    if versus:
+        a, exclude, label = parse_period(versus), (), ""
+        if same_weekday:
+            wanted = {date.fromisoformat(d).weekday() for d in Comparison(b, (), "").days}
+            exclude = tuple(d for d in Comparison(a, (), "").days
+                            if date.fromisoformat(d).weekday() not in wanted)
+            label = "the same weekdays of " + "..".join(a)
+    else:
+        a, exclude, label = configured_comparison(*b, config)
+    if len(exclude) >= days_between(*a):
+        raise ValueError(f"the comparison period {'..'.join(a)} holds none of the weekdays of "
+                         f"{'..'.join(b)}; pick a longer one.")
     by = _check_dims(by)
     filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
-    t = attribution_table(con, config, kpi, by, a, b, filters)
+    t = attribution_table(con, config, kpi, by, a, b, filters, exclude)
     segments = t.segments.assign(excess=t.segments["share"].astype(float)
                                  - population_share(t.segments))
-    drivers, ex = text_change(con, config, b, a, filters)
+    drivers, ex = text_change(con, config, b, a, filters, exclude)
     change = None if t.value_a is None or t.value_b is None else t.value_b - t.value_a
     return Explanation(kpi.id, b, a, t.value_a, t.value_b, change, method_of(kpi), segments,
-                       drivers, ex, filters, t.n_a, t.n_b)
+                       drivers, ex, filters, t.n_a, t.n_b, tuple(exclude), label)
 
 
 def text_change(con: duckdb.DuckDBPyConnection, config: Config, focus: tuple[str, str],

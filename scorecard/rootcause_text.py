@@ -21,10 +21,6 @@ METHODS = {
                   "value, scaled to the KPI's units",
 }
 
-# (below this many seconds, divide by, unit name): a duration is shown in the largest unit
-# that keeps it readable (not "0.0 days" for a few minutes)
-DURATION_UNITS = ((120, 1, "seconds"), (3 * 3600, 60, "minutes"), (72 * 3600, 3600, "hours"),
-                  (math.inf, 86400, "days"))
 ROWS = {"cases": "cases", "messages": "messages", "surveys": "answers"}
 MATERIAL = 0.10  # a remainder carrying this share of a change (or more) is reported
 
@@ -41,22 +37,30 @@ def is_net_share(kpi: Kpi) -> bool:
     return kpi.unit == "share" and split_call(kpi.value.strip(), "avg") is None
 
 
-def _unit_of(seconds: float) -> tuple[float, str]:
-    top = abs(seconds)
-    return next((div, name) for limit, div, name in DURATION_UNITS if top < limit)
-
-
 def _no_minus_zero(text: str) -> str:
     """'-0', '+0.0' and '-0 %' lose their sign: a value that rounds to zero has none."""
     return text.lstrip("+-") if re.fullmatch(r"[+-]?0(\.0*)?( .*)?", text.replace(",", "")) else text
 
 
-def _duration(seconds: float, signed: bool = False) -> str:
-    div, name = _unit_of(seconds)
-    num = seconds / div
-    fmt = ("+" if signed else "") + (".0f" if div == 1 or abs(num) >= 10 else ".1f")
-    text = f"{num:{fmt}}"
-    return _no_minus_zero(f"{text} {name[:-1] if text.lstrip('+-') == '1' else name}")
+def duration_text(seconds: float | None, signed: bool = False) -> str:
+    """A duration as people read it: '45 s', '14 min', '2 h 14 min', '3 d 4 h' (rounded to the
+    unit below the largest; signed: '+14 min', '-2 h'; never '-0 s')."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "n/a"
+    s = abs(float(seconds))
+    if s < 59.5:
+        text = f"{s:.0f} s"
+    elif s < 3570:
+        text = f"{s / 60:.0f} min"
+    elif s < 86370:
+        h, m = divmod(round(s / 60), 60)
+        text = f"{h} h" + (f" {m} min" if m else "")
+    else:
+        d, h = divmod(round(s / 3600), 24)
+        text = f"{d} d" + (f" {h} h" if h else "")
+    if text == "0 s":
+        return text
+    return ("-" if seconds < 0 else "+" if signed else "") + text
 
 
 def _count(v: float) -> str:
@@ -69,7 +73,7 @@ def value_text(kpi: Kpi, v: float | None) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
     if kpi.unit == "seconds":
-        return _duration(v)
+        return duration_text(v)
     if kpi.unit == "share":
         return _no_minus_zero(f"{100 * v:+.0f} points" if is_net_share(kpi) else f"{100 * v:.0f} %")
     if kpi.unit == "count":
@@ -77,7 +81,7 @@ def value_text(kpi: Kpi, v: float | None) -> str:
     if kpi.unit == "currency":
         return f"{v:,.2f}"
     if kpi.unit == "points":
-        return _no_minus_zero(f"{v:+.0f}")
+        return _no_minus_zero(f"{v:+.0f} points")
     return _no_minus_zero(f"{v:.2f}")
 
 
@@ -85,12 +89,7 @@ def value_pair(kpi: Kpi, a: float, b: float) -> str:
     """'18 to 95 minutes', '8.8 days to 7.2 minutes', '12 % to 30 %', '-99 to -260 points',
     '412 to 1,930': two values, in one unit when both read well in it."""
     if kpi.unit == "seconds":
-        div, name = _unit_of(max(abs(a), abs(b)))
-        if min(abs(a), abs(b)) / div < 1 and div > 1:  # e.g. 8.8 days vs 7 minutes: one unit each
-            return f"{_duration(a)} to {_duration(b)}"
-        top = max(abs(a), abs(b)) / div
-        fmt = ".0f" if div == 1 or top >= 10 else ".1f"
-        return f"{a / div:{fmt}} to {b / div:{fmt}} {name}"
+        return f"{duration_text(a)} to {duration_text(b)}"
     if kpi.unit == "share" and is_net_share(kpi):
         return f"{100 * a:+.0f} to {100 * b:+.0f} points"
     if kpi.unit == "share":
@@ -100,7 +99,7 @@ def value_pair(kpi: Kpi, a: float, b: float) -> str:
     if kpi.unit == "currency":
         return f"{a:,.2f} to {b:,.2f}"
     if kpi.unit == "points":
-        return f"{a:+.0f} to {b:+.0f}"
+        return f"{a:+.0f} to {b:+.0f} points"
     return f"{a:.2f} to {b:.2f}"
 
 
@@ -113,7 +112,7 @@ def effect_text(kpi: Kpi, v: float | None, per_day: bool = False) -> str:
         return "0"
     day = " a day" if per_day else ""
     if kpi.unit == "seconds":
-        return _duration(v, signed=True)
+        return duration_text(v, signed=True)
     if kpi.unit == "share":
         return _no_minus_zero(f"{100 * v:+.1f} points")
     if kpi.unit == "count":
@@ -198,6 +197,8 @@ def explanation_lines(exp: Explanation, kpi: Kpi) -> tuple[list[str], list[str]]
     means, warnings (thin data, a material remainder), the method, the segments that drove the
     change beyond their size with mix and rate in the KPI's units, and the top terms."""
     noun, vs, per = rows_noun(kpi), span_text(exp.versus), span_text(exp.period)
+    if exp.versus_label:  # 'the last 4 Saturdays (2024-03-02..2024-03-23)'
+        vs = f"{exp.versus_label} ({vs})"
     where = _filters_phrase(exp.filters)
     if exp.value_a is None or exp.value_b is None:
         return ([f"{kpi.label}{where}: no data to compare for {per} vs {vs} "

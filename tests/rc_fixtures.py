@@ -207,3 +207,41 @@ def false_alarm_rate(result, kpis: int, days: int) -> float:
     """Distinct (KPI, day, direction) alarms per KPI per 90 days."""
     alarms = {(a.kpi, a.date, a.direction) for a in result.anomalies}
     return len(alarms) / max(kpis, 1) * 90 / max(days, 1)
+
+
+# (id, channel, first-response seconds, resolved, category) of the shortfall fixture
+SHORTFALL_CASES = (
+    ("e0", "email", 10800, False, "billing"), ("e1", "email", 9000, False, "billing"),
+    ("e2", "email", 3600, True, "billing"), ("e3", "email", 14400, False, "refund"),
+    ("p0", "phone", 30, True, "billing"), ("p1", "phone", 60, True, "order"),
+    ("p2", "phone", 90, True, "order"), ("p3", "phone", 8000, False, "billing"),
+    ("s0", "social", 600, True, "order"), ("s1", "social", 1200, True, "order"),
+)
+
+
+def shortfall_rows() -> list[dict]:
+    """The hand-computed shortfall fixture of tests/golden/rootcause.md: ten cases opened on
+    Saturday 2024-03-02 from 10:00, one a minute, all brand TelcoCo, agent AB."""
+    day = datetime(2024, 3, 2, 10)
+    return [case(iid, day + timedelta(minutes=i), ch, res, frt, category=cat)
+            for i, (iid, ch, frt, res, cat) in enumerate(SHORTFALL_CASES)]
+
+
+def saturday_rows() -> list[dict]:
+    """Volume for the same-weekday baseline (tests/golden/rootcause.md): Saturdays 2024-03-02,
+    03-09, 03-16, 03-23 with 2, 4, 6, 8 cases, Friday 2024-03-29 with 20, Saturday 03-30 with 3."""
+    counts = {"2024-03-02": 2, "2024-03-09": 4, "2024-03-16": 6, "2024-03-23": 8,
+              "2024-03-29": 20, "2024-03-30": 3}
+    rows = []
+    for day, n in counts.items():
+        opened = datetime.fromisoformat(day) + timedelta(hours=10)
+        rows += [case(f"{day}-{i}", opened + timedelta(minutes=i), "social", True, 60)
+                 for i in range(n)]
+    return rows
+
+
+def shortfall_messages() -> list[dict]:
+    """The customer's opening message of e3 and p1 (shortfall fixture), for transcripts."""
+    day = datetime(2024, 3, 2, 10)
+    return [message("sm1", "e3", 1, "customer", day + timedelta(minutes=3), "Where is my refund?", -0.3),
+            message("sm2", "p1", 1, "customer", day + timedelta(minutes=5), "Order status please", 0.0)]

@@ -173,7 +173,7 @@ def test_a_thin_quantile_change_says_what_it_cannot_split(twcs_db):
     con.close()
     assert (exp.n_a, exp.n_b, exp.value_a, exp.value_b) == (1, 33, 758994, 433)
     lines = exp.summary().splitlines()
-    assert lines[0].startswith("First response (median) fell from 8.8 days to 7.2 minutes (better) ")
+    assert lines[0].startswith("First response (median) fell from 8 d 19 h to 7 min (better) ")
     assert lines[1].startswith("  Thin data: 1 case in 2017-10-23..2017-10-30 and 33 in 2017-10-31")
     assert lines[2].startswith("  Not attributable to segments: 100 % of the change in every breakdown")
     assert not any("-0 %" in line for line in lines) and exp.top(5).empty

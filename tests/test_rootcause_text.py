@@ -15,20 +15,21 @@ from scorecard.rootcause_text import (
 FRT, NET = kpi_by_id("frt_median_s"), kpi_by_id("net_sentiment_weighted")
 
 
-def test_durations_pick_a_unit_per_value_when_one_unit_reads_badly():
-    assert value_pair(FRT, 1080, 5700) == "18 to 95 minutes"  # one unit: both read well
-    # the two-day fixture's medians: 600 s picks minutes, where 30 s would be "0.5": own units
-    assert value_pair(FRT, 30, 600) == "30 seconds to 10 minutes"
-    assert value_pair(FRT, 100, 130) == "1.7 to 2.2 minutes"
-    # 758,994 s = 8.78 days; 433 s = 7.22 minutes (not "8.8 to 0.0 days")
-    assert value_pair(FRT, 758994, 433) == "8.8 days to 7.2 minutes"
-    assert value_text(FRT, 61) == "61 seconds" and value_text(FRT, 5400) == "90 minutes"
+def test_durations_read_in_hours_and_minutes():
+    assert value_pair(FRT, 1080, 5700) == "18 min to 1 h 35 min"
+    assert value_pair(FRT, 30, 600) == "30 s to 10 min"
+    assert value_pair(FRT, 100, 130) == "2 min to 2 min"  # 1.7 and 2.2 minutes, rounded
+    # 758,994 s = 210.8 h = 8 d 19 h; 433 s = 7.2 minutes (not "8.8 to 0.0 days")
+    assert value_pair(FRT, 758994, 433) == "8 d 19 h to 7 min"
+    assert value_text(FRT, 61) == "1 min" and value_text(FRT, 5400) == "1 h 30 min"
+    assert value_text(FRT, 8040) == "2 h 14 min" and value_text(FRT, 59) == "59 s"
+    assert value_text(FRT, 86400) == "1 d" and value_text(FRT, 3590) == "1 h"
 
 
 def test_a_difference_of_shares_reads_as_points():
-    # positive share - 5 x negative share: 0.2 - 5 x 0.238 = -0.99; 0.1 - 5 x 0.54 = -2.6
-    assert value_pair(NET, -0.99, -2.6) == "-99 to -260 points"
-    assert value_text(NET, -0.99) == "-99 points"
+    # positive share - 5 x negative share, in points: 20 - 5 x 23.8 = -99; 10 - 5 x 54 = -260
+    assert value_pair(NET, -99, -260) == "-99 to -260 points"
+    assert value_text(NET, -99) == "-99 points" and value_text(NET, -0.2) == "0 points"
     assert value_pair(kpi_by_id("resolution_rate"), 0.5, 5 / 12) == "50 % to 42 %"
 
 
@@ -36,7 +37,8 @@ def test_effects_carry_units_and_no_minus_zero():
     share = kpi_by_id("resolution_rate")
     assert effect_text(share, -1 / 45) == "-2.2 points" and effect_text(share, 0.0) == "0"
     assert effect_text(share, -1e-5) == "0.0 points"  # rounds to zero: no sign
-    assert effect_text(FRT, 351.5) == "+5.9 minutes" and effect_text(FRT, 1.0) == "+1 second"
+    assert effect_text(FRT, 351.5) == "+6 min" and effect_text(FRT, 1.0) == "+1 s"
+    assert effect_text(FRT, -8040) == "-2 h 14 min" and effect_text(FRT, -0.2) == "0 s"
     assert effect_text(kpi_by_id("volume"), 4, per_day=True) == "+4.0 a day"
     assert effect_text(kpi_by_id("cost_total"), -2.5, per_day=True) == "-2.50 a day"
 

@@ -134,8 +134,12 @@ def test_slices_by_brand_with_their_own_roll_up(con):
     assert res.value("resolution_rate", brand="ShopCo").status == "n/a"
 
 
+# [compare] baseline = "previous_period": the day before (same-weekday deltas: test_shortfall.py)
+DAY_BEFORE = replace(GOLDEN_CONFIG, compare_baseline="previous_period")
+
+
 def test_daily_deltas_reach_back_before_the_range(con):
-    res = scorecard(con, GOLDEN_CONFIG, "2024-03-05", "2024-03-10", grain="day", kpi_ids=["volume"])
+    res = scorecard(con, DAY_BEFORE, "2024-03-05", "2024-03-10", grain="day", kpi_ids=["volume"])
     days = {v.period: (v.value, v.previous, v.delta) for v in res.kpis}
     assert days["2024-03-05"] == (2, 4, -2)
     assert days["2024-03-06"] == (3, 2, 1)
@@ -149,7 +153,7 @@ def test_weekly_grain_labels_the_monday(con):
 
 
 def test_total_delta_against_the_window_before(con):
-    res = scorecard(con, GOLDEN_CONFIG, "2024-03-07", "2024-03-10", kpi_ids=["volume"])
+    res = scorecard(con, DAY_BEFORE, "2024-03-07", "2024-03-10", kpi_ids=["volume"])
     v = res.kpis[0]
     assert (v.value, v.previous, v.delta) == (7, 9, -2)
 

@@ -1,0 +1,155 @@
+"""Warehouse bridge for the shortfall against target: one row per case (or survey answer) with
+the numerator and denominator it adds to the KPI, its dimensions and its own value.
+
+Every KPI of the catalogue but the agent spread is a ratio of sums over its source rows:
+avg(X) filter (where C) is sum(X) / count(X) over the rows where C holds; NPS is the average of
+a row expression (scorecard.data_rootcause.linear_row); cost per resolution is sum(cost) /
+count(resolved); cases per agent-hour is count(cases) / count(distinct agent-hours), where each
+case carries 1 / (cases in its agent-hour) of an agent-hour, so the denominators still add up
+to the number of agent-hours. A quantile KPI (median, p90) instead gets each row's own value.
+Identifiers come only from the catalogue and this module; values are bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import duckdb
+import pandas as pd
+
+from etl.config import Config
+from scorecard.catalogue import Kpi
+from scorecard.data import _local_times, frt_column, source_sql
+from scorecard.data_rootcause import (
+    DIMS,
+    NONE_SEGMENT,
+    closing_paren,
+    linear_row,
+    population,
+    prepared_sql,
+    quantile_of,
+    run,
+    split_call,
+    where_clause,
+)
+from warehouse.queries import named_sql
+
+
+class RowForm(NamedTuple):
+    """How a KPI splits into rows: method ('ratio', 'sum' or 'quantile') and SQL row forms."""
+
+    method: str
+    num: str  # ratio, sum: the row's numerator; quantile: the row's value
+    den: str  # ratio: the row's denominator; sum: '1'; quantile: '1'
+    window: str | None = None  # a window denominator's partition (count(distinct K))
+
+
+def _agg_row(expr: str) -> tuple[str, str | None] | None:
+    """Row form of one aggregate (sum, count(*), count(X), count(distinct (K))) with its filter:
+    (row expression, partition of a distinct count or None)."""
+    expr = expr.strip()
+    for fn in ("sum", "count"):
+        parts = split_call(expr, fn)
+        if parts is None:
+            continue
+        arg, cond = parts
+        when = f"({cond})" if cond else "true"
+        if fn == "sum":
+            return f"case when {when} then coalesce(({arg})::double, 0) else 0 end", None
+        if arg.strip() == "*":
+            return f"case when {when} then 1.0 else 0 end", None
+        m = re.match(r"distinct\s+(.+)$", arg.strip(), re.S)
+        if m:
+            key = m.group(1)
+            return (f"case when {when} and ({key}) is not null then 1.0 / count(*) over "
+                    f"(partition by ({key}), {when} and ({key}) is not null) else 0 end", key)
+        return f"case when {when} and ({arg}) is not null then 1.0 else 0 end", None
+    return None
+
+
+def row_form(kpi: Kpi) -> RowForm:
+    """The KPI as a ratio of per-row sums, a sum, or a quantile of a row value."""
+    if not kpi.is_plain:
+        raise ValueError(f"{kpi.id} is a spread across agents, not a sum over cases; explain the "
+                         "per-agent KPI behind it (frt_median_s with --by agent) instead.")
+    value = kpi.value.strip()
+    q = quantile_of(kpi)
+    if q:
+        return RowForm("quantile", q[0], "1")
+    if value == "count(*)":
+        return RowForm("sum", "1.0", "1")
+    parts = split_call(value, "sum")
+    if parts and parts[1] is None:
+        return RowForm("sum", f"coalesce(({parts[0]})::double, 0)", "1")
+    for expr in (split_call(value, "avg"), linear_row(kpi)):
+        if expr:
+            arg, cond = expr
+            when = f"({cond}) and ({arg}) is not null" if cond else f"({arg}) is not null"
+            return RowForm("ratio", f"case when {when} then ({arg})::double else 0 end",
+                           f"case when {when} then 1.0 else 0 end")
+    at = value.find(" / nullif(")
+    if at > 0 and value.endswith(", 0)") and closing_paren(value, at + 9) == len(value) - 1:
+        top, bottom = _agg_row(value[:at]), _agg_row(value[at + 10:-4])
+        if top and bottom and top[1] is None:
+            return RowForm("ratio", top[0], bottom[0], bottom[1])
+    raise ValueError(f"{kpi.id} ({kpi.value}) is not a ratio of sums over cases, so its shortfall "
+                     "cannot be split by case; add a rule for it in scorecard/data_shortfall.py.")
+
+
+def shortfall_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str,
+                   end: str, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """[key, interaction_id, survey_id, opened_at, channel, brand, category, agent, hour, wait,
+    num, den, x, n] per case (per survey answer for survey KPIs; a case's scored messages summed for
+    message KPIs): num and den as the KPI adds them up, x the row's own value (num / den, or the
+    value a quantile ranks), n the rows it adds to the KPI's n, wait the case's first-response
+    time (null: never answered). Only rows that enter the KPI."""
+    form = row_form(kpi)
+    params: dict = {"tz": config.display_timezone}
+    num = prepared_sql(con, config, kpi, params, form.num)
+    den = prepared_sql(con, config, kpi, params, form.den)
+    pop = prepared_sql(con, config, kpi, params, population(kpi))
+    where = where_clause(start, end, filters, params)
+    body = source_sql(config, kpi.source, params)
+    dims = ", ".join(f"coalesce(({expr})::varchar, '{NONE_SEGMENT}') as {d}"
+                     for d, expr in DIMS.items())
+    survey = "survey_id" if kpi.source == "surveys" else "null::varchar as survey_id"
+    keep = "x is not null" if form.method == "quantile" else "num <> 0 or den <> 0 or n > 0"
+    x = "num" if form.method == "quantile" else "num / nullif(den, 0)"
+    wait = {"cases": f"{frt_column(config)}::double", "surveys": "frt_s::double"}.get(
+        kpi.source, "null::double")
+    per_row = (f"select interaction_id, {survey}, opened_at, {dims}, {wait} as wait, "
+               f"({num})::double as num, "
+               f"({den})::double as den, ({pop})::int as n from {body} src where {where}")
+    if kpi.source == "messages":  # a case's messages add up; its dimensions are the case's
+        per_row = ("select interaction_id, survey_id, any_value(opened_at) as opened_at, "
+                   + ", ".join(f"any_value({d}) as {d}" for d in DIMS)
+                   + ", any_value(wait) as wait, sum(num) as num, sum(den) as den, sum(n)::int as n "
+                   f"from ({per_row}) r group by interaction_id, survey_id")
+    sql = (f"with r as ({per_row}) select coalesce(survey_id, interaction_id) as key, "
+           f"interaction_id, survey_id, opened_at, {', '.join(DIMS)}, wait, num, den, "
+           f"({x}) as x, n from r where {keep} order by key")
+    frame = run(con, sql, params).df()
+    return _local_times(frame, config.display_timezone)
+
+
+def case_transcripts(con: duckdb.DuckDBPyConnection, config: Config,
+                     ids: Sequence[str]) -> dict[str, str]:
+    """interaction_id -> the case's whole conversation, one line per message in order."""
+    ids = [str(i) for i in ids if i is not None and not pd.isna(i)]
+    if not ids:
+        return {}
+    rows = run(con, named_sql("shortfall_transcripts"),
+               {"tz": config.display_timezone, "ids": ids}).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def customer_texts(con: duckdb.DuckDBPyConnection, config: Config, start: str, end: str,
+                   filters: Mapping[str, Sequence[str]], limit: int) -> pd.DataFrame:
+    """[interaction_id, text]: customers' messages in cases opened start..end, a deterministic
+    hash sample of at most `limit` (with survey verbatims linked to no case left out)."""
+    params: dict = {"tz": config.display_timezone, "limit": int(limit)}
+    where = where_clause(start, end, filters, params)
+    sql = named_sql("shortfall_texts").format(where=where)
+    return run(con, sql, params).df()

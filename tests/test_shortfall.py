@@ -1,0 +1,138 @@
+"""Shortfall against target (why is it red) on the hand-computed fixture of
+tests/golden/rootcause.md ("Shortfall against target"), and the same-weekday baseline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from etl.config import Config
+from scorecard.comparison import comparison_for
+from scorecard.data import open_warehouse
+from scorecard.kpis import scorecard
+from scorecard.mixrate import REMAINDER
+from scorecard.shortfall import explain_shortfall
+from tests.rc_fixtures import (
+    saturday_rows,
+    shortfall_messages,
+    shortfall_rows,
+    warehouse_from_rows,
+)
+
+DAY = "2024-03-02"
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    db = warehouse_from_rows(tmp_path_factory.mktemp("sf") / "w.duckdb", shortfall_rows(),
+                             shortfall_messages())
+    c = open_warehouse(db)
+    yield c
+    c.close()
+
+
+def by_dim(result, dim: str) -> dict[str, float]:
+    part = result.segments[result.segments["dimension"] == dim]
+    return dict(zip(part["segment"], part["contribution"], strict=True))
+
+
+def test_sla_shortfall_by_channel_and_category(con):
+    r = explain_shortfall(con, Config(), "sla_met_rate", DAY, ["channel", "category"], with_terms=False)
+    assert (r.value, r.target, r.n) == (pytest.approx(0.6), 0.9, 10)
+    assert r.shortfall == pytest.approx(0.30)
+    assert by_dim(r, "channel") == pytest.approx({"email": 0.26, "phone": 0.06, "social": -0.02})
+    assert by_dim(r, "category") == pytest.approx({"billing": 0.25, "refund": 0.09, "order": -0.04})
+    assert list(r.segments[r.segments["dimension"] == "channel"]["segment"]) == ["email", "phone", "social"]
+    # four failing cases carry 0.09 each; ties: the lead segment (email) first, longest wait first
+    assert list(r.cases["key"]) == ["e3", "e0", "e1", "p3"]
+    assert list(r.cases["contribution"]) == pytest.approx([0.09] * 4)
+    assert r.summary == (
+        "Answered within SLA is 30 points short of target on 2024-03-02 (60 % against a target of "
+        "90 %, 10 cases). The email channel carries 26 points of it: 3 of its 4 cases missed the "
+        "2 h first-response SLA, 67 % of them billing questions and 100 % opened in the morning "
+        "(08:00-12:00). The case contributing most is e3.")
+
+
+def test_every_dimension_adds_up_to_the_shortfall(con):
+    r = explain_shortfall(con, Config(), "sla_met_rate", DAY)  # all dimensions and topic terms
+    sums = r.segments.groupby("dimension")["contribution"].sum()
+    assert set(sums.index) == {"channel", "brand", "category", "agent", "hour", "term"}
+    assert sums.to_numpy() == pytest.approx([0.30] * 6, abs=1e-12)
+    assert r.cases["transcript"].iloc[0] == "2024-03-02 10:03 customer cust [-0.30]: Where is my refund?"
+    assert r.cases["transcript"].iloc[1:].isna().all()  # the other failing cases have no messages
+
+
+def test_p90_shortfall_splits_by_exceedance(con):
+    r = explain_shortfall(con, Config(), "frt_p90_s", DAY, ["channel"], with_terms=False)
+    assert r.value == pytest.approx(11160) and r.shortfall == pytest.approx(3960)
+    assert by_dim(r, "channel") == pytest.approx({"email": 3432, "phone": 792, "social": -264})
+    assert list(r.cases["key"]) == ["e3", "e0", "e1", "p3"]  # equal 1188 s each, farthest first
+    assert list(r.cases["contribution"]) == pytest.approx([1188] * 4)
+    assert r.summary.startswith("First response (p90) is 1 h 6 min short of target on 2024-03-02 "
+                                "(3 h 6 min against a target of 2 h, 10 cases).")
+
+
+def test_cost_per_resolution_counts_unresolved_cost(con):
+    r = explain_shortfall(con, Config(), "cost_per_resolution", DAY, ["channel"], with_terms=False)
+    assert r.value == pytest.approx(44.8 / 6) and r.shortfall == pytest.approx(44.8 / 6 - 6)
+    assert by_dim(r, "channel") == pytest.approx({"phone": 10 / 6, "email": 1.5, "social": -1.7})
+    sc = scorecard(con, Config(), DAY, DAY, kpi_ids=["cost_per_resolution"]).kpis[0]
+    assert sc.value == pytest.approx(r.value)
+
+
+def test_a_median_on_target_is_a_negative_shortfall(con):
+    r = explain_shortfall(con, Config(), "frt_median_s", DAY, ["channel"], with_terms=False)
+    assert r.value == pytest.approx(2400) and r.shortfall == pytest.approx(-1200)
+    assert r.summary.startswith("First response (median) meets its target on 2024-03-02: 40 min "
+                                "against a target of 1 h, 10 cases, 20 min better.")
+    assert r.segments["contribution"].sum() == pytest.approx(-1200)
+
+
+def test_an_interpolated_quantile_with_no_excess_is_a_remainder(con):
+    # target 8500 s: 3 of 10 cases are slower (30 % allowed at p90 is 10 %) -> not degenerate;
+    # target 10800 = an observed value: 1 slower (14400), p90 = 11160 > 10800, excess 0.1 - 0.1 = 0
+    cfg = replace(Config(), targets={"frt_p90_s": {"target": 10800.0}})
+    r = explain_shortfall(con, cfg, "frt_p90_s", DAY, ["channel"], with_terms=False)
+    assert r.shortfall == pytest.approx(360)
+    assert by_dim(r, "channel")[REMAINDER] == pytest.approx(360)
+    assert r.segments["contribution"].sum() == pytest.approx(360)
+    assert list(r.cases["key"]) == ["e3"]
+
+
+def test_json_contract(con):
+    j = explain_shortfall(con, Config(), "sla_met_rate", DAY, ["channel"], with_terms=False).to_json()
+    assert {"kpi", "period", "value", "target", "shortfall", "n", "summary", "segments", "cases"} <= set(j)
+    assert j["period"] == "2024-03-02..2024-03-02"
+    assert {"dimension", "segment", "n", "value", "contribution"} <= set(j["segments"][0])
+    assert j["cases"][0]["interaction_id"] == "e3"
+
+
+def test_user_errors_are_one_sentence(con):
+    with pytest.raises(ValueError, match="no target"):
+        explain_shortfall(con, Config(), "volume", DAY)
+    with pytest.raises(ValueError, match="spread across agents"):
+        explain_shortfall(con, Config(), "agent_frt_spread", DAY)
+
+
+def test_same_weekday_comparison_windows():
+    sat = comparison_for("2024-03-30", "2024-03-30")
+    assert sat.window == ("2024-03-02", "2024-03-23") and sat.label == "the last 4 Saturdays"
+    assert sat.days == ("2024-03-02", "2024-03-09", "2024-03-16", "2024-03-23")
+    assert comparison_for("2024-03-25", "2024-03-31").window == ("2024-03-18", "2024-03-24")
+    assert comparison_for("2024-03-01", "2024-03-10").window == ("2024-02-16", "2024-02-25")
+    assert comparison_for("2024-03-30", "2024-03-30", "previous_period").window == ("2024-03-29",) * 2
+
+
+def test_a_saturday_delta_is_against_the_last_four_saturdays(tmp_path):
+    c = open_warehouse(warehouse_from_rows(tmp_path / "w.duckdb", saturday_rows()))
+    try:
+        v = scorecard(c, Config(), "2024-03-30", "2024-03-30", kpi_ids=["volume"]).kpis[0]
+        assert (v.value, v.previous, v.delta) == (3, 5, -2)  # (2 + 4 + 6 + 8) / 4, not Friday's 20
+        day = replace(Config(), compare_baseline="previous_period")
+        v = scorecard(c, day, "2024-03-30", "2024-03-30", kpi_ids=["volume"]).kpis[0]
+        assert (v.previous, v.delta) == (20, -17)
+        days = scorecard(c, Config(), "2024-03-29", "2024-03-30", grain="day", kpi_ids=["volume"])
+        assert {v.period: v.previous for v in days.kpis} == {"2024-03-29": None, "2024-03-30": 5}
+    finally:
+        c.close()

@@ -1,0 +1,16 @@
+-- Whole conversations of a few cases (scorecard/data_shortfall.py:case_transcripts): one line
+-- per message, "time role author [sentiment] [flags]: text", in conversation order; times in
+-- the display timezone ($tz). $ids: the interaction ids.
+select
+    m.interaction_id,
+    string_agg(
+        strftime(timezone($tz, m.sent_at), '%Y-%m-%d %H:%M') || ' ' || m.author_role
+        || coalesce(' ' || m.author_id, '')
+        || coalesce(' [' || printf('%+.2f', m.sentiment) || ']', '')
+        || case when m.asks_private then ' [asks private]' else '' end
+        || case when m.is_runaround then ' [run-around]' else '' end
+        || ': ' || coalesce(m.text, ''),
+        chr(10) order by m.seq, m.sent_at, m.message_id) as transcript
+from fct_messages m
+where m.interaction_id in (select unnest($ids::varchar[]))
+group by m.interaction_id
