@@ -70,7 +70,7 @@ def interactions_table(good: pd.DataFrame, m: Mapping, playbook: Playbook) -> pd
     opened = _col(good, "created_at").fillna(first_customer) if "created_at" in good else first_customer
     subject = good["subject"] if "subject" in good else None
     negative = (first.notna() & (first < first_customer)) if "first_response_at" in good else None
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "interaction_id": good["interaction_id"], "source": m.name, "channel": channel,
         "platform": _col(good, "platform"), "brand": _col(good, "brand"),
         "customer_id": _col(good, "customer_id"), "agent_id": _col(good, "agent_id"),
@@ -83,7 +83,10 @@ def interactions_table(good: pd.DataFrame, m: Mapping, playbook: Playbook) -> pd
         "handle_seconds": _col(good, "handle_seconds").astype("float64"),
         "reopened": False,
         "dq_flags": np.where(negative, "negative_frt", None) if negative is not None else None,
-    }, index=good.index)[INTERACTION_COLUMNS].reset_index(drop=True)
+    }, index=good.index)[INTERACTION_COLUMNS]
+    if "team" in good:  # the team that handled the case, where the export says (NULL otherwise)
+        out = out.assign(team=good["team"].astype("string"))
+    return out.reset_index(drop=True)
 
 
 def native_surveys(good: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ STATUSES = ("resolved", "open", "unanswered", "abandoned", "private")
 ROLES = ("customer", "agent")
 _CASE = ("channel", "platform", "brand", "issue_category")
 FIELDS: dict[str, tuple[str, ...]] = {
-    "interactions": ("interaction_id", *_CASE, "customer_id", "agent_id", "opened_at",
+    "interactions": ("interaction_id", *_CASE, "customer_id", "agent_id", "team", "opened_at",
                      "created_at", "first_response_at", "resolved_at", "status", "handled_privately",
                      "transfers", "handle_seconds", "subject", "csat", "nps", "would_recommend"),
     "messages": ("message_id", "interaction_id", "author_role", "author_id", "sent_at", "text",
