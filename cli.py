@@ -194,6 +194,26 @@ def config_cmd(ctx):
     click.echo(json.dumps(ctx.obj["config"].to_dict(), indent=2))
 
 
+@main.command("erase")
+@click.option("--customer", required=True,
+              help="The customer's stored id (Twitter author id, CRM id) or the e-mail a ticket export used.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_common
+def erase_cmd(ctx, customer, yes):
+    """Erase one customer: cases, messages, tweets, surveys and quarantined rows, then publish."""
+    import getpass
+
+    from etl.audit import audit
+    from warehouse.privacy import erase_customer
+
+    if not yes and sys.stdin.isatty():
+        click.confirm("Erase every stored record of this customer? This cannot be undone", abort=True)
+    result = erase_customer(ctx.obj["db"], customer, ctx.obj["config"])
+    audit(getpass.getuser(), "erase", db=ctx.obj["db"], removed=result.removed,
+          masked_mentions=result.masked_mentions)
+    click.echo(result.summary())
+
+
 @main.command("export")
 @click.argument("table", type=click.Choice(["scorecard", "cases", "messages", "surveys", "loads", "quarantine"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True)

@@ -86,6 +86,7 @@ class Config:
     compare_baseline: str = "same_weekday"  # deltas: the last compare_weeks same weekdays
     compare_weeks: int = 4
     stale_after_days: float = 2.0  # /health: a source whose newest row is older is stale
+    retention_days: int | None = None  # [retention] days: raw texts older than this are emptied
     playbook: str | None = None
     path: str | None = None
 
@@ -223,7 +224,7 @@ def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[Sl
 def config_from_dict(raw: dict, path: str | None = None) -> Config:
     """Validate a parsed TOML document into a Config, naming the first bad key."""
     top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr",
-           "currency", "compare", "health"}
+           "currency", "compare", "health", "retention"}
     _check_keys(raw, top, "")
     cfg = Config(path=path)
     if "display_timezone" in raw:
@@ -257,6 +258,10 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     _check_keys(health, {"stale_after_days"}, "health")
     if "stale_after_days" in health:
         cfg = replace(cfg, stale_after_days=_number(health["stale_after_days"], "health.stale_after_days"))
+    retention = raw.get("retention", {})
+    _check_keys(retention, {"days"}, "retention")
+    if "days" in retention:
+        cfg = replace(cfg, retention_days=int(_number(retention["days"], "retention.days", 1, 36500)))
     fcr = raw.get("fcr", {})
     _check_keys(fcr, {"window_days"}, "fcr")
     if "window_days" in fcr:

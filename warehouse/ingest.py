@@ -16,6 +16,7 @@ from etl.progress import reporting, stage
 from etl.sources import parse_source
 from warehouse.build import build
 from warehouse.db import connect_readonly, snapshot_writer
+from warehouse.privacy import retained
 
 _PARSED_IN_PROCESS = {"twcs"}  # sources whose parsing forks no workers (sentiment is scored later)
 
@@ -142,6 +143,9 @@ def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
         ).fetchone():
             return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
         write_parsed(con, parsed, record, config)
+        if config.retention_days:
+            with stage("retention"):
+                retained(con, load_id, config.retention_days)
         with stage("build models"):
             build(con, config)
     return LoadResult(load_id, kind, shown, "loaded", parsed.rows_read,

@@ -1,0 +1,1 @@
+delete from messages where message_id in (select message_id from erase_messages);

@@ -1,0 +1,1 @@
+update surveys set verbatim = null where responded_at < ? and verbatim is not null;
