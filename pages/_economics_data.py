@@ -13,7 +13,7 @@ from scorecard.service import per_snapshot, service
 
 REPORT_SHIFT = 0.2  # the shift of the cached report; the slider asks what_if itself
 NO_LIFT = "Recommendation lift needs survey data and the lift module (scorecard/lift.py), which is not available in this version."
-ECON_COLUMNS = [("channel", "channel", "text"), ("cases", "cases", ",d"), ("resolved", "resolved", ",d"),
+ECON_COLUMNS = [("channel", "channel", "text"), ("cases", "cases", ",d"), ("resolutions", "resolutions", ",d"),
                 ("cost_total", "total cost", ",.2f"), ("cost_per_interaction", "per interaction", ",.2f"),
                 ("cost_per_resolution", "per resolution", ",.2f"), ("recommend_rate", "would recommend", ".0%"),
                 ("n_surveys", "surveys", ",d")]
@@ -36,6 +36,16 @@ def _with_costs(economics: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"economics": economics, "costs": economics[cols]}
 
 
+def _cell(key: str, value):
+    """A what-if field as one export cell: mappings as "key value" pairs, lists joined (sentences
+    by " | ")."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return (" | " if key in ("assumptions", "notes") else ", ").join(map(str, value))
+    return value
+
+
 @per_snapshot
 def tables(start, end, brand, shift) -> dict[str, pd.DataFrame]:
     """The frames the page shows (economics, volume, lift, adjusted, matrix, whatif)."""
@@ -49,6 +59,21 @@ def tables(start, end, brand, shift) -> dict[str, pd.DataFrame]:
     report = svc.cached(lift.lift_report, start, end, filters, REPORT_SHIFT)
     whatif = svc.cached(lift.what_if, start, end, filters, (shift or 0) / 100)
     row = asdict(whatif) if is_dataclass(whatif) else dict(vars(whatif))
-    row = {k: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in row.items()}
+    row = {k: _cell(k, v) for k, v in row.items()}
     return {**out, **_with_costs(report.economics), "lift": report.lift, "adjusted": report.adjusted,
             "matrix": report.matrix, "whatif": pd.DataFrame([row]), "_report": report, "_whatif": whatif}
+
+
+def whatif_sentence(w) -> str:
+    """The what-if's result in one sentence: whole cases moved, follow-ups, cost, resolutions,
+    recommend rate (its assumptions are listed beside it)."""
+    rec = ("unknown (no survey answers)" if w.recommend_change is None else
+           f"{w.recommend_before:.1%} → {w.recommend_after:.1%} ({w.recommend_change * 100:+.1f} pts)")
+    after = "n/a" if w.resolutions_after is None else f"{w.resolutions_after:,.0f}"
+    cur = f" {w.currency}" if getattr(w, "currency", "") else ""
+    cpr = ("" if w.cost_per_resolution_before is None or w.cost_per_resolution_after is None else
+           f", cost per resolution {w.cost_per_resolution_before:,.2f} → {w.cost_per_resolution_after:,.2f}{cur}")
+    return (f"Moving {w.shift:.0%} of phone cases in eligible categories to social moves {w.moved_cases:,} "
+            f"whole cases and adds {w.followup_contacts:,} follow-up contacts: cost {w.cost_before:,.2f} → "
+            f"{w.cost_after:,.2f}{cur} ({w.cost_change:+,.2f}{cur}); resolutions {w.resolutions_before:,} → {after}{cpr}; "
+            f"would-recommend {rec}.")

@@ -17,7 +17,7 @@ from pages._components import (
     page_header,
     records,
 )
-from pages._economics_data import ECON_COLUMNS, NO_LIFT, REPORT_SHIFT, tables
+from pages._economics_data import ECON_COLUMNS, NO_LIFT, REPORT_SHIFT, tables, whatif_sentence
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, empty_figure
 from pages._figures_econ import (
@@ -124,12 +124,10 @@ def whatif(start, end, brand, shift):
     w = t.get("_whatif")
     if w is None:
         return empty_figure("What-if", NO_LIFT if start else "Pick a period."), "", None
-    cats = ", ".join(w.eligible_categories) or "none"
-    rec = ("unknown (no survey answers)" if w.recommend_change is None else
-           f"{w.recommend_before:.1%} → {w.recommend_after:.1%} ({w.recommend_change * 100:+.1f} pts)")
-    text = (f"Moving {w.shift:.0%} of phone cases in eligible categories ({cats}) to social moves "
-            f"{w.moved_cases:,.0f} cases: cost {w.cost_before:,.0f} → {w.cost_after:,.0f} "
-            f"({w.cost_change:+,.0f}); would-recommend {rec}.")
+    text = html.Div([html.P(whatif_sentence(w), className="mb-1"),
+                     html.Details([html.Summary("Assumptions"),
+                                   html.Ul([html.Li(a) for a in w.assumptions], className="small mb-0")],
+                                  open=True, className="whatif-assumptions")])
     return whatif_figure(w), text, export_bar(PAGE, "whatif", 1)
 
 

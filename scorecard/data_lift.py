@@ -39,23 +39,50 @@ def survey_outcomes(con: duckdb.DuckDBPyConnection, config: Config, start: str |
     return con.execute(sql, params).df()
 
 
-def phone_cases_by_category(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                            end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """[category, cases, cost] of the period's phone cases under the cost model."""
-    params: dict = {}
+RESOLUTION_SQL = ("{t}resolved and ({t}next_contact_at is null or "
+                  "epoch({t}next_contact_at) - epoch({t}opened_at) > $fcr_days * 86400)")
+
+
+def cases_by_channel_category(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
+                              end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """[channel, category, cases, cost, resolutions, with_customer] of the period's cases under
+    the cost model; resolutions are counted once, as in the cost_per_resolution KPI."""
+    params: dict = {"fcr_days": config.fcr_window_days}
     body = _cases_source(config, params)
     where = where_sql(config, start, end, filters, params)
-    sql = (f"select issue_category as category, count(*) as cases, sum(cost) as cost "
-           f"from {body} src where {where} and channel = 'phone' group by all order by all")
+    sql = (f"select channel, issue_category as category, count(*) as cases, sum(cost) as cost, "
+           f"count(*) filter (where {RESOLUTION_SQL.format(t='')}) as resolutions, "
+           f"count(customer_id) as with_customer "
+           f"from {body} src where {where} group by all order by all")
     return con.execute(sql, params).df()
 
 
-def mean_social_cost(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                     end: str | None, filters: Mapping[str, Sequence[str]]) -> float | None:
-    """Average cost of the period's social cases under the cost model (None without any)."""
-    params: dict = {}
+def social_followups(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
+                     end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """[category, channel, followed, cost, resolutions]: the period's social cases (with a
+    customer id) whose customer next contacted the same brand on phone, e-mail or chat within
+    the FCR window from the social case's opening, by the first such contact's channel, with
+    that contact's cost and whether it is a resolution (counted once). The follow-up may fall
+    outside the period and the filters; brands compare as in fct_cases.next_contact_at."""
+    params: dict = {"fcr_days": config.fcr_window_days}
     body = _cases_source(config, params)
     where = where_sql(config, start, end, filters, params)
-    row = con.execute(f"select avg(cost) from {body} src where {where} and channel = 'social'",
-                      params).fetchone()
-    return None if row is None or row[0] is None else float(row[0])
+    sql = f"""
+        with allc as (select * from {body} src),
+        soc as (select interaction_id, customer_id, brand, opened_at, issue_category
+                from allc where {where} and channel = 'social' and customer_id is not null),
+        first_followup as (
+            select s.issue_category as category, o.channel, o.cost,
+                   ({RESOLUTION_SQL.format(t='o.')}) as resolution
+            from soc s join allc o
+              on o.customer_id = s.customer_id and o.channel in ('phone', 'email', 'chat')
+             and (o.opened_at > s.opened_at
+                  or (o.opened_at = s.opened_at and o.interaction_id > s.interaction_id))
+             and epoch(o.opened_at) - epoch(s.opened_at) <= $fcr_days * 86400
+             and (s.brand is null or o.brand is null or lower(s.brand) = lower(o.brand))
+            qualify row_number() over (partition by s.interaction_id
+                                       order by o.opened_at, o.interaction_id) = 1)
+        select category, channel, count(*) as followed, sum(cost) as cost,
+               count(*) filter (where resolution) as resolutions
+        from first_followup group by all order by all"""
+    return con.execute(sql, params).df()

@@ -34,8 +34,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 from etl.config import Config
 from scorecard.data import effective_range
 from scorecard.data_lift import survey_outcomes
-from scorecard.economics import WhatIf, channel_economics, what_if
+from scorecard.economics import channel_economics
 from scorecard.lift_model import adjusted_lift
+from scorecard.whatif import WhatIf, what_if
 
 COMPARISONS = (("social vs phone", "phone"), ("social vs email", "email"))
 BUCKETS = ("fast_resolved", "fast_unresolved", "slow_resolved", "slow_unresolved", "unanswered")
@@ -47,10 +48,10 @@ LIFT_COLUMNS = ["comparison", "metric", "social", "other", "diff", "ci_low", "ci
 MATRIX_COLUMNS = ["channel", "bucket", "recommend_rate", "n", "ci_low", "ci_high", "thin"]
 DEFINITIONS = {
     "economics.cases": "cases opened in the period on the channel (n of every cost figure)",
-    "economics.resolved": "resolved cases (n of cost_per_resolution)",
+    "economics.resolutions": "resolved cases, each resolution counted once: not when the customer contacted the same brand again within the FCR window (n of cost_per_resolution)",
     "economics.cost_total": "sum over cases of the channel's per-interaction cost + per-minute rate x handle minutes",
     "economics.cost_per_interaction": "cost_total / cases",
-    "economics.cost_per_resolution": "cost_total / resolved",
+    "economics.cost_per_resolution": "cost_total / resolutions",
     "economics.recommend_rate": "yes / (yes + no) of would-recommend answers; n = n_surveys; null without answers",
     "lift.diff": "social minus other: recommend rate (share) or NPS (points)",
     "lift.ci": "95 % CI: Newcombe hybrid score (Wilson) for rates, seeded percentile bootstrap for NPS; null when a side has fewer than 30 answers",
@@ -62,12 +63,18 @@ DEFINITIONS = {
     "matrix.thin": "true when the cell has fewer than 30 answers: read its rate with care",
     "whatif.shift": "share (0-1) of the eligible phone cases moved to social",
     "whatif.eligible_categories": "playbook categories of complexity <= 2 that are not handled privately",
-    "whatif.moved_cases": "shift x eligible_phone_cases (n: eligible_phone_cases, phone cases of the period in eligible categories)",
+    "whatif.moved_cases": "whole phone cases moved: round(shift x eligible_phone_cases), halves up, shared over categories by largest remainder (moved_by_category)",
     "whatif.cost_before": "total cost of the period's cases under the cost model (n: cases)",
-    "whatif.cost_after": "cost_before minus, per moved case, its category's average phone cost, plus the period's average social case cost (the configured social cost without social cases)",
+    "whatif.cost_after": "cost_before - phone_cost_removed (each moved case's category average phone cost) + social_cost_added (moved_cases x the period's average social case) + followup_cost",
     "whatif.cost_change": "cost_after - cost_before (negative: a saving)",
+    "whatif.followup_contacts": "whole phone, e-mail and chat contacts the moved cases generate (followups_by_channel): moved cases x the share of the period's social cases of their category (with a customer id; n: social_cases_measured) followed within the FCR window by the customer's contact to the same brand on that channel; pooled over eligible categories below 30 social cases (pooled_rate_categories)",
+    "whatif.followup_cost": "followups_by_channel x followup_unit_cost (average cost of the measured follow-up contacts of each channel)",
+    "whatif.resolutions_before": "resolutions of the period, each counted once (n of cost_per_resolution)",
+    "whatif.resolutions_after": "expected: resolutions_before - moved cases x phone's resolution rate of their category + moved cases x social's (pooled below 30 social cases) + follow-up contacts x the resolution rate measured on them",
+    "whatif.cost_per_resolution": "cost_before / resolutions_before and cost_after / resolutions_after",
+    "whatif.assumptions": "each assumption of the what-if in one sentence with the period's numbers",
     "whatif.recommend_before": "would-recommend rate of the period's answers, yes / answers (n: recommend_n); null without answers",
-    "whatif.recommend_after": "recommend_before + sum over eligible categories of shift x phone answers x (social rate - phone rate of the category) / recommend_n; a category with fewer than 30 answers on either channel uses the pooled rates of all eligible categories (pooled_categories, and a note); n: recommend_n, of which eligible_phone_answers are re-rated",
+    "whatif.recommend_after": "recommend_before + sum over eligible categories of the moved share of its phone cases x phone answers x (social rate - phone rate of the category) / recommend_n; a category with fewer than 30 answers on either channel uses the pooled rates of all eligible categories (pooled_categories, and a note); n: recommend_n, of which eligible_phone_answers are re-rated",
     "whatif.recommend_change": "recommend_after - recommend_before (share); null without answers",
 }
 
@@ -138,6 +145,20 @@ def fast_effective_matrix(answers: pd.DataFrame) -> pd.DataFrame:
                          "ci_high": hi, "thin": n < MIN_N})
 
 
+def whatif_lines(w: WhatIf) -> list[str]:
+    """The what-if for the command line: the result, then each assumption."""
+    rec = "unknown" if w.recommend_change is None else f"{w.recommend_change * 100:+.2f} pts"
+    cur = f" {w.currency}" if w.currency else ""
+    cpr = ("n/a" if w.cost_per_resolution_before is None or w.cost_per_resolution_after is None else
+           f"{w.cost_per_resolution_before:,.2f} -> {w.cost_per_resolution_after:,.2f}{cur}")
+    after = "n/a" if w.resolutions_after is None else f"{w.resolutions_after:,.0f}"
+    lines = [f"  what-if: {w.shift:.0%} of eligible phone volume to social moves {w.moved_cases:,} of"
+             f" {w.eligible_phone_cases:,} cases and adds {w.followup_contacts:,} follow-up contacts:"
+             f" cost {w.cost_change:+,.2f}{cur} (n={w.cases:,} cases), resolutions {w.resolutions_before:,} -> {after},"
+             f" cost per resolution {cpr}, recommend rate {rec} (n={w.recommend_n:,} answers)"]
+    return lines + [f"    assumption: {a}" for a in w.assumptions]
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records"))
 
@@ -184,11 +205,7 @@ class LiftReport:
             else:
                 lines.append(f"  {r.comparison}, adjusted: odds ratio {r.odds_ratio:.2f} ({r.or_ci_low:.2f}..{r.or_ci_high:.2f}),"
                              f" marginal effect {r.ame * 100:+.1f} pts ({r.ame_ci_low * 100:+.1f}..{r.ame_ci_high * 100:+.1f}; n={r.n:,})")
-        w = self.whatif
-        rec = "unknown" if w.recommend_change is None else f"{w.recommend_change * 100:+.2f} pts"
-        lines.append(f"  what-if: {w.shift:.0%} of eligible phone volume to social moves {w.moved_cases:,.{1 if w.moved_cases % 1 else 0}f} of"
-                     f" {w.eligible_phone_cases:,} cases: cost {w.cost_change:+,.2f} (n={w.cases:,} cases),"
-                     f" recommend rate {rec} (n={w.recommend_n:,} answers)")
+        lines += whatif_lines(self.whatif)
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from cli import main
 from etl.config import Config, CostModel
 from scorecard.data import open_warehouse
+from scorecard.economics import eligible_categories
 from scorecard.lift import lift_report, what_if
 from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel
 from tests.rc_fixtures import case, warehouse_from_rows
@@ -73,11 +74,14 @@ def report_for(tmp_path, spec, config: Config | None = None, shift: float = 0.5)
 
 def test_economics_per_channel_by_hand(golden):
     e = golden.economics.set_index("channel")
-    assert list(golden.economics.columns) == ["channel", "cases", "resolved", "cost_total", "cost_per_interaction",
+    assert list(golden.economics.columns) == ["channel", "cases", "resolutions", "cost_total", "cost_per_interaction",
                                               "cost_per_resolution", "recommend_rate", "n_surveys"]
-    assert e.loc["social"].tolist()[:5] == pytest.approx([7, 3, 6.3, 0.9, 2.1])
+    # resolutions counted once: S1 (X1 tweets TelcoCo again in S7) and E1 (X3 calls ShopCo in P4)
+    # are the same problem coming back, counted on S7 and P4
+    assert e.loc["social"].tolist()[:5] == pytest.approx([7, 2, 6.3, 0.9, 3.15])
     assert e.loc["phone"].tolist()[:5] == pytest.approx([6, 3, 42.0, 7.0, 14.0])
-    assert e.loc["email"].tolist()[:5] == pytest.approx([2, 1, 7.5, 3.75, 7.5])
+    assert e.loc["email"].tolist()[:4] == pytest.approx([2, 0, 7.5, 3.75])
+    assert pd.isna(e.loc["email", "cost_per_resolution"])  # no resolution: no cost per resolution
     assert e.loc["chat"].tolist()[:5] == pytest.approx([1, 1, 3.0, 3.0, 3.0])
     assert e["recommend_rate"].to_dict() == pytest.approx(
         {"social": 2 / 3, "phone": 1 / 3, "email": 1.0, "chat": float("nan")}, nan_ok=True)
@@ -152,19 +156,30 @@ def test_phone_fast_threshold_is_configurable(golden_db):
 
 def test_what_if_on_the_golden_week(golden, golden_db):
     w = golden.whatif
-    assert w.eligible_categories == ("other", "outage", "praise", "product", "store")
-    # only P5 (outage) is an eligible phone case: half of it moves, 7.00 -> 0.90
-    assert (w.moved_cases, w.cost_before, w.cost_after) == pytest.approx((0.5, 58.8, 55.75))
+    # the playbook's categories of complexity <= 2 that are not private (outage, product and store
+    # among them; billing, account and order are private)
+    assert w.eligible_categories == eligible_categories(GOLDEN_CONFIG)
+    assert {"outage", "product", "store"} <= set(w.eligible_categories)
+    assert not {"billing", "account", "order"} & set(w.eligible_categories)
+    # only P5 (outage) is an eligible phone case: 0.5 x 1 rounds (halves up) to 1 whole case,
+    # 7.00 -> 0.90; no social case in an eligible category is followed by a call, e-mail or chat
+    assert w.moved_cases == 1 and w.moved_by_category == {"outage": 1}
+    assert (w.cost_before, w.cost_after) == pytest.approx((58.8, 52.7))
+    assert (w.followup_contacts, w.social_cases_measured, w.social_cases_followed) == (0, 3, 0)
+    # resolutions (each once) 6; P5 open (phone outage 0/1), social pooled S3, S4, S6: 0/3
+    assert (w.resolutions_before, w.resolutions_after) == (6, pytest.approx(6.0))
+    assert (w.cost_per_resolution_before, w.cost_per_resolution_after) == pytest.approx((9.8, 52.7 / 6))
     assert (w.recommend_before, w.recommend_change) == (0.625, 0.0)
     # n: 16 cases, 1 eligible phone case; 8 answers, none on the phone in an eligible category
     assert (w.cases, w.eligible_phone_cases, w.recommend_n, w.eligible_phone_answers) == (16, 1, 8, 0)
-    assert (w.pooled_categories, w.notes) == ((), ())
+    assert (w.pooled_categories, w.notes, w.pooled_rate_categories) == ((), (), ("outage",))
+    assert w.assumptions[0].startswith("Moves 1 whole phone cases: 50% of the 1 phone cases")
     con = open_warehouse(golden_db)
     cfg = replace(GOLDEN_CONFIG, costs=CostModel(per_handle_minute={"phone": 0.5}))
     w2 = what_if(con, cfg, *WEEK, {}, 0.5)
     con.close()
-    # 29 phone minutes x 0.5 = 14.5 more; P5 costs 7 + 3 min x 0.5 = 8.5
-    assert (w2.cost_before, w2.cost_change) == pytest.approx((73.3, -(0.5 * 8.5 - 0.5 * 0.9)))
+    # 29 phone minutes x 0.5 = 14.5 more; P5 costs 7 + 3 min x 0.5 = 8.5, moved whole
+    assert (w2.cost_before, w2.cost_change) == pytest.approx((73.3, -(8.5 - 0.9)))
 
 
 def test_json_documents_every_number(golden):
@@ -180,7 +195,7 @@ def test_json_documents_every_number(golden):
     assert set(out) >= {"definitions", "economics", "lift", "adjusted", "matrix", "whatif", "notes"}
     assert all("n" in r or "n_social" in r or "n_surveys" in r for part in ("economics", "lift", "matrix", "adjusted")
                for r in out[part])
-    assert out["whatif"]["eligible_categories"][0] == "other"
+    assert out["whatif"]["eligible_categories"] == sorted(out["whatif"]["eligible_categories"])
     assert "social vs phone, recommend_rate: +33.3 pts (CI n/a (too thin)" in golden.summary()
 
 
@@ -246,7 +261,8 @@ def test_what_if_by_hand_with_the_pooled_fallback(tmp_path):
             ("phone", "billing", 100, 10, 10),  # private in the playbook: not eligible
             ("phone", "store", 20, 0, 10), ("social", "store", 15, 5, 5)]  # thin: pooled rates
     w = report_for(tmp_path, spec).whatif
-    assert w.moved_cases == 60 and w.eligible_categories == ("other", "outage", "praise", "product", "store")
+    assert w.moved_cases == 60 and {"product", "store"} <= set(w.eligible_categories)
+    assert "billing" not in w.eligible_categories
     assert (w.cost_before, w.cost_after) == pytest.approx((1598.5, 1598.5 - 366))
     # product: 0.5 x 40 x (0.75 - 0.25) = 10; store: 0.5 x 10 x (35/50 - 10/50) = 2.5 -> +12.5 of 120
     assert (w.recommend_before, w.recommend_after) == pytest.approx((55 / 120, 55 / 120 + 12.5 / 120))

@@ -113,4 +113,13 @@ def test_page_uses_the_lift_module_when_present(svc):
     assert [r["channel"] for r in out[2]] == list(report.economics["channel"])
     assert out[3]["layout"]["title"]["text"].startswith("Recommendation lift")
     fig, text, _bar = page.whatif("2024-01-01", "2024-02-11", None, 30)
-    assert text.startswith("Moving 30% of phone cases") and fig["data"]
+    w = lift.what_if(svc.reader.cursor(), svc.config, "2024-01-01", "2024-02-11", {}, 0.3)
+    texts = texts_of(text)
+    # the card states the result in whole cases and contacts, then every assumption beside it
+    assert texts[0].startswith(f"Moving 30% of phone cases in eligible categories to social moves "
+                               f"{w.moved_cases:,} whole cases and adds {w.followup_contacts:,} follow-up contacts")
+    assert isinstance(w.moved_cases, int) and fig["data"]
+    assert texts[1] == "Assumptions" and texts[2:] == list(w.assumptions) and len(w.assumptions) == 6
+    assert w.social_cases_measured > 0  # the generated data links customers across channels
+    row = page.tables("2024-01-01", "2024-02-11", None, 30)["whatif"].iloc[0]
+    assert row["assumptions"] == " | ".join(w.assumptions) and row["moved_cases"] == w.moved_cases

@@ -1,7 +1,8 @@
 -- Case outcomes per UTC day x channel x brand x issue category that depend on a configured
 -- number, kept so any setting can be applied exactly when read:
 -- recontact_days: for a resolved, never reopened case, the whole days (rounded up) from its
---   opening until the same customer's next case on any channel (null: none; capped at 400), so
+--   opening until the same customer's next repeat contact (fct_cases.next_contact_at: any
+--   channel, the same brand when both cases have one; null: none; capped at 400), so
 --   "no new contact within N days" (FCR) is recontact_days is null or recontact_days > N for
 --   whole N; -1 for a case that is not resolved or was reopened; -2 for a case without a
 --   customer id, whose recontact cannot be checked (outside FCR's population).

@@ -17,13 +17,24 @@ with msg as (
     from stg_messages
     group by interaction_id
 ),
+-- next_contact_at: the opening of the same customer's next case that is a repeat contact of
+-- this one (FCR, resolutions counted once): on any channel, but to the same brand when both cases
+-- have a brand (brands compared case-insensitively); a case without a brand, or a later case
+-- without one, keeps the rule of any next case. Order: opened_at, then interaction_id.
 nxt as (
     select
         interaction_id,
-        lead(opened_at) over (partition by customer_id order by opened_at, interaction_id)
-            as next_contact_at
+        case when brand is null
+             then lead(opened_at) over by_customer
+             else least(lead(opened_at) over by_customer_brand,
+                        min(case when brand is null then opened_at end) over later_of_customer)
+        end as next_contact_at
     from stg_interactions
     where customer_id is not null
+    window by_customer as (partition by customer_id order by opened_at, interaction_id),
+           by_customer_brand as (partition by customer_id, lower(brand) order by opened_at, interaction_id),
+           later_of_customer as (partition by customer_id order by opened_at, interaction_id
+                                 rows between 1 following and unbounded following)
 )
 select
     i.*,
