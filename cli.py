@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -164,6 +165,43 @@ def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, t
     _echo_frame(frame, fmt, result.to_json())
     if fmt == "table":
         click.echo(result.summary())
+
+
+@main.command("backlog")
+@click.option("--horizon-days", type=float, default=None,
+              help="Count unresolved cases opened within this many days (else [backlog] horizon_days, 7).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_common
+def backlog_cmd(ctx, horizon_days, fmt):
+    """What is open and waiting at the data's latest time, how long, and what breaches its SLA."""
+    from scorecard.backlog import backlog
+    from scorecard.data import open_warehouse
+
+    result = backlog(open_warehouse(ctx.obj["db"]), ctx.obj["config"], horizon_days)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+        return
+    click.echo(backlog_table(result))
+
+
+def backlog_table(result) -> str:
+    """The backlog as people read it in a terminal (durations, no NaN), under 100 columns."""
+    from scorecard.rootcause_text import duration_text
+
+    if result.as_of is None:
+        return "No cases in the warehouse yet."
+    lines = [f"Backlog at {result.as_of:%Y-%m-%d %H:%M} UTC (cases opened in the last {result.horizon_days:g} days)",
+             f"{'':<22}{'open':>7}{'waiting':>9}{'median wait':>13}{'p90 wait':>12}{'oldest':>12}"
+             f"{'breached':>10}{'due 1 h':>9}"]
+    for r in result.groups.to_dict("records"):
+        label = "all" if r["dimension"] == "all" else f"{r['dimension']} {r['segment']}"
+        ages = [duration_text(r[k]) if r[k] is not None and r[k] == r[k] else "–"
+                for k in ("median_age_s", "p90_age_s", "oldest_age_s")]
+        lines.append(f"{label[:22]:<22}{r['open']:>7,}{r['waiting']:>9,}{ages[0]:>13}{ages[1]:>12}"
+                     f"{ages[2]:>12}{r['breached']:>10,}{r['due_1h']:>9,}")
+    for note in result.notes:
+        lines += textwrap.wrap(note, 100, initial_indent="note: ", subsequent_indent="      ")
+    return "\n".join(lines)
 
 
 @main.command("status")

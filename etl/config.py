@@ -87,6 +87,7 @@ class Config:
     compare_weeks: int = 4
     stale_after_days: float = 2.0  # /health: a source whose newest row is older is stale
     retention_days: int | None = None  # [retention] days: raw texts older than this are emptied
+    backlog_horizon_days: float = 7.0  # [backlog] horizon_days: older unresolved cases are stale
     playbook: str | None = None
     path: str | None = None
 
@@ -224,7 +225,7 @@ def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[Sl
 def config_from_dict(raw: dict, path: str | None = None) -> Config:
     """Validate a parsed TOML document into a Config, naming the first bad key."""
     top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr",
-           "currency", "compare", "health", "retention"}
+           "currency", "compare", "health", "retention", "backlog"}
     _check_keys(raw, top, "")
     cfg = Config(path=path)
     if "display_timezone" in raw:
@@ -258,6 +259,10 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     _check_keys(health, {"stale_after_days"}, "health")
     if "stale_after_days" in health:
         cfg = replace(cfg, stale_after_days=_number(health["stale_after_days"], "health.stale_after_days"))
+    backlog = raw.get("backlog", {})
+    _check_keys(backlog, {"horizon_days"}, "backlog")
+    if "horizon_days" in backlog:
+        cfg = replace(cfg, backlog_horizon_days=_number(backlog["horizon_days"], "backlog.horizon_days", 0.01, 3650))
     retention = raw.get("retention", {})
     _check_keys(retention, {"days"}, "retention")
     if "days" in retention:
