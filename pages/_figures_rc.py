@@ -6,6 +6,8 @@ import pandas as pd
 
 from pages._figures import empty_figure, styled, values, vline
 from scorecard.catalogue import Kpi
+from scorecard.rootcause_text import effect_text
+from scorecard.shortfall_text import contribution_text
 
 TOP_SEGMENTS, TOP_TERMS = 12, 15
 
@@ -16,7 +18,9 @@ def effect_scale(kpi: Kpi) -> tuple[float, str]:
         return 100.0, "percentage points"
     if kpi.unit == "seconds":
         return 1 / 60.0, "minutes"
-    return 1.0, kpi.unit
+    if kpi.unit == "currency":
+        return 1.0, "money"
+    return 1.0, {"count": "cases", "rate": "cases per agent-hour"}.get(kpi.unit, kpi.unit)
 
 
 def top_segments(segments: pd.DataFrame, limit: int = TOP_SEGMENTS) -> pd.DataFrame:
@@ -35,8 +39,8 @@ def attribution_chart(segments: pd.DataFrame, kpi: Kpi, title: str) -> dict:
     k, unit = effect_scale(kpi)
     labels = values(top["dimension"].astype(str) + ": " + top["segment"].astype(str))
     data = [{"type": "bar", "y": labels, "x": values(top[col] * k), "name": name, "orientation": "h",
-             "marker": {"color": colour},
-             "hovertemplate": "%{y}<br>%{x:+.2f} " + unit + "<extra>" + name.split(" ")[0] + "</extra>"}
+             "marker": {"color": colour}, "customdata": [effect_text(kpi, v) for v in top[col]],
+             "hovertemplate": "%{y}<br>%{customdata}<extra>" + name.split(" ")[0] + "</extra>"}
             for col, name, colour in (("mix_effect", "mix (more or fewer cases in the segment)", "#3498db"),
                                       ("rate_effect", "rate (the segment's own KPI changed)", "#e67e22"))]
     fig = styled({"data": data, "layout": {"barmode": "relative", "shapes": [vline(0, dash="solid")]}}, title,
@@ -60,5 +64,26 @@ def drivers_chart(drivers: pd.DataFrame) -> dict:
              "hovertemplate": "%{y}: z=%{x:.1f}<br>%{customdata[0]} mentions now, %{customdata[1]} before<extra></extra>"}
     fig = styled({"data": [trace], "layout": {}}, title, "log-odds z-score (over-representation)", None,
                  height=max(320, 110 + 24 * len(top)))
+    fig["layout"]["yaxis"]["autorange"] = "reversed"
+    return fig
+
+
+def shortfall_chart(segments: pd.DataFrame, kpi: Kpi, title: str, dims: tuple[str, ...] = (),
+                    empty: str = "No cases behind this value in the period.") -> dict:
+    """Each segment's contribution to the shortfall (positive: carries it; negative: better
+    than target, gives some back), largest first; hover in the same words as the tables."""
+    part = segments if not dims else segments[segments["dimension"].isin(dims)]
+    if part.empty:
+        return empty_figure(title, empty)
+    top = part.loc[part["contribution"].abs().sort_values(ascending=False).index].head(TOP_SEGMENTS)
+    k, unit = effect_scale(kpi)
+    labels = values(top["dimension"].astype(str) + ": " + top["segment"].astype(str))
+    trace = {"type": "bar", "y": labels, "x": values(top["contribution"] * k), "orientation": "h",
+             "marker": {"color": ["#c0392b" if c > 0 else "#27ae60" for c in top["contribution"]]},
+             "customdata": [contribution_text(kpi, c) for c in top["contribution"]],
+             "hovertemplate": "%{y}<br>%{customdata} of the shortfall<extra></extra>"}
+    fig = styled({"data": [trace], "layout": {"shapes": [vline(0, dash="solid")]}}, title,
+                 f"contribution to the shortfall ({unit}; red carries it, green gives some back)", None,
+                 height=max(340, 150 + 30 * len(top)))
     fig["layout"]["yaxis"]["autorange"] = "reversed"
     return fig

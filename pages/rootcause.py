@@ -1,13 +1,14 @@
-"""Root cause (operations leader, analyst): what moved a KPI, which words came with it, which cases."""
+"""Root cause (operations leader, analyst): why a KPI is off target, what moved it, which cases."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages import _ids as ids
+from pages import _rootcause_data as rc
 from pages._components import (
     card,
     data_table,
@@ -19,48 +20,56 @@ from pages._components import (
 )
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, empty_figure
-from pages._figures_rc import attribution_chart, drivers_chart, top_segments
-from pages._rootcause_data import (
-    CASE_COLUMNS,
-    SEGMENT_COLUMNS,
-    explanation,
-    focus_cases,
-    segment_columns,
-    tables,
-)
-from pages._state import dim_filters, listed, period, previous_days, query_string, valid_day
+from pages._figures_rc import attribution_chart, drivers_chart, shortfall_chart
+from pages._state import dim_filters, listed, period, query_string, valid_day
 from pages._transcript import case_link, transcript_view
 from scorecard.cases import case_transcript
-from scorecard.catalogue import catalogue, kpi_by_id
+from scorecard.catalogue import catalogue, kpi_by_id, target_of
+from scorecard.comparison import configured_comparison
 from scorecard.options import filter_choices, latest_day
 from scorecard.service import per_snapshot, service
 
 dash.register_page(__name__, path="/rootcause", name="Root cause", title="socialcare · root cause")
-PAGE, CASE_PAGE = "rc", 10
+PAGE, CASE_PAGE, MODE, WEEKDAY, NOTE = "rc", 10, "rc-mode", "rc-weekday", "rc-note"
 DIMS = ("channel", "brand", "category", "agent", "hour")
+MODES = [{"label": " Why is it off target", "value": "target"}, {"label": " What changed", "value": "change"}]
 
 
-def layout(kpi=None, day=None, vs=None, by=None, brand=None, channel=None, **kwargs):
-    """Filters (from the URL: a red tile or an anomaly sends kpi, day and its slice) and results."""
+def _has_target(kpi_id: str) -> bool:
+    k = kpi_by_id(kpi_id)
+    return k.direction != "none" and target_of(k, service().config)[0] is not None and k.is_plain
+
+
+def layout(kpi=None, day=None, vs=None, by=None, brand=None, channel=None, mode=None, **kwargs):
+    """Filters (from the URL: a red tile sends kpi, day and mode=target) and results."""
     svc = service()
     last = svc.cached(latest_day)
     focus = period(kwargs.get("period")) or period(valid_day(day)) or ((last.isoformat(),) * 2 if last else (None, None))
-    base = period(vs) or (previous_days(focus[0]) if focus[0] else (None, None))
+    kpi = kpi if kpi in {k.id for k in catalogue()} else "sla_met_rate"
+    mode = mode if mode in ("target", "change") else "target" if _has_target(kpi) else "change"
+    base = configured_comparison(*focus, svc.config) if focus[0] else None
+    vs_range = period(vs) or (base.window if base else (None, None))
     choices = svc.cached(filter_choices)
     return html.Div([
         dcc.Location(id=ids.url(PAGE), refresh=False),
-        page_header("Root cause", "Which segments moved the KPI (mix vs rate), which words came with it, and the cases behind it."),
+        page_header("Root cause", "Why a KPI is off target (the shortfall by segment and the failing cases), "
+                    "or what moved it since a comparison period; the words that came with it; the cases."),
         dbc.Row([
+            labelled("Question", dcc.RadioItems(id=MODE, options=MODES, value=mode, inline=False,
+                                                inputClassName="me-1", labelClassName="me-2")),
             labelled("KPI", filter_select(ids.RC_KPI, [{"label": k.label, "value": k.id} for k in catalogue()],
-                                          kpi if kpi in {k.id for k in catalogue()} else "frt_median_s", "KPI",
-                                          clearable=False), 3),
+                                          kpi, "KPI", clearable=False), 2),
             labelled("Period", dcc.DatePickerRange(id=ids.RC_PERIOD, start_date=focus[0], end_date=focus[1],
                                                    display_format="YYYY-MM-DD", first_day_of_week=1)),
-            labelled("Compared with", dcc.DatePickerRange(id=ids.RC_VS, start_date=base[0], end_date=base[1],
-                                                          display_format="YYYY-MM-DD", first_day_of_week=1)),
-            labelled("Break down by", filter_select(ids.RC_BY, list(DIMS), [d for d in listed(by) if d in DIMS] or
-                                                    ["channel", "brand", "category"], "dimensions", multi=True), 3),
-            labelled("Brand", filter_select(ids.RC_BRAND, choices["brand"], brand, "All brands"), 2),
+            labelled("Compared with (what changed)", html.Div([
+                dcc.DatePickerRange(id=ids.RC_VS, start_date=vs_range[0], end_date=vs_range[1],
+                                    display_format="YYYY-MM-DD", first_day_of_week=1),
+                dcc.Checklist(id=WEEKDAY, options=[{"label": " same weekdays only", "value": "on"}],
+                              value=["on"] if base and base.exclude and not vs else [], inputClassName="me-1",
+                              className="small")])),
+            labelled("Break down by", filter_select(ids.RC_BY, list(DIMS), [d for d in listed(by) if d in DIMS]
+                                                    or list(DIMS), "dimensions", multi=True), 2),
+            labelled("Brand", filter_select(ids.RC_BRAND, choices["brand"], brand, "All brands"), 1),
             labelled("Channel", filter_select(ids.RC_CHANNEL, choices["channel"], channel, "All channels"), 1),
         ], className="g-2 mb-2 align-items-end"),
         dcc.Loading(html.Div(id=ids.RC_SUMMARY, className="mb-2"), delay_show=300),
@@ -71,11 +80,12 @@ def layout(kpi=None, day=None, vs=None, by=None, brand=None, channel=None, **kwa
                                           html.Div(id=f"{ids.RC_DRIVERS}-examples")],
                          footer=html.Div(id=f"{ids.RC_DRIVERS}-export")), lg=5),
         ], className="g-3"),
-        card("Top segments", data_table(ids.RC_SEGMENTS, SEGMENT_COLUMNS, page_size=8)),
+        card("Segments", [data_table(ids.RC_SEGMENTS, rc.SHORTFALL_COLUMNS, page_size=10),
+                          html.Div(id=NOTE, className="small text-muted mt-1")]),
         dbc.Row([
-            dbc.Col(card("Cases behind the number (period and filters; the export includes full transcripts)", [
+            dbc.Col(card("Cases behind the number (the export includes full transcripts)", [
                 html.Div(id=f"{ids.RC_CASES}-count", className="small text-muted mb-1"),
-                data_table(ids.RC_CASES_TABLE, CASE_COLUMNS, page_size=CASE_PAGE, custom_paging=True)],
+                data_table(ids.RC_CASES_TABLE, rc.CASE_COLUMNS, page_size=CASE_PAGE, custom_paging=True)],
                 footer=html.Div(id=f"{ids.RC_CASES}-export")), xl=7),
             dbc.Col(card("Transcript", html.Div(id=ids.RC_TRANSCRIPT, children=transcript_view(None))), xl=5),
         ], className="g-3"),
@@ -83,57 +93,96 @@ def layout(kpi=None, day=None, vs=None, by=None, brand=None, channel=None, **kwa
     ])
 
 
-INPUTS = [Input(ids.RC_KPI, "value"), Input(ids.RC_PERIOD, "start_date"), Input(ids.RC_PERIOD, "end_date"),
-          Input(ids.RC_VS, "start_date"), Input(ids.RC_VS, "end_date"), Input(ids.RC_BY, "value"),
-          Input(ids.RC_BRAND, "value"), Input(ids.RC_CHANNEL, "value")]
+INPUTS = [Input(MODE, "value"), Input(ids.RC_KPI, "value"), Input(ids.RC_PERIOD, "start_date"),
+          Input(ids.RC_PERIOD, "end_date"), Input(ids.RC_VS, "start_date"), Input(ids.RC_VS, "end_date"),
+          Input(ids.RC_BY, "value"), Input(ids.RC_BRAND, "value"), Input(ids.RC_CHANNEL, "value"),
+          Input(WEEKDAY, "value")]
+
+
+def _columns(spec) -> list[dict]:
+    return [{"id": f, "name": h, "type": "text", "presentation": "input"} for f, h, _ in spec]
 
 
 @callback(Output(ids.url(PAGE), "search"), *INPUTS)
-def url_search(kpi, a, b, c, d, by, brand, channel) -> str:
+def url_search(mode, kpi, a, b, c, d, by, brand, channel, weekday) -> str:
     """The view as the page's query string (shareable link)."""
-    return query_string({"kpi": kpi, "period": f"{a}..{b}" if a and b else None, "vs": f"{c}..{d}" if c and d else None,
-                         "by": by, "brand": brand, "channel": channel})
+    return query_string({"mode": mode, "kpi": kpi, "period": f"{a}..{b}" if a and b else None,
+                         "vs": f"{c}..{d}" if c and d and mode == "change" else None, "by": by,
+                         "brand": brand, "channel": channel})
 
 
 @callback(Output(ids.RC_SUMMARY, "children"), Output(ids.RC_CHART, "figure"), Output(ids.RC_SEGMENTS, "data"),
-          Output(ids.RC_SEGMENTS, "columns"),
-          Output(ids.RC_DRIVERS, "figure"), Output(f"{ids.RC_DRIVERS}-examples", "children"),
-          Output(f"{ids.RC_CHART}-export", "children"), Output(f"{ids.RC_DRIVERS}-export", "children"), *INPUTS)
+          Output(ids.RC_SEGMENTS, "columns"), Output(ids.RC_DRIVERS, "figure"),
+          Output(f"{ids.RC_DRIVERS}-examples", "children"), Output(f"{ids.RC_CHART}-export", "children"),
+          Output(f"{ids.RC_DRIVERS}-export", "children"), Output(NOTE, "children"), *INPUTS)
 @per_snapshot
-def explain(kpi_id, a, b, c, d, by, brand, channel):
-    """Summary, mix/rate attribution, top segments and text drivers of the KPI change."""
-    kpi = kpi_by_id(kpi_id or "volume")
-    exp = explanation(kpi.id, a, b, c, d, listed(by), dim_filters(brand=brand, channel=channel))
+def explain(mode, kpi_id, a, b, c, d, by, brand, channel, weekday):
+    """Target mode: the shortfall paragraph, contributions by segment and by topic term.
+    Change mode: the change summary, mix/rate attribution, segments and text drivers."""
+    kpi = kpi_by_id(kpi_id or "sla_met_rate")
+    filters, dims = dim_filters(brand=brand, channel=channel), listed(by) or list(DIMS)
+    if mode == "target":
+        res = rc.shortfall(kpi.id, a, b, filters)
+        if res is None or isinstance(res, str):
+            return _nothing(res or "Pick a KPI and a period.", rc.SHORTFALL_COLUMNS)
+        segs = res.segments[res.segments["dimension"].isin([*dims, "term"])]
+        terms = shortfall_chart(segs, kpi, "Words in the failing cases' messages", ("term",),
+                                "No cases behind this value.")
+        if set(segs.loc[segs["dimension"] == "term", "segment"]) <= {"(no top term)"}:
+            terms = empty_figure("Words in the failing cases' messages", "No word is over-represented in the "
+                                 "failing cases' customer messages against the passing cases' (or there are "
+                                 "too few messages to tell).", 320)
+        return (html.Div(res.summary, className="summary-text", id="rc-paragraph"),
+                shortfall_chart(segs[segs["dimension"] != "term"], kpi, f"{kpi.label}: shortfall by segment, "
+                                f"{a}..{b}"), rc.shortfall_rows(segs, res.shortfall, kpi, service().config),
+                _columns(rc.SHORTFALL_COLUMNS), terms, None, export_bar(PAGE, "segments", len(segs)), None,
+                rc.SHARES_NOTE if (segs["contribution"] < 0).any() and (res.shortfall or 0) > 0 else None)
+    exp = rc.explanation(kpi.id, a, b, c, d, dims, filters, bool(weekday))
     if exp is None or isinstance(exp, str):
-        why = exp or "Pick a KPI, a period and a period to compare with."
-        return (dbc.Alert(why, color="info", className="py-2"), empty_figure("Attribution", why), [], no_update,
-                empty_figure("Text drivers", why, 320), None, None, None)
-    title = f"{kpi.label}: {c}..{d} → {a}..{b}"
+        return _nothing(exp or "Pick a KPI, a period and a period to compare with.", rc.SEGMENT_COLUMNS)
     examples = [html.Div([dcc.Link(str(e["interaction_id"]), href=case_link(e["interaction_id"])),
                           html.Span(" · " + str(e["sent_at"])[:16], className="text-muted"),
                           html.Div(str(e["text"] or ""), className="transcript-text small")], className="mb-2")
                 for _, e in exp.examples.head(5).iterrows()]
     bars = html.Div([export_bar(PAGE, "drivers", len(exp.text_drivers), "text drivers"),
                      export_bar(PAGE, "examples", len(exp.examples), "example messages")])
-    return (html.Div(exp.summary(), className="summary-text"), attribution_chart(exp.segments, kpi, title),
-            records(top_segments(exp.segments, len(exp.segments))), segment_columns(kpi.unit, exp.method),
-            drivers_chart(exp.text_drivers),
+    return (html.Div(exp.summary(), className="summary-text"),
+            attribution_chart(exp.segments, kpi, f"{kpi.label}: {c}..{d} → {a}..{b}"),
+            rc.change_rows(exp, kpi), _columns(rc.change_columns(exp.method)), drivers_chart(exp.text_drivers),
             [html.Div("Example messages", className="filter-label"), *examples] if examples else None,
-            export_bar(PAGE, "segments", len(exp.segments)), bars)
+            export_bar(PAGE, "segments", len(exp.segments)), bars,
+            rc.CHANGE_NOTE if (exp.segments["share"].abs() > 1.005).any() else None)
+
+
+def _nothing(why: str, columns) -> tuple:
+    return (dbc.Alert(why, color="info", className="py-2"), empty_figure("Attribution", why), [], _columns(columns),
+            empty_figure("Text drivers", why, 320), None, None, None, None)
 
 
 @callback(Output(ids.RC_CASES_TABLE, "data"), Output(ids.RC_CASES_TABLE, "page_count"),
           Output(f"{ids.RC_CASES}-count", "children"), Output(f"{ids.RC_CASES}-export", "children"),
-          *INPUTS[:3], *INPUTS[6:], Input(ids.RC_CASES_TABLE, "page_current"))
+          *INPUTS[:4], *INPUTS[7:9], Input(ids.RC_CASES_TABLE, "page_current"))
 @per_snapshot
-def cases(kpi_id, a, b, brand, channel, page):
-    """One page of the cases behind the KPI value in the period (drill_cases)."""
-    frame = focus_cases(kpi_id, a, b, dim_filters(brand=brand, channel=channel)) if kpi_id and a and b else None
-    if frame is None or isinstance(frame, str):
-        return [], 1, frame or "Pick a KPI and a period.", None
-    page = page or 0
+def cases(mode, kpi_id, a, b, brand, channel, page):
+    """One page of the failing cases, largest contribution to the shortfall first (target mode),
+    or of the cases behind the value, worst first (change mode)."""
+    if not (kpi_id and a and b):
+        return [], 1, "Pick a KPI and a period.", None
+    filters, kpi, page = dim_filters(brand=brand, channel=channel), kpi_by_id(kpi_id), page or 0
+    if mode == "target":
+        res = rc.shortfall(kpi_id, a, b, filters)
+        if res is None or isinstance(res, str):
+            return [], 1, res, None
+        frame = rc.case_rows(res, kpi, service().config)
+        count = (f"{len(frame):,} failing {'answers' if kpi.source == 'surveys' else 'cases'} behind "
+                 f"{kpi.label} in {a}..{b}, largest contribution to the shortfall first; click one to read it.")
+    else:
+        frame = rc.focus_cases(kpi_id, a, b, filters)
+        if isinstance(frame, str):
+            return [], 1, frame, None
+        frame = rc.worst_first(frame, kpi)
+        count = f"{len(frame):,} cases behind {kpi.label} in {a}..{b}, worst first; click one to read it."
     shown = frame.iloc[page * CASE_PAGE:(page + 1) * CASE_PAGE]
-    count = f"{len(frame):,} cases behind {kpi_by_id(kpi_id).label} in {a}..{b}; click one to read it."
     return records(shown), max(1, -(-len(frame) // CASE_PAGE)), count, export_bar(PAGE, "cases", len(frame))
 
 
@@ -147,4 +196,4 @@ def transcript(active, rows):
     return transcript_view(service().cached(case_transcript, rows[active["row"]]["interaction_id"]), with_link=True)
 
 
-register_export(PAGE, tables, [State(i.component_id, i.component_property) for i in INPUTS])
+register_export(PAGE, rc.tables, [State(i.component_id, i.component_property) for i in INPUTS])

@@ -118,7 +118,9 @@ def tiles(day: str | None, brand: str | None, channel: str | None):
     for p in PERSPECTIVES:
         cards = []
         for v in (v for v in result.kpis if kpi_by_id(v.kpi).perspective == p):
-            href = "/rootcause" + query_string({"kpi": v.kpi, "day": day, "brand": brand, "channel": channel})
+            red = [c.channel for c in getattr(v, "channels", ()) if c.status == "red"]  # a blended clock
+            href = "/rootcause" + query_string({"kpi": v.kpi, "day": day, "brand": brand,
+                                                "channel": channel or (red[0] if red else None), "mode": "target"})
             cards.append(dbc.Col(kpi_tile(kpi_by_id(v.kpi), v, href=href, spark=sparks.get(v.kpi, ()),
                                           currency=svc.config.currency),
                                  xs=6, md=4, lg=3, xl=2, className="mb-2"))

@@ -21,7 +21,7 @@ import pandas as pd
 
 from etl.config import Config
 from scorecard.catalogue import Kpi
-from scorecard.data import _local_times, frt_column, source_sql
+from scorecard.data import _local_times, frt_column, sla_sql, source_sql
 from scorecard.data_rootcause import (
     DIMS,
     NONE_SEGMENT,
@@ -107,9 +107,12 @@ def shortfall_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, sta
     time (null: never answered). Only rows that enter the KPI."""
     form = row_form(kpi)
     params: dict = {"tz": config.display_timezone}
-    num = prepared_sql(con, config, kpi, params, form.num)
-    den = prepared_sql(con, config, kpi, params, form.den)
-    pop = prepared_sql(con, config, kpi, params, population(kpi))
+    sla = sla_sql(config, params)  # each case's own SLA, as the scorecard reads it
+
+    def sql_of(text: str) -> str:
+        return prepared_sql(con, config, kpi, params, text.replace("$sla_s", sla))
+
+    num, den, pop = sql_of(form.num), sql_of(form.den), sql_of(population(kpi))
     where = where_clause(start, end, filters, params)
     body = source_sql(config, kpi.source, params)
     dims = ", ".join(f"coalesce(({expr})::varchar, '{NONE_SEGMENT}') as {d}"

@@ -36,7 +36,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.config import Config
+from etl.config import SLICE_DIMS, Config
 from scorecard.catalogue import Kpi, kpi_by_id, target_of
 from scorecard.data_rootcause import DIMS, NONE_SEGMENT
 from scorecard.data_shortfall import case_transcripts, customer_texts, row_form, shortfall_rows
@@ -204,6 +204,13 @@ def lead_segment(segments: pd.DataFrame) -> pd.Series | None:
     return pick.loc[pick["contribution"].idxmax()]
 
 
+def target_scope(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, str], ...]:
+    """The slice a target applies to: the team, brand and channel filtered to one value (the
+    scorecard's slice_scope for an unsliced view)."""
+    fixed = {d: str(v[0]) for d, v in filters.items() if d in SLICE_DIMS and len(v) == 1}
+    return tuple(sorted(fixed.items(), key=lambda p: -SLICE_DIMS[p[0]]))
+
+
 def explain_shortfall(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, period: str,
                       by: Sequence[str] = (), filters: Mapping[str, Sequence[str]] | None = None,
                       with_terms: bool = True) -> Shortfall:
@@ -216,11 +223,11 @@ def explain_shortfall(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: st
     for d in dims:
         if d not in DIMS:
             raise ValueError(f"unknown dimension {d!r}; use {', '.join(DIMS)}.")
-    target = target_of(kpi, config)[0]
+    filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
+    target = target_of(kpi, config, target_scope(filters))[0]
     if target is None or kpi.direction == "none":
         raise ValueError(f"{kpi.id} has no target (a count or total without direction); use "
                          "explain --vs PERIOD to see what changed instead.")
-    filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
     rows = shortfall_rows(con, config, kpi, start, end, filters)
     q = float(kpi.value.strip().rsplit(",", 1)[1].strip(" )")) if form.method == "quantile" else 0.5
     empty = Shortfall(kpi.id, (start, end), None, target, None, 0, form.method,

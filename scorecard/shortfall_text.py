@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from etl.config import Config
-from scorecard.catalogue import Kpi
+from scorecard.catalogue import Kpi, sla_of
 from scorecard.rootcause_text import (
     duration_text,
     is_net_share,
@@ -86,11 +86,11 @@ def level_text(kpi: Kpi, v: float | None, config: Config | None = None) -> str:
     return amount_text(kpi, v, config) if v >= 0 else "-" + amount_text(kpi, v, config)
 
 
-def fail_phrase(kpi: Kpi, config: Config, target: float) -> str:
-    """What a failing case did: 'missed the 2 h first-response SLA'."""
+def fail_phrase(kpi: Kpi, config: Config, target: float, scope: tuple = ()) -> str:
+    """What a failing case did: 'missed the 2 h first-response SLA' (the slice's SLA)."""
     t = f"{target:g}" if kpi.id == "interactions_per_agent_hour" else level_text(kpi, target, config)
     return FAILS.get(kpi.id, "fell short of the target").format(
-        t=t, sla=duration_text(config.sla_first_response_s))
+        t=t, sla=duration_text(sla_of(config, scope)))
 
 
 def _band(hour) -> str | None:
@@ -134,13 +134,16 @@ def shortfall_paragraph(result: Shortfall, kpi: Kpi, config: Config, lead) -> st
     if lead is None or lead["contribution"] <= 0:
         return text
     dim, seg = str(lead["dimension"]), str(lead["segment"])
+    scope = tuple(sorted(((d, v[0]) for d, v in result.filters.items()
+                          if d in ("team", "brand", "channel") and len(v) == 1),
+                         key=lambda p: ("team", "brand", "channel").index(p[0])))
     failing = result.cases[result.cases[dim].astype(str) == seg] if dim in result.cases else result.cases
     carries = ("all of it" if lead["contribution"] >= gap * 0.995 else
                f"{amount_text(kpi, lead['contribution'], config)} of it")
     phrase = segment_phrase(dim, seg) if dim != "term" else f"cases mentioning '{seg}'"
     verb = "carry" if phrase.startswith("cases") else "carries"
     text += (f" {phrase[0].upper()}{phrase[1:]} {verb} {carries}: {len(failing):,} of its "
-             f"{int(lead['rows']):,} {rows_noun(kpi)} {fail_phrase(kpi, config, target)}"
+             f"{int(lead['rows']):,} {rows_noun(kpi)} {fail_phrase(kpi, config, target, scope)}"
              f"{_detail(failing, dim)}.")
     if len(result.cases):
         first = result.cases.iloc[0]

@@ -1,17 +1,22 @@
-"""Root cause page: arriving from a tile, the attribution, segments, and the cases behind the
-number with their transcripts, checked against the library on the shared dashboard warehouse."""
+"""Root cause page: arriving from a red tile (why is it off target), the change mode one click
+away, segments and the ranked failing cases with their transcripts, checked against the library
+on the shared dashboard warehouse."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from scorecard.rootcause import drill_cases, explain_change
+from scorecard.shortfall import explain_shortfall
 from tests.browser import components_of, dashboard_warehouse, serving, texts_of
 
-DAY, BASE = "2024-01-22", ("2024-01-15", "2024-01-21")  # the generator's TelcoCo outage day
+DAY = "2024-01-22"  # the generator's TelcoCo outage day, a Monday
+BASE = ("2023-12-25", "2024-01-15")  # the last 4 Mondays (the window; other weekdays left out)
 BY = ["channel", "brand", "category"]
+DIMS = ["channel", "brand", "category", "agent", "hour"]
 
 
 @pytest.fixture(scope="module")
@@ -23,62 +28,95 @@ def svc(tmp_path_factory):
 def test_layout_from_a_red_tile_link(svc):
     from pages.rootcause import layout
 
-    page = layout(kpi="sla_met_rate", day=DAY, brand="TelcoCo")
+    page = layout(kpi="sla_met_rate", day=DAY, brand="TelcoCo", mode="target")
     by_id = {c.id: c for c in components_of(page) if getattr(c, "id", None)}
     assert (by_id["rc-period"].start_date, by_id["rc-period"].end_date) == (DAY, DAY)
-    assert (by_id["rc-vs"].start_date, by_id["rc-vs"].end_date) == BASE  # the 7 days before
+    assert by_id["rc-mode"].value == "target"
+    assert (by_id["rc-vs"].start_date, by_id["rc-vs"].end_date) == BASE and by_id["rc-weekday"].value == ["on"]
     assert by_id["rc-kpi"].value == "sla_met_rate" and by_id["rc-brand"].value == "TelcoCo"
     shared = layout(kpi="volume", period="2024-01-20..2024-01-22", vs="2024-01-01..2024-01-07", by="brand")
     ids = {c.id: c for c in components_of(shared) if getattr(c, "id", None)}
     assert ids["rc-vs"].start_date == "2024-01-01" and ids["rc-by"].value == ["brand"]
+    assert ids["rc-mode"].value == "change" and ids["rc-weekday"].value == []  # volume has no target
 
 
-def test_explain_matches_the_library(svc):
+def test_target_mode_matches_the_library(svc):
     from pages.rootcause import explain
 
-    exp = explain_change(svc.reader.cursor(), svc.config, "volume", f"{DAY}..{DAY}", "..".join(BASE), BY, {})
-    summary, chart, rows, columns, drivers, examples, seg_bar, _ = explain("volume", DAY, DAY, *BASE, BY, None, None)
-    assert texts_of(summary) == [exp.summary()]
-    assert len(rows) == len(exp.segments)
-    assert abs(rows[0]["total_effect"]) == pytest.approx(exp.segments["total_effect"].abs().max())  # largest first
-    bars = chart["data"]
-    assert [b["name"].split(" ")[0] for b in bars] == ["mix", "rate"] and len(bars[0]["y"]) == min(12, len(exp.segments))
-    assert {c["id"] for c in columns} >= {"mix_effect", "rate_effect", "share", "excess"}
-    assert f"n={exp.n_a:,} -> " in texts_of(summary)[0] and exp.n_a > 0 and exp.n_b > 0
-    assert texts_of(seg_bar)[0].startswith(f"{len(exp.segments)} rows")
-    json.dumps(chart) and json.dumps(drivers)
+    res = explain_shortfall(svc.reader.cursor(), svc.config, "sla_met_rate", f"{DAY}..{DAY}", (),
+                            {"brand": ["TelcoCo"]})
+    summary, chart, rows, columns, terms, _, _, _, note = explain(
+        "target", "sla_met_rate", DAY, DAY, *BASE, DIMS, "TelcoCo", None, [])
+    assert texts_of(summary) == [res.summary] and res.shortfall > 0
+    assert texts_of(summary)[0].startswith("Answered within SLA for brand TelcoCo is ")
+    assert [c["name"] for c in columns] == ["Breakdown", "Segment", "Cases", "Failing", "Value",
+                                            "Contribution to the shortfall", "Share of the shortfall"]
+    assert len(rows) == len(res.segments)
+    channel = res.segments[res.segments["dimension"] == "channel"]
+    assert channel["contribution"].sum() == pytest.approx(res.shortfall)
+    assert rows[0]["contribution"].startswith("+") and rows[0]["contribution"].endswith(" points")
+    for r in rows:  # shares within 0-100 %, or a note saying why not
+        share = int(r["share"].rstrip(" %")) if r["share"] != "–" else 0
+        assert 0 <= share <= 100 or note
+        assert not re.search(r"(^|[^0-9])-0( |$)", r["contribution"])
+    assert len(chart["data"][0]["y"]) == min(12, len(res.segments[res.segments["dimension"] != "term"]))
+    json.dumps(chart) and json.dumps(terms)
 
 
-def test_cases_behind_the_number_page_and_open_a_transcript(svc):
+def test_failing_cases_ranked_by_contribution_with_transcripts(svc):
     from pages.rootcause import CASE_PAGE, cases, transcript
 
-    frame = drill_cases(svc.reader.cursor(), svc.config, "sla_met_rate", DAY, DAY, {"brand": ["TelcoCo"]})
-    data, pages, count, bar = cases("sla_met_rate", DAY, DAY, "TelcoCo", None, 1)
-    assert count.startswith(f"{len(frame):,} cases behind Answered within SLA in {DAY}..{DAY}")
-    assert pages == -(-len(frame) // CASE_PAGE)
-    assert [r["interaction_id"] for r in data] == list(frame["interaction_id"][CASE_PAGE:2 * CASE_PAGE])
-    assert texts_of(bar)[0].startswith(f"{len(frame):,} rows")
+    res = explain_shortfall(svc.reader.cursor(), svc.config, "sla_met_rate", f"{DAY}..{DAY}", (),
+                            {"brand": ["TelcoCo"]})
+    data, pages, count, bar = cases("target", "sla_met_rate", DAY, DAY, "TelcoCo", None, 0)
+    assert count.startswith(f"{len(res.cases):,} failing cases behind Answered within SLA in {DAY}..{DAY}, "
+                            "largest contribution to the shortfall first")
+    assert [r["interaction_id"] for r in data] == list(res.cases["interaction_id"][:CASE_PAGE])
+    assert pages == -(-len(res.cases) // CASE_PAGE) and data[0]["rank"] == "1"
+    first = res.cases.iloc[0]
+    assert first["contribution"] == res.cases["contribution"].max() and first["value"] == 0  # a real miss
     view = transcript({"row": 0, "column": 0}, data)
     links = [c.href for c in components_of(view) if type(c).__name__ == "Link"]
     assert links == ["/conversations?case=" + data[0]["interaction_id"].replace(":", "%3A")]
+    assert texts_of(bar)[0].startswith(f"{len(res.cases):,} rows")
+
+
+def test_change_mode_one_click_away_reads_in_units(svc):
+    from pages.rootcause import cases, explain
+
+    exp = explain_change(svc.reader.cursor(), svc.config, "frt_median_s", f"{DAY}..{DAY}", "..".join(BASE),
+                         BY, {}, True)
+    summary, chart, rows, columns, drivers, _, _, _, _ = explain(
+        "change", "frt_median_s", DAY, DAY, *BASE, BY, None, None, ["on"])
+    assert texts_of(summary) == [exp.summary()] and "the same weekdays of" in exp.summary()
+    assert exp.versus_days == ["2023-12-25", "2024-01-01", "2024-01-08", "2024-01-15"]
+    names = [c["name"] for c in columns]
+    assert "beyond its size" not in names and not any("share above" in n for n in names)
+    assert len(rows) == len(exp.segments)
+    for r in rows:  # durations read as durations, never '-0'
+        for key in ("mix_effect", "rate_effect", "total_effect"):
+            assert re.fullmatch(r"0|0 s|[+-]\d+ (s|min)|[+-]\d+ h( \d+ min)?|[+-]\d+ d( \d+ h)?", r[key]), r[key]
+    data, _pages, count, _bar = cases("change", "frt_median_s", DAY, DAY, None, None, 0)
+    frame = drill_cases(svc.reader.cursor(), svc.config, "frt_median_s", DAY, DAY, {})
+    assert count.startswith(f"{len(frame):,} cases behind First response (median) in {DAY}..{DAY}, worst first")
+    assert data[0]["value"] == _longest(frame)
+    json.dumps(chart) and json.dumps(drivers)
+
+
+def _longest(frame) -> str:
+    from scorecard.catalogue import kpi_by_id
+    from scorecard.shortfall_text import level_text
+
+    return level_text(kpi_by_id("frt_median_s"), frame["kpi_value"].max())
 
 
 def test_a_period_without_data_explains_itself(svc):
     from pages.rootcause import cases, explain
 
-    summary, *_ = explain("volume", "2030-01-01", "2030-01-01", "2029-12-25", "2029-12-31", BY, None, None)
+    summary, *_ = explain("change", "volume", "2030-01-01", "2030-01-01", "2029-12-25", "2029-12-31", BY,
+                          None, None, [])
     assert "no data to compare" in texts_of(summary)[0]
-    data, _pages, count, _bar = cases("volume", "2030-01-01", "2030-01-01", None, None, 0)
+    summary, *_ = explain("target", "sla_met_rate", "2030-01-01", "2030-01-01", None, None, BY, None, None, [])
+    assert texts_of(summary) == ["Answered within SLA: no cases on 2030-01-01, so nothing to explain."]
+    data, _pages, count, _bar = cases("change", "volume", "2030-01-01", "2030-01-01", None, None, 0)
     assert data == [] and count.startswith("0 cases")
-
-
-def test_segment_columns_show_a_quantile_kpis_shares_above_as_percentages():
-    from pages._rootcause_data import segment_columns
-
-    median = {c["id"]: c for c in segment_columns("seconds", "exceedance")}
-    # a median is explained through each segment's share of rows above the comparison value:
-    # 0.62 must read 62.0 %, not "1" second
-    assert median["rate_a"]["name"] == "share above (compared)" and median["rate_a"]["format"]["specifier"] == ".1%"
-    assert median["mix_effect"]["name"] == "mix effect (s)" and median["mix_effect"]["format"]["specifier"] == "+,.0f"
-    volume = {c["id"]: c for c in segment_columns("count", "additive")}
-    assert volume["rate_b"]["name"] == "KPI (period)" and volume["total_effect"]["name"] == "total effect (per day)"
