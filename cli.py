@@ -302,17 +302,18 @@ def _dates(start: str | None, end: str | None) -> tuple[str | None, str | None]:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_common
 def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
-    """Anomalies in daily KPI series, overall and per brand and channel, with attribution."""
+    """Incidents in daily KPI series (overall, per brand and channel), severity first, with
+    their echoes, attribution and examples; new activity and coverage gaps apart."""
     from scorecard.anomalies import find_anomalies
     from scorecard.data import open_warehouse
 
     start, end = _dates(start, end)
     result = find_anomalies(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
-                            _csv_list(kpi) or None, sensitivity)
+                            _csv_list(kpi) or None, sensitivity, progress=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, default=str))
         return
-    click.echo(result.table() + "\n" + result.footer())
+    click.echo(result.table() + "\n\n" + result.footer())
 
 
 @main.command("explain")

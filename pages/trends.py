@@ -133,23 +133,27 @@ def anomaly_list(kpi_id, grain, by, start, end, brand, channel, sensitivity):
           for i in INPUTS), prevent_initial_call=True, running=[(Output(ids.TR_SCAN_BUTTON, "disabled"), True, False)])
 @per_snapshot
 def scan(_clicks, kpi_id, grain, by, start, end, brand, channel, sensitivity):
-    """Every slice tested, with attribution, example messages (plain text only) and thin slices."""
+    """Every slice tested: incidents severity first, each with its echoes, attribution and example
+    messages of the attributed segment (plain text only); thin slices, new activity, gaps."""
     t = tables(kpi_id, grain, by, start, end, brand, channel, sensitivity, scan=True)
     found, note = t.get("scan"), thin_note(t.get("scan_thin"))
-    note = html.Div(note, className="small text-muted mt-2") if note else None
+    notes = [html.Div(x, className="small text-muted mt-2") for x in
+             [note, *t.get("scan_new", pd.DataFrame(columns=["summary"]))["summary"],
+              *t.get("scan_gaps", pd.DataFrame(columns=["summary"]))["summary"]] if x]
     if found is None or found.empty:
-        return [empty_state("No anomalies in any slice for this KPI, period and filter at this sensitivity."), note]
+        return [empty_state("No incidents in any slice for this KPI, period and filter at this sensitivity."), *notes]
     kpi = kpi_by_id(kpi_id)
     items = [dbc.ListGroupItem([
-        html.Div([html.Strong(f"{a['when']} · {a['slice']} · "),
+        html.Div([html.Strong(f"{a['id']} · severity {a['severity']:.1f} · {a['when']} · {a['slice']} · "),
                   html.Span(f"{formatted(a['observed'], kpi.unit)} vs expected {formatted(a['expected'], kpi.unit)} "
                             f"(z={a['z']:+.1f}, n={int(a['n']):,})"),
                   _explain_link(kpi.id, a["date"], _text(a["brand"]) or brand, _text(a["channel"]) or channel,
                                 _text(a["period"]))]),
         html.Div(a["summary"], className="small text-muted"),
+        *[html.Div(f"echo: {m}", className="small ms-4 text-muted") for m in str(a["echoes"] or "").split("\n") if m],
         *[html.Div(f"“{m}”", className="transcript-text small ms-3") for m in str(a["examples"] or "").split("\n") if m]])
-        for _, a in found.sort_values("date", ascending=False).iterrows()]
-    return [dbc.ListGroup(items, flush=True), note, export_bar(PAGE, "scan", len(found))]
+        for _, a in found.iterrows()]  # severity first
+    return [dbc.ListGroup(items, flush=True), *notes, export_bar(PAGE, "scan", len(found))]
 
 
 register_export(PAGE, lambda *v: tables(*v[:-1], scan=bool(v[-1])),

@@ -5,6 +5,7 @@ a plain-language summary. The baseline model is in scorecard/baseline.py."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import duckdb
@@ -33,11 +34,23 @@ from scorecard.anomaly_scan import (
     unsettled,
 )
 from scorecard.catalogue import Kpi, catalogue, kpi_by_id
+from scorecard.coverage import SURVEYS, CoverageGap, coverage_of, gaps_in
 from scorecard.data import effective_range
-from scorecard.data_anomalies import settle_days
+from scorecard.data_anomalies import settle_days, source_days
 from scorecard.data_rootcause import DIMS, quantile_of
+from scorecard.incidents import (
+    Incident,
+    cost_derived,
+    driver_of,
+    echoes_of,
+    grouped,
+    incident_span,
+    new_activity,
+    severity_of,
+)
 from scorecard.mixrate import REMAINDER, population_share
 from scorecard.periods import day_range
+from scorecard.progress import steps
 from scorecard.rootcause import (
     attribution_tables,
     is_additive,
@@ -89,12 +102,28 @@ def hour_band(hours: pd.DataFrame) -> dict | None:
             "score": float(score)}
 
 
+def directional_share(segments: pd.DataFrame) -> pd.Series:
+    """Each segment's share of the movement in the direction of its dimension's total change:
+    its effect in that direction (0 for a segment pulling the other way) over the sum of those
+    effects, so that shares lie within 0-100 % and add up to 100 % per dimension (a raw share
+    of the net change exceeds 100 % when other segments offset it)."""
+    if segments.empty:
+        return pd.Series(dtype=float)
+    # share = effect / net change: positive where the segment moved with the change
+    push = segments["share"].astype(float).fillna(0.0).clip(lower=0.0)
+    push = push.where(segments["segment"] != REMAINDER, 0.0)
+    total = push.groupby(segments["dimension"]).transform("sum")
+    return (push / total.where(total > 0)).fillna(0.0)
+
+
 def attribution_of(segments: pd.DataFrame, k: int = 3) -> list[dict]:
     """The segment of each dimension that drove the change most, best first (at most k): ranked
     by how far its share of the change exceeds its share of the comparison window's population
     (a large segment taking its proportional part of a change drove nothing); hours of day as
     their most concentrated run of consecutive hours, scored per sqrt(hours) (hour_band). A
-    dimension with a single segment (e.g. no agent recorded on e-mail) explains nothing."""
+    dimension with a single segment (e.g. no agent recorded on e-mail) explains nothing. Shares
+    are of the movement in the change's direction (directional_share): within 0-100 %."""
+    segments = segments.assign(share=directional_share(segments))
     real = segments[segments["segment"] != REMAINDER]
     real = real[real.groupby("dimension")["segment"].transform("size") > 1]
     real = real.assign(excess=real["share"] - population_share(real))
@@ -164,45 +193,76 @@ def settled_to(con: duckdb.DuckDBPyConnection, config: Config) -> str | None:
     return (date.fromisoformat(last) - timedelta(days=settle_days(con))).isoformat()
 
 
-def _explained(con: duckdb.DuckDBPyConnection, config: Config, group: list[dict], start: str,
-               end: str, exclude: Sequence[str]) -> list[Anomaly]:
-    """The anomalies of the flags of one slice and window (one query per KPI source): each
-    attributed against the surrounding baseline window minus `exclude` and the flagged window,
-    with the terms of that window's customer messages and a summary."""
-    f0 = group[0]
-    filters = {k: [v] for k, v in f0["slice"].items()}
-    last = date.fromisoformat(f0["date"])
-    first = (last - timedelta(days=f0["window"] - 1)).isoformat()
-    focus = [(last - timedelta(days=i)).isoformat() for i in range(f0["window"])]
+def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: str, end: str,
+               exclude: Sequence[str]) -> tuple[dict, list[dict], list[dict], list[str]]:
+    """(flag, attribution, examples, terms) of one flag: attributed against the surrounding
+    baseline window minus `exclude` and the flagged window; the terms of that window's customer
+    messages; examples drawn from the segment the attribution names first (so that they
+    illustrate it). A rolling week's flag gets the week's value and its baseline's."""
+    filters = {k: [v] for k, v in f["slice"].items()}
+    last = date.fromisoformat(f["date"])
+    first = (last - timedelta(days=f["window"] - 1)).isoformat()
+    focus = [(last - timedelta(days=i)).isoformat() for i in range(f["window"])]
     lo, _ = window_around(first, HALF_WINDOW, start, end)
-    _, hi = window_around(f0["date"], HALF_WINDOW, start, end)
-    free = [d for d in DIMS if d not in f0["slice"]]
-    tables = attribution_tables(con, config, [kpi_by_id(f["kpi"]) for f in group], free,
-                                (lo, hi), (first, f0["date"]), filters,
-                                sorted(set(exclude) | set(focus)))
-    drivers, ex = text_change(con, config, (first, f0["date"]), (lo, hi), filters, focus,
-                              limit=EXAMPLES, fill=True)
-    terms, examples = list(drivers["term"]), example_records(ex)
-    out = []
-    for f in group:
-        kpi = kpi_by_id(f["kpi"])
-        t = tables[kpi.id]
-        if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
-            f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
-        attribution = attribution_of(t.segments)
-        out.append(Anomaly(f["date"], kpi.id, dict(f["slice"]), f["observed"], f["expected"],
-                           round(f["z"], 2), "up" if f["z"] > 0 else "down", attribution,
-                           anomaly_summary(kpi, f, attribution, terms), f["n"], f["window"],
-                           examples))
-    return out
+    _, hi = window_around(f["date"], HALF_WINDOW, start, end)
+    free = [d for d in DIMS if d not in f["slice"]]
+    kpi = kpi_by_id(f["kpi"])
+    t = attribution_tables(con, config, [kpi], free, (lo, hi), (first, f["date"]), filters,
+                           sorted(set(exclude) | set(focus)))[kpi.id]
+    attribution = attribution_of(t.segments)
+    drivers, _ = text_change(con, config, (first, f["date"]), (lo, hi), filters, focus, limit=1)
+    picked = {**filters, **segment_filter(attribution[0])} if attribution else filters
+    _, ex = text_change(con, config, (first, f["date"]), (lo, hi), picked, focus,
+                        limit=EXAMPLES, fill=True)
+    if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
+        f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
+    return f, attribution, example_records(ex), list(drivers["term"])
+
+
+def segment_filter(entry: dict) -> dict[str, list[str]]:
+    """The filter selecting an attribution entry's segment ('hour' '15-21': its hours)."""
+    seg = str(entry["segment"])
+    if entry["dimension"] == "hour":
+        a, _, b = seg.partition("-")
+        return {"hour": [str(h) for h in range(int(a), int(b or a) + 1)]}
+    return {entry["dimension"]: [seg]}
+
+
+def _incident(con: duckdb.DuckDBPyConnection, config: Config, group, derived: set[str],
+              start: str, end: str, exclude: Sequence[str]) -> Incident:
+    """One incident from its flag group: driver, echoes, severity, attribution, examples."""
+    f, attribution, examples, terms = _explained(con, config, driver_of(group, derived), start,
+                                                 end, exclude)
+    echoes = echoes_of(group, driver_of(group, derived), derived)
+    kpi = kpi_by_id(f["kpi"])
+    text = anomaly_summary(kpi, f, attribution, terms)
+    if echoes:
+        text = text[:-1] + f"; {len(echoes)} other KPI{'s' if len(echoes) > 1 else ''} and slices moved with it."
+    lo, hi = (d.date().isoformat() for d in incident_span(group.flags))
+    return Incident("", lo, hi, f["kpi"], dict(f["slice"]), "up" if f["z"] > 0 else "down",
+                    round(severity_of(group.flags, derived), 2), f["observed"], f["expected"],
+                    round(f["z"], 2), f["date"], int(f["window"]), int(f["n"]), text, attribution,
+                    examples, echoes)
+
+
+def coverage_gaps(con: duckdb.DuckDBPyConnection, config: Config, start: str | None = None,
+                  end: str | None = None) -> list[CoverageGap]:
+    """Days inside the range (default: all the data) on which a loaded source has no rows at
+    all where it usually has some: coverage gaps, not drops (scorecard/coverage.py)."""
+    start, end = effective_range(con, config, *day_range(start, end))
+    if not (start and end) or end < start:
+        return []
+    return gaps_in(source_days(con, config, start, end), start, end)
 
 
 def find_anomalies(con: duckdb.DuckDBPyConnection, config: Config, start: str | None = None,
                    end: str | None = None, kpi_ids: Sequence[str] | None = None,
-                   sensitivity: float = 3.5) -> AnomalyResult:
-    """Anomalies of every daily KPI series (overall, per brand, channel, brand x channel; day by
-    day, and in rolling weeks where a series is too thin for that), each with its mix/rate
-    attribution, text drivers and a plain-language summary."""
+                   sensitivity: float = 3.5, progress: bool = False) -> AnomalyResult:
+    """Incidents in the daily KPI series (overall, per brand, channel, brand x channel; day by
+    day, and in rolling weeks where a series is too thin for that): the flags one event causes
+    grouped (scorecard/incidents.py), severity first, each with its driver, echoes, attribution,
+    examples from the attributed segment and a summary; new activity and coverage gaps apart.
+    With `progress`, the scan's steps are reported on stderr."""
     if sensitivity <= 0:
         raise ValueError("sensitivity must be a positive z threshold, e.g. 3.5.")
     kpis = [kpi_by_id(i) for i in kpi_ids] if kpi_ids else list(catalogue())
@@ -212,25 +272,34 @@ def find_anomalies(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
         raise ValueError(f"no data from {start}: the data ends on {end}." if given[0] else
                          f"no data up to {end}: the data starts on {start}.")
     if not (start and end):
-        return AnomalyResult(start, end, sensitivity, ())
+        return AnomalyResult(start, end, sensitivity)
     settle = settle_days(con)
-    flagged, thin, n_series, n_days = scan(con, config, kpis, start, end, sensitivity,
-                                           settled_to(con, config))
+    days = source_days(con, config, start, end)
+    cov = coverage_of(days, start, end)
+    with steps(progress, len(SLICE_DIMS), "anomalies: scan") as tick:
+        flagged, thin, n_series, n_days = scan(con, config, kpis, start, end, sensitivity,
+                                               settled_to(con, config), cov, tick)
+    kept, new = new_activity(
+        flagged, lambda f: cov.first_day(f["slice"], kpi_by_id(f["kpi"]).source == SURVEYS), start)
+    derived = {k.id for k in kpis if cost_derived(k)}
+    groups = grouped(kept, derived)
     unusual: dict[tuple, set[str]] = {}  # days flagged in a slice: not part of its baselines
-    for f in flagged:
+    for f in kept:
         if f["window"] == 1:
             unusual.setdefault(tuple(f["slice"].items()), set()).add(f["date"])
-    groups: dict[tuple, list[dict]] = {}
-    for f in most_specific(flagged):
-        groups.setdefault((tuple(f["slice"].items()), f["date"], f["window"]), []).append(f)
     out = []
-    for (slice_key, _, _), group in groups.items():
-        out += _explained(con, config, group, start, end, sorted(unusual.get(slice_key, ())))
-    # one event's KPIs (same day, window and slice) stay together
-    out.sort(key=lambda a: (a.date, a.window, len(a.slice), sorted(a.slice.items()), a.kpi))
+    with steps(progress, len(groups), "anomalies: explain incidents") as tick:
+        for g in groups:
+            key = tuple(driver_of(g, derived)["slice"].items())
+            out.append(_incident(con, config, g, derived, start, end, sorted(unusual.get(key, ()))))
+            tick("")
+    out.sort(key=lambda i: (-i.severity, i.start, sorted(i.slice.items())))
+    out = [replace(i, id=f"i{r}") for r, i in enumerate(out, 1)]
+    cost_only = sum(f["kpi"] in derived for f in kept) - sum(
+        f["kpi"] in derived for g in groups for f in g.flags)
     return AnomalyResult(start, end, sensitivity, tuple(out), tuple(thin), n_series, n_days,
-                         settle)
+                         settle, tuple(new), tuple(gaps_in(days, start, end)), cost_only)
 
 
 __all__ = ["JSON_KEYS", "MIN_DAYS", "MIN_N", "SLICE_DIMS", "Anomaly", "AnomalyResult", "ThinSlice",
-           "daily_baseline", "find_anomalies", "kind_of", "most_specific"]
+           "coverage_gaps", "daily_baseline", "find_anomalies", "kind_of", "most_specific"]

@@ -1,9 +1,11 @@
-"""The results objects of the anomaly scan (scorecard/anomalies.py): one Anomaly per flagged KPI,
-day (or rolling week) and slice, and the AnomalyResult with the thin series, the JSON contract,
-the table and its footer."""
+"""The results objects of the anomaly scan (scorecard/anomalies.py): the AnomalyResult with its
+incidents (scorecard/incidents.py), new activity, coverage gaps and thin series, the JSON
+contract, the table and its footer; one Anomaly per flagged KPI, day (or rolling week) and slice
+for the detector's flat view."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,11 +20,18 @@ from scorecard.anomaly_scan import (
     weekly_threshold,
 )
 from scorecard.catalogue import kpi_by_id
+from scorecard.coverage import CoverageGap
+from scorecard.incidents import Echo, Incident, NewActivity
 from scorecard.rootcause_text import rows_noun, value_text
 
-JSON_KEYS = ("date", "kpi", "slice", "observed", "expected", "z", "direction", "attribution",
-             "summary", "window", "n", "examples")
-TABLE_COLUMNS = ["date", "window", "kpi", "slice", "observed", "expected", "z", "attribution"]
+JSON_KEYS = ("id", "start", "end", "kpi", "slice", "direction", "severity", "observed", "expected",
+             "z", "summary", "attribution", "examples", "echoes")
+ECHO_KEYS = ("kpi", "slice", "observed", "expected", "z")
+FRAME_COLUMNS = ["id", "start", "end", "kpi", "slice", "direction", "severity", "observed",
+                 "expected", "z", "date", "window", "n", "summary", "attribution", "echoes",
+                 "examples"]
+TABLE_WIDTH = 100  # columns of the text table
+TABLE_ECHOES = 8  # echoes shown under an incident in the table (JSON lists all)
 EXAMPLES = 3  # example customer messages per anomaly
 EXAMPLE_CHARS = 280
 
@@ -51,8 +60,10 @@ class Anomaly:
     examples: list = field(default_factory=list)  # [{"interaction_id", "sent_at", "text"}]
 
     def to_json(self) -> dict:
-        """The JSON object of the CLI contract."""
-        return {k: getattr(self, k) for k in JSON_KEYS}
+        """The flag as a plain dict."""
+        return {k: getattr(self, k) for k in ("date", "kpi", "slice", "observed", "expected", "z",
+                                              "direction", "attribution", "summary", "window",
+                                              "n", "examples")}
 
 
 def _days(k: int) -> str:
@@ -72,92 +83,127 @@ def thin_reason(t: ThinSlice) -> str:
 
 @dataclass(frozen=True)
 class AnomalyResult:
-    """The anomalies found, the thin series skipped and how much was tested."""
+    """The incidents found (severity first), the new activity and coverage gaps set apart, the
+    thin series skipped and how much was tested."""
 
     start: str | None
     end: str | None
     sensitivity: float
-    anomalies: tuple[Anomaly, ...]
+    incidents: tuple[Incident, ...] = ()
     thin: tuple[ThinSlice, ...] = ()
     series_tested: int = 0
     days_tested: int = 0
     settle_days: int = 0  # the last days not tested for outcome KPIs (cases still open)
+    new_activity: tuple[NewActivity, ...] = ()
+    coverage_gaps: tuple[CoverageGap, ...] = ()
+    cost_only: int = 0  # flags of cost KPIs alone (volume again): not raised as incidents
 
     @property
     def weekly_threshold(self) -> float:
         """The |z| a rolling week must reach (the false-alarm chance of its 7 daily tests)."""
         return weekly_threshold(self.sensitivity)
 
+    @property
+    def anomalies(self) -> tuple[Anomaly, ...]:
+        """Every flag of every incident (its driver, then its echoes) as one Anomaly each, with
+        the incident's attribution and summary: the detector's view, one row per KPI and slice."""
+        out = []
+        for i in self.incidents:
+            out.append(Anomaly(i.date, i.kpi, i.slice, i.observed, i.expected, i.z, i.direction,
+                               i.attribution, i.summary, i.n, i.window, i.examples))
+            out += [Anomaly(e.date, e.kpi, e.slice, e.observed, e.expected, round(e.z, 2),
+                            "up" if e.z > 0 else "down", i.attribution, i.summary, e.n, e.window)
+                    for e in i.echoes]
+        return tuple(out)
+
+    def thresholds(self) -> dict:
+        """The |z| thresholds of the day, the rolling week and the weeks of daily-tested shares."""
+        return {"daily": self.sensitivity, "rolling_week": round(self.weekly_threshold, 2),
+                "rolling_week_of_daily_series": self.sensitivity + DAILY_WEEK_MARGIN}
+
     def to_json(self) -> dict:
-        """{"anomalies": [...], "thin": [...], ...} as the CLI contract says."""
-        return {"anomalies": [a.to_json() for a in self.anomalies],
+        """{"incidents": [...], "new_activity", "coverage_gaps", "thin", "thresholds", ...}."""
+        return {"incidents": [i.to_json() for i in self.incidents],
+                "new_activity": [a.to_json() for a in self.new_activity],
+                "coverage_gaps": [g.to_json() for g in self.coverage_gaps],
                 "thin": [{"kpi": t.kpi, "slice": t.slice, "reason": thin_reason(t),
                           "usable_days": t.usable_days, "median_n": t.median_n}
                          for t in self.thin],
-                "from": self.start, "to": self.end,
-                "thresholds": {"daily": self.sensitivity,
-                               "rolling_week": round(self.weekly_threshold, 2),
-                               "rolling_week_of_daily_series": self.sensitivity + DAILY_WEEK_MARGIN}}
+                "thresholds": self.thresholds(), "from": self.start, "to": self.end}
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per anomaly: slice as 'dim=value, ...', attribution as 'dim=segment (share)'
-        entries, the first of them, and the example messages one per line."""
-        rows = [{**a.to_json(), "slice": slice_text(a.slice),
-                 "attribution": "; ".join(_entry(x) for x in a.attribution),
-                 "first_attribution": _entry(a.attribution[0]) if a.attribution else "",
-                 "examples": "\n".join(e["text"] for e in a.examples)} for a in self.anomalies]
-        return pd.DataFrame(rows, columns=[*JSON_KEYS, "first_attribution"])
+        """One row per incident (severity first): its driver, slice, window, severity, the
+        attribution as 'dim=segment (share)' entries, the echoes counted, the examples one per
+        line."""
+        rows = [{"id": i.id, "start": i.start, "end": i.end, "kpi": i.kpi,
+                 "slice": slice_text(i.slice), "direction": i.direction, "severity": i.severity,
+                 "observed": i.observed, "expected": i.expected, "z": i.z, "date": i.date,
+                 "window": i.window, "n": i.n, "summary": i.summary,
+                 "attribution": "; ".join(_entry(x) for x in i.attribution),
+                 "echoes": len(i.echoes),
+                 "examples": "\n".join(e["text"] for e in i.examples)} for i in self.incidents]
+        return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
-    def table_frame(self) -> pd.DataFrame:
-        """to_frame() for reading: values in their units (per day for a count in a rolling
-        week), the window, the first attribution; the KPIs of one day, window and slice (one
-        event echoed by several KPIs) together, their date, window and slice shown once."""
-        frame = self.to_frame()
-        if frame.empty:
-            return pd.DataFrame(columns=TABLE_COLUMNS)
-        out = []
-        for _, r in frame.iterrows():
-            kpi = kpi_by_id(r["kpi"])
-            day = " /day" if r["window"] > 1 and kind_of(kpi) in ("count", "sum") else ""
-            out.append({"date": r["date"], "window": "day" if r["window"] == 1 else f"{r['window']} days",
-                        "kpi": r["kpi"], "slice": r["slice"],
-                        "observed": value_text(kpi, r["observed"]) + day,
-                        "expected": value_text(kpi, r["expected"]) + day, "z": f"{r['z']:+.1f}",
-                        "attribution": r["first_attribution"]})
-        table = pd.DataFrame(out, columns=TABLE_COLUMNS)
-        key = table["date"] + "|" + table["window"] + "|" + table["slice"]
-        repeat = key.eq(key.shift())
-        table.loc[repeat, ["date", "window", "slice"]] = ""
-        return table
+    def echo_frame(self) -> pd.DataFrame:
+        """One row per echo: its incident id, KPI, slice, strongest day, values and z."""
+        rows = [{"incident": i.id, "kpi": e.kpi, "slice": slice_text(e.slice), "date": e.date,
+                 "window": e.window, "days": e.days, "observed": e.observed,
+                 "expected": e.expected, "z": round(e.z, 2)}
+                for i in self.incidents for e in i.echoes]
+        return pd.DataFrame(rows, columns=["incident", "kpi", "slice", "date", "window", "days",
+                                           "observed", "expected", "z"])
 
-    def table(self) -> str:
-        """table_frame() as left-aligned text, or 'No anomalies.'."""
-        frame = self.table_frame()
-        if frame.empty:
-            return "No anomalies."
-        width = {c: max(len(c), int(frame[c].str.len().max())) for c in frame}
-        left = {c: f"{{:<{w}}}".format for c, w in width.items()}
-        return "\n".join(line.rstrip() for line in
-                         frame.to_string(index=False, formatters=left, justify="left").splitlines())
+    def table(self, width: int = TABLE_WIDTH, echoes: int = TABLE_ECHOES) -> str:
+        """The incidents for reading, severity first, at most `width` columns: a head line (id,
+        severity, days, slice), the summary, the attribution, then the echoes indented (at most
+        `echoes` of them, strongest first); then new activity and coverage gaps."""
+        if not (self.incidents or self.new_activity or self.coverage_gaps):
+            return "No incidents."
+        lines = []
+        for i in self.incidents:
+            days = i.start if i.start == i.end else f"{i.start}..{i.end}"
+            lines.append(f"{i.id}  severity {i.severity:.1f}  {days}  {slice_text(i.slice)}")
+            lines += textwrap.wrap(i.summary, width, initial_indent="  ", subsequent_indent="  ")
+            if i.attribution:
+                lines += _wrap("  attribution: " + "; ".join(_entry(x) for x in i.attribution), width, 4)
+            for e in i.echoes[:echoes]:
+                lines += _wrap("    " + echo_line(e), width, 6)
+            if len(i.echoes) > echoes:
+                lines.append(f"    ... and {len(i.echoes) - echoes} more echoes (--format json lists all)")
+            for x in i.examples[:1]:
+                lines.append(_clip(f"  e.g. \u201c{x['text']}\u201d", width))
+            lines.append("")
+        if self.new_activity:
+            lines.append("New activity (no history before, not tested):")
+            lines += [x for a in self.new_activity for x in _wrap("  " + a.summary(), width, 4)]
+        if self.coverage_gaps:
+            lines.append("Coverage gaps (no rows at all; not counted as drops):")
+            lines += [x for g in self.coverage_gaps for x in _wrap("  " + g.summary(), width, 4)]
+        return "\n".join(line.rstrip() for line in lines).rstrip()
 
     def footer(self) -> str:
-        """What was tested, both thresholds, the settling days and the thin series."""
-        lines = [f"{len(self.anomalies)} anomalies in {self.series_tested} series "
-                 f"({self.days_tested} series-days tested), {self.start}..{self.end}: a day is "
-                 f"flagged at |z| >= {self.sensitivity:g} (--sensitivity), a rolling week "
-                 f"({WEEK} days, for series too thin to test day by day) at |z| >= "
-                 f"{self.weekly_threshold:.2f} (the false-alarm chance of its {WEEK} daily tests); "
-                 f"the rolling weeks of a share also tested day by day at |z| >= "
-                 f"{self.sensitivity + DAILY_WEEK_MARGIN:g}."]
+        """What was tested, the thresholds, the settling days, the thin series and the cost
+        flags not raised."""
+        lines = [f"{len(self.incidents)} incidents ({len(self.anomalies)} KPI-slice flags) in "
+                 f"{self.series_tested} series ({self.days_tested} series-days tested), "
+                 f"{self.start}..{self.end}; severity = root sum of squares of each driving "
+                 f"KPI's strongest |z|. A day is flagged at |z| >= {self.sensitivity:g} "
+                 f"(--sensitivity), a rolling week ({WEEK} days, for series too thin to test day "
+                 f"by day) at |z| >= {self.weekly_threshold:.2f} (the false-alarm chance of its "
+                 f"{WEEK} daily tests); the rolling weeks of a share also tested day by day at "
+                 f"|z| >= {self.sensitivity + DAILY_WEEK_MARGIN:g}."]
         if self.settle_days:
             lines.append(f"The last {_days(self.settle_days)} {'is' if self.settle_days == 1 else 'are'} "
                          "not tested for outcome KPIs: their cases have not settled yet.")
+        if self.cost_only:
+            lines.append(f"{self.cost_only} flags of cost KPIs alone (configured unit costs times "
+                         "counts: the volume again) were not raised as incidents.")
         if self.thin:
             few = ", ".join(f"{t.kpi} [{slice_text(t.slice)}]" for t in self.thin[:5])
             lines.append(f"{len(self.thin)} thin series flagged, not tested (fewer than {MIN_DAYS} "
                          f"days, and no 7-day pool, with n >= {MIN_N}): {few}"
                          f"{' ...' if len(self.thin) > 5 else ''}.")
-        return "\n".join(lines)
+        return "\n".join(textwrap.fill(x, TABLE_WIDTH) for x in lines)
 
     def thin_frame(self) -> pd.DataFrame:
         """The series flagged thin instead of tested, with the reason."""
@@ -166,9 +212,32 @@ class AnomalyResult:
                             columns=["kpi", "slice", "usable_days", "median_n", "reason"])
 
     def summary(self) -> str:
-        """One line per anomaly, then the footer."""
-        return "\n".join([f"{a.date} z={a.z:+.1f} {a.summary}" for a in self.anomalies]
+        """One line per incident, then the footer."""
+        return "\n".join([f"{i.id} severity {i.severity:.1f}: {i.summary}" for i in self.incidents]
                          + [self.footer()])
+
+
+def echo_line(e: Echo) -> str:
+    """'resolution_rate  brand=TelcoCo, channel=phone  33 % vs 62 %  z -6.9  (4 days)'."""
+    kpi = kpi_by_id(e.kpi)
+    per_day = " /day" if e.window > 1 and kind_of(kpi) in ("count", "sum") else ""
+    when = e.date if e.window == 1 else f"week to {e.date}"
+    more = f", {e.days} flags" if e.days > 1 else ""
+    if e.measure == "share_above":
+        values = f"{100 * e.observed:.0f} % vs {100 * e.expected:.0f} % of cases above its usual level"
+    else:
+        values = f"{value_text(kpi, e.observed)}{per_day} vs {value_text(kpi, e.expected)}{per_day}"
+    return f"{e.kpi} [{slice_text(e.slice)}] {values}, z {e.z:+.1f} ({when}{more})"
+
+
+def _wrap(text: str, width: int, indent: int) -> list[str]:
+    """`text` (already indented) wrapped at `width`, continuation lines indented by `indent`."""
+    return textwrap.wrap(text, width, subsequent_indent=" " * indent, break_on_hyphens=False,
+                         drop_whitespace=True) or [""]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "\u2026"
 
 
 def _entry(x: dict) -> str:

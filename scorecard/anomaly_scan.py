@@ -11,7 +11,7 @@ days), observed, expected, z, n.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -23,6 +23,7 @@ from etl.config import Config
 from scorecard.baseline import MIN_COUNT, seasonal_baseline
 from scorecard.baseline_weekly import rolling_baseline
 from scorecard.catalogue import Kpi, kpi_by_id
+from scorecard.coverage import SURVEYS, Coverage
 from scorecard.data import kpi_frame
 from scorecard.data_anomalies import daily_exceedance, daily_row_variance
 from scorecard.data_rootcause import quantile_of, split_call
@@ -172,15 +173,24 @@ def unsettled(kpi: Kpi, dates: pd.DatetimeIndex, settled_to: str | None) -> np.n
     return np.asarray(dates > pd.Timestamp(settled_to))
 
 
+def _without_gaps(y: np.ndarray, n: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A series with its coverage-gap days missing (no value, no rows): neither baseline nor test."""
+    return np.where(gap, np.nan, y), np.where(gap, 0.0, n)
+
+
 def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], start: str,
-         end: str, sensitivity: float,
-         settled_to: str | None = None) -> tuple[list[dict], list[ThinSlice], int, int]:
+         end: str, sensitivity: float, settled_to: str | None = None,
+         coverage: Coverage | None = None,
+         tick: Callable[[str], None] | None = None) -> tuple[list[dict], list[ThinSlice], int, int]:
     """Every flag (daily, and rolling-week where no daily flag covers it), the thin series,
     the number of series tested and of series-days tested. Days after `settled_to` are not
-    tested for outcome KPIs (see unsettled)."""
+    tested for outcome KPIs (see unsettled); the coverage-gap days of the sources feeding a
+    slice are missing from its series (scorecard/coverage.py). `tick` is called after each
+    slicing (progress)."""
     dates = pd.date_range(start, end, freq="D")
     days = [d.date().isoformat() for d in dates]
     flagged, thin, n_series, n_days = [], [], 0, 0
+    masks: dict[tuple, np.ndarray] = {}
     for by in SLICE_DIMS:
         data = slice_data(con, config, kpis, start, end, by)
         for key, (y, n) in data.values.items():
@@ -190,6 +200,15 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
             slice_ = dict(zip(by, (str(v) for v in values), strict=True))
             ex = data.exceed.get(key) if quantile_of(kpi) else None
             var = data.variance.get(key)
+            if coverage is not None:
+                mk = (tuple(slice_.items()), kpi.source == SURVEYS)
+                if mk not in masks:
+                    masks[mk] = coverage.mask(slice_, kpi.source == SURVEYS)
+                gap = masks[mk]
+                if gap.any():
+                    y, n = _without_gaps(y, n, gap)
+                    ex = _without_gaps(*ex, gap) if ex is not None else None
+                    var = np.where(gap, np.nan, var) if var is not None else None
             usable = int((n >= MIN_N).sum())
             floor = MIN_COUNT * WEEK if kind_of(kpi) == "count" else MIN_N
             if np.convolve(n, np.ones(WEEK), mode="valid").max(initial=0) < floor:
@@ -231,7 +250,12 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
                 flagged.append({"kpi": kpi.id, "slice": slice_, "date": days[i], "window": WEEK,
                                 "observed": float(weekly["observed"].iat[i]),
                                 "expected": float(weekly["expected"].iat[i]),
-                                "z": float(zw[i]), "n": int(weekly["n"].iat[i])})
+                                "z": float(zw[i]), "n": int(weekly["n"].iat[i]),
+                                # a quantile's week is tested (and valued) as its share of
+                                # cases above the series' quantile
+                                **({"measure": "share_above"} if ex is not None else {})})
+        if tick is not None:
+            tick("+".join(by) or "all")
     return _without_echoes(flagged), thin, n_series, n_days
 
 

@@ -78,7 +78,8 @@ def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind
         raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
     y, n = np.asarray(y, dtype=float), np.asarray(n, dtype=float)
     additive = kind in ("count", "sum")  # a day without rows is a zero, not a gap
-    valid = np.ones(len(y), dtype=bool) if additive else ~np.isnan(y) & (n > 0)
+    # a count or a sum is 0 on a day without rows; missing (NaN) only on a coverage-gap day
+    valid = ~np.isnan(y) if additive else ~np.isnan(y) & (n > 0)
     kernel = np.ones(width)
 
     def rolled(v: np.ndarray) -> np.ndarray:
@@ -99,7 +100,7 @@ def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind
     if not additive:
         usable &= n7 >= min_n
     yu = np.where(usable, y7, np.nan)
-    day = np.nan_to_num(y) if additive else np.where(valid, y, np.nan)
+    day = np.where(valid, y, np.nan)
     runs = np.zeros(len(y), dtype=bool)  # days of outlying weeks (shares only)
     if kind == "proportion":  # without the days of outlying weeks, where enough days remain
         runs = outlier_runs(day, n, width)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pandas as pd
 
+from etl.business_hours import utc_bounds
 from etl.config import Config
 from scorecard.catalogue import Kpi
 from scorecard.data_rootcause import (
@@ -28,6 +29,7 @@ from scorecard.data_rootcause import (
     split_call,
     where_clause,
 )
+from warehouse.queries import named_sql
 
 
 def daily_exceedance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, by: Sequence[str],
@@ -137,3 +139,12 @@ def settle_days(con: duckdb.DuckDBPyConnection, max_days: int = 7) -> int:
     if row is None or row[0] is None:
         return 0
     return int(min(max_days, max(0.0, -(-float(row[0]) // 86400))))
+
+
+def source_days(con: duckdb.DuckDBPyConnection, config: Config, start: str,
+                end: str) -> pd.DataFrame:
+    """[source, brand, channel, day, n]: rows per loaded source (surveys as 'surveys'), brand,
+    channel and local day in [start, end] (warehouse/sql/queries/source_days.sql)."""
+    lo, hi = utc_bounds(config.display_timezone, start, end)
+    return con.execute(named_sql("source_days"),
+                       {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}).df()

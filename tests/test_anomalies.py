@@ -238,30 +238,38 @@ def test_the_outage_is_found_with_its_direction_and_cause(spike_result):
         a = hits[0]
         assert a.direction == direction and abs(a.z) >= 3.5
         assert (a.attribution[0]["dimension"], a.attribution[0]["segment"]) == ("category", "outage")
-        assert a.attribution[0]["share"] > 0.5  # may exceed 1 when other segments offset
+        assert 0.5 < a.attribution[0]["share"] <= 1  # of the movement in the change's direction
         assert {"brand", "channel"}.isdisjoint(x["dimension"] for x in a.attribution)
     volume = _found(spike_result, "volume")[0]
     assert volume.observed > 80 and volume.expected == pytest.approx(20, abs=6) and volume.n > 80
-    assert volume.summary.startswith("Cases on social for TelcoCo rose from ")
-    assert "% of the change came from the outage category" in volume.summary
+    outage = spike_result.incidents[0]
+    assert outage.slice == OUTAGE_SLICE and outage.summary.startswith(
+        f"{kpi_by_id(outage.kpi).label} on social for TelcoCo ")
+    assert "% of the change came from the outage category" in outage.summary
 
 
-def test_coarser_slices_of_the_same_event_are_not_repeated(spike_result):
-    assert not _found(spike_result, "volume", {"brand": "TelcoCo"})
-    assert not _found(spike_result, "volume", {})
+def test_coarser_slices_of_the_same_event_are_its_echoes(spike_result):
+    # the outage shows again in TelcoCo's and the whole business's volume: echoes of the one
+    # incident, never incidents of their own
+    outage = spike_result.incidents[0]
+    coarser = {tuple(e.slice.items()) for e in outage.echoes
+               if e.kpi == "volume" and e.slice != OUTAGE_SLICE}
+    assert coarser <= {(("brand", "TelcoCo"),), (("channel", "social"),), ()} and coarser
+    assert all(i.slice != {"brand": "TelcoCo"} or i.end < SPIKE or i.start > SPIKE
+               for i in spike_result.incidents[1:])
 
 
 def test_json_contract(spike_result):
     out = spike_result.to_json()
-    assert list(out) == ["anomalies", "thin", "from", "to", "thresholds"]
+    assert list(out) == ["incidents", "new_activity", "coverage_gaps", "thin", "thresholds", "from", "to"]
     assert out["thresholds"]["daily"] == spike_result.sensitivity
     assert all(set(t) == {"kpi", "slice", "reason", "usable_days", "median_n"} for t in out["thin"])
-    row = out["anomalies"][0]
-    assert tuple(row) == JSON_KEYS
+    row = out["incidents"][0]
+    assert tuple(row)[:len(JSON_KEYS)] == JSON_KEYS
     assert set(row["attribution"][0]) == {"dimension", "segment", "share"} if row["attribution"] else True
     assert row["direction"] in ("up", "down") and json.dumps(out)
     frame = spike_result.to_frame()
-    assert len(frame) == len(spike_result.anomalies) and "n" in frame
+    assert len(frame) == len(spike_result.incidents) and "n" in frame
 
 
 def test_false_alarms_on_calm_synthetic_data_are_rare(calm_db):
@@ -301,17 +309,19 @@ def test_sensitivity_must_be_positive(spike_db):
         find_anomalies(con, Config(), sensitivity=0)
     fewer = find_anomalies(con, Config(), kpi_ids=["volume"], sensitivity=8)
     con.close()
-    assert [a.kpi for a in fewer.anomalies] == ["volume"]
+    # one incident, its volume in TelcoCo social, echoed in coarser slices
+    assert len(fewer.incidents) == 1 and {a.kpi for a in fewer.anomalies} == {"volume"}
 
 
 def test_cli_anomalies_json_and_table(spike_db):
     r = CliRunner().invoke(main, ["anomalies", "--kpi", "volume,resolution_rate", "--format", "json",
                                   "--db", str(spike_db)])
     assert r.exit_code == 0, r.output
-    rows = json.loads(r.output)["anomalies"]
-    assert {(x["kpi"], x["date"]) for x in rows} >= {("volume", SPIKE), ("resolution_rate", SPIKE)}
+    rows = json.loads(r.stdout)["incidents"]
+    moved = {(x["kpi"], x["date"]) for x in rows} | {(e["kpi"], e["date"]) for x in rows for e in x["echoes"]}
+    assert moved >= {("volume", SPIKE), ("resolution_rate", SPIKE)}
     t = CliRunner().invoke(main, ["anomalies", "--kpi", "volume", "--db", str(spike_db)])
-    assert t.exit_code == 0 and "series-days tested" in t.output and SPIKE in t.output
+    assert t.exit_code == 0 and "series-days tested" in t.stdout and SPIKE in t.stdout
 
 
 def test_real_twitter_sample_is_thin_and_raises_no_alarm(twcs_db):

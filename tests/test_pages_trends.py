@@ -74,28 +74,32 @@ def test_url_and_empty_period(svc):
     assert "No values for this KPI" in fig["layout"]["annotations"][0]["text"]
 
 
-def test_scan_of_every_slice_lists_explained_anomalies(svc):
+def test_scan_of_every_slice_lists_incidents_severity_first_with_echoes(svc):
     from pages._trends_data import week_start
     from pages.trends import scan, tables
 
     found = anomalies.find_anomalies(svc.reader.cursor(), svc.config, START, END, ["volume"], 2.5)
     body = scan(1, "volume", "day", "", START, END, None, None, 2.5)
     links = [c.href for c in components_of(body) if type(c).__name__ == "Link"]
-    assert len(links) == len(found.anomalies)
-    for a in found.anomalies:
-        assert a.summary in texts_of(body)
-        assert any(f"day={a.date}" in h and all(f"{k}={v}" in h for k, v in a.slice.items()) for h in links)
-    assert not any("nan" in h.lower() or "none" in h.lower() for h in links)
-    assert len(tables("volume", "day", "", START, END, None, None, 2.5, scan=True)["scan"]) == len(found.anomalies)
-    # example messages: plain text (a Div's string child: Dash escapes it), never Markdown/HTML
+    assert found.incidents and len(links) == len(found.incidents)  # one entry per incident
     texts = texts_of(body)
-    shown = [e["text"] for a in found.anomalies for e in a.examples]
+    for i in found.incidents:
+        assert i.summary in texts
+        assert any(f"day={i.date}" in h and all(f"{k}={v}" in h for k, v in i.slice.items()) for h in links)
+        assert any(t.startswith(f"{i.id} · severity {i.severity:.1f} · ") for t in texts)
+        assert sum(t.startswith("echo: ") for t in texts) >= len(i.echoes) > 0 or not i.echoes
+    assert not any("nan" in h.lower() or "none" in h.lower() for h in links)
+    frame = tables("volume", "day", "", START, END, None, None, 2.5, scan=True)["scan"]
+    assert frame["id"].tolist() == [i.id for i in found.incidents]  # severity first
+    assert frame["severity"].is_monotonic_decreasing
+    # example messages: plain text (a Div's string child: Dash escapes it), never Markdown/HTML
+    shown = [e["text"] for i in found.incidents for e in i.examples]
     assert shown and all(f"“{t}”" in texts for t in shown)
     assert not any(type(c).__name__ in ("Markdown", "Iframe") for c in components_of(body))
-    for a in found.anomalies:  # a rolling week says so and links to its whole week
-        if a.window > 1:
-            assert f"{a.window} days to {a.date} · " in " ".join(texts)
-            assert any(f"period={week_start(a.date, a.window)}..{a.date}" in h.replace("%2E", ".") for h in links)
+    for i in found.incidents:  # a rolling week says so and links to its whole week
+        if i.window > 1:
+            assert f"{i.window} days to {i.date} · " in " ".join(texts)
+            assert any(f"period={week_start(i.date, i.window)}..{i.date}" in h.replace("%2E", ".") for h in links)
     if found.thin:
         assert any(t.startswith(f"Too thin to test ({len(found.thin)}): ") for t in texts)
 
