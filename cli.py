@@ -111,12 +111,21 @@ def main(ctx, db, config):
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("source")
 @click.option("--mapping", default=None, help="TOML mapping for csv and sql sources.")
+@click.option("--brand-handles", default=None,
+              help="Comma-separated brand handles customers @mention (AmazonHelp,AppleSupport); remembered.")
 @_common
-def load_cmd(ctx, kind, source, mapping):
+def load_cmd(ctx, kind, source, mapping, brand_handles):
     """Load a source file (or SQL source) into the warehouse, all or nothing."""
+    from dataclasses import replace
+
+    from etl.config import brand_handles as handles
     from warehouse.ingest import load_file
 
-    result = load_file(kind, source, ctx.obj["db"], ctx.obj["config"], mapping)
+    config = ctx.obj["config"]
+    if brand_handles:
+        given = handles(_csv_list(brand_handles), "--brand-handles")
+        config = replace(config, brand_handles=handles([*config.brand_handles, *given], "--brand-handles"))
+    result = load_file(kind, source, ctx.obj["db"], config, mapping)
     click.echo(result.summary())
 
 
@@ -210,13 +219,20 @@ def backlog_table(result) -> str:
 def status_cmd(ctx, fmt):
     """Recent loads, quarantined rows by reason, and freshness per source."""
     from scorecard.health import health
+    from warehouse.ingest import load_warnings
 
     h = health(ctx.obj["db"])
+    warnings = load_warnings(ctx.obj["db"])
     if fmt == "json":
-        click.echo(json.dumps(h.to_json(), indent=2, default=str))
+        click.echo(json.dumps({**h.to_json(), "warnings": warnings.to_dict("records")},
+                              indent=2, default=str))
         return
     click.echo(f"warehouse {ctx.obj['db']}, data as of {h.as_of}")
     _echo_frame(h.loads, fmt)
+    if not warnings.empty:
+        click.echo("\nwarnings of recent loads:")
+        for w in warnings.itertuples(index=False):
+            click.echo(f"  {w.load_id} ({w.path}): {w.warning}")
     click.echo("\nquarantine by reason:")
     _echo_frame(h.quarantine, fmt)
     click.echo("\nfreshness per source:")

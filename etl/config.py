@@ -73,6 +73,7 @@ class Config:
     display_timezone: str = "UTC"
     source_timezone: str = "UTC"
     max_bad_share: float = 0.05
+    brand_handles: tuple[str, ...] = ()  # brand handles customers @mention (sources.brand_handles)
     sla_first_response_s: float = 7200.0
     fcr_window_days: int = 7
     frt_clock: str = "first_customer_message"
@@ -120,6 +121,23 @@ def _zone(value: Any, key: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{key} = {value!r} is not a known IANA timezone (try 'Europe/London').") from None
     return value
+
+
+_HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,50})$")
+
+
+def brand_handles(value: Any, key: str) -> tuple[str, ...]:
+    """Brand handles as written (`AmazonHelp` or `@AmazonHelp`), without the @, each once."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{key} must be a list of handles such as [\"AmazonHelp\", \"@AppleSupport\"].")
+    out: list[str] = []
+    for v in value:
+        m = _HANDLE.match(v.strip()) if isinstance(v, str) else None
+        if not m:
+            raise ConfigError(f"{key} has {v!r}; a handle is letters, digits and _ (an @ in front is fine).")
+        if m[1].lower() not in {h.lower() for h in out}:
+            out.append(m[1])
+    return tuple(out)
 
 
 def _number(value: Any, key: str, lo: float = 0.0, hi: float | None = None) -> float:
@@ -231,7 +249,9 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     if "display_timezone" in raw:
         cfg = replace(cfg, display_timezone=_zone(raw["display_timezone"], "display_timezone"))
     src = raw.get("sources", {})
-    _check_keys(src, {"timezone", "max_bad_share"}, "sources")
+    _check_keys(src, {"timezone", "max_bad_share", "brand_handles"}, "sources")
+    if "brand_handles" in src:
+        cfg = replace(cfg, brand_handles=brand_handles(src["brand_handles"], "sources.brand_handles"))
     if "timezone" in src:
         cfg = replace(cfg, source_timezone=_zone(src["timezone"], "sources.timezone"))
     if "max_bad_share" in src:

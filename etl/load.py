@@ -11,6 +11,7 @@ import pandas as pd
 from etl.config import Config
 from etl.mapped_store import merge_messages
 from etl.parsed import Parsed
+from etl.twcs_brands import mention_handles_changed, one_sided_warnings, remember_handles
 from etl.twcs_cases import rebuild_cases
 from etl.twcs_store import merge_tweets
 
@@ -47,9 +48,26 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, load
     return len(frame)
 
 
+WARNING = "; warning: "  # in loads.message, each warning follows the notes after this mark
+
+
+@dataclass(frozen=True)
+class Written:
+    """What write_parsed stored: rows loaded and the warnings recorded with the load."""
+
+    rows: int
+    warnings: tuple[str, ...]
+
+
+def load_message(notes: tuple[str, ...], warnings: tuple[str, ...]) -> str | None:
+    """The `loads.message` text: notes joined by '; ', then each warning after WARNING."""
+    text = "; ".join(notes) + "".join(WARNING + w for w in warnings)
+    return text or None
+
+
 def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRecord,
-                 config: Config) -> int:
-    """Merge a parsed file into the warehouse and record the load; returns rows loaded."""
+                 config: Config) -> Written:
+    """Merge a parsed file into the warehouse and record the load with its warnings."""
     loaded, rebuild_all = 0, True
     for table, frame in parsed.tables.items():
         if table == "raw_twcs":
@@ -68,8 +86,16 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRec
                 con.unregister("replaced")
             n = _merge(con, table, frame, record.load_id)
             loaded += n if table != "messages" else 0
+    warnings = parsed.warnings
+    # Handles customers @mention may have changed (configured, or a social brand of this load):
+    # the Twitter cases are then rebuilt with them, whatever source this load is.
+    remember_handles(con, config.brand_handles, record.load_id)
+    handles_changed = mention_handles_changed(con)
     if "raw_twcs" in parsed.tables:
-        rebuild_cases(con, rebuild_all)
+        rebuild_cases(con, rebuild_all or handles_changed)
+        warnings = warnings + one_sided_warnings(con, record.load_id)
+    elif handles_changed and con.execute("select count(*) from raw_twcs").fetchall()[0][0]:
+        rebuild_cases(con, True)
     q = parsed.quarantine.assign(load_id=record.load_id, path=parsed.path)
     if not q.empty:
         con.register("q", q[["load_id", "path", "line", "raw", "reason"]])
@@ -79,6 +105,6 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRec
         "insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
         [record.load_id, parsed.source, record.kind, record.path, record.sha256, record.started_at,
          datetime.now(UTC), parsed.rows_read, parsed.rows_read - parsed.rows_quarantined,
-         parsed.rows_quarantined, "; ".join(parsed.notes) or None],
+         parsed.rows_quarantined, load_message(parsed.notes, warnings)],
     )
-    return loaded
+    return Written(loaded, warnings)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.config import Config
+from etl.date_damage import swapped_dates, swapped_dates_warning
 from etl.enrich import load_playbook
 from etl.io import file_sha256, read_csv_text
 from etl.mapped_rows import canonical_rows
@@ -17,7 +18,7 @@ from etl.mapped_tables import (
     native_surveys,
     surveys_table,
 )
-from etl.mapping import Mapping, MappingError, load_mapping
+from etl.mapping import TIMES, Mapping, MappingError, load_mapping
 from etl.parsed import Parsed, quarantine_frame
 from etl.sources import register
 
@@ -45,7 +46,29 @@ def parsed_from_frame(frame: pd.DataFrame, m: Mapping, config: Config, *, path: 
     quarantine = pd.concat(parts, ignore_index=True) if parts else quarantine_frame(pd.DataFrame())
     return Parsed(kind=kind, source=m.name, path=path, rows_read=rows_read,
                   tables=mapped_tables(rows.good, m, config), quarantine=quarantine,
-                  notes=(f"mapping {m.path} ({m.kind})",), content_sha256=content_sha256)
+                  notes=(f"mapping {m.path} ({m.kind})",), content_sha256=content_sha256,
+                  warnings=date_warnings(rows.good, m, native_times))
+
+
+def _column_label(m: Mapping, fld: str) -> str:
+    cols = m.combine.get(fld) or (m.columns[fld],)
+    return f"{' + '.join(map(repr, cols))} ({fld})"
+
+
+def date_warnings(good: pd.DataFrame, m: Mapping, native_times: frozenset[str]) -> tuple[str, ...]:
+    """A warning per mapped time field whose dates look day/month-swapped in part of the file."""
+    out = []
+    for fld in m.fields():
+        if (fld not in TIMES or fld in m.constants or m.time_format in ("epoch_s", "epoch_ms")
+                or m.columns.get(fld) in native_times or fld not in good):
+            continue
+        evidence = swapped_dates(good[fld].dt.tz_convert(m.timezone).dt.tz_localize(None))
+        if evidence is not None:
+            how = (f"if the file writes the month first, set [timestamps] format in mapping "
+                   f"{m.path} to that order (it is {m.time_format!r}), and if it mixes both "
+                   "orders, dates on days <= 12 cannot be trusted.")
+            out.append(swapped_dates_warning(_column_label(m, fld), evidence, how))
+    return tuple(out)
 
 
 def parse_mapped_csv(path: Path, config: Config, mapping_path: str | None) -> Parsed:

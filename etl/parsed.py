@@ -24,6 +24,9 @@ class Parsed:
     tables: dict[str, pd.DataFrame | pa.Table]
     quarantine: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
+    # Sentences the user must read (likely date damage, rows outside any case): shown in the
+    # load's summary, stored with the load and listed by `socialcare status`.
+    warnings: tuple[str, ...] = field(default=())
     # Idempotency key when the file hash alone is not it (a SQL extract; a CSV with its mapping).
     content_sha256: str | None = None
 

@@ -7,6 +7,16 @@ The rules are those of docs/contracts.md and README "Twitter (TWCS) case rules".
 _ORDER_KEY = ("epoch_us(t.created_at)::hugeint * 18446744073709551616 "
               "+ (t.tweet_id::hugeint + 9223372036854775808)")
 
+# Handles a customer tweet may @mention beyond the authors of stored agent tweets: those
+# remembered from sources.brand_handles / --brand-handles, and the brands of other sources' social
+# cases (a one-word brand is a handle there too). Column `mention`, the handle as written.
+MENTION_HANDLES_SQL = """
+    select handle as mention from brand_handles
+    union
+    select distinct brand from interactions
+    where source <> 'twcs' and channel = 'social' and regexp_full_match(brand, '[A-Za-z0-9_]+')
+"""
+
 CASES_SQL = f"""
 with t as (
     select r.root_id, t.author_id, t.inbound, t.created_at, t.signature, t.asks_private,
@@ -46,9 +56,13 @@ roots_info as (
     left join raw_twcs p on p.tweet_id = t.in_response_to
     where r.tweet_id = r.root_id
 ),
-known_brands as (
-    select distinct author_id as brand, '@' || lower(author_id) as mention
-    from raw_twcs where not inbound
+known_brands as (  -- handles seen as agents, remembered handles, brands of other social sources
+    select mention, arg_min(brand, (priority, brand)) as brand from (
+        select distinct author_id as brand, '@' || lower(author_id) as mention, 0 as priority
+        from raw_twcs where not inbound
+        union all
+        select mention, '@' || lower(mention), 1 from ({MENTION_HANDLES_SQL})
+    ) group by mention
 ),
 -- Unanswered cases without a broadcast parent: the first @mention of a known brand.
 mentioned as (

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
+
 from etl.config import Config
 from etl.io import SourceError, file_sha256
-from etl.load import LoadRecord, write_parsed
+from etl.load import WARNING, LoadRecord, write_parsed
 from etl.parsed import Parsed
 from etl.progress import reporting, stage
 from etl.sources import parse_source
+from etl.twcs_brands import mention_handles_changed, remember_handles
+from etl.twcs_cases import rebuild_cases
 from warehouse.build import build
 from warehouse.db import connect_readonly, snapshot_writer
 from warehouse.privacy import retained
@@ -37,14 +41,18 @@ class LoadResult:
     rows_loaded: int
     rows_quarantined: int
     quarantine_reasons: dict[str, int]
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """One line for the terminal."""
+        """One line for the terminal, then one line per note and per warning."""
         if self.status == "skipped":
-            return f"{self.path}: already loaded (same content), nothing to do."
+            done = "; ".join(self.notes) if self.notes else "nothing to do"
+            return f"{self.path}: already loaded (same content), {done}."
         reasons = ", ".join(f"{k}: {v}" for k, v in self.quarantine_reasons.items())
         q = f"; {self.rows_quarantined} quarantined ({reasons})" if self.rows_quarantined else ""
-        return f"{self.path}: loaded {self.rows_loaded} of {self.rows_read} rows as {self.load_id}{q}."
+        head = f"{self.path}: loaded {self.rows_loaded} of {self.rows_read} rows as {self.load_id}{q}."
+        return "\n".join([head, *(f"  warning: {w}" for w in self.warnings)])
 
 
 def _already_loaded(db: Path, sha: str) -> str | None:
@@ -115,18 +123,48 @@ def _hash_and_parse(kind: str, source: str, db: Path, config: Config, mapping: s
     return sha, parse_source(kind, source, config, mapping)
 
 
+def _new_handles(db: Path, config: Config) -> tuple[str, ...]:
+    """Configured brand handles the warehouse does not remember yet."""
+    if not config.brand_handles or not db.exists():
+        return ()
+    con = connect_readonly(db)
+    try:
+        known = {r[0] for r in con.execute("select lower(handle) from brand_handles").fetchall()}
+    except Exception:  # a warehouse written before brand handles were remembered
+        known = set()
+    finally:
+        con.close()
+    return tuple(h for h in config.brand_handles if h.lower() not in known)
+
+
+def _skipped(load_id: str, kind: str, shown: str, db: Path, config: Config) -> LoadResult:
+    """A file already loaded: nothing to load, but brand handles given now are remembered and
+    the Twitter cases rebuilt with them (so that re-running with --brand-handles works)."""
+    new = _new_handles(db, config)
+    if not new:
+        return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
+    with snapshot_writer(db) as con:
+        remember_handles(con, new, load_id)
+        if mention_handles_changed(con) and con.execute("select count(*) from raw_twcs").fetchall()[0][0]:
+            rebuild_cases(con, True)
+        with stage("build models"):
+            build(con, config)
+    note = f"brand handles {', '.join('@' + h for h in new)} remembered and Twitter cases rebuilt"
+    return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {}, notes=(note,))
+
+
 def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
           is_file: bool) -> LoadResult:
     started = datetime.now(UTC)
     sha, parsed = _hash_and_parse(kind, source, db, config, mapping, is_file, started)
     load_id = f"{kind}-{started:%Y%m%dT%H%M%S%f}-{sha[-8:] if is_file else 'sql'}"
     if parsed is None:
-        return LoadResult(load_id, kind, source, "skipped", 0, 0, 0, {})
+        return _skipped(load_id, kind, source, db, config)
     shown = source if is_file else parsed.path  # a SQL URL, with its password masked
     if parsed.content_sha256:  # a SQL extract, or a file read through a mapping
         sha = parsed.content_sha256
         if _already_loaded(db, sha):
-            return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
+            return _skipped(load_id, kind, shown, db, config)
     if parsed.rows_read and parsed.bad_share > config.max_bad_share:
         qfile = quarantine_file(db, load_id, parsed)
         first = parsed.quarantine.sort_values("line").iloc[0]
@@ -142,7 +180,7 @@ def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
             "select 1 from loads where sha256 = ? and status = 'loaded'", [sha]
         ).fetchone():
             return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
-        write_parsed(con, parsed, record, config)
+        written = write_parsed(con, parsed, record, config)
         if config.retention_days:
             with stage("retention"):
                 retained(con, load_id, config.retention_days)
@@ -150,4 +188,19 @@ def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
             build(con, config)
     return LoadResult(load_id, kind, shown, "loaded", parsed.rows_read,
                       parsed.rows_read - parsed.rows_quarantined, parsed.rows_quarantined,
-                      _reasons(parsed))
+                      _reasons(parsed), written.warnings)
+
+
+def load_warnings(db: Path, limit: int = 20) -> pd.DataFrame:
+    """The warnings recorded with the most recent loads (load_id, path, warning), newest first."""
+    if not db.exists():
+        return pd.DataFrame(columns=["load_id", "path", "warning"])
+    con = connect_readonly(db)
+    try:
+        rows = con.execute("select load_id, path, message from loads where contains(message, ?) "
+                           "order by started_at desc limit ?", [WARNING, limit]).fetchall()
+    finally:
+        con.close()
+    out = [(load_id, path, w) for load_id, path, message in rows
+           for w in message.split(WARNING)[1:]]
+    return pd.DataFrame(out, columns=["load_id", "path", "warning"])

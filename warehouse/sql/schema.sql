@@ -119,6 +119,10 @@ create table if not exists twcs_threads (
     seq       integer not null
 );
 
+-- Brand handles customers @mention, given in sources.brand_handles or with --brand-handles:
+-- remembered, so that every later rebuild of the Twitter cases still knows them.
+create table if not exists brand_handles (handle varchar primary key, load_id varchar not null);
+
 create table if not exists etl_state (key varchar primary key, value varchar);
 -- The team that handled a case (mapped sources may map it; NULL otherwise): a slice and a
 -- target scope ([targets.<kpi>.team.<name>]).
