@@ -97,7 +97,8 @@ def kpi_tile(kpi: Kpi, v, href: str | None = None, spark: Sequence[float | None]
     if getattr(v, "note", None):
         hover.append(f"Note: {v.note}")
     card = html.Div(dbc.Card(dbc.CardBody([b for b in body if b is not None], className="p-2"),
-                             className=f"kpi-tile status-{status.replace('/', '')} h-100"),
+                             className=f"kpi-tile status-{status.replace('/', '')} h-100"
+                                       + (" kpi-unknown" if missing or thin else "")),
                     id=f"tile-{kpi.id}", title="\n".join(hover), className="h-100")
     if href and status == "red":
         return dcc.Link(card, href=href, className="text-decoration-none text-reset tile-link",

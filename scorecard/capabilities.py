@@ -3,7 +3,9 @@
 A source none of whose cases carry a first response cannot carry response KPIs (answered, first
 response, SLA); one none of whose cases is resolved (no resolved status, no resolution time)
 cannot carry resolution KPIs; one without customer ids cannot carry FCR; one without agent ids
-cannot carry the agent KPIs. A KPI's `needs` (kpis.toml) name what it requires: cases of a
+cannot carry the agent KPIs. Reopens and transfers are flags a source without them stores as
+false and 0: a source none of whose cases was ever reopened (transferred) is taken not to record
+reopens (transfers), since thousands of cases without a single one mean the export lacks them. A KPI's `needs` (kpis.toml) name what it requires: cases of a
 source lacking it are left out of that KPI (so a complaints log without response times never
 counts as "answered 0 %"), and a slice left with no such case is n/a with the reason.
 
@@ -14,17 +16,22 @@ falls back to one scan of fct_cases.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
 
+from etl.business_hours import utc_bounds
+from etl.config import Config
 from scorecard.catalogue import CAPABILITIES, Kpi
 
 _COUNTS = {"response": "with_response", "resolution": "with_resolution",
-           "customer": "with_customer", "agent": "with_agent"}
+           "customer": "with_customer", "agent": "with_agent", "reopen": "reopened",
+           "transfers": "transferred"}
 _FACT = {"response": "count(first_response_at)",
          "resolution": "count(*) filter (where resolved or resolved_at is not null)",
-         "customer": "count(customer_id)", "agent": "count(agent_id)"}
+         "customer": "count(customer_id)", "agent": "count(agent_id)",
+         "reopen": "count(*) filter (where reopened)",
+         "transfers": "count(*) filter (where answered and transfers > 0)"}
 
 
 def source_capabilities(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
@@ -56,11 +63,39 @@ def capable_sources(kpi: Kpi, caps: dict[str, frozenset[str]]) -> list[str]:
     return sorted(src for src, have in caps.items() if set(kpi.needs) <= have)
 
 
+def present_sources(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
+                    end: str | None, filters: Mapping[str, Sequence[str]]) -> set[str] | None:
+    """The sources with cases in the range (whole UTC days around it) and filters, from
+    agg_cases_daily; None when the model cannot say (an older warehouse, an agent filter)."""
+    from scorecard.data_agg import MODEL_DIMS, model_where_sql
+
+    dims = {d for d, v in filters.items() if v}
+    if not dims <= set(MODEL_DIMS["agg_cases_daily"]):
+        return None
+    params: dict = {}
+    where = [model_where_sql(filters, params)]
+    lo, hi = utc_bounds(config.display_timezone, start, end)
+    if lo is not None:
+        params["d_lo"] = int(lo.timestamp() // 86400)
+        where.append("utc_day >= $d_lo")
+    if hi is not None:
+        params["d_hi"] = int(hi.timestamp() // 86400)
+        where.append("utc_day <= $d_hi")
+    try:
+        rows = con.execute(f"select distinct source from agg_cases_daily where {' and '.join(where)}",
+                           params).fetchall()
+    except duckdb.Error:
+        return None
+    return {r[0] for r in rows}
+
+
 def lacking_text(lacking: dict[str, Sequence[str]]) -> str:
-    """'no response times in source comcast; no customer ids in sources a, b'."""
-    by_need: dict[str, list[str]] = {}
+    """'no response times in source comcast; no customer ids in sources a, b' (in CAPABILITIES
+    order)."""
+    by_need: dict[str, list[str]] = {need: [] for need in CAPABILITIES}
     for src, needs in lacking.items():
         for need in needs:
-            by_need.setdefault(need, []).append(src)
+            by_need[need].append(src)
+    by_need = {need: srcs for need, srcs in by_need.items() if srcs}
     return "; ".join(f"no {CAPABILITIES[need]} in source{'s' if len(srcs) > 1 else ''} {', '.join(srcs)}"
                      for need, srcs in by_need.items())

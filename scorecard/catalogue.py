@@ -23,7 +23,8 @@ THIN_N = 30
 # What a source must carry for a KPI to count its cases (kpis.toml `needs`): a source none of
 # whose cases carry it has no such measure (scorecard/capabilities.py), never a zero.
 CAPABILITIES = {"response": "response times", "resolution": "resolution outcomes",
-                "customer": "customer ids", "agent": "agent ids"}
+                "customer": "customer ids", "agent": "agent ids", "reopen": "reopens",
+                "transfers": "transfers"}
 UNITS = ("share", "seconds", "currency", "count", "points", "score", "rate", "ratio")
 
 
@@ -50,6 +51,7 @@ class Kpi:
     fast_value: str | None = None
     fast_n: str | None = None
     needs: tuple[str, ...] = ()  # capabilities its sources must carry (CAPABILITIES)
+    only_capable: bool = False  # its n would count a case lacking them: read capable sources only
 
     @property
     def is_plain(self) -> bool:
@@ -67,7 +69,7 @@ def _kpi(raw: dict) -> Kpi:
         n=raw["n"], kind=raw.get("kind", "sql"), measure=raw.get("measure"),
         min_cases=int(raw.get("min_cases", 0)), fast=raw.get("fast"),
         fast_value=raw.get("fast_value"), fast_n=raw.get("fast_n"),
-        needs=tuple(raw.get("needs", ())),
+        needs=tuple(raw.get("needs", ())), only_capable=bool(raw.get("only_capable", False)),
     )
     if kpi.unit not in UNITS or not set(kpi.needs) <= set(CAPABILITIES):
         raise ValueError(f"kpis.toml: {kpi.id} has an unknown unit or capability in needs.")

@@ -30,6 +30,7 @@ from scorecard.capabilities import (
     capable_sources,
     lacking_sources,
     lacking_text,
+    present_sources,
     source_capabilities,
 )
 from scorecard.catalogue import (
@@ -200,8 +201,11 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     if window and not has_data(con, config, *window):
         window = None  # nothing before: no previous values, and nothing to read
     caps = source_capabilities(con)
-    lacking = {k.id: lacking_sources(k, caps) for k in kpis}
-    sources = {k.id: capable_sources(k, caps) for k in kpis if lacking[k.id]}
+    present = present_sources(con, config, start, end, filters) if any(
+        lacking_sources(k, caps) for k in kpis) else None
+    lacking = {k.id: {s: m for s, m in lacking_sources(k, caps).items() if present is None or s in present}
+               for k in kpis}
+    sources = {k.id: capable_sources(k, caps) for k in kpis if lacking_sources(k, caps) and k.only_capable}
     reads = [lambda c: kpi_frame(c, config, kpis, grain, by, start, end, filters, sources=sources)]
     if window:
         prior_grain = _prior_grain(grain, start, end, config)

@@ -132,6 +132,8 @@ def test_a_source_without_response_times_is_n_a_with_its_reason_never_zero(con):
         v = res.value(kpi)
         assert (v.value, v.n, v.status) == (None, 0, "n/a"), kpi
         assert "no response times in source complaints" in v.reason, kpi
+    reopened = res.value("reopen_rate")  # a flag the log stores as false: never "0 % reopened"
+    assert (reopened.value, reopened.status, reopened.reason) == (None, "n/a", "no reopens in source complaints")
     resolved = res.value("resolution_rate")  # the log does carry outcomes: 30 of 40 closed
     assert (resolved.value, resolved.n, resolved.status) == (0.75, 40, "green")
     row = res.value("answered_rate").to_row()
@@ -150,7 +152,7 @@ def test_the_tile_of_an_n_a_kpi_is_grey_with_its_reason_and_no_zero(con):
     texts = texts_of(tile)
     assert texts[:2] == ["Answered", "n/a"] and "no response times in source complaints" in texts
     assert not any("0%" in t or "0 %" in t for t in texts)
-    assert "status-na" in tile.children.className
+    assert "status-na" in tile.children.className and "kpi-unknown" in tile.children.className
     assert tile.title.endswith("n/a: no response times in source complaints")
     value = next(c for c in components_of(tile) if "kpi-value" in str(getattr(c, "className", "")))
     assert "kpi-greyed" in value.className
@@ -166,6 +168,12 @@ def test_mixed_sources_leave_out_the_cases_without_the_measure(con):
     assert (answered.value, answered.n, answered.status) == (1.0, 112, "green")
     assert answered.note == "leaves out cases without the measure (no response times in source complaints)"
     assert res.value("resolution_rate").value == pytest.approx(122 / 152)
+    transferred = res.value("transfer_rate")  # no source records a transfer
+    assert (transferred.value, transferred.n) == (None, 0)
+    assert transferred.reason == "no response times in source complaints; no transfers in sources calls, complaints, helpdesk"
+    # the reasons name only the sources in the filtered data
+    acme = scorecard(con, Config(), DAY, DAY, filters={"brand": ["Acme"]}, kpi_ids=["transfer_rate"])
+    assert acme.value("transfer_rate").reason == "no transfers in sources calls, helpdesk"
     fcr = res.value("fcr_rate")  # no source carries customer ids
     assert (fcr.value, fcr.status) == (None, "n/a")
     assert "no customer ids in sources calls, complaints, helpdesk" in fcr.reason
