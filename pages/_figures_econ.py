@@ -127,7 +127,9 @@ def whatif_figure(whatif) -> dict:
             "textposition": "auto", "showlegend": False}
     data = [{**bars, "y": [whatif.cost_before, whatif.cost_after], "texttemplate": "%{y:,.0f}"},
             {**bars, "y": rec, "texttemplate": "%{y:.1f}%", "xaxis": "x2", "yaxis": "y2"}]
-    fig = styled({"data": data, "layout": {}}, title, None, "total cost", height=300)
+    currency = getattr(whatif, "currency", "")
+    fig = styled({"data": data, "layout": {}}, title, None, f"total cost ({currency})" if currency else "total cost",
+                 height=300)
     lay = fig["layout"]
     lay["xaxis"]["domain"], lay["xaxis2"] = [0, 0.44], {**lay["xaxis"], "domain": [0.56, 1], "anchor": "y2"}
     lay["yaxis2"] = {**lay["yaxis"], "anchor": "x2", "title": {"text": "would recommend (%)"}}

@@ -73,6 +73,9 @@ def test_whatif_and_cost_figures():
     fig = whatif_figure(w)
     assert fig["data"][0]["y"] == [1000.0, 880.0] and fig["data"][1]["y"] == [50.0, 52.0]
     assert fig["layout"]["title"]["text"].startswith("What-if: 20% of eligible phone volume")
+    assert fig["layout"]["yaxis"]["title"]["text"] == "total cost"
+    eur = whatif_figure(SimpleNamespace(**vars(w), currency="EUR"))
+    assert eur["layout"]["yaxis"]["title"]["text"] == "total cost (EUR)"  # money carries its currency
     econ = pd.DataFrame({"channel": ["phone", "social"], "cost_per_interaction": [7.0, 0.9], "cost_per_resolution": [10.0, 2.0]})
     bars = cost_by_channel(econ)
     assert [t["y"] for t in bars["data"]] == [[7.0, 0.9], [10.0, 2.0]]
