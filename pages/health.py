@@ -14,8 +14,9 @@ from pages._components import card, data_table, export_bar, records
 from pages._components import page_header as header
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, bar_chart
+from pages._format import duration
 from scorecard.catalogue import catalogue, target_of
-from scorecard.health import health
+from scorecard.health import freshness, health
 from scorecard.service import per_snapshot, service
 
 dash.register_page(__name__, path="/health", name="Data health", title="socialcare · data health")
@@ -23,8 +24,9 @@ PAGE = "he"
 LOADS = [("load_id", "load", "text"), ("kind", "kind", "text"), ("path", "file", "text"), ("status", "status", "text"),
          ("rows_read", "read", ",d"), ("rows_loaded", "loaded", ",d"), ("rows_quarantined", "quarantined", ",d"),
          ("started_at", "started", "text"), ("finished_at", "finished", "text")]
-FRESH = [("source", "source", "text"), ("cases", "cases", ",d"), ("first_case", "first case", "text"),
-         ("last_case", "last case", "text"), ("days_since_last", "days since last case", ",.1f")]
+FRESH = [("source", "Source", "text"), ("holds", "Holds", "text"), ("rows", "Rows", ",d"),
+         ("first", "First", "text"), ("last", "Newest", "text"), ("age", "Newest is", "text"),
+         ("status", "Status", "text")]
 QUAR = [("reason", "reason", "text"), ("rows", "rows", ",d"), ("loads", "loads", ",d")]
 SETTINGS = [("setting", "setting", "text"), ("value", "value", "text")]
 COSTS = [("channel", "channel", "text"), ("per_interaction", "cost per interaction", ",.2f"),
@@ -44,7 +46,8 @@ def layout(**_):
         dcc.Location(id=ids.url(PAGE), refresh=False),
         header("Data health", "What is loaded, what was refused and why, how fresh each source is, and the configuration in force."),
         dbc.Row([
-            dbc.Col(card("Freshness per source", table["freshness"], footer=foot["freshness"]), lg=7),
+            dbc.Col(card("Freshness per source", [html.Div(id="he-stale"), table["freshness"]],
+                         footer=foot["freshness"]), lg=7),
             dbc.Col(card("Quarantined rows by reason", [dcc.Graph(id=ids.HE_QUARANTINE, config=GRAPH_CONFIG),
                                                         table["quarantine"]], footer=foot["quarantine"]), lg=5),
         ], className="g-3"),
@@ -81,13 +84,16 @@ def tables(*_):
 def _tables(_hour: int) -> dict[str, pd.DataFrame]:
     svc = service()
     cfg, h = svc.config, svc.cached(_health)
-    fresh = _local(h.freshness, cfg.display_timezone)
-    if not fresh.empty:
-        fresh["days_since_last"] = (pd.Timestamp.now(tz="UTC") - fresh["last_case"]).dt.total_seconds() / 86400
+    fresh = _local(freshness(h, pd.Timestamp.now(tz="UTC"), cfg.stale_after_days), cfg.display_timezone)
+    fresh["age"] = [duration(d * 86400) + " old" for d in fresh["age_days"]]
+    fresh["status"] = ["stale" if s else "fresh" for s in fresh["stale"]]
     bh = cfg.business_hours
     settings = [("display timezone", cfg.display_timezone), ("source timezone", cfg.source_timezone),
                 ("first-response SLA", f"{cfg.sla_first_response_s / 3600:g} h"), ("first-response clock", cfg.frt_clock),
                 ("first-contact-resolution window", f"{cfg.fcr_window_days} days"),
+                ("a source is stale after", f"{cfg.stale_after_days:g} days without a new row"),
+                ("deltas compare with", f"the last {cfg.compare_weeks} same weekdays"
+                 if cfg.compare_baseline == "same_weekday" else "the period just before"),
                 ("refuse a file above this bad-row share", f"{cfg.max_bad_share:.0%}"),
                 ("configuration file", cfg.path or "none (defaults)"), ("playbook", cfg.playbook or "built-in"),
                 ("business-hours timezone", bh.timezone),
@@ -104,7 +110,7 @@ def _tables(_hour: int) -> dict[str, pd.DataFrame]:
 
 
 @callback(*(Output(f"he-{k}", "data") for k in TABLES), *(Output(f"he-{k}-export", "children") for k in TABLES),
-          Output(ids.HE_QUARANTINE, "figure"), Input(ids.url(PAGE), "pathname"))
+          Output(ids.HE_QUARANTINE, "figure"), Output("he-stale", "children"), Input(ids.url(PAGE), "pathname"))
 def fill(_path):
     """Every table of the page, its export bar and the quarantine chart (rebuilt hourly, as the
     days since each source's last case advance, and after every load)."""
@@ -118,7 +124,22 @@ def _filled(hour: int) -> tuple:
                        text_format=",d", height=260, horizontal=True)
     if t["quarantine"].empty:
         figure["layout"]["annotations"][0]["text"] = "No rows were quarantined: every loaded row passed validation."
-    return (*(records(t[k]) for k in TABLES), *(export_bar(PAGE, k, len(t[k])) for k in TABLES), figure)
+    return (*(records(t[k]) for k in TABLES), *(export_bar(PAGE, k, len(t[k])) for k in TABLES), figure,
+            stale_note(t["freshness"], service().config.stale_after_days))
+
+
+def stale_note(fresh: pd.DataFrame, days: float) -> dbc.Alert | None:
+    """A warning naming the stale sources and how old their newest row is, or a line saying
+    every source is fresh; None without sources."""
+    if fresh.empty:
+        return dbc.Alert("No source is loaded yet: load one with socialcare load.", color="info", className="py-2")
+    stale = fresh[fresh["stale"]]
+    if stale.empty:
+        return html.Div(f"Every source has rows from the last {days:g} days.", className="small text-muted mb-1")
+    names = ", ".join(f"{r.source} ({r.age})" for r in stale.itertuples())
+    return dbc.Alert(f"{len(stale)} of {len(fresh)} sources are stale (newest row older than {days:g} days, "
+                     f"[health] stale_after_days): {names}. Figures after their newest day lack them.",
+                     color="warning", className="py-2 mb-2")
 
 
 register_export(PAGE, tables, [State(ids.url(PAGE), "pathname")], remember=False)  # ages change hourly

@@ -83,3 +83,30 @@ def health(db: Path, limit: int = 50) -> Health:
     as_of = None if row is None or row[0] is None else str(row[0])
     return Health(as_of, loads, quarantine, freshness, db.stat().st_mtime if db.exists() else None,
                   responses)
+
+
+FRESHNESS_COLUMNS = ["source", "holds", "rows", "first", "last", "age_days", "stale"]
+
+
+def freshness(h: Health, now: pd.Timestamp, stale_after_days: float) -> pd.DataFrame:
+    """Every source in one table, case sources and survey-only sources alike: what it holds
+    (cases or survey answers), how many, its first and newest row, the age of the newest row in
+    days relative to `now`, and whether that is older than `stale_after_days` (stale), most
+    stale first."""
+    parts = []
+    if not h.freshness.empty:
+        f = h.freshness
+        parts.append(pd.DataFrame({"source": f["source"], "holds": "cases", "rows": f["cases"],
+                                   "first": f["first_case"], "last": f["last_case"]}))
+    r = h.response_freshness
+    if r is not None and not r.empty:
+        parts.append(pd.DataFrame({"source": r["source"], "holds": "survey answers",
+                                   "rows": r["responses"], "first": r["first_response"],
+                                   "last": r["last_response"]}))
+    if not parts:
+        return pd.DataFrame(columns=FRESHNESS_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["age_days"] = (now - pd.to_datetime(out["last"], utc=True)).dt.total_seconds() / 86400
+    out["stale"] = out["age_days"] > stale_after_days
+    return out.sort_values(["age_days", "source"], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)[FRESHNESS_COLUMNS]

@@ -6,11 +6,12 @@ import json
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from cli import main
 from etl.config import Config
-from scorecard.health import health
+from scorecard.health import freshness, health
 from warehouse.ingest import load_file
 
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
@@ -42,6 +43,15 @@ def test_freshness_per_source_and_quarantine_by_reason(tmp_path):
     assert abs(fresh.loc["twcs", "days_since_last"] - age) < 0.01
     assert h.quarantine.to_dict("records") == [
         {"reason": "inbound is not TRUE/FALSE", "rows": 1, "loads": 1}]
+    # one table of every source relative to a given now (2017-11-06 12:00), stale after 2 days:
+    # twcs' newest case 2017-11-02 08:00 is 4 d 4 h old (stale); the survey answer of
+    # 2017-11-05 12:00 is 1 day old (fresh); the oldest first
+    table = freshness(h, pd.Timestamp("2017-11-06 12:00", tz="UTC"), 2.0)
+    assert table[["source", "holds", "rows", "stale"]].to_dict("records") == [
+        {"source": "twcs", "holds": "cases", "rows": 2, "stale": True},
+        {"source": "surveys", "holds": "survey answers", "rows": 1, "stale": False}]
+    assert list(table["age_days"]) == [pytest.approx(4 + 4 / 24), pytest.approx(1.0)]
+    assert list(freshness(h, pd.Timestamp("2017-11-06 12:00", tz="UTC"), 5.0)["stale"]) == [False, False]
 
 
 def test_status_command_prints_freshness(tmp_path, twcs_db):
