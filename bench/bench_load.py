@@ -11,6 +11,11 @@ which runs on a sample (default 200,000 rows) and is extrapolated linearly (it i
 loop), which the output says.
 
 Run: ``python bench/bench_load.py [--n 3000000] [--file PATH] [--sample 200000]``.
+
+``--damaged K`` measures the tolerant fallback instead (etl/tolerant_csv.py): the same tweets
+written as pandas writes them (LF line ends), once clean and once with K texts holding bare CRs
+(which DuckDB's strict reader refuses); prints the CSV read and the whole load of each (strict
+path vs fallback) beside pandas' ``read_csv(lineterminator="\\n")`` of the damaged file.
 """
 
 from __future__ import annotations
@@ -62,6 +67,64 @@ def run_ours(path: Path, db: Path) -> dict:
             "rows": result.rows_read, "summary": result.summary(), "rss_self": own,
             "rss_children": kids, "db_mb": db.stat().st_size / 1e6,
             "stages": [(s.name, s.rows, s.wall_s, s.cpu_s) for s in stages]}
+
+
+def run_read(path: Path) -> dict:
+    """Child process: the CSV read alone (etl.io.read_csv_into into an in-memory DuckDB)."""
+    import duckdb
+
+    from etl.io import read_csv_into
+    from etl.twcs import REQUIRED
+
+    con = duckdb.connect()
+    t = time.perf_counter()
+    csv = read_csv_into(con, path, REQUIRED)
+    wall = time.perf_counter() - t
+    return {"wall": wall, "rows": csv.rows_read, "rejects": len(csv.rejects),
+            "notes": list(csv.notes)}
+
+
+def run_pandas_read(path: Path) -> dict:
+    """Child process: pandas' C parser reading the file with LF as the only record end."""
+    import pandas as pd
+
+    t = time.perf_counter()
+    df = pd.read_csv(path, lineterminator="\n", dtype=str, keep_default_na=False)
+    return {"wall": time.perf_counter() - t, "rows": len(df)}
+
+
+def damaged_figures(n: int, seed: int, bad: int) -> int:
+    """Print strict path vs fallback on a clean and a damaged copy of the same n tweets."""
+    from bench.make_twcs import write_twcs_damaged
+
+    clean = Path(tempfile.gettempdir()) / f"socialcare-bench-twcs-lf-{n}-{seed}.csv"
+    t = time.perf_counter()
+    _, damaged = write_twcs_damaged(clean, n, seed, bad)
+    print(f"generated {clean} and {damaged.name} ({clean.stat().st_size / 1e6:,.0f} MB each, "
+          f"LF line ends, {bad} texts with bare CRs in the second) in {time.perf_counter() - t:.1f} s")
+    print(f"machine: {os.cpu_count()} cores, load average before: {_load_average()}")
+    try:
+        reads = {k: _child("read", str(p)) for k, p in (("clean", clean), ("damaged", damaged))}
+        with tempfile.TemporaryDirectory() as tmp:
+            loads = {k: _child("ours", str(p), str(Path(tmp) / f"{k}.duckdb"))
+                     for k, p in (("clean", clean), ("damaged", damaged))}
+        base = _child("pandas_read", str(damaged))
+    finally:
+        clean.unlink(missing_ok=True)
+        damaged.unlink(missing_ok=True)
+    print(f"\n{'':34s} {'strict (clean)':>15s} {'fallback (damaged)':>19s} {'ratio':>6s}")
+    for what, res in (("CSV read (etl.io.read_csv_into)", reads), ("whole load (load_file)", loads)):
+        a, b = res["clean"]["wall"], res["damaged"]["wall"]
+        print(f"{what:34s} {a:13.2f} s {b:17.2f} s {b / a:5.2f}x")
+    print(f"rows read: {reads['clean']['rows']:,} / {reads['damaged']['rows']:,}; "
+          f"quarantined: {reads['clean']['rejects']} / {reads['damaged']['rejects']}; "
+          f"fallback notes: {'; '.join(reads['damaged']['notes'])}")
+    print(f"pandas read_csv(lineterminator='\\n', dtype=str) of the damaged file: "
+          f"{base['wall']:.2f} s ({base['rows']:,} rows)")
+    ratio = loads["damaged"]["wall"] / loads["clean"]["wall"]
+    print(f"target: fallback load <= 2x the strict path {_verdict(ratio <= 2.0)} ({ratio:.2f}x)")
+    print(f"load average after: {_load_average()}")
+    return 0
 
 
 def run_baseline(path: Path, sample: int) -> dict:
@@ -191,14 +254,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", type=Path, default=None, help="TWCS file to use (generated if absent)")
     ap.add_argument("--sample", type=int, default=200_000, help="rows scored by the VADER baseline")
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--damaged", type=int, default=0, metavar="K",
+                    help="measure the tolerant fallback on a copy with K texts holding bare CRs")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         mode, *rest = args.child
-        result = run_ours(Path(rest[0]), Path(rest[1])) if mode == "ours" else \
-            run_baseline(Path(rest[0]), int(rest[1]))
-        print(json.dumps(result))
+        runs = {"ours": lambda: run_ours(Path(rest[0]), Path(rest[1])),
+                "baseline": lambda: run_baseline(Path(rest[0]), int(rest[1])),
+                "read": lambda: run_read(Path(rest[0])),
+                "pandas_read": lambda: run_pandas_read(Path(rest[0]))}
+        print(json.dumps(runs[mode]()))
         return 0
+    if args.damaged:
+        return damaged_figures(args.n, args.seed, args.damaged)
     path = args.file or Path(tempfile.gettempdir()) / f"socialcare-bench-twcs-{args.n}-{args.seed}.csv"
     if not path.exists():
         from bench.make_twcs import write_twcs

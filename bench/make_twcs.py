@@ -220,23 +220,26 @@ def twcs_table(n: int, seed: int = 7) -> pa.Table:
     return pa.concat_tables([table, table.take(pa.array(dup))])
 
 
-def _csv_field(col: pa.Array) -> pa.Array:
-    """A column as CSV fields: quoted (quotes doubled) only when it holds a comma, quote or newline."""
+def _csv_field(col: pa.Array, special: str = '[,"\r\n]') -> pa.Array:
+    """A column as CSV fields: quoted (quotes doubled) only when it holds a comma, quote or newline
+    (`special`: pandas with LF line ends quotes no bare CR)."""
     col = pc.fill_null(col, "")
-    needs = pc.match_substring_regex(col, '[,"\r\n]')
+    needs = pc.match_substring_regex(col, special)
     quoted = _join('"', pc.replace_substring(col, '"', '""'), '"')
     return pc.if_else(needs, quoted, col)
 
 
-def write_table(path: Path, table: pa.Table) -> None:
-    """Write TWCS columns as CSV with CRLF line ends, quoting only where needed."""
+def write_table(path: Path, table: pa.Table, newline: str = "\r\n") -> None:
+    """Write TWCS columns as CSV with CRLF (or, as pandas on Linux writes, LF) line ends,
+    quoting only where needed."""
+    special = '[,"\r\n]' if newline == "\r\n" else '[,"\n]'
     with open(path, "wb") as fh:
-        fh.write((",".join(table.column_names) + "\r\n").encode())
+        fh.write((",".join(table.column_names) + newline).encode())
         for a in range(0, len(table), 500_000):
             part = table.slice(a, 500_000)
-            fields = [_csv_field(part[c].combine_chunks()) if c in QUOTABLE
+            fields = [_csv_field(part[c].combine_chunks(), special) if c in QUOTABLE
                       else pc.fill_null(part[c].combine_chunks(), "") for c in part.column_names]
-            lines = _join(pc.binary_join_element_wise(*fields, ","), "\r\n").cast(pa.large_string())
+            lines = _join(pc.binary_join_element_wise(*fields, ","), newline).cast(pa.large_string())
             offsets, data = lines.buffers()[1], lines.buffers()[2]
             off = np.frombuffer(offsets, np.int64)[lines.offset: lines.offset + len(lines) + 1]
             fh.write(memoryview(data)[off[0]: off[-1]])
@@ -247,6 +250,30 @@ def write_twcs(path: Path, n: int, seed: int = 7) -> pa.Table:
     table = twcs_table(n, seed)
     write_table(path, table)
     return table
+
+
+def with_bare_crs(table: pa.Table, bad: int, seed: int = 7) -> pa.Table:
+    """`bad` texts (spread over the file, none holding a comma, quote or LF, so that they stay
+    unquoted) with two bare CRs after their first word, as in the Kaggle file's
+    `@AskPayPal \r\rI just love…`."""
+    text = table["text"].combine_chunks()
+    plain = np.flatnonzero(~pc.match_substring_regex(text, '[,"\r\n]').to_numpy(
+        zero_copy_only=False))
+    rows = np.sort(np.random.default_rng(seed).choice(plain, bad, replace=False))
+    values = text.to_pylist()
+    for r in rows:
+        values[r] = values[r].replace(" ", " \r\r", 1)
+    return table.set_column(table.column_names.index("text"), "text", pa.array(values, pa.string()))
+
+
+def write_twcs_damaged(path: Path, n: int, seed: int = 7, bad: int = 5) -> tuple[pa.Table, Path]:
+    """Write the same n tweets twice as pandas writes them on Linux (LF line ends, a bare CR left
+    unquoted): clean at `path`, with `bad` texts holding bare CRs at `path`.damaged.csv."""
+    table = twcs_table(n, seed)
+    write_table(path, table, newline="\n")
+    damaged = path.with_suffix(".damaged.csv")
+    write_table(damaged, with_bare_crs(table, bad, seed), newline="\n")
+    return table, damaged
 
 
 def main(argv: list[str] | None = None) -> int:

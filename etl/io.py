@@ -21,7 +21,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.tolerant_csv import TolerantCopy, first_unreadable_line, restore_bare_crs, tolerant_copy
+from etl.tolerant_csv import (
+    STRAY_QUOTE,
+    TolerantCopy,
+    first_unreadable_line,
+    rescued_quote_rejects,
+    restore_bare_crs,
+    tolerant_copy,
+)
 
 LEGACY = "cp1252"  # Windows-1252, with its five undefined bytes read as Latin-1
 _TEMP_PREFIX = "socialcare-utf8-"
@@ -197,7 +204,9 @@ def _reason(error_type: str, message: str, encoding: str = "utf-8") -> str:
     """One reject reason: a kind (counted in status) and the parser's detail."""
     kind = _REASONS.get(error_type, error_type)
     detail = message.strip().rstrip(".")
-    if error_type == "UNQUOTED VALUE":
+    if error_type == "UNQUOTED VALUE" and message == STRAY_QUOTE:
+        detail = message
+    elif error_type == "UNQUOTED VALUE":
         detail = "a quoted field is not closed (is the file cut off?)"
     elif error_type == "INVALID ENCODING" and encoding.startswith("utf-16"):
         detail = (f"code units that are not {encoding.upper()} "
@@ -221,22 +230,24 @@ def _tolerant_read(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, t
                    columns: dict[str, str], delim: str) -> TolerantCopy:
     """Read a copy of `readable` that the strict reader can take (etl/tolerant_csv.py): bare CRs
     inside records as text, then also mixed CRLF / LF line ends as LF; the copy's CRs are put
-    back. Raises SourceError naming the first record at fault when no copy can be read."""
+    back. The caller deletes the copy (copy.path). Raises SourceError naming the first record
+    at fault when no copy can be read."""
     _remove_stale_temp_files()
     for crlf_to_lf in (False, True):
         copy = tolerant_copy(readable, _TEMP_PREFIX, crlf_to_lf)
         try:
             _read(con, copy.path, table, columns, delim)
         except duckdb.InvalidInputException as e:
-            if "state machine" not in str(e) or crlf_to_lf:
+            try:
+                if "state machine" in str(e) and not crlf_to_lf:
+                    continue
                 line, problem = first_unreadable_line(copy.path, delim, len(columns))
-                raise SourceError(
-                    f"{path}, line {line}: cannot parse as CSV ({problem}); correct or delete "
-                    "that record, or save the file again as a CSV that quotes its texts, and "
-                    "load it again.") from None
-            continue
-        finally:
-            copy.path.unlink(missing_ok=True)
+            finally:
+                copy.path.unlink(missing_ok=True)
+            raise SourceError(
+                f"{path}, line {line}: cannot parse as CSV ({problem}); correct or delete "
+                "that record, or save the file again as a CSV that quotes its texts, and "
+                "load it again.") from None
         if copy.placeholder is not None:
             restore_bare_crs(con, f"{table}_raw", list(columns), copy.placeholder)
             con.execute("update csv_rejects set csv_line = replace(csv_line, ?, chr(13)) "
@@ -269,6 +280,7 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
         readable = _as_utf8_file(path, encoding)
     except UnicodeError as e:
         raise SourceError(f"{path}: cannot decode as {encoding} ({e.reason}).") from None
+    copy: TolerantCopy | None = None
     try:
         names = _header(readable, delim)
         missing = [c for c in required if c not in names]
@@ -277,7 +289,6 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
                               f"found {', '.join(names) or 'no header'}.")
         columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
         con.execute("set enable_progress_bar = false")
-        copy = None
         try:
             _read(con, readable, table, columns, delim)
         except duckdb.InvalidInputException as e:
@@ -287,32 +298,53 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
         rejects = con.execute(
             "select line, arg_min(csv_line, error_type) as raw, "
             "arg_min(error_type, error_type) as error_type, "
-            "arg_min(error_message, error_type) as message "
+            "arg_min(error_message, error_type) as message, "
+            "arg_min(line_byte_position, error_type) as line_byte_position "
             "from csv_rejects group by line order by line").df()
         con.execute("drop table if exists csv_rejects; drop table if exists csv_rejects_scan")
+        rescue = rescued_quote_rejects(readable if copy is None else copy.path, rejects,
+                                       len(names), delim, copy and copy.placeholder)
     except duckdb.Error as e:
         raise SourceError(f"{path}: cannot parse as CSV ({str(e).splitlines()[0]}).") from None
     finally:
         if readable != path:
             readable.unlink(missing_ok=True)
+        if copy is not None:
+            copy.path.unlink(missing_ok=True)
+    rescued, spans = None, 0
+    if rescue is not None:
+        rescued, rejects, spans = rescue
     rejects = pd.DataFrame({
         "line": rejects["line"].astype("int64"),
         "raw": rejects["raw"].astype(str).str.lstrip("\r\n"),
         "reason": [_reason(t, m, encoding)
                    for t, m in zip(rejects["error_type"], rejects["message"], strict=True)],
     })
-    _number_records(con, table, rejects["line"].tolist())
+    _number_records(con, table, rejects["line"].tolist(), rescued)
     n_good = con.execute(f"select count(*) from {table}").fetchone()[0]
-    return CsvTable(table, tuple(names), rejects, encoding, n_good + len(rejects),
-                    _tolerance_notes(copy))
+    notes = _tolerance_notes(copy)
+    if spans:
+        notes += (f"{spans} records with a stray quote read line by line "
+                  f"({len(rescued)} records taken)",)
+    return CsvTable(table, tuple(names), rejects, encoding, n_good + len(rejects), notes)
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, table: str, rejected: list[int]) -> None:
-    """View `table` over `{table}_raw` adding `_line`, the CSV record number (header = 1).
+def _number_records(con: duckdb.DuckDBPyConnection, table: str, rejected: list[int],
+                    rescued: pd.DataFrame | None = None) -> None:
+    """View `table` over `{table}_raw` adding `_line`, the CSV record number (header = 1),
+    plus the `rescued` records (c0.., _line) that the tolerant reading took from rejects.
 
     The k-th accepted row (0-based, file order) is record k + 2 plus the number of rejected
-    records before it; an ASOF join against the few rejected records adds that count.
+    or rescued records before it; an ASOF join against those few records adds that count.
     """
+    extra = ""
+    if rescued is not None and len(rescued):
+        con.register("_rescued_frame", rescued)
+        con.execute(f"create or replace temp table {table}_rescued as "
+                    "select * from _rescued_frame")
+        con.unregister("_rescued_frame")
+        rejected = [*rejected, *rescued["_line"].tolist()]
+        extra = f" union all select * from {table}_rescued"
     if not rejected:
         con.execute(f"create or replace temp view {table} as "
                     f"select *, rowid + 2 as _line from {table}_raw")
@@ -327,7 +359,7 @@ def _number_records(con: duckdb.DuckDBPyConnection, table: str, rejected: list[i
         create or replace temp view {table} as
         select s.* exclude (_k), s._k + 2 + coalesce(j.n, 0) as _line
         from (select *, rowid as _k from {table}_raw) s
-        asof left join _shifts j on s._k >= j.k""")
+        asof left join _shifts j on s._k >= j.k{extra}""")
 
 
 def read_csv_text(path: Path, required: tuple[str, ...], delim: str = ",") -> CsvFrame:

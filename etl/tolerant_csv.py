@@ -18,6 +18,8 @@ concatenated files with mixed line ends); DuckDB reads the copy strictly and
 from __future__ import annotations
 
 import csv
+import io
+import mmap
 import os
 import re
 import tempfile
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 # Characters of Unicode's last private-use plane: no text or export writes them.
 PLACEHOLDERS = ("\U0010fffd", "\U0010fffc", "\U0010fffb", "\U000ffffd")
@@ -121,3 +124,137 @@ def first_unreadable_line(path: Path, delim: str, n_fields: int,
         except csv.Error as e:
             return start, f"{e} (a stray quote?)"
     return 1, "the CSV reader gave up without naming a record"
+
+
+def record_end(data: bytes, start: int, delim: bytes) -> int:
+    """Offset just past the record that DuckDB's strict reader consumed from `start` when it
+    rejected it for a quote: quoted fields run to their closing quote; a closing quote followed
+    by anything but a delimiter or line end ends the record at the end of that physical line."""
+    pos = start
+    while pos < len(data):
+        if data[pos:pos + 1] == b'"':
+            j = pos + 1
+            while True:
+                q = data.find(b'"', j)
+                if q < 0:
+                    return len(data)  # an unterminated quote runs to the end of the file
+                if data[q + 1:q + 2] == b'"':
+                    j = q + 2
+                    continue
+                break
+            after = data[q + 1:q + 2]
+            if after == delim:
+                pos = q + 2
+                continue
+            line_end = data.find(b"\n", q + 1)
+            return len(data) if line_end < 0 else line_end + 1
+        d, n = data.find(delim, pos), data.find(b"\n", pos)
+        if d >= 0 and (n < 0 or d < n):
+            pos = d + 1
+            continue
+        return len(data) if n < 0 else n + 1
+    return len(data)
+
+
+def _one_record(text: str, delim: str) -> list[str] | None:
+    """The fields of `text` read as exactly one CSV record (Python's lenient reader: a closing
+    quote followed by more text keeps that text, as pandas does), else None."""
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error:
+        return None
+    return records[0] if len(records) == 1 else None
+
+
+def records_of_lines(text: str, n_fields: int, delim: str,
+                     max_join: int = 50) -> list[tuple[list[str] | None, str]]:
+    """A span DuckDB rejected for its quotes, read line by line: (fields, raw) for each record a
+    tolerant reading takes, (None, raw) for each line none can. A line is read as CSV (a stray
+    quote closing early keeps the text after it), else split at every delimiter (quotes as
+    text), else joined with the next lines while that gives one quoted multi-line record."""
+    lines = text.splitlines(keepends=True)
+    out: list[tuple[list[str] | None, str]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip("\r\n")
+        fields = _one_record(line, delim)
+        if fields is None or len(fields) != n_fields:
+            literal = line.split(delim)
+            fields = literal if len(literal) == n_fields else None
+        if fields is not None:
+            out.append((fields, line))
+            i += 1
+            continue
+        for j in range(i + 1, min(len(lines), i + max_join)):
+            joined = "".join(lines[i:j + 1]).rstrip("\r\n")
+            fields = _one_record(joined, delim)
+            if fields is not None and len(fields) == n_fields:
+                out.append((fields, joined))
+                i = j + 1
+                break
+        else:
+            out.append((None, line))
+            i += 1
+    return out
+
+
+STRAY_QUOTE = "a stray quote: no reading gives this line the header's fields"
+REJECT_LINE_LIMIT = 10_000  # DuckDB keeps at most this many characters of a rejected record
+
+
+def _record_start(data: mmap.mmap, position: int) -> int:
+    """Where a rejected record starts: DuckDB's line_byte_position, or the byte after it when
+    that position is one past the line end before the record (DuckDB 2.0 is off by one there
+    after the first record)."""
+    if position > 0 and data[position - 1:position] not in (b"\n", b"\r") \
+            and data[position - 2:position - 1] in (b"\n", b"\r"):
+        return position - 1
+    return position
+
+
+def rescued_quote_rejects(source: Path, rejects: pd.DataFrame, n_fields: int, delim: str,
+                          placeholder: str | None
+                          ) -> tuple[pd.DataFrame, pd.DataFrame, int] | None:
+    """The records a tolerant reading takes from the spans DuckDB rejected for a quote (a stray
+    quote: `UNQUOTED VALUE`, or a record of several lines with a quote that has too many or
+    too few fields; such a quote can swallow many lines), as (rows, rejects):
+    rows has columns c0.. and `_line`; rejects (line, raw, error_type, message) are the other
+    rejects plus the lines no reading takes; then the number of spans read again. Record
+    numbers count the records of the tolerant reading; None when there is no such reject.
+    `source` is the file DuckDB read."""
+    raws = rejects["raw"].astype(str)
+    quote = (rejects["error_type"] == "UNQUOTED VALUE") | (
+        raws.str.contains('"', regex=False) & raws.str.strip("\r\n").str.contains("\n"))
+    if not quote.any():
+        return None
+    unmark = (lambda s: s) if placeholder is None else (lambda s: s.replace(placeholder, "\r"))
+    rows: list[list] = []
+    out: list[tuple] = []
+    offset = spans = 0
+    with open(source, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for r, candidate in zip(rejects.itertuples(index=False), quote, strict=True):
+            line = int(r.line) + offset
+            if not candidate:
+                out.append((line, r.raw, r.error_type, r.message))
+                continue
+            text = str(r.raw).lstrip("\r\n")
+            if len(text) >= REJECT_LINE_LIMIT:  # DuckDB cut the raw text short: find its end
+                start = _record_start(data, int(r.line_byte_position))
+                span = data[start:record_end(data, start, delim.encode())]
+                text = unmark(span.decode("utf-8", errors="replace"))
+            pieces = records_of_lines(text, n_fields, delim)
+            if all(fields is None for fields, _ in pieces):  # e.g. a cut-off last record
+                out.append((line, r.raw, r.error_type, r.message))
+                continue
+            spans += 1
+            for k, (fields, raw) in enumerate(pieces):
+                if fields is None:
+                    out.append((line + k, raw, "UNQUOTED VALUE", STRAY_QUOTE))
+                else:
+                    rows.append([*fields, line + k])
+            offset += len(pieces) - 1
+    frame = pd.DataFrame(rows, columns=[*(f"c{i}" for i in range(n_fields)), "_line"])
+    frame = frame.astype({f"c{i}": object for i in range(n_fields)})
+    for i in range(n_fields):  # an empty field is NULL, as DuckDB reads it
+        frame[f"c{i}"] = frame[f"c{i}"].where(frame[f"c{i}"] != "", None)
+    return frame, pd.DataFrame(out, columns=["line", "raw", "error_type", "message"]), spans

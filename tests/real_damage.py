@@ -137,3 +137,16 @@ def load_notes(db: Path) -> list[str]:
                 .fetchall()]
     finally:
         con.close()
+
+
+def with_stray_quotes(data: bytes, unreadable: bool = False) -> bytes:
+    """A pandas-written file as a naive writer would leave it: tweet 5's text opens with a quote
+    it never closes (which swallows the next record, up to tweet 6's opening quote) and tweet
+    8's text is `"@sprintcare" is the worst…`; with `unreadable`, tweet 5's line also gets an
+    eighth field, so that no reading gives it seven."""
+    five = b"\n5,115712,True,Tue Oct 31 21:49:35 +0000 2017,@sprintcare I did.,"
+    eight = b",@sprintcare is the worst customer service,"
+    assert data.count(five) == 1 and data.count(eight) == 1
+    text = b'"@sprintcare I did., and more,' if unreadable else b'"@sprintcare I did.,'
+    data = data.replace(five, five[: five.index(b"@")] + text)
+    return data.replace(eight, b',"@sprintcare" is the worst customer service,')

@@ -25,6 +25,7 @@ from tests.real_damage import (
     sample_frame,
     stored_texts,
     with_bare_crs,
+    with_stray_quotes,
     write,
 )
 from tests.test_twcs_golden import GOLDEN
@@ -149,3 +150,41 @@ def test_tickets_csv_with_bare_crs_loads_every_row(tmp_path):
     damaged = load_file("tickets", str(path), damaged_db, Config())
     assert (damaged.rows_read, damaged.rows_loaded, damaged.rows_quarantined) == (
         clean.rows_read, clean.rows_loaded, clean.rows_quarantined)
+
+
+def test_stray_quotes_keep_every_tweet(tmp_path, clean_texts):
+    data = with_stray_quotes(pandas_csv(with_bare_crs(sample_frame())))
+    db = tmp_path / "w.duckdb"
+    result = load_file("twcs", str(write(tmp_path / "t.csv", data)), db, Config())
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (121, 121, 0)
+    expected = _with_crs(clean_texts)
+    expected[5] = '"' + expected[5]  # a quote never closed is text
+    assert stored_texts(db) == expected  # tweet 8: `"@sprintcare" is…` read as pandas reads it
+    notes = load_notes(db)[0]
+    assert "2 records with a stray quote read line by line (3 records taken)" in notes
+    _golden_kpis(db)
+
+
+def test_a_stray_quote_no_reading_can_take_quarantines_its_line_alone(tmp_path):
+    data = with_stray_quotes(pandas_csv(with_bare_crs(sample_frame())), unreadable=True)
+    parsed = read_csv_text(write(tmp_path / "t.csv", data), ("text",))
+    assert (len(parsed.frame), parsed.rows_read) == (120, 121)
+    (line, raw, reason), = parsed.rejects.itertuples(index=False)
+    assert line == 6 and raw.startswith('5,115712,True,Tue Oct 31 21:49:35 +0000 2017,"@sprintcare')
+    assert reason.startswith("UNTERMINATED QUOTE: a stray quote")
+    assert parsed.frame["_line"].tolist() == [*range(2, 6), *range(7, 123)]
+    assert "6" in parsed.frame["tweet_id"].tolist()  # the record it swallowed is back
+
+
+def test_a_stray_quote_swallowing_hundreds_of_lines_gives_them_back(tmp_path):
+    """DuckDB keeps 10,000 characters of a rejected record: the span is found in the file."""
+    head = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+    rows = [f"{i},101,True,Tue Oct 31 10:00:00 +0000 2017,text {i},," for i in range(1, 2001)]
+    rows[10] = rows[10].replace("text 11", '"text 11')  # never closed: runs to tweet 501
+    rows[500] = rows[500].replace("text 501", '"text, 501"')
+    path = write(tmp_path / "t.csv", (head + "\n".join(rows) + "\n").encode())
+    parsed = read_csv_text(path, ("text",))
+    assert parsed.rejects.empty and parsed.rows_read == 2000
+    frame = parsed.frame
+    assert (frame["tweet_id"].astype(int) + 1).tolist() == frame["_line"].tolist()
+    assert frame["text"].iloc[10] == '"text 11' and frame["text"].iloc[500] == "text, 501"
