@@ -75,9 +75,12 @@ select (select count(*) from c), (select count(*) from c where brand is null),
 
 
 def _unbranded_warning(con: duckdb.DuckDBPyConnection, load_id: str) -> str | None:
-    n, unbranded, top = con.execute(_UNBRANDED_SQL, [load_id]).fetchall()[0]
+    n, unbranded = con.execute("select count(*), count(*) filter (where brand is null) "
+                               "from interactions where source = 'twcs' and load_id = ?",
+                               [load_id]).fetchall()[0]
     if not n or unbranded < MOSTLY * n:
         return None
+    n, unbranded, top = con.execute(_UNBRANDED_SQL, [load_id]).fetchall()[0]
     mentioned = f" (most @mentioned: {top})" if top else ""
     return (f"{unbranded} of the file's {n} cases have no brand: no agent reply names it and "
             f"none of their @mentions is a known brand handle{mentioned}; set "
