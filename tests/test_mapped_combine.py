@@ -122,3 +122,23 @@ def test_combined_mapping_reads_each_column_once():
     assert m.source_columns() == ("Ticket #", "Received Via", "Status", "Customer Complaint",
                                   "Date", "Time")
     assert "opened_at" in m.fields()
+
+
+def test_the_zone_may_come_from_sources_timezone(tmp_path):
+    """Without [timestamps] timezone the mapping reads naive times in sources.timezone."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.read_text(encoding="utf-8").replace(
+        'timezone = "America/New_York"', ""), encoding="utf-8")
+    cfg = tmp_path / "socialcare.toml"
+    cfg.write_text('[sources]\ntimezone = "America/New_York"\n', encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    out = run("load", "csv", str(LOG), "--mapping", str(mapping), "--db", str(db),
+              "--config", str(cfg))
+    assert out.exit_code == 0, out.output
+    assert fetch(db, "select min(opened_at) from interactions") == [(utc(2015, 4, 22, 19, 53, 50),)]
+    utc_cfg = tmp_path / "utc.toml"
+    utc_cfg.write_text('[sources]\ntimezone = "UTC"\n', encoding="utf-8")
+    db2 = tmp_path / "w2.duckdb"
+    assert run("load", "csv", str(LOG), "--mapping", str(mapping), "--db", str(db2),
+               "--config", str(utc_cfg)).exit_code == 0
+    assert fetch(db2, "select min(opened_at) from interactions") == [(utc(2015, 4, 22, 15, 53, 50),)]
