@@ -217,6 +217,10 @@ def test_fcr_leaves_out_cases_without_a_customer(variant):
     phone = by.value("fcr_rate", channel="phone")
     assert (phone.value, phone.n, phone.status) == (None, 0, "n/a")
     assert by.value("fcr_rate", channel="email").value == 0.5  # E1 yes, E2 open
+    # resolutions once: S1 comes back in S7; E1's call P4 has no customer now, so E1 counts; the
+    # calls without a customer count when resolved (P1, P3, P4) -> 7 of the 8 resolved
+    cpr = scorecard(variant, GOLDEN_CONFIG, *WEEK, kpi_ids=["cost_per_resolution"]).value("cost_per_resolution")
+    assert (cpr.value, cpr.n) == (pytest.approx(58.8 / 7), 7)
 
 
 def test_sla_wait_is_measured_on_the_configured_clock(variant):
