@@ -8,6 +8,7 @@ clock plus 4 h (provenance: tests/golden/mapping.md).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -142,3 +143,14 @@ def test_the_zone_may_come_from_sources_timezone(tmp_path):
     assert run("load", "csv", str(LOG), "--mapping", str(mapping), "--db", str(db2),
                "--config", str(utc_cfg)).exit_code == 0
     assert fetch(db2, "select min(opened_at) from interactions") == [(utc(2015, 4, 22, 15, 53, 50),)]
+
+
+def test_the_documented_example_is_the_shipped_one():
+    doc = (Path(__file__).parents[1] / "docs" / "mapping.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", doc, re.S)
+    assert MAPPING.read_text(encoding="utf-8") in blocks
+    shown = re.findall(r"```csv\n(.*?)```", doc, re.S)[0]
+    assert LOG.read_text(encoding="utf-8").startswith(shown)
+    for text in blocks:
+        if "[source]" in text:
+            mapping_from_toml(text, "docs/mapping.md", Config())
