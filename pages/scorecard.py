@@ -23,7 +23,7 @@ from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, kpi_trend
 from pages._state import dim_filters, query_string, valid_day
 from scorecard.catalogue import PERSPECTIVE_LABELS, PERSPECTIVES, catalogue, kpi_by_id, target_of
-from scorecard.kpis import scorecard
+from scorecard.kpis import scorecard, slice_scope
 from scorecard.options import default_day, filter_choices, local_today
 from scorecard.service import per_snapshot, service
 
@@ -139,7 +139,8 @@ def trend(kpi_id: str, day: str | None, brand: str | None, channel: str | None):
     kpi = kpi_by_id(kpi_id or "volume")
     frame = tables(day, brand, channel, kpi.id).get("trend", pd.DataFrame())
     title = f"{kpi.label} per day, {SPARK_DAYS} days to {day or '–'}"
-    fig = kpi_trend(frame, kpi, target_of(kpi, service().config)[0], title)
+    scope = slice_scope((), dim_filters(brand=brand, channel=channel))  # the slice's own target
+    fig = kpi_trend(frame, kpi, target_of(kpi, service().config, scope)[0], title)
     return fig, export_bar(PAGE, "trend", len(frame))
 
 

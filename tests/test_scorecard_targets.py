@@ -284,3 +284,17 @@ def test_money_carries_the_currency_in_json_and_exports(con):
     assert payload["definitions"]["cost_total"]["currency"] == "EUR"
     units = dict(zip(res.export_frame()["kpi"], res.export_frame()["unit"], strict=True))
     assert units == {"cost_total": "EUR", "volume": "count"}
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('currency = "euro"\n', "currency = 'euro' must be an ISO 4217 code such as 'USD' or 'EUR'."),
+    ("[targets.nps.region.x]\ntarget = 1\n", "unknown key 'targets.nps.region'; allowed here: amber, brand, channel, target, team."),
+    ('[sla.channel.email]\nfirst_response_s = "x"\n', "sla.channel.email.first_response_s must be a number, got 'x'."),
+    ("[sla.channel]\nemail = 5\n", "sla.channel must hold tables such as [sla.channel.<name>]."),
+])
+def test_slice_settings_name_the_bad_key(toml, message):
+    from etl.config import ConfigError
+
+    with pytest.raises(ConfigError) as e:
+        _cfg(toml)
+    assert str(e.value) == message
