@@ -157,9 +157,7 @@ class AnomalyResult:
         """The incidents for reading, severity first, at most `width` columns: a head line (id,
         severity, days, slice), the summary, the attribution, then the echoes indented (at most
         `echoes` of them, strongest first); then new activity and coverage gaps."""
-        if not (self.incidents or self.new_activity or self.coverage_gaps):
-            return "No incidents."
-        lines = []
+        lines = [] if self.incidents else ["No incidents."]
         for i in self.incidents:
             days = i.start if i.start == i.end else f"{i.start}..{i.end}"
             lines.append(f"{i.id}  severity {i.severity:.1f}  {days}  {slice_text(i.slice)}")
