@@ -226,6 +226,21 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[
         "auto_detect=false)", [str(path), columns, delim])
 
 
+_WHAT_TO_DO = ("correct or delete that record, or save the file again as a CSV that quotes its "
+               "texts, and load it again.")
+
+
+def _failing_line(error: str, path: Path, delim: str, n_fields: int) -> tuple[int, str]:
+    """(line, problem) for a parser error: the line DuckDB names, else the first record a
+    strict RFC 4180 reading cannot take (etl/tolerant_csv.py)."""
+    first = error.splitlines()[0]
+    named = re.search(r"\bLine: (\d+)", error)
+    if named:
+        return int(named.group(1)), first
+    line, problem = first_unreadable_line(path, delim, n_fields)
+    return line, f"{problem}; the parser said: {first}"
+
+
 def _tolerant_read(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, table: str,
                    columns: dict[str, str], delim: str) -> TolerantCopy:
     """Read a copy of `readable` that the strict reader can take (etl/tolerant_csv.py): bare CRs
@@ -244,10 +259,8 @@ def _tolerant_read(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, t
                 line, problem = first_unreadable_line(copy.path, delim, len(columns))
             finally:
                 copy.path.unlink(missing_ok=True)
-            raise SourceError(
-                f"{path}, line {line}: cannot parse as CSV ({problem}); correct or delete "
-                "that record, or save the file again as a CSV that quotes its texts, and "
-                "load it again.") from None
+            raise SourceError(f"{path}, line {line}: cannot parse as CSV ({problem}); "
+                              f"{_WHAT_TO_DO}") from None
         if copy.placeholder is not None:
             restore_bare_crs(con, f"{table}_raw", list(columns), copy.placeholder)
             con.execute("update csv_rejects set csv_line = replace(csv_line, ?, chr(13)) "
@@ -305,7 +318,10 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
         rescue = rescued_quote_rejects(readable if copy is None else copy.path, rejects,
                                        len(names), delim, copy and copy.placeholder)
     except duckdb.Error as e:
-        raise SourceError(f"{path}: cannot parse as CSV ({str(e).splitlines()[0]}).") from None
+        read = readable if copy is None else copy.path
+        line, problem = _failing_line(str(e), read, delim, len(names))
+        raise SourceError(f"{path}, line {line}: cannot parse as CSV ({problem}); {_WHAT_TO_DO}"
+                          ) from None
     finally:
         if readable != path:
             readable.unlink(missing_ok=True)
