@@ -30,7 +30,8 @@ MAC_CONT = bytes(range(0x80, 0xC0)).decode("mac_roman")  # continuation bytes as
 CP1252_MARK = ("[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
                "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
                "\u2122\u0161\u203a\u0153\u017e\u0178]")
-MAC_MARK = f"[{re.escape(MAC_LEAD)}][{re.escape(MAC_CONT)}]"
+MAC_MARK = (f"[{re.escape(MAC_LEAD)}][{re.escape(MAC_CONT)}]"
+            f"|\u00fc[{re.escape(MAC_CONT)}]{{2}}")  # ü..: an emoji that lost its F0 lead
 MARKERS = f"{CP1252_MARK}|{MAC_MARK}"  # RE2 and Python syntax alike
 _MARKERS = re.compile(MARKERS)
 _CP1252 = re.compile(CP1252_MARK)
@@ -65,6 +66,18 @@ def _plausible(decoded: list[str]) -> list[bool]:
     return ok
 
 
+def _emoji_without_lead(tail: bytes) -> str | None:
+    """The emoji whose UTF-8 sequence is `tail` after its lead byte F0: Mac Roman reads F0 as
+    the Apple logo U+F8FF, a private-use character that tools often drop (`ü§•` for 🤥)."""
+    if len(tail) != 3 or tail[0] != 0x9F:
+        return None
+    try:
+        char = (b"\xf0" + tail).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return char if 0x1F000 <= ord(char) <= 0x1FAFF else None
+
+
 def _mac_run_repaired(run: str) -> str:
     """A run of Mac Roman high characters with each exact, plausible UTF-8 sequence decoded."""
     raw = run.encode("mac_roman")
@@ -79,6 +92,10 @@ def _mac_run_repaired(run: str) -> str:
                 continue
             except UnicodeDecodeError:
                 pass
+        if emoji := _emoji_without_lead(raw[i:i + 3]):
+            pieces.append((i, i + 3, emoji))
+            i += 3
+            continue
         i += 1
     if not pieces:
         return run

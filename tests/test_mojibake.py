@@ -124,3 +124,15 @@ def test_no_real_text_is_touched():
 ])
 def test_each_kind_is_repaired_exactly(damaged, clean, kinds):
     assert repaired_text(damaged) == (clean, kinds)
+
+
+def test_mac_roman_emoji_that_lost_the_apple_logo_are_repaired(tmp_path, clean_db):
+    """Mac Roman reads an emoji's lead byte F0 as the Apple logo U+F8FF, a private-use
+    character that tools often drop: `ü§•` is left of 🤥."""
+    frame = mangled(sample_frame(), "mac_roman")
+    frame["text"] = frame["text"].str.replace("\uf8ff", "", regex=False)
+    assert sum("ü§•" in t for t in frame["text"]) == 1  # tweet 12's 🤥
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(write(tmp_path / "t.csv", pandas_csv(frame))), db, Config())
+    assert stored_texts(db) == stored_texts(clean_db)
+    assert f"repaired mojibake in {NON_ASCII} texts (Mac Roman {NON_ASCII})" in load_notes(db)[0]
