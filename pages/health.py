@@ -52,6 +52,7 @@ def layout(**_):
                                                         table["quarantine"]], footer=foot["quarantine"]), lg=5),
         ], className="g-3"),
         card("Recent loads", table["loads"], footer=foot["loads"]),
+        card("Coverage gaps (days a source has no rows at all)", html.Div(id="he-gaps")),
         html.H5("Effective configuration", className="perspective-head"),
         dbc.Row([
             dbc.Col(card("Settings and calendar", table["settings"], footer=foot["settings"]), lg=6),
@@ -143,3 +144,18 @@ def stale_note(fresh: pd.DataFrame, days: float) -> dbc.Alert | None:
 
 
 register_export(PAGE, tables, [State(ids.url(PAGE), "pathname")], remember=False)  # ages change hourly
+
+
+# --- coverage gaps (scorecard/anomalies.py:coverage_gaps): not drops, missing data -------------
+@callback(Output("he-gaps", "children"), Input(ids.url(PAGE), "pathname"))
+@per_snapshot
+def gaps_card(_path):
+    """The days inside the data's range on which a source has no rows at all where it usually
+    has some (a missed export, damaged dates): the anomaly scan leaves them out of its tests."""
+    from scorecard.anomalies import coverage_gaps
+
+    gaps = service().cached(coverage_gaps)
+    if not gaps:
+        return html.Div("No coverage gaps: every source has rows on every day it is usually open.",
+                        className="small text-muted")
+    return html.Ul([html.Li(g.summary()) for g in gaps], className="small mb-0")

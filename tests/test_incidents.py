@@ -308,3 +308,18 @@ def test_real_twitter_collection_window_has_no_incident_expecting_zero(twcs_db):
     assert cov.first_day({"brand": "sprintcare"}, False) == "2017-10-31"
     assert cov.first_day({"brand": "ChipotleTweets"}, False) == "2017-10-23"
     assert days[1] == 34
+
+
+def test_health_page_lists_coverage_gaps(gap_db, twcs_db):
+    from tests.browser import serving, texts_of
+
+    with serving(gap_db):
+        from pages import health as page
+
+        assert texts_of(page.gaps_card("/health")) == [
+            coverage_gaps(open_warehouse(gap_db), Config())[0].summary()]
+    with serving(twcs_db):
+        from pages import health as page
+
+        assert texts_of(page.gaps_card("/health"))[0].startswith(
+            "source twcs: no rows on 2017-10-24..2017-10-30 (7 days; typically 17 a day)")
