@@ -218,7 +218,9 @@ def _reason(error_type: str, message: str, encoding: str = "utf-8") -> str:
 
 def _read(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[str, str],
           delim: str) -> None:
-    """DuckDB's strict CSV reader into temp table {table}_raw, rejects into csv_rejects."""
+    """DuckDB's strict CSV reader into temp table {table}_raw, rejects into csv_rejects (of
+    this read only: a failed earlier read may have left some)."""
+    con.execute("drop table if exists csv_rejects; drop table if exists csv_rejects_scan")
     con.execute(
         f"create or replace temp table {table}_raw as select * from read_csv(?, columns=?, "
         "header=true, delim=?, quote='\"', escape='\"', strict_mode=true, null_padding=false, "

@@ -188,3 +188,18 @@ def test_a_stray_quote_swallowing_hundreds_of_lines_gives_them_back(tmp_path):
     frame = parsed.frame
     assert (frame["tweet_id"].astype(int) + 1).tolist() == frame["_line"].tolist()
     assert frame["text"].iloc[10] == '"text 11' and frame["text"].iloc[500] == "text, 501"
+
+
+def test_a_short_record_before_a_bare_cr_is_quarantined_once(tmp_path):
+    """The strict read that fails at the CR has already rejected record 4: the fallback's
+    rejects alone count."""
+    head = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+    rows = [f"{i},101,True,Tue Oct 31 10:00:00 +0000 2017,text {i},," for i in range(1, 3000)]
+    rows[2] = "3,101,True"
+    rows[2500] = rows[2500].replace("text 2501", "text\r\r 2501")
+    path = tmp_path / "t.csv"
+    path.write_text(head + "\n".join(rows) + "\n", newline="")
+    parsed = read_csv_text(path, ("text",))
+    assert (len(parsed.frame), parsed.rows_read) == (2998, 2999)
+    assert parsed.rejects[["line", "raw"]].values.tolist() == [[4, "3,101,True"]]
+    assert parsed.frame["text"].iloc[2499] == "text\r\r 2501"
