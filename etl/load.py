@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from etl.config import Config
-from etl.mapped_store import merge_messages
+from etl.mapped_store import agent_only_warning, merge_messages
 from etl.parsed import Parsed
 from etl.twcs_brands import mention_handles_changed, one_sided_warnings, remember_handles
 from etl.twcs_cases import rebuild_cases
@@ -68,7 +68,7 @@ def load_message(notes: tuple[str, ...], warnings: tuple[str, ...]) -> str | Non
 def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRecord,
                  config: Config) -> Written:
     """Merge a parsed file into the warehouse and record the load with its warnings."""
-    loaded, rebuild_all = 0, True
+    loaded, rebuild_all, extra = 0, True, ()
     for table, frame in parsed.tables.items():
         if table == "raw_twcs":
             merged = merge_tweets(con, frame, record.load_id, config)
@@ -76,6 +76,8 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRec
             rebuild_all = merged.rebuild_all
         elif table == "mapped_messages":  # messages merge by id; their cases are rebuilt
             loaded += merge_messages(con, frame, record.load_id, config)
+            one_sided = agent_only_warning(con, record.load_id)
+            extra = extra + ((one_sided,) if one_sided else ())
         else:
             if table == "messages" and "interactions" in parsed.tables:
                 # A ticket row is its whole case: the case's messages are the file's.
@@ -86,7 +88,7 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRec
                 con.unregister("replaced")
             n = _merge(con, table, frame, record.load_id)
             loaded += n if table != "messages" else 0
-    warnings = parsed.warnings
+    warnings = parsed.warnings + extra
     # Handles customers @mention may have changed (configured, or a social brand of this load):
     # the Twitter cases are then rebuilt with them, whatever source this load is.
     remember_handles(con, config.brand_handles, record.load_id)

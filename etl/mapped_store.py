@@ -112,3 +112,16 @@ def merge_messages(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, load_
             con.unregister(name)
         con.execute("drop table if exists mm_touched")
     return len(cases)
+
+
+def agent_only_warning(con: duckdb.DuckDBPyConnection, load_id: str) -> str | None:
+    """A warning when most conversations this load rewrote hold agent messages only (an
+    outbound-only export): their openings are inferred and they have no response time."""
+    n, agent_only = con.execute(
+        "select count(*), count(*) filter (where contains(dq_flags, 'opened_at_inferred')) "
+        "from interactions where load_id = ?", [load_id]).fetchall()[0]
+    if not n or agent_only < 0.5 * n:
+        return None
+    return (f"{agent_only} of the {n} conversations this file touches hold agent messages only: "
+            "their opening is their first agent message and they have no response or "
+            "resolution time; load the customer messages they answer to measure them.")

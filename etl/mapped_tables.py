@@ -157,6 +157,7 @@ f as (
         arg_min(text, seq) filter (where author_role = 'customer') as customer_text,
         arg_min(author_id, seq) filter (where author_role = 'agent' and sent_at >= o.opened_at) as agent_id,
         count(distinct author_id) filter (where author_role = 'agent') as n_agents,
+        count(*) filter (where author_role = 'customer') as n_customer,
         arg_min(channel, seq) filter (where channel is not null) as channel,
         arg_min(platform, seq) filter (where platform is not null) as platform,
         arg_min(brand, seq) filter (where brand is not null) as brand,
@@ -206,7 +207,9 @@ def cases_from_messages(messages: pd.DataFrame, playbook: Playbook) -> tuple[pd.
         "handled_privately": private,
         "transfers": (f["n_agents"].fillna(0) - 1).clip(lower=0).astype("int64"),
         "handle_seconds": np.nan, "reopened": f["reopened"].fillna(False).astype(bool),
-        "dq_flags": None,
+        # agent messages only (a one-sided export): the opening is inferred from the first of
+        # them, so the case has no measurable response or resolution time (fct_cases)
+        "dq_flags": np.where(f["n_customer"].fillna(0).to_numpy() == 0, "opened_at_inferred", None),
     })[INTERACTION_COLUMNS]
     out = messages.drop(columns=list(MESSAGE_FACETS))
     out = out.merge(seq, on="message_id", how="left")

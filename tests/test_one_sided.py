@@ -119,3 +119,51 @@ def test_bad_brand_handles_are_one_sentence(tmp_path, value, message):
     cfg.write_text(f"[sources]\nbrand_handles = {value}\n", encoding="utf-8")
     out = run("load", "twcs", str(REAL), "--db", str(tmp_path / "w.duckdb"), "--config", str(cfg))
     assert out.exit_code == 1 and message in out.output and "Traceback" not in out.output
+
+
+INBOX = """[source]
+name = "inbox"
+kind = "messages"
+[columns]
+"Msg" = "message_id"
+"Conv" = "interaction_id"
+"Role" = "author_role"
+"At" = "sent_at"
+"Text" = "text"
+[constants]
+channel = "social"
+brand = "ShopCo"
+[timestamps]
+format = "%Y-%m-%d %H:%M"
+"""
+AGENT_ROWS = [["m2", "c1", "agent", "2024-03-05 11:00", "sorry, checking now"],
+              ["m4", "c2", "agent", "2024-03-05 14:20", "we can swap it"]]
+CUSTOMER_ROWS = [["m1", "c1", "customer", "2024-03-05 10:00", "my order is late"],
+                 ["m3", "c2", "customer", "2024-03-05 14:00", "wrong size"]]
+
+
+def test_mapped_agent_only_conversations_have_no_response_time_until_completed(tmp_path):
+    """Agent messages only: each case opens at its agent message, flagged opened_at_inferred,
+    with no FRT (not 0 s); the customer half later gives c1 3600 s and c2 1200 s."""
+    (tmp_path / "inbox.toml").write_text(INBOX, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+
+    def load(name: str, rows: list[list[str]]):
+        src = tmp_path / name
+        with open(src, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([["Msg", "Conv", "Role", "At", "Text"], *rows])
+        return run("load", "csv", str(src), "--mapping", str(tmp_path / "inbox.toml"),
+                   "--db", str(db))
+
+    first = load("agents.csv", AGENT_ROWS)
+    assert first.exit_code == 0, first.output
+    assert first.output.splitlines()[1] == (
+        "  warning: 2 of the 2 conversations this file touches hold agent messages only: their "
+        "opening is their first agent message and they have no response or resolution time; "
+        "load the customer messages they answer to measure them.")
+    frt = "select interaction_id, frt_s, dq_flags from fct_cases order by 1"
+    assert fetch(db, frt) == [("inbox:c1", None, "opened_at_inferred"),
+                              ("inbox:c2", None, "opened_at_inferred")]
+    second = load("customers.csv", CUSTOMER_ROWS)
+    assert second.exit_code == 0 and "warning" not in second.output, second.output
+    assert fetch(db, frt) == [("inbox:c1", 3600.0, None), ("inbox:c2", 1200.0, None)]
