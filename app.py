@@ -19,10 +19,14 @@ from dash import Dash, Input, Output, callback_context, dcc, html, set_props
 
 from pages import _ids as ids
 from pages._security import (
+    accounts,
     add_security_headers,
+    allowed,
     answer_bad_requests,
     escaped,
+    guard_admin_callbacks,
     log,
+    login_configured,
     require_login,
 )
 from scorecard.options import data_as_of
@@ -90,6 +94,27 @@ def users() -> dict[str, str]:
     return out
 
 
+ADMIN_PAGES = ("pages.health",)
+
+
+def _admin_only_pages() -> None:
+    """Pages only admins may open show one sentence to anyone else."""
+    for page in dash.page_registry.values():
+        if page["module"] in ADMIN_PAGES and not getattr(page["layout"], "admin_only", False):
+            page["layout"] = _guarded(page["layout"])
+
+
+def _guarded(layout):
+    def guarded(**kwargs):
+        if not allowed("health"):
+            return html.P("This page is for admins: ask one to open it, or to change your role.",
+                          className="text-muted mt-3")
+        return layout(**kwargs) if callable(layout) else layout
+
+    guarded.admin_only = True
+    return guarded
+
+
 def callback_failed(err: Exception) -> None:
     """A callback raised: show one sentence on the page, log one short line, keep the view."""
     inputs = [(i.get("id"), i.get("property"), i.get("value")) for i in callback_context.inputs_list
@@ -141,9 +166,10 @@ def create_app() -> Dash:
         text, cls, _tip = freshness()
         return text, cls
 
-    accounts = users()
-    if accounts:
-        require_login(dash_app.server, accounts)
+    if login_configured():
+        require_login(dash_app.server, accounts(users()))
+        guard_admin_callbacks(dash_app.server, "he")
+    _admin_only_pages()
     answer_bad_requests(dash_app.server)
     add_security_headers(dash_app.server, lambda: list(dash_app.csp_hashes()))
     if os.environ.get("SOCIALCARE_WARM", "1") != "0":

@@ -11,10 +11,13 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages import _ids as ids
+from pages._security import allowed, record
 from scorecard.export import frame_bytes
 from scorecard.service import service
 
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet"}
+# columns that carry customer text: only analysts and admins export them
+TEXT_COLUMNS = {"text", "verbatim", "example", "examples", "transcript", "first_message", "last_message"}
 REMEMBER_ROWS = 50_000  # files of tables up to this size are kept per snapshot (repeat downloads)
 
 
@@ -55,6 +58,11 @@ def register_export(page: str, tables: Callable[..., dict], states: Sequence[Sta
         if frame is None:
             return None, "This table is not available for the current filters."
         flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
+        if TEXT_COLUMNS & set(map(str, frame.columns)) and not allowed("export_text"):
+            record("export_refused", page=page, table=trigger["table"], format=trigger["fmt"])
+            return None, "This table holds customer text, which only analysts and admins may export."
+        record("export", page=page, table=trigger["table"], format=trigger["fmt"], filters=flat,
+               rows=len(frame))
         try:
             if not remember or len(frame) > REMEMBER_ROWS:
                 return export_payload(frame, trigger["table"], trigger["fmt"], flat), ""

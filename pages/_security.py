@@ -14,6 +14,15 @@
 - Callbacks: an exception inside a callback never becomes an HTTP 500; the page shows a short
   message and the log gets one line with a short, escaped prefix of the inputs. A request body
   that is not a callback request at all gets 400.
+- Roles: `viewer` (every page but /health; exports of tables without customer text; no
+  transcripts), `analyst` (also transcripts and exports with customer text) and `admin` (also
+  /health). Users from `SOCIALCARE_USERS` are admins; `SOCIALCARE_USERS_FILE` (TOML,
+  `[users.NAME] password_hash = "...", role = "analyst"`) gives each user a role. Behind a
+  single-sign-on proxy, `SOCIALCARE_PROXY_USER_HEADER` (e.g. `X-Forwarded-User`) names the user,
+  trusted only from the addresses in `SOCIALCARE_TRUSTED_PROXIES` (default 127.0.0.1 and ::1); the
+  user's role comes from the users file, else `SOCIALCARE_PROXY_DEFAULT_ROLE` (default viewer).
+  Without any login the one local user is an admin. Logins (once an hour per user and worker),
+  failed logins, exports and transcript views go to the audit log (etl/audit.py).
 """
 
 from __future__ import annotations
@@ -23,12 +32,16 @@ import os
 import sqlite3
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, has_request_context, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from etl.audit import audit
 
 log = logging.getLogger("socialcare.web")
 
@@ -99,12 +112,119 @@ def _challenge(status: int = 401, retry: int | None = None) -> Response:
     return Response("Login required.", status, {"WWW-Authenticate": 'Basic realm="socialcare"'})
 
 
-def require_login(server: Flask, accounts: dict[str, str]) -> None:
-    """HTTP basic auth on every route (assets and callbacks included), throttled per user and address."""
+ROLES = ("viewer", "analyst", "admin")
+PERMISSIONS = {
+    "viewer": frozenset({"view", "export"}),
+    "analyst": frozenset({"view", "export", "export_text", "transcript"}),
+    "admin": frozenset({"view", "export", "export_text", "transcript", "health"}),
+}
+LOGIN_AUDIT_S = 3600
+
+
+@dataclass(frozen=True)
+class Account:
+    """One dashboard user: a role and, for basic auth, a password hash."""
+
+    name: str
+    role: str
+    password_hash: str | None = None
+
+
+def _role(value: object, where: str) -> str:
+    if value not in ROLES:
+        raise ValueError(f"{where}: role must be one of {', '.join(ROLES)}, not {value!r}.")
+    return str(value)
+
+
+def accounts_from_file(path: Path) -> dict[str, Account]:
+    """Users of a TOML users file: `[users.NAME] password_hash = "...", role = "analyst"`."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ValueError(f"SOCIALCARE_USERS_FILE {path}: cannot read it ({e}); fix the file.") from None
+    out = {}
+    for name, entry in (raw.get("users") or {}).items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"{path}: [users.{name}] must be a table with password_hash and role.")
+        if "brands" in entry:
+            raise ValueError(f"{path}: [users.{name}] brands: per-brand scoping is not supported yet; "
+                             "remove the key (the user would otherwise see every brand).")
+        out[name] = Account(name, _role(entry.get("role", "viewer"), f"{path} [users.{name}]"),
+                            entry.get("password_hash"))
+    return out
+
+
+def accounts(basic: dict[str, str]) -> dict[str, Account]:
+    """Every configured user: `SOCIALCARE_USERS` (admins) and `SOCIALCARE_USERS_FILE`."""
+    out = {name: Account(name, "admin", hashed) for name, hashed in basic.items()}
+    if os.environ.get("SOCIALCARE_USERS_FILE"):
+        out.update(accounts_from_file(Path(os.environ["SOCIALCARE_USERS_FILE"])))
+    return out
+
+
+def current_user() -> tuple[str, str]:
+    """(user, role) of the request being served; the local admin when no login is configured."""
+    if has_request_context() and "user" in g:
+        return g.user, g.role
+    return "local", "admin"
+
+
+def allowed(permission: str) -> bool:
+    """Whether the current user may do `permission` (view, export, export_text, transcript, health)."""
+    return permission in PERMISSIONS[current_user()[1]]
+
+
+def record(event: str, **details) -> None:
+    """Append an audit line for the current user (never breaks the request)."""
+    try:
+        audit(current_user()[0], event, address=request.remote_addr if has_request_context() else None,
+              **details)
+    except OSError as e:
+        log.warning("audit log not written: %s", escaped(str(e)))
+
+
+_LAST_LOGIN: dict[str, float] = {}
+
+
+def _signed_in(name: str, role: str) -> None:
+    g.user, g.role = name, role
+    now = time.time()
+    if now - _LAST_LOGIN.get(name, 0.0) > LOGIN_AUDIT_S:
+        _LAST_LOGIN[name] = now
+        record("login", role=role)
+
+
+def _proxy_settings() -> tuple[str | None, set[str], str]:
+    header = os.environ.get("SOCIALCARE_PROXY_USER_HEADER") or None
+    trusted = {a.strip() for a in os.environ.get("SOCIALCARE_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+               if a.strip()}
+    return header, trusted, _role(os.environ.get("SOCIALCARE_PROXY_DEFAULT_ROLE", "viewer"),
+                                  "SOCIALCARE_PROXY_DEFAULT_ROLE")
+
+
+def login_configured() -> bool:
+    """Whether the dashboard asks who its users are."""
+    return bool(os.environ.get("SOCIALCARE_USERS") or os.environ.get("SOCIALCARE_USERS_FILE")
+                or os.environ.get("SOCIALCARE_PROXY_USER_HEADER"))
+
+
+def require_login(server: Flask, users: dict[str, str] | dict[str, Account]) -> None:
+    """Authentication on every route (assets and callbacks included): a trusted proxy's user
+    header, else HTTP basic auth, throttled per user and address."""
     path = throttle_path()
+    known = {n: (a if isinstance(a, Account) else Account(n, "admin", a)) for n, a in users.items()}
+    hashes = {n: a.password_hash for n, a in known.items() if a.password_hash}
+    header, trusted, default_role = _proxy_settings()
 
     @server.before_request
     def _check():
+        if header and request.headers.get(header):
+            if request.remote_addr not in trusted:
+                log.warning("%s header from untrusted address %s ignored", header, request.remote_addr)
+                return Response("Forbidden.", 403)
+            name = request.headers[header].strip()[:100]
+            _signed_in(name, known[name].role if name in known else default_role)
+            return None
         auth = request.authorization
         if not auth or auth.type != "basic" or not auth.username:
             return _challenge()
@@ -113,12 +233,29 @@ def require_login(server: Flask, accounts: dict[str, str]) -> None:
         retry = retry_after_s(path, {user_key: USER_LIMIT, addr_key: ADDRESS_LIMIT}, now)
         if retry:
             return _challenge(retry=retry)
-        if password_ok(accounts, auth.username, auth.password or ""):
+        if password_ok(hashes, auth.username, auth.password or ""):
             clear_failures(path, user_key)
+            _signed_in(auth.username, known[auth.username].role)
             return None
         record_failure(path, [user_key, addr_key], now)
         log.warning("failed login for %s from %s", escaped(auth.username), request.remote_addr)
+        audit(escaped(auth.username, 60), "login_failed", address=request.remote_addr)
         return _challenge()
+
+
+def guard_admin_callbacks(server: Flask, page: str) -> None:
+    """Callbacks whose outputs are on an admin-only page (ids `<page>-…`, or pattern ids with
+    `"page": "<page>"`) answer 403 to anyone else."""
+
+    @server.before_request
+    def _admin_only():
+        if request.path.endswith("/_dash-update-component") and not allowed("health"):
+            body = request.get_json(silent=True) or {}
+            output = str(body.get("output", "")) if isinstance(body, dict) else ""
+            outputs = [part.rsplit(".", 1)[0] for part in output.strip(".").split("...")]
+            if any(o.startswith(f"{page}-") or f'"page":"{page}"' in o.replace(" ", "") for o in outputs):
+                return Response("This view is for admins.", 403)
+        return None
 
 
 def content_security_policy(script_hashes: list[str]) -> str:

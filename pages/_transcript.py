@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from pages._components import empty_state
 from pages._format import formatted
+from pages._security import allowed, record
 from scorecard.cases import Transcript
 
 
@@ -53,9 +54,13 @@ def transcript_view(t: Transcript | None, with_link: bool = False) -> html.Div:
     ]
     if with_link:
         head.append(dcc.Link("open in Conversations →", href=case_link(f["interaction_id"]), className="small"))
-    if t.messages.empty:
+    if not allowed("transcript"):
+        body = [empty_state("Message texts are shown to analysts and admins only; the facts above are "
+                            "what your role may see.")]
+    elif t.messages.empty:
         body = [empty_state(f"No messages stored for this {f['channel']} case (voice and rating-only sources have none).")]
     else:
+        record("transcript_view", case=str(f["interaction_id"]), messages=len(t.messages))
         body = [_message(m) for _, m in t.messages.iterrows()]
     return html.Div([*head, html.Div(body, className="transcript mt-2")])
 

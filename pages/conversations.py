@@ -130,7 +130,7 @@ def select_case(active, rows):
 
 @callback(Output(ids.CV_TRANSCRIPT, "children"), Output(f"{ids.CV_TRANSCRIPT}-export", "children"),
           Input(ids.CV_CASE, "data"))
-@per_snapshot
+# not memoised: what a transcript shows depends on the user's role, and each view is audited
 def transcript(case):
     """The selected case's full transcript."""
     if not case:

@@ -188,7 +188,7 @@ def cases(mode, kpi_id, a, b, brand, channel, page):
 
 @callback(Output(ids.RC_TRANSCRIPT, "children"), Input(ids.RC_CASES_TABLE, "active_cell"),
           State(ids.RC_CASES_TABLE, "data"), prevent_initial_call=True)
-@per_snapshot
+# not memoised: what a transcript shows depends on the user's role, and each view is audited
 def transcript(active, rows):
     """The clicked case's transcript, with a link to it in Conversations."""
     if not active or not rows or active["row"] >= len(rows):

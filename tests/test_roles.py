@@ -1,0 +1,135 @@
+"""Roles, single sign-on and the audit log (issue 21), in a real browser against `gunicorn app:server`
+on the shared dashboard warehouse.
+
+viewer: pages, no transcript texts, no export of tables with customer text, no /health;
+analyst: transcripts and every export; admin: also /health. Logins, refusals, exports and
+transcript views land in the audit log with user, filters and row counts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from werkzeug.security import generate_password_hash
+
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    callback_payload,
+    chromium_missing,
+    dashboard_warehouse,
+    gunicorn_server,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
+CASE_URL = "/conversations?start=2024-01-01&end=2024-02-11&channel=social"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    db = dashboard_warehouse(tmp_path_factory.getbasetemp() / "dashboard")
+    folder = tmp_path_factory.mktemp("roles")
+    users = folder / "users.toml"
+    users.write_text("\n".join(
+        f'[users.{name}]\npassword_hash = "{generate_password_hash(name + "-pw")}"\nrole = "{name}"\n'
+        for name in ("viewer", "analyst", "admin")), encoding="utf-8")
+    audit = folder / "audit.jsonl"
+    env = {"SOCIALCARE_USERS_FILE": str(users), "SOCIALCARE_AUDIT_LOG": str(audit), "SOCIALCARE_WARM": "0"}
+    with gunicorn_server(db, env, workers=1, threads=4) as url:
+        yield url, audit
+
+
+def _page(p, url: str, user: str):
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
+                                  http_credentials={"username": user, "password": f"{user}-pw"})
+    return browser, context.new_page()
+
+
+def _open_first_case(page, url: str) -> None:
+    page.goto(url + CASE_URL)
+    page.wait_for_selector("#cv-table td")
+    page.locator("#cv-table td[data-dash-column='interaction_id']").first.click()
+    page.wait_for_selector("#cv-transcript .fact", timeout=30_000)
+
+
+def _events(audit) -> list[dict]:
+    return [json.loads(line) for line in audit.read_text().splitlines()] if audit.exists() else []
+
+
+def test_a_viewer_sees_pages_but_no_transcripts_text_exports_or_health(served):
+    from playwright.sync_api import sync_playwright
+
+    url, audit = served
+    with sync_playwright() as p:
+        browser, page = _page(p, url, "viewer")
+        try:
+            _open_first_case(page, url)
+            assert "shown to analysts and admins only" in page.inner_text("#cv-transcript")
+            assert page.locator("#cv-transcript .transcript-text").count() == 0
+            page.click("text=CSV >> nth=0")  # the cases table carries the first customer message
+            page.wait_for_selector("text=only analysts and admins may export", timeout=30_000)
+            page.goto(url + "/health")
+            page.wait_for_selector("text=This page is for admins", timeout=30_000)
+            assert page.locator("#he-loads").count() == 0
+        finally:
+            browser.close()
+    events = [e for e in _events(audit) if e["user"] == "viewer"]
+    assert [e["event"] for e in events if e["event"] != "login"] == ["export_refused"]
+    assert events[0]["event"] == "login" and events[0]["role"] == "viewer"
+
+
+def test_an_analyst_reads_transcripts_and_exports_and_each_is_audited(served):
+    from playwright.sync_api import sync_playwright
+
+    url, audit = served
+    with sync_playwright() as p:
+        browser, page = _page(p, url, "analyst")
+        try:
+            _open_first_case(page, url)
+            page.wait_for_selector("#cv-transcript .transcript-text")
+            case = page.locator("#cv-table td[data-dash-column='interaction_id']").first.inner_text()
+            shown = int(page.inner_text("#cv-count").split(" cases match")[0].replace(",", ""))
+            with page.expect_download() as info:
+                page.click("text=CSV >> nth=0")
+            rows = info.value.path().read_text(encoding="utf-8").count("\n") - 1
+            assert rows >= shown
+        finally:
+            browser.close()
+    events = [e for e in _events(audit) if e["user"] == "analyst"]
+    views = [e for e in events if e["event"] == "transcript_view"]
+    exports = [e for e in events if e["event"] == "export"]
+    assert views and views[0]["case"] == case and views[0]["messages"] >= 1
+    assert len(exports) == 1 and exports[0]["rows"] == shown and exports[0]["format"] == "csv"
+    assert "social" in exports[0]["filters"] and "2024-01-01" in exports[0]["filters"]
+
+
+def test_health_callbacks_refuse_non_admins_and_serve_admins(served):
+    url, _audit = served
+    deps = requests.get(url + "/_dash-dependencies", auth=("viewer", "viewer-pw"), timeout=30).json()
+    body = callback_payload(deps, "he-loads", {"he-url.pathname": "/health"})
+    assert requests.post(url + "/_dash-update-component", json=body, auth=("viewer", "viewer-pw"),
+                         timeout=30).status_code == 403
+    assert requests.post(url + "/_dash-update-component", json=body, auth=("analyst", "analyst-pw"),
+                         timeout=30).status_code == 403
+    r = requests.post(url + "/_dash-update-component", json=body, auth=("admin", "admin-pw"), timeout=60)
+    assert r.status_code == 200 and "he-loads" in r.json()["response"]
+
+
+def test_single_sign_on_header_only_from_trusted_proxies(tmp_path_factory):
+    db = dashboard_warehouse(tmp_path_factory.getbasetemp() / "dashboard")
+    audit = tmp_path_factory.mktemp("sso") / "audit.jsonl"
+    env = {"SOCIALCARE_PROXY_USER_HEADER": "X-Forwarded-User", "SOCIALCARE_AUDIT_LOG": str(audit),
+           "SOCIALCARE_WARM": "0"}
+    with gunicorn_server(db, env, workers=1, threads=2) as url:
+        r = requests.get(url + "/_dash-layout", headers={"X-Forwarded-User": "carol"}, timeout=30)
+        assert r.status_code == 200  # 127.0.0.1 is a trusted proxy by default
+        assert requests.get(url + "/_dash-layout", timeout=30).status_code == 401  # no header, no basic auth
+    env["SOCIALCARE_TRUSTED_PROXIES"] = "10.9.9.9"
+    with gunicorn_server(db, env, workers=1, threads=2) as url:
+        r = requests.get(url + "/_dash-layout", headers={"X-Forwarded-User": "carol"}, timeout=30)
+        assert r.status_code == 403  # the header from an address that is not the proxy
+    logins = [e for e in _events(audit) if e["event"] == "login"]
+    assert logins and logins[0]["user"] == "carol" and logins[0]["role"] == "viewer"
