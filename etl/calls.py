@@ -145,7 +145,7 @@ def parse_calls(path: Path, config: Config) -> Parsed:
         kind="calls", source="pwc", path=str(path), rows_read=src.rows_read,
         tables={"interactions": cases, "surveys": surveys},
         quarantine=pd.concat(parts, ignore_index=True) if parts else quarantine_frame(pd.DataFrame()),
-        notes=notes,
+        notes=notes + src.notes,
     )
 
 

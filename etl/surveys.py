@@ -193,7 +193,7 @@ def parse_surveys(path: Path, config: Config, mapping: str | None = None) -> Par
         raise SourceError(f"{path}, line 1: missing column(s) {', '.join(missing)}; found {', '.join(names)}.")
     surveys, bad = rows(src.frame, defaults)
     unlinked = int(surveys["interaction_id"].isna().sum())
-    notes = [f"survey format: {fmt}"]
+    notes = [f"survey format: {fmt}", *src.notes]
     if unlinked:
         notes.append(f"{unlinked} response(s) without interaction_id, linked by customer, channel "
                      "and date where possible, else counted by their own channel and brand")

@@ -199,7 +199,7 @@ def parse_tickets(path: Path, config: Config) -> Parsed:
                 "messages": messages_table(tickets, cases),
                 "surveys": surveys_table(tickets, cases)},
         quarantine=pd.concat(parts, ignore_index=True) if parts else quarantine_frame(pd.DataFrame()),
-        notes=notes,
+        notes=notes + src.notes,
     )
 
 

@@ -139,17 +139,19 @@ def test_a_file_no_reading_can_take_is_refused_naming_a_line(tmp_path):
 
 
 def test_tickets_csv_with_bare_crs_loads_every_row(tmp_path):
-    """The tolerant reader serves every CSV source of etl/io.py: tickets here."""
+    """The tolerant reader serves every CSV source of etl/io.py: tickets here (a bare CR in
+    three unquoted subjects)."""
     frame = pd.read_csv(REAL / "customer_support_tickets.csv", dtype=str, keep_default_na=False)
     clean_db, damaged_db = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
     clean = load_file("tickets", str(REAL / "customer_support_tickets.csv"), clean_db, Config())
-    frame.loc[[0, 100, 2000], "Ticket Description"] = (
-        frame.loc[[0, 100, 2000], "Ticket Description"].str.replace(" ", " \r", n=1,
-                                                                    regex=False))
+    rows = [0, 100, 2000]  # subjects "Product setup", "Delivery problem": no comma, unquoted
+    frame.loc[rows, "Ticket Subject"] = frame.loc[rows, "Ticket Subject"].str.replace(
+        " ", " \r", n=1, regex=False)
     path = write(tmp_path / "t.csv", frame.to_csv(index=False, lineterminator="\n").encode())
     damaged = load_file("tickets", str(path), damaged_db, Config())
     assert (damaged.rows_read, damaged.rows_loaded, damaged.rows_quarantined) == (
         clean.rows_read, clean.rows_loaded, clean.rows_quarantined)
+    assert "3 bare CR characters inside records read as text" in load_notes(damaged_db)[0]
 
 
 def test_stray_quotes_keep_every_tweet(tmp_path, clean_texts):
