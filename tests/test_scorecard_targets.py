@@ -301,3 +301,35 @@ def test_slice_settings_name_the_bad_key(toml, message):
     with pytest.raises(ConfigError) as e:
         _cfg(toml)
     assert str(e.value) == message
+
+
+def test_capable_sources_read_the_same_from_pre_aggregates_and_rows(con):
+    from scorecard.capabilities import capable_sources, source_capabilities
+    from scorecard.catalogue import catalogue
+    from scorecard.data import kpi_frame
+
+    caps = source_capabilities(con)
+    kpis = [k for k in catalogue() if k.only_capable]
+    sources = {k.id: capable_sources(k, caps) for k in kpis}
+    assert sources["answered_rate"] == ["calls", "helpdesk"] and sources["fcr_rate"] == []
+    for by in ([], ["channel"], ["team"]):
+        fast = kpi_frame(con, Config(), kpis, "total", by, DAY, DAY, {}, sources=sources)
+        rows = kpi_frame(con, Config(), kpis, "total", by, DAY, DAY, {}, use_fast=False, sources=sources)
+        key = ["period", *by, "kpi"]
+        a, b = fast.sort_values(key).reset_index(drop=True), rows.sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a[[*key, "value", "n"]], b[[*key, "value", "n"]], check_dtype=False)
+
+
+def test_cli_scorecard_by_team(db):
+    import json
+
+    from click.testing import CliRunner
+
+    from cli import main
+
+    out = CliRunner().invoke(main, ["scorecard", "--db", str(db), "--from", DAY, "--to", DAY, "--by", "team",
+                                    "--team", "tech", "--kpi", "volume,answered_rate", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = {r["kpi"]: r for r in json.loads(out.output)["rows"]}
+    assert (rows["volume"]["team"], rows["volume"]["value"]) == ("tech", 32)
+    assert (rows["answered_rate"]["value"], rows["answered_rate"]["n"]) == (1.0, 32)
