@@ -47,7 +47,8 @@ from scorecard.results import ChannelValue, KpiValue, PerspectiveScore, Rollup, 
 
 STATUS_POINTS = {"green": 1.0, "amber": 0.5, "red": 0.0}
 SEVERITY = {"red": 0, "amber": 1, "green": 2}
-ROWS = {"surveys": "survey answers", "messages": "scored customer messages", "cases": "cases it counts"}
+ROWS = {"surveys": "survey answers to this question", "messages": "scored customer messages",
+        "cases": "cases it counts"}
 STAT_COLUMNS = (("median", "median"), ("p90", "p90"), ("mean", "mean"),
                 ("agent_p10", "agent_p10_s"), ("agent_p90", "agent_p90_s"))
 

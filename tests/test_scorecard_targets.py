@@ -132,6 +132,7 @@ def test_a_source_without_response_times_is_n_a_with_its_reason_never_zero(con):
         v = res.value(kpi)
         assert (v.value, v.n, v.status) == (None, 0, "n/a"), kpi
         assert "no response times in source complaints" in v.reason, kpi
+    assert res.value("nps").reason == "no survey answers to this question in this period and slice"
     reopened = res.value("reopen_rate")  # a flag the log stores as false: never "0 % reopened"
     assert (reopened.value, reopened.status, reopened.reason) == (None, "n/a", "no reopens in source complaints")
     resolved = res.value("resolution_rate")  # the log does carry outcomes: 90 of 120 closed
