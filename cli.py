@@ -127,6 +127,8 @@ def load_cmd(ctx, kind, source, mapping, brand_handles):
         config = replace(config, brand_handles=handles([*config.brand_handles, *given], "--brand-handles"))
     result = load_file(kind, source, ctx.obj["db"], config, mapping)
     click.echo(result.summary())
+    if config.alerts and result.status == "loaded":  # each load evaluates the subscriptions
+        run_alerts_now(ctx.obj["db"], config)
 
 
 @main.command("generate")
@@ -211,6 +213,48 @@ def backlog_table(result) -> str:
     for note in result.notes:
         lines += textwrap.wrap(note, 100, initial_indent="note: ", subsequent_indent="      ")
     return "\n".join(lines)
+
+
+@main.group("alerts")
+def alerts_group():
+    """Alert subscriptions ([[alerts]] in the configuration)."""
+
+
+@alerts_group.command("run")
+@click.option("--day", default=None, help="Evaluate this local day (YYYY-MM-DD; default the latest with data).")
+@click.option("--dry-run", is_flag=True, help="Evaluate and print, send nothing, store nothing.")
+@_common
+def alerts_run_cmd(ctx, day, dry_run):
+    """Evaluate every alert; send what starts firing or clears. Exit 0 when nothing fires, 3 when
+    an alert is firing, 1 when a message could not be delivered."""
+    code = run_alerts_now(ctx.obj["db"], ctx.obj["config"], day, dry_run)
+    ctx.exit(code)
+
+
+def run_alerts_now(db: Path, config, day: str | None = None, dry_run: bool = False) -> int:
+    """Run the alerts against the published warehouse, store what was delivered; the exit code."""
+    from scorecard.alerts import run_alerts
+    from scorecard.data import open_warehouse
+    from scorecard.data_alerts import record_alert_state
+
+    if not config.alerts:
+        click.echo("alerts: none configured ([[alerts]] in socialcare.toml).")
+        return 0
+    if day is not None:
+        _dates(day, day)
+    con = open_warehouse(db)
+    try:
+        result = run_alerts(con, config, day, send=not dry_run)
+    finally:
+        con.close()
+    if not dry_run:
+        record_alert_state(db, result.state)
+    click.echo(result.summary())
+    if result.errors:
+        for e in result.errors:
+            click.echo(f"Error: {e}", err=True)
+        return 1
+    return 3 if result.firing else 0
 
 
 @main.command("status")

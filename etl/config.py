@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from etl.alert_settings import AlertRule, SmtpSettings, alert_rules, smtp_settings
+
 CHANNELS = ("social", "phone", "email", "chat")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_COSTS = {"phone": 7.00, "email": 3.75, "chat": 3.00, "social": 0.90}
@@ -89,6 +91,8 @@ class Config:
     stale_after_days: float = 2.0  # /health: a source whose newest row is older is stale
     retention_days: int | None = None  # [retention] days: raw texts older than this are emptied
     backlog_horizon_days: float = 7.0  # [backlog] horizon_days: older unresolved cases are stale
+    alerts: tuple[AlertRule, ...] = ()  # [[alerts]] subscriptions (etl/alert_settings.py)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)  # [smtp]: where alert mail goes out
     playbook: str | None = None
     path: str | None = None
 
@@ -243,7 +247,7 @@ def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[Sl
 def config_from_dict(raw: dict, path: str | None = None) -> Config:
     """Validate a parsed TOML document into a Config, naming the first bad key."""
     top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr",
-           "currency", "compare", "health", "retention", "backlog"}
+           "currency", "compare", "health", "retention", "backlog", "alerts", "smtp"}
     _check_keys(raw, top, "")
     cfg = Config(path=path)
     if "display_timezone" in raw:
@@ -279,6 +283,13 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     _check_keys(health, {"stale_after_days"}, "health")
     if "stale_after_days" in health:
         cfg = replace(cfg, stale_after_days=_number(health["stale_after_days"], "health.stale_after_days"))
+    try:
+        if "alerts" in raw:
+            cfg = replace(cfg, alerts=alert_rules(raw["alerts"]))
+        if "smtp" in raw:
+            cfg = replace(cfg, smtp=smtp_settings(raw["smtp"]))
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
     backlog = raw.get("backlog", {})
     _check_keys(backlog, {"horizon_days"}, "backlog")
     if "horizon_days" in backlog:
