@@ -255,6 +255,8 @@ def _emit(seq, flags: int, top: bool, exact: bool) -> str:
             if lo > 1000 or (hi is not C.MAXREPEAT and hi > 1000):
                 raise Untranslatable("repeat count above RE2's limit")
             body = "(?:" + _emit(list(sub), flags, False, exact) + ")"
+            if not exact and hi is not C.MAXREPEAT and hi > 8:
+                hi = C.MAXREPEAT  # wider is safe; RE2 unrolls x{0,40} of a Unicode class too big for its DFA
             rep = f"{{{lo},}}" if hi is C.MAXREPEAT else f"{{{lo},{hi}}}"
             out.append(body + rep + ("?" if op is C.MIN_REPEAT else ""))
         elif op is C.AT:
