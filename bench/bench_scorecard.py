@@ -55,7 +55,10 @@ def synthetic_sql(n: int) -> list[str]:
             {_list(BRANDS)}[1 + (hash(i) % 8)::int] as brand,
             {_list(CATEGORIES)}[1 + (hash(i + 7) % 11)::int] as category
         from base""",
-        """insert into interactions
+        """insert into interactions (interaction_id, source, channel, platform, brand, customer_id,
+            agent_id, issue_category, opened_at, first_customer_at, first_response_at, resolved_at,
+            last_activity_at, status, handled_privately, transfers, handle_seconds, reopened, dq_flags,
+            load_id)
         select 'b:' || i, 'bench', channel, channel, brand, 'k' || (hash(i * 3) % 4000000)::varchar,
             brand || '-' || channel || '-s' || (hour(opened_at) // 8)::varchar || '-' || (hash(i * 5) % 7)::varchar,
             category, opened_at, opened_at,
