@@ -303,8 +303,10 @@ def _honest(kpi: Kpi, value: float | None, n: int, status: str, target: float | 
     over several channels the worst channel's status (see module)."""
     missing = lacking_text(lacking) if lacking else None
     note = f"leaves out cases without the measure ({missing})" if missing and n else None
-    if value is None or n == 0:
+    if n == 0:
         return "n/a", missing or f"no {ROWS.get(kpi.source, 'rows')} in this period and slice", None
+    if value is None:
+        return "n/a", "no value: its denominator is 0 in this period and slice", note
     if n < THIN_N:
         return "n/a", f"thin: n={n}, fewer than {THIN_N}", note
     if len(channels) > 1:
