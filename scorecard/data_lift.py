@@ -18,14 +18,12 @@ BUCKET_SQL = """case
     else (case when resolved then 'slow_resolved' else 'slow_unresolved' end) end"""
 
 
-def survey_outcomes(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                    end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """One row per survey response of cases opened in the period: survey_id, channel, category,
-    would_recommend, nps, linked (to a case), resolved, answered, frt and bucket (fast/slow x
-    resolved/unresolved, or unanswered; NULL when unlinked or the response time is unknown)."""
-    params: dict = {"fast_s": config.sla_first_response_s, "phone_fast_s": config.phone_answer_s}
+def _survey_rows_sql(config: Config, start: str | None, end: str | None,
+                     filters: Mapping[str, Sequence[str]], params: dict) -> str:
+    """The survey responses of cases opened in the period (filters applied), one row each."""
+    params.update({"fast_s": config.sla_first_response_s, "phone_fast_s": config.phone_answer_s})
     where = where_sql(config, start, end, filters, params)
-    sql = f"""
+    return f"""
         with src as (
             select s.survey_id, s.channel, s.brand, s.agent_id, s.issue_category,
                    s.issue_category as category, s.opened_at, s.would_recommend, s.nps,
@@ -35,7 +33,28 @@ def survey_outcomes(con: duckdb.DuckDBPyConnection, config: Config, start: str |
         )
         select survey_id, channel, category, would_recommend, nps, linked, answered, resolved, frt,
                case when linked then {BUCKET_SQL} end as bucket
-        from src where {where} order by survey_id"""
+        from src where {where}"""
+
+
+def survey_outcomes(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
+                    end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """One row per survey response of cases opened in the period: survey_id, channel, category,
+    would_recommend, nps, linked (to a case), resolved, answered, frt and bucket (fast/slow x
+    resolved/unresolved, or unanswered; NULL when unlinked or the response time is unknown)."""
+    params: dict = {}
+    return con.execute(_survey_rows_sql(config, start, end, filters, params) + " order by survey_id",
+                       params).df()
+
+
+def survey_cells(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
+                 end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """survey_outcomes grouped: one row per distinct (channel, category, would_recommend, nps,
+    linked, resolved, bucket) with `weight`, its number of responses. Every lift statistic is a
+    function of these counts, so millions of answers travel as a few thousand rows."""
+    params: dict = {}
+    rows = _survey_rows_sql(config, start, end, filters, params)
+    sql = (f"select channel, category, would_recommend, nps, linked, resolved, bucket, "
+           f"count(*) as weight from ({rows}) r group by all order by all")
     return con.execute(sql, params).df()
 
 

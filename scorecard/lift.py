@@ -33,7 +33,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from etl.config import Config
 from scorecard.data import effective_range
-from scorecard.data_lift import survey_outcomes
+from scorecard.data_lift import survey_cells
 from scorecard.economics import channel_economics
 from scorecard.lift_model import adjusted_lift
 from scorecard.whatif import WhatIf, what_if
@@ -79,16 +79,32 @@ DEFINITIONS = {
 }
 
 
-def _nps(values: np.ndarray) -> float:
-    return float(100 * ((values >= 9).mean() - (values <= 6).mean())) if len(values) else float("nan")
+def answer_weights(answers: pd.DataFrame) -> pd.Series:
+    """Each row's number of answers: `weight` of survey_cells, else 1 per survey_outcomes row."""
+    if "weight" in answers.columns:
+        return answers["weight"].astype("int64")
+    return pd.Series(1, index=answers.index, dtype="int64")
+
+
+def _nps_counts(values: pd.Series, weights: pd.Series) -> np.ndarray:
+    """[promoters, passives, detractors] among 0-10 answers."""
+    return np.array([weights[values >= 9].sum(), weights[(values > 6) & (values < 9)].sum(),
+                     weights[values <= 6].sum()], dtype=float)
+
+
+def _nps(counts: np.ndarray) -> float:
+    n = counts.sum()
+    return float(100 * (counts[0] / n - counts[2] / n)) if n else float("nan")
 
 
 def _nps_diff_ci(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
-    """Percentile bootstrap 95 % CI of NPS(a) - NPS(b), multinomial resampling per group."""
-    def draws(v: np.ndarray) -> np.ndarray:
-        p = np.array([(v >= 9).mean(), ((v > 6) & (v < 9)).mean(), (v <= 6).mean()])
-        counts = rng.multinomial(len(v), p / p.sum(), size=BOOTSTRAP_DRAWS)
-        return 100 * (counts[:, 0] - counts[:, 2]) / len(v)
+    """Percentile bootstrap 95 % CI of NPS(a) - NPS(b) from [promoters, passives, detractors]
+    counts, multinomial resampling per group."""
+    def draws(c: np.ndarray) -> np.ndarray:
+        n = int(c.sum())
+        p = c / n
+        counts = rng.multinomial(n, p / p.sum(), size=BOOTSTRAP_DRAWS)
+        return 100 * (counts[:, 0] - counts[:, 2]) / n
     diff = draws(a) - draws(b)
     return float(np.percentile(diff, 2.5)), float(np.percentile(diff, 97.5))
 
@@ -99,27 +115,31 @@ def raw_lift(answers: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     rows = []
     rec = answers.dropna(subset=["would_recommend"])
     nps = answers.dropna(subset=["nps"])
+    rec_w, nps_w = answer_weights(rec), answer_weights(nps)
+    yes = rec["would_recommend"].astype(float) * rec_w
     for comparison, other in COMPARISONS:
-        a = rec.loc[rec["channel"] == "social", "would_recommend"].astype(float).to_numpy()
-        b = rec.loc[rec["channel"] == other, "would_recommend"].astype(float).to_numpy()
-        pa, pb = (a.mean() if len(a) else np.nan), (b.mean() if len(b) else np.nan)
+        side_a, side_b = rec["channel"] == "social", rec["channel"] == other
+        na, nb = int(rec_w[side_a].sum()), int(rec_w[side_b].sum())
+        ya, yb = float(yes[side_a].sum()), float(yes[side_b].sum())
+        pa, pb = (ya / na if na else np.nan), (yb / nb if nb else np.nan)
         lo = hi = np.nan
-        if min(len(a), len(b)) >= MIN_N:
-            lo, hi = confint_proportions_2indep(a.sum(), len(a), b.sum(), len(b), method="newcomb", compare="diff")
-        elif len(a) or len(b):
-            notes.append(f"{comparison}: recommend rate has {len(a)} social and {len(b)} {other} answers; "
+        if min(na, nb) >= MIN_N:
+            lo, hi = confint_proportions_2indep(ya, na, yb, nb, method="newcomb", compare="diff")
+        elif na or nb:
+            notes.append(f"{comparison}: recommend rate has {na} social and {nb} {other} answers; "
                          f"fewer than {MIN_N} on a side is too thin for a confidence interval.")
-        rows.append([comparison, "recommend_rate", pa, pb, pa - pb, lo, hi, len(a), len(b), "newcombe"])
-        x = nps.loc[nps["channel"] == "social", "nps"].to_numpy(dtype=float)
-        y = nps.loc[nps["channel"] == other, "nps"].to_numpy(dtype=float)
+        rows.append([comparison, "recommend_rate", pa, pb, pa - pb, lo, hi, na, nb, "newcombe"])
+        sx, sy = nps["channel"] == "social", nps["channel"] == other
+        x = _nps_counts(nps.loc[sx, "nps"].astype(float), nps_w[sx])
+        y = _nps_counts(nps.loc[sy, "nps"].astype(float), nps_w[sy])
+        nx, ny = int(nps_w[sx].sum()), int(nps_w[sy].sum())
         lo = hi = np.nan
-        if min(len(x), len(y)) >= MIN_N:
+        if min(nx, ny) >= MIN_N:
             lo, hi = _nps_diff_ci(x, y, rng)
-        elif len(x) or len(y):
-            notes.append(f"{comparison}: NPS has {len(x)} social and {len(y)} {other} answers; "
+        elif nx or ny:
+            notes.append(f"{comparison}: NPS has {nx} social and {ny} {other} answers; "
                          f"too thin for a confidence interval.")
-        rows.append([comparison, "nps", _nps(x), _nps(y), _nps(x) - _nps(y), lo, hi, len(x), len(y),
-                     "bootstrap"])
+        rows.append([comparison, "nps", _nps(x), _nps(y), _nps(x) - _nps(y), lo, hi, nx, ny, "bootstrap"])
     return pd.DataFrame(rows, columns=LIFT_COLUMNS).astype({"n_social": "int64", "n_other": "int64"})
 
 
@@ -130,13 +150,14 @@ def fast_effective_matrix(answers: pd.DataFrame) -> pd.DataFrame:
     a = a[a["bucket"].isin(BUCKETS)]
     if a.empty:
         return pd.DataFrame(columns=MATRIX_COLUMNS)
-    a = a.assign(y=a["would_recommend"].astype(float))
+    w = answer_weights(a)
+    a = a.assign(y=a["would_recommend"].astype(float) * w, w=w)
     both = pd.concat([a, a.assign(channel="all")])
     channels = [*sorted(set(a["channel"])), "all"]
     cells = pd.MultiIndex.from_product([channels, BUCKETS], names=["channel", "bucket"])
-    g = both.groupby(["channel", "bucket"])["y"].agg(["sum", "count"]).reindex(cells, fill_value=0)
+    g = both.groupby(["channel", "bucket"])[["y", "w"]].sum().reindex(cells, fill_value=0)
     g = g.reset_index()
-    n, yes = g["count"].astype("int64"), g["sum"].astype(float)
+    n, yes = g["w"].astype("int64"), g["y"].astype(float)
     seen = n > 0
     lo, hi = pd.Series(np.nan, index=g.index), pd.Series(np.nan, index=g.index)
     lo[seen], hi[seen] = proportion_confint(yes[seen], n[seen], method="wilson")
@@ -216,8 +237,8 @@ def lift_report(con: duckdb.DuckDBPyConnection, config: Config, start: str | Non
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     start, end = effective_range(con, config, start, end)
     notes: list[str] = []
-    answers = survey_outcomes(con, config, start, end, filters)
-    unlinked = int((~answers["linked"].astype(bool)).sum()) if not answers.empty else 0
+    answers = survey_cells(con, config, start, end, filters)
+    unlinked = int(answer_weights(answers)[~answers["linked"].astype(bool)].sum()) if not answers.empty else 0
     if unlinked:
         notes.append(f"{unlinked} survey answers are not linked to a case: they count in the raw rates "
                      "by their own channel, not in the adjusted model or the matrix.")

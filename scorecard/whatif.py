@@ -33,7 +33,7 @@ import duckdb
 import pandas as pd
 
 from etl.config import Config
-from scorecard.data_lift import cases_by_channel_category, social_followups, survey_outcomes
+from scorecard.data_lift import cases_by_channel_category, social_followups, survey_cells
 from scorecard.economics import eligible_categories
 from scorecard.whatif_recommend import MIN_CATEGORY_N, assumptions, recommend_gain
 
@@ -139,7 +139,7 @@ def what_if(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, e
             filters: Mapping[str, Sequence[str]], shift: float, *, economics: pd.DataFrame | None = None,
             answers: pd.DataFrame | None = None) -> WhatIf:
     """Cost, resolutions and recommend rate when `shift` (0..1) of the eligible phone cases move
-    to social (module docstring). `answers` (survey_outcomes of the same period) may be passed
+    to social (module docstring). `answers` (survey_cells of the same period) may be passed
     when already read; `economics` is accepted for compatibility and not needed."""
     if shift is None or not 0 <= shift <= 1:
         raise ValueError(f"shift must be a share between 0 and 1, got {shift}.")
@@ -189,23 +189,26 @@ def what_if(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, e
     res_after = res_before - phone_res + social_res + fu_res
     # recommend
     if answers is None:
-        answers = survey_outcomes(con, config, start, end, filters)
+        answers = survey_cells(con, config, start, end, filters)
     answers = answers.dropna(subset=["would_recommend"])
-    answers = answers.assign(would_recommend=answers["would_recommend"].astype(float))
+    weight = answers["weight"] if "weight" in answers.columns else pd.Series(1, index=answers.index)
+    answers = answers.assign(would_recommend=answers["would_recommend"].astype(float),
+                             weight=weight.astype("int64"))
+    n_total = int(answers["weight"].sum())
     share = {c: moved.get(c, 0) / float(phone.at[c, "cases"]) for c in phone.index}
     rec_before = rec_after = None
     n_answers, pooled_cats = 0, ()
     if not answers.empty:
-        rec_before = float(answers["would_recommend"].mean())
+        rec_before = float((answers["would_recommend"] * answers["weight"]).sum() / n_total)
         gained, n_answers, pooled_cats, rec_notes = recommend_gain(answers, eligible, share, shift)
-        rec_after = rec_before + gained / len(answers)
+        rec_after = rec_before + gained / n_total
         notes += rec_notes
     n_fu = sum(fu.values())
     w = WhatIf(
         shift=shift, eligible_categories=eligible, moved_cases=n_moved, cost_before=cost_before,
         cost_after=cost_after, cost_change=cost_after - cost_before, recommend_before=rec_before,
         recommend_after=rec_after, recommend_change=None if rec_before is None else rec_after - rec_before,
-        cases=int(frame["cases"].sum()), eligible_phone_cases=n_phone, recommend_n=len(answers),
+        cases=int(frame["cases"].sum()), eligible_phone_cases=n_phone, recommend_n=n_total,
         eligible_phone_answers=n_answers, pooled_categories=pooled_cats, notes=tuple(notes),
         moved_by_category=moved, phone_cost_removed=phone_removed, social_cost_added=social_added,
         social_cost_per_case=social_cost,

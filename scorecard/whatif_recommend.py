@@ -22,10 +22,12 @@ def _rates(answers: pd.DataFrame, eligible: Sequence[str]) -> tuple[dict, dict, 
     """Per category (yes, n) on phone and social among would-recommend answers, and the pooled
     (phone rate, social rate) over eligible categories."""
     a = answers[answers["category"].isin(eligible) & answers["channel"].isin(["phone", "social"])]
-    g = a.groupby(["channel", "category"])["would_recommend"].agg(["sum", "count"])
+    a = a.assign(yes=a["would_recommend"] * a["weight"])
+    g = a.groupby(["channel", "category"])[["yes", "weight"]].sum().rename(columns={"yes": "sum", "weight": "count"})
     per = {ch: {c: (float(r["sum"]), int(r["count"])) for c, r in g.loc[ch].iterrows()}
            if ch in g.index.get_level_values(0) else {} for ch in ("phone", "social")}
-    pooled = a.groupby("channel")["would_recommend"].mean()
+    sums = a.groupby("channel")[["yes", "weight"]].sum()
+    pooled = sums["yes"] / sums["weight"]
     both = ("phone" in pooled.index) and ("social" in pooled.index)
     return per["phone"], per["social"], (float(pooled["phone"]), float(pooled["social"])) if both else None
 
