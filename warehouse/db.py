@@ -15,12 +15,21 @@ from pathlib import Path
 import duckdb
 
 from etl.progress import stage
+from warehouse.checks import CheckFailure, check_failures
 
 DEFAULT_DB = "socialcare.duckdb"
 
 
 class WarehouseError(RuntimeError):
     """The warehouse cannot be opened or written; the message says what to do."""
+
+
+def refusal(failures: list[CheckFailure]) -> str:
+    """One sentence for a candidate that breaks the model checks (at most three named)."""
+    named = "; ".join(f.sentence() for f in failures[:3])
+    more = f" and {len(failures) - 3} more checks" if len(failures) > 3 else ""
+    return (f"the new warehouse breaks its model checks ({named}{more}), so it was not published and "
+            "the previous warehouse is unchanged; report this with the file you loaded.")
 
 
 def db_path(explicit: str | None = None) -> Path:
@@ -103,6 +112,10 @@ def snapshot_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             con.execute(schema_sql())
             yield con
+            with stage("check models"):
+                failures = check_failures(con)
+            if failures:
+                raise WarehouseError(refusal(failures))
             with stage("publish snapshot"):
                 con.execute("checkpoint")
                 con.close()
