@@ -19,6 +19,17 @@ from etl.config import ConfigError
 
 CATEGORY_KEYS = ("id", "complexity", "private", "keywords", "patterns")
 COMPLEXITIES = (1, 2, 3)
+APOSTROPHE = "\u2019"  # the typographic apostrophe phones type: texts and rules read it as "'"
+
+
+def straightened(text: str) -> str:
+    """The text with the typographic apostrophe (U+2019) as a straight one."""
+    return text.replace(APOSTROPHE, "'")
+
+
+def normalised_text(text: str) -> str:
+    """What the category rules read: the text with straight apostrophes, lower-cased."""
+    return straightened(text).lower()
 
 
 def alternation(words: tuple[str, ...]) -> str:
@@ -53,10 +64,12 @@ class Category:
     patterns: tuple[str, ...] = ()
 
     def rules(self) -> tuple[re.Pattern, ...]:
-        """What classifies a lower-cased text into this category: its keywords as one
-        whole-word pattern, then each of its patterns (ignoring case)."""
-        out = [re.compile(r"\b" + alternation(self.keywords) + r"\b")] if self.keywords else []
-        return tuple(out + [re.compile(p, re.IGNORECASE) for p in self.patterns])
+        """What classifies a normalised text (normalised_text) into this category: its keywords
+        as one whole-word pattern, then each of its patterns (ignoring case); a typographic
+        apostrophe in them is read as a straight one, as in the text."""
+        words = tuple(dict.fromkeys(straightened(k) for k in self.keywords))
+        out = [re.compile(r"\b" + alternation(words) + r"\b")] if words else []
+        return tuple(out + [re.compile(straightened(p), re.IGNORECASE) for p in self.patterns])
 
 
 @dataclass(frozen=True)
@@ -147,8 +160,8 @@ def load_playbook(path: str | None = None) -> Playbook:
 
 def categories_from_text(texts: pd.Series, playbook: Playbook) -> pd.Series:
     """Issue category per text: the first playbook category one of whose keywords (whole words)
-    or patterns (ignoring case) occurs in the lower-cased text, else 'other'."""
-    lowered = [t.lower() if isinstance(t, str) else "" for t in texts]
+    or patterns (ignoring case) occurs in the normalised text (normalised_text), else 'other'."""
+    lowered = [normalised_text(t) if isinstance(t, str) else "" for t in texts]
     out = np.full(len(lowered), "other", dtype=object)
     todo = np.arange(len(lowered))  # texts no earlier category took: only those are searched
     for cat in playbook.categories:

@@ -22,6 +22,7 @@ from etl import enrich
 from etl.enrich import Playbook
 from etl.forked import split_map
 from etl.mojibake import MARKERS, repaired_text
+from etl.playbook import APOSTROPHE
 from etl.regex_sql import Untranslatable, python_whitespace, re2_ascii_exact, re2_superset
 
 IS_ASCII = "strlen(text) = length(text)"
@@ -178,41 +179,69 @@ def add_signatures(con: duckdb.DuckDBPyConnection, table: str, out: str, where: 
     return len(tails)
 
 
-def _category_whens(playbook: Playbook) -> tuple[list[str], list[str]]:
-    """CASE branches classifying lower-cased ASCII text in playbook order: a text one of whose
-    category's rules with an exact RE2 form matches gets the category; one that the RE2 superset
-    of a rule without an exact form (a look-around) might match gets NULL (Python decides it);
-    the rest go on to the next category."""
+# A character after which RE2's \b, \s, \w, \d and lower() may not read a text as Python does:
+# anything non-ASCII except symbols (emoji), punctuation (curly quotes, dashes), marks
+# (variation selectors) and format characters (joiners). Texts without one are decided in SQL.
+UNSAFE_NON_ASCII = r"[^\x00-\x7F\pS\pP\pM\p{Cf}]"
+
+
+def _category_whens(playbook: Playbook, column: str = "lower(text)") -> tuple[list[str], list[str]]:
+    """CASE branches classifying the lower-cased ASCII `column` in playbook order: a text one of
+    whose category's rules with an exact RE2 form matches gets the category; one that the RE2
+    superset of a rule without an exact form (a look-around) might match gets NULL (Python
+    decides it); the rest go on to the next category."""
     whens, params = [], []
     for cat in playbook.categories:
         exact = {r: re2_ascii_exact(r) for r in cat.rules()}
         decided = [e for e in exact.values() if e is not None]
         if decided:
-            whens.append("when regexp_matches(lower(text), ?) then ?")
+            whens.append(f"when regexp_matches({column}, ?) then ?")
             params += ["|".join(f"(?:{e})" for e in decided), cat.id]
         sups = [_superset(r) for r, e in exact.items() if e is None]
         if any(s is None for s in sups):
             whens.append("when true then null")
             break
         if sups:
-            whens.append("when regexp_matches(lower(text), ?) then null")
+            whens.append(f"when regexp_matches({column}, ?) then null")
             params.append("|".join(f"(?:{s})" for s in sups))
     return whens, params
+
+
+def _unsafe_non_ascii(playbook: Playbook) -> str:
+    """RE2 for a character that keeps a non-ASCII text out of SQL: UNSAFE_NON_ASCII, or a
+    non-ASCII character some rule of the playbook names (the ASCII forms cannot see it)."""
+    named = sorted({ch for cat in playbook.categories for r in cat.rules() for ch in r.pattern
+                    if ord(ch) > 127})
+    extra = "".join(f"\\x{{{ord(ch):X}}}" for ch in named)
+    return UNSAFE_NON_ASCII + (f"|[{extra}]" if extra else "")
 
 
 def add_categories(con: duckdb.DuckDBPyConnection, table: str, out: str, playbook: Playbook,
                    where: str = "true") -> int:
     """Add `out` = enrich.categories_from_text(text, playbook): the first playbook category one
-    of whose keywords (whole words) or patterns occurs in the lower-cased text, else 'other'.
+    of whose keywords (whole words) or patterns occurs in the normalised text, else 'other'.
 
     ASCII texts are classified in SQL (lower() and \\b agree with Python there) except where a
-    pattern without an RE2 form might match; those and texts with other characters go through
-    the Python function, on 2 cores when they are many (etl/forked.py).
+    pattern without an RE2 form might match. So are non-ASCII texts whose non-ASCII characters
+    are all symbols, punctuation, marks or format characters (emoji, curly quotes): Python reads
+    each of those as a non-word, non-space character that no rule names, so such a text is
+    decided as if each were chr(1), once the typographic apostrophe is straightened as Python
+    reads it. The rest go through the Python function, on 2 cores when they are many
+    (etl/forked.py).
     """
     whens, params = _category_whens(playbook)
     con.execute(f"alter table {table} add column {out} varchar")
     case = "case " + " ".join(whens) + " else 'other' end" if whens else "'other'"
     con.execute(f"update {table} set {out} = {case} where ({where}) and {IS_ASCII}", params)
+    mwhens, mparams = _category_whens(playbook, "m")
+    mcase = "case " + " ".join(mwhens) + " else 'other' end" if mwhens else "'other'"
+    mapped = r"lower(regexp_replace(replace(text, ?, ?), '[^\x00-\x7F]', chr(1), 'g'))"
+    con.execute(f"""update {table} set {out} = s.cat
+        from (select text, {mcase} as cat from (
+                select distinct text, {mapped} as m from {table}
+                where ({where}) and {NOT_ASCII} and not regexp_matches(text, ?))) s
+        where {table}.text = s.text and ({where})""",
+                [*mparams, APOSTROPHE, "'", _unsafe_non_ascii(playbook)])
     classify = partial(_categories, playbook=playbook)  # picklable, for a pool without fork
     return _set_from_python(con, table, out, where, lambda s: split_map(classify, s))
 
