@@ -169,3 +169,20 @@ def test_utf8_and_legacy_text_is_never_taken_for_utf16():
     assert utf16_without_bom(_rows().encode("utf-8")[:512]) is None
     assert utf16_without_bom(_rows().encode("cp1252")[:512]) is None
     assert utf16_without_bom(b"ab") is None  # too short to tell
+
+
+@pytest.mark.parametrize("encoding", sorted(ENCODED))
+def test_bare_crs_in_unquoted_text_read_in_every_encoding(tmp_path, encoding):
+    """An LF file with a bare CR inside an unquoted text (as pandas writes it) goes through the
+    tolerant reader after the conversion to UTF-8, whatever the encoding."""
+    body = _rows().replace("\r\n", "\n").replace("the café", "the\r\rcafé")
+    data = body.encode(encoding.removesuffix("-sig"))
+    bom = {"utf-8-sig": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE,
+           "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    path = tmp_path / "t.csv"
+    path.write_bytes(bom + data)
+    parsed = read_csv_text(path, ("text",))
+    assert parsed.rejects.empty and parsed.notes == (
+        "2 bare CR characters inside records read as text",)
+    assert parsed.frame["text"].tolist() == [TEXTS[0].replace("the café", "the\r\rcafé"),
+                                             *TEXTS[1:]]
