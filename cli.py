@@ -170,9 +170,9 @@ def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, t
                "category": _csv_list(category), "agent": _csv_list(agent), "team": _csv_list(team)}
     result = scorecard(con, ctx.obj["config"], start, end, grain, _csv_list(by), filters,
                        _csv_list(kpi) or None)
-    frame = result.to_frame()
+    frame = result.export_frame()  # flat: unit, reason and note; per-channel values in json
     if fmt == "table" and not frame.empty:
-        frame = frame.drop(columns=["previous"]).round(3)
+        frame = frame.drop(columns=["previous", "note"]).round(3)
     _echo_frame(frame, fmt, result.to_json())
     if fmt == "table":
         click.echo(result.summary())
