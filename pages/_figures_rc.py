@@ -83,7 +83,7 @@ def shortfall_chart(segments: pd.DataFrame, kpi: Kpi, title: str, dims: tuple[st
              "customdata": [contribution_text(kpi, c) for c in top["contribution"]],
              "hovertemplate": "%{y}<br>%{customdata} of the shortfall<extra></extra>"}
     fig = styled({"data": [trace], "layout": {"shapes": [vline(0, dash="solid")]}}, title,
-                 f"contribution to the shortfall ({unit}; red carries it, green gives some back)", None,
+                 f"{unit} of the shortfall (red carries it, green gives back)", None,
                  height=max(340, 150 + 30 * len(top)))
     fig["layout"]["yaxis"]["autorange"] = "reversed"
     return fig

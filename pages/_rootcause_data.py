@@ -87,7 +87,8 @@ def worst_first(frame: pd.DataFrame, kpi) -> pd.DataFrame:
     order = frame.sort_values(["kpi_value", "opened_at"], ascending=[kpi.direction != "lower", True],
                               na_position="first", kind="stable").reset_index(drop=True)
     return pd.DataFrame({"rank": [str(i + 1) for i in range(len(order))],
-                         "interaction_id": order["interaction_id"], "opened_at": order["opened_at"],
+                         "interaction_id": order["interaction_id"],
+                         "opened_at": order["opened_at"].dt.strftime("%m-%d %H:%M"),
                          "channel": order["channel"], "brand": order["brand"], "category": order["category"],
                          "agent": order["agent"],
                          "value": [level_text(kpi, v) if not pd.isna(v) else "none" for v in order["kpi_value"]],
@@ -101,10 +102,12 @@ def case_rows(result, kpi, config) -> pd.DataFrame:
     c = result.cases
     if c.empty:
         return pd.DataFrame(columns=[f for f, _, _ in CASE_COLUMNS])
-    value = [level_text(kpi, v, config) if v is not None and not pd.isna(v) else "none" for v in c["value"]]
+    binary = kpi.unit == "share" and c["value"].dropna().isin([0, 1]).all()
+    value = [("no" if v == 0 else "yes") if binary and not pd.isna(v) else
+             level_text(kpi, v, config) if v is not None and not pd.isna(v) else "none" for v in c["value"]]
     return pd.DataFrame({"rank": [str(i + 1) for i in range(len(c))], "interaction_id": c["interaction_id"],
-                         "opened_at": c["opened_at"], "channel": c["channel"], "brand": c["brand"],
-                         "category": c["category"], "agent": c["agent"], "value": value,
+                         "opened_at": c["opened_at"].dt.strftime("%m-%d %H:%M"), "channel": c["channel"],
+                         "brand": c["brand"], "category": c["category"], "agent": c["agent"], "value": value,
                          "contribution": [contribution_text(kpi, v, config) for v in c["contribution"]]})
 
 

@@ -86,8 +86,8 @@ def layout(kpi=None, day=None, vs=None, by=None, brand=None, channel=None, mode=
             dbc.Col(card("Cases behind the number (the export includes full transcripts)", [
                 html.Div(id=f"{ids.RC_CASES}-count", className="small text-muted mb-1"),
                 data_table(ids.RC_CASES_TABLE, rc.CASE_COLUMNS, page_size=CASE_PAGE, custom_paging=True)],
-                footer=html.Div(id=f"{ids.RC_CASES}-export")), xl=7),
-            dbc.Col(card("Transcript", html.Div(id=ids.RC_TRANSCRIPT, children=transcript_view(None))), xl=5),
+                footer=html.Div(id=f"{ids.RC_CASES}-export")), xl=8),
+            dbc.Col(card("Transcript", html.Div(id=ids.RC_TRANSCRIPT, children=transcript_view(None))), xl=4),
         ], className="g-3"),
         export_outputs(PAGE),
     ])

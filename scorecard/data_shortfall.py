@@ -99,12 +99,14 @@ def row_form(kpi: Kpi) -> RowForm:
 
 
 def shortfall_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str,
-                   end: str, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+                   end: str, filters: Mapping[str, Sequence[str]],
+                   sources: Sequence[str] | None = None) -> pd.DataFrame:
     """[key, interaction_id, survey_id, opened_at, channel, brand, category, agent, hour, wait,
     num, den, x, n] per case (per survey answer for survey KPIs; a case's scored messages summed for
     message KPIs): num and den as the KPI adds them up, x the row's own value (num / den, or the
     value a quantile ranks), n the rows it adds to the KPI's n, wait the case's first-response
-    time (null: never answered). Only rows that enter the KPI."""
+    time (null: never answered). `sources`: only cases of these sources (those that carry what
+    the KPI needs, scorecard/capabilities.py), as the scorecard counts them. Only rows that enter the KPI."""
     form = row_form(kpi)
     params: dict = {"tz": config.display_timezone}
     sla = sla_sql(config, params)  # each case's own SLA, as the scorecard reads it
@@ -114,6 +116,9 @@ def shortfall_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, sta
 
     num, den, pop = sql_of(form.num), sql_of(form.den), sql_of(population(kpi))
     where = where_clause(start, end, filters, params)
+    if sources is not None and kpi.source == "cases":  # only the sources that carry the KPI
+        params["sources"] = list(sources)
+        where += " and source in (select unnest($sources::varchar[]))"
     body = source_sql(config, kpi.source, params)
     dims = ", ".join(f"coalesce(({expr})::varchar, '{NONE_SEGMENT}') as {d}"
                      for d, expr in DIMS.items())

@@ -14,7 +14,7 @@ import pandas as pd
 
 from etl.config import Config
 from scorecard.catalogue import THIN_N, Kpi, kpi_by_id
-from scorecard.comparison import Comparison, configured_comparison
+from scorecard.comparison import WEEKDAY_NAMES, Comparison, configured_comparison
 from scorecard.data_cases import case_messages
 from scorecard.data_rootcause import (
     DIMS,
@@ -229,7 +229,9 @@ def explain_change(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, 
             wanted = {date.fromisoformat(d).weekday() for d in Comparison(b, (), "").days}
             exclude = tuple(d for d in Comparison(a, (), "").days
                             if date.fromisoformat(d).weekday() not in wanted)
-            label = "the same weekdays of " + "..".join(a)
+            names = dict.fromkeys(WEEKDAY_NAMES[date.fromisoformat(d).weekday()]
+                                  for d in Comparison(b, (), "").days)
+            label = "the " + ", ".join(names)
     else:
         a, exclude, label = configured_comparison(*b, config)
     if len(exclude) >= days_between(*a):

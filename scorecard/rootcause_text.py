@@ -43,8 +43,8 @@ def _no_minus_zero(text: str) -> str:
 
 
 def duration_text(seconds: float | None, signed: bool = False) -> str:
-    """A duration as people read it: '45 s', '14 min', '2 h 14 min', '3 d 4 h' (rounded to the
-    unit below the largest; signed: '+14 min', '-2 h'; never '-0 s')."""
+    """A duration as people read it: '45 s', '14 min', '2 h 14 min', '3 d 4 h', '981 d' (rounded
+    to the unit below the largest, whole days from ten days; signed: '+14 min'; never '-0 s')."""
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "n/a"
     s = abs(float(seconds))
@@ -55,9 +55,11 @@ def duration_text(seconds: float | None, signed: bool = False) -> str:
     elif s < 86370:
         h, m = divmod(round(s / 60), 60)
         text = f"{h} h" + (f" {m} min" if m else "")
-    else:
+    elif s < 9.5 * 86400:
         d, h = divmod(round(s / 3600), 24)
         text = f"{d} d" + (f" {h} h" if h else "")
+    else:  # ten days or more: the hours are noise
+        text = f"{s / 86400:,.0f} d"
     if text == "0 s":
         return text
     return ("-" if seconds < 0 else "+" if signed else "") + text

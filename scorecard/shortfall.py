@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from etl.config import SLICE_DIMS, Config
+from scorecard.capabilities import capable_sources, lacking_sources, source_capabilities
 from scorecard.catalogue import Kpi, kpi_by_id, target_of
 from scorecard.data_rootcause import DIMS, NONE_SEGMENT
 from scorecard.data_shortfall import case_transcripts, customer_texts, row_form, shortfall_rows
@@ -228,7 +229,9 @@ def explain_shortfall(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: st
     if target is None or kpi.direction == "none":
         raise ValueError(f"{kpi.id} has no target (a count or total without direction); use "
                          "explain --vs PERIOD to see what changed instead.")
-    rows = shortfall_rows(con, config, kpi, start, end, filters)
+    caps = source_capabilities(con)
+    rows = shortfall_rows(con, config, kpi, start, end, filters,
+                          capable_sources(kpi, caps) if lacking_sources(kpi, caps) else None)
     q = float(kpi.value.strip().rsplit(",", 1)[1].strip(" )")) if form.method == "quantile" else 0.5
     empty = Shortfall(kpi.id, (start, end), None, target, None, 0, form.method,
                       pd.DataFrame(columns=SEGMENT_COLUMNS), pd.DataFrame(), filters)

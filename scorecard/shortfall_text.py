@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -154,8 +155,9 @@ def shortfall_paragraph(result: Shortfall, kpi: Kpi, config: Config, lead) -> st
 def contribution_text(kpi: Kpi, v: float, config: Config | None = None) -> str:
     """A signed contribution: '+20 points', '-1.6 points', '+12 min'; never '-0'."""
     text = amount_text(kpi, v, config)
-    if text.startswith("0 ") or text in ("0", "0.00", "0 s", "0.0 points"):
-        return text
+    zero = re.match(r"0(\.0+)?(?=\D|$)", text)
+    if zero:  # rounds to nothing: no sign, no decimals ('0 points', '0 s')
+        return "0" + text[zero.end():]
     return ("-" if v < 0 else "+") + text
 
 

@@ -88,7 +88,7 @@ def test_change_mode_one_click_away_reads_in_units(svc):
                          BY, {}, True)
     summary, chart, rows, columns, drivers, _, _, _, _ = explain(
         "change", "frt_median_s", DAY, DAY, *BASE, BY, None, None, ["on"])
-    assert texts_of(summary) == [exp.summary()] and "the same weekdays of" in exp.summary()
+    assert texts_of(summary) == [exp.summary()] and "(the Mondays (2023-12-25..2024-01-15), n=" in exp.summary()
     assert exp.versus_days == ["2023-12-25", "2024-01-01", "2024-01-08", "2024-01-15"]
     names = [c["name"] for c in columns]
     assert "beyond its size" not in names and not any("share above" in n for n in names)

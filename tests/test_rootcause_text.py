@@ -24,6 +24,7 @@ def test_durations_read_in_hours_and_minutes():
     assert value_text(FRT, 61) == "1 min" and value_text(FRT, 5400) == "1 h 30 min"
     assert value_text(FRT, 8040) == "2 h 14 min" and value_text(FRT, 59) == "59 s"
     assert value_text(FRT, 86400) == "1 d" and value_text(FRT, 3590) == "1 h"
+    assert value_text(FRT, 981 * 86400 + 5 * 3600) == "981 d"  # from ten days on, whole days
 
 
 def test_a_difference_of_shares_reads_as_points():
