@@ -32,6 +32,8 @@ def _common(fn):
         try:
             ctx.obj = {"db": db_path(db_opt or obj.get("db")),
                        "config": load_config(config_opt or obj.get("config"))}
+            if "start" in kwargs and "end" in kwargs:  # one date check for every command
+                kwargs["start"], kwargs["end"] = _dates(kwargs["start"], kwargs["end"])
             return ctx.invoke(fn, ctx, **kwargs)
         except USER_ERRORS as e:
             if (why := _environment_failure(e, (ctx.obj or {}).get("db"))) is not None:
@@ -100,7 +102,7 @@ def _echo_frame(frame, fmt: str, payload: dict | None = None) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", default=None, help="Warehouse file (else $SOCIALCARE_DB, else ./socialcare.duckdb).")
 @click.option("--config", default=None, help="Config TOML (else $SOCIALCARE_CONFIG, else ./socialcare.toml).")
-@click.version_option("0.1.0", prog_name="socialcare")
+@click.version_option(package_name="socialcare", prog_name="socialcare")
 @click.pass_context
 def main(ctx, db, config):
     """socialcare: social customer care analytics beside phone, e-mail and chat."""
@@ -448,6 +450,15 @@ def _run_dashboard(ctx, host: str, port: int, debug: bool) -> None:
     os.environ["SOCIALCARE_DB"] = str(ctx.obj["db"].resolve())
     if ctx.obj["config"].path:
         os.environ["SOCIALCARE_CONFIG"] = str(Path(ctx.obj["config"].path).resolve())
+    import socket
+
+    with socket.socket() as probe:  # a busy port is one sentence, before Dash says it is running
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise click.ClickException(f"port {port} on {host} is in use ({e.strerror}); stop what uses it "
+                                       "or choose another with --port.") from None
     from app import app
 
     app.run(host=host, port=port, debug=debug)
