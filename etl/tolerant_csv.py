@@ -10,8 +10,8 @@ CR is text.
 `tolerant_copy` writes a copy in which every bare CR of a file whose records end in LF or CRLF
 is a placeholder character the file does not hold (and, when asked, every CRLF is LF, for
 concatenated files with mixed line ends); DuckDB reads the copy strictly and
-`restore_bare_crs` puts the CRs back. The copy is a byte-level pass (about a second for a
-556 MB file), so the fallback costs one more strict read, not a slower parser.
+`restore_bare_crs` puts the CRs back. The copy is a byte-level pass, so the fallback costs
+one more strict read, not a slower parser (`python bench/bench_load.py --damaged 5`).
 `first_unreadable_line` names the record at fault when even the copy cannot be read.
 """
 
@@ -156,14 +156,25 @@ def record_end(data: bytes, start: int, delim: bytes) -> int:
     return len(data)
 
 
+def _without_line_end(line: str) -> str:
+    """A physical line without its LF or CRLF (a bare CR before them is text)."""
+    line = line.removesuffix("\n")
+    return line.removesuffix("\r")
+
+
 def _one_record(text: str, delim: str) -> list[str] | None:
     """The fields of `text` read as exactly one CSV record (Python's lenient reader: a closing
     quote followed by more text keeps that text, as pandas does), else None."""
+    mark = PLACEHOLDERS[0] if PLACEHOLDERS[0] not in text else None
+    if mark is not None:  # Python's reader ends a record at a bare CR too: keep it as text
+        text = text.replace("\r", mark)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error:
         return None
-    return records[0] if len(records) == 1 else None
+    if len(records) != 1:
+        return None
+    return records[0] if mark is None else [f.replace(mark, "\r") for f in records[0]]
 
 
 def records_of_lines(text: str, n_fields: int, delim: str,
@@ -172,11 +183,12 @@ def records_of_lines(text: str, n_fields: int, delim: str,
     tolerant reading takes, (None, raw) for each line none can. A line is read as CSV (a stray
     quote closing early keeps the text after it), else split at every delimiter (quotes as
     text), else joined with the next lines while that gives one quoted multi-line record."""
-    lines = text.splitlines(keepends=True)
+    parts = text.split("\n")  # only LF ends a line: a bare CR or U+2028 inside a text is text
+    lines = [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
     out: list[tuple[list[str] | None, str]] = []
     i = 0
     while i < len(lines):
-        line = lines[i].rstrip("\r\n")
+        line = _without_line_end(lines[i])
         fields = _one_record(line, delim)
         if fields is None or len(fields) != n_fields:
             literal = line.split(delim)
@@ -186,7 +198,7 @@ def records_of_lines(text: str, n_fields: int, delim: str,
             i += 1
             continue
         for j in range(i + 1, min(len(lines), i + max_join)):
-            joined = "".join(lines[i:j + 1]).rstrip("\r\n")
+            joined = _without_line_end("".join(lines[i:j + 1]))
             fields = _one_record(joined, delim)
             if fields is not None and len(fields) == n_fields:
                 out.append((fields, joined))

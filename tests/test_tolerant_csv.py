@@ -205,3 +205,16 @@ def test_a_short_record_before_a_bare_cr_is_quarantined_once(tmp_path):
     assert (len(parsed.frame), parsed.rows_read) == (2998, 2999)
     assert parsed.rejects[["line", "raw"]].values.tolist() == [[4, "3,101,True"]]
     assert parsed.frame["text"].iloc[2499] == "text\r\r 2501"
+
+
+def test_a_rejected_span_is_split_at_lf_only():
+    """Bare CRs, U+2028 and NEL inside texts stay text; a quoted CRLF joins its two lines."""
+    from etl.tolerant_csv import records_of_lines
+
+    span = '1,a\rb,"c" d\n2,"x\r\ny",z\n3,q\u2028r\x85s,t\r\n4,"never closed\n'
+    assert records_of_lines(span, 3, ",") == [
+        (["1", "a\rb", "c d"], '1,a\rb,"c" d'),
+        (["2", "x\r\ny", "z"], '2,"x\r\ny",z'),
+        (["3", "q\u2028r\x85s", "t"], "3,q\u2028r\x85s,t"),
+        (None, '4,"never closed'),
+    ]
