@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from scorecard.rootcause import drill_cases
+from scorecard.shortfall import explain_shortfall
 from tests.browser import (
     INJECTED_CASE,
     INJECTIONS,
@@ -83,12 +83,13 @@ def test_a_red_tile_leads_to_the_cases_behind_it(server, page, db):
     kpi = re.search(r"kpi=([a-z_0-9]+)", href).group(1)
     link.click()
     page.wait_for_url(re.compile(r"/rootcause\?"))
-    page.wait_for_function("document.querySelector('#rc-cases-count') && "
-                           "document.querySelector('#rc-cases-count').innerText.includes('cases behind')",
-                           timeout=60_000)
+    # a red tile opens "why is it off target": the failing cases (tests/test_browser_rootcause.py)
+    page.locator("#rc-cases-count", has_text="failing").wait_for(timeout=60_000)
+    channel = re.search(r"channel=([a-z]+)", href)
     with serving(db) as svc:
-        expected = len(drill_cases(svc.reader.cursor(), svc.config, kpi, "2024-01-22", "2024-01-22", {}))
-    assert page.inner_text("#rc-cases-count").startswith(f"{expected:,} cases behind")
+        expected = len(explain_shortfall(svc.reader.cursor(), svc.config, kpi, "2024-01-22", (),
+                                         {"channel": [channel.group(1)]} if channel else {}).cases)
+    assert page.inner_text("#rc-cases-count").startswith(f"{expected:,} failing")
     assert f"kpi={kpi}" in page.url and "period=2024-01-22..2024-01-22" in page.url
     page.locator("#rc-cases-table td").first.click()
     page.wait_for_selector("#rc-transcript .fact")
