@@ -12,7 +12,9 @@ For a period and slice:
    entirely at or below S and the values <= S of the bins S falls inside.
 The SLA's other terms (abandoned calls, cases still waiting past S at the data's as-of time)
 come from agg_case_outcomes_daily and, for cases that were still inside the SLA at as-of, from
-fct_cases. Whole UTC days come from the models and the partial days at a period's edges from
+fct_cases. With [sla.channel / brand] rules, the bins are read per channel and brand and each
+group is counted against its own SLA (an SLA per team needs the fact table). Whole UTC days come
+from the models and the partial days at a period's edges from
 the fact table through the models' own SQL (scorecard/data_agg.py:model_rows), as for the additive
 KPIs; usable for the same grains and for slices by channel and brand. Business-hours FRT is
 read from the model only when it was built with the calendar and clock in force
@@ -31,8 +33,8 @@ import pandas as pd
 
 from etl.business_hours import utc_bounds
 from etl.config import Config
-from scorecard.catalogue import Kpi
-from scorecard.data import clock_start_column, frt_column
+from scorecard.catalogue import Kpi, sla_of
+from scorecard.data import clock_start_column, frt_column, sla_sql
 from scorecard.data_agg import COLUMNS, aligned, day_period_sql, model_rows, model_where_sql
 from warehouse.calendar import calendar_fingerprint
 from warehouse.queries import as_of
@@ -75,8 +77,9 @@ def values_usable(kpi: Kpi, config: Config, measures: frozenset[str], grain: str
                   by: Sequence[str], filters: Mapping[str, Sequence[str]], start: str | None,
                   end: str | None) -> bool:
     """Whether the KPI can be read from the value-bin model for this query."""
-    if value_measure(kpi, config) not in measures or (kpi.id == SLA_KPI and config.sla_rules):
-        return False  # an SLA per slice is applied case by case (data.sla_sql)
+    if value_measure(kpi, config) not in measures or (
+            kpi.id == SLA_KPI and any(d not in VALUE_DIMS for r in config.sla_rules for d, _ in r.scope)):
+        return False  # an SLA per team is applied case by case from the fact table (data.sla_sql)
     dims = set(by) | {d for d, v in filters.items() if v or d == "source"}
     return dims <= set(VALUE_DIMS) and aligned(config, grain, start, end)
 
@@ -175,7 +178,7 @@ def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[
             lo, hi, _ = _order_stats(g.n, q)
             need.setdefault(key, set()).update(
                 b for b in (g.bin_of(lo)[0], g.bin_of(hi)[0]) if g.constant(b) is None)
-        if sla and key[-1] == frt:
+        if sla and key[-1] == frt and not config.sla_rules:
             need.setdefault(key, set()).update(g.straddling(threshold)[1])
     values = _bin_values(con, config, need, grain, by, start, end, filters)
 
@@ -246,13 +249,16 @@ def _sla_frame(con: duckdb.DuckDBPyConnection, config: Config, groups: dict[tupl
                             grain, by, start, end, filters, params)
     recent = _recent_waiting(con, config, grain, by, start, end, filters, threshold)
     table = outcomes.merge(recent, on=keys, how="outer") if not recent.empty else outcomes.assign(recent=0)
-    met = {}
-    for key, g in groups.items():
-        if key[-1] != frt:
-            continue
-        below, cut = g.straddling(threshold)
-        met[key[:-1]] = (below + sum(int(np.searchsorted(values[(*key, b)], threshold, side="right"))
-                                     for b in cut), g.n)
+    if config.sla_rules:
+        met = _met_per_slice(con, config, grain, by, start, end, filters)
+    else:
+        met = {}
+        for key, g in groups.items():
+            if key[-1] != frt:
+                continue
+            below, cut = g.straddling(threshold)
+            met[key[:-1]] = (below + sum(int(np.searchsorted(values[(*key, b)], threshold, side="right"))
+                                         for b in cut), g.n)
     rows = []
     for r in table.itertuples(index=False):
         key = tuple(r[:len(keys)])
@@ -261,6 +267,36 @@ def _sla_frame(con: duckdb.DuckDBPyConnection, config: Config, groups: dict[tupl
         n = answered + _count(r.abandoned) + late
         rows.append((*key, SLA_KPI, answered_ok / n if n else float("nan"), n))
     return pd.DataFrame(rows, columns=[*keys, "kpi", "value", "n"])
+
+
+def _met_per_slice(con: duckdb.DuckDBPyConnection, config: Config, grain: str, by: Sequence[str],
+                   start: str | None, end: str | None,
+                   filters: Mapping[str, Sequence[str]]) -> dict[tuple, tuple[int, int]]:
+    """(period, *slice) -> (answered within their own SLA, answered) under [sla.channel / brand]
+    rules: the bins are read per channel and brand, each against its slice's SLA, then summed."""
+    fine = [*by, *(d for d in VALUE_DIMS if d not in by)]
+    frt = frt_column(config)
+    params: dict = {"measures": [frt]}
+    hist = _model_query(con, config, "agg_case_values",
+                        "measure, bin, sum(n) as n, sum(total) as total, min(lo) as lo, max(hi) as hi",
+                        grain, fine, start, end, filters, params, "measure in (select unnest($measures))")
+    groups = _groups(hist, ["period", *fine])
+
+    def threshold(key: tuple) -> float:
+        fixed = {d: v for d, v in zip(fine, key[1:-1], strict=True) if v != NULL}
+        scope = tuple((d, fixed[d]) for d in ("brand", "channel") if d in fixed)
+        return float(sla_of(config, scope))
+
+    need = {key: set(g.straddling(threshold(key))[1]) for key, g in groups.items()}
+    values = _bin_values(con, config, {k: v for k, v in need.items() if v}, grain, fine, start, end, filters)
+    out: dict[tuple, tuple[int, int]] = {}
+    for key, g in groups.items():
+        below, cut = g.straddling(threshold(key))
+        ok = below + sum(int(np.searchsorted(values[(*key, b)], threshold(key), side="right")) for b in cut)
+        coarse = key[:1 + len(by)]
+        prev = out.get(coarse, (0, 0))
+        out[coarse] = (prev[0] + ok, prev[1] + g.n)
+    return out
 
 
 def _count(x) -> int:
@@ -279,8 +315,12 @@ def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, 
         return pd.DataFrame(columns=[*keys, "recent"])
     frt = frt_column(config)
     params: dict = {"cut": (now - pd.Timedelta(seconds=threshold)).to_pydatetime()}
-    clauses = [f"{frt} is null", "not answered", "status <> 'abandoned'",
-               f"{clock_start_column(config)} >= $cut"]
+    inside = f"{clock_start_column(config)} >= $cut"
+    if config.sla_rules:  # each case's own SLA: still inside it at as-of
+        params.update(now=now.to_pydatetime(), sla_s=float(config.sla_first_response_s))
+        inside = f"epoch({clock_start_column(config)}) >= epoch($now) - {sla_sql(config, params)}"
+        del params["cut"]
+    clauses = [f"{frt} is null", "not answered", "status <> 'abandoned'", inside]
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is not None:
         params["t_lo"] = lo

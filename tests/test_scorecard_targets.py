@@ -334,3 +334,26 @@ def test_cli_scorecard_by_team(db):
     rows = {r["kpi"]: r for r in json.loads(out.output)["rows"]}
     assert (rows["volume"]["team"], rows["volume"]["value"]) == ("tech", 32)
     assert (rows["answered_rate"]["value"], rows["answered_rate"]["n"]) == (1.0, 32)
+
+
+@pytest.mark.parametrize("by", [[], ["channel"], ["brand"]])
+def test_sla_rules_read_the_same_from_value_bins_and_rows(con, tmp_path, by):
+    from scorecard.data import kpi_frame
+    from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel
+
+    sla = [kpi_by_id("sla_met_rate")]
+    golden = open_warehouse(build_multichannel(tmp_path / "g.duckdb"))
+    rules = _cfg(SLA_RULES.replace("Acme", "TelcoCo") + "[sla.channel.phone]\nfirst_response_s = 30\n")
+    try:
+        for c, cfg, (a, b) in ((con, _cfg(SLA_RULES), (DAY, DAY)),
+                               (golden, replace(GOLDEN_CONFIG, sla_rules=rules.sla_rules), ("2024-03-04", "2024-03-10")),
+                               (golden, replace(GOLDEN_CONFIG, sla_rules=rules.sla_rules, frt_clock="case_created"),
+                                ("2024-03-04", "2024-03-11"))):
+            fast = kpi_frame(c, cfg, sla, "total", by, a, b, {})
+            rows = kpi_frame(c, cfg, sla, "total", by, a, b, {}, use_fast=False)
+            key = ["period", *by]
+            pd.testing.assert_frame_equal(fast.sort_values(key)[[*key, "value", "n"]].reset_index(drop=True),
+                                          rows.sort_values(key)[[*key, "value", "n"]].reset_index(drop=True),
+                                          check_dtype=False)
+    finally:
+        golden.close()
