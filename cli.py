@@ -124,6 +124,11 @@ def load_cmd(ctx, kind, source, mapping, brand_handles):
     from warehouse.ingest import load_file
 
     config = ctx.obj["config"]
+    if kind == "identities":  # links of one customer's ids across channels (etl/identities.py)
+        from warehouse.identities import load_identities
+
+        click.echo(load_identities(source, ctx.obj["db"], config).summary())
+        return
     if brand_handles:
         given = handles(_csv_list(brand_handles), "--brand-handles")
         config = replace(config, brand_handles=handles([*config.brand_handles, *given], "--brand-handles"))

@@ -10,7 +10,8 @@ from etl.io import SourceError
 from etl.parsed import Parsed
 
 Parser = Callable[[str, Config, "str | None"], Parsed]
-KINDS = ("twcs", "calls", "tickets", "surveys", "csv", "sql")
+KINDS = ("twcs", "calls", "tickets", "surveys", "csv", "sql", "identities")
+# identities are links, not cases: `load identities` goes to warehouse/identities.py, not parse_source
 
 
 def _twcs(source: str, config: Config, mapping: str | None) -> Parsed:
@@ -32,6 +33,9 @@ def parse_source(kind: str, source: str, config: Config, mapping: str | None = N
     if kind not in KINDS:
         raise SourceError(f"unknown source kind {kind!r}; use one of {', '.join(KINDS)}.")
     _import_source_modules()
+    if kind == "identities":
+        raise SourceError("identities are loaded with warehouse.identities.load_identities "
+                          "(socialcare load identities FILE).")
     if kind not in _PARSERS:
         raise SourceError(f"the {kind!r} source is not available in this version.")
     return _PARSERS[kind](source, config, mapping)

@@ -79,8 +79,9 @@ def cases_by_channel_category(con: duckdb.DuckDBPyConnection, config: Config, st
 def social_followups(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
                      end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """[category, channel, followed, cost, resolutions]: the period's social cases (with a
-    customer id) whose customer next contacted the same brand on phone, e-mail or chat within
-    the FCR window from the social case's opening, by the first such contact's channel, with
+    customer id) whose customer (resolved through the identities) next contacted the same brand
+    on phone, e-mail or chat within the FCR window from the social case's opening, by the first
+    such contact's channel, with
     that contact's cost and whether it is a resolution (counted once). The follow-up may fall
     outside the period and the filters; brands compare as in fct_cases.next_contact_at."""
     params: dict = {"fcr_days": config.fcr_window_days}
@@ -88,13 +89,13 @@ def social_followups(con: duckdb.DuckDBPyConnection, config: Config, start: str 
     where = where_sql(config, start, end, filters, params)
     sql = f"""
         with allc as (select * from {body} src),
-        soc as (select interaction_id, customer_id, brand, opened_at, issue_category
-                from allc where {where} and channel = 'social' and customer_id is not null),
+        soc as (select interaction_id, resolved_customer_id, brand, opened_at, issue_category
+                from allc where {where} and channel = 'social' and resolved_customer_id is not null),
         first_followup as (
             select s.issue_category as category, o.channel, o.cost,
                    ({RESOLUTION_SQL.format(t='o.')}) as resolution
             from soc s join allc o
-              on o.customer_id = s.customer_id and o.channel in ('phone', 'email', 'chat')
+              on o.resolved_customer_id = s.resolved_customer_id and o.channel in ('phone', 'email', 'chat')
              and (o.opened_at > s.opened_at
                   or (o.opened_at = s.opened_at and o.interaction_id > s.interaction_id))
              and epoch(o.opened_at) - epoch(s.opened_at) <= $fcr_days * 86400

@@ -127,3 +127,16 @@ create table if not exists etl_state (key varchar primary key, value varchar);
 -- The team that handled a case (mapped sources may map it; NULL otherwise): a slice and a
 -- target scope ([targets.<kpi>.team.<name>]).
 alter table interactions add column if not exists team varchar;
+
+-- Links of one customer's identifiers across channels (etl/identities.py, `socialcare load
+-- identities`): kind handle (lower-cased, no @), email and phone (short sha1 hashes, as the ticket
+-- loader stores e-mails; phones as digits only) or crm (as given); each customer key also links to
+-- itself as a crm id. One customer key per (kind, value): a conflicting link is refused at load.
+create table if not exists identities (
+    kind          varchar not null,
+    value         varchar not null,
+    customer_key  varchar not null,
+    path          varchar not null,
+    line          bigint,
+    load_id       varchar not null
+);

@@ -17,7 +17,32 @@ with msg as (
     from stg_messages
     group by interaction_id
 ),
--- next_contact_at: the opening of the same customer's next case that is a repeat contact of
+-- resolved_customer_id: the customer key an identities file links the case's stored customer id
+-- to (stg_identities), else the stored id. A stored id matches a CRM id as given, an e-mail hash
+-- as tickets store it (or a raw address, hashed here the same way), a phone hash (or a raw
+-- number: '(0)' dropped, digits only, a leading 00 dropped, hashed as etl/identities.py does)
+-- and, on social cases only, a handle (case-insensitive, no @). When several kinds match, the
+-- first of crm, email, phone, handle wins.
+who as (
+    select
+        i.interaction_id,
+        coalesce(c.customer_key, e.customer_key, p.customer_key, h.customer_key, i.customer_id)
+            as resolved_customer_id
+    from stg_interactions i
+    left join stg_identities c on c.kind = 'crm' and c.value = i.customer_id
+    left join stg_identities e on e.kind = 'email' and e.value =
+        case when contains(i.customer_id, '@') then left(sha1(lower(trim(i.customer_id))), 16)
+             else i.customer_id end
+    left join stg_identities p on p.kind = 'phone' and p.value =
+        case when regexp_full_match(i.customer_id, '[+0-9 ().-]{6,}')
+             then left(sha1(regexp_replace(regexp_replace(replace(i.customer_id, '(0)', ''),
+                                                          '[^0-9]', '', 'g'), '^00', '')), 16)
+             else i.customer_id end
+    left join stg_identities h on h.kind = 'handle' and i.channel = 'social'
+        and h.value = lower(ltrim(i.customer_id, '@'))
+    where i.customer_id is not null
+),
+-- next_contact_at: the opening of the same (resolved) customer's next case that is a repeat contact of
 -- this one (FCR, resolutions counted once): on any channel, but to the same brand when both cases
 -- have a brand (brands compared case-insensitively); a case without a brand, or a later case
 -- without one, keeps the rule of any next case. Order: opened_at, then interaction_id.
@@ -30,10 +55,11 @@ nxt as (
                         min(case when brand is null then opened_at end) over later_of_customer)
         end as next_contact_at
     from stg_interactions
-    where customer_id is not null
-    window by_customer as (partition by customer_id order by opened_at, interaction_id),
-           by_customer_brand as (partition by customer_id, lower(brand) order by opened_at, interaction_id),
-           later_of_customer as (partition by customer_id order by opened_at, interaction_id
+    join who using (interaction_id)
+    window by_customer as (partition by resolved_customer_id order by opened_at, interaction_id),
+           by_customer_brand as (partition by resolved_customer_id, lower(brand)
+                                 order by opened_at, interaction_id),
+           later_of_customer as (partition by resolved_customer_id order by opened_at, interaction_id
                                  rows between 1 following and unbounded following)
 )
 select
@@ -58,7 +84,9 @@ select
     m.last_customer_sentiment,
     case when m.n_customer_scored >= 2
          then m.last_customer_sentiment - m.first_customer_sentiment end as sentiment_recovery,
-    n.next_contact_at
+    n.next_contact_at,
+    w.resolved_customer_id
 from stg_interactions i
 left join msg m using (interaction_id)
 left join nxt n using (interaction_id)
+left join who w using (interaction_id)
