@@ -3,11 +3,14 @@ tests/golden/rootcause.md ("Shortfall against target"), and the same-weekday bas
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
+from click.testing import CliRunner
 
-from etl.config import Config
+from cli import main
+from etl.config import Config, ConfigError, config_from_dict
 from scorecard.comparison import comparison_for
 from scorecard.data import open_warehouse
 from scorecard.kpis import scorecard
@@ -24,9 +27,13 @@ DAY = "2024-03-02"
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    db = warehouse_from_rows(tmp_path_factory.mktemp("sf") / "w.duckdb", shortfall_rows(),
-                             shortfall_messages())
+def db(tmp_path_factory):
+    return warehouse_from_rows(tmp_path_factory.mktemp("sf") / "w.duckdb", shortfall_rows(),
+                               shortfall_messages())
+
+
+@pytest.fixture(scope="module")
+def con(db):
     c = open_warehouse(db)
     yield c
     c.close()
@@ -136,3 +143,31 @@ def test_a_saturday_delta_is_against_the_last_four_saturdays(tmp_path):
         assert {v.period: v.previous for v in days.kpis} == {"2024-03-29": None, "2024-03-30": 5}
     finally:
         c.close()
+
+
+def test_cli_explain_vs_target_prints_the_json_contract(db):
+    out = CliRunner().invoke(main, ["explain", "sla_met_rate", "--vs-target", "--period", f"{DAY}..{DAY}",
+                                    "--by", "channel", "--format", "json", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    j = json.loads(out.output)
+    assert (j["value"], j["target"], j["n"]) == (pytest.approx(0.6), 0.9, 10)
+    assert {s["segment"]: s["contribution"] for s in j["segments"] if s["dimension"] == "channel"} == \
+        pytest.approx({"email": 0.26, "phone": 0.06, "social": -0.02})
+    assert [c["key"] for c in j["cases"]] == ["e3", "e0", "e1", "p3"]
+    text = CliRunner().invoke(main, ["explain", "frt_p90_s", "--vs-target", "--period", DAY, "--db", str(db)])
+    assert text.output.startswith("First response (p90) is 1 h 6 min short of target on 2024-03-02")
+    bad = CliRunner().invoke(main, ["explain", "volume", "--vs-target", "--period", DAY, "--db", str(db)])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
+    assert bad.output.strip() == ("Error: volume has no target (a count or total without direction); use "
+                                  "explain --vs PERIOD to see what changed instead.")
+
+
+def test_compare_and_health_settings():
+    cfg = config_from_dict({"compare": {"baseline": "previous_period", "weeks": 2},
+                            "health": {"stale_after_days": 7}})
+    assert (cfg.compare_baseline, cfg.compare_weeks, cfg.stale_after_days) == ("previous_period", 2, 7.0)
+    assert (Config().compare_baseline, Config().compare_weeks, Config().stale_after_days) == ("same_weekday", 4, 2.0)
+    with pytest.raises(ConfigError, match="compare.baseline must be 'same_weekday' or 'previous_period'"):
+        config_from_dict({"compare": {"baseline": "yesterday"}})
+    with pytest.raises(ConfigError, match="compare.weeks must be between 1"):
+        config_from_dict({"compare": {"weeks": 0}})
