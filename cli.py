@@ -185,6 +185,29 @@ def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, t
         click.echo(result.summary())
 
 
+@main.command("customer")
+@click.argument("term")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_common
+def customer_cmd(ctx, term, fmt):
+    """One customer's cases on every channel in time order (by handle, id, key, e-mail or phone)."""
+    from scorecard.customer import customer_timeline
+    from scorecard.data import open_warehouse
+
+    con = open_warehouse(ctx.obj["db"])
+    try:
+        result = customer_timeline(con, ctx.obj["config"], term)
+    finally:
+        con.close()
+    if not result.found:
+        raise click.ClickException(result.summary())
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+        return
+    click.echo(result.summary())
+    _echo_frame(result.to_frame().drop(columns=["customer"]), "table")
+
+
 @main.command("backlog")
 @click.option("--horizon-days", type=float, default=None,
               help="Count unresolved cases opened within this many days (else [backlog] horizon_days, 7).")
