@@ -120,23 +120,23 @@ EXPECTED = {
         'account': (26, 33, 32), 'billing': (5, 6, 10), 'connectivity': (6, 7, 8),
         'content': (8, 10, 16), 'order': (17, 22, 19), 'other': (24, 48, 33), 'outage': (9, 9, 11),
         'praise': (19, 22, 26), 'product': (7, 9, 19), 'refund': (7, 10, 7), 'store': (4, 5, 9),
-        'support': (14, 16, 17), 'technical': (43, 58, 50), 'travel': (15, 19, 17),
+        'customer_service': (14, 16, 17), 'technical': (43, 58, 50), 'travel': (15, 19, 17),
     },
     ('dev', 'nps'): {
         'billing': (0, 2, 2), 'connectivity': (2, 6, 2), 'order': (17, 20, 21),
         'other': (7, 10, 12), 'outage': (0, 1, 0), 'praise': (26, 28, 31), 'product': (0, 0, 1),
-        'support': (3, 6, 4), 'technical': (0, 1, 1),
+        'customer_service': (3, 6, 4), 'technical': (0, 1, 1),
     },
     ('holdout', 'tweets'): {
         'account': (16, 19, 22), 'billing': (6, 8, 13), 'connectivity': (1, 5, 6),
         'content': (6, 10, 13), 'order': (16, 25, 18), 'other': (16, 45, 23), 'outage': (3, 4, 3),
         'praise': (7, 11, 19), 'product': (3, 5, 11), 'refund': (6, 8, 7), 'store': (2, 2, 7),
-        'support': (9, 12, 12), 'technical': (36, 49, 49), 'travel': (11, 18, 18),
+        'customer_service': (9, 12, 12), 'technical': (36, 49, 49), 'travel': (11, 18, 18),
     },
     ('holdout', 'nps'): {
         'billing': (1, 1, 3), 'connectivity': (0, 2, 1), 'order': (10, 14, 15),
         'other': (2, 13, 3), 'outage': (1, 2, 2), 'praise': (6, 6, 17), 'product': (1, 2, 2),
-        'support': (2, 3, 3), 'technical': (0, 3, 0),
+        'customer_service': (2, 3, 3), 'technical': (0, 3, 0),
     },
 }
 

@@ -105,8 +105,9 @@ def test_zendesk_export_day_first_paris_times(tmp_path, lenient):
         ("zendesk:1001", "zendesk", "email", "ShopCo", "cust-1", "Alice", "billing",
          utc(2024, 1, 15, 9), utc(2024, 1, 15, 10, 30), utc(2024, 1, 16, 8), "resolved", 750.0, 5400.0),
         # DST crossing: 31/03 01:30 CET = 00:30Z; 03:15 CEST = 01:15Z -> 45 min (the wall clock
-        # says 1 h 45). "Support" is no playbook label, so the Subject decides: "router" = technical.
-        ("zendesk:1002", "zendesk", "phone", "ShopCo", "cust-2", "Bob", "technical",
+        # says 1 h 45). "Support" is no playbook label, so the Subject decides: "Router keeps
+        # dropping" = connectivity (issue 17: a dropping connection is connectivity).
+        ("zendesk:1002", "zendesk", "phone", "ShopCo", "cust-2", "Bob", "connectivity",
          utc(2024, 3, 31, 0, 30), utc(2024, 3, 31, 1, 15), None, "open", 300.0, 2700.0),
         # 27/10 02:30 happens twice in Paris; the first (CEST) occurrence is taken: 00:30Z.
         # Subject "Where is my parcel?" -> keyword "parcel" = order.

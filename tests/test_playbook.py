@@ -170,7 +170,7 @@ DEFAULT_VOCABULARY = [  # one per vertical and category family; hand-classified
     ("missed my connecting flight in Dallas", "travel"),
     ("when is the new season of that series on your catalogue", "content"),
     ("bought the season pass but the DLC is not in my library", "content"),
-    ("on hold for 2 hours and no reply to my complaint", "support"),
+    ("on hold for 2 hours and no reply to my complaint", "customer_service"),
 ]
 
 
@@ -186,4 +186,4 @@ def test_default_playbook_keeps_the_contract_ids():
     assert set(ids) >= {"outage", "billing", "refund", "account", "travel", "order", "technical",
                         "store", "product", "praise", "other"}  # the ids before issue 17, kept
     assert ids == ["outage", "refund", "order", "account", "technical", "connectivity", "content",
-                   "praise", "billing", "travel", "product", "store", "support", "other"]
+                   "praise", "billing", "travel", "product", "store", "customer_service", "other"]
