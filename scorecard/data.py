@@ -179,9 +179,16 @@ def bind_kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str, p
         params.update(business_params(con, config))
 
 
-def source_sql(config: Config, source: str, params: dict, uses: str | None = None) -> str:
-    """The rows a KPI source aggregates (`uses`: see _cases_source)."""
-    return _cases_source(config, params, uses) if source == "cases" else SOURCES[source]
+def source_sql(config: Config, source: str, params: dict, uses: str | None = None,
+               team: bool = False) -> str:
+    """The rows a KPI source aggregates (`uses`: see _cases_source); with `team`, survey answers
+    and messages carry their case's team (a slice or filter by team)."""
+    if source == "cases":
+        return _cases_source(config, params, uses)
+    if team:
+        return (f"(select r.*, c.team from {SOURCES[source]} r "
+                f"left join (select interaction_id, team from fct_cases) c using (interaction_id))")
+    return SOURCES[source]
 
 
 def _first(x, i: int) -> float:
@@ -202,7 +209,8 @@ def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, gro
         return aggs.setdefault(expr, f"a{len(aggs)}")
 
     plan = []
-    sla = sla_sql(config, params)
+    uses_sla = any("$sla_s" in k.value + k.n for k in group)
+    sla = sla_sql(config, params) if uses_sla else "$sla_s"
     for k in group:
         value, n = (k.value.format(frt=frt).replace("$sla_s", sla),
                     k.n.format(frt=frt).replace("$sla_s", sla))
@@ -211,8 +219,8 @@ def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, gro
         shortcut = {f"quantile_cont({m}, 0.5)": ("q", 0), f"quantile_cont({m}, 0.9)": ("q", 1),
                     f"avg({m})": ("mean", 0)}.get(value) if m else None
         plan.append((k, shortcut or ("col", alias(value)), alias(n), stats))
-    bind_kpi_params(con, config, " ".join(aggs) + (" $sla_s" if config.sla_rules else ""), params)
-    body = source_sql(config, source, params, " ".join(aggs))
+    bind_kpi_params(con, config, " ".join(aggs) + (" $sla_s" if uses_sla else ""), params)
+    body = source_sql(config, source, params, " ".join(aggs), team="team" in (*by, *filters))
     period = period_sql(con, config, grain, start, end, params)
     where = where_sql(config, start, end, filters, params)
     dims = "".join(f", {DIMENSIONS[d]} as {d}" for d in by)

@@ -217,6 +217,8 @@ def test_sla_per_slice_follows_each_case_with_precedence(con):
     assert sla_of(cfg, (("channel", "chat"),)) == 7200  # global
     got = scorecard(con, cfg, DAY, DAY, kpi_ids=["sla_met_rate"]).value("sla_met_rate")
     assert (got.value, got.n) == (pytest.approx(40 / 172), 172)
+    whole = scorecard(con, cfg, DAY, DAY, by=["team"])  # every KPI, SLA rules bound only where used
+    assert whole.value("sla_met_rate", team="billing").value == 1.0  # e-mails 1-20: within 6 h
     without_pair = _cfg(SLA_RULES.split("[sla.brand.Acme.channel.email]")[0])
     assert scorecard(con, without_pair, DAY, DAY, kpi_ids=["sla_met_rate"]).value("sla_met_rate").value == 0
     channel_only = _cfg(SLA_RULES.split("[sla.brand.Acme]")[0])
