@@ -111,6 +111,22 @@ def case_rows(result, kpi, config) -> pd.DataFrame:
                          "contribution": [contribution_text(kpi, v, config) for v in c["contribution"]]})
 
 
+def failing_messages(result, limit: int = 5) -> list[tuple[str, str]]:
+    """(case, the customer's first message) of the first failing cases that have messages."""
+    out: list[tuple[str, str]] = []
+    if "transcript" not in result.cases:
+        return out
+    for iid, text in zip(result.cases["interaction_id"], result.cases.get("transcript", ()), strict=False):
+        if not isinstance(text, str):
+            continue
+        line = next((x for x in text.split("\n") if " customer " in x[:40] and ": " in x), None)
+        if line:
+            out.append((str(iid), line.split(": ", 1)[1]))
+        if len(out) >= limit:
+            break
+    return out
+
+
 def shortfall(kpi: str | None, a, b, filters: dict):
     """explain_shortfall of a..b, a sentence saying why not, or None without input."""
     if not (kpi and a and b):

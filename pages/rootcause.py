@@ -135,7 +135,8 @@ def explain(mode, kpi_id, a, b, c, d, by, brand, channel, weekday):
         return (html.Div(res.summary, className="summary-text", id="rc-paragraph"),
                 shortfall_chart(segs[segs["dimension"] != "term"], kpi, f"{kpi.label}: shortfall by segment, "
                                 f"{a}..{b}"), rc.shortfall_rows(segs, res.shortfall, kpi, service().config),
-                _columns(rc.SHORTFALL_COLUMNS), terms, None, export_bar(PAGE, "segments", len(segs)), None,
+                _columns(rc.SHORTFALL_COLUMNS), terms, _failing_examples(res), export_bar(PAGE, "segments", len(segs)),
+                None,
                 rc.SHARES_NOTE if (segs["contribution"] < 0).any() and (res.shortfall or 0) > 0 else None)
     exp = rc.explanation(kpi.id, a, b, c, d, dims, filters, bool(weekday))
     if exp is None or isinstance(exp, str):
@@ -152,6 +153,17 @@ def explain(mode, kpi_id, a, b, c, d, by, brand, channel, weekday):
             [html.Div("Example messages", className="filter-label"), *examples] if examples else None,
             export_bar(PAGE, "segments", len(exp.segments)), bars,
             rc.CHANGE_NOTE if (exp.segments["share"].abs() > 1.005).any() else None)
+
+
+def _failing_examples(res) -> list:
+    """What the customers of the first failing cases wrote (or why nothing is shown)."""
+    found = rc.failing_messages(res)
+    if not found:
+        return [html.Div("The first failing cases have no stored messages (calls and rating-only "
+                         "sources keep none).", className="small text-muted")]
+    return [html.Div("What the first failing cases' customers wrote", className="filter-label"),
+            *(html.Div([dcc.Link(iid, href=case_link(iid)), html.Div(text, className="transcript-text small")],
+                       className="mb-2") for iid, text in found)]
 
 
 def _nothing(why: str, columns) -> tuple:
