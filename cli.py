@@ -384,6 +384,52 @@ def _dates(start: str | None, end: str | None) -> tuple[str | None, str | None]:
     return day_range(start, end, ("--from", "--to"))
 
 
+@main.group("report")
+def report_group():
+    """Printable reports: the daily morning review and the steering committee's business case."""
+
+
+@report_group.command("daily")
+@click.option("--day", default=None, help="The day (YYYY-MM-DD, display timezone; default: the data's latest day).")
+@click.option("--out", required=True, help="Output file: .html (self-contained) or .pdf (A4).")
+@click.option("--email-to", "email_to", default=None, help="Also e-mail it (comma-separated addresses) through [smtp].")
+@_common
+def report_daily_cmd(ctx, day, out, email_to):
+    """The day's scorecard (red KPIs first, with why), the backlog and the week's incidents."""
+    from scorecard.data import open_warehouse
+    from scorecard.reports.daily import daily_report, email_report
+    from scorecard.reports.render import report_format, write_report
+
+    report_format(out)
+    report = daily_report(open_warehouse(ctx.obj["db"]), ctx.obj["config"], day)
+    html = report.html()
+    write_report(html, out)
+    click.echo(f"wrote the daily report of {report.day or 'no data'} to {out}.")
+    if email_to:
+        sent = email_report(ctx.obj["config"], report, html, _csv_list(email_to))
+        click.echo(f"sent it to {', '.join(sent)}.")
+
+
+@report_group.command("business-case")
+@click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
+@click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
+@click.option("--brand", default=None, help="Only this brand.")
+@click.option("--shift", default=0.2, show_default=True, type=float, help="What-if: share of eligible phone volume moved to social.")
+@click.option("--out", required=True, help="Output file: .pdf (A4) or .html (self-contained).")
+@_common
+def report_business_case_cmd(ctx, start, end, brand, shift, out):
+    """The verdict on one page, then economics, lift, fast vs effective, what-if and caveats."""
+    from scorecard.data import open_warehouse
+    from scorecard.reports.business_case import business_case
+    from scorecard.reports.render import report_format, write_report
+
+    report_format(out)
+    start, end = _dates(start, end)
+    bc = business_case(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end, brand, shift)
+    write_report(bc.html(), out)
+    click.echo(f"wrote the business case of {bc.report.start}..{bc.report.end} to {out}.")
+
+
 @main.command("anomalies")
 @click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
 @click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")

@@ -93,6 +93,7 @@ class Config:
     backlog_horizon_days: float = 7.0  # [backlog] horizon_days: older unresolved cases are stale
     alerts: tuple[AlertRule, ...] = ()  # [[alerts]] subscriptions (etl/alert_settings.py)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)  # [smtp]: where alert mail goes out
+    report_base_url: str = "http://127.0.0.1:8050"  # [report] base_url: the dashboard reports link to
     playbook: str | None = None
     path: str | None = None
 
@@ -247,7 +248,7 @@ def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[Sl
 def config_from_dict(raw: dict, path: str | None = None) -> Config:
     """Validate a parsed TOML document into a Config, naming the first bad key."""
     top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr",
-           "currency", "compare", "health", "retention", "backlog", "alerts", "smtp"}
+           "currency", "compare", "health", "retention", "backlog", "alerts", "smtp", "report"}
     _check_keys(raw, top, "")
     cfg = Config(path=path)
     if "display_timezone" in raw:
@@ -290,6 +291,13 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
             cfg = replace(cfg, smtp=smtp_settings(raw["smtp"]))
     except ValueError as e:
         raise ConfigError(str(e)) from None
+    report = raw.get("report", {})
+    _check_keys(report, {"base_url"}, "report")
+    if "base_url" in report:
+        url = report["base_url"]
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ConfigError(f"report.base_url = {url!r} must be the dashboard's address, e.g. 'https://care.example.com'.")
+        cfg = replace(cfg, report_base_url=url.rstrip("/"))
     backlog = raw.get("backlog", {})
     _check_keys(backlog, {"horizon_days"}, "backlog")
     if "horizon_days" in backlog:

@@ -1,0 +1,191 @@
+"""The daily report: the day's scorecard (red KPIs first, each with its one-paragraph reason
+from the shortfall analysis), the backlog now, the incidents of the last week with their
+summaries, and links back to the dashboard's views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+import duckdb
+import pandas as pd
+
+from etl.config import Config
+from scorecard.anomalies import find_anomalies
+from scorecard.backlog import BacklogResult, backlog
+from scorecard.catalogue import kpi_by_id
+from scorecard.data import effective_range
+from scorecard.kpis import scorecard
+from scorecard.periods import day_range
+from scorecard.reports.render import generated_at, render_html
+from scorecard.reports.svg import grouped_bars
+from scorecard.rootcause_text import duration_text
+from scorecard.shortfall import explain_shortfall
+from scorecard.shortfall_text import level_text
+
+STATUS_ORDER = {"red": 0, "amber": 1, "green": 2}
+INCIDENT_DAYS = 7  # incidents whose window reaches into the last week of the day
+SCAN_DAYS = 28  # history the incident scan reads before the day
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    """One KPI of the day as the report prints it."""
+
+    kpi: str
+    label: str
+    perspective: str
+    status: str
+    value: str
+    target: str
+    n: int
+    reason: str  # red: the shortfall paragraph; n/a: why
+    link: str
+
+
+@dataclass(frozen=True)
+class DailyReport:
+    """Everything the daily report shows, for one day of the display timezone."""
+
+    day: str | None
+    timezone: str
+    currency: str
+    base_url: str
+    kpis: tuple[KpiLine, ...]
+    backlog: BacklogResult
+    incidents: tuple[dict, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def red(self) -> tuple[KpiLine, ...]:
+        """The red KPIs (the report's first section)."""
+        return tuple(k for k in self.kpis if k.status == "red")
+
+    def html(self) -> str:
+        """Self-contained HTML (the chart is inline SVG)."""
+        return render_html("daily.html", r=self, backlog_rows=backlog_rows(self.backlog),
+                           backlog_chart=backlog_chart(self.backlog), links=self.links(),
+                           generated=generated_at(self.timezone))
+
+    def links(self) -> dict[str, str]:
+        """The dashboard views the report points to."""
+        day = {"day": self.day} if self.day else {}
+        return {"scorecard": link(self.base_url, "/", day), "backlog": link(self.base_url, "/", day),
+                "trends": link(self.base_url, "/trends", {}),
+                "conversations": link(self.base_url, "/conversations", {}),
+                "health": link(self.base_url, "/health", {})}
+
+
+def link(base_url: str, path: str, query: dict) -> str:
+    """A dashboard address: base, path and the query string of its filters."""
+    q = urlencode({k: v for k, v in query.items() if v is not None})
+    return f"{base_url}{path}" + (f"?{q}" if q else "")
+
+
+def report_day(con: duckdb.DuckDBPyConnection, config: Config, day: str | None) -> str | None:
+    """The asked day (checked), else the data's latest day in the display timezone."""
+    if day:
+        return day_range(day, day, ("--day", "--day"))[0]
+    return effective_range(con, config, None, None)[1]
+
+
+def kpi_lines(con: duckdb.DuckDBPyConnection, config: Config, day: str) -> list[KpiLine]:
+    """Every KPI of the day, red first (with its reason), then amber, green and n/a."""
+    result = scorecard(con, config, day, day)
+    lines = []
+    for v in result.kpis:
+        kpi = kpi_by_id(v.kpi)
+        reason = v.reason or ""
+        query = {"day": day, "kpi": v.kpi}
+        if v.status == "red":
+            reason = red_reason(con, config, v.kpi, day)
+            query = {"kpi": v.kpi, "day": day, "mode": "target"}
+        lines.append(KpiLine(v.kpi, kpi.label, kpi.perspective, v.status, level_text(kpi, v.value, config),
+                             "–" if v.target is None else level_text(kpi, v.target, config), v.n, reason,
+                             link(config.report_base_url, "/rootcause" if v.status == "red" else "/", query)))
+    return sorted(lines, key=lambda k: STATUS_ORDER.get(k.status, 3))
+
+
+def red_reason(con: duckdb.DuckDBPyConnection, config: Config, kpi: str, day: str) -> str:
+    """The shortfall paragraph of a red KPI on the day (root cause, without topic terms)."""
+    try:
+        return explain_shortfall(con, config, kpi, f"{day}..{day}", with_terms=False).summary
+    except ValueError as e:
+        return f"No breakdown: {e}"
+
+
+def recent_incidents(con: duckdb.DuckDBPyConnection, config: Config, day: str) -> tuple[dict, ...]:
+    """Incidents of the incident scan whose window ends in the last INCIDENT_DAYS days, severity
+    first, as `socialcare anomalies --format json` gives them."""
+    first = (date.fromisoformat(day) - timedelta(days=SCAN_DAYS - 1)).isoformat()
+    since = (date.fromisoformat(day) - timedelta(days=INCIDENT_DAYS - 1)).isoformat()
+    found = find_anomalies(con, config, first, day).to_json()["incidents"]
+    return tuple(i for i in found if str(i.get("end") or i.get("date") or "") >= since)
+
+
+def daily_report(con: duckdb.DuckDBPyConnection, config: Config, day: str | None = None) -> DailyReport:
+    """The daily report of `day` (default: the data's latest day)."""
+    day = report_day(con, config, day)
+    now = backlog(con, config)
+    if day is None:
+        return DailyReport(None, config.display_timezone, config.currency, config.report_base_url, (), now, (),
+                           ("No cases in the warehouse yet.",))
+    return DailyReport(day, config.display_timezone, config.currency, config.report_base_url,
+                       tuple(kpi_lines(con, config, day)), now, recent_incidents(con, config, day), now.notes)
+
+
+def _age(v) -> str:
+    return "–" if v is None or pd.isna(v) else duration_text(float(v))
+
+
+def backlog_rows(result: BacklogResult) -> list[dict]:
+    """The backlog table: the total, then per channel, brand and team, ages as durations."""
+    if result.groups.empty:
+        return []
+    rows = []
+    for r in result.groups.to_dict("records"):
+        rows.append({"label": "all cases" if r["dimension"] == "all" else f"{r['dimension']}: {r['segment']}",
+                     "open": int(r["open"]), "waiting": int(r["waiting"]), "median": _age(r["median_age_s"]),
+                     "p90": _age(r["p90_age_s"]), "oldest": _age(r["oldest_age_s"]),
+                     "breached": int(r["breached"]), "due_1h": int(r["due_1h"]), "total": r["dimension"] == "all"})
+    return rows
+
+
+def backlog_chart(result: BacklogResult) -> str:
+    """Open, waiting and breached cases per channel (inline SVG), or '' without a backlog."""
+    g = result.groups[result.groups["dimension"] == "channel"] if not result.groups.empty else result.groups
+    if g.empty:
+        return ""
+    return grouped_bars(list(g["segment"].astype(str)),
+                        [(name, [float(v) for v in g[col]]) for col, name in
+                         (("open", "open"), ("waiting", "waiting for a first response"), ("breached", "SLA breached"))],
+                        "Backlog now by channel", "cases", decimals=0)
+
+
+def summary_text(report: DailyReport) -> str:
+    """The plain-text body of the e-mail: the red KPIs and the backlog total in a few lines."""
+    total = report.backlog.total
+    lines = [f"Daily report {report.day or ''}: {len(report.red)} red of {len(report.kpis)} KPIs."]
+    lines += [f"- {k.label}: {k.value} (target {k.target})" for k in report.red]
+    if report.backlog.as_of is not None:
+        lines.append(f"Backlog: {total['open']:,} open, {total['waiting']:,} waiting, {total['breached']:,} breached SLA.")
+    lines.append(f"Incidents in the last week: {len(report.incidents)}. The full report is attached as PDF.")
+    return "\n".join(lines)
+
+
+def email_report(config: Config, report: DailyReport, html: str, to: list[str]) -> list[str]:
+    """Send the report through [smtp]: the HTML as the body, the PDF attached; a bad address or
+    an unreachable server is a one-sentence error."""
+    from scorecard.delivery import DeliveryError, send_mail
+    from scorecard.reports.render import pdf_bytes
+
+    bad = [a for a in to if "@" not in a]
+    if bad or not to:
+        raise ValueError(f"--email-to {', '.join(bad) or '(empty)'} is not an e-mail address; give addresses like ops@example.com.")
+    try:
+        send_mail(config.smtp, to, f"socialcare daily report {report.day or ''}".strip(), summary_text(report),
+                  html, [(f"socialcare-daily-{report.day or 'empty'}.pdf", pdf_bytes(html), "application/pdf")])
+    except DeliveryError as e:
+        raise ValueError(str(e)) from None
+    return to
