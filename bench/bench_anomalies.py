@@ -1,6 +1,14 @@
 """Anomaly detection on generated data: speed, incidents found, false alarms per KPI per 90 days.
 
     python bench/bench_anomalies.py [--interactions 30000] [--seeds 1,2,3] [--out /tmp/rc_bench]
+    python bench/bench_anomalies.py --speed [--db W.duckdb] [--days 90,365] [--baseline REV]
+
+--speed times `find_anomalies` cold (a fresh process per run, its peak RSS measured) on a
+warehouse (default: sample_data/demo loaded into --out) for the last N days of its data, with
+this tree's code and, in the same run, with the code of git revision --baseline (default
+95ed1ae~1, the row-per-anomaly scan before incidents; extracted with `git archive` into a temp
+folder, nothing in the work tree changes), and prints both beside the targets (demo 90 days
+<= 10 s; 10M interactions 90 days <= 15 s, a year <= 60 s and <= 1.5 GB).
 
 For each seed: generate incident-free data and data with the manifest's incidents (sample_data
 generator), load the four files with the real loaders, run find_anomalies, and print
@@ -16,8 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -49,13 +62,90 @@ def _timed(fn, *args, **kwargs):
     return out, time.perf_counter() - t
 
 
+ROOT = Path(__file__).resolve().parents[1]
+# one cold run in a fresh process: prints seconds, peak RSS (MB) and incidents/anomalies found
+_RUN = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from etl.config import Config
+from scorecard.anomalies import find_anomalies
+from scorecard.data import open_warehouse
+con = open_warehouse(sys.argv[2])
+def cpu():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+t, c = time.perf_counter(), cpu()
+r = find_anomalies(con, Config(), sys.argv[3], sys.argv[4])
+secs, cpus = time.perf_counter() - t, cpu() - c
+found = len(getattr(r, "incidents", r.anomalies))
+print(json.dumps({"seconds": secs, "cpu": cpus, "found": found, "flags": len(r.anomalies),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _baseline_tree(rev: str, into: Path) -> Path:
+    """The packages of git revision `rev` extracted into `into` (git archive; no checkout)."""
+    blob = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "etl", "warehouse", "scorecard"],
+                          check=True, capture_output=True).stdout
+    tar = into / "rev.tar"
+    tar.write_bytes(blob)
+    with tarfile.open(tar) as t:
+        t.extractall(into, filter="data")
+    return into
+
+
+def _cold(tree: Path, db: Path, start: str, end: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree), "SOCIALCARE_PROGRESS": "0"}
+    out = subprocess.run([sys.executable, "-c", _RUN, str(tree), str(db), start, end], env=env,
+                         capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def speed(db: Path, days: list[int], rev: str) -> None:
+    """Cold find_anomalies on `db` for the last `days` of its data: this tree vs revision `rev`."""
+    con = open_warehouse(db)
+    last = con.execute("select max(opened_at)::date from fct_cases").fetchone()[0]
+    cases = con.execute("select count(*) from fct_cases").fetchone()[0]
+    con.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        old = _baseline_tree(rev, Path(tmp))
+        print(f"{db}: {cases:,} cases, data to {last}; baseline code: {rev}")
+        print(f"{'days':>5} {'code':<9} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'found':>6} {'flags':>6}")
+        for n in days:
+            start = (last - timedelta(days=n - 1)).isoformat()
+            for name, tree in (("baseline", old), ("this", ROOT)):
+                r = _cold(tree, db, start, last.isoformat())
+                print(f"{n:>5} {name:<9} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {r['peak_mb']:>8.0f} "
+                      f"{r['found']:>6} {r['flags']:>6}", flush=True)
+    print(f"targets: demo 90 days <= 10 s; 10M interactions 90 days <= 15 s, 365 days <= 60 s and "
+          f"<= 1.5 GB ('found': incidents for this code, anomalies for the baseline; cpu s: user + "
+          f"system of the process, its DuckDB threads included; load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+
+
+def _demo(out: Path) -> Path:
+    db = out / "demo" / "w.duckdb"
+    if not db.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        load_generated(ROOT / "sample_data" / "demo", db, Config())
+    return db
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--interactions", type=int, default=30000)
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--out", default="/tmp/rc_bench")
+    ap.add_argument("--speed", action="store_true", help="time find_anomalies against --baseline")
+    ap.add_argument("--db", default=None, help="warehouse for --speed (default: the demo)")
+    ap.add_argument("--days", default="90", help="--speed: comma-separated window lengths")
+    ap.add_argument("--baseline", default="95ed1ae~1", help="--speed: git revision to compare with")
     args = ap.parse_args()
     out = Path(args.out)
+    if args.speed:
+        speed(Path(args.db) if args.db else _demo(out), [int(d) for d in args.days.split(",")],
+              args.baseline)
+        return
     kpis = len(catalogue())
     pd.set_option("display.width", 200)
     rates, reports = [], []

@@ -80,7 +80,7 @@ def synthetic_sql(n: int, days: int, start: str) -> list[str]:
                  when channel = 'social' and r4 > 0.9 then 'private' else 'open' end,
             channel = 'social' and r4 > 0.85, (r3 > 0.92)::int,
             case when channel in ('phone', 'chat') then 120 + 600 * r4 end,
-            r4 < 0.02, null, 'synthetic'
+            r4 < 0.02, null, 'synthetic', null  -- team (added to interactions later)
         from cases join b on b.k = cases.bk join cat on cat.k = cases.ck
         order by opened_at""",
         """insert into messages

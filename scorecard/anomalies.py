@@ -196,9 +196,10 @@ def settled_to(con: duckdb.DuckDBPyConnection, config: Config) -> str | None:
 def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: str, end: str,
                exclude: Sequence[str]) -> tuple[dict, list[dict], list[dict], list[str]]:
     """(flag, attribution, examples, terms) of one flag: attributed against the surrounding
-    baseline window minus `exclude` and the flagged window; the terms of that window's customer
+    baseline window minus `exclude` and the flagged window; the terms of the slice's customer
     messages; examples drawn from the segment the attribution names first (so that they
-    illustrate it). A rolling week's flag gets the week's value and its baseline's."""
+    illustrate it).
+    A rolling week's flag gets the week's value and its baseline's."""
     filters = {k: [v] for k, v in f["slice"].items()}
     last = date.fromisoformat(f["date"])
     first = (last - timedelta(days=f["window"] - 1)).isoformat()
@@ -210,10 +211,12 @@ def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: s
     t = attribution_tables(con, config, [kpi], free, (lo, hi), (first, f["date"]), filters,
                            sorted(set(exclude) | set(focus)))[kpi.id]
     attribution = attribution_of(t.segments)
-    drivers, _ = text_change(con, config, (first, f["date"]), (lo, hi), filters, focus, limit=1)
-    picked = {**filters, **segment_filter(attribution[0])} if attribution else filters
-    _, ex = text_change(con, config, (first, f["date"]), (lo, hi), picked, focus,
-                        limit=EXAMPLES, fill=True)
+    drivers, ex = text_change(con, config, (first, f["date"]), (lo, hi), filters, focus,
+                              limit=EXAMPLES, fill=True)
+    if attribution:  # examples of the segment named first (the terms stay the slice's)
+        _, ex = text_change(con, config, (first, f["date"]), (lo, hi),
+                            {**filters, **segment_filter(attribution[0])}, focus,
+                            limit=EXAMPLES, fill=True)
     if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
         f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
     return f, attribution, example_records(ex), list(drivers["term"])

@@ -216,14 +216,13 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
                 continue  # not even a week reaches the floor: nothing to test
             late = unsettled(kpi, dates, settled_to)
             daily = daily_test(kpi, dates, y, n, ex, var, sensitivity)
-            daily.loc[late, "tested"] = False
-            daily.loc[late, "z"] = np.nan
-            n_tested = int(daily["tested"].sum())
-            z = daily["z"].to_numpy()
+            z = np.where(late, np.nan, daily["z"].to_numpy(dtype=float))
+            n_tested = int((daily["tested"].to_numpy(dtype=bool) & ~late).sum())
+            expected = daily["expected"].to_numpy(dtype=float)
             hits = np.flatnonzero(np.abs(np.nan_to_num(z)) >= sensitivity)
             for i in hits:
                 flagged.append({"kpi": kpi.id, "slice": slice_, "date": days[i], "window": 1,
-                                "observed": float(y[i]), "expected": float(daily["expected"].iat[i]),
+                                "observed": float(y[i]), "expected": float(expected[i]),
                                 "z": float(z[i]), "n": int(n[i])})
             shares = ex is not None or kind_of(kpi) == "proportion"  # exact binomial noise
             if not kpi.is_plain or (n_tested >= MIN_DAYS and not shares):  # day by day only (a
@@ -234,13 +233,11 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
                     thin.append(ThinSlice(kpi.id, slice_, usable, float(np.median(n))))
                 continue
             weekly = weekly_test(kpi, dates, y, n, ex, var)
-            weekly.loc[late, "tested"] = False
-            weekly.loc[late, "z"] = np.nan
-            if not n_tested and not weekly["tested"].any():
+            if not n_tested and not (weekly["tested"].to_numpy(dtype=bool) & ~late).any():
                 thin.append(ThinSlice(kpi.id, slice_, usable, float(np.median(n))))
                 continue
             n_series, n_days = n_series + 1, n_days + n_tested
-            zw = weekly["z"].to_numpy()
+            zw = np.where(late, np.nan, weekly["z"].to_numpy(dtype=float))
             # a thin series' weeks stand in for its days; the shares of a series tested day by
             # day get their weeks tested too (a sustained shift too small for any one day), on
             # top of the days, at a stricter threshold

@@ -3,13 +3,15 @@
 A day inside the range on which a loaded source (twcs, pwc, tickets, surveys, ...) has no row at
 all, on a weekday it is open and where its typical day holds GAP_MIN_ROWS rows or more, is a
 coverage gap: the export missed it (or its dates are damaged), nobody stopped writing in. The
-anomaly scan leaves those days out of every series the source feeds (neither baseline nor test)
-and reports the gaps instead of drops; /health lists them (coverage_gaps).
+anomaly scan leaves those days out of every series the source feeds (neither baseline nor test),
+with the islands of fewer than ISLAND_DAYS covered days between them (a day/month swap puts a
+few rows on days 4-6 of months otherwise empty), and reports the gaps instead of drops; /health
+lists them (coverage_gaps).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ import pandas as pd
 GAP_MIN_ROWS = 7.0  # a source day with 0 rows is a gap where >= this many were typical (P(0) < 0.1 %)
 CLOSED_SHARE = 0.02  # a weekday with less than this share of a source's rows is a closed day
 MIN_WEEKDAY_DAYS = 21  # days with rows needed to tell closed weekdays (three weeks)
+ISLAND_DAYS = 7  # a run of covered days shorter than this between gaps is not tested either
 SURVEYS = "surveys"
 
 
@@ -96,27 +99,45 @@ class Coverage:
 
     days: pd.DatetimeIndex
     rows: pd.DataFrame  # source, brand, channel, at (day index), n
-    gaps: dict  # source -> bool per day
+    gaps: dict  # source -> bool per day: its gap days and the islands between them (left_out)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def feeding(self, slice_: dict, surveys: bool) -> pd.DataFrame:
-        """The rows of the sources a slice's KPI reads (surveys, or the case sources)."""
-        r = self.rows[(self.rows["source"] == SURVEYS) == surveys]
-        for dim in ("brand", "channel"):
-            if dim in slice_:
-                r = r[r[dim] == slice_[dim]]
-        return r
+    def feeding(self, slice_: dict, surveys: bool) -> tuple[tuple[str, ...], int | None]:
+        """(the sources feeding a slice's KPI, the slice's first day index) for the rows a KPI
+        reads (surveys, or the case sources); remembered per slice."""
+        key = (tuple(sorted(slice_.items())), surveys)
+        if key not in self.memo:
+            r = self.rows[(self.rows["source"] == SURVEYS) == surveys]
+            for dim in ("brand", "channel"):
+                if dim in slice_:
+                    r = r[r[dim] == slice_[dim]]
+            self.memo[key] = (tuple(sorted(r["source"].unique())),
+                              None if r.empty else int(r["at"].min()))
+        return self.memo[key]
 
     def mask(self, slice_: dict, surveys: bool) -> np.ndarray:
         """bool per day: a gap day of a source that feeds the slice."""
         out = np.zeros(len(self.days), dtype=bool)
-        for source in self.feeding(slice_, surveys)["source"].unique():
+        for source in self.feeding(slice_, surveys)[0]:
             out |= self.gaps.get(source, False)
         return out
 
     def first_day(self, slice_: dict, surveys: bool) -> str | None:
         """The slice's first day with rows in the range."""
-        r = self.feeding(slice_, surveys)
-        return None if r.empty else self.days[int(r["at"].min())].date().isoformat()
+        at = self.feeding(slice_, surveys)[1]
+        return None if at is None else self.days[at].date().isoformat()
+
+
+def left_out(gap: np.ndarray) -> np.ndarray:
+    """bool per day: the gap days and the islands between them, runs of fewer than ISLAND_DAYS
+    covered days (the stray days of day/month-swapped dates: a few rows on days 4-6 of a month
+    amid empty weeks cannot be compared with the weeks around them)."""
+    out = gap.copy()
+    if gap.any():
+        for a, b in _runs_of(~gap):
+            if b - a + 1 < ISLAND_DAYS:
+                out[a:b + 1] = True
+    return out
 
 
 def coverage_of(source_days: pd.DataFrame, start: str, end: str) -> Coverage:
@@ -128,5 +149,5 @@ def coverage_of(source_days: pd.DataFrame, start: str, end: str) -> Coverage:
     for source, r in rows.groupby("source"):
         counts = np.zeros(len(days))
         np.add.at(counts, r["at"].to_numpy(dtype=int), r["n"].to_numpy(dtype=float))
-        gaps[str(source)] = gap_days(days, counts)
+        gaps[str(source)] = left_out(gap_days(days, counts))
     return Coverage(days, rows.reset_index(drop=True), gaps)

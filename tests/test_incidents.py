@@ -323,3 +323,38 @@ def test_health_page_lists_coverage_gaps(gap_db, twcs_db):
 
         assert texts_of(page.gaps_card("/health"))[0].startswith(
             "source twcs: no rows on 2017-10-24..2017-10-30 (7 days; typically 17 a day)")
+
+
+@pytest.fixture(scope="module")
+def swapped_db(tmp_path_factory):
+    """A complaints log (one source, e-mail, brand B) whose real dates span 2024-04-01..06-30
+    (30 cases a day), plus the rows whose day and month were swapped at export: they land on
+    days 4-6 of the other months (12 a day), as in the real log the issue describes."""
+    rng = np.random.default_rng(5)
+    rows, k = [], 0
+    days = list(pd.date_range("2024-04-01", "2024-06-30", freq="D"))
+    days += [pd.Timestamp(2024, m, d) for m in (1, 2, 3, 7, 8, 9, 10, 11, 12) for d in (4, 5, 6)]
+    for day in days:
+        for _ in range(30 if 4 <= day.month <= 6 else 12):
+            opened = day.to_pydatetime() + timedelta(seconds=int(rng.integers(8 * 3600, 18 * 3600)))
+            rows.append(case(f"s{k}", opened, "email", bool(rng.random() < 0.6), 3600.0, brand="B",
+                             category=str(rng.choice(["billing", "delivery"])), agent=None,
+                             source="complaints"))
+            k += 1
+    return warehouse_from_rows(tmp_path_factory.mktemp("swapped") / "w.duckdb", rows)
+
+
+def test_day_month_swapped_dates_are_coverage_gaps_not_spikes(swapped_db):
+    con = open_warehouse(swapped_db)
+    result = find_anomalies(con, Config())
+    con.close()
+    assert (result.start, result.end) == ("2024-01-04", "2024-12-06")
+    stray = {f"2024-{m:02d}-0{d}" for m in (1, 2, 3, 7, 8, 9, 10, 11, 12) for d in (4, 5, 6)}
+    hits = [a for a in result.anomalies if a.date in stray or a.window > 1 and a.date[:7] not in
+            ("2024-04", "2024-05", "2024-06")]
+    assert hits == [], [a.summary for a in hits]
+    gaps = [(g.start, g.end) for g in result.coverage_gaps]
+    # every empty day between the stray ones, e.g. 01-07..02-03, and none inside April-June
+    assert ("2024-01-07", "2024-02-03") in gaps and ("2024-07-01", "2024-07-03") in gaps
+    assert not any("2024-04-01" <= a <= "2024-06-30" for a, _ in gaps)
+    assert all(g.source == "complaints" for g in result.coverage_gaps)
