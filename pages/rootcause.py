@@ -46,7 +46,8 @@ def layout(kpi=None, day=None, vs=None, by=None, brand=None, channel=None, mode=
     last = svc.cached(latest_day)
     focus = period(kwargs.get("period")) or period(valid_day(day)) or ((last.isoformat(),) * 2 if last else (None, None))
     kpi = kpi if kpi in {k.id for k in catalogue()} else "sla_met_rate"
-    mode = mode if mode in ("target", "change") else "target" if _has_target(kpi) else "change"
+    linked = day or vs or kwargs.get("period")  # e.g. an anomaly's "explain": what changed
+    mode = mode if mode in ("target", "change") else "change" if linked or not _has_target(kpi) else "target"
     base = configured_comparison(*focus, svc.config) if focus[0] else None
     vs_range = period(vs) or (base.window if base else (None, None))
     choices = svc.cached(filter_choices)

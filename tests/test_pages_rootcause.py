@@ -38,6 +38,10 @@ def test_layout_from_a_red_tile_link(svc):
     ids = {c.id: c for c in components_of(shared) if getattr(c, "id", None)}
     assert ids["rc-vs"].start_date == "2024-01-01" and ids["rc-by"].value == ["brand"]
     assert ids["rc-mode"].value == "change" and ids["rc-weekday"].value == []  # volume has no target
+    opened = {c.id: c for c in components_of(layout()) if getattr(c, "id", None)}  # from the menu
+    assert opened["rc-mode"].value == "target" and opened["rc-kpi"].value == "sla_met_rate"
+    anomaly = {c.id: c for c in components_of(layout(kpi="sla_met_rate", day=DAY)) if getattr(c, "id", None)}
+    assert anomaly["rc-mode"].value == "change"  # a link without mode=target (e.g. an anomaly's)
 
 
 def test_target_mode_matches_the_library(svc):

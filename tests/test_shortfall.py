@@ -171,3 +171,18 @@ def test_compare_and_health_settings():
         config_from_dict({"compare": {"baseline": "yesterday"}})
     with pytest.raises(ConfigError, match="compare.weeks must be between 1"):
         config_from_dict({"compare": {"weeks": 0}})
+
+
+def test_explain_without_vs_compares_with_the_last_four_saturdays(tmp_path):
+    db = warehouse_from_rows(tmp_path / "w.duckdb", saturday_rows())
+    out = CliRunner().invoke(main, ["explain", "volume", "--period", "2024-03-30", "--by", "channel",
+                                    "--format", "json", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    j = json.loads(out.output)
+    # 20 cases on the 4 Saturdays = 5 a day (Friday's 20 left out) -> 3 on 2024-03-30
+    assert j["versus_days"] == ["2024-03-02", "2024-03-09", "2024-03-16", "2024-03-23"]
+    assert (j["value_a"], j["value_b"], j["total_change"]) == (5, 3, -2)
+    assert j["versus_label"] == "the last 4 Saturdays"
+    text = CliRunner().invoke(main, ["explain", "volume", "--period", "2024-03-30", "--db", str(db)]).output
+    assert text.startswith("Cases fell from 5 to 3 a day (the last 4 Saturdays (2024-03-02..2024-03-23), "
+                           "n=20 -> 2024-03-30, n=3).")
