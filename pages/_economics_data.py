@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
 
+import dash_bootstrap_components as dbc
 import pandas as pd
+from dash import dcc, html
 
 from pages._state import dim_filters, optional_module
 from scorecard.kpis import scorecard
@@ -60,8 +62,65 @@ def tables(start, end, brand, shift) -> dict[str, pd.DataFrame]:
     whatif = svc.cached(lift.what_if, start, end, filters, (shift or 0) / 100)
     row = asdict(whatif) if is_dataclass(whatif) else dict(vars(whatif))
     row = {k: _cell(k, v) for k, v in row.items()}
-    return {**out, **_with_costs(report.economics), "lift": report.lift, "adjusted": report.adjusted,
-            "matrix": report.matrix, "whatif": pd.DataFrame([row]), "_report": report, "_whatif": whatif}
+    return {**out, **_with_costs(rounded(report.economics)), "lift": rounded(report.lift),
+            "adjusted": rounded(report.adjusted), "matrix": rounded(report.matrix),
+            "whatif": rounded(pd.DataFrame([row])), "_report": report, "_whatif": whatif}
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as exported: money (cost columns) to cents, other decimals to 4 places (a share
+    to 0.01 points, an odds ratio to 4 decimals)."""
+    floats = frame.select_dtypes("float").columns
+    return frame.round({c: 2 if "cost" in c else 4 for c in floats})
+
+
+def page_notes(report) -> list[str]:
+    """The report's notes without the what-if's own (those sit in the what-if card)."""
+    own = set(report.whatif.notes)
+    return [n for n in report.notes if n not in own]
+
+
+def _pts(v) -> str:
+    return "n/a" if v is None else f"{v:+.1f} pts"
+
+
+def verdict_block(report) -> html.Div:
+    """The lift verdict at the top of the page: one sentence per comparison and its numbers."""
+    from scorecard.reports.verdict import lift_verdict
+
+    items = []
+    for other in ("phone", "email"):
+        v = lift_verdict(report.lift, report.adjusted, other)
+        ci = ("" if v.adj_low is None else f" (95 % CI {v.adj_low:+.1f} to {v.adj_high:+.1f}, n={v.n_adjusted:,})")
+        raw_ci = ("" if v.raw_low is None else f" (95 % CI {v.raw_low:+.1f} to {v.raw_high:+.1f}, "
+                  f"n={v.n_social:,} vs {v.n_other:,})")
+        items.append(html.Div([
+            html.P(v.sentence(), className="fw-semibold mb-1"),
+            html.Small(f"vs {other}: raw {_pts(v.raw)}{raw_ci}; adjusted {_pts(v.adjusted)}{ci}: {v.shown}.",
+                       className="text-muted")], className="mb-2", **{"data-verdict": v.shown}))
+    return html.Div(items, className="border rounded p-2 bg-light")
+
+
+def cost_assumptions() -> html.Div:
+    """The configured unit costs, marked as assumptions, with where they are set."""
+    cfg = service().config
+    c = cfg.costs
+    parts = [f"{ch} {c.per_interaction[ch]:,.2f}" + (f" + {c.per_handle_minute[ch]:,.2f}/handled min"
+                                                    if c.per_handle_minute.get(ch) else "")
+             for ch in sorted(c.per_interaction)]
+    return html.Div([dbc.Badge("assumption", color="secondary", className="me-1"),
+                     f"Configured unit costs, not measurements ({cfg.currency} per interaction): {', '.join(parts)}. "
+                     "Set them in ", html.Code("[costs]"), " of socialcare.toml; see ",
+                     dcc.Link("Data health → settings", href="/health"), "."])
+
+
+def business_case_pdf(start: str, end: str, brand: str | None, shift) -> bytes:
+    """The business case of the page's selection as PDF bytes (computed once per snapshot)."""
+    from scorecard.reports.business_case import business_case
+    from scorecard.reports.render import pdf_bytes
+
+    bc = service().cached(business_case, start, end, brand or None, (shift if shift is not None else 20) / 100)
+    return pdf_bytes(bc.html())
 
 
 def whatif_sentence(w) -> str:

@@ -66,27 +66,49 @@ def forest_rows(lift: pd.DataFrame, adjusted: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["label", "estimate", "low", "high", "n", "kind"])
 
 
+PANELS = (("recommend", "would recommend: social minus other (percentage points)"),
+          ("nps", "NPS: social minus other (NPS points)"))
+
+
 def forest_plot(lift: pd.DataFrame, adjusted: pd.DataFrame) -> dict:
-    """Recommendation lift of social vs other channels with 95 % confidence intervals."""
+    """Recommendation lift of social vs other channels with 95 % confidence intervals: the
+    recommend-rate differences (percentage points) and the NPS differences (NPS points) in
+    two panels, each on its own axis."""
     title = "Recommendation lift of social vs other channels (95 % CI)"
     rows = forest_rows(lift, adjusted).dropna(subset=["estimate"])
     if rows.empty:
         return empty_figure(title, "Not enough survey answers on both sides to estimate a lift.")
-    data = []
-    for kind, colour, symbol in (("raw", "#2c3e50", "circle"), ("adjusted for category, resolution, speed", "#18bc9c", "diamond")):
-        part = rows[rows["kind"] == kind.split(" ")[0]]
-        if part.empty:
-            continue
-        data.append({"type": "scatter", "mode": "markers", "name": kind, "x": values(part["estimate"]),
-                     "y": values(part["label"]), "customdata": values(part["n"]),
-                     "marker": {"color": colour, "size": 11, "symbol": symbol},
-                     "error_x": {"type": "data", "symmetric": False, "thickness": 2,
-                                 "array": values(part["high"] - part["estimate"]),
-                                 "arrayminus": values(part["estimate"] - part["low"])},
-                     "hovertemplate": "%{y}<br>%{x:+.1f} points<br>%{customdata}<extra></extra>"})
-    fig = styled({"data": data, "layout": {"shapes": [vline(0)]}}, title,
-                 "social minus other (points)", None, height=max(320, 110 + 46 * len(rows)))
-    fig["layout"]["yaxis"]["autorange"] = "reversed"
+    rows = rows.assign(panel=["nps" if "NPS" in label else "recommend" for label in rows["label"]])
+    panels = [(p, t) for p, t in PANELS if (rows["panel"] == p).any()]
+    counts = [int((rows["panel"] == p).sum()) for p, _ in panels]
+    gap, total = 0.16, sum(counts)
+    data, layout, top = [], {"shapes": []}, 1.0
+    for i, ((panel, axis_title), count) in enumerate(zip(panels, counts, strict=True)):
+        span = (1 - gap * (len(panels) - 1)) * count / total
+        suffix = "" if i == 0 else str(i + 1)
+        xa, ya = f"x{suffix}", f"y{suffix}"
+        for kind, colour, symbol in (("raw", "#2c3e50", "circle"),
+                                     ("adjusted for category, resolution, speed", "#18bc9c", "diamond")):
+            part = rows[(rows["kind"] == kind.split(" ")[0]) & (rows["panel"] == panel)]
+            if part.empty:
+                continue
+            unit = "points" if panel == "recommend" else "NPS points"
+            data.append({"type": "scatter", "mode": "markers", "name": kind, "x": values(part["estimate"]),
+                         "y": values(part["label"]), "customdata": values(part["n"]), "xaxis": xa, "yaxis": ya,
+                         "legendgroup": kind, "showlegend": not any(d["name"] == kind for d in data),
+                         "marker": {"color": colour, "size": 11, "symbol": symbol},
+                         "error_x": {"type": "data", "symmetric": False, "thickness": 2,
+                                     "array": values(part["high"] - part["estimate"]),
+                                     "arrayminus": values(part["estimate"] - part["low"])},
+                         "hovertemplate": f"%{{y}}<br>%{{x:+.1f}} {unit}<br>%{{customdata}}<extra></extra>"})
+        layout[f"xaxis{suffix}"] = {"title": {"text": axis_title}, "anchor": ya, "zeroline": False}
+        layout[f"yaxis{suffix}"] = {"domain": [max(top - span, 0), top], "anchor": xa, "autorange": "reversed"}
+        layout["shapes"].append({**vline(0), "xref": xa, "yref": f"{ya} domain"})
+        top -= span + gap
+    fig = styled({"data": data, "layout": layout}, title, PANELS[0][1] if panels[0][0] == "recommend" else PANELS[1][1],
+                 None, height=max(380, 170 + 52 * len(rows)))
+    for key in [k for k in fig["layout"] if k.startswith(("xaxis", "yaxis"))]:
+        fig["layout"][key] = {**fig["layout"]["xaxis" if key.startswith("x") else "yaxis"], **layout.get(key, {})}
     return fig
 
 

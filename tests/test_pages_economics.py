@@ -36,13 +36,19 @@ def test_forest_rows_put_shares_and_nps_on_one_points_axis():
     assert rows["n"].iloc[0] == "n=300 vs 900"
 
 
-def test_forest_plot_error_bars_and_zero_line():
+def test_forest_plot_puts_recommend_and_nps_differences_on_separate_axes():
     fig = forest_plot(LIFT, ADJUSTED)
-    raw = fig["data"][0]
-    assert raw["x"] == [5.0, 12.0] and raw["error_x"]["array"] == [6.0, 10.0] and raw["error_x"]["arrayminus"] == [6.0, 10.0]
-    assert fig["layout"]["shapes"][0]["x0"] == 0
-    assert fig["layout"]["xaxis"]["title"]["text"] == "social minus other (points)"
-    assert fig["data"][0]["y"] == ["social vs phone · would recommend", "social vs phone · NPS"]
+    raw, adjusted, nps = fig["data"]
+    assert raw["x"] == [5.0] and raw["error_x"]["array"] == [6.0] and raw["error_x"]["arrayminus"] == [6.0]
+    assert (raw["xaxis"], raw["yaxis"]) == ("x", "y") and adjusted["x"] == [3.0] and adjusted["xaxis"] == "x"
+    assert nps["x"] == [12.0] and (nps["xaxis"], nps["yaxis"]) == ("x2", "y2")  # its own panel and axis
+    assert nps["error_x"]["array"] == [10.0] and nps["showlegend"] is False
+    lay = fig["layout"]
+    assert lay["xaxis"]["title"]["text"] == "would recommend: social minus other (percentage points)"
+    assert lay["xaxis2"]["title"]["text"] == "NPS: social minus other (NPS points)"
+    assert lay["yaxis"]["domain"][0] > lay["yaxis2"]["domain"][1]  # stacked, not overlapping
+    assert [(sh["xref"], sh["x0"]) for sh in lay["shapes"]] == [("x", 0), ("x2", 0)]  # a zero line in each
+    assert raw["y"] == ["social vs phone · would recommend"] and nps["y"] == ["social vs phone · NPS"]
     json.dumps(fig)
     empty = forest_plot(LIFT.iloc[0:0], ADJUSTED.iloc[0:0])
     assert "Not enough survey answers" in empty["layout"]["annotations"][0]["text"]
@@ -115,7 +121,7 @@ def test_page_uses_the_lift_module_when_present(svc):
     out = page.economics("2024-01-01", "2024-02-11", None)
     assert [r["channel"] for r in out[2]] == list(report.economics["channel"])
     assert out[3]["layout"]["title"]["text"].startswith("Recommendation lift")
-    fig, text, _bar = page.whatif("2024-01-01", "2024-02-11", None, 30)
+    fig, text, _bar, _notes = page.whatif("2024-01-01", "2024-02-11", None, 30)
     w = lift.what_if(svc.reader.cursor(), svc.config, "2024-01-01", "2024-02-11", {}, 0.3)
     texts = texts_of(text)
     # the card states the result in whole cases and contacts, then every assumption beside it
@@ -126,3 +132,41 @@ def test_page_uses_the_lift_module_when_present(svc):
     assert w.social_cases_measured > 0  # the generated data links customers across channels
     row = page.tables("2024-01-01", "2024-02-11", None, 30)["whatif"].iloc[0]
     assert row["assumptions"] == " | ".join(w.assumptions) and row["moved_cases"] == w.moved_cases
+
+
+def test_page_tells_its_verdict_and_marks_costs_as_assumptions(svc):
+    from pages import economics as page
+
+    out = page.economics("2024-01-01", "2024-02-11", None)
+    verdict, cost_note = out[11], out[12]
+    report = page.tables("2024-01-01", "2024-02-11", None, 20)["_report"]
+    raw = report.lift.set_index(["comparison", "metric"]).loc[("social vs phone", "recommend_rate")]
+    sentence = texts_of(verdict)[0]
+    assert sentence.startswith(f"Social customers would recommend {100 * raw['diff']:+.1f} pts")
+    notes = texts_of(out[5])
+    assert report.whatif.notes and set(report.whatif.notes) <= set(report.notes)  # thin categories: a note
+    assert not any(n in notes for n in report.whatif.notes)  # the what-if's notes are in its card
+    assert "Configured unit costs, not measurements" in " ".join(texts_of(cost_note))
+    assert "assumption" in texts_of(cost_note)
+    _fig, _text, _bar, whatif_notes = page.whatif("2024-01-01", "2024-02-11", None, 20)
+    w = page.tables("2024-01-01", "2024-02-11", None, 20)["_whatif"]
+    assert w.notes and [t.removeprefix("Note: ") for t in texts_of(whatif_notes)] == list(w.notes)
+
+
+def test_exports_are_rounded(svc):
+    from pages import economics as page
+
+    t = page.tables("2024-01-01", "2024-02-11", None, 20)
+    lift = t["lift"]
+    assert (lift["diff"] == lift["diff"].round(4)).all() and (t["economics"]["cost_total"] == t["economics"]["cost_total"].round(2)).all()
+    # the figures keep full precision (the report object is not rounded)
+    assert t["_report"].lift["diff"].iloc[0] == pytest.approx(lift["diff"].iloc[0], abs=5e-5)
+
+
+def test_business_case_button_downloads_a_pdf(svc):
+    from pages import economics as page
+
+    sent = page.business_case_download(1, "2024-01-01", "2024-02-11", None, 20)
+    assert sent["filename"] == "business-case-2024-01-01-2024-02-11.pdf" and sent["base64"] is True
+    import base64
+    assert base64.b64decode(sent["content"])[:5] == b"%PDF-"
