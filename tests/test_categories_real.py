@@ -1,8 +1,8 @@
 """Issue categories on 615 real, hand-labelled customer messages (issue 17).
 
 The labels and their provenance are in tests/golden/categories.md: written before the rule was
-run on the texts; `dev` was used to tune etl/playbook.toml, `holdout` was evaluated once at the
-end. These tests recompute every figure reported there (and in the README) from the committed
+run on the texts; `dev` was used to tune etl/playbook.toml, `holdout` was evaluated at the end
+(twice: categories.md says why and what changed in between). These tests recompute every figure reported there (and in the README) from the committed
 labels and the default playbook, so a playbook change shows up as a changed count here.
 """
 
@@ -118,25 +118,26 @@ def test_the_split_is_the_hash_written_in_categories_md():
 EXPECTED = {
     ('dev', 'tweets'): {
         'account': (26, 33, 32), 'billing': (5, 6, 10), 'connectivity': (6, 7, 8),
-        'content': (8, 10, 16), 'order': (17, 22, 19), 'other': (24, 48, 33), 'outage': (9, 9, 11),
-        'praise': (19, 22, 26), 'product': (7, 9, 19), 'refund': (7, 10, 7), 'store': (4, 5, 9),
-        'customer_service': (14, 16, 17), 'technical': (43, 58, 50), 'travel': (15, 19, 17),
-    },
-    ('dev', 'nps'): {
-        'billing': (0, 2, 2), 'connectivity': (2, 6, 2), 'order': (17, 20, 21),
-        'other': (7, 10, 12), 'outage': (0, 1, 0), 'praise': (26, 28, 31), 'product': (0, 0, 1),
-        'customer_service': (3, 6, 4), 'technical': (0, 1, 1),
+        'content': (8, 10, 16), 'customer_service': (14, 16, 17), 'order': (17, 22, 19),
+        'other': (26, 50, 33), 'outage': (9, 9, 11), 'praise': (19, 22, 26),
+        'product': (8, 10, 19), 'refund': (7, 10, 7), 'store': (4, 5, 9),
+        'technical': (43, 55, 50), 'travel': (15, 19, 17),
     },
     ('holdout', 'tweets'): {
         'account': (16, 19, 22), 'billing': (6, 8, 13), 'connectivity': (1, 5, 6),
-        'content': (6, 10, 13), 'order': (16, 25, 18), 'other': (16, 45, 23), 'outage': (3, 4, 3),
-        'praise': (7, 11, 19), 'product': (3, 5, 11), 'refund': (6, 8, 7), 'store': (2, 2, 7),
-        'customer_service': (9, 12, 12), 'technical': (36, 49, 49), 'travel': (11, 18, 18),
+        'content': (6, 9, 13), 'customer_service': (9, 12, 12), 'order': (16, 25, 18),
+        'other': (16, 45, 23), 'outage': (3, 4, 3), 'praise': (7, 11, 19), 'product': (3, 5, 11),
+        'refund': (6, 8, 7), 'store': (2, 2, 7), 'technical': (36, 49, 49), 'travel': (12, 19, 18),
+    },
+    ('dev', 'nps'): {
+        'billing': (0, 2, 2), 'connectivity': (2, 6, 2), 'customer_service': (3, 6, 4),
+        'order': (17, 20, 21), 'other': (7, 10, 12), 'outage': (0, 1, 0), 'praise': (26, 28, 31),
+        'product': (0, 0, 1), 'technical': (0, 1, 1),
     },
     ('holdout', 'nps'): {
-        'billing': (1, 1, 3), 'connectivity': (0, 2, 1), 'order': (10, 14, 15),
-        'other': (2, 13, 3), 'outage': (1, 2, 2), 'praise': (6, 6, 17), 'product': (1, 2, 2),
-        'customer_service': (2, 3, 3), 'technical': (0, 3, 0),
+        'billing': (1, 1, 3), 'connectivity': (0, 2, 1), 'customer_service': (2, 3, 3),
+        'order': (10, 13, 15), 'other': (2, 14, 3), 'outage': (1, 2, 2), 'praise': (6, 6, 17),
+        'product': (2, 3, 2), 'technical': (0, 2, 0),
     },
 }
 
@@ -151,16 +152,16 @@ def test_holdout_figures_with_their_intervals():
     f = figures(subset("holdout", "tweets"))
     assert f.n == 221
     assert (f.other, wilson(f.other, f.n)) == (45, (0.156, 0.262))  # 20.4 % left as other
-    assert round(f.macro_precision(), 3) == 0.682
-    assert macro_interval(subset("holdout", "tweets")) == (0.589, 0.762)
-    assert round(f.macro_recall(), 3) == 0.584
-    assert f.pooled_precision() == (122, 176) and wilson(122, 176) == (0.622, 0.757)
+    assert round(f.macro_precision(), 3) == 0.689
+    assert macro_interval(subset("holdout", "tweets")) == (0.594, 0.772)
+    assert round(f.macro_recall(), 3) == 0.588
+    assert f.pooled_precision() == (123, 176) and wilson(123, 176) == (0.627, 0.762)
     assert wilson(*f.counts["technical"][:2]) == (0.597, 0.838)  # the largest category: 36 of 49
     d = figures(subset("dev", "tweets"))  # what tuning reached on the messages it saw
-    assert (d.other, round(d.macro_precision(), 3)) == (48, 0.815)
+    assert (d.other, round(d.macro_precision(), 3)) == (50, 0.82)
 
 
-@pytest.mark.xfail(strict=True, reason="measured once on the holdout: macro precision 0.682, "
+@pytest.mark.xfail(strict=True, reason="on the holdout: macro precision 0.689, "
                    "'other' 20.4 % of tweets; the issue-17 targets are not met (categories.md)")
 def test_holdout_meets_the_issue_17_targets():
     """Macro precision >= 0.85 with 'other' <= 15 % of real customer tweets (issue 17)."""

@@ -185,5 +185,5 @@ def test_default_playbook_keeps_the_contract_ids():
     ids = [c.id for c in load_playbook().categories]
     assert set(ids) >= {"outage", "billing", "refund", "account", "travel", "order", "technical",
                         "store", "product", "praise", "other"}  # the ids before issue 17, kept
-    assert ids == ["outage", "refund", "order", "account", "technical", "connectivity", "content",
+    assert ids == ["refund", "outage", "order", "account", "technical", "connectivity", "content",
                    "praise", "billing", "travel", "product", "store", "customer_service", "other"]
