@@ -23,6 +23,14 @@ def effect_scale(kpi: Kpi) -> tuple[float, str]:
     return 1.0, {"count": "cases", "rate": "cases per agent-hour"}.get(kpi.unit, kpi.unit)
 
 
+def segment_label(dimension, segment) -> str:
+    """'channel: email', 'hour: 18:00' (an hour of day reads as a time), 'term: bill'."""
+    seg = str(segment)
+    if dimension == "hour" and seg.isdigit():
+        seg = f"{int(seg):02d}:00"
+    return f"{dimension}: {seg}"
+
+
 def top_segments(segments: pd.DataFrame, limit: int = TOP_SEGMENTS) -> pd.DataFrame:
     """The segments with the largest absolute total effect, largest first."""
     if segments.empty:
@@ -37,7 +45,7 @@ def attribution_chart(segments: pd.DataFrame, kpi: Kpi, title: str) -> dict:
     if top.empty:
         return empty_figure(title, "No segments to attribute the change to (no cases in one of the periods).")
     k, unit = effect_scale(kpi)
-    labels = values(top["dimension"].astype(str) + ": " + top["segment"].astype(str))
+    labels = [segment_label(d, g) for d, g in zip(top["dimension"], top["segment"], strict=True)]
     data = [{"type": "bar", "y": labels, "x": values(top[col] * k), "name": name, "orientation": "h",
              "marker": {"color": colour}, "customdata": [effect_text(kpi, v) for v in top[col]],
              "hovertemplate": "%{y}<br>%{customdata}<extra>" + name.split(" ")[0] + "</extra>"}
@@ -77,7 +85,7 @@ def shortfall_chart(segments: pd.DataFrame, kpi: Kpi, title: str, dims: tuple[st
         return empty_figure(title, empty)
     top = part.loc[part["contribution"].abs().sort_values(ascending=False).index].head(TOP_SEGMENTS)
     k, unit = effect_scale(kpi)
-    labels = values(top["dimension"].astype(str) + ": " + top["segment"].astype(str))
+    labels = [segment_label(d, g) for d, g in zip(top["dimension"], top["segment"], strict=True)]
     trace = {"type": "bar", "y": labels, "x": values(top["contribution"] * k), "orientation": "h",
              "marker": {"color": ["#c0392b" if c > 0 else "#27ae60" for c in top["contribution"]]},
              "customdata": [contribution_text(kpi, c) for c in top["contribution"]],

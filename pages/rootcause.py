@@ -151,7 +151,8 @@ def explain(mode, kpi_id, a, b, c, d, by, brand, channel, weekday):
     return (html.Div(exp.summary(), className="summary-text"),
             attribution_chart(exp.segments, kpi, f"{kpi.label}: {c}..{d} → {a}..{b}"),
             rc.change_rows(exp, kpi), _columns(rc.change_columns(exp.method)), drivers_chart(exp.text_drivers),
-            [html.Div("Example messages", className="filter-label"), *examples] if examples else None,
+            [html.Div("Example messages" if len(exp.text_drivers) else "What customers wrote in this period",
+                      className="filter-label"), *examples] if examples else None,
             export_bar(PAGE, "segments", len(exp.segments)), bars,
             rc.CHANGE_NOTE if (exp.segments["share"].abs() > 1.005).any() else None)
 

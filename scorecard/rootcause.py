@@ -215,7 +215,8 @@ def explain_change(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, 
                    filters: Mapping[str, Sequence[str]] | None = None,
                    same_weekday: bool | None = None) -> Explanation:
     """Decompose the KPI change from `versus` (a) to `period` (b) into mix and rate effects per
-    segment of each dimension in `by` (default all), with text drivers and example messages.
+    segment of each dimension in `by` (default all), with text drivers and example messages
+    (messages of the top terms first, topped up with the period's first messages).
     Without `versus`, the configured comparison ([compare]: the last 4 same weekdays); with
     `same_weekday`, only the days of `versus` on the period's weekdays count."""
     kpi = kpi_by_id(kpi_id)
@@ -242,7 +243,7 @@ def explain_change(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, 
     t = attribution_table(con, config, kpi, by, a, b, filters, exclude)
     segments = t.segments.assign(excess=t.segments["share"].astype(float)
                                  - population_share(t.segments))
-    drivers, ex = text_change(con, config, b, a, filters, exclude)
+    drivers, ex = text_change(con, config, b, a, filters, exclude, fill=True)  # never an empty card
     change = None if t.value_a is None or t.value_b is None else t.value_b - t.value_a
     return Explanation(kpi.id, b, a, t.value_a, t.value_b, change, method_of(kpi), segments,
                        drivers, ex, filters, t.n_a, t.n_b, tuple(exclude), label)

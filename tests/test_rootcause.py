@@ -128,6 +128,8 @@ def test_text_drivers_and_examples_come_from_customer_messages_of_the_period(con
     assert exp.examples.columns.tolist() == ["interaction_id", "sent_at", "text"]
     assert exp.text_drivers.columns.tolist() == ["term", "z", "count_focus", "count_base"]
     assert exp.text_drivers.empty  # 3 focus messages cannot reach min_count=3 with z >= 1.96
+    # no driver, yet the period's messages are shown, one per case in time order (m1, then m4)
+    assert list(exp.examples["interaction_id"]) == ["b-s0", "b-s1"]
 
 
 def test_explanation_json_and_summary(con):
