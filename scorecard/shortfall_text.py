@@ -131,7 +131,8 @@ def shortfall_paragraph(result: Shortfall, kpi: Kpi, config: Config, lead) -> st
     if gap <= 0:
         return (f"{kpi.label}{where} meets its target {per}: {level}"
                 f"{'' if gap == 0 else ', ' + amount_text(kpi, gap, config) + ' better'}.")
-    text = f"{kpi.label}{where} is {amount_text(kpi, gap, config)} short of target {per} ({level})."
+    side = "over" if kpi.direction == "lower" else "short of"  # 'over target' for a time or a cost
+    text = f"{kpi.label}{where} is {amount_text(kpi, gap, config)} {side} target {per} ({level})."
     if lead is None or lead["contribution"] <= 0:
         return text
     dim, seg = str(lead["dimension"]), str(lead["segment"])
@@ -144,7 +145,8 @@ def shortfall_paragraph(result: Shortfall, kpi: Kpi, config: Config, lead) -> st
     phrase = segment_phrase(dim, seg) if dim != "term" else f"cases mentioning '{seg}'"
     verb = "carry" if phrase.startswith("cases") else "carries"
     text += (f" {phrase[0].upper()}{phrase[1:]} {verb} {carries}: {len(failing):,} of its "
-             f"{int(lead['rows']):,} {rows_noun(kpi)} {fail_phrase(kpi, config, target, scope)}"
+             f"{int(lead['rows']):,} {'answers' if kpi.source == 'surveys' else 'cases'} "
+             f"{fail_phrase(kpi, config, target, scope)}"
              f"{_detail(failing, dim)}.")
     if len(result.cases):
         first = result.cases.iloc[0]

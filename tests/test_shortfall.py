@@ -76,7 +76,7 @@ def test_p90_shortfall_splits_by_exceedance(con):
     assert by_dim(r, "channel") == pytest.approx({"email": 3432, "phone": 792, "social": -264})
     assert list(r.cases["key"]) == ["e3", "e0", "e1", "p3"]  # equal 1188 s each, farthest first
     assert list(r.cases["contribution"]) == pytest.approx([1188] * 4)
-    assert r.summary.startswith("First response (p90) is 1 h 6 min short of target on 2024-03-02 "
+    assert r.summary.startswith("First response (p90) is 1 h 6 min over target on 2024-03-02 "
                                 "(3 h 6 min against a target of 2 h, 10 cases).")
 
 
@@ -155,7 +155,7 @@ def test_cli_explain_vs_target_prints_the_json_contract(db):
         pytest.approx({"email": 0.26, "phone": 0.06, "social": -0.02})
     assert [c["key"] for c in j["cases"]] == ["e3", "e0", "e1", "p3"]
     text = CliRunner().invoke(main, ["explain", "frt_p90_s", "--vs-target", "--period", DAY, "--db", str(db)])
-    assert text.output.startswith("First response (p90) is 1 h 6 min short of target on 2024-03-02")
+    assert text.output.startswith("First response (p90) is 1 h 6 min over target on 2024-03-02")
     bad = CliRunner().invoke(main, ["explain", "volume", "--vs-target", "--period", DAY, "--db", str(db)])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
     assert bad.output.strip() == ("Error: volume has no target (a count or total without direction); use "
