@@ -38,7 +38,8 @@ pio.json.config.default_engine = "json"
 
 CALLBACK_ERROR = "callback-error"
 NAV = (("Scorecard", "/"), ("Economics", "/economics"), ("Trends", "/trends"),
-       ("Root cause", "/rootcause"), ("Conversations", "/conversations"), ("Data health", "/health"))
+       ("Root cause", "/rootcause"), ("Conversations", "/conversations"), ("Customer", "/customer"),
+       ("Data health", "/health"))
 
 
 def _age(seconds: float) -> str:

@@ -97,3 +97,10 @@ HE_QUARANTINE = "he-quarantine-chart"
 HE_FRESHNESS = "he-freshness"
 HE_CONFIG = "he-config"
 HE_TARGETS = "he-targets"
+
+# /customer
+CU_SEARCH = "cu-search"
+CU_SUMMARY = "cu-summary"
+CU_TABLE = "cu-table"
+CU_CASE = "cu-case"
+CU_TRANSCRIPT = "cu-transcript"

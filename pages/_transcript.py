@@ -34,8 +34,14 @@ def case_link(interaction_id: str) -> str:
     return "/conversations?case=" + quote(str(interaction_id), safe="")
 
 
+def customer_link(customer_id: str) -> str:
+    """The Customer URL listing every case of the case's customer on every channel."""
+    return "/customer?id=" + quote(str(customer_id), safe="")
+
+
 def transcript_view(t: Transcript | None, with_link: bool = False) -> html.Div:
-    """Facts and flags of the case, then each message (role, author, time, sentiment, flags)."""
+    """Facts and flags of the case, then each message (role, author, time, sentiment, flags);
+    a link to the customer's timeline when the case has a customer id."""
     if t is None:
         return empty_state("Click a case in the table to read its transcript here.")
     if not t.found:
@@ -52,8 +58,15 @@ def transcript_view(t: Transcript | None, with_link: bool = False) -> html.Div:
         html.Div([dbc.Badge(x, color="warning", text_color="dark", className="me-1") for x in flags]
                  or [html.Span("no flags", className="small text-muted")], className="mb-2"),
     ]
+    links = []
     if with_link:
-        head.append(dcc.Link("open in Conversations →", href=case_link(f["interaction_id"]), className="small"))
+        links.append(dcc.Link("open in Conversations →", href=case_link(f["interaction_id"]), className="small me-3"))
+    customer = f.get("customer_id")
+    if customer is not None and not pd.isna(customer):
+        links.append(dcc.Link("all cases of this customer →", href=customer_link(customer),
+                              className="small customer-link"))
+    if links:
+        head.append(html.Div(links))
     if not allowed("transcript"):
         body = [empty_state("Message texts are shown to analysts and admins only; the facts above are "
                             "what your role may see.")]
