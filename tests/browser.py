@@ -88,6 +88,22 @@ def browser_page(width: int = 1366, height: int = 768):
             browser.close()
 
 
+def wait_until(page, expression: str, timeout: float = 30_000) -> None:
+    """Poll a JavaScript expression until it is truthy. (Playwright's wait_for_function evaluates
+    a string inside the page, which the dashboard's Content-Security-Policy forbids, as it should;
+    page.evaluate runs through the DevTools protocol, outside the page's CSP.)"""
+    deadline = time.time() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.time() > deadline:
+            raise TimeoutError(f"waited {timeout / 1000:.0f} s for {expression}")
+        page.wait_for_timeout(100)
+
+
+def idle(page, timeout: float = 30_000) -> None:
+    """Wait until Dash has no callback in flight."""
+    wait_until(page, "!document.querySelector('[data-dash-is-loading=\"true\"]')", timeout)
+
+
 def choose_option(page, dropdown_id: str, text: str) -> None:
     """Pick an option of a dcc.Dropdown by typing, as a person does: open it, wait until its
     search box (Dash 4 renders it in a popover) has the focus, type, press Enter."""

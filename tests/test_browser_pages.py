@@ -20,6 +20,7 @@ from tests.browser import (
     dash_server,
     dashboard_warehouse,
     serving,
+    wait_until,
 )  # fmt: skip
 
 pytestmark = [pytest.mark.browser,
@@ -50,7 +51,7 @@ def page(server):
 
 def _idle(page) -> None:
     """Wait until Dash has no callback in flight."""
-    page.wait_for_function("!document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=30_000)
+    wait_until(page, "!document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=30_000)
 
 
 def test_every_page_loads_without_console_errors(server, page):
@@ -69,7 +70,7 @@ def test_a_filter_change_updates_the_figures_and_the_url(server, page):
     traces = "document.querySelector('#tr-chart .js-plotly-plot').data.filter(t => t.mode && t.mode.includes('markers') && t.name !== 'anomaly').length"
     assert page.evaluate(traces) == 1
     choose_option(page, "tr-by", "channel")
-    page.wait_for_function(f"{traces} === 4", timeout=30_000)
+    wait_until(page, f"{traces} === 4", timeout=30_000)
     assert "by=channel" in page.url  # the view is a shareable link
     assert page.evaluate("document.querySelector('#tr-chart .gtitle').textContent") == "Cases per day by channel"
     assert page.errors == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import browser_page, choose_option, chromium_missing, dash_server
+from tests.browser import browser_page, choose_option, chromium_missing, dash_server, wait_until
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
@@ -23,6 +23,6 @@ def test_scorecard_shows_numbers_and_filters(server):
         assert page.inner_text("#tile-volume .kpi-value") == "33"
         assert "socialcare" in page.title()
         choose_option(page, "sc-brand", "VerizonSupport")
-        page.wait_for_function("document.querySelector('#tile-volume .kpi-value').innerText === '6'")
+        wait_until(page, "document.querySelector('#tile-volume .kpi-value').innerText === '6'")
         assert page.inner_text("#tile-frt_median_s .kpi-value") == "3 min"
         assert page.errors == []

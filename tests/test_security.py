@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.security import generate_password_hash
 
 from pages import _security as sec
-from tests.browser import dashboard_warehouse, gunicorn_server, serving
+from tests.browser import dashboard_warehouse, gunicorn_server, serving, wait_until
 
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
 
@@ -168,7 +168,7 @@ def test_no_page_offers_cloud_sharing_or_reaches_another_host(dash_db):
         for path, ready in pages.items():
             page.goto(url + path)
             page.wait_for_selector(ready, timeout=60_000)
-            page.wait_for_function("!document.querySelector('[data-dash-is-loading=\"true\"]')",
+            wait_until(page, "!document.querySelector('[data-dash-is-loading=\"true\"]')",
                                    timeout=60_000)
             titles = page.eval_on_selector_all(".modebar-btn", "els => els.map(e => e.dataset.title || '')")
             if path in ("/economics", "/trends", "/rootcause"):
