@@ -13,6 +13,9 @@ from pages._state import dim_filters, optional_module
 from scorecard.kpis import scorecard
 from scorecard.service import per_snapshot, service
 
+# imported with the page, so the statistics libraries' import (seconds) is paid when the server
+# starts, not by the first click on /economics
+LIFT = optional_module("scorecard.lift")
 REPORT_SHIFT = 0.2  # the shift of the cached report; the slider asks what_if itself
 NO_LIFT = "Recommendation lift needs survey data and the lift module (scorecard/lift.py), which is not available in this version."
 ECON_COLUMNS = [("channel", "channel", "text"), ("cases", "cases", ",d"), ("resolutions", "resolutions", ",d"),
@@ -53,13 +56,18 @@ def tables(start, end, brand, shift) -> dict[str, pd.DataFrame]:
     """The frames the page shows (economics, volume, lift, adjusted, matrix, whatif)."""
     if not start or not end:
         return {}
-    svc, filters, lift = service(), dim_filters(brand=brand), optional_module("scorecard.lift")
+    svc, filters, lift = service(), dim_filters(brand=brand), LIFT
     volume = svc.cached(scorecard, start, end, "week", ("channel",), filters, ["volume"]).to_frame()
     out = {"volume": volume[["period", "channel", "value", "n"]] if not volume.empty else volume}
     if lift is None:
         return {**out, **_with_costs(_fallback_economics(start, end, filters))}
-    report = svc.cached(lift.lift_report, start, end, filters, REPORT_SHIFT)
-    whatif = svc.cached(lift.what_if, start, end, filters, (shift or 0) / 100)
+    inputs = svc.cached(lift.whatif_inputs, start, end, filters)  # read once; any shift is arithmetic
+    report = svc.remembered(("economics.report", start, end, brand),
+                            lambda: lift.lift_report(svc.reader.cursor(), svc.config, start, end, filters,
+                                                     REPORT_SHIFT, inputs=inputs))
+    whatif = svc.remembered(("economics.whatif", start, end, brand, shift),
+                            lambda: lift.what_if(None, svc.config, start, end, filters, (shift or 0) / 100,
+                                                 inputs=inputs))
     row = asdict(whatif) if is_dataclass(whatif) else dict(vars(whatif))
     row = {k: _cell(k, v) for k, v in row.items()}
     return {**out, **_with_costs(rounded(report.economics)), "lift": rounded(report.lift),

@@ -76,6 +76,18 @@ def cases_by_channel_category(con: duckdb.DuckDBPyConnection, config: Config, st
     return con.execute(sql, params).df()
 
 
+def _followup_window(params: dict) -> str:
+    """The cases a follow-up search needs: opened from the period's start to its end plus the
+    FCR window (a follow-up opens after its social case and within the window), so a 90-day
+    question does not read the whole history; `true` for an open-ended period."""
+    clauses = ["true"]
+    if "t_lo" in params:
+        clauses.append("opened_at >= $t_lo")
+    if "t_hi" in params:
+        clauses.append("opened_at < $t_hi + to_days(cast($fcr_days as integer))")
+    return " and ".join(clauses)
+
+
 def social_followups(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
                      end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """[category, channel, followed, cost, resolutions]: the period's social cases (with a
@@ -88,7 +100,7 @@ def social_followups(con: duckdb.DuckDBPyConnection, config: Config, start: str 
     body = _cases_source(config, params)
     where = where_sql(config, start, end, filters, params)
     sql = f"""
-        with allc as (select * from {body} src),
+        with allc as (select * from {body} src where {_followup_window(params)}),
         soc as (select interaction_id, resolved_customer_id, brand, opened_at, issue_category
                 from allc where {where} and channel = 'social' and resolved_customer_id is not null),
         first_followup as (

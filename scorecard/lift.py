@@ -33,10 +33,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from etl.config import Config
 from scorecard.data import effective_range
-from scorecard.data_lift import survey_cells
 from scorecard.economics import channel_economics
 from scorecard.lift_model import adjusted_lift
-from scorecard.whatif import WhatIf, what_if
+from scorecard.whatif import WhatIf, WhatIfInputs, what_if, whatif_inputs
 
 COMPARISONS = (("social vs phone", "phone"), ("social vs email", "email"))
 BUCKETS = ("fast_resolved", "fast_unresolved", "slow_resolved", "slow_unresolved", "unanswered")
@@ -232,12 +231,16 @@ class LiftReport:
 
 
 def lift_report(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
-                filters: Mapping[str, Sequence[str]] | None, shift: float) -> LiftReport:
-    """Economics, raw and adjusted recommendation lift, the matrix and the what-if."""
+                filters: Mapping[str, Sequence[str]] | None, shift: float,
+                inputs: WhatIfInputs | None = None) -> LiftReport:
+    """Economics, raw and adjusted recommendation lift, the matrix and the what-if (`inputs`:
+    whatif_inputs of the same period and filter, when already read)."""
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     start, end = effective_range(con, config, start, end)
     notes: list[str] = []
-    answers = survey_cells(con, config, start, end, filters)
+    if inputs is None:
+        inputs = whatif_inputs(con, config, start, end, filters)
+    answers = inputs.answers
     unlinked = int(answer_weights(answers)[~answers["linked"].astype(bool)].sum()) if not answers.empty else 0
     if unlinked:
         notes.append(f"{unlinked} survey answers are not linked to a case: they count in the raw rates "
@@ -246,10 +249,10 @@ def lift_report(con: duckdb.DuckDBPyConnection, config: Config, start: str | Non
         warnings.simplefilter("ignore")
         adjusted = adjusted_lift(answers, COMPARISONS, MIN_N, notes)
     economics = channel_economics(con, config, start, end, filters)
-    whatif = what_if(con, config, start, end, filters, shift, economics=economics, answers=answers)
+    whatif = what_if(con, config, start, end, filters, shift, inputs=inputs)
     lift = raw_lift(answers, notes)
     return LiftReport(start, end, filters, economics, lift, adjusted, fast_effective_matrix(answers),
                       whatif, tuple(notes) + whatif.notes)
 
 
-__all__ = ["LiftReport", "WhatIf", "lift_report", "what_if"]
+__all__ = ["LiftReport", "WhatIf", "WhatIfInputs", "lift_report", "what_if", "whatif_inputs"]

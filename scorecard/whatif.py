@@ -135,22 +135,42 @@ def social_rates(social: pd.DataFrame, followups: pd.DataFrame, categories: Sequ
     return SocialRates(resolution, followup, tuple(pooled), measured, int(followups["followed"].sum()))
 
 
-def what_if(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
+@dataclass(frozen=True)
+class WhatIfInputs:
+    """What the what-if reads from the warehouse for one period and filter, whatever the shift:
+    cases by channel and category, the social cases' follow-ups and the survey cells."""
+
+    cases: pd.DataFrame
+    followups: pd.DataFrame
+    answers: pd.DataFrame
+
+
+def whatif_inputs(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
+                  filters: Mapping[str, Sequence[str]], answers: pd.DataFrame | None = None) -> WhatIfInputs:
+    """The warehouse reads of the what-if (read once, then any shift is arithmetic)."""
+    filters = {k: list(v) for k, v in (filters or {}).items() if v}
+    return WhatIfInputs(cases_by_channel_category(con, config, start, end, filters),
+                        social_followups(con, config, start, end, filters),
+                        survey_cells(con, config, start, end, filters) if answers is None else answers)
+
+
+def what_if(con: duckdb.DuckDBPyConnection | None, config: Config, start: str | None, end: str | None,
             filters: Mapping[str, Sequence[str]], shift: float, *, economics: pd.DataFrame | None = None,
-            answers: pd.DataFrame | None = None) -> WhatIf:
+            answers: pd.DataFrame | None = None, inputs: WhatIfInputs | None = None) -> WhatIf:
     """Cost, resolutions and recommend rate when `shift` (0..1) of the eligible phone cases move
-    to social (module docstring). `answers` (survey_cells of the same period) may be passed
-    when already read; `economics` is accepted for compatibility and not needed."""
+    to social (module docstring). `inputs` (whatif_inputs of the same period and filter) or
+    `answers` (its survey_cells) may be passed when already read; `economics` is accepted for
+    compatibility and not needed."""
     if shift is None or not 0 <= shift <= 1:
         raise ValueError(f"shift must be a share between 0 and 1, got {shift}.")
-    filters = {k: list(v) for k, v in (filters or {}).items() if v}
+    if inputs is None:
+        inputs = whatif_inputs(con, config, start, end, filters, answers)
     eligible = eligible_categories(config)
-    frame = cases_by_channel_category(con, config, start, end, filters)
+    frame = inputs.cases
     phone = frame[(frame["channel"] == "phone") & frame["category"].isin(eligible)].set_index("category")
     social_all = frame[frame["channel"] == "social"]
     social = social_all[social_all["category"].isin(eligible)]
-    followups = social_followups(con, config, start, end, filters)
-    followups = followups[followups["category"].isin(eligible)]
+    followups = inputs.followups[inputs.followups["category"].isin(eligible)]
     n_phone = int(phone["cases"].sum())
     moved = whole_shares({c: shift * float(r) for c, r in phone["cases"].items()}, round_half_up(shift * n_phone))
     moved = {c: k for c, k in moved.items() if k}
@@ -188,9 +208,7 @@ def what_if(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, e
     res_before = int(frame["resolutions"].sum())
     res_after = res_before - phone_res + social_res + fu_res
     # recommend
-    if answers is None:
-        answers = survey_cells(con, config, start, end, filters)
-    answers = answers.dropna(subset=["would_recommend"])
+    answers = inputs.answers.dropna(subset=["would_recommend"])
     weight = answers["weight"] if "weight" in answers.columns else pd.Series(1, index=answers.index)
     answers = answers.assign(would_recommend=answers["would_recommend"].astype(float),
                              weight=weight.astype("int64"))
@@ -225,4 +243,4 @@ def what_if(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, e
     return replace(w, assumptions=assumptions(w, config.fcr_window_days))
 
 
-__all__ = ["WhatIf", "round_half_up", "what_if", "whole_shares"]
+__all__ = ["WhatIf", "WhatIfInputs", "round_half_up", "what_if", "whatif_inputs", "whole_shares"]
