@@ -290,3 +290,23 @@ def mojibake_fixes(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
                           "text": pd.Series([r[0] for r in repairs], dtype=object),
                           "kinds": pd.Series([",".join(r[1]) for r in repairs], dtype=object)})
     return frame[frame["raw"] != frame["text"]].reset_index(drop=True)
+
+
+# Three distinct ones of these whole words in an ASCII text make it English without running the
+# detector (tests/golden/language.md measures the agreement); none is a common word elsewhere.
+ENGLISH_HINT = (r"\b(the|you|your|my|have|this|with|what|please|thanks|thank|why|just|been|when|"
+                r"would|could|there|they|get|got|still|how|and|not|that|can't|don't|i'm|it's)\b")
+
+
+def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
+    """Add `out` = etl/language.py's code of each text's language (NULL when undetermined).
+
+    ASCII texts with three distinct common English words are 'en' in SQL; the rest go through
+    the detector, on 2 cores when they are many; returns the texts the detector read."""
+    from etl.language import language_codes
+
+    con.execute(f"alter table {table} add column {out} varchar")
+    con.execute(f"update {table} set {out} = 'en' where ({where}) and {IS_ASCII} "
+                "and len(list_distinct(regexp_extract_all(lower(text), ?))) >= 3",
+                [ENGLISH_HINT])
+    return _set_from_python(con, table, out, where, lambda s: split_map(language_codes, s))

@@ -20,13 +20,16 @@ from etl.mojibake import is_damaged_variant
 from etl.progress import stage
 from etl.text_sql import (
     add_categories,
+    add_language,
     add_search,
     add_sentiment,
     add_signatures,
     masking_candidates,
 )
 
-ENRICHED = ("sentiment", "signature", "asks_private", "is_runaround", "resolves", "category")
+ENRICHED = ("sentiment", "signature", "asks_private", "is_runaround", "resolves", "category",
+            "language")
+SCORED = "language is null or language = 'en'"  # what VADER reads (etl/language.py)
 
 
 def _playbook_sha(config: Config) -> str:
@@ -45,8 +48,10 @@ def _enrich_texts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     with stage("resolution and categories", n):
         add_search(con, "texts", enrich.RESOLUTION_PATTERN, "resolves", "inbound")
         add_categories(con, "texts", "category", load_playbook(config.playbook), "inbound")
+    with stage("language", n):
+        add_language(con, "texts", "language")
     with stage("sentiment", n):
-        add_sentiment(con, "texts", "sentiment")
+        add_sentiment(con, "texts", "sentiment", SCORED)
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,8 @@ def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
                  config: Config) -> Merged:
     """Upsert parsed tweets into raw_twcs (the later record wins, but never with a damaged
     variant of the stored text)."""
-    brands = _brands(con)
+    _backfill_language(con)
+    brands = _brands(con)  # fetched in full: register() below needs no pending result
     con.register("incoming", tweets)
     with stage("mask PII", tweets.num_rows):
         con.register("pii", masking_candidates(con, "select text from incoming"))
@@ -151,3 +157,22 @@ def _backfill(con: duckdb.DuckDBPyConnection, config: Config) -> bool:
     con.execute("drop table texts")
     con.execute("insert or replace into etl_state values ('twcs_playbook', ?)", [sha])
     return n > 0
+
+
+def _backfill_language(con: duckdb.DuckDBPyConnection) -> int:
+    """Detect the language of tweets stored before languages were (once per warehouse) and take
+    back their sentiment where VADER does not read the language; returns texts detected."""
+    if con.execute("select count(*) from etl_state where key = 'twcs_language'").fetchone()[0]:
+        return 0
+    con.execute("create or replace temp table texts as select distinct text from raw_twcs "
+                "where text is not null")
+    n = con.execute("select count(*) from texts").fetchone()[0]
+    if n:
+        with stage("detect languages of stored tweets", n):
+            add_language(con, "texts", "language")
+            con.execute("update raw_twcs set language = x.language, "
+                        "sentiment = case when x.language = 'en' then raw_twcs.sentiment end "
+                        "from texts x where raw_twcs.text = x.text and x.language is not null")
+    con.execute("drop table texts")
+    con.execute("insert or replace into etl_state values ('twcs_language', '1')")
+    return n

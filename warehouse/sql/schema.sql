@@ -61,6 +61,8 @@ create table if not exists messages (
     is_runaround    boolean not null default false,
     load_id         varchar not null
 );
+-- ISO 639-1 language of a message text (etl/language.py), NULL when undetermined or not detected
+alter table messages add column if not exists language varchar;
 
 create table if not exists surveys (
     survey_id        varchar primary key,
@@ -111,6 +113,8 @@ create table if not exists raw_twcs (
 );
 alter table raw_twcs add column if not exists resolves boolean;
 alter table raw_twcs add column if not exists category varchar;
+-- ISO 639-1 language of the text (etl/language.py), NULL when undetermined (too short, unknown)
+alter table raw_twcs add column if not exists language varchar;
 
 -- The case (root tweet) and position of every stored tweet that is in one, as of the last load.
 create table if not exists twcs_threads (

@@ -1,0 +1,47 @@
+"""Language detection at load (etl/language.py) and sentiment only where VADER reads the language.
+
+Hand-checked expectations; accuracy on real tweets is in tests/test_language_real.py and
+tests/golden/language.md.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.config import Config
+from etl.language import cleaned_text, language_codes
+from warehouse.ingest import load_file
+
+T = "Tue Oct 31 22:10:47 +0000 2017"
+ROWS = [
+    (1, "c1", "True", T, "@AppleSupport hola, mi iphone no carga desde ayer y nadie me ayuda", ""),
+    (2, "AppleSupport", "False", T, "@c1 Hola, lamentamos el problema. Escríbenos por DM.", "1"),
+    (3, "c2", "True", T, "@AppleSupport my phone will not charge since the update, this is terrible", ""),
+    (4, "AppleSupport", "False", T, "@c2 We're sorry. Please DM us.", "3"),
+    (5, "c3", "True", T, "@AmazonHelp 注文した覚えのないものが届きました。", ""),
+    (6, "c4", "True", T, "@AmazonHelp thanks!", ""),
+]
+
+
+def test_cleaned_text_drops_handles_links_and_digits():
+    assert cleaned_text("@a_b hi https://t.co/x 123 #tag __email__") == "hi tag"
+
+
+def test_codes_of_hand_checked_texts():
+    got = language_codes([r[4] for r in ROWS] + [None, "@x 12345"])
+    # row 4: 'We're sorry. Please DM us.' has 19 letters -> detected; row 6: 6 letters -> undetermined
+    assert list(got) == ["es", "es", "en", "en", "ja", None, None, None]
+
+
+def test_load_stores_language_and_scores_only_english(make_twcs, tmp_path):
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(ROWS)), db, Config())
+    con = duckdb.connect(str(db), read_only=True)
+    rows = dict(con.execute(
+        "select message_id, language from messages order by message_id").fetchall())
+    assert rows == {"twcs:1": "es", "twcs:2": "es", "twcs:3": "en", "twcs:4": "en",
+                    "twcs:5": "ja", "twcs:6": None}
+    scored = {m for (m,) in con.execute(
+        "select message_id from messages where sentiment is not null").fetchall()}
+    # Spanish and Japanese: n/a (NULL); English and the undetermined 'thanks!': scored
+    assert scored == {"twcs:3", "twcs:4", "twcs:6"}
