@@ -4,6 +4,7 @@ summaries, and links back to the dashboard's views."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -131,8 +132,11 @@ def daily_report(con: duckdb.DuckDBPyConnection, config: Config, day: str | None
     if day is None:
         return DailyReport(None, config.display_timezone, config.currency, config.report_base_url, (), now, (),
                            ("No cases in the warehouse yet.",))
-    return DailyReport(day, config.display_timezone, config.currency, config.report_base_url,
-                       tuple(kpi_lines(con, config, day)), now, recent_incidents(con, config, day), now.notes)
+    with ThreadPoolExecutor(1) as pool:  # the incident scan beside the scorecard (own cursor)
+        incidents = pool.submit(recent_incidents, con.cursor(), config, day)
+        lines = tuple(kpi_lines(con, config, day))
+        return DailyReport(day, config.display_timezone, config.currency, config.report_base_url,
+                           lines, now, incidents.result(), now.notes)
 
 
 def _age(v) -> str:
