@@ -19,10 +19,10 @@ from pages._components import (
     records,
 )
 from pages._export import export_outputs, register_export
-from pages._figures import GRAPH_CONFIG, empty_figure
-from pages._figures_rc import attribution_chart, drivers_chart, shortfall_chart
+from pages._figures import GRAPH_CONFIG
+from pages._rootcause_views import change_view, target_view
 from pages._state import dim_filters, listed, period, query_string, valid_day
-from pages._transcript import case_link, transcript_view
+from pages._transcript import transcript_view
 from scorecard.cases import case_transcript
 from scorecard.catalogue import catalogue, kpi_by_id, target_of
 from scorecard.comparison import configured_comparison
@@ -100,10 +100,6 @@ INPUTS = [Input(MODE, "value"), Input(ids.RC_KPI, "value"), Input(ids.RC_PERIOD,
           Input(WEEKDAY, "value")]
 
 
-def _columns(spec) -> list[dict]:
-    return [{"id": f, "name": h, "type": "text", "presentation": "input"} for f, h, _ in spec]
-
-
 @callback(Output(ids.url(PAGE), "search"), *INPUTS)
 def url_search(mode, kpi, a, b, c, d, by, brand, channel, weekday) -> str:
     """The view as the page's query string (shareable link)."""
@@ -123,54 +119,8 @@ def explain(mode, kpi_id, a, b, c, d, by, brand, channel, weekday):
     kpi = kpi_by_id(kpi_id or "sla_met_rate")
     filters, dims = dim_filters(brand=brand, channel=channel), listed(by) or list(DIMS)
     if mode == "target":
-        res = rc.shortfall(kpi.id, a, b, filters)
-        if res is None or isinstance(res, str):
-            return _nothing(res or "Pick a KPI and a period.", rc.SHORTFALL_COLUMNS)
-        segs = res.segments[res.segments["dimension"].isin([*dims, "term"])]
-        terms = shortfall_chart(segs, kpi, "Words in the failing cases' messages", ("term",),
-                                "No cases behind this value.")
-        if set(segs.loc[segs["dimension"] == "term", "segment"]) <= {"(no top term)"}:
-            terms = empty_figure("Words in the failing cases' messages", "No word is over-represented in the "
-                                 "failing cases' customer messages against the passing cases' (or there are "
-                                 "too few messages to tell).", 320)
-        return (html.Div(res.summary, className="summary-text", id="rc-paragraph"),
-                shortfall_chart(segs[segs["dimension"] != "term"], kpi, f"{kpi.label}: shortfall by segment, "
-                                f"{a}..{b}"), rc.shortfall_rows(segs, res.shortfall, kpi, service().config),
-                _columns(rc.SHORTFALL_COLUMNS), terms, _failing_examples(res), export_bar(PAGE, "segments", len(segs)),
-                None,
-                rc.SHARES_NOTE if (segs["contribution"] < 0).any() and (res.shortfall or 0) > 0 else None)
-    exp = rc.explanation(kpi.id, a, b, c, d, dims, filters, bool(weekday))
-    if exp is None or isinstance(exp, str):
-        return _nothing(exp or "Pick a KPI, a period and a period to compare with.", rc.SEGMENT_COLUMNS)
-    examples = [html.Div([dcc.Link(str(e["interaction_id"]), href=case_link(e["interaction_id"])),
-                          html.Span(" · " + str(e["sent_at"])[:16], className="text-muted"),
-                          html.Div(str(e["text"] or ""), className="transcript-text small")], className="mb-2")
-                for _, e in exp.examples.head(5).iterrows()]
-    bars = html.Div([export_bar(PAGE, "drivers", len(exp.text_drivers), "text drivers"),
-                     export_bar(PAGE, "examples", len(exp.examples), "example messages")])
-    return (html.Div(exp.summary(), className="summary-text"),
-            attribution_chart(exp.segments, kpi, f"{kpi.label}: {c}..{d} → {a}..{b}"),
-            rc.change_rows(exp, kpi), _columns(rc.change_columns(exp.method)), drivers_chart(exp.text_drivers),
-            [html.Div("Example messages" if len(exp.text_drivers) else "What customers wrote in this period",
-                      className="filter-label"), *examples] if examples else None,
-            export_bar(PAGE, "segments", len(exp.segments)), bars,
-            rc.CHANGE_NOTE if (exp.segments["share"].abs() > 1.005).any() else None)
-
-
-def _failing_examples(res) -> list:
-    """What the customers of the first failing cases wrote (or why nothing is shown)."""
-    found = rc.failing_messages(res)
-    if not found:
-        return [html.Div("The first failing cases have no stored messages (calls and rating-only "
-                         "sources keep none).", className="small text-muted")]
-    return [html.Div("What the first failing cases' customers wrote", className="filter-label"),
-            *(html.Div([dcc.Link(iid, href=case_link(iid)), html.Div(text, className="transcript-text small")],
-                       className="mb-2") for iid, text in found)]
-
-
-def _nothing(why: str, columns) -> tuple:
-    return (dbc.Alert(why, color="info", className="py-2"), empty_figure("Attribution", why), [], _columns(columns),
-            empty_figure("Text drivers", why, 320), None, None, None, None)
+        return target_view(kpi, a, b, filters, dims)
+    return change_view(kpi, a, b, c, d, filters, dims, bool(weekday))
 
 
 @callback(Output(ids.RC_CASES_TABLE, "data"), Output(ids.RC_CASES_TABLE, "page_count"),
