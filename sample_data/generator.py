@@ -1,6 +1,7 @@
 """Seeded, vectorised generator of multichannel customer-service data in the real formats.
 
-`generate(out_dir)` writes social_twcs.csv, phone_calls.csv, tickets.csv, surveys.csv and
+`generate(out_dir)` writes social_twcs.csv, phone_calls.csv, tickets.csv, surveys.csv,
+identities.csv (some social customers linked to a phone / e-mail customer of the same brand) and
 manifest.json (the injected incidents: ground truth for anomaly and root-cause work). The same
 arguments give byte-identical files. See sample_data/README.md for calibration and formats.
 
@@ -26,6 +27,7 @@ from ._agents import INCIDENT_AGENT, SOCIAL_SHIFTS, phone_team, social_team
 from ._calendar import OPEN_WAIT, Calendar
 from ._contact import simulate_calls, simulate_tickets
 from ._files import Context, write_calls, write_surveys, write_tickets, write_twcs
+from ._identities import identity_rows, write_identities
 from ._profiles import (
     CATEGORIES,
     CHANNELS,
@@ -44,7 +46,7 @@ from ._text import CLASSES_KEYS, TEXTS, TONES, pick
 from ._volume import allocate, repeat_calls
 
 FILES = {"social": "social_twcs.csv", "phone": "phone_calls.csv", "tickets": "tickets.csv",
-         "surveys": "surveys.csv", "manifest": "manifest.json"}  # fmt: skip
+         "surveys": "surveys.csv", "manifest": "manifest.json", "identities": "identities.csv"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ def _generate(out_dir: Path, interactions: int, days: int, seed: int, brands: tu
                                                        np.arange(1, len(tickets.t) + 1)],
             [soc.brand, calls.brand, tickets.brand], [soc.cust, calls.cust, tickets.cust], verbatim))  # fmt: skip
         sizes = [j.result() for j in jobs]
+    ident = identity_rows(seed, len(bl), soc.cust, calls.cust, tickets.cust)
+    sizes.append(write_identities(paths["identities"], ident))
     manifest = _manifest(seed, interactions, days, start, bl, incs, steam.names)
     text = json.dumps(manifest, indent=2) + "\n"
     paths["manifest"].write_text(text, encoding="utf-8")
