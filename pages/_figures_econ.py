@@ -66,8 +66,8 @@ def forest_rows(lift: pd.DataFrame, adjusted: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["label", "estimate", "low", "high", "n", "kind"])
 
 
-PANELS = (("recommend", "would recommend: social minus other (percentage points)"),
-          ("nps", "NPS: social minus other (NPS points)"))
+PANELS = (("recommend", "would recommend, social − other (percentage points)"),
+          ("nps", "NPS, social − other (NPS points)"))
 
 
 def forest_plot(lift: pd.DataFrame, adjusted: pd.DataFrame) -> dict:
@@ -81,7 +81,7 @@ def forest_plot(lift: pd.DataFrame, adjusted: pd.DataFrame) -> dict:
     rows = rows.assign(panel=["nps" if "NPS" in label else "recommend" for label in rows["label"]])
     panels = [(p, t) for p, t in PANELS if (rows["panel"] == p).any()]
     counts = [int((rows["panel"] == p).sum()) for p, _ in panels]
-    gap, total = 0.16, sum(counts)
+    gap, total = 0.26, sum(counts)
     data, layout, top = [], {"shapes": []}, 1.0
     for i, ((panel, axis_title), count) in enumerate(zip(panels, counts, strict=True)):
         span = (1 - gap * (len(panels) - 1)) * count / total

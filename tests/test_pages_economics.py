@@ -44,8 +44,8 @@ def test_forest_plot_puts_recommend_and_nps_differences_on_separate_axes():
     assert nps["x"] == [12.0] and (nps["xaxis"], nps["yaxis"]) == ("x2", "y2")  # its own panel and axis
     assert nps["error_x"]["array"] == [10.0] and nps["showlegend"] is False
     lay = fig["layout"]
-    assert lay["xaxis"]["title"]["text"] == "would recommend: social minus other (percentage points)"
-    assert lay["xaxis2"]["title"]["text"] == "NPS: social minus other (NPS points)"
+    assert lay["xaxis"]["title"]["text"] == "would recommend, social − other (percentage points)"
+    assert lay["xaxis2"]["title"]["text"] == "NPS, social − other (NPS points)"
     assert lay["yaxis"]["domain"][0] > lay["yaxis2"]["domain"][1]  # stacked, not overlapping
     assert [(sh["xref"], sh["x0"]) for sh in lay["shapes"]] == [("x", 0), ("x2", 0)]  # a zero line in each
     assert raw["y"] == ["social vs phone · would recommend"] and nps["y"] == ["social vs phone · NPS"]
