@@ -184,3 +184,21 @@ def test_what_if_follow_ups_use_the_resolved_customer(linked, tmp_path):
     con = open_warehouse(unlinked)
     assert social_followups(con, CONFIG, *WEEK, {}).empty
     con.close()
+
+
+def test_erasing_a_customer_takes_their_linked_ids(linked, tmp_path):
+    # identity.md, "Erasure": Alice given by her e-mail; her three cases on three channels and her
+    # four links go, Bob's and Carol's stay
+    from warehouse.privacy import erase_customer
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(linked[0], db)
+    result = erase_customer(db, "Alice@Example.org", CONFIG)
+    assert (result.removed["interactions"], result.removed["identities"]) == (3, 4)
+    left = {r[0]: r[4] for r in _cases(db)}
+    assert left == {k: v for k, v in RESOLVED.items() if v != "K-ALICE"}
+    con = open_warehouse(db)
+    links = con.execute("select distinct customer_key from identities order by 1").fetchall()
+    texts = con.execute("select count(*) from messages where contains(lower(text), 'alice')").fetchall()
+    con.close()
+    assert links == [("K-BOB",), ("K-CAROL",)] and texts == [(0,)]

@@ -6,7 +6,8 @@ quarantined rows that mention them, and @mentions of them in other texts (replac
 it rebuilds the models and publishes a compacted snapshot (written afresh, so that the deleted
 rows do not linger in free blocks of the file), all or nothing. The customer may be given as the
 id the warehouse stores (a Twitter author id, a CRM id) or as the e-mail address a ticket export
-was keyed by (stored as its hash). The `loads` table records the erasure without the id.
+was keyed by (stored as its hash); the ids an identities file links to the customer are erased
+too, with the links. The `loads` table records the erasure without the id.
 
 `apply_retention(con, days, now)` (run by each load when `[retention] days` is set) empties the raw
 texts (messages, tweets, survey verbatims, quarantined rows) older than `days`, keeping every
@@ -73,10 +74,13 @@ def _mention_pattern(keys: list[str]) -> str:
     return r"@(?:" + "|".join(re.escape(k) for k in keys) + r")\b"
 
 
-def _erase_rows(con: duckdb.DuckDBPyConnection, keys: list[str]) -> ErasureResult:
+def _erase_rows(con: duckdb.DuckDBPyConnection, keys: list[str]) -> tuple[ErasureResult, list[str]]:
+    """Delete the customer's rows; returns what was removed and the stored ids erased (the given
+    ones plus those an identities file links to them)."""
     con.execute("create or replace temp table erase_keys as select unnest(?::varchar[]) as k", [keys])
+    removed = {"identities": int(con.execute(_sql("erase_linked")).fetchall()[0][0])}
+    keys = [r[0] for r in con.execute("select distinct k from erase_keys order by k").fetchall()]
     con.execute(_sql("erase_scope"))
-    removed = {}
     for table, statement in (("messages", "erase_messages"), ("mapped_messages", "erase_mapped_messages"),
                              ("raw_twcs", "erase_raw_twcs"), ("twcs_threads", "erase_twcs_threads"),
                              ("surveys", "erase_surveys"), ("interactions", "erase_interactions"),
@@ -91,7 +95,7 @@ def _erase_rows(con: duckdb.DuckDBPyConnection, keys: list[str]) -> ErasureResul
     masked += int(con.execute(
         "update surveys set verbatim = regexp_replace(verbatim, ?, ?, 'g') where regexp_matches(verbatim, ?)",
         [pattern, ERASED, pattern]).fetchone()[0])
-    return ErasureResult(removed=removed, masked_mentions=masked)
+    return ErasureResult(removed=removed, masked_mentions=masked), keys
 
 
 def _rewrite_quarantine_files(folder: Path, keys: list[str]) -> int:
@@ -136,7 +140,9 @@ def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
             con = duckdb.connect(str(work))
             try:
                 con.execute(schema_sql())
-                result = _erase_rows(con, keys)
+                if "resolved_customer_id" not in [r[0] for r in con.execute("describe fct_cases").fetchall()]:
+                    build(con, config)  # a warehouse built before identities: resolve its cases first
+                result, keys = _erase_rows(con, keys)
                 build(con, config)
                 _record(con, result, started)
                 # a fresh file: the erased rows do not survive in free blocks of the old one
