@@ -40,7 +40,13 @@ from etl.config import SLICE_DIMS, Config
 from scorecard.capabilities import capable_sources, lacking_sources, source_capabilities
 from scorecard.catalogue import Kpi, kpi_by_id, target_of
 from scorecard.data_rootcause import DIMS, NONE_SEGMENT
-from scorecard.data_shortfall import case_transcripts, customer_texts, row_form, shortfall_rows
+from scorecard.data_shortfall import (
+    NO_TIME,
+    case_transcripts,
+    customer_texts,
+    row_form,
+    shortfall_rows,
+)
 from scorecard.mixrate import REMAINDER
 from scorecard.periods import parse_period
 from scorecard.shortfall_text import shortfall_paragraph
@@ -199,7 +205,7 @@ def lead_segment(segments: pd.DataFrame) -> pd.Series | None:
     if real.empty:
         return None
     total = real.groupby("dimension")["n"].transform("sum")
-    split = real[(real["n"] < 0.95 * total) & (real["segment"] != NO_TERM)]
+    split = real[(real["n"] < 0.95 * total) & ~real["segment"].isin([NO_TERM, NO_TIME])]
     named = split[split["segment"] != NONE_SEGMENT]  # 'cases without an agent' only if nothing else
     pick = named if not named.empty else split if not split.empty else real
     return pick.loc[pick["contribution"].idxmax()]

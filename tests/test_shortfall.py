@@ -186,3 +186,20 @@ def test_explain_without_vs_compares_with_the_last_four_saturdays(tmp_path):
     text = CliRunner().invoke(main, ["explain", "volume", "--period", "2024-03-30", "--db", str(db)]).output
     assert text.startswith("Cases fell from 5 to 3 a day (the last 4 Saturdays (2024-03-02..2024-03-23), "
                            "n=20 -> 2024-03-30, n=3).")
+
+
+def test_a_date_without_a_time_is_no_hour_of_day():
+    import pandas as pd
+
+    from scorecard.data_shortfall import NO_TIME, without_clock_hours
+
+    # source t: 25 of 40 openings exactly at 00:00:00 (dates stored at midnight, as the real
+    # ticket export's unanswered tickets); source c: one of 40 at 00:00:00 by chance (a clock)
+    times = ([pd.Timestamp("2024-03-02", tz="UTC")] * 25
+             + [pd.Timestamp("2024-03-02 09:13:07", tz="UTC")] * 15
+             + [pd.Timestamp("2024-03-02", tz="UTC")] + [pd.Timestamp("2024-03-02 10:00:01", tz="UTC")] * 39)
+    frame = pd.DataFrame({"origin": ["t"] * 40 + ["c"] * 40, "opened_at": times,
+                          "hour": [str(t.hour) for t in times]})
+    hours = without_clock_hours(frame)["hour"]
+    assert list(hours[:40]) == [NO_TIME] * 25 + ["9"] * 15
+    assert list(hours[40:]) == ["0"] + ["10"] * 39
