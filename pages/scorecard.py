@@ -10,6 +10,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from pages import _ids as ids
+from pages._backlog import backlog_panel
 from pages._components import (
     card,
     empty_state,
@@ -48,6 +49,7 @@ def layout(day: str | None = None, brand: str | None = None, channel: str | None
             labelled("Channel", filter_select(ids.SC_CHANNEL, choices["channel"], channel, "All channels"), 2),
         ], className="g-2 mb-1 align-items-end"),
         html.Div(note, id=ids.SC_NOTE, className="text-muted small mb-2"),
+        backlog_panel(),
         dcc.Loading(html.Div(id=ids.SC_TILES), delay_show=300),
         html.Div(id=ids.SC_TILES_EXPORT, className="mb-3"),
         card("Trend", [

@@ -99,3 +99,27 @@ def test_backlog_command_table_and_json(db):
     assert lines[2].split() == ["all", "5", "4", "1", "h", "2", "h", "33", "min", "3", "h", "1", "1"]
     assert max(map(len, lines)) <= 100
     assert "1 unresolved cases opened more than 7 days" in " ".join(lines)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_backlog_panel_drills_to_its_cases(tmp_path_factory):
+    """On `/`, the panel's breached count equals backlog(), and clicking it lists those cases."""
+    from tests.browser import browser_page, chromium_missing, dash_server, dashboard_warehouse, idle
+
+    if chromium_missing():
+        pytest.skip(chromium_missing())
+    db = dashboard_warehouse(tmp_path_factory.getbasetemp() / "dashboard")
+    expected = backlog(open_warehouse(db), Config())
+    breached = int(expected.total["breached"])
+    assert breached > 0  # the generated data always leaves some e-mails waiting past 2 h
+    with dash_server(db) as url, browser_page() as page:
+        page.goto(url + "/")
+        page.wait_for_selector("#bl-panel button", timeout=60_000)
+        idle(page, 60_000)
+        assert page.inner_text("text=breached SLA") == f"{breached} breached SLA"
+        page.click("text=breached SLA")
+        page.wait_for_selector(f"text={breached} breached SLA cases", timeout=30_000)
+        links = page.locator("#bl-cases a").all_inner_texts()
+        assert links == list(expected.cases_in("breached")["interaction_id"])[:25]
+        assert page.errors == []
