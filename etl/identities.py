@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from etl.io import SourceError, read_csv_text
+from etl.parsed import masked_quarantine
 from etl.source_fields import short_hashes, stripped
 
 KEY = "customer_key"
@@ -148,7 +149,7 @@ def parse_identities(path: Path) -> IdentityLinks:
     if rejects is not None:
         quarantine = pd.concat([rejects, quarantine], ignore_index=True)
     return IdentityLinks(str(path), src.rows_read, links[[*COLUMNS]].reset_index(drop=True),
-                         quarantine.reset_index(drop=True), links["shown"])
+                         masked_quarantine(quarantine.reset_index(drop=True)), links["shown"])
 
 
 def conflict_sentence(kind: str, shown: str, new: tuple[str, int, str], old: tuple[str, int, str],
