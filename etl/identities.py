@@ -2,7 +2,8 @@
 id to one customer key (`socialcare load identities FILE`).
 
 Columns (header names in any case; aliases in brackets): customer_key [customer, key], and any
-of handle [social_handle, twitter], email [e-mail], phone [phone_number], crm_id [crm]. Each row
+of handle [social_handle, twitter], email [e-mail], phone [phone_number], crm_id [crm]; or any
+names, mapped by a TOML file whose `[columns]` table maps "Source column" = "handle" etc. Each row
 links the identifiers it gives to its customer key; several rows may share a key. Stored as one
 row per (kind, value) in the `identities` table:
 
@@ -84,9 +85,40 @@ def _kept(text: pd.Series, wrong: pd.Series) -> pd.Series:
                   ).set_axis(text.index)
 
 
-def _renamed(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """The frame with its columns named by ALIASES; an error when no customer key column."""
-    names = {c: ALIASES.get(c.strip().lower().replace(" ", "_")) for c in frame.columns if c != "_line"}
+def mapped_columns(mapping: str | Path) -> dict[str, str]:
+    """Source column -> field from the `[columns]` table of a TOML mapping (fields customer_key,
+    handle, email, phone, crm_id); a one-sentence SourceError for anything else."""
+    import tomllib
+
+    try:
+        raw = tomllib.loads(Path(mapping).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise SourceError(f"{mapping}: cannot read the identities mapping ({e}); fix the TOML and load again.") from None
+    extra = sorted(set(raw) - {"columns"})
+    columns = raw.get("columns")
+    if extra or not isinstance(columns, dict) or not columns:
+        raise SourceError(f"{mapping}: an identities mapping has one table, [columns], mapping source columns "
+                          f"to customer_key, handle, email, phone or crm_id; found {', '.join(extra or ['no [columns]'])}.")
+    fields = {"customer_key", "handle", "email", "phone", "crm_id"}
+    for column, field in columns.items():
+        if field not in fields:
+            raise SourceError(f"{mapping}: [columns] {column!r} = {field!r} is not one of "
+                              f"{', '.join(sorted(fields))}; fix the mapping and load again.")
+    return {str(c): str(f) for c, f in columns.items()}
+
+
+def _renamed(frame: pd.DataFrame, path: Path, columns: dict[str, str] | None = None) -> pd.DataFrame:
+    """The frame with its columns named by a mapping's [columns] (else by ALIASES); an error when
+    no customer key column."""
+    if columns:
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            found = ", ".join(c for c in frame.columns if c != "_line")
+            raise SourceError(f"{path}, line 1: column {missing[0]!r} of the mapping is missing; found {found}; "
+                              f"fix the column name in the mapping.")
+        names = {c: ALIASES[columns[c]] if c in columns else None for c in frame.columns if c != "_line"}
+    else:
+        names = {c: ALIASES.get(c.strip().lower().replace(" ", "_")) for c in frame.columns if c != "_line"}
     if KEY not in names.values():
         raise SourceError(f"{path}, line 1: no customer_key column; name one column customer_key "
                           f"and the others handle, email, phone or crm_id.")
@@ -115,10 +147,11 @@ def _values(frame: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Series]:
     return text, bad
 
 
-def parse_identities(path: Path) -> IdentityLinks:
-    """The links of an identities CSV; raises SourceError when the file cannot be read at all."""
+def parse_identities(path: Path, columns: dict[str, str] | None = None) -> IdentityLinks:
+    """The links of an identities CSV (columns named by a mapping's [columns], else by their
+    header); raises SourceError when the file cannot be read at all."""
     src = read_csv_text(path, ())
-    frame = _renamed(src.frame, path)
+    frame = _renamed(src.frame, path, columns)
     key = stripped(frame, KEY)
     values, reasons = {}, pd.Series(None, index=frame.index, dtype=object)
     for kind in KINDS:

@@ -202,3 +202,25 @@ def test_erasing_a_customer_takes_their_linked_ids(linked, tmp_path):
     texts = con.execute("select count(*) from messages where contains(lower(text), 'alice')").fetchall()
     con.close()
     assert links == [("K-BOB",), ("K-CAROL",)] and texts == [(0,)]
+
+
+def test_a_crm_export_with_a_mapping(linked, tmp_path):
+    # identity.md, "Mapping": the same three customers under a CRM export's own column names
+    db = tmp_path / "w.duckdb"
+    export = tmp_path / "crm.csv"
+    export.write_text("Account ID,Twitter Handle,Email Address,Mobile,Notes\n"
+                      "K-ALICE,@Alice_K,alice@example.org,,vip\nK-BOB,bobby,,+44 (0)20 7946 0002,\n"
+                      "K-CAROL,@carol_c,carol@example.org,,\n", encoding="utf-8")
+    mapping = tmp_path / "crm.toml"
+    mapping.write_text('[columns]\n"Account ID" = "customer_key"\n"Twitter Handle" = "handle"\n'
+                       '"Email Address" = "email"\n"Mobile" = "phone"\n', encoding="utf-8")
+    for kind in SOURCES:
+        load_file(kind, str(linked[1][kind]), db, CONFIG)
+    r = CliRunner().invoke(main, ["--db", str(db), "load", "identities", str(export), "--mapping", str(mapping)])
+    assert r.exit_code == 0, r.output
+    assert "loaded 3 of 3 rows" in r.output and "9 new identity links" in r.output  # no crm 9001 here
+    got = {row[0]: row[4] for row in _cases(db)}
+    assert got == {**RESOLVED, "pwc:P1": "9001"}
+    mapping.write_text('[columns]\n"Account ID" = "customer"\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["--db", str(db), "load", "identities", str(export), "--mapping", str(mapping)])
+    assert r.exit_code == 1 and "[columns] 'Account ID' = 'customer' is not one of crm_id, customer_key" in r.output

@@ -7,28 +7,35 @@ interaction exports gives the same warehouse.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.config import Config
-from etl.identities import parse_identities, write_identities
+from etl.identities import mapped_columns, parse_identities, write_identities
 from etl.io import SourceError, file_sha256
 from warehouse.build import build
 from warehouse.db import snapshot_writer
 from warehouse.ingest import LoadRefused, LoadResult, _already_loaded
 
 
-def load_identities(source: str, db: Path, config: Config) -> LoadResult:
-    """Load one identities CSV into the warehouse at `db`, all or nothing."""
+def load_identities(source: str, db: Path, config: Config, mapping: str | None = None) -> LoadResult:
+    """Load one identities CSV into the warehouse at `db`, all or nothing; `mapping` names its
+    columns (a TOML `[columns]` table)."""
     path = Path(source)
     if not path.exists():
         raise SourceError(f"{source}: file not found.")
+    if mapping and not Path(mapping).exists():
+        raise SourceError(f"{mapping}: mapping file not found.")
+    columns = mapped_columns(mapping) if mapping else None
     started = datetime.now(UTC)
     sha = file_sha256(path)
+    if mapping:  # the same file read through another mapping is another load
+        sha = hashlib.sha256((sha + Path(mapping).read_text(encoding="utf-8")).encode()).hexdigest()
     load_id = f"identities-{started:%Y%m%dT%H%M%S%f}-{sha[-8:]}"
     if _already_loaded(db, sha):
         return LoadResult(load_id, "identities", source, "skipped", 0, 0, 0, {})
-    ids = parse_identities(path)
+    ids = parse_identities(path, columns)
     bad = len(ids.quarantine)
     if ids.rows_read and bad / ids.rows_read > config.max_bad_share:
         first = ids.quarantine.sort_values("line").iloc[0]
