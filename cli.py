@@ -127,7 +127,8 @@ def load_cmd(ctx, kind, source, mapping, brand_handles):
     if kind == "identities":  # links of one customer's ids across channels (etl/identities.py)
         from warehouse.identities import load_identities
 
-        click.echo(load_identities(source, ctx.obj["db"], config).summary())
+        result = load_identities(source, ctx.obj["db"], config, mapping)
+        click.echo("\n".join([result.summary(), *(f"  {n}" for n in result.notes if result.status == "loaded")]))
         return
     if brand_handles:
         given = handles(_csv_list(brand_handles), "--brand-handles")
