@@ -233,8 +233,8 @@ def explain_shortfall(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: st
     filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
     target = target_of(kpi, config, target_scope(filters))[0]
     if target is None or kpi.direction == "none":
-        raise ValueError(f"{kpi.id} has no target (a count or total without direction); use "
-                         "explain --vs PERIOD to see what changed instead.")
+        raise ValueError(f"{kpi.id} has no target (a count or total without direction), so nothing "
+                         "is short of one; ask what changed instead (explain --vs PERIOD).")
     caps = source_capabilities(con)
     rows = shortfall_rows(con, config, kpi, start, end, filters,
                           capable_sources(kpi, caps) if lacking_sources(kpi, caps) else None)

@@ -158,8 +158,8 @@ def test_cli_explain_vs_target_prints_the_json_contract(db):
     assert text.output.startswith("First response (p90) is 1 h 6 min over target on 2024-03-02")
     bad = CliRunner().invoke(main, ["explain", "volume", "--vs-target", "--period", DAY, "--db", str(db)])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
-    assert bad.output.strip() == ("Error: volume has no target (a count or total without direction); use "
-                                  "explain --vs PERIOD to see what changed instead.")
+    assert bad.output.strip() == ("Error: volume has no target (a count or total without direction), so "
+                                  "nothing is short of one; ask what changed instead (explain --vs PERIOD).")
 
 
 def test_compare_and_health_settings():
