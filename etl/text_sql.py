@@ -301,12 +301,41 @@ ENGLISH_HINT = (r"\b(the|you|your|my|have|this|with|what|please|thanks|thank|why
 def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
     """Add `out` = etl/language.py's code of each text's language (NULL when undetermined).
 
-    ASCII texts with three distinct common English words are 'en' in SQL; the rest go through
-    the detector, on 2 cores when they are many; returns the texts the detector read."""
-    from etl.language import language_codes
+    The text is cleaned in SQL (language.NOISE, as language.cleaned_text does) and detected once
+    per distinct cleaned text: ASCII ones with three distinct common English words are 'en' in
+    SQL, the rest go through the detector, on 2 cores when they are many; returns the cleaned
+    texts the detector read."""
+    from etl.language import (
+        CJK_RE2,
+        LETTER_RE2,
+        MIN_CJK,
+        MIN_LETTERS,
+        NOISE,
+        SPACES,
+        predicted_codes,
+    )
 
     con.execute(f"alter table {table} add column {out} varchar")
-    con.execute(f"update {table} set {out} = 'en' where ({where}) and {IS_ASCII} "
-                "and len(list_distinct(regexp_extract_all(lower(text), ?))) >= 3",
-                [ENGLISH_HINT])
-    return _set_from_python(con, table, out, where, lambda s: split_map(language_codes, s))
+    con.execute(f"alter table {table} add column _c varchar")
+    con.execute(f"update {table} set _c = trim(regexp_replace(regexp_replace(lower(text), ?, ' ', "
+                f"'g'), ?, ' ', 'g')) where {where}", [NOISE, SPACES])
+    con.execute(f"create or replace temp table _lang as select distinct _c as c from {table} "
+                "where _c is not null")
+    con.execute("alter table _lang add column language varchar")
+    con.execute("update _lang set language = 'en' where strlen(c) = length(c) "
+                "and len(list_distinct(regexp_extract_all(c, ?))) >= 3", [ENGLISH_HINT])
+    todo = [c for (c,) in con.execute(
+        "select c from _lang where language is null and (length(regexp_replace(c, ?, '', 'g')) "
+        ">= ? or length(regexp_replace(c, ?, '', 'g')) >= ?)",
+        [f"[^{LETTER_RE2}]", MIN_LETTERS, f"[^{CJK_RE2[1:-1]}]", MIN_CJK]).fetchall()]
+    found = pd.DataFrame({"c": pd.Series(todo, dtype=object)})
+    found["code"] = split_map(predicted_codes, todo)
+    found = found[found["code"].notna()]
+    con.register("_found", found)
+    con.execute("update _lang set language = f.code from _found f where _lang.c = f.c")
+    con.unregister("_found")
+    con.execute(f"update {table} set {out} = l.language from _lang l "
+                f"where l.language is not null and l.c = {table}._c")
+    con.execute("drop table _lang")
+    con.execute(f"alter table {table} drop column _c")
+    return len(todo)
