@@ -36,7 +36,8 @@ def _common(fn):
                 kwargs["start"], kwargs["end"] = _dates(kwargs["start"], kwargs["end"])
             return ctx.invoke(fn, ctx, **kwargs)
         except USER_ERRORS as e:
-            if (why := _environment_failure(e, (ctx.obj or {}).get("db"))) is not None:
+            why = None if isinstance(e, WarehouseError) else _environment_failure(e, (ctx.obj or {}).get("db"))
+            if why is not None:  # our own warehouse errors are worded already
                 raise click.ClickException(why) from None
             raise click.ClickException(_sentence(e)) from None
         except (OSError, MemoryError, duckdb.Error) as e:
@@ -121,7 +122,7 @@ def load_cmd(ctx, kind, source, mapping, brand_handles):
     from dataclasses import replace
 
     from etl.config import brand_handles as handles
-    from warehouse.ingest import load_file
+    from warehouse.isolated import load_in_child
 
     config = ctx.obj["config"]
     if kind == "identities":  # links of one customer's ids across channels (etl/identities.py)
@@ -133,7 +134,7 @@ def load_cmd(ctx, kind, source, mapping, brand_handles):
     if brand_handles:
         given = handles(_csv_list(brand_handles), "--brand-handles")
         config = replace(config, brand_handles=handles([*config.brand_handles, *given], "--brand-handles"))
-    result = load_file(kind, source, ctx.obj["db"], config, mapping)
+    result = load_in_child(kind, source, ctx.obj["db"], config, mapping)
     click.echo(result.summary())
     if config.alerts and result.status == "loaded":  # each load evaluates the subscriptions
         run_alerts_now(ctx.obj["db"], config)

@@ -94,3 +94,32 @@ def test_a_memory_cap_is_one_sentence(tmp_path):
     r = _load(db, big, preexec=cap)
     _one_sentence_error(r, "ran out of memory", str(db))
     assert _sha(db) == before
+
+
+def test_a_load_killed_by_the_system_is_one_sentence(tmp_path):
+    """The kernel's out-of-memory killer sends SIGKILL, which no process can catch: the load runs
+    in a child process (warehouse/isolated.py), so the command itself survives to say so."""
+    import signal
+    import time
+
+    db = tmp_path / "w.duckdb"
+    assert _load(db, _tweets(tmp_path / "small.csv", 500)).returncode == 0
+    before = _sha(db)
+    big = _tweets(tmp_path / "big.csv", 200_000, seed=4)
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "--db", str(db), "load", "twcs", str(big)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, child = time.time() + 120, None
+    while child is None and time.time() < deadline and proc.poll() is None:
+        found = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        loaders = [int(p) for p in found  # the load's process, not multiprocessing's resource tracker
+                   if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+        child = loaders[0] if loaders else None
+        time.sleep(0.2)
+    assert child is not None, "the load ran in no child process"
+    time.sleep(1.0)  # inside the load
+    os.kill(child, signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    r = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    line = _one_sentence_error(r, "was stopped by the system (SIGKILL)", "ran out of memory")
+    assert line.endswith("the warehouse is unchanged.")
+    assert _sha(db) == before
