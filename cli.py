@@ -160,23 +160,28 @@ def generate_cmd(ctx, out, interactions, days, seed, brands):
 @click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
 @click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
 @click.option("--grain", type=click.Choice(["day", "week", "month", "total"]), default="total", show_default=True)
-@click.option("--by", default=None, help="Comma-separated: channel,brand,category,agent,team.")
+@click.option("--by", default=None,
+              help="Comma-separated: channel,brand,category,agent,team,language.")
 @click.option("--channel", default=None, help="Only these channels (comma-separated).")
 @click.option("--brand", default=None, help="Only these brands (comma-separated).")
 @click.option("--category", default=None, help="Only these issue categories (comma-separated).")
 @click.option("--agent", default=None, help="Only these agents (comma-separated).")
 @click.option("--team", default=None, help="Only these teams (comma-separated).")
+@click.option("--language", default=None,
+              help="Only these languages (ISO 639-1 codes, comma-separated; e.g. en,es).")
 @click.option("--kpi", default=None, help="Only these KPI ids (comma-separated).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @_common
-def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, team, kpi, fmt):
+def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, team, language,
+                  kpi, fmt):
     """Balanced Scorecard for any period, grain, slice and filter."""
     from scorecard.data import open_warehouse
     from scorecard.kpis import scorecard
 
     con = open_warehouse(ctx.obj["db"])
     filters = {"channel": _csv_list(channel), "brand": _csv_list(brand),
-               "category": _csv_list(category), "agent": _csv_list(agent), "team": _csv_list(team)}
+               "category": _csv_list(category), "agent": _csv_list(agent), "team": _csv_list(team),
+               "language": _csv_list(language)}
     result = scorecard(con, ctx.obj["config"], start, end, grain, _csv_list(by), filters,
                        _csv_list(kpi) or None)
     frame = result.export_frame()  # flat: unit, reason and note; per-channel values in json

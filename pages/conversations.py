@@ -32,7 +32,7 @@ COLUMNS = [("interaction_id", "case", "text"), ("opened_at", "opened", "text"), 
 
 
 def layout(start=None, end=None, channel=None, brand=None, category=None, status=None, flags=None,
-           q=None, case=None, **_):
+           q=None, case=None, language=None, **_):
     """Filters (from the URL), the paged case table and the transcript panel."""
     svc = service()
     lo, hi = svc.cached(default_range, valid_day(start), valid_day(end), 30)
@@ -48,6 +48,8 @@ def layout(start=None, end=None, channel=None, brand=None, category=None, status
             labelled("Brand", filter_select(ids.CV_BRAND, choices["brand"], listed(brand), "All", multi=True), 2),
             labelled("Category", filter_select(ids.CV_CATEGORY, choices["category"], listed(category), "All", multi=True), 2),
             labelled("Status", filter_select(ids.CV_STATUS, list(STATUSES), listed(status), "All", multi=True), 2),
+            labelled("Language", filter_select(ids.CV_LANGUAGE, choices["language"], listed(language), "All",
+                                               multi=True), 1),
         ], className="g-2 align-items-end"),
         dbc.Row([
             labelled("Search messages (or a case id)", dcc.Input(id=ids.CV_SEARCH, type="search", value=q or "", debounce=True,
@@ -68,11 +70,13 @@ def layout(start=None, end=None, channel=None, brand=None, category=None, status
     ])
 
 
-def case_query(start, end, channel, brand, category, status, flags, search, sort_by=None) -> CaseQuery:
+def case_query(start, end, channel, brand, category, status, flags, search, language=None,
+               sort_by=None) -> CaseQuery:
     """The CaseQuery of the page's filters and sort order."""
     sort = (sort_by or [{}])[0]
     column = sort.get("column_id") or "opened_at"  # columns without a server-side sort keep the default
-    filters = tuple((d, tuple(listed(v))) for d, v in (("channel", channel), ("brand", brand), ("category", category)))
+    filters = tuple((d, tuple(listed(v))) for d, v in (("channel", channel), ("brand", brand), ("category", category),
+                                                       ("language", language)))
     return CaseQuery(start=start, end=end, filters=filters, status=tuple(listed(status)), flags=tuple(listed(flags)),
                      search=(search or "").strip(), sort=column, descending=sort.get("direction", "desc") == "desc")
 
@@ -80,27 +84,28 @@ def case_query(start, end, channel, brand, category, status, flags, search, sort
 FILTERS = [Input(ids.CV_RANGE, "start_date"), Input(ids.CV_RANGE, "end_date"), Input(ids.CV_CHANNEL, "value"),
            Input(ids.CV_BRAND, "value"), Input(ids.CV_CATEGORY, "value"), Input(ids.CV_STATUS, "value"),
            Input(ids.CV_FLAGS, "value"), Input(ids.CV_SEARCH, "value")]
+LANGUAGE = Input(ids.CV_LANGUAGE, "value")  # after the others: callbacks take it as a last, optional argument
 
 
-def tables(start, end, channel, brand, category, status, flags, search, sort_by, case) -> dict:
+def tables(start, end, channel, brand, category, status, flags, search, sort_by, case, language=None) -> dict:
     """The frames the page shows, each computed when asked for: every matching case (the table's
     pages) and the open transcript."""
     svc = service()  # exports can be millions of rows: computed when asked for, not kept in the memo
-    query = case_query(start, end, channel, brand, category, status, flags, search, sort_by)
+    query = case_query(start, end, channel, brand, category, status, flags, search, language, sort_by)
     out = {"cases": lambda: all_cases(svc.reader.cursor(), svc.config, query)}
     if case:
         out["transcript"] = lambda: svc.cached(case_transcript, case).messages
     return out
 
 
-@callback(Output(ids.url(PAGE), "search"), *FILTERS, Input(ids.CV_CASE, "data"))
-def url_search(start, end, channel, brand, category, status, flags, search, case) -> str:
+@callback(Output(ids.url(PAGE), "search"), *FILTERS, Input(ids.CV_CASE, "data"), LANGUAGE)
+def url_search(start, end, channel, brand, category, status, flags, search, case, language=None) -> str:
     """The filters and the open case as the page's query string (shareable link)."""
     return query_string({"start": start, "end": end, "channel": channel, "brand": brand, "category": category,
-                         "status": status, "flags": flags, "q": search, "case": case})
+                         "status": status, "flags": flags, "q": search, "language": language, "case": case})
 
 
-@callback(Output(ids.CV_TABLE, "page_current"), *FILTERS, prevent_initial_call=True)
+@callback(Output(ids.CV_TABLE, "page_current"), *FILTERS, LANGUAGE, prevent_initial_call=True)
 def first_page(*_filters) -> int:
     """Back to the first page whenever a filter changes."""
     return 0
@@ -108,11 +113,11 @@ def first_page(*_filters) -> int:
 
 @callback(Output(ids.CV_TABLE, "data"), Output(ids.CV_TABLE, "page_count"), Output(ids.CV_COUNT, "children"),
           Output(f"{ids.CV_TABLE}-export", "children"), *FILTERS, Input(ids.CV_TABLE, "page_current"),
-          Input(ids.CV_TABLE, "sort_by"))
+          Input(ids.CV_TABLE, "sort_by"), LANGUAGE)
 @per_snapshot
-def case_table(start, end, channel, brand, category, status, flags, search, page, sort_by):
+def case_table(start, end, channel, brand, category, status, flags, search, page, sort_by, language=None):
     """One page of matching cases, counted and sorted on the server."""
-    query = case_query(start, end, channel, brand, category, status, flags, search, sort_by)
+    query = case_query(start, end, channel, brand, category, status, flags, search, language, sort_by)
     result = service().cached(case_page, query, page or 0, PAGE_SIZE)
     text = (f"{result.total:,} cases match · page {result.page + 1} of {result.page_count}" if result.total
             else "No cases match these filters: widen the dates or clear a filter.")
@@ -140,4 +145,5 @@ def transcript(case):
 
 
 register_export(PAGE, tables, [*(State(i.component_id, i.component_property) for i in FILTERS),
-                               State(ids.CV_TABLE, "sort_by"), State(ids.CV_CASE, "data")])
+                               State(ids.CV_TABLE, "sort_by"), State(ids.CV_CASE, "data"),
+                               State(ids.CV_LANGUAGE, "value")])

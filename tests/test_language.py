@@ -45,3 +45,38 @@ def test_load_stores_language_and_scores_only_english(make_twcs, tmp_path):
         "select message_id from messages where sentiment is not null").fetchall()}
     # Spanish and Japanese: n/a (NULL); English and the undetermined 'thanks!': scored
     assert scored == {"twcs:3", "twcs:4", "twcs:6"}
+
+
+def test_scorecard_by_and_for_language(make_twcs, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(ROWS)), db, Config())
+    run = CliRunner().invoke(main, ["--db", str(db), "scorecard", "--by", "language",
+                                    "--kpi", "volume,sentiment_mean", "--format", "json"])
+    assert run.exit_code == 0, run.output
+    import json
+
+    rows = {(r["kpi"], r["language"]): r for r in json.loads(run.output)["rows"]}
+    # cases: es (tweet 1), en (3), ja (5), undetermined (6: 'thanks!')
+    assert {k: r["value"] for k, r in rows.items() if k[0] == "volume"} == {
+        ("volume", "es"): 1, ("volume", "en"): 1, ("volume", "ja"): 1, ("volume", None): 1}
+    assert rows[("sentiment_mean", "es")]["n"] == 0      # Spanish: n/a, not scored as English
+    assert rows[("sentiment_mean", "en")]["n"] == 1
+    only = CliRunner().invoke(main, ["--db", str(db), "scorecard", "--language", "es,ja",
+                                     "--kpi", "volume", "--format", "json"])
+    assert only.exit_code == 0, only.output
+    assert [r["value"] for r in json.loads(only.output)["rows"]] == [2]
+
+
+def test_conversations_language_filter(make_twcs, tmp_path):
+    from scorecard.cases import CaseQuery, all_cases
+    from scorecard.data import open_warehouse
+
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(ROWS)), db, Config())
+    con = open_warehouse(db)
+    q = CaseQuery(filters=(("language", ("es", "ja")),))  # what /conversations' filter builds
+    assert sorted(all_cases(con, Config(), q)["interaction_id"]) == ["twcs:1", "twcs:5"]

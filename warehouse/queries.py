@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 DIMENSIONS = {"channel": "channel", "brand": "brand", "category": "issue_category",
-              "agent": "agent_id", "team": "team"}
+              "agent": "agent_id", "team": "team", "language": "language"}
 SOURCES = {
     "cases": "fct_cases",
     "surveys": "fct_surveys",

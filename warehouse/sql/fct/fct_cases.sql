@@ -13,7 +13,10 @@ with msg as (
         arg_max(sentiment, seq) filter (where author_role = 'customer' and sentiment is not null)
             as last_customer_sentiment,
         count(*) filter (where author_role = 'customer' and sentiment is not null)
-            as n_customer_scored
+            as n_customer_scored,
+        -- the case's language: that of its first customer message whose language was detected
+        arg_min(language, seq) filter (where author_role = 'customer' and language is not null)
+            as language
     from stg_messages
     group by interaction_id
 ),
@@ -85,7 +88,8 @@ select
     case when m.n_customer_scored >= 2
          then m.last_customer_sentiment - m.first_customer_sentiment end as sentiment_recovery,
     n.next_contact_at,
-    w.resolved_customer_id
+    w.resolved_customer_id,
+    m.language
 from stg_interactions i
 left join msg m using (interaction_id)
 left join nxt n using (interaction_id)

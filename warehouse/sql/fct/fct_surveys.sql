@@ -35,6 +35,6 @@ select
     coalesce(c.opened_at, s.responded_at) as opened_at,
     s.responded_at,
     s.csat, s.nps, s.would_recommend, s.verbatim, s.sentiment,
-    c.frt_s, c.answered, c.resolved, c.status
+    c.frt_s, c.answered, c.resolved, c.status, c.language
 from linked s
 left join fct_cases c on c.interaction_id = s.case_id
