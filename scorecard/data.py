@@ -421,6 +421,36 @@ def rows_of(con: duckdb.DuckDBPyConnection, config: Config, table: str, start: s
     return _local_times(frame, config.display_timezone)
 
 
+_ROW_ORDER = {"cases": "interaction_id", "messages": "interaction_id, seq, message_id",
+              "surveys": "survey_id", "loads": "started_at, load_id", "quarantine": "load_id, line"}
+# A text cell a spreadsheet would run as a formula (scorecard/export.py _formula_like, in RE2): a
+# formula character (also full-width) after optional spaces, or a leading tab, CR or LF.
+FORMULA_RE2 = (r"^[\t\r\n]|^[\s\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}"
+               r"\x{3000}\x{1C}-\x{1F}]*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}]")
+
+
+def copy_rows(con: duckdb.DuckDBPyConnection, config: Config, table: str, start: str | None,
+              end: str | None, filters: Mapping[str, Sequence[str]], fmt: str, out: str) -> int:
+    """Stream a table's rows from DuckDB straight into a CSV or Parquet file (COPY: memory stays
+    bounded whatever the row count), filtered like the scorecard, ordered by its key, formula-like
+    text cells prefixed with a quote, times in the display timezone; the rows written."""
+    if table not in _ROW_TABLES:
+        raise ValueError(f"unknown table {table!r}; use {', '.join(_ROW_TABLES)}.")
+    name = _ROW_TABLES[table]
+    params: dict = {"formula": FORMULA_RE2, "out": out}
+    where = "true" if table in ("loads", "quarantine") else \
+        where_sql(config, start, end, {k: v for k, v in filters.items() if v}, params)
+    columns = con.execute("select column_name, data_type from information_schema.columns "
+                          "where table_name = ? order by ordinal_position", [name]).fetchall()
+    picked = [f'case when regexp_matches("{c}", $formula) then \'\'\'\' || "{c}" else "{c}" end as "{c}"'
+              if kind == "VARCHAR" else f'"{c}"' for c, kind in columns]
+    options = "(format csv, header, new_line '\\r\\n')" if fmt == "csv" else "(format parquet, compression zstd)"
+    con.execute("set TimeZone = ?", [config.display_timezone])  # CSV renders times in the display zone
+    row = con.execute(f"copy (select {', '.join(picked)} from {name} where {where} "
+                      f"order by {_ROW_ORDER[table]}) to $out {options}", params).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _local_times(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
     """Timestamps converted to the display timezone (what every view and export shows)."""
     out = frame.copy()

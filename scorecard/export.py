@@ -97,7 +97,28 @@ def table_frame(db: Path, config: Config, table: str, start: str | None, end: st
         con.close()
 
 
+STREAM_MEMORY = "1GB"  # DuckDB's memory limit while streaming an export; a sort beyond it spills
+
+
 def export_table(db: Path, config: Config, table: str, fmt: str, out: Path, start: str | None,
                  end: str | None, filters: Mapping[str, Sequence[str]]) -> int:
-    """Export one table; returns the number of rows written."""
-    return write_frame(table_frame(db, config, table, start, end, filters), fmt, out)
+    """Export one table; returns the number of rows written. CSV and Parquet of the row tables
+    stream from DuckDB to the file (memory bounded whatever the row count); the scorecard and
+    Excel files go through pandas (an Excel sheet holds at most about a million rows anyway)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or parquet.")
+    if table == "scorecard" or fmt == "xlsx":
+        return write_frame(table_frame(db, config, table, start, end, filters), fmt, out)
+    import tempfile
+
+    from scorecard.data import copy_rows, open_warehouse
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con = open_warehouse(db)
+    try:
+        with tempfile.TemporaryDirectory(prefix="socialcare-export-") as spill:
+            con.execute("set memory_limit = ?", [STREAM_MEMORY])
+            con.execute("set temp_directory = ?", [spill])
+            return copy_rows(con, config, table, start, end, filters, fmt, str(out))
+    finally:
+        con.close()
