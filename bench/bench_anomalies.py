@@ -56,6 +56,26 @@ def _warehouse(out: Path, interactions: int, seed: int, incidents: bool) -> tupl
     return db, json.loads((folder / "manifest.json").read_text())
 
 
+def incident_cover(result, manifest: dict) -> pd.DataFrame:
+    """Per manifest row: the incidents covering it (days overlap, slice inside the row's brand
+    and channel or coarser, the driver or an echo moving one of the row's KPIs its way), the
+    covering incident's rank by severity, and the rank of the first incident covering no row."""
+    def covers(i, row) -> bool:
+        where = {"brand": row["brand"], "channel": row["channel"]}
+        moves = {(i.kpi, i.direction)} | {(e.kpi, "up" if e.z > 0 else "down") for e in i.echoes}
+        return (not (i.end < row["start"] or i.start > row["end"])
+                and all(where.get(k) == v for k, v in i.slice.items())
+                and bool(moves & set(row["kpis"].items())))
+    rank = {i.id: r for r, i in enumerate(result.incidents, 1)}
+    hits = [[i.id for i in result.incidents if covers(i, row)] for row in manifest["incidents"]]
+    injected = {x for h in hits for x in h}
+    first_other = next((r for i, r in rank.items() if i not in injected), None)
+    return pd.DataFrame([{"kind": row["kind"], "channel": row["channel"], "incidents": ",".join(h),
+                          "rank": min((rank[x] for x in h), default=None),
+                          "first_uninjected_rank": first_other}
+                         for row, h in zip(manifest["incidents"], hits, strict=True)])
+
+
 def _timed(fn, *args, **kwargs):
     t = time.perf_counter()
     out = fn(*args, **kwargs)
@@ -169,8 +189,15 @@ def main() -> None:
         result, secs = _timed(find_anomalies, con, Config())
         report = incident_report(result, manifest).assign(seed=seed)
         reports.append(report)
-        print(f"seed {seed} with incidents: {len(result.anomalies)} anomalies, find_anomalies {secs:.1f} s")
+        print(f"seed {seed} with incidents: {len(result.incidents)} incidents "
+              f"({len(result.anomalies)} flags), find_anomalies {secs:.1f} s")
         print(report.drop(columns=["seed"]).to_string(index=False))
+        cover = incident_cover(result, manifest)
+        once = cover["incidents"].str.count(",").eq(0) & cover["incidents"].ne("")
+        top = cover["rank"].max() < (cover["first_uninjected_rank"].iloc[0] or 10**6)
+        print(f"incidents: each manifest row covered by one incident: {bool(once.all())}; all "
+              f"injected ones above every other: {bool(top)}")
+        print(cover.to_string(index=False))
         con.close()
     allr = pd.concat(reports, ignore_index=True)
     print("\nper seed: rows found / named first (of those with something left to name) / false alarms")

@@ -8,10 +8,15 @@ once:
 
 1. flags of one slice whose windows overlap or lie at most GAP_DAYS apart form a cluster
    (any KPI, either direction: volume up and resolution down are one event); a rolling week
-   joins the cluster of days it overlaps most, and never bridges two;
-2. clusters are taken finest slice first; a cluster whose slice contains a finer incident's
-   slice (brand=TelcoCo contains brand=TelcoCo, channel=email) and overlaps it in time joins it
-   as an echo; when it overlaps several finer incidents that are siblings under it (slices
+   joins the cluster of days it overlaps most (without widening it), else the weeks it shares
+   more than WEEK_SHARED days with, up to WEEK_SPAN days in all (weeks cannot chain along a
+   month);
+2. clusters are taken finest slice first; the flags of a cluster whose slice contains a finer
+   incident's slice (brand=TelcoCo contains brand=TelcoCo, channel=email) join, as echoes, the
+   finer incident nearest them in time (within GAP_DAYS; a brand's days may echo several events
+   of its channels; up to ECHO_DAYS for a KPI the incident moves the same way); when it
+   overlaps several finer incidents that are siblings under it, concurrent (sharing half their
+   days) and of comparable severity (at least half) (slices
    differing in one dimension only, such as TelcoCo's e-mail and phone) and share a KPI moving
    the same way with it (the defect's volume), they are one event across its refinements and
    merge under the coarser slice;
@@ -36,8 +41,11 @@ import pandas as pd
 
 from scorecard.catalogue import Kpi
 
-GAP_DAYS = 2  # flags of one slice this many days apart still belong to one event (a weekend)
+GAP_DAYS = 3  # flags of one slice this many days apart still belong to one event (Friday, Monday)
 Z_CAP = 12.0  # one KPI's |z| counts at most this much towards severity
+WEEK_SHARED = 3  # rolling weeks of one slice are one event when they share more days than this
+WEEK_SPAN = 15  # ... and span at most this many days together (a 9-day incident's weeks)
+ECHO_DAYS = 7  # a coarser slice's flag of a KPI an incident moves the same way joins it this far
 HISTORY_DAYS = 14  # a slice younger than this (days of data before a flag) has no baseline yet
 _COST = re.compile(r"\b(phone_cost|cost)\b")
 
@@ -135,8 +143,8 @@ class _Group:
     start: pd.Timestamp
     end: pd.Timestamp
 
-    def near(self, other: _Group) -> bool:
-        gap = pd.Timedelta(days=GAP_DAYS)
+    def near(self, other: _Group, days: int = GAP_DAYS) -> bool:
+        gap = pd.Timedelta(days=days)
         return self.start <= other.end + gap and other.start <= self.end + gap
 
     def moves(self, derived: set[str]) -> set[tuple[str, bool]]:
@@ -166,16 +174,19 @@ def _overlap(a: tuple[pd.Timestamp, pd.Timestamp], g: _Group) -> int:
     return max(0, (min(a[1], g.end) - max(a[0], g.start)).days + 1)
 
 
-def _clusters(flags: Sequence[dict]) -> list[_Group]:
+def _clusters(flags: Sequence[dict], derived: set[str] = frozenset()) -> list[_Group]:
     """Step 1, per slice: days flagged at most GAP_DAYS apart chain into one cluster; a rolling
     week joins the cluster it overlaps most (it cannot bridge two clusters: a week around one
-    flagged day is that day's event), else the weeks that overlap it."""
+    flagged day is that day's event), else the weeks that overlap it. Cost-derived flags do not
+    chain either: they join the nearest cluster within GAP_DAYS, else form their own."""
     by_slice: dict[tuple, list[dict]] = {}
     for f in flags:
         by_slice.setdefault(tuple(sorted(f["slice"].items())), []).append(f)
     out = []
     for rows in by_slice.values():
         days: list[_Group] = []
+        costs = [f for f in rows if f["kpi"] in derived]
+        rows = [f for f in rows if f["kpi"] not in derived]
         for f in sorted((f for f in rows if int(f.get("window", 1)) == 1), key=span):
             a, b = span(f)
             if days and a <= days[-1].end + pd.Timedelta(days=GAP_DAYS):
@@ -187,14 +198,25 @@ def _clusters(flags: Sequence[dict]) -> list[_Group]:
         for f in sorted((f for f in rows if int(f.get("window", 1)) > 1), key=span):
             s = span(f)
             host = max(days, key=lambda g: _overlap(s, g), default=None)
-            if host is None or not _overlap(s, host):
-                host = weeks[-1] if weeks and s[0] <= weeks[-1].end else None
-            if host is None:
-                weeks.append(_Group(dict(f["slice"]), [f], *s))
+            if host is not None and _overlap(s, host):
+                host.flags.append(f)  # a week joins its days without widening them
+            elif (weeks and _overlap(s, weeks[-1]) > WEEK_SHARED
+                  and (s[1] - weeks[-1].start).days < WEEK_SPAN):
+                weeks[-1].flags.append(f)  # weeks sharing most of their days, within WEEK_SPAN
+                weeks[-1].end = max(weeks[-1].end, s[1])
             else:
+                weeks.append(_Group(dict(f["slice"]), [f], *s))
+        lone: list[_Group] = []
+        for f in sorted(costs, key=span):
+            host = min(days + weeks, key=lambda g: _gap(f, g), default=None)
+            if host is not None and _gap(f, host) <= GAP_DAYS:
                 host.flags.append(f)
-                host.start, host.end = min(host.start, s[0]), max(host.end, s[1])
-        out += days + weeks
+            elif lone and _gap(f, lone[-1]) <= GAP_DAYS:
+                lone[-1].flags.append(f)
+                lone[-1].end = max(lone[-1].end, span(f)[1])
+            else:
+                lone.append(_Group(dict(f["slice"]), [f], *span(f)))
+        out += days + weeks + lone
     return out
 
 
@@ -204,28 +226,58 @@ def _siblings(a: dict, b: dict, parent: dict) -> bool:
     return len(a) == len(b) == len(common) + 1 and a.keys() == b.keys() and common == parent
 
 
+def _gap(f: dict, g: _Group) -> int:
+    """Days between flag f's span and group g's (0 when they overlap)."""
+    a, b = span(f)
+    return max(0, (g.start - b).days, (a - g.end).days)
+
+
+def _concurrent(a: _Group, b: _Group) -> bool:
+    """Do two groups share at least half the days of the shorter one?"""
+    shared = (min(a.end, b.end) - max(a.start, b.start)).days + 1
+    shorter = min((a.end - a.start).days, (b.end - b.start).days) + 1
+    return shared * 2 >= shorter
+
+
 def grouped(flags: Sequence[dict], derived: set[str]) -> list[_Group]:
     """The incidents' flag groups (steps 1-3 of the module docstring), each with its driver
-    slice; groups made only of cost-derived KPIs are left out."""
+    slice; groups made only of cost-derived KPIs are left out. A coarser cluster's flags are
+    shared out among the finer incidents they are nearest in time (a brand's days can echo
+    several events of its channels), and never widen an incident's days."""
     roots: list[_Group] = []
-    clusters = sorted(_clusters(flags), key=lambda g: (-len(g.slice), -severity_of(g.flags, derived),
-                                                       g.start, sorted(g.slice.items())))
+    clusters = sorted(_clusters(flags, derived), key=lambda g: (
+        -len(g.slice), -severity_of(g.flags, derived), g.start, sorted(g.slice.items())))
     for c in clusters:
-        finer = [r for r in roots if c.near(r) and any(_contains(c.slice, f["slice"]) for f in r.flags)]
+        finer = [r for r in roots if c.near(r, ECHO_DAYS)
+                 and any(_contains(c.slice, f["slice"]) for f in r.flags)]
         if not finer:
             roots.append(c)
             continue
         finer.sort(key=lambda r: -severity_of(r.flags, derived))
-        best = finer[0]
-        shared = c.moves(derived) & best.moves(derived)
-        kin = [r for r in finer[1:] if r.near(best) and shared & r.moves(derived)
-               and _siblings(r.slice, best.slice, c.slice)]
-        if kin:  # one event across several refinements of c: merged under c's slice
+        for best in list(finer):  # one event across sibling refinements of c: merged under c
+            if best not in roots:
+                continue
+            shared = c.moves(derived) & best.moves(derived)
+            kin = [r for r in finer if r is not best and r in roots and _concurrent(r, best)
+                   and shared & r.moves(derived) and _siblings(r.slice, best.slice, c.slice)
+                   and severity_of(r.flags, derived) * 2 >= severity_of(best.flags, derived)]
             for r in kin:
                 best.absorb(r)
                 roots.remove(r)
-            best.slice = dict(c.slice) if len(c.slice) < len(best.slice) else best.slice
-        best.absorb(c)
+            if kin:
+                best.slice = dict(c.slice)
+        finer = [r for r in finer if r in roots]
+        rest = []
+        for f in c.flags:  # each coarse flag joins the nearest finer incident, if near enough
+            host = min(finer, key=lambda r: (_gap(f, r), -severity_of(r.flags, derived)))
+            same = (f["kpi"], f["z"] > 0) in host.moves(derived)  # the same KPI moving the same way
+            if _gap(f, host) <= (ECHO_DAYS if same else GAP_DAYS):
+                host.flags.append(f)
+            else:
+                rest.append(f)
+        if rest:
+            roots.append(_Group(dict(c.slice), rest, min(span(f)[0] for f in rest),
+                                max(span(f)[1] for f in rest)))
     return [g for g in roots if g.moves(derived)]
 
 
