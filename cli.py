@@ -215,6 +215,39 @@ def customer_cmd(ctx, term, fmt):
     _echo_frame(result.to_frame().drop(columns=["customer"]), "table")
 
 
+@main.command("coverage")
+@click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
+@click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
+@click.option("--channel", default=None, help="Only these channels (comma-separated).")
+@click.option("--brand", default=None, help="Only these brands (comma-separated).")
+@click.option("--language", default=None, help="Only these languages (ISO 639-1, comma-separated).")
+@click.option("--extend", default=None, help="What-if: staff one more weekly window, e.g. 'sat 17:00-20:00'.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_common
+def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
+    """Demand by hour of week against the staffed hours of [business_hours], and a what-if."""
+    from scorecard.data import open_warehouse
+    from scorecard.data_staffing import coverage_cases
+    from scorecard.staffing import coverage, parsed_window
+
+    window = parsed_window(extend) if extend else None
+    con = open_warehouse(ctx.obj["db"])
+    filters = {"channel": _csv_list(channel), "brand": _csv_list(brand), "language": _csv_list(language)}
+    try:
+        result = coverage(coverage_cases(con, ctx.obj["config"], start, end, filters), ctx.obj["config"],
+                          start, end, window)
+    finally:
+        con.close()
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+        return
+    click.echo(result.summary())
+    grid = result.to_frame()
+    busy = grid[grid["cases"] > 0].drop(columns=["weekday"]).round(0)
+    _echo_frame(busy, "table")
+    _echo_frame(result.by_language.round(3), "table")
+
+
 @main.command("backlog")
 @click.option("--horizon-days", type=float, default=None,
               help="Count unresolved cases opened within this many days (else [backlog] horizon_days, 7).")
