@@ -36,7 +36,7 @@ from scorecard.anomaly_scan import (
 from scorecard.catalogue import Kpi, catalogue, kpi_by_id
 from scorecard.coverage import SURVEYS, CoverageGap, coverage_of, gaps_in
 from scorecard.data import effective_range
-from scorecard.data_anomalies import settle_days, source_days
+from scorecard.data_anomalies import settle_days, source_days, window_messages
 from scorecard.data_rootcause import DIMS, quantile_of
 from scorecard.incidents import (
     Incident,
@@ -60,6 +60,7 @@ from scorecard.rootcause import (
     window_around,
 )
 from scorecard.rootcause_text import offset_note, share_text, verdict
+from scorecard.textdrivers import examples
 
 
 def slice_phrase(slice_: Mapping[str, str]) -> str:
@@ -214,9 +215,9 @@ def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: s
     drivers, ex = text_change(con, config, (first, f["date"]), (lo, hi), filters, focus,
                               limit=EXAMPLES, fill=True)
     if attribution:  # examples of the segment named first (the terms stay the slice's)
-        _, ex = text_change(con, config, (first, f["date"]), (lo, hi),
-                            {**filters, **segment_filter(attribution[0])}, focus,
-                            limit=EXAMPLES, fill=True)
+        msgs = window_messages(con, config, (first, f["date"]),
+                               {**filters, **segment_filter(attribution[0])})
+        ex = examples(msgs, drivers, EXAMPLES, fill=True)
     if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
         f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
     return f, attribution, example_records(ex), list(drivers["term"])

@@ -16,6 +16,7 @@ import pandas as pd
 from etl.business_hours import utc_bounds
 from etl.config import Config
 from scorecard.catalogue import Kpi
+from scorecard.data import _local_times
 from scorecard.data_rootcause import (
     DIMS,
     closing_paren,
@@ -29,7 +30,7 @@ from scorecard.data_rootcause import (
     split_call,
     where_clause,
 )
-from warehouse.queries import named_sql
+from warehouse.queries import SOURCES, named_sql
 
 
 def daily_exceedance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, by: Sequence[str],
@@ -148,3 +149,15 @@ def source_days(con: duckdb.DuckDBPyConnection, config: Config, start: str,
     lo, hi = utc_bounds(config.display_timezone, start, end)
     return con.execute(named_sql("source_days"),
                        {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}).df()
+
+
+def window_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tuple[str, str],
+                    filters: Mapping[str, Sequence[str]], limit: int = 200) -> pd.DataFrame:
+    """[interaction_id, sent_at, text]: the first `limit` customer messages (by time) of cases
+    opened in `window` and `filters` (e.g. an attribution's segment); sent_at in display tz. A
+    top-N read, cheap where a hash sample of the whole window is not."""
+    params: dict = {"tz": config.display_timezone, "limit": int(limit)}
+    where = where_clause(*window, filters, params)
+    sql = (f"select interaction_id, sent_at, text from {SOURCES['messages']} m "
+           f"where text is not null and {where} order by sent_at, interaction_id limit $limit")
+    return _local_times(run(con, sql, params).df(), config.display_timezone)
