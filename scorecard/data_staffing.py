@@ -22,3 +22,18 @@ def coverage_cases(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
                         f"from ({named_sql('coverage_cases')}) c where {where}", params).df()
     frame["wait_s"] = frame["wait_s"].where(frame["wait_s"] >= 0)
     return frame
+
+
+def coverage_of(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
+                filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                extend: str | None = None):
+    """scorecard.staffing.coverage of the matching cases (hashable arguments, for the pages'
+    per-snapshot memo); an unreadable extend window is left out (the page says so)."""
+    from scorecard.staffing import coverage, parsed_window
+
+    try:
+        window = parsed_window(extend) if extend else None
+    except ValueError:
+        window = None
+    cases = coverage_cases(con, config, start, end, dict(filters))
+    return coverage(cases, config, start, end, window)
