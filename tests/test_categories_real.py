@@ -1,9 +1,11 @@
-"""Issue categories on 615 real, hand-labelled customer messages (issue 17).
+"""Issue categories on real, hand-labelled customer messages (issue 17).
 
-The labels and their provenance are in tests/golden/categories.md: written before the rule was
-run on the texts; `dev` was used to tune etl/playbook.toml, `holdout` was evaluated at the end
-(twice: categories.md says why and what changed in between). These tests recompute every figure reported there (and in the README) from the committed
-labels and the default playbook, so a playbook change shows up as a changed count here.
+Labels and provenance are in tests/golden/categories.md. Round 1 labelled 615 messages and split
+them dev/holdout; that holdout was evaluated twice, so round 2 treats all 615 as development data
+(tuned on) and measures on 282 NEW tweets (customer_messages_holdout2.csv) labelled and committed
+before any round-2 rule change, evaluated once. These tests recompute every figure reported in
+categories.md and the README from the committed labels and the default playbook, so a playbook
+change shows up as a changed count here.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from etl.playbook import categories_from_text, load_playbook
 from etl.text_sql import add_categories
 
 LABELS = Path(__file__).parent / "golden" / "customer_messages_labelled.csv"
+HOLDOUT2 = Path(__file__).parent / "golden" / "customer_messages_holdout2.csv"
+# sha256 of customer_messages_holdout2.csv as committed (6b8cf93) before any round-2 rule change
+HOLDOUT2_SHA256 = "c4ee57a2747abf629dcee56b65a0e0a78b3f5faeb1aed959761465c4f9ebee9c"
 TWEETS = ("twcs_head_sample", "twcs", "ibm_dev")  # the targets are on tweets, not survey answers
 SOURCES = {"twcs_head_sample": 64, "twcs": 326, "ibm_dev": 105, "nps_verbatims": 120}
 
@@ -59,6 +64,10 @@ def labelled() -> pd.DataFrame:
     return pd.read_csv(LABELS, dtype=str, keep_default_na=False)
 
 
+def holdout2() -> pd.DataFrame:
+    return pd.read_csv(HOLDOUT2, dtype=str, keep_default_na=False)
+
+
 def figures(part: pd.DataFrame) -> Figures:
     """Counts of the default playbook's rule against the hand labels of `part`."""
     pred = categories_from_text(part["text"], load_playbook()).to_numpy()
@@ -89,8 +98,11 @@ def macro_interval(part: pd.DataFrame, resamples: int = 2000, seed: int = 17) ->
 
 
 def subset(split: str, kind: str) -> pd.DataFrame:
+    """Round 2's parts: 'dev' is all 615 round-1 messages (tweets or survey answers),
+    'holdout2' the new tweets."""
+    if split == "holdout2":
+        return holdout2()
     d = labelled()
-    d = d[d["split"] == split]
     return d[d["source"].isin(TWEETS)] if kind == "tweets" else d[d["source"] == "nps_verbatims"]
 
 
@@ -106,7 +118,23 @@ def test_the_labelled_set_is_what_categories_md_describes():
     assert d[d["source"].isin(TWEETS)]["brand"].nunique() >= 40  # many brands and industries
 
 
+def test_the_new_holdout_is_the_file_labelled_before_round_2():
+    """The file is byte-identical to the one committed before any round-2 rule change."""
+    assert hashlib.sha256(HOLDOUT2.read_bytes()).hexdigest() == HOLDOUT2_SHA256
+    h, d = holdout2(), labelled()
+    assert list(h.columns) == list(d.columns) and len(h) == 282
+    assert (h["split"] == "holdout").all() and (h["source"] == "twcs").all()
+    assert not h["id"].duplicated().any()
+    assert not h["id"].isin(d.loc[d["source"].str.startswith("twcs"), "id"]).any()  # all new
+    assert not h["text"].isin(d["text"]).any()
+    assert (h["note"].str.len() > 0).all() and (h["text"].str.len() > 0).all()
+    assert set(h["category"]) == {c.id for c in load_playbook().categories}
+    assert h["brand"].nunique() == 42  # telecom, airlines, rail, retail, food, software, gaming...
+    assert int((h["category"] == "other").sum()) == 32  # 11.3 % have nothing to handle
+
+
 def test_the_split_is_the_hash_written_in_categories_md():
+    """Round 1's dev/holdout split (history: round 2 tunes on both halves)."""
     d = labelled()
     h = [int(hashlib.sha256(f"{s}:{i}".encode()).hexdigest(), 16) % 20
          for s, i in zip(d["source"], d["id"], strict=True)]
@@ -114,30 +142,26 @@ def test_the_split_is_the_hash_written_in_categories_md():
 
 
 # (correct, predicted, labelled) per category, measured with the playbook of this commit; the
-# tables of tests/golden/categories.md are these counts.
+# tables of tests/golden/categories.md ("Round 2") are these counts.
 EXPECTED = {
     ('dev', 'tweets'): {
-        'account': (26, 33, 32), 'billing': (5, 6, 10), 'connectivity': (6, 7, 8),
-        'content': (8, 10, 16), 'customer_service': (14, 16, 17), 'order': (17, 22, 19),
-        'other': (26, 50, 33), 'outage': (9, 9, 11), 'praise': (19, 22, 26),
-        'product': (8, 10, 19), 'refund': (7, 10, 7), 'store': (4, 5, 9),
-        'technical': (43, 55, 50), 'travel': (15, 19, 17),
-    },
-    ('holdout', 'tweets'): {
-        'account': (16, 19, 22), 'billing': (6, 8, 13), 'connectivity': (1, 5, 6),
-        'content': (6, 9, 13), 'customer_service': (9, 12, 12), 'order': (16, 25, 18),
-        'other': (16, 45, 23), 'outage': (3, 4, 3), 'praise': (7, 11, 19), 'product': (3, 5, 11),
-        'refund': (6, 8, 7), 'store': (2, 2, 7), 'technical': (36, 49, 49), 'travel': (12, 19, 18),
+        'account': (42, 50, 54), 'billing': (12, 15, 23), 'connectivity': (10, 15, 14),
+        'content': (14, 19, 29), 'customer_service': (25, 30, 29), 'order': (35, 49, 37),
+        'other': (40, 73, 56), 'outage': (12, 13, 14), 'praise': (35, 42, 45),
+        'product': (15, 17, 30), 'refund': (13, 18, 14), 'store': (6, 6, 16),
+        'technical': (85, 110, 99), 'travel': (29, 38, 35),
     },
     ('dev', 'nps'): {
-        'billing': (0, 2, 2), 'connectivity': (2, 6, 2), 'customer_service': (3, 6, 4),
-        'order': (17, 20, 21), 'other': (7, 10, 12), 'outage': (0, 1, 0), 'praise': (26, 28, 31),
-        'product': (0, 0, 1), 'technical': (0, 1, 1),
+        'billing': (1, 3, 5), 'connectivity': (2, 8, 3), 'customer_service': (5, 6, 7),
+        'order': (27, 33, 36), 'other': (10, 26, 15), 'outage': (1, 3, 2), 'praise': (32, 36, 48),
+        'product': (2, 3, 3), 'technical': (0, 2, 1),
     },
-    ('holdout', 'nps'): {
-        'billing': (1, 1, 3), 'connectivity': (0, 2, 1), 'customer_service': (2, 3, 3),
-        'order': (10, 13, 15), 'other': (2, 14, 3), 'outage': (1, 2, 2), 'praise': (6, 6, 17),
-        'product': (2, 3, 2), 'technical': (0, 2, 0),
+    ('holdout2', 'tweets'): {
+        'account': (3, 8, 9), 'billing': (6, 7, 17), 'connectivity': (2, 5, 7),
+        'content': (6, 8, 15), 'customer_service': (9, 9, 17), 'order': (9, 17, 14),
+        'other': (22, 86, 32), 'outage': (6, 7, 9), 'praise': (19, 28, 37),
+        'product': (5, 11, 28), 'refund': (9, 11, 13), 'store': (1, 8, 4),
+        'technical': (31, 48, 49), 'travel': (20, 29, 31),
     },
 }
 
@@ -148,31 +172,32 @@ def test_counts_per_category_are_the_reported_ones(split, kind):
     assert f.counts == EXPECTED[split, kind]
 
 
-def test_holdout_figures_with_their_intervals():
-    f = figures(subset("holdout", "tweets"))
-    assert f.n == 221
-    assert (f.other, wilson(f.other, f.n)) == (45, (0.156, 0.262))  # 20.4 % left as other
-    assert round(f.macro_precision(), 3) == 0.689
-    assert macro_interval(subset("holdout", "tweets")) == (0.594, 0.772)
-    assert round(f.macro_recall(), 3) == 0.588
-    assert f.pooled_precision() == (123, 176) and wilson(123, 176) == (0.627, 0.762)
-    assert wilson(*f.counts["technical"][:2]) == (0.597, 0.838)  # the largest category: 36 of 49
-    d = figures(subset("dev", "tweets"))  # what tuning reached on the messages it saw
-    assert (d.other, round(d.macro_precision(), 3)) == (50, 0.82)
+def test_holdout2_figures_with_their_intervals():
+    f = figures(subset("holdout2", "tweets"))
+    assert f.n == 282
+    assert (f.other, wilson(f.other, f.n)) == (86, (0.254, 0.361))  # 30.5 % left as other
+    assert round(f.macro_precision(), 3) == 0.629
+    assert macro_interval(subset("holdout2", "tweets")) == (0.553, 0.703)
+    assert round(f.macro_recall(), 3) == 0.471
+    assert f.pooled_precision() == (126, 196) and wilson(126, 196) == (0.574, 0.707)
+    assert wilson(*f.counts["technical"][:2]) == (0.504, 0.766)  # the largest category: 31 of 48
+    d = figures(subset("dev", "tweets"))  # what tuning reached on the 495 tweets it saw
+    assert (d.other, round(d.macro_precision(), 3)) == (73, 0.807)
+    assert macro_interval(subset("dev", "tweets")) == (0.76, 0.851)
 
 
-@pytest.mark.xfail(strict=True, reason="on the holdout: macro precision 0.689, "
-                   "'other' 20.4 % of tweets; the issue-17 targets are not met (categories.md)")
+@pytest.mark.xfail(strict=True, reason="on the new holdout: macro precision 0.629, 'other' "
+                   "30.5 % of tweets; the issue-17 targets are not met (categories.md, round 2)")
 def test_holdout_meets_the_issue_17_targets():
     """Macro precision >= 0.85 with 'other' <= 15 % of real customer tweets (issue 17)."""
-    f = figures(subset("holdout", "tweets"))
+    f = figures(subset("holdout2", "tweets"))
     assert f.macro_precision() >= 0.85 and f.other / f.n <= 0.15
 
 
 def test_the_sql_path_classifies_the_real_texts_as_the_rule_does():
     """add_categories (SQL for ASCII texts and for texts whose other characters are emoji,
     curly quotes and the like; Python for the rest) equals categories_from_text."""
-    base = labelled()["text"].tolist()
+    base = labelled()["text"].tolist() + holdout2()["text"].tolist()
     variants = [t.replace("'", "\u2019") for t in base] + [t.upper() for t in base] + [
         "my phone won\u2019t charge \U0001F621", "caf\u00e9 staff were rude", "no\u00a0signal here",
         "\u212a fee", "outage\u200d\U0001F44D", "\u2018order\u2019 delayed", "thanks for the help \U0001F60D"]
