@@ -36,7 +36,7 @@ from scorecard.anomaly_scan import (
 from scorecard.catalogue import Kpi, catalogue, kpi_by_id
 from scorecard.coverage import SURVEYS, CoverageGap, coverage_of, gaps_in
 from scorecard.data import effective_range
-from scorecard.data_anomalies import settle_days, source_days, window_messages
+from scorecard.data_anomalies import sampled_messages, settle_days, source_days, window_messages
 from scorecard.data_rootcause import DIMS, quantile_of
 from scorecard.incidents import (
     Incident,
@@ -55,12 +55,11 @@ from scorecard.rootcause import (
     attribution_tables,
     is_additive,
     segment_phrase,
-    text_change,
     value_pair,
     window_around,
 )
 from scorecard.rootcause_text import offset_note, share_text, verdict
-from scorecard.textdrivers import examples
+from scorecard.textdrivers import examples, text_drivers
 
 
 def slice_phrase(slice_: Mapping[str, str]) -> str:
@@ -69,6 +68,7 @@ def slice_phrase(slice_: Mapping[str, str]) -> str:
     return out + (f" for {slice_['brand']}" if "brand" in slice_ else "")
 
 
+TEXT_SAMPLE = 3000  # customer messages per window for an incident's terms (a hash sample beyond)
 HOUR_BAND_MAX = 9  # hours: a longer run of the day (most of its cases) explains little
 
 
@@ -212,12 +212,14 @@ def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: s
     t = attribution_tables(con, config, [kpi], free, (lo, hi), (first, f["date"]), filters,
                            sorted(set(exclude) | set(focus)))[kpi.id]
     attribution = attribution_of(t.segments)
-    drivers, ex = text_change(con, config, (first, f["date"]), (lo, hi), filters, focus,
-                              limit=EXAMPLES, fill=True)
+    fm = sampled_messages(con, config, (first, f["date"]), filters, limit=TEXT_SAMPLE)
+    bm = sampled_messages(con, config, (lo, hi), filters, sorted(set(exclude) | set(focus)),
+                          limit=TEXT_SAMPLE)
+    drivers = text_drivers(list(fm["text"]), list(bm["text"]))
     if attribution:  # examples of the segment named first (the terms stay the slice's)
-        msgs = window_messages(con, config, (first, f["date"]),
-                               {**filters, **segment_filter(attribution[0])})
-        ex = examples(msgs, drivers, EXAMPLES, fill=True)
+        fm = window_messages(con, config, (first, f["date"]),
+                             {**filters, **segment_filter(attribution[0])})
+    ex = examples(fm, drivers, EXAMPLES, fill=True)
     if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
         f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
     return f, attribution, example_records(ex), list(drivers["term"])

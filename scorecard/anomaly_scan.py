@@ -200,6 +200,8 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
             slice_ = dict(zip(by, (str(v) for v in values), strict=True))
             ex = data.exceed.get(key) if quantile_of(kpi) else None
             var = data.variance.get(key)
+            # the thin list reports the rows as loaded (before coverage gaps are left out)
+            usable, typical = int((n >= MIN_N).sum()), float(np.median(n))
             if coverage is not None:
                 mk = (tuple(slice_.items()), kpi.source == SURVEYS)
                 if mk not in masks:
@@ -209,10 +211,9 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
                     y, n = _without_gaps(y, n, gap)
                     ex = _without_gaps(*ex, gap) if ex is not None else None
                     var = np.where(gap, np.nan, var) if var is not None else None
-            usable = int((n >= MIN_N).sum())
             floor = MIN_COUNT * WEEK if kind_of(kpi) == "count" else MIN_N
             if np.convolve(n, np.ones(WEEK), mode="valid").max(initial=0) < floor:
-                thin.append(ThinSlice(kpi.id, slice_, usable, float(np.median(n))))
+                thin.append(ThinSlice(kpi.id, slice_, usable, typical))
                 continue  # not even a week reaches the floor: nothing to test
             late = unsettled(kpi, dates, settled_to)
             daily = daily_test(kpi, dates, y, n, ex, var, sensitivity)
@@ -230,11 +231,11 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
                 # series tested day by day are not pooled either)
                 n_series, n_days = n_series + int(n_tested > 0), n_days + n_tested
                 if not n_tested:
-                    thin.append(ThinSlice(kpi.id, slice_, usable, float(np.median(n))))
+                    thin.append(ThinSlice(kpi.id, slice_, usable, typical))
                 continue
             weekly = weekly_test(kpi, dates, y, n, ex, var)
             if not n_tested and not (weekly["tested"].to_numpy(dtype=bool) & ~late).any():
-                thin.append(ThinSlice(kpi.id, slice_, usable, float(np.median(n))))
+                thin.append(ThinSlice(kpi.id, slice_, usable, typical))
                 continue
             n_series, n_days = n_series + 1, n_days + n_tested
             zw = np.where(late, np.nan, weekly["z"].to_numpy(dtype=float))

@@ -161,3 +161,17 @@ def window_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tupl
     sql = (f"select interaction_id, sent_at, text from {SOURCES['messages']} m "
            f"where text is not null and {where} order by sent_at, interaction_id limit $limit")
     return _local_times(run(con, sql, params).df(), config.display_timezone)
+
+
+def sampled_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tuple[str, str],
+                     filters: Mapping[str, Sequence[str]], exclude: Sequence[str] = (),
+                     limit: int = 3000) -> pd.DataFrame:
+    """[interaction_id, sent_at, text]: a deterministic sample (lowest hash of the message id,
+    a top-N read without sorting the window) of at most `limit` customer messages of cases
+    opened in `window` minus the `exclude` days, in time order; sent_at in display tz."""
+    params: dict = {"tz": config.display_timezone, "limit": int(limit)}
+    where = where_clause(*window, filters, params, exclude)
+    sql = (f"select interaction_id, sent_at, text from (select interaction_id, sent_at, text "
+           f"from {SOURCES['messages']} m where text is not null and {where} "
+           f"order by hash(message_id), message_id limit $limit) s order by sent_at, interaction_id")
+    return _local_times(run(con, sql, params).df(), config.display_timezone)
