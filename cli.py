@@ -248,6 +248,33 @@ def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
     _echo_frame(result.by_language.round(3), "table")
 
 
+@main.command("opportunities")
+@click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
+@click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
+@click.option("--brand", default=None, help="Only these brands (comma-separated).")
+@click.option("--kind", default=None, help="Only these kinds: competitor,purchase_intent,stock_out.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@_common
+def opportunities_cmd(ctx, start, end, brand, kind, fmt):
+    """Customer messages naming a competitor, showing purchase intent or a stock-out, and
+    whether the brand answered them within the SLA."""
+    from etl.opportunities import KINDS
+    from scorecard.data import open_warehouse
+    from scorecard.opportunities import opportunity_queue
+
+    kinds = _csv_list(kind)
+    if unknown := [k for k in kinds if k not in KINDS]:
+        raise click.UsageError(f"--kind {unknown[0]!r} is not a kind; use {', '.join(KINDS)}.")
+    con = open_warehouse(ctx.obj["db"])
+    try:
+        result = opportunity_queue(con, ctx.obj["config"], start, end, {"brand": _csv_list(brand)}, kinds)
+    finally:
+        con.close()
+    if fmt == "table":
+        click.echo(result.summary())
+    _echo_frame(result.to_frame(), fmt, result.to_json())
+
+
 @main.command("backlog")
 @click.option("--horizon-days", type=float, default=None,
               help="Count unresolved cases opened within this many days (else [backlog] horizon_days, 7).")

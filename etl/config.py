@@ -61,6 +61,21 @@ class BusinessHours:
 
 
 @dataclass(frozen=True)
+class Opportunities:
+    """[opportunities]: competitor names and handles, purchase-intent and stock-out phrases,
+    each matched as whole words in customer messages (etl/opportunities.py)."""
+
+    competitors: tuple[str, ...] = ()
+    purchase_intent: tuple[str, ...] = (
+        "want to buy", "looking to buy", "looking for a new", "thinking of switching", "switch to you",
+        "switching to you", "where can i buy", "do you sell", "can i order", "how much is", "how much does",
+        "sign up", "upgrade my plan")
+    stock_out: tuple[str, ...] = (
+        "out of stock", "sold out", "no stock", "not in stock", "none left", "back in stock",
+        "restock", "unavailable everywhere")
+
+
+@dataclass(frozen=True)
 class CostModel:
     """Cost per interaction by channel, plus an optional rate per handled minute."""
 
@@ -95,6 +110,7 @@ class Config:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)  # [smtp]: where alert mail goes out
     report_base_url: str = "http://127.0.0.1:8050"  # [report] base_url: the dashboard reports link to
     playbook: str | None = None
+    opportunities: Opportunities = field(default_factory=Opportunities)
     path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -195,6 +211,29 @@ def _business_hours(raw: dict) -> BusinessHours:
     return BusinessHours(tz, windows, tuple(sorted(holidays)))
 
 
+_PHRASE = re.compile(r"^@?[\w][\w'&.\- ]{0,58}[\w.]?$")
+
+
+def _opportunities(raw: Any) -> Opportunities:
+    """[opportunities] checked: lists of whole-word phrases (letters, digits, spaces, ' & . -; a
+    handle may start with @), at most 60 characters each."""
+    if not isinstance(raw, dict):
+        raise ConfigError("opportunities must be a table with competitors, purchase_intent and stock_out lists.")
+    keys = ("competitors", "purchase_intent", "stock_out")
+    _check_keys(raw, set(keys), "opportunities")
+    base, out = Opportunities(), {}
+    for key in keys:
+        value = raw.get(key, list(getattr(base, key)))
+        if not isinstance(value, list):
+            raise ConfigError(f"opportunities.{key} must be a list of phrases, e.g. [\"out of stock\"].")
+        for phrase in value:
+            if not isinstance(phrase, str) or not _PHRASE.match(phrase.strip()):
+                raise ConfigError(f"opportunities.{key} has {phrase!r}; write words (letters, digits, "
+                                  "spaces, ' & . -; @ to start a handle), at most 60 characters.")
+        out[key] = tuple(dict.fromkeys(p.strip() for p in value))
+    return Opportunities(**out)
+
+
 def _costs(raw: dict) -> CostModel:
     _check_keys(raw, {"per_interaction", "per_handle_minute"}, "costs")
     base = CostModel()
@@ -248,7 +287,8 @@ def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[Sl
 def config_from_dict(raw: dict, path: str | None = None) -> Config:
     """Validate a parsed TOML document into a Config, naming the first bad key."""
     top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr",
-           "currency", "compare", "health", "retention", "backlog", "alerts", "smtp", "report"}
+           "currency", "compare", "health", "retention", "backlog", "alerts", "smtp", "report",
+           "opportunities"}
     _check_keys(raw, top, "")
     cfg = Config(path=path)
     if "display_timezone" in raw:
@@ -321,6 +361,8 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
         if not isinstance(raw["currency"], str) or not CURRENCY.match(raw["currency"]):
             raise ConfigError(f"currency = {raw['currency']!r} must be an ISO 4217 code such as 'USD' or 'EUR'.")
         cfg = replace(cfg, currency=raw["currency"])
+    if "opportunities" in raw:
+        cfg = replace(cfg, opportunities=_opportunities(raw["opportunities"]))
     if "playbook" in raw:
         pb = raw["playbook"]
         if not isinstance(pb, str) or not Path(pb).exists():

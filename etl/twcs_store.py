@@ -17,6 +17,7 @@ from etl import enrich
 from etl.config import Config
 from etl.enrich import load_playbook
 from etl.mojibake import is_damaged_variant
+from etl.opportunities import KINDS, kind_patterns, rules_fingerprint
 from etl.progress import stage
 from etl.text_sql import (
     add_categories,
@@ -28,7 +29,7 @@ from etl.text_sql import (
 )
 
 ENRICHED = ("sentiment", "signature", "asks_private", "is_runaround", "resolves", "category",
-            "language")
+            "language", "opportunity")
 SCORED = "language is null or language = 'en'"  # what VADER reads (etl/language.py)
 
 
@@ -48,6 +49,8 @@ def _enrich_texts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     with stage("resolution and categories", n):
         add_search(con, "texts", enrich.RESOLUTION_PATTERN, "resolves", "inbound")
         add_categories(con, "texts", "category", load_playbook(config.playbook), "inbound")
+    with stage("opportunities", n):
+        add_opportunities(con, "texts", config, "inbound")
     with stage("language", n):
         add_language(con, "texts", "language")
     with stage("sentiment", n):
@@ -72,7 +75,8 @@ def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
                  config: Config) -> Merged:
     """Upsert parsed tweets into raw_twcs (the later record wins, but never with a damaged
     variant of the stored text)."""
-    _backfill_language(con)
+    # stored tweets detected or flagged again: every case's messages are rebuilt
+    restored = _backfill_language(con) + _backfill_opportunities(con, config) > 0
     brands = _brands(con)  # fetched in full: register() below needs no pending result
     con.register("incoming", tweets)
     with stage("mask PII", tweets.num_rows):
@@ -112,7 +116,7 @@ def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
     con.execute("create or replace temp table twcs_changed as select tweet_id from inc")
     for t in ("inc", "inc_known", "texts"):
         con.execute(f"drop table if exists {t}")
-    return Merged(tweets.num_rows, recategorised or _brands(con) != brands)
+    return Merged(tweets.num_rows, recategorised or restored or _brands(con) != brands)
 
 
 def _keep_undamaged_texts(con: duckdb.DuckDBPyConnection) -> int:
@@ -175,4 +179,40 @@ def _backfill_language(con: duckdb.DuckDBPyConnection) -> int:
                         "from texts x where raw_twcs.text = x.text and x.language is not null")
     con.execute("drop table texts")
     con.execute("insert or replace into etl_state values ('twcs_language', '1')")
+    return n
+
+
+def add_opportunities(con: duckdb.DuckDBPyConnection, table: str, config: Config,
+                      where: str = "true") -> None:
+    """Add `opportunity` to temp table `table`: the [opportunities] kinds its text matches
+    (etl/opportunities.py), comma-joined, NULL when none or outside `where`."""
+    patterns = kind_patterns(config.opportunities)
+    for kind, pattern in patterns.items():
+        add_search(con, table, pattern, f"_opp_{kind}", where)
+    parts = ", ".join(f"case when _opp_{k} then '{k}' end" for k in KINDS if k in patterns)
+    con.execute(f"alter table {table} add column opportunity varchar")
+    if parts:
+        con.execute(f"update {table} set opportunity = nullif(concat_ws(',', {parts}), '')")
+    for kind in patterns:
+        con.execute(f"alter table {table} drop column _opp_{kind}")
+
+
+def _backfill_opportunities(con: duckdb.DuckDBPyConnection, config: Config) -> int:
+    """Flag stored customer tweets again when [opportunities] changed since they were flagged
+    (or were stored before flags existed); returns the texts flagged."""
+    sha = rules_fingerprint(config.opportunities)
+    rows = con.execute("select value from etl_state where key = 'twcs_opportunities'").fetchall()
+    if rows and rows[0][0] == sha:
+        return 0
+    con.execute("create or replace temp table texts as select distinct text from raw_twcs "
+                "where inbound and text is not null")
+    n = con.execute("select count(*) from texts").fetchone()[0]
+    if n:
+        with stage("flag opportunities in stored tweets", n):
+            add_opportunities(con, "texts", config)
+            con.execute("update raw_twcs set opportunity = null where inbound")
+            con.execute("update raw_twcs set opportunity = x.opportunity from texts x "
+                        "where raw_twcs.inbound and raw_twcs.text = x.text and x.opportunity is not null")
+    con.execute("drop table texts")
+    con.execute("insert or replace into etl_state values ('twcs_opportunities', ?)", [sha])
     return n

@@ -24,7 +24,8 @@ ISSUE_KPIS = {  # the issue's list; ids are the CLI/JSON contract
     "frt_median_s", "frt_p90_s", "frt_mean_s", "frt_business_median_s", "sla_met_rate",
     "resolution_rate", "ttr_median_s", "fcr_rate", "reopen_rate", "private_handoff_rate",
     "runaround_rate", "transfer_rate", "cost_total", "cost_per_interaction", "cost_per_resolution",
-    "savings_vs_phone", "interactions_per_agent_hour", "agent_frt_spread", "playbook_adherence"}
+    "savings_vs_phone", "interactions_per_agent_hour", "agent_frt_spread", "playbook_adherence",
+    "opportunities", "opportunity_capture_rate"}  # issue 20
 
 
 @pytest.fixture(scope="module")

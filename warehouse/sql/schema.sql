@@ -63,6 +63,8 @@ create table if not exists messages (
 );
 -- ISO 639-1 language of a message text (etl/language.py), NULL when undetermined or not detected
 alter table messages add column if not exists language varchar;
+-- [opportunities] kinds a customer message matches (competitor, purchase_intent, stock_out)
+alter table messages add column if not exists opportunity varchar;
 
 create table if not exists surveys (
     survey_id        varchar primary key,
@@ -115,6 +117,8 @@ alter table raw_twcs add column if not exists resolves boolean;
 alter table raw_twcs add column if not exists category varchar;
 -- ISO 639-1 language of the text (etl/language.py), NULL when undetermined (too short, unknown)
 alter table raw_twcs add column if not exists language varchar;
+-- [opportunities] kinds a customer tweet matches (etl/opportunities.py), comma-joined; NULL if none
+alter table raw_twcs add column if not exists opportunity varchar;
 
 -- The case (root tweet) and position of every stored tweet that is in one, as of the last load.
 create table if not exists twcs_threads (

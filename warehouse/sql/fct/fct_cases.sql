@@ -16,7 +16,10 @@ with msg as (
             as n_customer_scored,
         -- the case's language: that of its first customer message whose language was detected
         arg_min(language, seq) filter (where author_role = 'customer' and language is not null)
-            as language
+            as language,
+        -- the [opportunities] kinds of its first customer message that matched any
+        arg_min(opportunity, seq) filter (where author_role = 'customer' and opportunity is not null)
+            as opportunity
     from stg_messages
     group by interaction_id
 ),
@@ -89,7 +92,8 @@ select
          then m.last_customer_sentiment - m.first_customer_sentiment end as sentiment_recovery,
     n.next_contact_at,
     w.resolved_customer_id,
-    m.language
+    m.language,
+    m.opportunity
 from stg_interactions i
 left join msg m using (interaction_id)
 left join nxt n using (interaction_id)
