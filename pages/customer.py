@@ -5,12 +5,13 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages import _ids as ids
 from pages._components import card, data_table, export_bar, labelled, page_header, records
 from pages._export import export_outputs, register_export
+from pages._figures import CHANNEL_COLOURS, GRAPH_CONFIG, empty_figure, styled
 from pages._state import query_string
 from pages._transcript import transcript_view
 from scorecard.cases import case_transcript
@@ -37,9 +38,11 @@ def layout(id=None, case=None, **_):  # noqa: A002 - the URL parameter is ?id=
                 className="g-2 mb-2 align-items-end"),
         html.Div(id=ids.CU_SUMMARY, className="mb-2"),
         dbc.Row([
-            dbc.Col(card("Cases in time order", data_table(ids.CU_TABLE, COLUMNS, page_size=15,
-                                                          style_data_conditional=[{"if": {"state": "active"},
-                                                                                   "backgroundColor": "#eaf2f8"}]),
+            dbc.Col(card("Cases in time order", [
+                dcc.Graph(id=ids.CU_CHART, config={**GRAPH_CONFIG, "displayModeBar": False},
+                          figure=empty_figure("", "", 170)),
+                data_table(ids.CU_TABLE, COLUMNS, page_size=15,
+                           style_data_conditional=[{"if": {"state": "active"}, "backgroundColor": "#eaf2f8"}])],
                          footer=html.Div(id=f"{ids.CU_TABLE}-export")), xl=7),
             dbc.Col(card("Transcript", html.Div(id=ids.CU_TRANSCRIPT),
                          footer=html.Div(id=f"{ids.CU_TRANSCRIPT}-export")), xl=5),
@@ -53,6 +56,20 @@ def shown(cases: pd.DataFrame) -> pd.DataFrame:
     path = cases["sentiment_path"].map(
         lambda p: " → ".join(f"{x:+.2f}" for x in p) if hasattr(p, "__len__") and len(p) else "–")
     return cases.assign(sentiment=path).drop(columns=["sentiment_path"])
+
+
+def timeline_figure(cases: pd.DataFrame) -> dict:
+    """One marker per case on a time axis, a row per channel (filled: resolved); a click opens it."""
+    data = [{"type": "scatter", "mode": "markers", "name": ch, "x": g["opened_at"].dt.strftime("%Y-%m-%d %H:%M").tolist(),
+             "y": [ch] * len(g), "customdata": g["interaction_id"].tolist(),
+             "text": (g["interaction_id"] + " · " + g["status"]).tolist(), "hovertemplate": "%{text}<br>%{x}<extra></extra>",
+             "marker": {"size": 13, "color": CHANNEL_COLOURS.get(ch, "#7f8c8d"),
+                        "symbol": ["circle" if st == "resolved" else "circle-open" for st in g["status"]],
+                        "line": {"width": 2, "color": CHANNEL_COLOURS.get(ch, "#7f8c8d")}}}
+            for ch, g in cases.groupby("channel", sort=False)]
+    fig = styled({"data": data, "layout": {"showlegend": False}}, "", None, None, 170)
+    fig["layout"]["margin"] = {"l": 60, "r": 20, "t": 10, "b": 30}
+    return fig
 
 
 def tables(term, case) -> dict:
@@ -70,26 +87,28 @@ def url_search(term, case) -> str:
     return query_string({"id": (term or "").strip(), "case": case})
 
 
-@callback(Output(ids.CU_TABLE, "data"), Output(ids.CU_SUMMARY, "children"), Output(f"{ids.CU_TABLE}-export", "children"),
-          Input(ids.CU_SEARCH, "value"))
+@callback(Output(ids.CU_TABLE, "data"), Output(ids.CU_CHART, "figure"), Output(ids.CU_SUMMARY, "children"),
+          Output(f"{ids.CU_TABLE}-export", "children"), Input(ids.CU_SEARCH, "value"))
 @per_snapshot
 def timeline(term):
-    """The customer's cases, oldest first, and one line on who they are."""
+    """The customer's cases, oldest first, on a time axis and in a table, and who they are."""
     term = (term or "").strip()
     if not term:
-        return [], html.Span("Search for a customer, or open one from a case in Conversations or Root cause.",
-                             className="text-muted"), None
+        return [], empty_figure("", "", 170), html.Span(
+            "Search for a customer, or open one from a case in Conversations or Root cause.", className="text-muted"), None
     result = service().cached(customer_timeline, term)
     if not result.found:
-        return [], dbc.Alert(result.summary(), color="warning", className="py-2"), None
-    return (records(shown(result.cases)), html.Div(result.summary(), className="fw-semibold"),
-            export_bar(PAGE, "timeline", len(result.cases)))
+        return [], empty_figure("", "", 170), dbc.Alert(result.summary(), color="warning", className="py-2"), None
+    return (records(shown(result.cases)), timeline_figure(result.cases),
+            html.Div(result.summary(), className="fw-semibold"), export_bar(PAGE, "timeline", len(result.cases)))
 
 
-@callback(Output(ids.CU_CASE, "data"), Input(ids.CU_TABLE, "active_cell"), State(ids.CU_TABLE, "data"),
-          prevent_initial_call=True)
-def select_case(active, rows):
-    """Remember the clicked case (it goes into the URL)."""
+@callback(Output(ids.CU_CASE, "data"), Input(ids.CU_TABLE, "active_cell"), Input(ids.CU_CHART, "clickData"),
+          State(ids.CU_TABLE, "data"), prevent_initial_call=True)
+def select_case(active, click, rows):
+    """Remember the case clicked in the table or on the chart (it goes into the URL)."""
+    if ctx.triggered_id == ids.CU_CHART and click and click.get("points"):
+        return click["points"][0]["customdata"]
     if not active or not rows or active["row"] >= len(rows):
         raise PreventUpdate
     return rows[active["row"]]["interaction_id"]

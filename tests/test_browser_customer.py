@@ -62,6 +62,11 @@ def test_the_timeline_lists_every_case_in_order_and_opens_transcripts(server, pa
     assert page.locator("#cu-transcript .transcript-text").all_inner_texts()[0] == "@TelcoCo my bill is wrong this month"
     assert "case=twcs%3A1" in page.url or "case=twcs:1" in page.url
     page.screenshot(path=str(SHOTS / "customer_1366x768.png"))
+    points = page.locator("#cu-chart .scatterlayer .point")
+    assert points.count() == 3  # one marker per case, a row per channel
+    box = points.nth(2).bounding_box()  # the e-mail row: ticket:E1 (plotly takes clicks on its drag layer)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("#cu-transcript h5", has_text="ticket:E1").wait_for(timeout=30_000)
     assert page.errors == []
 
 
