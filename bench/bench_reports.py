@@ -60,6 +60,8 @@ pdf_bytes(daily_report(open_warehouse(db), Config(), None).html())
 
 def measure(tree: Path, task: str, db: str, start: str, end: str) -> dict | None:
     """One cold run of `task` with the code of `tree` (None when that code lacks it)."""
+    if task in ("business_case", "daily_report") and not (tree / "scorecard" / "reports").exists():
+        return {"error": "not in this code"}
     code = PRELUDE + TASKS[task] + EPILOGUE
     env = {**os.environ, "PYTHONPATH": str(tree)}
     done = subprocess.run([sys.executable, "-c", code, db, start, end], cwd=tree, env=env,
