@@ -39,7 +39,8 @@ pio.json.config.default_engine = "json"
 CALLBACK_ERROR = "callback-error"
 NAV = (("Scorecard", "/"), ("Economics", "/economics"), ("Trends", "/trends"),
        ("Root cause", "/rootcause"), ("Conversations", "/conversations"), ("Customer", "/customer"),
-       ("Coverage", "/coverage"), ("Data health", "/health"))
+       ("Coverage", "/coverage"),
+       ("Opportunities", "/opportunities"), ("Data health", "/health"))
 
 
 def _age(seconds: float) -> str:

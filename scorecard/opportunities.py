@@ -52,7 +52,7 @@ class OpportunityQueue:
         rate = self.capture_rate
         kinds = self.frame["kinds"].str.split(",").explode().value_counts()
         parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
-        text = (f"{self.n:,} opportunities ({parts}); {self.captured:,} answered within SLA, "
+        text = (f"{self.n:,} {'opportunity' if self.n == 1 else 'opportunities'} ({parts}); {self.captured:,} answered within SLA, "
                 f"{self.missed:,} missed, {self.pending:,} still inside the SLA.")
         if rate is not None:
             text += f" Capture rate {rate:.0%}."
@@ -65,10 +65,11 @@ class OpportunityQueue:
 
 
 def opportunity_queue(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                      end: str | None, filters: Mapping[str, Sequence[str]],
+                      end: str | None, filters: Mapping[str, Sequence[str]] | Sequence[tuple],
                       kinds: Sequence[str] = ()) -> OpportunityQueue:
     """The opportunity cases opened on the local dates start..end matching the filters (and,
     when given, showing one of these kinds)."""
+    filters = dict(filters)  # a mapping or (dimension, values) pairs (hashable, for the pages' memo)
     params: dict = {"as_of": as_of(con)}
     frt, sla = frt_column(config), sla_sql(config, params)
     if "$sla_s" in sla:

@@ -25,8 +25,8 @@ def _ids(tree) -> list:
 
 def test_every_page_is_registered_at_its_path(svc):
     paths = sorted(p["path"] for p in dash.page_registry.values())
-    assert paths == ["/", "/conversations", "/coverage", "/customer", "/economics", "/health", "/rootcause",
-                     "/trends"]
+    assert paths == ["/", "/conversations", "/coverage", "/customer", "/economics", "/health",
+                     "/opportunities", "/rootcause", "/trends"]
 
 
 @pytest.mark.parametrize("query", [{}, {"day": "not-a-date", "brand": "nobody", "kpi": "nope", "start": "2017-13-45",

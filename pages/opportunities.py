@@ -1,0 +1,103 @@
+"""Opportunities (social care lead): customers naming a competitor, ready to buy or reporting a
+stock-out, and whether we answered them in time; a click opens the conversation."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from etl.opportunities import KINDS
+from pages._components import (
+    card,
+    data_table,
+    export_bar,
+    filter_select,
+    labelled,
+    page_header,
+    records,
+)
+from pages._export import export_outputs, register_export
+from pages._state import listed, query_string, valid_day
+from scorecard.opportunities import opportunity_queue
+from scorecard.options import default_range, filter_choices
+from scorecard.service import per_snapshot, service
+
+dash.register_page(__name__, path="/opportunities", name="Opportunities", title="socialcare · opportunities")
+PAGE, PAGE_SIZE = "op", 15
+RANGE, BRAND, KIND, SUMMARY, TABLE, GO = "op-range", "op-brand", "op-kind", "op-summary", "op-table", "op-go"
+COLUMNS = [("interaction_id", "case", "text"), ("opened_at", "opened", "text"), ("brand", "brand", "text"),
+           ("kinds", "what", "text"), ("brand_named", "names us", "text"), ("outcome", "outcome", "text"),
+           ("frt_s", "first response (s)", ",.0f"), ("text", "customer wrote", "text")]
+KIND_OPTIONS = [{"label": k.replace("_", " "), "value": k} for k in KINDS]
+
+
+def layout(start=None, end=None, brand=None, kind=None, **_):
+    """Filters (from the URL), the summary and the queue."""
+    svc = service()
+    lo, hi = svc.cached(default_range, valid_day(start), valid_day(end), 30)
+    kinds = [k for k in listed(kind) if k in KINDS]
+    return html.Div([
+        dcc.Location(id=f"{PAGE}-url", refresh=False), dcc.Location(id=GO, refresh=True),
+        page_header("Opportunities", "Customers who name a competitor, want to buy or cannot find stock: did we answer in time?"),
+        dbc.Row([
+            labelled("Opened", dcc.DatePickerRange(id=RANGE, start_date=lo, end_date=hi,
+                                                   display_format="YYYY-MM-DD", first_day_of_week=1)),
+            labelled("Brand", filter_select(BRAND, svc.cached(filter_choices)["brand"], brand, "All brands"), 3),
+            labelled("What", filter_select(KIND, KIND_OPTIONS, kinds, "Every kind", multi=True), 3),
+        ], className="g-2 mb-2 align-items-end"),
+        html.Div(id=SUMMARY, className="summary-text mb-2"),
+        card("Opportunity queue (newest first; click a case to read it)",
+             data_table(TABLE, COLUMNS, page_size=PAGE_SIZE,
+                        style_data_conditional=[
+                            {"if": {"filter_query": "{outcome} = 'missed'", "column_id": "outcome"},
+                             "color": "#c0392b", "fontWeight": "600"},
+                            {"if": {"filter_query": "{outcome} = 'captured'", "column_id": "outcome"},
+                             "color": "#138d75"}]),
+             footer=html.Div(id=f"{TABLE}-export")),
+        export_outputs(PAGE),
+    ])
+
+
+INPUTS = [Input(RANGE, "start_date"), Input(RANGE, "end_date"), Input(BRAND, "value"), Input(KIND, "value")]
+
+
+def _queue(start, end, brand, kind):
+    return service().cached(opportunity_queue, start, end, (("brand", tuple(listed(brand))),),
+                            tuple(listed(kind)))
+
+
+@callback(Output(f"{PAGE}-url", "search"), *INPUTS)
+def url_search(start, end, brand, kind) -> str:
+    """The filters as the page's query string (shareable link)."""
+    return query_string({"start": start, "end": end, "brand": brand, "kind": kind})
+
+
+@callback(Output(SUMMARY, "children"), Output(TABLE, "data"), Output(f"{TABLE}-export", "children"), *INPUTS)
+@per_snapshot
+def queue(start, end, brand, kind):
+    """The summary sentence and the queue."""
+    q = _queue(start, end, brand, kind)
+    rows = q.to_frame()
+    rows["brand_named"] = rows["brand_named"].map({True: "yes", False: "no"})
+    return q.summary(), records(rows), export_bar(PAGE, "opportunities", q.n) if q.n else None
+
+
+@callback(Output(GO, "href"), Input(TABLE, "active_cell"), State(TABLE, "derived_viewport_data"),
+          prevent_initial_call=True)
+def open_case(active, rows):
+    """A clicked case opens in /conversations."""
+    if not active or not rows or active["row"] >= len(rows):
+        raise PreventUpdate
+    return "/conversations?case=" + quote(rows[active["row"]]["interaction_id"], safe="")
+
+
+def tables(start, end, brand, kind) -> dict:
+    """The queue as shown, for export."""
+    return {"opportunities": _queue(start, end, brand, kind).to_frame()}
+
+
+register_export(PAGE, tables, [State(i.component_id, i.component_property) for i in INPUTS])

@@ -1,0 +1,53 @@
+"""/opportunities in a real browser (Playwright + Debian Chromium) on the shared dashboard
+warehouse: the queue lists the flagged cases with their outcome, the kind filter narrows it, a
+click opens the case in /conversations, no console errors; a screenshot at 1366x768."""
+
+from __future__ import annotations
+
+import pytest
+
+from scorecard.data import open_warehouse
+from scorecard.opportunities import opportunity_queue
+from tests.browser import (
+    browser_page,
+    chromium_missing,
+    dash_server,
+    dashboard_warehouse,
+    wait_until,
+)  # fmt: skip
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return dashboard_warehouse(tmp_path_factory.getbasetemp() / "dashboard")
+
+
+@pytest.fixture(scope="module")
+def server(db):
+    with dash_server(db) as url:
+        yield url
+
+
+def test_opportunities_page(server, db, tmp_path):
+    from etl.config import Config
+
+    expected = opportunity_queue(open_warehouse(db), Config(), None, None, {})
+    assert expected.n > 0  # the generated data has stock-out phrases
+    with browser_page() as page:
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(server + "/opportunities?start=2000-01-01&end=2030-12-31")
+        wait_until(page, "document.querySelectorAll('#op-table td').length > 0")
+        summary = page.inner_text("#op-summary")
+        assert summary.startswith(f"{expected.n:,} opportunit") and "Capture rate" in summary
+        first = page.inner_text("#op-table tbody tr:nth-child(2) td:first-child")
+        assert first == expected.frame["interaction_id"].iloc[0]
+        page.screenshot(path=str(tmp_path / "opportunities.png"))
+        page.locator("#op-table tbody tr:nth-child(2) td:first-child").click()
+        page.wait_for_url("**/conversations?case=*")
+        wait_until(page, "document.querySelector('#cv-transcript') !== null "
+                         "&& document.querySelector('#cv-transcript').innerText.length > 20")
+        assert not errors, errors
