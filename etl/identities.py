@@ -67,9 +67,21 @@ def phone_digits(text: pd.Series) -> pd.Series:
     return _texts([None if not isinstance(v, str) else _digits(v) for v in text]).set_axis(text.index)
 
 
+_EXCEL_NUMBER = re.compile(r"\s*\+?(\d(?:\.\d+)?[eE]\+?\d+|\d+\.0+)\s*")  # 4.477E+11, 447700900123.0
+
+
 def _digits(phone: str) -> str:
     """+44 (0)20 7946 0002 -> 442079460002: a '(0)' trunk prefix dropped, then the digits only,
-    then a leading international 00 dropped (0044... = +44...). As fct_cases.sql does."""
+    then a leading international 00 dropped (0044... = +44...). As fct_cases.sql does. A number a
+    spreadsheet turned into a float (447700900123.0, 4.47700900123E+11) is read back whole."""
+    m = _EXCEL_NUMBER.fullmatch(phone)
+    if m:
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            phone = str(int(Decimal(m.group(1))))
+        except (InvalidOperation, ValueError):
+            pass
     return re.sub(r"^00", "", re.sub(r"\D", "", phone.replace("(0)", "")))
 
 

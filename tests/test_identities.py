@@ -224,3 +224,16 @@ def test_a_crm_export_with_a_mapping(linked, tmp_path):
     mapping.write_text('[columns]\n"Account ID" = "customer"\n', encoding="utf-8")
     r = CliRunner().invoke(main, ["--db", str(db), "load", "identities", str(export), "--mapping", str(mapping)])
     assert r.exit_code == 1 and "[columns] 'Account ID' = 'customer' is not one of crm_id, customer_key" in r.output
+
+
+@pytest.mark.parametrize(("phone", "digits"), [
+    ("+44 (0)20 7946 0002", "442079460002"), ("0044 20 7946 0002", "442079460002"),
+    ("447700900123.0", "447700900123"), ("4.47700900123E+11", "447700900123"),  # a spreadsheet's float
+    ("555.010.2030", "5550102030"), ("555.0102", "5550102"), ("01.23.45.67.89", "0123456789"),
+])
+def test_phone_numbers_are_read_as_their_digits(phone, digits):
+    import pandas as pd
+
+    from etl.identities import phone_digits
+
+    assert phone_digits(pd.Series([phone], dtype=object)).tolist() == [digits]
