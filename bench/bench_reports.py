@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,7 +70,7 @@ def measure(tree: Path, task: str, db: str, start: str, end: str) -> dict | None
     if done.returncode:
         tail = done.stderr.strip().splitlines()[-1:] or ["?"]
         return {"error": tail[0][:160]}
-    return json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
+    return json.loads(re.findall(r'\{"s": [^}]*\}', done.stdout)[-1])  # after DuckDB's progress bar
 
 
 def main() -> None:
