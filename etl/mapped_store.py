@@ -19,7 +19,7 @@ from etl.enrich import load_playbook, resolution_flags
 from etl.mapped_tables import INTERACTION_COLUMNS, MESSAGE_FACETS, cases_from_messages
 
 MESSAGE_COLUMNS = ("message_id", "interaction_id", "seq", "author_role", "author_id", "sent_at",
-                   "text", "sentiment", "asks_private", "is_runaround", "load_id")
+                   "text", "sentiment", "language", "asks_private", "is_runaround", "load_id")
 
 _TOUCHED_SQL = """
 create or replace temp table mm_touched as
@@ -34,7 +34,7 @@ _CASE_MESSAGES_SQL = """
 select message_id::varchar as message_id, interaction_id::varchar as interaction_id,
        author_role::varchar as author_role, author_id::varchar as author_id,
        sent_at::timestamptz as sent_at, text::varchar as text, sentiment::double as sentiment,
-       asks_private::boolean as asks_private, is_runaround::boolean as is_runaround,
+       language::varchar as language, asks_private::boolean as asks_private, is_runaround::boolean as is_runaround,
        source::varchar as source, channel::varchar as channel, platform::varchar as platform,
        brand::varchar as brand, issue_category::varchar as issue_category,
        resolves::boolean as resolves, created_at::timestamptz as created_at,
@@ -42,7 +42,7 @@ select message_id::varchar as message_id, interaction_id::varchar as interaction
 from incoming
 union all
 select m.message_id, m.interaction_id, m.author_role, m.author_id, m.sent_at, m.text, m.sentiment,
-       m.asks_private, m.is_runaround,
+       m.language, m.asks_private, m.is_runaround,
        case when f.message_id is null then i.source else f.source end,
        case when f.message_id is null then i.channel else f.channel end,
        case when f.message_id is null then i.platform else f.platform end,

@@ -16,7 +16,9 @@ from etl.enrich import (
     runaround_flags,
     sentiment_scores,
 )
+from etl.language import SCORED_BY_VADER
 from etl.mapping import Mapping
+from etl.text_sql import languages_of
 
 INTERACTION_COLUMNS = ["interaction_id", "source", "channel", "platform", "brand", "customer_id",
                        "agent_id", "issue_category", "opened_at", "first_customer_at",
@@ -129,10 +131,13 @@ def messages_table(good: pd.DataFrame, m: Mapping) -> pd.DataFrame:
     asks_private[agent] = asks_private_flags(text[agent])
     runaround[agent] = runaround_flags(text[agent])
     resolves[~agent] = resolution_flags(text[~agent])
+    language = languages_of(text)
+    sentiment = np.asarray(sentiment_scores(text), dtype=float)
+    sentiment[~np.isin(language, [None, *SCORED_BY_VADER])] = np.nan  # VADER reads English only
     return pd.DataFrame({
         "message_id": good["message_id"], "interaction_id": good["interaction_id"],
         "author_role": good["author_role"], "author_id": _col(good, "author_id"),
-        "sent_at": good["sent_at"], "text": text, "sentiment": sentiment_scores(text),
+        "sent_at": good["sent_at"], "text": text, "sentiment": sentiment, "language": language,
         "asks_private": asks_private, "is_runaround": runaround, "resolves": resolves,
         "source": m.name,
         **{f: _col(good, f) for f in ("channel", "platform", "brand", "issue_category")},

@@ -339,3 +339,22 @@ def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: st
     con.execute("drop table _lang")
     con.execute(f"alter table {table} drop column _c")
     return len(todo)
+
+
+def languages_of(texts: pd.Series) -> np.ndarray:
+    """add_language for texts held in Python (mapped exports, tickets): the code of each text's
+    language or None, through an in-memory DuckDB table (the same cleaning, hint and detector)."""
+    frame = pd.DataFrame({"text": pd.Series(texts, dtype=object).reset_index(drop=True)})
+    frame["i"] = np.arange(len(frame))
+    con = duckdb.connect()
+    try:
+        con.register("_texts", frame)
+        con.execute("create table t as select i, text from _texts where text is not null")
+        add_language(con, "t", "language")
+        found = con.execute("select i, language from t where language is not null").fetchall()
+    finally:
+        con.close()
+    out = np.full(len(frame), None, dtype=object)
+    for i, code in found:
+        out[i] = code
+    return out

@@ -80,3 +80,33 @@ def test_conversations_language_filter(make_twcs, tmp_path):
     con = open_warehouse(db)
     q = CaseQuery(filters=(("language", ("es", "ja")),))  # what /conversations' filter builds
     assert sorted(all_cases(con, Config(), q)["interaction_id"]) == ["twcs:1", "twcs:5"]
+
+
+def test_mapped_export_messages_get_a_language_and_no_english_sentiment(tmp_path):
+    """A Sprout-style messages export (examples/mappings/sprout_social.toml) with a German and an
+    English customer message: the German one stores de and no sentiment."""
+    import csv as _csv
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from cli import main
+
+    src = tmp_path / "sprout.csv"
+    with open(src, "w", newline="", encoding="utf-8") as fh:
+        w = _csv.writer(fh)
+        w.writerow(["Date", "Network", "Message Type", "Profile", "From", "Message",
+                    "Conversation ID", "Message ID"])
+        w.writerow(["03/09/2024 11:30 PM", "Twitter", "Received Message", "ShopCo", "@ann",
+                    "@ShopCo Meine Bestellung ist immer noch nicht angekommen, das ist furchtbar",
+                    "c1", "m1"])
+        w.writerow(["03/10/2024 09:30 AM", "Twitter", "Received Message", "ShopCo", "@bob",
+                    "@ShopCo my order never arrived and this is terrible", "c2", "m2"])
+    mapping = Path(__file__).parents[1] / "examples" / "mappings" / "sprout_social.toml"
+    db = tmp_path / "w.duckdb"
+    out = CliRunner().invoke(main, ["load", "csv", str(src), "--mapping", str(mapping), "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    con = duckdb.connect(str(db), read_only=True)
+    got = con.execute("select message_id, language, sentiment is not null from messages "
+                      "order by 1").fetchall()
+    assert got == [("sprout:m1", "de", False), ("sprout:m2", "en", True)]

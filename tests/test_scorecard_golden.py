@@ -72,8 +72,13 @@ def week(con):
     return scorecard(con, GOLDEN_CONFIG, *WEEK)
 
 
+# Issue 20's opportunity KPIs: the golden week's texts ("message N of X") name no competitor,
+# purchase intent or stock-out, so it has none (hand-computed cases: tests/golden/opportunities.md)
+NO_OPPORTUNITIES = {"opportunities": 0.0, "opportunity_capture_rate": None}
+
+
 def test_golden_covers_the_whole_catalogue():
-    assert set(GOLDEN) == {k.id for k in catalogue()}
+    assert set(GOLDEN) | set(NO_OPPORTUNITIES) == {k.id for k in catalogue()}
     assert set(STATS) == {k.id for k in catalogue() if k.unit == "seconds"}
 
 
@@ -87,6 +92,12 @@ def test_every_kpi_equals_the_hand_computation(week, kpi):
     assert (got.n, got.status, got.thin) == (n, "n/a", True)
     assert got.reason == f"thin: n={n}, fewer than {THIN_N}"
     assert status_of(kpi_by_id(kpi), got.value, THIN_N, GOLDEN_CONFIG) == status
+
+
+@pytest.mark.parametrize("kpi", list(NO_OPPORTUNITIES))
+def test_the_golden_week_has_no_opportunities(week, kpi):
+    got = week.value(kpi)
+    assert (got.value, got.n, got.status) == (NO_OPPORTUNITIES[kpi], 0, "n/a")
 
 
 @pytest.mark.parametrize("kpi", list(STATS))
@@ -106,7 +117,7 @@ def test_thin_values_count_as_n_a_in_the_roll_up(week):
     # all thin: nothing is rated (weighted roll-ups on n >= 30: tests/test_scorecard_targets.py)
     scores = {p.perspective: (p.score, p.rated, p.kpis) for p in week.perspectives}
     assert scores == {"customer": (None, 0, 9), "internal": (None, 0, 11),
-                      "financial": (None, 0, 3), "learning": (None, 0, 3)}
+                      "financial": (None, 0, 3), "learning": (None, 0, 4)}
     assert week.overall is None and week.rollups[0].slice == ()
 
 
