@@ -159,3 +159,15 @@ def test_daily_report_arrives_by_email_with_html_body_and_pdf(daily):
     assert parts["application/pdf"].get_filename() == "socialcare-daily-2024-02-05.pdf"
     assert parts["application/pdf"].get_payload(decode=True)[:5] == b"%PDF-"
     assert "4 red of" in parts["text/plain"].get_payload(decode=True).decode()
+
+
+def test_report_base_url_from_the_configuration(tmp_path):
+    from etl.config import ConfigError, load_config
+
+    good = tmp_path / "good.toml"
+    good.write_text('[report]\nbase_url = "https://care.example.com/"\n')
+    assert load_config(str(good)).report_base_url == "https://care.example.com"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[report]\nbase_url = "care.example.com"\n')
+    with pytest.raises(ConfigError, match="report.base_url"):
+        load_config(str(bad))
