@@ -27,8 +27,8 @@ def backlog_panel() -> html.Div:
         dcc.Store(id=PICK),
         card("Backlog now", [
             dcc.Loading(html.Div(id=PANEL), delay_show=300),
-            data_table(TABLE, COLUMNS, page_size=8),
-            html.Div(id=NOTES),
+            html.Details([html.Summary("By channel, brand and team", className="small"),
+                          data_table(TABLE, COLUMNS, page_size=8), html.Div(id=NOTES)]),
             html.Div(id=CASES, className="mt-2"),
         ], className="mb-3"),
     ])
@@ -108,7 +108,7 @@ def pick(_clicks, active, rows):
 def cases(picked, brand, channel):
     """The cases behind the clicked number, oldest wait first, each opening its transcript."""
     if not picked or not isinstance(picked, dict):
-        return html.Div("Click a number to list its cases.", className="small text-muted")
+        return None
     result, frame = _result(brand if isinstance(brand, str) else None, channel if isinstance(channel, str) else None)
     state = picked.get("state") if picked.get("state") in dict(STATES) else "open"
     wanted = {k: v for k, v in picked.items() if k in ("channel", "brand", "team") and isinstance(v, str)}

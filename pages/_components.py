@@ -48,7 +48,14 @@ def sparkline(values: Sequence[float | None], status: str = "n/a", width: int = 
     return html.Img(src=src, className="sparkline", alt=f"trend over the last {len(values)} days")
 
 
-def _delta(kpi: Kpi, delta: float | None, currency: str = "") -> html.Span:
+def versus_text(config) -> str:
+    """What a tile's delta compares with (the [compare] setting)."""
+    if config.compare_baseline == "same_weekday":
+        return f"vs last {config.compare_weeks} same weekdays"
+    return "vs previous day"
+
+
+def _delta(kpi: Kpi, delta: float | None, currency: str = "", versus: str = "vs previous day") -> html.Span:
     if delta is None:
         return html.Span("no previous value", className="kpi-delta")
     better = (delta > 0) == (kpi.direction == "higher") if kpi.direction != "none" and delta else None
@@ -56,7 +63,7 @@ def _delta(kpi: Kpi, delta: float | None, currency: str = "") -> html.Span:
     tone = "" if better is None else " good" if better else " bad"
     text = f"{abs(delta) * 100:.0f} pts" if kpi.unit == "share" else \
         formatted(abs(delta), kpi.unit, currency).lstrip("+")
-    return html.Span(f"{arrow} {text} vs previous day", className="kpi-delta" + tone)
+    return html.Span(f"{arrow} {text} {versus}", className="kpi-delta" + tone)
 
 
 def _channels(kpi: Kpi, channels: Sequence) -> html.Div | None:
@@ -74,7 +81,7 @@ def _channels(kpi: Kpi, channels: Sequence) -> html.Div | None:
 
 
 def kpi_tile(kpi: Kpi, v, href: str | None = None, spark: Sequence[float | None] = (),
-             currency: str = "") -> html.Div | dcc.Link:
+             currency: str = "", versus: str = "vs previous day") -> html.Div | dcc.Link:
     """One KPI tile from a KpiValue: value, target, status colour, delta, sparkline, n, each
     channel of a time KPI over several; definition, reason (n/a) and note on hover. An n/a
     tile is grey and says n/a (never a 0); a thin value is greyed with "thin"."""
@@ -88,7 +95,7 @@ def kpi_tile(kpi: Kpi, v, href: str | None = None, spark: Sequence[float | None]
         html.Div([html.Span(value_text, className=value_class),
                   sparkline(spark, status)], className="kpi-main"),
         html.Div(f"target {formatted(v.target, kpi.unit, currency)} · n={v.n:,}{thin}", className="kpi-meta"),
-        html.Div(v.reason, className="kpi-reason") if missing and v.reason else _delta(kpi, v.delta, currency),
+        html.Div(v.reason, className="kpi-reason") if missing and v.reason else _delta(kpi, v.delta, currency, versus),
         _channels(kpi, getattr(v, "channels", ())),
     ]
     hover = [f"{kpi.label}: {kpi.definition}"]

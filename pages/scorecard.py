@@ -19,6 +19,7 @@ from pages._components import (
     kpi_tile,
     labelled,
     page_header,
+    versus_text,
 )
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, kpi_trend
@@ -124,7 +125,7 @@ def tiles(day: str | None, brand: str | None, channel: str | None):
             href = "/rootcause" + query_string({"kpi": v.kpi, "day": day, "brand": brand,
                                                 "channel": channel or (red[0] if red else None), "mode": "target"})
             cards.append(dbc.Col(kpi_tile(kpi_by_id(v.kpi), v, href=href, spark=sparks.get(v.kpi, ()),
-                                          currency=svc.config.currency),
+                                          currency=svc.config.currency, versus=versus_text(svc.config)),
                                  xs=6, md=4, lg=3, xl=2, className="mb-2"))
         score = next((s for s in result.perspectives if s.perspective == p), None)
         head = PERSPECTIVE_LABELS[p] + ("" if score is None else perspective_text(score))
