@@ -29,11 +29,24 @@ def _survey_rows_sql(config: Config, start: str | None, end: str | None,
                    s.issue_category as category, s.opened_at, s.would_recommend, s.nps,
                    c.interaction_id is not null as linked, c.answered, c.resolved,
                    c.{frt_column(config)} as frt
-            from fct_surveys s left join fct_cases c using (interaction_id)
+            from fct_surveys s left join (select * from fct_cases where {_case_bounds(params)}) c
+                 using (interaction_id)
         )
         select survey_id, channel, category, would_recommend, nps, linked, answered, resolved, frt,
                case when linked then {BUCKET_SQL} end as bucket
         from src where {where}"""
+
+
+def _case_bounds(params: dict) -> str:
+    """The period's bounds on the cases a survey joins: a linked survey's opened_at is its case's
+    (fct_surveys.opened_at = coalesce(case opened_at, responded_at)), so the cases of in-period
+    surveys are in the period, and the join need not read the rest of the history."""
+    clauses = ["true"]
+    if "t_lo" in params:
+        clauses.append("opened_at >= $t_lo")
+    if "t_hi" in params:
+        clauses.append("opened_at < $t_hi")
+    return " and ".join(clauses)
 
 
 def survey_outcomes(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
