@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from etl.config import Config
-from scorecard.catalogue import sla_of
-from scorecard.data_backlog import backlog_as_of, open_cases
+from scorecard.data_backlog import backlog_as_of, open_cases, stale_count
 
 DIMENSIONS = ("channel", "brand", "team")
 DUE_WINDOW_S = 3600.0
@@ -74,16 +73,6 @@ class BacklogResult:
                           for r in self.cases.to_dict("records")]}
 
 
-def _sla_seconds(frame: pd.DataFrame, config: Config) -> np.ndarray:
-    """Each case's first-response SLA from the most specific [sla] rule of its slice."""
-    out = []
-    for channel, brand, team in zip(frame["channel"], frame["brand"], frame["team"], strict=True):
-        scope = tuple((d, v) for d, v in (("channel", channel), ("brand", brand), ("team", team))
-                      if isinstance(v, str))
-        out.append(sla_of(config, scope))
-    return np.asarray(out, dtype=float)
-
-
 def _states(age: np.ndarray, sla: np.ndarray, waiting: np.ndarray) -> np.ndarray:
     return np.where(~waiting, "open",
                     np.where(age > sla, "breached",
@@ -121,13 +110,12 @@ def backlog(con: duckdb.DuckDBPyConnection, config: Config, horizon_days: float 
     if now is None:
         return BacklogResult(None, horizon, backlog_groups(empty), empty,
                              notes=("The warehouse holds no cases yet.",))
-    frame = open_cases(con, config, now)
     cutoff = now - pd.Timedelta(days=horizon)
-    stale = int((frame["opened_at"] < cutoff).sum())
-    frame = frame[frame["opened_at"] >= cutoff].reset_index(drop=True)
+    frame = open_cases(con, config, now, cutoff)
+    stale = stale_count(con, now, cutoff)
     ends = pd.to_datetime(frame["channel_now"], utc=True)
     age = (ends - pd.to_datetime(frame["clock_start_at"], utc=True)).dt.total_seconds().to_numpy(dtype=float)
-    sla = _sla_seconds(frame, config)
+    sla = frame["sla_s"].to_numpy(dtype=float)
     cases = pd.DataFrame({
         "interaction_id": frame["interaction_id"], "channel": frame["channel"], "brand": frame["brand"],
         "team": frame["team"], "issue_category": frame["issue_category"], "opened_at": frame["opened_at"],

@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from etl.config import Config
+from scorecard.data import sla_sql
 from warehouse.queries import as_of, named_sql
 
 
@@ -14,9 +15,16 @@ def backlog_as_of(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
     return as_of(con)
 
 
-def open_cases(con: duckdb.DuckDBPyConnection, config: Config, now: pd.Timestamp) -> pd.DataFrame:
-    """Cases open at `now`, with the start of their first-response clock."""
-    return con.execute(named_sql("backlog_cases"), {
-        "as_of": now.to_pydatetime(),
-        "from_created": config.frt_clock == "case_created",
-    }).df()
+def open_cases(con: duckdb.DuckDBPyConnection, config: Config, now: pd.Timestamp,
+               since: pd.Timestamp) -> pd.DataFrame:
+    """Cases open at `now` and opened since `since`, with their clock start and their SLA."""
+    params = {"as_of": now.to_pydatetime(), "since": since.to_pydatetime(),
+              "from_created": config.frt_clock == "case_created", "sla_s": config.sla_first_response_s}
+    sql = named_sql("backlog_cases").replace("{sla}", sla_sql(config, params))
+    return con.execute(sql, params).df()
+
+
+def stale_count(con: duckdb.DuckDBPyConnection, now: pd.Timestamp, since: pd.Timestamp) -> int:
+    """Unresolved cases opened before `since`."""
+    return int(con.execute(named_sql("backlog_stale"), {"as_of": now.to_pydatetime(),
+                                                        "since": since.to_pydatetime()}).fetchone()[0])
