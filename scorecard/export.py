@@ -97,7 +97,7 @@ def table_frame(db: Path, config: Config, table: str, start: str | None, end: st
         con.close()
 
 
-STREAM_MEMORY = "1GB"  # DuckDB's memory limit while streaming an export; a sort beyond it spills
+STREAM_MEMORY = "600MB"  # DuckDB's memory limit while streaming an export (it spills beyond it)
 
 
 def export_table(db: Path, config: Config, table: str, fmt: str, out: Path, start: str | None,
