@@ -36,8 +36,10 @@ def warm_defaults() -> float:
         lambda: conversations.case_table(c_lo, c_hi, [], [], [], [], [], "", 0, []),
         lambda: health.fill("/health"),
         lambda: trends.chart("frt_median_s", "day", "", lo, hi, None, None, 3.5),
-        lambda: rootcause.explain("frt_median_s", day, day, base_lo, base_hi, ["channel", "brand", "category"], None, None),
-        lambda: rootcause.cases("frt_median_s", day, day, None, None, 0),
+        # /rootcause opens on why answered-within-SLA is off target on the latest day
+        lambda: rootcause.explain("target", "sla_met_rate", day, day, base_lo, base_hi, list(rootcause.DIMS),
+                                  None, None, []),
+        lambda: rootcause.cases("target", "sla_met_rate", day, day, None, None, 0),
         lambda: economics.economics(lo, hi, None),
         lambda: economics.whatif(lo, hi, None, int(economics.REPORT_SHIFT * 100)),
     ]

@@ -17,8 +17,7 @@ import duckdb
 import pandas as pd
 
 from etl.config import Config
-from scorecard.data import frt_column, sla_sql, where_sql
-from warehouse.queries import as_of, named_sql
+from scorecard.data_opportunities import opportunity_rows
 
 COLUMNS = ["interaction_id", "opened_at", "brand", "channel", "kinds", "brand_named", "text",
            "answered", "frt_s", "sla_s", "outcome", "language", "customer_id"]
@@ -69,24 +68,7 @@ def opportunity_queue(con: duckdb.DuckDBPyConnection, config: Config, start: str
                       kinds: Sequence[str] = ()) -> OpportunityQueue:
     """The opportunity cases opened on the local dates start..end matching the filters (and,
     when given, showing one of these kinds)."""
-    filters = dict(filters)  # a mapping or (dimension, values) pairs (hashable, for the pages' memo)
-    params: dict = {"as_of": as_of(con)}
-    frt, sla = frt_column(config), sla_sql(config, params)
-    if "$sla_s" in sla:
-        params["sla_s"] = config.sla_first_response_s
-    clock = "opened_at" if config.frt_clock == "case_created" else "customer_clock_at"
-    where = where_sql(config, start, end, filters, params)
-    if kinds:
-        params["kinds"] = list(kinds)
-        where += " and list_has_any(string_split(kinds, ','), $kinds)"
-    frame = con.execute(f"""
-        select *, case when frt is not null then (case when frt <= sla_s then 'captured'
-                                                         else 'missed' end)
-                       when epoch($as_of) - epoch({clock}) > sla_s then 'missed'
-                       else 'pending' end as outcome
-        from (select q.*, {frt} as frt, {sla}::double as sla_s
-              from ({named_sql('opportunity_queue')}) q where {where}) x
-        order by opened_at desc, interaction_id""", params).df()
+    frame = opportunity_rows(con, config, start, end, dict(filters), kinds)
     frame = frame.drop(columns=["frt_s"]).rename(columns={"frt": "frt_s"})
     counts = frame["outcome"].value_counts()
     return OpportunityQueue(frame[COLUMNS].reset_index(drop=True), int(counts.get("captured", 0)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,15 @@ REAL = Path(__file__).parent / "data" / "real"
 TWCS_SAMPLE = REAL / "twcs_head_sample.csv"
 TWCS_HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
                "in_response_to_tweet_id"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_log_outside_the_repository(tmp_path_factory):
+    """Audit lines written by in-process page calls go to a temporary file, never into the
+    working tree (the default is beside the warehouse, ./socialcare.duckdb without one)."""
+    if "SOCIALCARE_AUDIT_LOG" not in os.environ:
+        os.environ["SOCIALCARE_AUDIT_LOG"] = str(tmp_path_factory.mktemp("audit") / "audit.jsonl")
+    yield
 
 
 @pytest.fixture
