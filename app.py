@@ -23,6 +23,7 @@ from pages._security import (
     add_security_headers,
     allowed,
     answer_bad_requests,
+    apply_brand_scope,
     escaped,
     guard_admin_callbacks,
     log,
@@ -171,6 +172,7 @@ def create_app() -> Dash:
     if login_configured():
         require_login(dash_app.server, accounts(users()))
         guard_admin_callbacks(dash_app.server, "he")
+    apply_brand_scope(dash_app.server)  # after the login: it reads the signed-in user's brands
     _admin_only_pages()
     answer_bad_requests(dash_app.server)
     add_security_headers(dash_app.server, lambda: list(dash_app.csp_hashes()))

@@ -42,6 +42,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from etl.audit import audit
+from scorecard.service import set_brand_scope
 
 log = logging.getLogger("socialcare.web")
 
@@ -128,6 +129,7 @@ class Account:
     name: str
     role: str
     password_hash: str | None = None
+    brands: tuple[str, ...] = ()  # empty: every brand; else only these brands' data anywhere
 
 
 def _role(value: object, where: str) -> str:
@@ -146,11 +148,11 @@ def accounts_from_file(path: Path) -> dict[str, Account]:
     for name, entry in (raw.get("users") or {}).items():
         if not isinstance(entry, dict):
             raise ValueError(f"{path}: [users.{name}] must be a table with password_hash and role.")
-        if "brands" in entry:
-            raise ValueError(f"{path}: [users.{name}] brands: per-brand scoping is not supported yet; "
-                             "remove the key (the user would otherwise see every brand).")
+        brands = entry.get("brands", [])
+        if not isinstance(brands, list) or not all(isinstance(b, str) and b for b in brands):
+            raise ValueError(f"{path}: [users.{name}] brands must be a list of brand names, e.g. [\"AirCo\"].")
         out[name] = Account(name, _role(entry.get("role", "viewer"), f"{path} [users.{name}]"),
-                            entry.get("password_hash"))
+                            entry.get("password_hash"), tuple(brands))
     return out
 
 
@@ -186,8 +188,8 @@ def record(event: str, **details) -> None:
 _LAST_LOGIN: dict[str, float] = {}
 
 
-def _signed_in(name: str, role: str) -> None:
-    g.user, g.role = name, role
+def _signed_in(name: str, role: str, brands: tuple[str, ...] = ()) -> None:
+    g.user, g.role, g.brands = name, role, brands
     now = time.time()
     if now - _LAST_LOGIN.get(name, 0.0) > LOGIN_AUDIT_S:
         _LAST_LOGIN[name] = now
@@ -223,7 +225,8 @@ def require_login(server: Flask, users: dict[str, str] | dict[str, Account]) -> 
                 log.warning("%s header from untrusted address %s ignored", header, request.remote_addr)
                 return Response("Forbidden.", 403)
             name = request.headers[header].strip()[:100]
-            _signed_in(name, known[name].role if name in known else default_role)
+            account = known.get(name)
+            _signed_in(name, account.role if account else default_role, account.brands if account else ())
             return None
         auth = request.authorization
         if not auth or auth.type != "basic" or not auth.username:
@@ -235,12 +238,22 @@ def require_login(server: Flask, users: dict[str, str] | dict[str, Account]) -> 
             return _challenge(retry=retry)
         if password_ok(hashes, auth.username, auth.password or ""):
             clear_failures(path, user_key)
-            _signed_in(auth.username, known[auth.username].role)
+            account = known[auth.username]
+            _signed_in(auth.username, account.role, account.brands)
             return None
         record_failure(path, [user_key, addr_key], now)
         log.warning("failed login for %s from %s", escaped(auth.username), request.remote_addr)
         audit(escaped(auth.username, 60), "login_failed", address=request.remote_addr)
         return _challenge()
+
+
+def apply_brand_scope(server: Flask) -> None:
+    """Every request reads only its user's brands (scorecard.service: one scoped service per set
+    of brands); a request without a scoped user reads everything."""
+
+    @server.before_request
+    def _scope():
+        set_brand_scope(tuple(g.brands) if has_request_context() and "brands" in g else ())
 
 
 def guard_admin_callbacks(server: Flask, page: str) -> None:

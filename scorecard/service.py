@@ -9,6 +9,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,24 +19,49 @@ import duckdb
 
 from etl.config import Config, load_config
 from warehouse.db import WarehouseError, db_path
+from warehouse.queries import named_sql
 
 T = TypeVar("T")
 
 
 SNAPSHOT = "snapshot"  # catalog name of the attached warehouse file
+SCOPED = "memory"  # catalog of the brand-scoped views over the snapshot (the in-memory database)
+# Tables a brand scope shows whole: settings and calendars, no customer data in them.
+SCOPE_PASS = frozenset({"business_calendar", "model_settings", "etl_state"})
+_SCOPE: ContextVar[tuple[str, ...]] = ContextVar("socialcare_brand_scope", default=())
 
 
-def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
+def open_snapshot(path: Path, brands: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB with the published file attached read-only.
 
     Not `duckdb.connect(path)`: DuckDB caches one database instance per path, so while any
     connection to the old snapshot is alive, connecting again returns the replaced file's data.
+    With `brands`, every table is shadowed by a view of the in-memory database that keeps only
+    those brands' rows (by brand, by case, or by agent); tables with neither are empty, apart from
+    settings and calendars; every query then reads the scoped views under the same names.
     """
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path}; load data first (socialcare load ...) or run socialcare demo.")
     con = duckdb.connect(":memory:")
     con.execute(f"attach $path as {SNAPSHOT} (read_only)", {"path": str(path)})
-    con.execute(f"use {SNAPSHOT}")
+    if not brands:
+        con.execute(f"use {SNAPSHOT}")
+        return con
+    con.execute("create table scope_brands as select unnest($b::varchar[]) as brand", {"b": list(brands)})
+    con.execute("create table scope_cases as select interaction_id, agent_id from snapshot.main.fct_cases "
+                "where brand in (select brand from scope_brands)")
+    for name, has_brand, has_case, has_agent in con.execute(named_sql("scope_tables")).fetchall():
+        source = f'{SNAPSHOT}.main."{name}"'  # names from the warehouse's own catalogue
+        if has_brand:
+            keep = "brand in (select brand from scope_brands)"
+        elif has_case:
+            keep = "interaction_id in (select interaction_id from scope_cases)"
+        elif has_agent:
+            keep = "agent_id in (select agent_id from scope_cases)"
+        else:
+            keep = "true" if name in SCOPE_PASS else "false"
+        con.execute(f'create view "{name}" as select * from {source} where {keep}')
+    con.execute(f"use {SCOPED}")
     return con
 
 
@@ -46,8 +72,10 @@ class SnapshotReader:
     previous snapshot, so the dashboard never sees a half-written load or a lock error.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, brands: tuple[str, ...] = ()):
         self.path = path
+        self.brands = brands
+        self.catalog = SCOPED if brands else SNAPSHOT
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._key: tuple[int, int] | None = None
@@ -62,10 +90,10 @@ class SnapshotReader:
         key = self.version()
         with self._lock:
             if self._con is None or key != self._key:
-                self._con = open_snapshot(self.path)
+                self._con = open_snapshot(self.path, self.brands)
                 self._key = key
             cur = self._con.cursor()
-        cur.execute(f"use {SNAPSHOT}")
+        cur.execute(f"use {self.catalog}")
         return cur
 
     def modified(self) -> float:
@@ -159,10 +187,23 @@ def per_snapshot(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-@lru_cache(maxsize=1)
+def set_brand_scope(brands: tuple[str, ...]) -> None:
+    """The brands the current request may see (empty: all); set by the web server per request."""
+    _SCOPE.set(tuple(sorted(brands)))
+
+
+@lru_cache(maxsize=64)
+def _service_for(brands: tuple[str, ...]) -> Service:
+    return Service(SnapshotReader(db_path(), brands), load_config())
+
+
 def service() -> Service:
-    """The process-wide service, from $SOCIALCARE_DB and $SOCIALCARE_CONFIG (read on first use)."""
-    return Service(SnapshotReader(db_path()), load_config())
+    """The service of the current brand scope (one per scope, each with its own memo, so nothing
+    computed for one scope is served to another), from $SOCIALCARE_DB and $SOCIALCARE_CONFIG."""
+    return _service_for(_SCOPE.get())
+
+
+service.cache_clear = _service_for.cache_clear  # type: ignore[attr-defined]  (tests reset it)
 
 
 def published_age_s() -> float | None:

@@ -133,3 +133,56 @@ def test_single_sign_on_header_only_from_trusted_proxies(tmp_path_factory):
         assert r.status_code == 403  # the header from an address that is not the proxy
     logins = [e for e in _events(audit) if e["event"] == "login"]
     assert logins and logins[0]["user"] == "carol" and logins[0]["role"] == "viewer"
+
+
+def test_a_brand_scoped_user_sees_only_that_brand(tmp_path_factory):
+    """[users.NAME] brands = ["AirCo"]: every view reads AirCo's rows only (scorecard.service
+    shadows each table with a filtered view); the unscoped admin sees every brand."""
+    db = dashboard_warehouse(tmp_path_factory.getbasetemp() / "dashboard")
+    folder = tmp_path_factory.mktemp("scoped")
+    users = folder / "users.toml"
+    users.write_text(
+        f'[users.air]\npassword_hash = "{generate_password_hash("air-pw")}"\nrole = "analyst"\nbrands = ["AirCo"]\n'
+        f'[users.boss]\npassword_hash = "{generate_password_hash("boss-pw")}"\nrole = "admin"\n', encoding="utf-8")
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    day = con.execute("select max(opened_at)::date::varchar from fct_cases where brand = 'AirCo'").fetchone()[0]
+    air = con.execute("select count(*) from fct_cases where brand = 'AirCo' and opened_at::date = ?", [day]).fetchone()[0]
+    every = con.execute("select count(*) from fct_cases where opened_at::date = ?", [day]).fetchone()[0]
+    other_case = con.execute("select interaction_id from fct_cases where brand = 'TelcoCo' limit 1").fetchone()[0]
+    con.close()
+    assert 0 < air < every
+    env = {"SOCIALCARE_USERS_FILE": str(users), "SOCIALCARE_AUDIT_LOG": str(folder / "a.jsonl"), "SOCIALCARE_WARM": "0"}
+    with gunicorn_server(db, env, workers=1, threads=2) as url:
+        deps = requests.get(url + "/_dash-dependencies", auth=("air", "air-pw"), timeout=30).json()
+        body = callback_payload(deps, "sc-tiles.children", {"sc-date.date": day})
+
+        def volume(user: str) -> str:
+            r = requests.post(url + "/_dash-update-component", json=body, auth=(user, f"{user}-pw"), timeout=60)
+            assert r.status_code == 200, r.text[:300]
+            return _tile_value(r.json()["response"]["sc-tiles"]["children"], "tile-volume")
+
+        assert volume("air") == f"{air:,}"
+        assert volume("boss") == f"{every:,}"  # the scoped user's results are not served to others
+        assert volume("air") == f"{air:,}"
+        layout = requests.get(url + "/_dash-layout", auth=("air", "air-pw"), timeout=30)
+        assert layout.status_code == 200
+        case_body = callback_payload(deps, "cv-transcript.children", {"cv-case.data": other_case})
+        r = requests.post(url + "/_dash-update-component", json=case_body, auth=("air", "air-pw"), timeout=60)
+        assert r.status_code == 200 and f"No case with id {other_case}" in r.text
+        r = requests.post(url + "/_dash-update-component", json=case_body, auth=("boss", "boss-pw"), timeout=60)
+        assert r.status_code == 200 and "No case with id" not in r.text
+
+
+def _tile_value(node, tile: str, inside: bool = False):
+    """The text of the .kpi-value element inside the tile with id `tile` (Dash JSON)."""
+    if isinstance(node, list):
+        return next((v for v in (_tile_value(x, tile, inside) for x in node) if v is not None), None)
+    if not isinstance(node, dict):
+        return None
+    props = node.get("props", node)
+    inside = inside or props.get("id") == tile
+    if inside and str(props.get("className", "")).split(" ")[:1] == ["kpi-value"]:
+        return props["children"]
+    return next((v for v in (_tile_value(x, tile, inside) for x in props.values()) if v is not None), None)
