@@ -13,7 +13,21 @@ from etl.config import Config
 from warehouse.db import WarehouseError
 
 
-def _child(conn, kind: str, source: str, db: Path, config: Config, mapping: str | None) -> None:
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this process when the command that started it dies (a `kill PID` of
+    the command must stop its load too, as it did before loads ran in a child)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the load may then outlive a killed command
+        pass
+    if os.getppid() != parent:  # the command died before the request took effect
+        os._exit(1)
+
+
+def _child(conn, parent: int, kind: str, source: str, db: Path, config: Config, mapping: str | None) -> None:
+    _die_with(parent)
     from warehouse.ingest import load_file
 
     try:
@@ -36,7 +50,7 @@ def load_in_child(kind: str, source: str, db: Path, config: Config, mapping: str
         return load_file(kind, source, db, config, mapping)
     ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, kind, source, db, config, mapping))
+    proc = ctx.Process(target=_child, args=(send, os.getpid(), kind, source, db, config, mapping))
     proc.start()
     send.close()
     try:
