@@ -243,7 +243,10 @@ def require_login(server: Flask, users: dict[str, str] | dict[str, Account]) -> 
             return None
         record_failure(path, [user_key, addr_key], now)
         log.warning("failed login for %s from %s", escaped(auth.username), request.remote_addr)
-        audit(escaped(auth.username, 60), "login_failed", address=request.remote_addr)
+        try:
+            audit(escaped(auth.username, 60), "login_failed", address=request.remote_addr)
+        except OSError as e:
+            log.warning("audit log not written: %s", escaped(str(e)))
         return _challenge()
 
 
