@@ -83,15 +83,17 @@ def synthetic_sql(n: int, days: int, start: str) -> list[str]:
             r4 < 0.02, null, 'synthetic', null  -- team (added to interactions later)
         from cases join b on b.k = cases.bk join cat on cat.k = cases.ck
         order by opened_at""",
-        """insert into messages
+        """insert into messages (message_id, interaction_id, seq, author_role, author_id, sent_at, text,
+            sentiment, asks_private, is_runaround, load_id, language)
         select 'syn:' || i || ':1', 'syn:' || i, 1, 'customer', 'c' || (hash(i * 3) % 2000000)::varchar,
-            opened_at, tx.text, tx.sentiment, false, false, 'synthetic'
+            opened_at, tx.text, tx.sentiment, false, false, 'synthetic', 'en'
         from cases join tx on tx.k = (hash(i + 11) % 8)::int
         where channel <> 'phone'
         order by opened_at""",
-        """insert into messages
+        """insert into messages (message_id, interaction_id, seq, author_role, author_id, sent_at, text,
+            sentiment, asks_private, is_runaround, load_id, language)
         select 'syn:' || i || ':2', 'syn:' || i, 2, 'agent', channel || '-agent', opened_at + interval 30 minute,
-            ax.text, ax.sentiment, ax.k = 1, ax.k = 2, 'synthetic'
+            ax.text, ax.sentiment, ax.k = 1, ax.k = 2, 'synthetic', 'en'
         from cases join ax on ax.k = (hash(i + 13) % 4)::int
         where channel <> 'phone' and r2 >= 0.06
         order by opened_at""",
