@@ -207,7 +207,12 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     lacking = {k.id: {s: m for s, m in lacking_sources(k, caps).items() if present is None or s in present}
                for k in kpis}
     sources = {k.id: capable_sources(k, caps) for k in kpis if lacking_sources(k, caps) and k.only_capable}
-    reads = [lambda c: kpi_frame(c, config, kpis, grain, by, start, end, filters, sources=sources)]
+    # the periods and slices with cases come from volume (read beside the asked KPIs when it is not
+    # one of them): every asked KPI gets a row in each of them, n/a with its reason where its
+    # sources lack the measure, instead of the slice silently missing
+    asked = [k.id for k in kpis]
+    read_kpis = kpis if "volume" in asked else [*kpis, kpi_by_id("volume")]
+    reads = [lambda c: kpi_frame(c, config, read_kpis, grain, by, start, end, filters, sources=sources)]
     if window:
         prior_grain = _prior_grain(grain, start, end, config)
         reads.append(lambda c: kpi_frame(c, config, kpis, prior_grain, by, *window, filters, sources=sources))
@@ -216,6 +221,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
         reads.append(lambda c: kpi_frame(c, config, clocks, grain, [*by, "channel"], start, end,
                                          filters, sources=sources))
     frame, *rest = parallel_frames(con, reads)  # the period before is read concurrently
+    frame = _every_slice(frame, asked, by)
     prior = rest[0] if window else None
     per_channel = _channel_values(rest[-1], config, by, filters) if clocks else {}
     weeks = config.compare_weeks if _same_weekday(grain, config) and \
@@ -254,6 +260,21 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     headline = [r for r in rollups if not r.slice]
     persp, overall = (headline[-1].perspectives, headline[-1].overall) if headline else ((), None)
     return ScorecardResult(start, end, grain, tuple(by), tuple(values), persp, overall, rollups)
+
+
+def _every_slice(frame: pd.DataFrame, kpi_ids: Sequence[str], by: Sequence[str]) -> pd.DataFrame:
+    """The asked KPIs' rows, plus a row (value None, n 0) for each asked KPI missing in a period
+    and slice that has cases (the volume rows say which; they stay only when volume was asked)."""
+    if frame.empty or "kpi" not in frame:
+        return frame
+    keys = ["period", *by]
+    slices = frame.loc[frame["kpi"] == "volume", keys].drop_duplicates()
+    rest = frame[frame["kpi"].isin(kpi_ids)]
+    have = set(map(tuple, rest[[*keys, "kpi"]].astype(object).itertuples(index=False, name=None)))
+    extra = [{**dict(zip(keys, row, strict=True)), "kpi": k, "value": None, "n": 0}
+             for row in slices.astype(object).itertuples(index=False, name=None) for k in kpi_ids
+             if (*row, k) not in have]
+    return pd.concat([rest, pd.DataFrame(extra)], ignore_index=True) if extra else rest
 
 
 def is_clock_kpi(kpi: Kpi) -> bool:
