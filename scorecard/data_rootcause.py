@@ -246,7 +246,8 @@ def drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: 
     else:
         picked = (f"select interaction_id, survey_id, ({contrib})::double as kpi_value, "
                   f"null::bigint as n_scored from fct_surveys src where {where} and {pop}")
-    sql = named_sql("rootcause_drill").format(picked=picked, cases=cases, frt=frt)
+    transcripts = named_sql("case_transcripts").replace("{ids}", "select interaction_id from picked")
+    sql = named_sql("rootcause_drill").format(picked=picked, cases=cases, frt=frt, transcripts=transcripts)
     frame = run(con, sql, params).df()
     if kpi.source != "messages":
         frame = frame.drop(columns="n_scored")

@@ -172,7 +172,7 @@ def case_transcripts(con: duckdb.DuckDBPyConnection, config: Config,
     ids = [str(i) for i in ids if i is not None and not pd.isna(i)]
     if not ids:
         return {}
-    rows = run(con, named_sql("shortfall_transcripts"),
+    rows = run(con, named_sql("case_transcripts").replace("{ids}", "select unnest($ids::varchar[])"),
                {"tz": config.display_timezone, "ids": ids}).fetchall()
     return {r[0]: r[1] for r in rows}
 

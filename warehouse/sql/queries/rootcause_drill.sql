@@ -1,24 +1,13 @@
 -- The rows behind one KPI value (scorecard/data_rootcause.py:drill_rows fills the braces with
 -- SQL built from the KPI catalogue): one row per case of the KPI's population (one per survey
 -- response for survey KPIs) with dimensions, facts, flags and the full transcript, each
--- message as "time role author [sentiment] [flags]: text" in conversation order.
+-- message as "time role author [sentiment] [flags]: text" in conversation order
+-- (the transcripts are case_transcripts.sql over the picked cases).
 with picked as (
     {picked}
 ),
 transcripts as (
-    select
-        m.interaction_id,
-        string_agg(
-            strftime(timezone($tz, m.sent_at), '%Y-%m-%d %H:%M') || ' ' || m.author_role
-            || coalesce(' ' || m.author_id, '')
-            || coalesce(' [' || printf('%+.2f', m.sentiment) || ']', '')
-            || case when m.asks_private then ' [asks private]' else '' end
-            || case when m.is_runaround then ' [run-around]' else '' end
-            || ': ' || coalesce(m.text, ''),
-            chr(10) order by m.seq, m.sent_at, m.message_id) as transcript
-    from fct_messages m
-    where m.interaction_id in (select interaction_id from picked)
-    group by m.interaction_id
+    {transcripts}
 )
 select
     p.interaction_id,

@@ -1,6 +1,7 @@
--- Whole conversations of a few cases (scorecard/data_shortfall.py:case_transcripts): one line
--- per message, "time role author [sentiment] [flags]: text", in conversation order; times in
--- the display timezone ($tz). $ids: the interaction ids.
+-- Whole conversations of some cases: one line per message, "time role author [sentiment]
+-- [flags]: text", in conversation order; times in the display timezone ($tz). {ids} is a query of
+-- interaction ids filled in by the caller (scorecard/data_shortfall.py case_transcripts: bound
+-- $ids; scorecard/data_rootcause.py drill_rows: the drilled cases).
 select
     m.interaction_id,
     string_agg(
@@ -12,5 +13,5 @@ select
         || ': ' || coalesce(m.text, ''),
         chr(10) order by m.seq, m.sent_at, m.message_id) as transcript
 from fct_messages m
-where m.interaction_id in (select unnest($ids::varchar[]))
+where m.interaction_id in ({ids})
 group by m.interaction_id
