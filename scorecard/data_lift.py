@@ -29,7 +29,7 @@ def _survey_rows_sql(config: Config, start: str | None, end: str | None,
                    s.issue_category as category, s.opened_at, s.would_recommend, s.nps,
                    c.interaction_id is not null as linked, c.answered, c.resolved,
                    c.{frt_column(config)} as frt
-            from fct_surveys s left join (select * from fct_cases where {_case_bounds(params)}) c
+            from fct_surveys s left join (select * from fct_cases where {_opened_within(params)}) c
                  using (interaction_id)
         )
         select survey_id, channel, category, would_recommend, nps, linked, answered, resolved, frt,
@@ -37,15 +37,16 @@ def _survey_rows_sql(config: Config, start: str | None, end: str | None,
         from src where {where}"""
 
 
-def _case_bounds(params: dict) -> str:
-    """The period's bounds on the cases a survey joins: a linked survey's opened_at is its case's
-    (fct_surveys.opened_at = coalesce(case opened_at, responded_at)), so the cases of in-period
-    surveys are in the period, and the join need not read the rest of the history."""
+def _opened_within(params: dict, slack: str = "") -> str:
+    """`opened_at` within the period's bound UTC limits ($t_lo, $t_hi when given), the upper one
+    pushed later by `slack` (an SQL interval); `true` for an open-ended period. A linked survey's
+    opened_at is its case's, so the cases of in-period surveys are in the period; a follow-up
+    opens within the FCR window after its social case, so its search needs the period plus that."""
     clauses = ["true"]
     if "t_lo" in params:
         clauses.append("opened_at >= $t_lo")
     if "t_hi" in params:
-        clauses.append("opened_at < $t_hi")
+        clauses.append(f"opened_at < $t_hi{slack}")
     return " and ".join(clauses)
 
 
@@ -89,18 +90,6 @@ def cases_by_channel_category(con: duckdb.DuckDBPyConnection, config: Config, st
     return con.execute(sql, params).df()
 
 
-def _followup_window(params: dict) -> str:
-    """The cases a follow-up search needs: opened from the period's start to its end plus the
-    FCR window (a follow-up opens after its social case and within the window), so a 90-day
-    question does not read the whole history; `true` for an open-ended period."""
-    clauses = ["true"]
-    if "t_lo" in params:
-        clauses.append("opened_at >= $t_lo")
-    if "t_hi" in params:
-        clauses.append("opened_at < $t_hi + to_days(cast($fcr_days as integer))")
-    return " and ".join(clauses)
-
-
 def social_followups(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
                      end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """[category, channel, followed, cost, resolutions]: the period's social cases (with a
@@ -113,7 +102,7 @@ def social_followups(con: duckdb.DuckDBPyConnection, config: Config, start: str 
     body = _cases_source(config, params)
     where = where_sql(config, start, end, filters, params)
     sql = f"""
-        with allc as (select * from {body} src where {_followup_window(params)}),
+        with allc as (select * from {body} src where {_opened_within(params, " + to_days(cast($fcr_days as integer))")}),
         soc as (select interaction_id, resolved_customer_id, brand, opened_at, issue_category
                 from allc where {where} and channel = 'social' and resolved_customer_id is not null),
         first_followup as (
