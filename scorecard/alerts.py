@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 
 import duckdb
 import pandas as pd
@@ -207,6 +208,13 @@ def _message(check: AlertCheck, destination: str, status: str, link: str | None)
     return AlertMessage(check.alert.name, check.key, destination, status, subject, text, payload)
 
 
+def _rootcause_link(base_url: str, check: AlertCheck) -> str:
+    """The dashboard's explanation of the check: why its KPI is off target on its day, in its slice."""
+    query = {"kpi": check.facts.get("kpi", ""), "day": check.day, "mode": "target",
+             **{k: v for k, v in (check.facts.get("slice") or {}).items() if k in ("brand", "channel")}}
+    return f"{base_url.rstrip('/')}/rootcause?{urlencode(query)}"
+
+
 def transitions(checks: list[AlertCheck], stored: pd.DataFrame, base_url: str | None = None) -> list[AlertMessage]:
     """The messages a run sends: firing where the stored state is not firing, resolved where it
     was firing and is not any more (per destination)."""
@@ -214,7 +222,7 @@ def transitions(checks: list[AlertCheck], stored: pd.DataFrame, base_url: str | 
     out = []
     seen = set()
     for c in checks:
-        link = f"{base_url.rstrip('/')}/rootcause?kpi={c.facts.get('kpi', '')}&mode=target" if base_url else None
+        link = _rootcause_link(base_url, c) if base_url else None
         for dest in c.alert.to:
             seen.add((c.alert.name, c.key, dest))
             before = known.get((c.alert.name, c.key, dest))
@@ -237,7 +245,7 @@ def run_alerts(con: duckdb.DuckDBPyConnection, config: Config, day: str | None =
     to store: delivered messages update it, failed ones leave it as it was."""
     day, checks = evaluate(con, config, day)
     stored = stored_alert_state(con)
-    messages = transitions(checks, stored, getattr(config, "report_base_url", None))
+    messages = transitions(checks, stored, config.report_base_url)
     sent, errors = [], []
     for m in messages:
         if not send:
