@@ -320,7 +320,8 @@ def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, 
         params.update(now=now.to_pydatetime(), sla_s=float(config.sla_first_response_s))
         inside = f"epoch({clock_start_column(config)}) >= epoch($now) - {sla_sql(config, params)}"
         del params["cut"]
-    clauses = [f"{frt} is null", "not answered", "status <> 'abandoned'", inside]
+    clauses = [f"{frt} is null", "not answered", "status <> 'abandoned'", inside,
+               "not coalesce(contains(dq_flags, 'opened_at_inferred'), false)"]  # an unknown opening: its wait is unknown
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is not None:
         params["t_lo"] = lo

@@ -8,7 +8,8 @@
 --   customer id, whose recontact cannot be checked (outside FCR's population).
 -- abandoned / waiting: cases without a first response time (frt_s; *_created: frt_created_s,
 --   the other clock), abandoned (phone) or still waiting, for the SLA (a waiting case counts as
---   missed once the SLA has passed; scorecard/data_values.py).
+--   missed once the SLA has passed; scorecard/data_values.py; not a case whose opening the
+--   source does not give, opened_at_inferred: its wait is unknown).
 select
     floor(epoch(opened_at) / 86400)::bigint as utc_day,
     channel,
@@ -21,9 +22,11 @@ select
     end as recontact_days,
     count(*) as cases,
     count(*) filter (where frt_s is null and status = 'abandoned') as abandoned,
-    count(*) filter (where frt_s is null and not answered and status <> 'abandoned') as waiting,
+    count(*) filter (where frt_s is null and not answered and status <> 'abandoned'
+                           and not coalesce(contains(dq_flags, 'opened_at_inferred'), false)) as waiting,
     count(*) filter (where frt_created_s is null and status = 'abandoned') as abandoned_created,
-    count(*) filter (where frt_created_s is null and not answered and status <> 'abandoned')
+    count(*) filter (where frt_created_s is null and not answered and status <> 'abandoned'
+                           and not coalesce(contains(dq_flags, 'opened_at_inferred'), false))
         as waiting_created
 from fct_cases
 group by all
