@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 import duckdb
 
-from etl.config import ConfigError, load_config
-from etl.io import SourceError
-from etl.sources import KINDS
+from etl.settings.config import ConfigError, load_config
+from etl.sources.io import SourceError
+from etl.sources.registry import KINDS
 from warehouse.db import WarehouseError, db_path
 
 USER_ERRORS = (ConfigError, SourceError, WarehouseError, ValueError, FileNotFoundError)
@@ -121,11 +121,11 @@ def load_cmd(ctx, kind, source, mapping, brand_handles):
     """Load a source file (or SQL source) into the warehouse, all or nothing."""
     from dataclasses import replace
 
-    from etl.config import brand_handles as handles
+    from etl.settings.config import brand_handles as handles
     from warehouse.isolated import load_in_child
 
     config = ctx.obj["config"]
-    if kind == "identities":  # links of one customer's ids across channels (etl/identities.py)
+    if kind == "identities":  # links of one customer's ids across channels (etl/sources/identities.py)
         from warehouse.identities import load_identities
 
         result = load_identities(source, ctx.obj["db"], config, mapping)
@@ -175,8 +175,8 @@ def generate_cmd(ctx, out, interactions, days, seed, brands):
 def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, team, language,
                   kpi, fmt):
     """Balanced Scorecard for any period, grain, slice and filter."""
-    from scorecard.data import open_warehouse
-    from scorecard.kpis import scorecard
+    from scorecard.kpis.data import open_warehouse
+    from scorecard.kpis.scoring import scorecard
 
     con = open_warehouse(ctx.obj["db"])
     filters = {"channel": _csv_list(channel), "brand": _csv_list(brand),
@@ -198,8 +198,8 @@ def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, t
 @_common
 def customer_cmd(ctx, term, fmt):
     """One customer's cases on every channel in time order (by handle, id, key, e-mail or phone)."""
-    from scorecard.customer import customer_timeline
-    from scorecard.data import open_warehouse
+    from scorecard.cases.customer import customer_timeline
+    from scorecard.kpis.data import open_warehouse
 
     con = open_warehouse(ctx.obj["db"])
     try:
@@ -226,9 +226,9 @@ def customer_cmd(ctx, term, fmt):
 @_common
 def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
     """Demand by hour of week against the staffed hours of [business_hours], and a what-if."""
-    from scorecard.data import open_warehouse
-    from scorecard.data_staffing import coverage_cases
-    from scorecard.staffing import coverage, parsed_window
+    from scorecard.kpis.data import open_warehouse
+    from scorecard.operations.data_staffing import coverage_cases
+    from scorecard.operations.staffing import coverage, parsed_window
 
     window = parsed_window(extend) if extend else None
     con = open_warehouse(ctx.obj["db"])
@@ -258,9 +258,9 @@ def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
 def opportunities_cmd(ctx, start, end, brand, kind, fmt):
     """Customer messages naming a competitor, showing purchase intent or a stock-out, and
     whether the brand answered them within the SLA."""
-    from etl.opportunities import KINDS
-    from scorecard.data import open_warehouse
-    from scorecard.opportunities import opportunity_queue
+    from etl.text.opportunities import KINDS
+    from scorecard.cases.opportunities import opportunity_queue
+    from scorecard.kpis.data import open_warehouse
 
     kinds = _csv_list(kind)
     if unknown := [k for k in kinds if k not in KINDS]:
@@ -282,8 +282,8 @@ def opportunities_cmd(ctx, start, end, brand, kind, fmt):
 @_common
 def backlog_cmd(ctx, horizon_days, fmt):
     """What is open and waiting at the data's latest time, how long, and what breaches its SLA."""
-    from scorecard.backlog import backlog
-    from scorecard.data import open_warehouse
+    from scorecard.kpis.data import open_warehouse
+    from scorecard.operations.backlog import backlog
 
     result = backlog(open_warehouse(ctx.obj["db"]), ctx.obj["config"], horizon_days)
     if fmt == "json":
@@ -294,7 +294,7 @@ def backlog_cmd(ctx, horizon_days, fmt):
 
 def backlog_table(result) -> str:
     """The backlog as people read it in a terminal (durations, no NaN), under 100 columns."""
-    from scorecard.rootcause_text import duration_text
+    from scorecard.rootcause.change_text import duration_text
 
     if result.as_of is None:
         return "No cases in the warehouse yet."
@@ -330,9 +330,9 @@ def alerts_run_cmd(ctx, day, dry_run):
 
 def run_alerts_now(db: Path, config, day: str | None = None, dry_run: bool = False) -> int:
     """Run the alerts against the published warehouse, store what was delivered; the exit code."""
-    from scorecard.alerts import run_alerts
-    from scorecard.data import open_warehouse
-    from scorecard.data_alerts import record_alert_state
+    from scorecard.alerts.data_alerts import record_alert_state
+    from scorecard.alerts.evaluate import run_alerts
+    from scorecard.kpis.data import open_warehouse
 
     if not config.alerts:
         click.echo("alerts: none configured ([[alerts]] in socialcare.toml).")
@@ -359,7 +359,7 @@ def run_alerts_now(db: Path, config, day: str | None = None, dry_run: bool = Fal
 @_common
 def status_cmd(ctx, fmt):
     """Recent loads, quarantined rows by reason, and freshness per source."""
-    from scorecard.health import health
+    from scorecard.operations.health import health
     from warehouse.ingest import load_warnings
 
     h = health(ctx.obj["db"])
@@ -436,8 +436,8 @@ def export_cmd(ctx, table, fmt, out, start, end, channel, brand):
 @_common
 def lift_cmd(ctx, start, end, brand, shift, fmt):
     """Channel economics and recommendation lift of social vs phone and e-mail."""
-    from scorecard.data import open_warehouse
-    from scorecard.lift import lift_report
+    from scorecard.economics.lift import lift_report
+    from scorecard.kpis.data import open_warehouse
 
     report = lift_report(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
                          {"brand": _csv_list(brand)}, shift)
@@ -463,7 +463,7 @@ def report_group():
 @_common
 def report_daily_cmd(ctx, day, out, email_to):
     """The day's scorecard (red KPIs first, with why), the backlog and the week's incidents."""
-    from scorecard.data import open_warehouse
+    from scorecard.kpis.data import open_warehouse
     from scorecard.reports.daily import daily_report, email_report
     from scorecard.reports.render import report_format, write_report
 
@@ -486,7 +486,7 @@ def report_daily_cmd(ctx, day, out, email_to):
 @_common
 def report_business_case_cmd(ctx, start, end, brand, shift, out):
     """The verdict on one page, then economics, lift, fast vs effective, what-if and caveats."""
-    from scorecard.data import open_warehouse
+    from scorecard.kpis.data import open_warehouse
     from scorecard.reports.business_case import business_case
     from scorecard.reports.render import report_format, write_report
 
@@ -507,8 +507,8 @@ def report_business_case_cmd(ctx, start, end, brand, shift, out):
 def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
     """Incidents in daily KPI series (overall, per brand and channel), severity first, with
     their echoes, attribution and examples; new activity and coverage gaps apart."""
-    from scorecard.anomalies import find_anomalies
-    from scorecard.data import open_warehouse
+    from scorecard.anomalies.find import find_anomalies
+    from scorecard.kpis.data import open_warehouse
 
     start, end = _dates(start, end)
     result = find_anomalies(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
@@ -538,12 +538,12 @@ def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
 def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
     """Why a KPI misses its target (--vs-target: the shortfall by segment and failing case), or
     what changed since a comparison period (mix and rate effects per segment)."""
-    from scorecard.data import open_warehouse
+    from scorecard.kpis.data import open_warehouse
     from scorecard.periods import option_filters
 
     con, config = open_warehouse(ctx.obj["db"]), ctx.obj["config"]
     if vs_target:
-        from scorecard.shortfall import explain_shortfall
+        from scorecard.rootcause.shortfall import explain_shortfall
 
         if versus:
             raise click.UsageError("use either --vs-target or --vs PERIOD, not both.")
@@ -551,7 +551,7 @@ def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
         click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json"
                    else result.text())
         return
-    from scorecard.rootcause import explain_change
+    from scorecard.rootcause.change import explain_change
 
     dims_by = _csv_list(by) or ["channel", "brand", "category", "agent"]
     result = explain_change(con, config, kpi, period, versus, dims_by, option_filters(**dims))
@@ -572,10 +572,10 @@ def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
 @_common
 def drill_cmd(ctx, kpi, start, end, fmt, out, **dims):
     """Write the cases behind a KPI value, with their transcripts."""
-    from scorecard.data import open_warehouse
     from scorecard.export import write_frame
+    from scorecard.kpis.data import open_warehouse
     from scorecard.periods import option_filters
-    from scorecard.rootcause import drill_cases
+    from scorecard.rootcause.change import drill_cases
 
     start, end = _dates(start, end)
     frame = drill_cases(open_warehouse(ctx.obj["db"]), ctx.obj["config"], kpi, start, end,

@@ -37,12 +37,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.config import Config  # noqa: E402
+from etl.settings.config import Config  # noqa: E402
 from sample_data.generator import generate  # noqa: E402
-from scorecard.anomalies import SLICE_DIMS, find_anomalies  # noqa: E402
-from scorecard.catalogue import catalogue  # noqa: E402
-from scorecard.data import open_warehouse  # noqa: E402
-from scorecard.kpis import scorecard  # noqa: E402
+from scorecard.anomalies.find import SLICE_DIMS, find_anomalies  # noqa: E402
+from scorecard.kpis.catalogue import catalogue  # noqa: E402
+from scorecard.kpis.data import open_warehouse  # noqa: E402
+from scorecard.kpis.scoring import scorecard  # noqa: E402
 from tests.rc_fixtures import false_alarm_rate, incident_report, load_generated  # noqa: E402
 
 
@@ -87,9 +87,9 @@ ROOT = Path(__file__).resolve().parents[1]
 _RUN = """
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from etl.config import Config
-from scorecard.anomalies import find_anomalies
-from scorecard.data import open_warehouse
+from etl.settings.config import Config
+from scorecard.anomalies.find import find_anomalies
+from scorecard.kpis.data import open_warehouse
 con = open_warehouse(sys.argv[2])
 def cpu():
     u = resource.getrusage(resource.RUSAGE_SELF)

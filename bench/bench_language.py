@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from make_twcs import twcs_table  # noqa: E402
 
-from etl.language import cleaned_text, predicted_codes  # noqa: E402
-from etl.text_sql import add_language  # noqa: E402
+from etl.text.language import cleaned_text, predicted_codes  # noqa: E402
+from etl.text.text_sql import add_language  # noqa: E402
 
 
 def main() -> None:

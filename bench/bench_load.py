@@ -4,7 +4,7 @@ Ours: `warehouse.ingest.load_file("twcs", ...)` into a fresh warehouse (parse, v
 masking, reply flags, signatures, categories, sentiment, cases, messages, models, publish),
 in a child process; prints wall and CPU seconds per stage, rows/s and peak RSS.
 Baseline, on the same file: pd.read_csv + pd.to_datetime + thread roots and first response
-time with pandas group-bys + the loader's own text rules (etl/enrich.py: PII masking, reply
+time with pandas group-bys + the loader's own text rules (etl/text/enrich.py: PII masking, reply
 flags, signatures, resolution flags, categories) as pandas string methods on every row + daily
 volume + vaderSentiment polarity_scores per row. Everything runs on the full file except VADER,
 which runs on a sample (default 200,000 rows) and is extrapolated linearly (it is a per-row
@@ -12,7 +12,7 @@ loop), which the output says.
 
 Run: ``python bench/bench_load.py [--n 3000000] [--file PATH] [--sample 200000]``.
 
-``--damaged K`` measures the tolerant fallback instead (etl/tolerant_csv.py): the same tweets
+``--damaged K`` measures the tolerant fallback instead (etl/sources/tolerant_csv.py): the same tweets
 written as pandas writes them (LF line ends), once clean and once with K texts holding bare CRs
 (which DuckDB's strict reader refuses); prints the CSV read and the whole load of each (strict
 path vs fallback) beside pandas' ``read_csv(lineterminator="\\n")`` of the damaged file.
@@ -53,8 +53,8 @@ def _rss_mb() -> tuple[float, float]:
 def run_ours(path: Path, db: Path) -> dict:
     """Child process: one load into a fresh warehouse, with per-stage timings."""
     os.environ.setdefault("SOCIALCARE_PROGRESS", "0")
-    from etl.config import Config
     from etl.progress import timings
+    from etl.settings.config import Config
     from warehouse.ingest import load_file
 
     started = time.perf_counter()
@@ -70,11 +70,11 @@ def run_ours(path: Path, db: Path) -> dict:
 
 
 def run_read(path: Path) -> dict:
-    """Child process: the CSV read alone (etl.io.read_csv_into into an in-memory DuckDB)."""
+    """Child process: the CSV read alone (etl.sources.io.read_csv_into into an in-memory DuckDB)."""
     import duckdb
 
-    from etl.io import read_csv_into
-    from etl.twcs import REQUIRED
+    from etl.sources.io import read_csv_into
+    from etl.sources.twcs import REQUIRED
 
     con = duckdb.connect()
     t = time.perf_counter()
@@ -113,7 +113,7 @@ def damaged_figures(n: int, seed: int, bad: int) -> int:
         clean.unlink(missing_ok=True)
         damaged.unlink(missing_ok=True)
     print(f"\n{'':34s} {'strict (clean)':>15s} {'fallback (damaged)':>19s} {'ratio':>6s}")
-    for what, res in (("CSV read (etl.io.read_csv_into)", reads), ("whole load (load_file)", loads)):
+    for what, res in (("CSV read (etl.sources.io.read_csv_into)", reads), ("whole load (load_file)", loads)):
         a, b = res["clean"]["wall"], res["damaged"]["wall"]
         print(f"{what:34s} {a:13.2f} s {b:17.2f} s {b / a:5.2f}x")
     print(f"rows read: {reads['clean']['rows']:,} / {reads['damaged']['rows']:,}; "
@@ -161,7 +161,7 @@ def run_baseline(path: Path, sample: int) -> dict:
     out["cases"] = int(first_in.size)
     out["frt_median_s"] = float(frt.median())
     # the same text rules as the loader, as plain pandas string methods on every row
-    from etl import enrich
+    from etl.text import enrich
 
     t = time.perf_counter()
     text = enrich.masked_texts(df["text"].fillna("")).fillna("")

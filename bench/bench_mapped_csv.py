@@ -1,6 +1,6 @@
 """Benchmark the `csv` source: parse N Zendesk-style tickets and N Sprout-style messages.
 
-Prints, for each export, the time of the bare CSV read (etl.io.read_csv_text, the baseline
+Prints, for each export, the time of the bare CSV read (etl.sources.io.read_csv_text, the baseline
 measured in the same run) and of the whole mapped parse (mapping, validation, UTC times,
 categories; for messages also masking, sentiment, flags and derived cases), in rows/s.
 Run: ``python bench/bench_mapped_csv.py [--n N]``.
@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.config import Config  # noqa: E402
-from etl.io import read_csv_text  # noqa: E402
-from etl.mapped_csv import parse_mapped_csv  # noqa: E402
-from etl.mapping import load_mapping  # noqa: E402
+from etl.settings.config import Config  # noqa: E402
+from etl.sources.io import read_csv_text  # noqa: E402
+from etl.sources.mapped_csv import parse_mapped_csv  # noqa: E402
+from etl.sources.mapping import load_mapping  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "mappings"
 SUBJECTS = ["I was charged twice", "Router keeps dropping", "Where is my parcel?", "hello",

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PRELUDE = """
 import json, os, resource, sys, time, warnings
 warnings.simplefilter("ignore")
-from etl.config import Config
-from scorecard.data import open_warehouse
+from etl.settings.config import Config
+from scorecard.kpis.data import open_warehouse
 db, start, end = sys.argv[1], sys.argv[2], sys.argv[3]
 t0 = time.perf_counter()
 """
@@ -32,7 +32,7 @@ print(json.dumps({"s": time.perf_counter() - t0,
 """
 TASKS = {
     "lift": """
-from scorecard.lift import lift_report
+from scorecard.economics.lift import lift_report
 lift_report(open_warehouse(db), Config(), start, end, {}, 0.2)
 """,
     "economics_view": """

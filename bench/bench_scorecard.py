@@ -24,11 +24,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.business_hours import business_seconds_between  # noqa: E402
-from etl.config import Config  # noqa: E402
-from scorecard.catalogue import catalogue  # noqa: E402
-from scorecard.data import kpi_frame, open_warehouse  # noqa: E402
-from scorecard.kpis import scorecard  # noqa: E402
+from etl.settings.business_hours import business_seconds_between  # noqa: E402
+from etl.settings.config import Config  # noqa: E402
+from scorecard.kpis.catalogue import catalogue  # noqa: E402
+from scorecard.kpis.data import kpi_frame, open_warehouse  # noqa: E402
+from scorecard.kpis.scoring import scorecard  # noqa: E402
 from warehouse.build import build  # noqa: E402
 from warehouse.db import snapshot_writer  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Benchmark etl.sentiment.compound_scores on N synthetic TWCS-like tweets (default 3,000,000).
+"""Benchmark etl.text.sentiment.compound_scores on N synthetic TWCS-like tweets (default 3,000,000).
 
 Texts are real tweets (twcs_head_sample.csv) and NPS verbatims, some with a fresh customer
 handle (distinct raw text, same cleaned text) or a random order/ticket number (distinct after
@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl import sentiment  # noqa: E402
+from etl.text import sentiment  # noqa: E402
 
 REAL = Path("/work/shared/data/real")
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from etl.config import Config
-from etl.mapped_store import agent_only_warning, merge_messages
 from etl.parsed import Parsed
-from etl.twcs_brands import mention_handles_changed, one_sided_warnings, remember_handles
-from etl.twcs_cases import rebuild_cases
-from etl.twcs_store import merge_tweets
+from etl.settings.config import Config
+from etl.sources.mapped_store import agent_only_warning, merge_messages
+from etl.sources.twcs_brands import mention_handles_changed, one_sided_warnings, remember_handles
+from etl.sources.twcs_cases import rebuild_cases
+from etl.sources.twcs_store import merge_tweets
 
 KEYS = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id"}
 

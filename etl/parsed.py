@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
-from etl.pii import masked_texts
+from etl.text.pii import masked_texts
 
 QUARANTINE_COLUMNS = ["line", "raw", "reason"]
 
@@ -20,7 +20,7 @@ class Parsed:
     source: str
     path: str
     rows_read: int
-    # canonical table -> rows (pandas); "raw_twcs" -> valid tweets as Arrow (etl/twcs_store.py)
+    # canonical table -> rows (pandas); "raw_twcs" -> valid tweets as Arrow (etl/sources/twcs_store.py)
     tables: dict[str, pd.DataFrame | pa.Table]
     quarantine: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
@@ -47,7 +47,7 @@ class Parsed:
 
 
 def masked_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
-    """Quarantined rows with their `raw` text PII-masked (etl/pii.py), as stored text is."""
+    """Quarantined rows with their `raw` text PII-masked (etl/text/pii.py), as stored text is."""
     if quarantine.empty or "raw" not in quarantine.columns:
         return quarantine
     return quarantine.assign(raw=masked_texts(quarantine["raw"]).to_numpy())

@@ -1,5 +1,5 @@
 """The backlog panel at the top of the scorecard page: what is waiting now, how long, what
-breaches; every number opens the cases behind it (scorecard/backlog.py has the definitions)."""
+breaches; every number opens the cases behind it (scorecard/operations/backlog.py has the definitions)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from pages import _ids as ids
 from pages._components import card, data_table, empty_state, records
 from pages._format import duration
-from scorecard.backlog import backlog, backlog_groups
+from scorecard.operations.backlog import backlog, backlog_groups
 from scorecard.service import per_snapshot, service
 
 PANEL, TABLE, NOTES, CASES, PICK = "bl-panel", "bl-table", "bl-notes", "bl-cases", "bl-pick"

@@ -12,7 +12,7 @@ from dash import dash_table, dcc, html
 
 from pages import _ids as ids
 from pages._format import formatted
-from scorecard.catalogue import THIN_N, Kpi
+from scorecard.kpis.catalogue import THIN_N, Kpi
 
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"))
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'

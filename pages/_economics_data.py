@@ -10,14 +10,14 @@ import pandas as pd
 from dash import dcc, html
 
 from pages._state import dim_filters, optional_module
-from scorecard.kpis import scorecard
+from scorecard.kpis.scoring import scorecard
 from scorecard.service import per_snapshot, service
 
 # imported with the page, so the statistics libraries' import (seconds) is paid when the server
 # starts, not by the first click on /economics
-LIFT = optional_module("scorecard.lift")
+LIFT = optional_module("scorecard.economics.lift")
 REPORT_SHIFT = 0.2  # the shift of the cached report; the slider asks what_if itself
-NO_LIFT = "Recommendation lift needs survey data and the lift module (scorecard/lift.py), which is not available in this version."
+NO_LIFT = "Recommendation lift needs survey data and the lift module (scorecard/economics/lift.py), which is not available in this version."
 ECON_COLUMNS = [("channel", "channel", "text"), ("cases", "cases", ",d"), ("resolutions", "resolutions", ",d"),
                 ("cost_total", "total cost", ",.2f"), ("cost_per_interaction", "per interaction", ",.2f"),
                 ("cost_per_resolution", "per resolution", ",.2f"), ("recommend_rate", "would recommend", ".0%"),

@@ -11,7 +11,7 @@ import textwrap
 
 import pandas as pd
 
-from scorecard.catalogue import Kpi
+from scorecard.kpis.catalogue import Kpi
 
 CHANNEL_COLOURS = {"social": "#18bc9c", "phone": "#2c3e50", "email": "#3498db", "chat": "#f39c12"}
 PALETTE = ["#2c3e50", "#18bc9c", "#3498db", "#f39c12", "#e74c3c", "#8e44ad", "#16a085",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pages._figures import CHANNEL_COLOURS, PALETTE, empty_figure, styled, values, vline
-from scorecard.catalogue import THIN_N
+from scorecard.kpis.catalogue import THIN_N
 
 BUCKETS = {"fast_resolved": "fast,<br>resolved", "fast_unresolved": "fast,<br>unresolved",
            "slow_resolved": "slow,<br>resolved", "slow_unresolved": "slow,<br>unresolved",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from pages._figures import empty_figure, styled, values, vline
-from scorecard.catalogue import Kpi
-from scorecard.rootcause_text import effect_text
-from scorecard.shortfall_text import contribution_text
+from scorecard.kpis.catalogue import Kpi
+from scorecard.rootcause.change_text import effect_text
+from scorecard.rootcause.shortfall_text import contribution_text
 
 TOP_SEGMENTS, TOP_TERMS = 12, 15
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from scorecard.rootcause_text import duration_text
+from scorecard.rootcause.change_text import duration_text
 
 
 def duration(seconds: float | None, signed: bool = False) -> str:

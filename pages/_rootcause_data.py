@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pages._state import dim_filters, listed, optional_module
-from scorecard.rootcause_text import _no_minus_zero
+from scorecard.rootcause.change_text import _no_minus_zero
 from scorecard.service import per_snapshot, service
 
 # Columns of the change mode (a = the comparison period, b = the period explained), values as
@@ -30,7 +30,7 @@ SHARES_NOTE = ("Segments better than target give part of the shortfall back (neg
                "so the other segments' shares of it can add up to more than 100 %.")
 CHANGE_NOTE = ("Segments that moved the other way offset part of the change, so the other segments' "
                "shares of it can add up to more than 100 %.")
-NO_RC = "Root-cause attribution is not available in this version (scorecard/rootcause.py)."
+NO_RC = "Root-cause attribution is not available in this version (scorecard/rootcause/change.py)."
 
 
 def _pct(v) -> str:
@@ -39,7 +39,7 @@ def _pct(v) -> str:
 
 def change_rows(exp, kpi) -> list[dict]:
     """The change mode's segment table as text in the KPI's unit (no '-0', plain names)."""
-    from scorecard.rootcause_text import effect_text, value_text
+    from scorecard.rootcause.change_text import effect_text, value_text
 
     additive = exp.method == "additive"
 
@@ -68,7 +68,7 @@ def change_columns(method: str) -> list[tuple[str, str, str]]:
 
 def shortfall_rows(segments: pd.DataFrame, gap: float | None, kpi, config) -> list[dict]:
     """The target mode's segment table as text in the KPI's unit (shares of a positive gap)."""
-    from scorecard.shortfall_text import contribution_text, level_text
+    from scorecard.rootcause.shortfall_text import contribution_text, level_text
 
     gap = gap or 0.0
     return [{"dimension": r["dimension"], "segment": str(r["segment"]), "rows": f"{int(r['rows']):,}",
@@ -80,7 +80,7 @@ def shortfall_rows(segments: pd.DataFrame, gap: float | None, kpi, config) -> li
 
 def worst_first(frame: pd.DataFrame, kpi) -> pd.DataFrame:
     """The cases behind a value (drill_cases) worst first by their own value, as case rows."""
-    from scorecard.shortfall_text import level_text
+    from scorecard.rootcause.shortfall_text import level_text
 
     if frame.empty:
         return pd.DataFrame(columns=[f for f, _, _ in CASE_COLUMNS])
@@ -97,7 +97,7 @@ def worst_first(frame: pd.DataFrame, kpi) -> pd.DataFrame:
 
 def case_rows(result, kpi, config) -> pd.DataFrame:
     """The failing cases, largest contribution first, as text in the KPI's unit."""
-    from scorecard.shortfall_text import contribution_text, level_text
+    from scorecard.rootcause.shortfall_text import contribution_text, level_text
 
     c = result.cases
     if c.empty:
@@ -131,7 +131,7 @@ def shortfall(kpi: str | None, a, b, filters: dict):
     """explain_shortfall of a..b, a sentence saying why not, or None without input."""
     if not (kpi and a and b):
         return None
-    module = optional_module("scorecard.shortfall")
+    module = optional_module("scorecard.rootcause.shortfall")
     if module is None:
         return NO_RC
     try:
@@ -144,7 +144,7 @@ def explanation(kpi: str | None, a, b, c, d, by: list[str], filters: dict, same_
     """explain_change of period a..b against c..d, a sentence saying why not, or None without input."""
     if not (kpi and a and b and c and d):
         return None
-    rootcause = optional_module("scorecard.rootcause")
+    rootcause = optional_module("scorecard.rootcause.change")
     if rootcause is None:
         return NO_RC
     try:
@@ -156,7 +156,7 @@ def explanation(kpi: str | None, a, b, c, d, by: list[str], filters: dict, same_
 
 def focus_cases(kpi: str, a: str, b: str, filters: dict) -> pd.DataFrame | str:
     """The cases behind the KPI value in a..b (drill_cases, with transcripts), or why not."""
-    rootcause = optional_module("scorecard.rootcause")
+    rootcause = optional_module("scorecard.rootcause.change")
     if rootcause is None:
         return NO_RC
     try:

@@ -11,7 +11,7 @@ from pages._components import export_bar
 from pages._figures import empty_figure
 from pages._figures_rc import attribution_chart, drivers_chart, shortfall_chart
 from pages._transcript import case_link
-from scorecard.catalogue import Kpi
+from scorecard.kpis.catalogue import Kpi
 from scorecard.service import service
 
 PAGE = "rc"

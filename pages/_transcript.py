@@ -11,7 +11,7 @@ from dash import dcc, html
 from pages._components import empty_state
 from pages._format import formatted
 from pages._security import allowed, record
-from scorecard.cases import Transcript
+from scorecard.cases.browser import Transcript
 
 
 def _sentiment_badge(value) -> dbc.Badge:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pages._state import dim_filters, optional_module
-from scorecard.anomaly_report import slice_text
-from scorecard.kpis import scorecard
+from scorecard.anomalies.report import slice_text
+from scorecard.kpis.scoring import scorecard
 from scorecard.service import per_snapshot, service
 
 TOP_SLICES = 8  # lines on one chart; the rest are counted in the title
@@ -36,7 +36,7 @@ def tables(kpi, grain, by, start, end, brand, channel, sensitivity, scan=False) 
     if by and not series.empty:
         series, slices = _top(series, by)
     out = {"series": series, "_slices": slices}
-    anomalies = optional_module("scorecard.anomalies")
+    anomalies = optional_module("scorecard.anomalies.find")
     if anomalies is None:
         return out
     sens = float(sensitivity or 3.5)

@@ -20,7 +20,7 @@ from pages._components import (
 from pages._export import export_outputs, register_export
 from pages._state import listed, query_string, valid_day
 from pages._transcript import transcript_view
-from scorecard.cases import FLAG_LABELS, CaseQuery, all_cases, case_page, case_transcript
+from scorecard.cases.browser import FLAG_LABELS, CaseQuery, all_cases, case_page, case_transcript
 from scorecard.options import STATUSES, default_range, filter_choices
 from scorecard.service import per_snapshot, service
 

@@ -19,10 +19,10 @@ from pages._components import (
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, empty_figure, styled, values
 from pages._state import listed, query_string, valid_day
-from scorecard.data_staffing import coverage_of
+from scorecard.operations.data_staffing import coverage_of
+from scorecard.operations.staffing import parsed_window
 from scorecard.options import default_range, filter_choices
 from scorecard.service import per_snapshot, service
-from scorecard.staffing import parsed_window
 
 dash.register_page(__name__, path="/coverage", name="Coverage", title="socialcare · coverage")
 PAGE = "co"

@@ -14,8 +14,8 @@ from pages._export import export_outputs, register_export
 from pages._figures import CHANNEL_COLOURS, GRAPH_CONFIG, empty_figure, styled
 from pages._state import query_string
 from pages._transcript import transcript_view
-from scorecard.cases import case_transcript
-from scorecard.customer import customer_timeline
+from scorecard.cases.browser import case_transcript
+from scorecard.cases.customer import customer_timeline
 from scorecard.service import per_snapshot, service
 
 dash.register_page(__name__, path="/customer", name="Customer", title="socialcare · customer")

@@ -15,8 +15,8 @@ from pages._components import page_header as header
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, bar_chart
 from pages._format import duration
-from scorecard.catalogue import catalogue, target_of
-from scorecard.health import freshness, health
+from scorecard.kpis.catalogue import catalogue, target_of
+from scorecard.operations.health import freshness, health
 from scorecard.service import per_snapshot, service
 
 dash.register_page(__name__, path="/health", name="Data health", title="socialcare · data health")
@@ -146,13 +146,13 @@ def stale_note(fresh: pd.DataFrame, days: float) -> dbc.Alert | None:
 register_export(PAGE, tables, [State(ids.url(PAGE), "pathname")], remember=False)  # ages change hourly
 
 
-# --- coverage gaps (scorecard/anomalies.py:coverage_gaps): not drops, missing data -------------
+# --- coverage gaps (scorecard/anomalies/find.py:coverage_gaps): not drops, missing data -------------
 @callback(Output("he-gaps", "children"), Input(ids.url(PAGE), "pathname"))
 @per_snapshot
 def gaps_card(_path):
     """The days inside the data's range on which a source has no rows at all where it usually
     has some (a missed export, damaged dates): the anomaly scan leaves them out of its tests."""
-    from scorecard.anomalies import coverage_gaps
+    from scorecard.anomalies.find import coverage_gaps
 
     gaps = service().cached(coverage_gaps)
     if not gaps:

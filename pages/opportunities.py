@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from etl.opportunities import KINDS
+from etl.text.opportunities import KINDS
 from pages._components import (
     card,
     data_table,
@@ -22,7 +22,7 @@ from pages._components import (
 )
 from pages._export import export_outputs, register_export
 from pages._state import listed, query_string, valid_day
-from scorecard.opportunities import opportunity_queue
+from scorecard.cases.opportunities import opportunity_queue
 from scorecard.options import default_range, filter_choices
 from scorecard.service import per_snapshot, service
 

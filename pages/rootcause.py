@@ -23,9 +23,9 @@ from pages._figures import GRAPH_CONFIG
 from pages._rootcause_views import change_view, target_view
 from pages._state import dim_filters, listed, period, query_string, valid_day
 from pages._transcript import transcript_view
-from scorecard.cases import case_transcript
-from scorecard.catalogue import catalogue, kpi_by_id, target_of
-from scorecard.comparison import configured_comparison
+from scorecard.cases.browser import case_transcript
+from scorecard.kpis.catalogue import catalogue, kpi_by_id, target_of
+from scorecard.kpis.comparison import configured_comparison
 from scorecard.options import filter_choices, latest_day
 from scorecard.service import per_snapshot, service
 

@@ -24,8 +24,14 @@ from pages._components import (
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, kpi_trend
 from pages._state import dim_filters, query_string, valid_day
-from scorecard.catalogue import PERSPECTIVE_LABELS, PERSPECTIVES, catalogue, kpi_by_id, target_of
-from scorecard.kpis import scorecard, slice_scope
+from scorecard.kpis.catalogue import (
+    PERSPECTIVE_LABELS,
+    PERSPECTIVES,
+    catalogue,
+    kpi_by_id,
+    target_of,
+)
+from scorecard.kpis.scoring import scorecard, slice_scope
 from scorecard.options import default_day, filter_choices, local_today
 from scorecard.service import per_snapshot, service
 

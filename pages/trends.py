@@ -14,7 +14,7 @@ from pages._figures import GRAPH_CONFIG, kpi_trend, with_baseline
 from pages._format import formatted
 from pages._state import optional_module, query_string, valid_day
 from pages._trends_data import TOP_SLICES, tables, thin_note
-from scorecard.catalogue import catalogue, kpi_by_id, target_of
+from scorecard.kpis.catalogue import catalogue, kpi_by_id, target_of
 from scorecard.options import default_range, filter_choices
 from scorecard.service import per_snapshot, service
 
@@ -113,8 +113,8 @@ def _explain_link(kpi: str, day: str, brand, channel, period: str | None = None)
 @per_snapshot
 def anomaly_list(kpi_id, grain, by, start, end, brand, channel, sensitivity):
     """The anomalous days of the daily series (current filters), each linking to its root cause."""
-    if optional_module("scorecard.anomalies") is None:
-        return empty_state("Anomaly detection is not available in this version (scorecard/anomalies.py)."), None
+    if optional_module("scorecard.anomalies.find") is None:
+        return empty_state("Anomaly detection is not available in this version (scorecard/anomalies/find.py)."), None
     t = tables(kpi_id, grain, by, start, end, brand, channel, sensitivity)
     days = t.get("anomalous_days")
     if days is None or days.empty:

@@ -20,7 +20,7 @@ HOUR = 3600
 DAY = 86400
 WEEK_HOURS = 168
 ZONE = "Europe/London"
-# Business hours of the product's default calendar (etl/config.py): Mon-Fri 08-20, Sat 09-17.
+# Business hours of the product's default calendar (etl/settings/config.py): Mon-Fri 08-20, Sat 09-17.
 OPEN_WINDOWS = {0: (8, 20), 1: (8, 20), 2: (8, 20), 3: (8, 20), 4: (8, 20), 5: (9, 17)}
 MARGIN_DAYS = 45  # replies, repeat calls and surveys may land after the period
 

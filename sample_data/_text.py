@@ -176,7 +176,7 @@ AGENT = {
                 "Can you please send us a direct message with your reference number so we can check?",
                 "Please DM us your details and we'll take a look.",
                 "So we can help safely, please send us a private message with your details."],
-    # only redirects the contract's rule recognises (etl/enrich.py: a bare help link is an answer)
+    # only redirects the contract's rule recognises (etl/text/enrich.py: a bare help link is an answer)
     "runaround": ["Please call us on 0800 123 4567.", "Please contact our store.",
                   "Please fill in the form at https://help.example.com and the team will get back to you.",
                   "Please call our team on 0800 123 4567 who will be able to help.",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config import Config
+from etl.settings.config import Config
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -85,8 +85,8 @@ def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
 def table_frame(db: Path, config: Config, table: str, start: str | None, end: str | None,
                 filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """The rows of one exportable table, with the same filters as the scorecard."""
-    from scorecard.data import open_warehouse, rows_of
-    from scorecard.kpis import scorecard
+    from scorecard.kpis.data import open_warehouse, rows_of
+    from scorecard.kpis.scoring import scorecard
 
     con = open_warehouse(db)
     try:
@@ -111,7 +111,7 @@ def export_table(db: Path, config: Config, table: str, fmt: str, out: Path, star
         return write_frame(table_frame(db, config, table, start, end, filters), fmt, out)
     import tempfile
 
-    from scorecard.data import copy_rows, open_warehouse
+    from scorecard.kpis.data import copy_rows, open_warehouse
 
     out.parent.mkdir(parents=True, exist_ok=True)
     con = open_warehouse(db)

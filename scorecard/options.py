@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from etl.config import Config
+from etl.settings.config import Config
 from warehouse.queries import DIMENSIONS, as_of
 
 STATUSES = ("resolved", "open", "unanswered", "abandoned", "private")

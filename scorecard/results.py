@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from scorecard.catalogue import catalogue, kpi_by_id
+from scorecard.kpis.catalogue import catalogue, kpi_by_id
 
 
 @dataclass(frozen=True)

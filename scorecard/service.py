@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from etl.config import Config, load_config
+from etl.settings.config import Config, load_config
 from warehouse.db import WarehouseError, db_path
 from warehouse.queries import named_sql
 

@@ -152,8 +152,8 @@ def dashboard_warehouse(folder: Path) -> Path:
     tweets, loaded through the real loaders; built once per test session."""
     if "db" in _BUILT:
         return _BUILT["db"]
-    from etl.config import Config
-    from etl.io import SourceError
+    from etl.settings.config import Config
+    from etl.sources.io import SourceError
     from sample_data.generator import generate
     from warehouse.ingest import load_file
 

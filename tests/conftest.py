@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.config import Config
+from etl.settings.config import Config
 from warehouse.ingest import load_file
 
 REAL = Path(__file__).parent / "data" / "real"

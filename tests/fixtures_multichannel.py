@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config import BusinessHours, Config
+from etl.settings.config import BusinessHours, Config
 from warehouse.build import build
 from warehouse.db import snapshot_writer
 

@@ -47,7 +47,7 @@ def pandas_csv(frame: pd.DataFrame) -> bytes:
 
 def mangled(frame: pd.DataFrame, codec: str, layers: int = 1) -> pd.DataFrame:
     """Every non-ASCII text encoded as UTF-8 and decoded as `codec` (`layers` times)."""
-    import etl.io  # noqa: F401  (registers socialcare-latin1: cp1252 with Latin-1 for its gaps)
+    import etl.sources.io  # noqa: F401  (registers socialcare-latin1: cp1252 with Latin-1 for its gaps)
 
     frame = frame.copy()
 

@@ -32,7 +32,7 @@ def db(tmp_path, make_twcs):
         rows.append((str(2000 + i), "acme", "False", f"Tue Oct 31 11:{i:02d}:00 +0000 2017",
                      f"@c{i} sorry, a fix is on its way", str(1000 + i)))
     path = tmp_path / "w.duckdb"
-    from etl.config import Config
+    from etl.settings.config import Config
 
     load_file("twcs", str(make_twcs(rows)), path, Config())
     return path

@@ -15,8 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.anomalies import (
+from etl.settings.config import Config
+from scorecard.anomalies.baseline import midmean, seasonal_baseline
+from scorecard.anomalies.baseline_weekly import outlier_runs, rolling_baseline
+from scorecard.anomalies.find import (
     HOUR_BAND_MAX,
     JSON_KEYS,
     MIN_DAYS,
@@ -26,11 +28,9 @@ from scorecard.anomalies import (
     kind_of,
     most_specific,
 )  # fmt: skip
-from scorecard.anomaly_scan import _without_echoes, unsettled
-from scorecard.baseline import midmean, seasonal_baseline
-from scorecard.baseline_weekly import outlier_runs, rolling_baseline
-from scorecard.catalogue import catalogue, kpi_by_id
-from scorecard.data import open_warehouse
+from scorecard.anomalies.scan import _without_echoes, unsettled
+from scorecard.kpis.catalogue import catalogue, kpi_by_id
+from scorecard.kpis.data import open_warehouse
 from tests.rc_fixtures import daily_rows, warehouse_from_rows
 
 SPIKE = "2024-02-10"
@@ -156,7 +156,7 @@ def test_a_coarser_daily_flag_does_not_hide_a_finer_weekly_one():
 
 
 def _segments(rows: list[tuple]) -> pd.DataFrame:
-    """A segment table of scorecard.mixrate: (dimension, segment, weight_a, share) rows."""
+    """A segment table of scorecard.rootcause.mixrate: (dimension, segment, weight_a, share) rows."""
     return pd.DataFrame([{"dimension": d, "segment": s, "weight_a": w, "weight_b": w, "share": x}
                          for d, s, w, x in rows])
 

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from etl.config import Config
-from scorecard.anomalies import find_anomalies
-from scorecard.anomaly_report import ECHO_KEYS, JSON_KEYS, AnomalyResult
-from scorecard.anomaly_scan import ThinSlice
-from scorecard.coverage import CoverageGap
-from scorecard.data import open_warehouse
-from scorecard.incidents import Echo, Incident, NewActivity
+from etl.settings.config import Config
+from scorecard.anomalies.coverage import CoverageGap
+from scorecard.anomalies.find import find_anomalies
+from scorecard.anomalies.incidents import Echo, Incident, NewActivity
+from scorecard.anomalies.report import ECHO_KEYS, JSON_KEYS, AnomalyResult
+from scorecard.anomalies.scan import ThinSlice
+from scorecard.kpis.data import open_warehouse
 from tests.rc_fixtures import daily_rows, message, warehouse_from_rows
 
 HOURS = [{"dimension": "hour", "segment": "8-13", "share": 0.74}]

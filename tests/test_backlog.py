@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config, config_from_dict
-from scorecard.backlog import backlog
-from scorecard.data import open_warehouse
+from etl.settings.config import Config, config_from_dict
+from scorecard.kpis.data import open_warehouse
+from scorecard.operations.backlog import backlog
 from warehouse.ingest import load_file
 
 DAY = "Tue Oct 31 {} +0000 2017"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.config import Config
+from etl.settings.config import Config
 from tests.browser import browser_page, chromium_missing, dash_server, wait_until
 from tests.identity_fixtures import identity_files
 from warehouse.identities import load_identities

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from scorecard.data import open_warehouse
-from scorecard.opportunities import opportunity_queue
+from scorecard.cases.opportunities import opportunity_queue
+from scorecard.kpis.data import open_warehouse
 from tests.browser import (
     browser_page,
     chromium_missing,
@@ -32,7 +32,7 @@ def server(db):
 
 
 def test_opportunities_page(server, db, tmp_path):
-    from etl.config import Config
+    from etl.settings.config import Config
 
     expected = opportunity_queue(open_warehouse(db), Config(), None, None, {})
     assert expected.n > 0  # the generated data has stock-out phrases

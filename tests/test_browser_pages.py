@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from scorecard.shortfall import explain_shortfall
+from scorecard.rootcause.shortfall import explain_shortfall
 from tests.browser import (
     INJECTED_CASE,
     INJECTIONS,

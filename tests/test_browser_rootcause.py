@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from scorecard.shortfall import explain_shortfall
+from scorecard.rootcause.shortfall import explain_shortfall
 from tests.browser import browser_page, chromium_missing, dash_server, dashboard_warehouse, serving
 
 pytestmark = [pytest.mark.browser,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.business_hours import (
+from etl.settings.business_hours import (
     bucket_table,
     business_intervals,
     business_seconds_between,
@@ -18,9 +18,9 @@ from etl.business_hours import (
     offset_pieces,
     utc_bounds,
 )
-from etl.config import BusinessHours, config_from_dict
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
+from etl.settings.config import BusinessHours, config_from_dict
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
 from tests.rc_fixtures import case, warehouse_from_rows
 
 H = 3600.0

@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.calls import REQUIRED, parse_calls
-from etl.config import Config
-from etl.io import SourceError
+from etl.settings.config import Config
+from etl.sources.calls import REQUIRED, parse_calls
+from etl.sources.io import SourceError
 from warehouse.ingest import load_file
 
 REAL = Path(__file__).parent / "data" / "real"

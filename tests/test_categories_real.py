@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from etl.playbook import categories_from_text, load_playbook
-from etl.text_sql import add_categories
+from etl.settings.playbook import categories_from_text, load_playbook
+from etl.text.text_sql import add_categories
 
 LABELS = Path(__file__).parent / "golden" / "customer_messages_labelled.csv"
 HOLDOUT2 = Path(__file__).parent / "golden" / "customer_messages_holdout2.csv"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config, ConfigError, load_config
+from etl.settings.config import Config, ConfigError, load_config
 
 
 def test_defaults_are_the_published_figures():

@@ -1,4 +1,4 @@
-"""Coverage by hour of week against [business_hours] (scorecard/staffing.py): the hand-computed
+"""Coverage by hour of week against [business_hours] (scorecard/operations/staffing.py): the hand-computed
 fixture of tests/golden/coverage.md, the CLI and the what-if."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.data import open_warehouse
-from scorecard.data_staffing import coverage_cases
-from scorecard.staffing import coverage, parsed_window
+from etl.settings.config import Config
+from scorecard.kpis.data import open_warehouse
+from scorecard.operations.data_staffing import coverage_cases
+from scorecard.operations.staffing import coverage, parsed_window
 from warehouse.ingest import load_file
 
 EN = "my order has not arrived and you have not answered my emails"

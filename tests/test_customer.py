@@ -1,4 +1,4 @@
-"""The customer timeline (scorecard/customer.py, `socialcare customer`) on the identity fixture
+"""The customer timeline (scorecard/cases/customer.py, `socialcare customer`) on the identity fixture
 of tests/golden/identity.md."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.customer import customer_timeline
-from scorecard.data import open_warehouse
-from scorecard.data_customer import search_params
+from etl.settings.config import Config
+from scorecard.cases.customer import customer_timeline
+from scorecard.cases.data_customer import search_params
+from scorecard.kpis.data import open_warehouse
 from tests.identity_fixtures import identity_files
 from warehouse.identities import load_identities
 from warehouse.ingest import load_file

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.date_damage import swapped_dates
+from etl.sources.date_damage import swapped_dates
 
 ROOT = Path(__file__).parents[1]
 REAL = ROOT / "tests" / "data" / "real"

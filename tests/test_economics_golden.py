@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.catalogue import kpi_by_id
-from scorecard.data import kpi_frame, open_warehouse
-from scorecard.kpis import scorecard
-from scorecard.lift import lift_report
-from scorecard.whatif import round_half_up, what_if, whole_shares
+from etl.settings.config import Config
+from scorecard.economics.lift import lift_report
+from scorecard.economics.whatif import round_half_up, what_if, whole_shares
+from scorecard.kpis.catalogue import kpi_by_id
+from scorecard.kpis.data import kpi_frame, open_warehouse
+from scorecard.kpis.scoring import scorecard
 from tests.rc_fixtures import case, warehouse_from_rows
 
 UTC_CONFIG = Config(display_timezone="UTC")

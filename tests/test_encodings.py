@@ -12,8 +12,8 @@ import random
 import duckdb
 import pytest
 
-from etl.config import Config
-from etl.io import LEGACY, detect_encoding, read_csv_text
+from etl.settings.config import Config
+from etl.sources.io import LEGACY, detect_encoding, read_csv_text
 from warehouse.ingest import load_file
 
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
@@ -164,7 +164,7 @@ def test_a_lone_surrogate_in_utf16_quarantines_only_its_record(tmp_path, encodin
 
 
 def test_utf8_and_legacy_text_is_never_taken_for_utf16():
-    from etl.io import utf16_without_bom
+    from etl.sources.io import utf16_without_bom
 
     assert utf16_without_bom(_rows().encode("utf-8")[:512]) is None
     assert utf16_without_bom(_rows().encode("cp1252")[:512]) is None

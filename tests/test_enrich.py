@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.enrich import (
+from etl.text.enrich import (
     agent_signatures,
     asks_private_flags,
     categories_from_labels,

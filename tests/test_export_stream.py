@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
+from etl.settings.config import Config
 from scorecard.export import neutralised, table_frame
 from tests.browser import FORMULA, dashboard_warehouse
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from etl.config import Config
-from scorecard.kpis import scorecard
+from etl.settings.config import Config
+from scorecard.kpis.scoring import scorecard
 from warehouse.db import connect_readonly
 from warehouse.ingest import load_file
 

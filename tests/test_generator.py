@@ -605,7 +605,7 @@ def test_runaround_agent(data: Data):
     ra = out.text.str.contains(RUNAROUND, case=False, regex=True)
     assert inside.sum() >= 30 and ra[inside].mean() > 0.5 and ra[~inside].mean() < 0.2
     # the warehouse sees them too: every run-around template is one the ETL's rule flags
-    from etl.enrich import runaround_flags
+    from etl.text.enrich import runaround_flags
 
     assert runaround_flags(pd.Series(AGENT["runaround"])).all()
     assert runaround_flags(out.text[inside]).mean() > 0.6  # measured 0.84 (the RUNAROUND share)

@@ -1,4 +1,4 @@
-"""`socialcare status` / scorecard.health: loads, quarantine by reason, freshness per source."""
+"""`socialcare status` / scorecard.operations.health: loads, quarantine by reason, freshness per source."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.health import freshness, health
+from etl.settings.config import Config
+from scorecard.operations.health import freshness, health
 from warehouse.ingest import load_file
 
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"

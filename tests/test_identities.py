@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from etl.io import SourceError
-from scorecard.catalogue import kpi_by_id
-from scorecard.data import kpi_frame, open_warehouse
-from scorecard.data_lift import social_followups
-from scorecard.kpis import scorecard
+from etl.settings.config import Config
+from etl.sources.io import SourceError
+from scorecard.economics.data_lift import social_followups
+from scorecard.kpis.catalogue import kpi_by_id
+from scorecard.kpis.data import kpi_frame, open_warehouse
+from scorecard.kpis.scoring import scorecard
 from tests.identity_fixtures import CONFLICT, identity_files
 from warehouse.identities import load_identities
 from warehouse.ingest import load_file
@@ -234,6 +234,6 @@ def test_a_crm_export_with_a_mapping(linked, tmp_path):
 def test_phone_numbers_are_read_as_their_digits(phone, digits):
     import pandas as pd
 
-    from etl.identities import phone_digits
+    from etl.sources.identities import phone_digits
 
     assert phone_digits(pd.Series([phone], dtype=object)).tolist() == [digits]

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from etl.config import Config
+from etl.settings.config import Config
 from sample_data.generator import FILES, generate
-from scorecard.catalogue import kpi_by_id
-from scorecard.customer import customer_timeline
-from scorecard.data import kpi_frame, open_warehouse
-from scorecard.kpis import scorecard
+from scorecard.cases.customer import customer_timeline
+from scorecard.kpis.catalogue import kpi_by_id
+from scorecard.kpis.data import kpi_frame, open_warehouse
+from scorecard.kpis.scoring import scorecard
 from warehouse.identities import load_identities
 from warehouse.ingest import load_file
 

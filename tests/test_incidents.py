@@ -1,4 +1,4 @@
-"""Incidents, new activity and coverage gaps (scorecard/incidents.py, scorecard/coverage.py).
+"""Incidents, new activity and coverage gaps (scorecard/anomalies/incidents.py, scorecard/anomalies/coverage.py).
 
 Hand-built flags for the grouping rules, hand-built warehouses for new activity and coverage
 gaps, the demo data (sample_data/demo, whose manifest names the injected incidents) for the
@@ -17,13 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.anomalies import coverage_gaps, find_anomalies
-from scorecard.anomaly_report import ECHO_KEYS, JSON_KEYS
-from scorecard.coverage import coverage_of, gap_days, gaps_in
-from scorecard.data import open_warehouse
-from scorecard.data_anomalies import source_days
-from scorecard.incidents import (
+from etl.settings.config import Config
+from scorecard.anomalies.coverage import coverage_of, gap_days, gaps_in
+from scorecard.anomalies.data_anomalies import source_days
+from scorecard.anomalies.find import coverage_gaps, find_anomalies
+from scorecard.anomalies.incidents import (
     driver_of,
     echoes_of,
     grouped,
@@ -31,6 +29,8 @@ from scorecard.incidents import (
     new_activity,
     severity_of,
 )
+from scorecard.anomalies.report import ECHO_KEYS, JSON_KEYS
+from scorecard.kpis.data import open_warehouse
 from tests.rc_fixtures import case, daily_rows, warehouse_from_rows
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Language detection at load (etl/language.py) and sentiment only where VADER reads the language.
+"""Language detection at load (etl/text/language.py) and sentiment only where VADER reads the language.
 
 Hand-checked expectations; accuracy on real tweets is in tests/test_language_real.py and
 tests/golden/language.md.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.config import Config
-from etl.language import cleaned_text, language_codes
+from etl.settings.config import Config
+from etl.text.language import cleaned_text, language_codes
 from warehouse.ingest import load_file
 
 T = "Tue Oct 31 22:10:47 +0000 2017"
@@ -72,8 +72,8 @@ def test_scorecard_by_and_for_language(make_twcs, tmp_path):
 
 
 def test_conversations_language_filter(make_twcs, tmp_path):
-    from scorecard.cases import CaseQuery, all_cases
-    from scorecard.data import open_warehouse
+    from scorecard.cases.browser import CaseQuery, all_cases
+    from scorecard.kpis.data import open_warehouse
 
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(make_twcs(ROWS)), db, Config())

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.text_sql import add_language
+from etl.text.text_sql import add_language
 
 LABELLED = Path(__file__).parent / "golden" / "language_tweets.csv"
 

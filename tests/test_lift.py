@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config, CostModel
-from scorecard.data import open_warehouse
-from scorecard.economics import eligible_categories
-from scorecard.lift import lift_report, what_if
+from etl.settings.config import Config, CostModel
+from scorecard.economics.costs import eligible_categories
+from scorecard.economics.lift import lift_report, what_if
+from scorecard.kpis.data import open_warehouse
 from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel
 from tests.rc_fixtures import case, warehouse_from_rows
 

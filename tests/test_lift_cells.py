@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from scorecard.lift import fast_effective_matrix, raw_lift
-from scorecard.lift_model import _formula, fit_one, model_frame
+from scorecard.economics.lift import fast_effective_matrix, raw_lift
+from scorecard.economics.lift_model import _formula, fit_one, model_frame
 
 BUCKETS = ["fast_resolved", "fast_unresolved", "slow_resolved", "slow_unresolved", "unanswered"]
 

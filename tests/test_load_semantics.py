@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
+from etl.settings.config import Config
 from warehouse.ingest import LoadRefused, load_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -300,9 +300,9 @@ def test_lock_is_released_when_the_loading_process_dies_but_its_workers_live(tmp
 
 
 def test_a_small_load_rewrites_only_the_cases_it_touches(tmp_path):
-    from etl.twcs import parse_twcs
-    from etl.twcs_cases import rebuild_cases
-    from etl.twcs_store import merge_tweets
+    from etl.sources.twcs import parse_twcs
+    from etl.sources.twcs_cases import rebuild_cases
+    from etl.sources.twcs_store import merge_tweets
     from warehouse.db import snapshot_writer
 
     base_table = make_twcs.twcs_table(3000, seed=4)

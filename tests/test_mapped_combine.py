@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from etl.mapping import MappingError, mapping_from_toml
+from etl.settings.config import Config
+from etl.sources.mapping import MappingError, mapping_from_toml
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "mappings"
 LOG = EXAMPLES / "complaints_log.csv"

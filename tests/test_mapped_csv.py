@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from etl.mapped_rows import utc_times
-from etl.mapping import MappingError, mapping_from_toml
+from etl.settings.config import Config
+from etl.sources.mapped_rows import utc_times
+from etl.sources.mapping import MappingError, mapping_from_toml
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples" / "mappings"

@@ -15,7 +15,7 @@ import duckdb
 import psycopg
 import pytest
 
-from etl.config import Config
+from etl.settings.config import Config
 from tests.pg import postgres_url  # noqa: F401  (session fixture)
 from tests.test_load_semantics import table_digests
 from tests.test_mapped_csv import EXAMPLES, SPROUT_HEADER, ZENDESK_HEADER, write_csv

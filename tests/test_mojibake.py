@@ -9,8 +9,8 @@ from dataclasses import replace
 import duckdb
 import pytest
 
-from etl.config import Config
-from etl.mojibake import is_damaged_variant, repaired_text
+from etl.settings.config import Config
+from etl.text.mojibake import is_damaged_variant, repaired_text
 from tests.conftest import TWCS_SAMPLE
 from tests.real_damage import (
     load_notes,

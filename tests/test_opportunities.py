@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import ConfigError, Opportunities, config_from_dict
-from etl.opportunities import opportunity_kinds
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
-from scorecard.opportunities import opportunity_queue
+from etl.settings.config import ConfigError, Opportunities, config_from_dict
+from etl.text.opportunities import opportunity_kinds
+from scorecard.cases.opportunities import opportunity_queue
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
 from warehouse.ingest import load_file
 
 CONFIG = replace(config_from_dict({}), opportunities=Opportunities(competitors=("Globex", "@GlobexCare")))

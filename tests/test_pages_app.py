@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from etl.config import Config
+from etl.settings.config import Config
 from tests.browser import serving
 from warehouse.ingest import load_file
 

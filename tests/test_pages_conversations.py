@@ -1,4 +1,4 @@
-"""The case browser (scorecard/cases.py) and the Conversations page, on the shared dashboard
+"""The case browser (scorecard/cases/browser.py) and the Conversations page, on the shared dashboard
 warehouse: generated sample data plus a case whose messages carry HTML, script and link payloads.
 Expected counts are recomputed independently with plain SQL on the same file."""
 
@@ -8,8 +8,8 @@ import duckdb
 import pytest
 from dash import html
 
-from scorecard.cases import CaseQuery, case_page, case_transcript
-from scorecard.data_cases import like_pattern
+from scorecard.cases.browser import CaseQuery, case_page, case_transcript
+from scorecard.cases.data_cases import like_pattern
 from tests.browser import (
     FORMULA,
     INJECTED_CASE,

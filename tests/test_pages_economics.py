@@ -114,7 +114,7 @@ def test_page_costs_follow_the_cost_model(svc):
 
 
 def test_page_uses_the_lift_module_when_present(svc):
-    lift = pytest.importorskip("scorecard.lift")
+    lift = pytest.importorskip("scorecard.economics.lift")
     from pages import economics as page
 
     report = lift.lift_report(svc.reader.cursor(), svc.config, "2024-01-01", "2024-02-11", {}, page.REPORT_SHIFT)

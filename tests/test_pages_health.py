@@ -7,7 +7,7 @@ import re
 import duckdb
 import pytest
 
-from scorecard.catalogue import catalogue
+from scorecard.kpis.catalogue import catalogue
 from tests.browser import dashboard_warehouse, serving, texts_of
 
 

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from scorecard.rootcause import drill_cases, explain_change
-from scorecard.shortfall import explain_shortfall
+from scorecard.rootcause.change import drill_cases, explain_change
+from scorecard.rootcause.shortfall import explain_shortfall
 from tests.browser import components_of, dashboard_warehouse, serving, texts_of
 
 DAY = "2024-01-22"  # the generator's TelcoCo outage day, a Monday
@@ -114,8 +114,8 @@ def test_change_mode_one_click_away_reads_in_units(svc):
 
 
 def _longest(frame) -> str:
-    from scorecard.catalogue import kpi_by_id
-    from scorecard.shortfall_text import level_text
+    from scorecard.kpis.catalogue import kpi_by_id
+    from scorecard.rootcause.shortfall_text import level_text
 
     return level_text(kpi_by_id("frt_median_s"), frame["kpi_value"].max())
 

@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from scorecard.catalogue import catalogue
+from scorecard.kpis.catalogue import catalogue
 from tests.browser import components_of, serving, texts_of
 
 

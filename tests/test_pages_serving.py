@@ -11,7 +11,7 @@ import pytest
 import requests
 from werkzeug.security import generate_password_hash
 
-from etl.config import Config
+from etl.settings.config import Config
 from tests.browser import callback_payload, gunicorn_server
 from warehouse.ingest import load_file
 

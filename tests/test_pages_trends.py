@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from scorecard import anomalies
-from scorecard.kpis import scorecard
+from scorecard.anomalies import find as anomalies
+from scorecard.kpis.scoring import scorecard
 from tests.browser import components_of, dashboard_warehouse, serving, texts_of
 
 START, END = "2024-01-01", "2024-02-11"

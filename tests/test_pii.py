@@ -1,6 +1,6 @@
-"""PII masking (etl/pii.py): what is masked and what is not, and masking of quarantined rows.
+"""PII masking (etl/text/pii.py): what is masked and what is not, and masking of quarantined rows.
 
-Every expected output below was written by hand from the rule in etl/pii.py; the card numbers
+Every expected output below was written by hand from the rule in etl/text/pii.py; the card numbers
 are the issuers' published test numbers (4111 1111 1111 1111, 3782 822463 10005) and the
 IBANs the ECBS examples (GB82 WEST 1234 5698 7654 32, DE89 3704 0044 0532 0130 00). The
 "real" rows are fragments of tests/data/real/customer_support_tickets.csv that the old
@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl.config import Config
-from etl.pii import luhn_valid, masked_texts
+from etl.settings.config import Config
+from etl.text.pii import luhn_valid, masked_texts
 from warehouse.ingest import LoadRefused, load_file
 
 MASKED = [

@@ -1,4 +1,4 @@
-"""The playbook (etl/playbook.py): validation, `patterns`, the default vocabulary, and a TWCS load
+"""The playbook (etl/settings/playbook.py): validation, `patterns`, the default vocabulary, and a TWCS load
 classified by a custom playbook. Expected categories were decided by hand from the playbook
 text (first category in file order with a matching keyword or pattern)."""
 
@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config, ConfigError, load_config
-from etl.playbook import categories_from_text, load_playbook
-from etl.text_sql import add_categories
+from etl.settings.config import Config, ConfigError, load_config
+from etl.settings.playbook import categories_from_text, load_playbook
+from etl.text.text_sql import add_categories
 from warehouse.ingest import load_file
 
 GOOD = '[[category]]\nid = "billing"\ncomplexity = 2\nkeywords = ["bill"]\n'

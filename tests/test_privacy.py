@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
+from etl.settings.config import Config
 from tests.conftest import TWCS_SAMPLE
 from warehouse.ingest import LoadRefused, load_file
 from warehouse.privacy import customer_keys, erase_customer
@@ -201,7 +201,7 @@ def test_retention_keeps_recent_texts(tmp_path, make_twcs):
 
 
 def test_retention_setting_is_validated():
-    from etl.config import ConfigError, config_from_dict
+    from etl.settings.config import ConfigError, config_from_dict
 
     assert config_from_dict({"retention": {"days": 365}}).retention_days == 365
     with pytest.raises(ConfigError, match="retention.days must be between 1 and 36500"):

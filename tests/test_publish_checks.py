@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from etl.config import Config
+from etl.settings.config import Config
 from tests.conftest import TWCS_SAMPLE
 from warehouse.checks import check_failures
 from warehouse.db import WarehouseError, connect_readonly, snapshot_writer

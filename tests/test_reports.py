@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.alert_settings import SmtpSettings
-from etl.config import Config
-from scorecard.backlog import backlog
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
-from scorecard.lift import lift_report
+from etl.settings.alerts import SmtpSettings
+from etl.settings.config import Config
+from scorecard.economics.lift import lift_report
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
+from scorecard.operations.backlog import backlog
 from scorecard.reports.daily import daily_report, email_report
 from scorecard.reports.verdict import lift_verdict
 from tests.browser import dashboard_warehouse
@@ -162,7 +162,7 @@ def test_daily_report_arrives_by_email_with_html_body_and_pdf(daily):
 
 
 def test_report_base_url_from_the_configuration(tmp_path):
-    from etl.config import ConfigError, load_config
+    from etl.settings.config import ConfigError, load_config
 
     good = tmp_path / "good.toml"
     good.write_text('[report]\nbase_url = "https://care.example.com/"\n')

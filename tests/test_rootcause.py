@@ -10,19 +10,19 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.catalogue import catalogue, kpi_by_id
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
-from scorecard.mixrate import REMAINDER, decompose, finish, ranked
+from etl.settings.config import Config
+from scorecard.kpis.catalogue import catalogue, kpi_by_id
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
 from scorecard.periods import day_range, parse_hours
-from scorecard.rootcause import (
+from scorecard.rootcause.change import (
     drill_cases,
     explain_change,
     parse_period,
     segment_phrase,
     transcript,
 )
+from scorecard.rootcause.mixrate import REMAINDER, decompose, finish, ranked
 from tests.rc_fixtures import two_day_rows, warehouse_from_rows
 
 A, B = "2024-03-01", "2024-03-02"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scorecard.catalogue import kpi_by_id
-from scorecard.rootcause_text import (
+from scorecard.kpis.catalogue import kpi_by_id
+from scorecard.rootcause.change_text import (
     effect_text,
     offset_note,
     share_text,

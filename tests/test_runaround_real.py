@@ -3,7 +3,7 @@
 Five labelled splits: dev (108) and holdout (12) in agent_replies_labelled.csv, holdout2 (113),
 dev3 (148, tuned on) and holdout3 (155, held back: labelled and committed before the rule was
 run on it, never tuned on). Every count below was computed from the committed labels by the
-rule in etl/enrich.py; a change to the rule or the labels must update runaround.md and MEASURED.
+rule in etl/text/enrich.py; a change to the rule or the labels must update runaround.md and MEASURED.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from etl import enrich
-from etl.enrich import masked_texts, runaround_flags
-from etl.regex_sql import re2_ascii_exact, re2_superset
-from etl.text_sql import add_search
+from etl.text import enrich
+from etl.text.enrich import masked_texts, runaround_flags
+from etl.text.regex_sql import re2_ascii_exact, re2_superset
+from etl.text.text_sql import add_search
 
 GOLDEN = Path(__file__).parent / "golden"
 HOLDOUT3_SHA256 = "37a951067144a588847ca46290d7fffcce319759190b72da29535e5cd6af04e0"  # as committed in 7bdab7f
@@ -125,7 +125,7 @@ def test_engaging_replies_are_not_flagged(text):
 
 
 def test_sql_path_equals_the_rule_on_the_labelled_replies():
-    """The load's DuckDB path (etl/twcs_store.py) gives the same flags as runaround_flags."""
+    """The load's DuckDB path (etl/sources/twcs_store.py) gives the same flags as runaround_flags."""
     texts = pd.concat([f["text"] for k, f in _splits().items() if k != "all holdouts"])
     texts = masked_texts(texts).drop_duplicates().reset_index(drop=True)
     con = duckdb.connect()
@@ -148,7 +148,7 @@ def test_python_path_equals_python_re():
 
 
 def test_superset_widens_long_bounded_repeats():
-    """etl/regex_sql.py: in the superset form x{0,40} becomes x{0,} (wider, and a Unicode class
+    """etl/text/regex_sql.py: in the superset form x{0,40} becomes x{0,} (wider, and a Unicode class
     repeated 40 times is too big for RE2's DFA); the exact ASCII form keeps the bound."""
     pattern = re.compile(r"contact us[^.!?]{0,40}?here|a{2,3}")
     assert "{0,}?" in re2_superset(pattern) and "{2,3}" in re2_superset(pattern)

@@ -4,8 +4,8 @@ that brand's rows; tables without a brand, case or agent are empty except settin
 
 from __future__ import annotations
 
-from etl.config import Config
-from scorecard.kpis import scorecard
+from etl.settings.config import Config
+from scorecard.kpis.scoring import scorecard
 from scorecard.service import SnapshotReader
 
 

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.catalogue import KINDS, PERSPECTIVES, catalogue, kpi_by_id, status_of
-from scorecard.data import open_warehouse
-from scorecard.kpis import previous_period, scorecard
+from etl.settings.config import Config
+from scorecard.kpis.catalogue import KINDS, PERSPECTIVES, catalogue, kpi_by_id, status_of
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import previous_period, scorecard
 from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -67,7 +67,7 @@ def test_a_kpi_without_direction_has_no_status_even_with_a_configured_target():
     volume = kpi_by_id("volume")
     assert volume.direction == "none"
     assert status_of(volume, 16, 16, Config(targets={"volume": {"target": 10, "amber": 5}})) == "n/a"
-    header = (Path(__file__).parents[1] / "scorecard" / "kpis.toml").read_text().split("[[kpi]]")[0]
+    header = (Path(__file__).parents[1] / "scorecard" / "kpis" / "kpis.toml").read_text().split("[[kpi]]")[0]
     assert "needs a direction" in header and "unless a target is configured" not in header
 
 

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.config import Config, CostModel
-from scorecard.catalogue import catalogue
-from scorecard.data import kpi_frame, open_warehouse
-from scorecard.data_agg import MODEL_DIMS, aligned, fast_usable
+from etl.settings.config import Config, CostModel
+from scorecard.kpis.catalogue import catalogue
+from scorecard.kpis.data import kpi_frame, open_warehouse
+from scorecard.kpis.data_agg import MODEL_DIMS, aligned, fast_usable
 from tests.rc_fixtures import case, message, warehouse_from_rows
 
 FAST = [k for k in catalogue() if k.fast]

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from scorecard.catalogue import THIN_N, catalogue, kpi_by_id, status_of
-from scorecard.data import kpi_frame, open_warehouse
-from scorecard.kpis import scorecard
+from scorecard.kpis.catalogue import THIN_N, catalogue, kpi_by_id, status_of
+from scorecard.kpis.data import kpi_frame, open_warehouse
+from scorecard.kpis.scoring import scorecard
 from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel, frames
 from warehouse.build import build
 from warehouse.db import snapshot_writer

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from etl.config import Config
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
+from etl.settings.config import Config
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
 from tests.conftest import REAL
 from warehouse.ingest import load_file
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.config import Config, config_from_dict
-from scorecard.catalogue import THIN_N, kpi_by_id, sla_of, status_of, target_of
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
+from etl.settings.config import Config, config_from_dict
+from scorecard.kpis.catalogue import THIN_N, kpi_by_id, sla_of, status_of, target_of
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
 from warehouse.ingest import load_file
 
 DAY = "2024-03-04"
@@ -299,7 +299,7 @@ def test_money_carries_the_currency_in_json_and_exports(con):
     ("[sla.channel]\nemail = 5\n", "sla.channel must hold tables such as [sla.channel.<name>]."),
 ])
 def test_slice_settings_name_the_bad_key(toml, message):
-    from etl.config import ConfigError
+    from etl.settings.config import ConfigError
 
     with pytest.raises(ConfigError) as e:
         _cfg(toml)
@@ -307,9 +307,9 @@ def test_slice_settings_name_the_bad_key(toml, message):
 
 
 def test_capable_sources_read_the_same_from_pre_aggregates_and_rows(con):
-    from scorecard.capabilities import capable_sources, source_capabilities
-    from scorecard.catalogue import catalogue
-    from scorecard.data import kpi_frame
+    from scorecard.kpis.capabilities import capable_sources, source_capabilities
+    from scorecard.kpis.catalogue import catalogue
+    from scorecard.kpis.data import kpi_frame
 
     caps = source_capabilities(con)
     kpis = [k for k in catalogue() if k.only_capable]
@@ -340,7 +340,7 @@ def test_cli_scorecard_by_team(db):
 
 @pytest.mark.parametrize("by", [[], ["channel"], ["brand"]])
 def test_sla_rules_read_the_same_from_value_bins_and_rows(con, tmp_path, by):
-    from scorecard.data import kpi_frame
+    from scorecard.kpis.data import kpi_frame
     from tests.fixtures_multichannel import GOLDEN_CONFIG, build_multichannel
 
     sla = [kpi_by_id("sla_met_rate")]

@@ -1,4 +1,4 @@
-"""The value-bin path (scorecard/data_values.py) and the agent model (scorecard/data_spread.py)
+"""The value-bin path (scorecard/kpis/data_values.py) and the agent model (scorecard/kpis/data_spread.py)
 equal the row-level KPI definitions for every time KPI, the SLA and the agent spread: exact
 medians and p90s (DuckDB's quantile_cont), means, n, for slices, filters, grains, both
 first-response clocks, and periods whose local edges cut UTC days.
@@ -12,11 +12,11 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from etl.config import BusinessHours
-from scorecard.catalogue import catalogue, kpi_by_id
-from scorecard.data import kpi_frame
-from scorecard.data_spread import spread_usable
-from scorecard.data_values import stored_measures, value_measure, values_usable
+from etl.settings.config import BusinessHours
+from scorecard.kpis.catalogue import catalogue, kpi_by_id
+from scorecard.kpis.data import kpi_frame
+from scorecard.kpis.data_spread import spread_usable
+from scorecard.kpis.data_values import stored_measures, value_measure, values_usable
 from tests.test_scorecard_fast import LONDON, con  # noqa: F401  (the 400-case random fixture)
 
 BINNED = [k for k in catalogue() if value_measure(k, LONDON) is not None]

@@ -1,4 +1,4 @@
-"""The fast VADER compound scorer (etl.sentiment, etl._vader_fast) against vaderSentiment itself."""
+"""The fast VADER compound scorer (etl.text.sentiment, etl.text._vader_fast) against vaderSentiment itself."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl import _vader_fast as vf
-from etl import sentiment as s
+from etl.text import _vader_fast as vf
+from etl.text import sentiment as s
 
 REAL = Path(__file__).parent / "data" / "real"
 ROOT = Path(__file__).parents[1]
@@ -218,6 +218,6 @@ def test_agreement_share_of_nothing_is_nan():
 
 
 def test_no_work_at_import():
-    code = ("import etl.sentiment, etl._vader_fast as v; "
+    code = ("import etl.text.sentiment, etl.text._vader_fast as v; "
             "assert v.lexicon.cache_info().currsize == 0 and v.emojis.cache_info().currsize == 0")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config, ConfigError, config_from_dict
-from scorecard.comparison import comparison_for
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
-from scorecard.mixrate import REMAINDER
-from scorecard.shortfall import explain_shortfall
+from etl.settings.config import Config, ConfigError, config_from_dict
+from scorecard.kpis.comparison import comparison_for
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
+from scorecard.rootcause.mixrate import REMAINDER
+from scorecard.rootcause.shortfall import explain_shortfall
 from tests.rc_fixtures import (
     saturday_rows,
     shortfall_messages,
@@ -191,7 +191,7 @@ def test_explain_without_vs_compares_with_the_last_four_saturdays(tmp_path):
 def test_a_date_without_a_time_is_no_hour_of_day():
     import pandas as pd
 
-    from scorecard.data_shortfall import NO_TIME, without_clock_hours
+    from scorecard.rootcause.data_shortfall import NO_TIME, without_clock_hours
 
     # source t: 25 of 40 openings exactly at 00:00:00 (dates stored at midnight, as the real
     # ticket export's unanswered tickets); source c: one of 40 at 00:00:00 by chance (a clock)

@@ -8,12 +8,12 @@ import math
 
 import pytest
 
-from etl.config import Config
-from scorecard.catalogue import kpi_by_id
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
-from scorecard.rootcause import drill_cases
-from scorecard.shortfall import explain_shortfall
+from etl.settings.config import Config
+from scorecard.kpis.catalogue import kpi_by_id
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
+from scorecard.rootcause.change import drill_cases
+from scorecard.rootcause.shortfall import explain_shortfall
 from warehouse.demo import build_demo
 
 WEEK = ("2024-03-24", "2024-03-30")  # the demo's last week (90 days from 2024-01-01)

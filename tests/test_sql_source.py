@@ -165,7 +165,7 @@ def test_connection_and_query_failures_are_one_sentence(postgres_url, tmp_path):
 def test_extract_hash_ignores_row_order_but_not_content():
     import pandas as pd
 
-    from etl.sql_source import rows_sha256
+    from etl.sources.sql_source import rows_sha256
 
     frame = pd.DataFrame({"id": ["1", "2", None], "t": ["a", None, "c"]}, dtype=object)
     shuffled = frame.iloc[[2, 0, 1]].reset_index(drop=True)

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from cli import main
-from etl.config import Config
-from etl.io import SourceError
-from etl.surveys import GENERIC, parse_surveys
+from etl.settings.config import Config
+from etl.sources.io import SourceError
+from etl.sources.surveys import GENERIC, parse_surveys
 from sample_data.generator import generate
 from tests.test_calls import write_csv
 from warehouse.ingest import load_file

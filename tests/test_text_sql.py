@@ -1,6 +1,6 @@
-"""The SQL fast paths of the text rules (etl/text_sql.py, etl/regex_sql.py) equal the Python rules.
+"""The SQL fast paths of the text rules (etl/text/text_sql.py, etl/text/regex_sql.py) equal the Python rules.
 
-Every comparison runs the rule of etl/enrich.py (or etl/sentiment.py) itself on the same texts:
+Every comparison runs the rule of etl/text/enrich.py (or etl/text/sentiment.py) itself on the same texts:
 real tweets and hand-labelled agent replies, plus seeded random texts built from the rules'
 trigger words mixed with characters where Python's `re` and RE2 differ (non-ASCII letters and
 digits, Unicode spaces, the Kelvin sign and long s that match k and s ignoring case, mojibake).
@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl import enrich
-from etl.regex_sql import python_whitespace, re2_ascii_exact, re2_superset
-from etl.text_sql import (
+from etl.text import enrich
+from etl.text.regex_sql import python_whitespace, re2_ascii_exact, re2_superset
+from etl.text.text_sql import (
     add_categories,
     add_search,
     add_sentiment,

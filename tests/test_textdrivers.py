@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scorecard.textdrivers import examples, log_odds, term_counts, terms, text_drivers
+from scorecard.rootcause.textdrivers import examples, log_odds, term_counts, terms, text_drivers
 
 FOCUS = ["No signal again", "no signal at home", "outage in town"]
 BASE = ["billing error", "signal fine", "billing question", "thanks"]

@@ -14,9 +14,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl.config import Config
-from etl.io import SourceError
-from etl.tickets import parse_tickets
+from etl.settings.config import Config
+from etl.sources.io import SourceError
+from etl.sources.tickets import parse_tickets
 from tests.test_calls import write_csv
 from warehouse.ingest import load_file
 

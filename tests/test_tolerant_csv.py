@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl.config import Config
-from etl.io import SourceError, read_csv_text
+from etl.settings.config import Config
+from etl.sources.io import SourceError, read_csv_text
 from tests.conftest import REAL, TWCS_SAMPLE
 from tests.real_damage import (
     CR_TWEETS,
@@ -139,7 +139,7 @@ def test_a_file_no_reading_can_take_is_refused_naming_a_line(tmp_path):
 
 
 def test_tickets_csv_with_bare_crs_loads_every_row(tmp_path):
-    """The tolerant reader serves every CSV source of etl/io.py: tickets here (a bare CR in
+    """The tolerant reader serves every CSV source of etl/sources/io.py: tickets here (a bare CR in
     three unquoted subjects)."""
     frame = pd.read_csv(REAL / "customer_support_tickets.csv", dtype=str, keep_default_na=False)
     clean_db, damaged_db = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
@@ -209,7 +209,7 @@ def test_a_short_record_before_a_bare_cr_is_quarantined_once(tmp_path):
 
 def test_a_rejected_span_is_split_at_lf_only():
     """Bare CRs, U+2028 and NEL inside texts stay text; a quoted CRLF joins its two lines."""
-    from etl.tolerant_csv import records_of_lines
+    from etl.sources.tolerant_csv import records_of_lines
 
     span = '1,a\rb,"c" d\n2,"x\r\ny",z\n3,q\u2028r\x85s,t\r\n4,"never closed\n'
     assert records_of_lines(span, 3, ",") == [

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from etl.twcs import case_roots
+from etl.settings.config import Config
+from etl.sources.twcs import case_roots
 from warehouse.ingest import LoadRefused, load_file
 
 T0 = "Tue Oct 31 10:00:00 +0000 2017"

@@ -47,7 +47,7 @@ def test_rows_follow_json_contract(rows):
     assert set(row) >= {"period", "brand", "kpi", "value", "n", "target", "status"}
     assert row["period"] == "total"
     assert row["status"] in {"green", "amber", "red", "n/a"}
-    # 3 cases each: far below the 30 a status needs (scorecard/catalogue.py THIN_N), so neither is
+    # 3 cases each: far below the 30 a status needs (scorecard/kpis/catalogue.py THIN_N), so neither is
     # red nor green although AskPlayStation's 14 h is far beyond its 1 h target (issue 17: thin
     # values never take a colour); the value and its reason are kept
     for brand, value in (("AskPlayStation", 50232.0), ("sprintcare", 192.0)):

@@ -11,9 +11,9 @@ import pandas as pd
 from click.testing import CliRunner
 
 from cli import main
-from etl.config import Config
-from scorecard.data import open_warehouse
-from scorecard.kpis import scorecard
+from etl.settings.config import Config
+from scorecard.kpis.data import open_warehouse
+from scorecard.kpis.scoring import scorecard
 from tests.conftest import TWCS_SAMPLE
 from warehouse.ingest import load_file
 

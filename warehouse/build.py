@@ -15,7 +15,7 @@ from importlib import resources
 
 import duckdb
 
-from etl.config import Config
+from etl.settings.config import Config
 from warehouse.calendar import write_business_calendar
 
 LAYERS = ("stg", "fct", "agg")

@@ -4,7 +4,7 @@
 timestamps: c = business seconds up to the day's start and up to PIECES open pieces
 [s_j, e_j) inside the day (zero-length padding), so that
 B(t) = c + sum_j greatest(0, least(epoch(t), e_j) - s_j) for t on day k
-(etl/business_hours.py:bucket_table). `model_settings` records which calendar and first-response
+(etl/settings/business_hours.py:bucket_table). `model_settings` records which calendar and first-response
 clock the models used (key `business_calendar`); the scorecard reads the stored business-hours
 figures only when that matches its own configuration, and computes them on read otherwise.
 A calendar with more than PIECES open windows in one UTC day is not stored (the key says
@@ -19,8 +19,8 @@ import json
 import duckdb
 import pandas as pd
 
-from etl.business_hours import bucket_table
-from etl.config import Config
+from etl.settings.business_hours import bucket_table
+from etl.settings.config import Config
 
 PIECES = 4
 DAY_S = 86400

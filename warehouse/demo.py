@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-from etl.config import Config
+from etl.settings.config import Config
 from warehouse.ingest import load_file
 
 DEMO_FILES = (("twcs", "social_twcs.csv"), ("calls", "phone_calls.csv"),

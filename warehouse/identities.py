@@ -11,9 +11,9 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from etl.config import Config
-from etl.identities import mapped_columns, parse_identities, write_identities
-from etl.io import SourceError, file_sha256
+from etl.settings.config import Config
+from etl.sources.identities import mapped_columns, parse_identities, write_identities
+from etl.sources.io import SourceError, file_sha256
 from warehouse.build import build
 from warehouse.db import snapshot_writer
 from warehouse.ingest import LoadRefused, LoadResult, _already_loaded

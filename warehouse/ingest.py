@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config import Config
-from etl.io import SourceError, file_sha256
 from etl.load import WARNING, LoadRecord, write_parsed
 from etl.parsed import Parsed
 from etl.progress import reporting, stage
-from etl.sources import parse_source
-from etl.twcs_brands import mention_handles_changed, remember_handles
-from etl.twcs_cases import rebuild_cases
+from etl.settings.config import Config
+from etl.sources.io import SourceError, file_sha256
+from etl.sources.registry import parse_source
+from etl.sources.twcs_brands import mention_handles_changed, remember_handles
+from etl.sources.twcs_cases import rebuild_cases
 from warehouse.build import build
 from warehouse.db import connect_readonly, snapshot_writer
 from warehouse.privacy import retained

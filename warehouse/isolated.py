@@ -9,7 +9,7 @@ import os
 import signal
 from pathlib import Path
 
-from etl.config import Config
+from etl.settings.config import Config
 from warehouse.db import WarehouseError
 
 

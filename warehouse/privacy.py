@@ -29,8 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.config import Config
-from etl.source_fields import short_hashes
+from etl.settings.config import Config
+from etl.sources.source_fields import short_hashes
 from warehouse.build import build
 from warehouse.db import WarehouseError, schema_sql, writer_lock
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from etl.config import Config
-from scorecard.kpis import scorecard
-from scorecard.lift import MIN_N, LiftReport, lift_report
+from etl.settings.config import Config
+from scorecard.economics.lift import MIN_N, LiftReport, lift_report
+from scorecard.kpis.scoring import scorecard
 from scorecard.reports.render import generated_at, render_html
 from scorecard.reports.svg import forest, grouped_bars, stacked_shares
 from scorecard.reports.verdict import CONTROLS, LiftVerdict, lift_verdict

@@ -12,18 +12,18 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 
-from etl.config import Config
-from scorecard.anomalies import find_anomalies
-from scorecard.backlog import BacklogResult, backlog
-from scorecard.catalogue import kpi_by_id
-from scorecard.data import effective_range
-from scorecard.kpis import scorecard
+from etl.settings.config import Config
+from scorecard.anomalies.find import find_anomalies
+from scorecard.kpis.catalogue import kpi_by_id
+from scorecard.kpis.data import effective_range
+from scorecard.kpis.scoring import scorecard
+from scorecard.operations.backlog import BacklogResult, backlog
 from scorecard.periods import day_range
 from scorecard.reports.render import generated_at, render_html
 from scorecard.reports.svg import grouped_bars
-from scorecard.rootcause_text import duration_text
-from scorecard.shortfall import explain_shortfall
-from scorecard.shortfall_text import level_text
+from scorecard.rootcause.change_text import duration_text
+from scorecard.rootcause.shortfall import explain_shortfall
+from scorecard.rootcause.shortfall_text import level_text
 
 STATUS_ORDER = {"red": 0, "amber": 1, "green": 2}
 INCIDENT_DAYS = 7  # incidents whose window reaches into the last week of the day
@@ -181,7 +181,7 @@ def summary_text(report: DailyReport) -> str:
 def email_report(config: Config, report: DailyReport, html: str, to: list[str]) -> list[str]:
     """Send the report through [smtp]: the HTML as the body, the PDF attached; a bad address or
     an unreachable server is a one-sentence error."""
-    from scorecard.delivery import DeliveryError, send_mail
+    from scorecard.alerts.delivery import DeliveryError, send_mail
     from scorecard.reports.render import pdf_bytes
 
     bad = [a for a in to if "@" not in a]

@@ -61,7 +61,7 @@ create table if not exists messages (
     is_runaround    boolean not null default false,
     load_id         varchar not null
 );
--- ISO 639-1 language of a message text (etl/language.py), NULL when undetermined or not detected
+-- ISO 639-1 language of a message text (etl/text/language.py), NULL when undetermined or not detected
 alter table messages add column if not exists language varchar;
 -- [opportunities] kinds a customer message matches (competitor, purchase_intent, stock_out)
 alter table messages add column if not exists opportunity varchar;
@@ -81,7 +81,7 @@ create table if not exists surveys (
     load_id          varchar not null
 );
 
--- Per message of a mapped `messages` export (etl/mapped_store.py): the fields its case is derived
+-- Per message of a mapped `messages` export (etl/sources/mapped_store.py): the fields its case is derived
 -- from that `messages` does not keep, so that a later, overlapping file rebuilds each case it
 -- touches from every stored message.
 create table if not exists mapped_messages (
@@ -97,7 +97,7 @@ create table if not exists mapped_messages (
 -- the case's creation time in the source tool, when the export has one (mapping field created_at)
 alter table mapped_messages add column if not exists created_at timestamptz;
 
--- Every stored tweet with its masked text and enrichment (etl/twcs_store.py); Twitter cases and
+-- Every stored tweet with its masked text and enrichment (etl/sources/twcs_store.py); Twitter cases and
 -- messages are derived from it after each load. Texts that dashboards do not search are stored
 -- with zstd compression (much cheaper to write than the default dictionary + FSST).
 create table if not exists raw_twcs (
@@ -115,9 +115,9 @@ create table if not exists raw_twcs (
 );
 alter table raw_twcs add column if not exists resolves boolean;
 alter table raw_twcs add column if not exists category varchar;
--- ISO 639-1 language of the text (etl/language.py), NULL when undetermined (too short, unknown)
+-- ISO 639-1 language of the text (etl/text/language.py), NULL when undetermined (too short, unknown)
 alter table raw_twcs add column if not exists language varchar;
--- [opportunities] kinds a customer tweet matches (etl/opportunities.py), comma-joined; NULL if none
+-- [opportunities] kinds a customer tweet matches (etl/text/opportunities.py), comma-joined; NULL if none
 alter table raw_twcs add column if not exists opportunity varchar;
 
 -- The case (root tweet) and position of every stored tweet that is in one, as of the last load.
@@ -136,7 +136,7 @@ create table if not exists etl_state (key varchar primary key, value varchar);
 -- target scope ([targets.<kpi>.team.<name>]).
 alter table interactions add column if not exists team varchar;
 
--- Links of one customer's identifiers across channels (etl/identities.py, `socialcare load
+-- Links of one customer's identifiers across channels (etl/sources/identities.py, `socialcare load
 -- identities`): kind handle (lower-cased, no @), email and phone (short sha1 hashes, as the ticket
 -- loader stores e-mails; phones as digits only) or crm (as given); each customer key also links to
 -- itself as a crm id. One customer key per (kind, value): a conflicting link is refused at load.

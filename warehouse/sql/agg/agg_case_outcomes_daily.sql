@@ -8,7 +8,7 @@
 --   customer id, whose recontact cannot be checked (outside FCR's population).
 -- abandoned / waiting: cases without a first response time (frt_s; *_created: frt_created_s,
 --   the other clock), abandoned (phone) or still waiting, for the SLA (a waiting case counts as
---   missed once the SLA has passed; scorecard/data_values.py; not a case whose opening the
+--   missed once the SLA has passed; scorecard/kpis/data_values.py; not a case whose opening the
 --   source does not give, opened_at_inferred: its wait is unknown).
 select
     floor(epoch(opened_at) / 86400)::bigint as utc_day,

@@ -4,7 +4,7 @@
 -- cost the reader). Measures: frt_s, frt_created_s, ttr_s, and frt_business_s (first
 -- response in business hours under business_calendar, from the clock in model_settings.frt_clock;
 -- see warehouse/calendar.py). The scorecard finds the bin of an order statistic from the counts
--- and sorts that bin's values to read it (scorecard/data_values.py), so medians stay exact.
+-- and sorts that bin's values to read it (scorecard/kpis/data_values.py), so medians stay exact.
 -- Ordered by measure and bin, so reading a few bins touches few row groups.
 with clock as (
     select coalesce(max(value) = 'case_created', false) as created

@@ -3,7 +3,7 @@
 -- partial days at a period's edges from fct_cases; costs and the playbook are applied when read.
 -- with_response / with_resolution / with_customer / with_agent count the cases carrying each
 -- measure: a source whose cases never carry one cannot carry the KPIs that need it
--- (scorecard/capabilities.py).
+-- (scorecard/kpis/capabilities.py).
 select
     floor(epoch(opened_at) / 86400)::bigint as utc_day,
     source,

@@ -26,7 +26,7 @@ with msg as (
 -- resolved_customer_id: the customer key an identities file links the case's stored customer id
 -- to (stg_identities), else the stored id. A stored id matches a CRM id as given, an e-mail hash
 -- as tickets store it (or a raw address, hashed here the same way), a phone hash (or a raw
--- number: '(0)' dropped, digits only, a leading 00 dropped, hashed as etl/identities.py does)
+-- number: '(0)' dropped, digits only, a leading 00 dropped, hashed as etl/sources/identities.py does)
 -- and, on social cases only, a handle (case-insensitive, no @). When several kinds match, the
 -- first of crm, email, phone, handle wins.
 who as (

@@ -3,7 +3,7 @@
 -- is the latest activity of the case's channel: a channel whose export ends earlier is aged as of
 -- its own end. The first-response clock starts at the first customer message (or the case's
 -- creation under sla.frt_clock = "case_created": $from_created). {sla} is each case's SLA in
--- seconds (scorecard/data.py sla_sql: the most specific [sla] rule, values bound).
+-- seconds (scorecard/kpis/data.py sla_sql: the most specific [sla] rule, values bound).
 with ends as (
     select channel, max(last_activity_at) as channel_now from fct_cases group by channel
 )

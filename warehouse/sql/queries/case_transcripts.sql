@@ -1,7 +1,7 @@
 -- Whole conversations of some cases: one line per message, "time role author [sentiment]
 -- [flags]: text", in conversation order; times in the display timezone ($tz). {ids} is a query of
--- interaction ids filled in by the caller (scorecard/data_shortfall.py case_transcripts: bound
--- $ids; scorecard/data_rootcause.py drill_rows: the drilled cases).
+-- interaction ids filled in by the caller (scorecard/rootcause/data_shortfall.py case_transcripts: bound
+-- $ids; scorecard/rootcause/data_rootcause.py drill_rows: the drilled cases).
 select
     m.interaction_id,
     string_agg(

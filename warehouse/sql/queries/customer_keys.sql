@@ -1,6 +1,6 @@
 -- The resolved customer keys a search term names: a resolved key, a stored customer id, a
 -- handle (social cases, case-insensitive, no @), an e-mail or phone hash (the term hashed by
--- the caller as etl/identities.py does), or any identifier of an identities file.
+-- the caller as etl/sources/identities.py does), or any identifier of an identities file.
 -- $term: as typed, trimmed; $handle: lower-cased without @; $email_hash, $phone_hash: or null.
 select distinct key from (
     select resolved_customer_id as key

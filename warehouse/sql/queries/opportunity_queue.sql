@@ -1,4 +1,4 @@
--- Opportunity cases (scorecard/opportunities.py): every case whose customer wrote something the
+-- Opportunity cases (scorecard/cases/opportunities.py): every case whose customer wrote something the
 -- [opportunities] phrases flag, with the first flagged customer message, whether that message
 -- names the case's brand, and the columns the date, slice and SLA rules read. The caller adds
 -- the first-response clock, the SLA and the filters.

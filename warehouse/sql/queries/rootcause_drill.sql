@@ -1,4 +1,4 @@
--- The rows behind one KPI value (scorecard/data_rootcause.py:drill_rows fills the braces with
+-- The rows behind one KPI value (scorecard/rootcause/data_rootcause.py:drill_rows fills the braces with
 -- SQL built from the KPI catalogue): one row per case of the KPI's population (one per survey
 -- response for survey KPIs) with dimensions, facts, flags and the full transcript, each
 -- message as "time role author [sentiment] [flags]: text" in conversation order

@@ -1,4 +1,4 @@
--- Customers' messages in the cases of one period and filter (scorecard/data_shortfall.py:
+-- Customers' messages in the cases of one period and filter (scorecard/rootcause/data_shortfall.py:
 -- customer_texts), a deterministic hash sample of at most $limit, for the topic-term
 -- breakdown of a shortfall. {where} is the period and dimension filter built in code.
 with m as (

@@ -1,0 +1,1 @@
+"""Text enrichment at load: PII masking, mojibake repair, sentiment, language, issue categories and flags, applied in DuckDB where possible."""

@@ -1,0 +1,36 @@
+"""Bridge: the opportunity cases of the published warehouse with their answer and SLA."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import pandas as pd
+
+from etl.settings.config import Config
+from scorecard.kpis.data import frt_column, sla_sql, where_sql
+from warehouse.queries import as_of, named_sql
+
+
+def opportunity_rows(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
+                     filters: Mapping[str, Sequence[str]], kinds: Sequence[str] = ()) -> pd.DataFrame:
+    """Opportunity cases opened on the local dates start..end (filters, kinds) with their outcome:
+    captured (first response within the SLA), missed, or pending."""
+    params: dict = {"as_of": as_of(con)}
+    frt, sla = frt_column(config), sla_sql(config, params)
+    if "$sla_s" in sla:
+        params["sla_s"] = config.sla_first_response_s
+    clock = "opened_at" if config.frt_clock == "case_created" else "customer_clock_at"
+    where = where_sql(config, start, end, filters, params)
+    if kinds:
+        params["kinds"] = list(kinds)
+        where += " and list_has_any(string_split(kinds, ','), $kinds)"
+    frame = con.execute(f"""
+        select *, case when frt is not null then (case when frt <= sla_s then 'captured'
+                                                         else 'missed' end)
+                       when epoch($as_of) - epoch({clock}) > sla_s then 'missed'
+                       else 'pending' end as outcome
+        from (select q.*, {frt} as frt, {sla}::double as sla_s
+              from ({named_sql('opportunity_queue')}) q where {where}) x
+        order by opened_at desc, interaction_id""", params).df()
+    return frame

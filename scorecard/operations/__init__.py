@@ -1,0 +1,1 @@
+"""Operations now: the backlog, staffing coverage by hour of week, data health and freshness."""

@@ -1,0 +1,257 @@
+"""Warehouse bridge for root cause: KPI values per segment, customer messages, drill rows.
+
+Every query reuses the KPI catalogue's SQL aggregates (scorecard/kpis/kpis.toml) over the same
+sources as the scorecard, so a segment value here is exactly what the scorecard would show for
+that segment. Identifiers come only from this module; values are bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import pandas as pd
+
+from etl.settings.business_hours import utc_bounds
+from etl.settings.config import Config
+from scorecard.kpis.catalogue import Kpi
+from scorecard.kpis.data import _cases_source, _local_times, bind_kpi_params, frt_column, source_sql
+from warehouse.queries import SOURCES, named_sql
+
+# Root-cause dimensions: the scorecard's four plus the local hour of day the case opened.
+DIMS = {"channel": "channel", "brand": "brand", "category": "issue_category",
+        "agent": "agent_id", "hour": "hour(timezone($tz, opened_at))"}
+NONE_SEGMENT = "(none)"
+_QUANTILE = re.compile(r"^quantile_cont\((.+),\s*([0-9.]+)\)$", re.S)
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.DuckDBPyConnection:
+    """Execute `sql` with the parameters it uses (DuckDB refuses unused ones)."""
+    return con.execute(sql, {k: v for k, v in params.items()
+                             if re.search(rf"\${re.escape(k)}\b", sql)})
+
+
+def closing_paren(expr: str, at: int) -> int:
+    """Index of the parenthesis closing the one at `at` (-1 if unbalanced)."""
+    depth = 0
+    for i in range(at, len(expr)):
+        depth += (expr[i] == "(") - (expr[i] == ")")
+        if depth == 0:
+            return i
+    return -1
+
+
+def split_call(expr: str, fn: str) -> tuple[str, str | None] | None:
+    """`fn(ARG) [filter (where COND)]` -> (ARG, COND); None if expr has another shape."""
+    expr = expr.strip()
+    if not expr.startswith(fn + "("):
+        return None
+    end = closing_paren(expr, len(fn))
+    if end < 0:
+        return None
+    arg, rest = expr[len(fn) + 1:end], expr[end + 1:].strip()
+    if not rest:
+        return arg, None
+    m = re.match(r"filter\s*\(\s*where\s+", rest)
+    if not m or closing_paren(rest, rest.index("(")) != len(rest) - 1:
+        return None
+    return arg, rest[m.end():-1]
+
+
+def quantile_of(kpi: Kpi) -> tuple[str, float] | None:
+    """(column expression, p) for a quantile KPI such as the median FRT, else None."""
+    m = _QUANTILE.match(kpi.value.strip()) if kpi.is_plain else None
+    return (m.group(1), float(m.group(2))) if m else None
+
+
+def row_value(kpi: Kpi) -> str | None:
+    """The per-row expression the KPI aggregates (avg/sum/quantile argument, or the row form of
+    a linear combination of averages such as NPS), if it has one."""
+    if not kpi.is_plain:
+        return None
+    q = quantile_of(kpi)
+    if q:
+        return q[0]
+    if kpi.value.strip() == "count(*)":
+        return "1"
+    for fn in ("avg", "sum"):
+        parts = split_call(kpi.value, fn)
+        if parts:
+            return parts[0]
+    linear = linear_row(kpi)
+    return linear[0] if linear else None
+
+
+def linear_row(kpi: Kpi) -> tuple[str, str | None] | None:
+    """(row expression, filter) of a value that is a linear combination of averages over the
+    same rows, e.g. 100 * (avg(a) filter (where c) - avg(b) filter (where c)) -> 100 * ((a) -
+    (b)) where c: the KPI is then the average of that row expression."""
+    text, conds, out, i = kpi.value, set(), "", 0
+    while (at := text.find("avg(", i)) >= 0:
+        if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+            return None
+        end = closing_paren(text, at + 3)
+        rest = text[end + 1:]
+        m = re.match(r"\s*filter\s*\(\s*where\s+", rest)
+        cond = None
+        if m:
+            close = closing_paren(rest, rest.index("("))
+            cond, end = rest[m.end():close], end + 1 + close
+        conds.add(cond)
+        out += text[i:at] + f"({text[at + 4:closing_paren(text, at + 3)]})"
+        i = end + 1
+    out += text[i:]
+    if not out.strip() or len(conds) != 1 or re.search(r"\b(avg|sum|count|quantile_cont|min|max)\(", out):
+        return None
+    return out, conds.pop()
+
+
+def population(kpi: Kpi) -> str:
+    """Row predicate of the cases (or messages, surveys) the KPI's n counts."""
+    parts = split_call(kpi.n, "count")
+    if parts is None:
+        raise ValueError(f"kpis.toml: {kpi.id} n must be count(...) [filter (where ...)].")
+    arg, cond = parts
+    clauses = [] if arg.strip() == "*" else [f"({arg}) is not null"]
+    clauses += [f"({cond})"] if cond else []
+    return " and ".join(clauses) or "true"
+
+
+def prepared_sql(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, params: dict,
+                 text: str) -> str:
+    """`text` with {frt} filled in; binds the KPI parameters it uses (as the scorecard does)."""
+    text = text.format(frt=frt_column(config))
+    bind_kpi_params(con, config, text, params)
+    return text
+
+
+def where_clause(start: str | None, end: str | None, filters: Mapping[str, Sequence[str]],
+                 params: dict, exclude: Sequence[str] = (), tag: str = "") -> str:
+    """Local-date range, dimension filters (any of DIMS) and excluded days, over opened_at
+    (`tag` keeps the date parameters of several windows apart in one query)."""
+    clauses = ["true"]
+    lo, hi = utc_bounds(params["tz"], start, end)
+    if lo is not None:
+        params[f"t_lo{tag}"] = lo
+        clauses.append(f"opened_at >= $t_lo{tag}")
+    if hi is not None:
+        params[f"t_hi{tag}"] = hi
+        clauses.append(f"opened_at < $t_hi{tag}")
+    if exclude:
+        params[f"exclude{tag}"] = list(exclude)
+        clauses.append(f"timezone($tz, opened_at)::date not in (select unnest($exclude{tag}::date[]))")
+    for dim, values in filters.items():
+        if dim not in DIMS:
+            raise ValueError(f"unknown dimension {dim!r}; use {', '.join(DIMS)}.")
+        if values:
+            params[f"f_{dim}"] = [str(v) for v in values]
+            clauses.append(f"coalesce(({DIMS[dim]})::varchar, '{NONE_SEGMENT}') "
+                           f"in (select unnest($f_{dim}))")
+    return " and ".join(clauses)
+
+
+SegmentRow = tuple[str, str, str, float, int]  # period, dimension, segment, value, n
+
+
+def segment_values(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi],
+                   dims: Sequence[str], a: tuple[str, str], b: tuple[str, str],
+                   filters: Mapping[str, Sequence[str]], exclude_a: Sequence[str] = (),
+                   thresholds: Mapping[str, float] | None = None) -> dict[str, list[SegmentRow]]:
+    """Per KPI (all of one source): rows (period, dimension, segment, value, n) of the KPI per
+    segment of each dimension, plus the total (dimension ''), in window a (minus `exclude_a`)
+    and window b, in one query. A KPI with a threshold (quantile KPIs) gets the share of its
+    rows above the threshold instead of its value."""
+    if len({k.source for k in kpis}) > 1:
+        raise ValueError("segment_values reads KPIs of one source at a time.")
+    params: dict = {"tz": config.display_timezone}
+    thresholds = thresholds or {}
+    exprs = []
+    for i, k in enumerate(kpis):
+        value, q = k.value, quantile_of(k)
+        if k.id in thresholds and q:
+            params[f"q_{i}"] = float(thresholds[k.id])
+            value = f"avg((({q[0]}) > $q_{i})::double) filter (where ({q[0]}) is not null)"
+        exprs.append(f"({prepared_sql(con, config, k, params, value)})::double as v_{i}, "
+                     f"({prepared_sql(con, config, k, params, k.n)})::bigint as n_{i}")
+    cols = "".join(f", coalesce(({DIMS[d]})::varchar, '{NONE_SEGMENT}') as d_{d}" for d in dims)
+    sets = ", ".join([f"(p, d_{d})" for d in dims] + ["(p)"])
+    flags = "".join(f"grouping(d_{d}) as g_{d}, " for d in dims)
+    seg = "".join(f"d_{d}, " for d in dims)
+    body = source_sql(config, kpis[0].source, params)
+    wa = where_clause(*a, filters, params, exclude_a, tag="_a")
+    wb = where_clause(*b, filters, params, tag="_b")
+    sql = (f"with src as (select * from {body} src where ({wa}) or ({wb})), "
+           f"s as (select 'a' as p{cols}, * from src where {wa} "
+           f"union all select 'b' as p{cols}, * from src where {wb}) "
+           f"select p, {flags}{seg}{', '.join(exprs)} from s group by grouping sets ({sets})")
+    out: dict[str, list[SegmentRow]] = {k.id: [] for k in kpis}
+    width = 1 + 2 * len(dims)
+    for row in run(con, sql, params).fetchall():  # p, flags..., segments..., (v, n) per KPI
+        flags_, segs = row[1:1 + len(dims)], row[1 + len(dims):width]
+        at = next((i for i, g in enumerate(flags_) if g == 0), None)
+        dim, segment = ("", "") if at is None else (dims[at], str(segs[at]))
+        for i, k in enumerate(kpis):
+            v, n = row[width + 2 * i], row[width + 2 * i + 1]
+            out[k.id].append((row[0], dim, segment, float("nan") if v is None else float(v),
+                              int(n or 0)))
+    for rows in out.values():
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    return out
+
+
+def customer_messages(con: duckdb.DuckDBPyConnection, config: Config, a: tuple[str, str],
+                      b: tuple[str, str], filters: Mapping[str, Sequence[str]],
+                      exclude_a: Sequence[str] = (), limit: int | None = None) -> pd.DataFrame:
+    """[period, interaction_id, sent_at, text] of customer messages in cases opened in window a
+    (minus `exclude_a`) and window b, each a deterministic hash sample of at most `limit`
+    messages; sent_at in display tz."""
+    params: dict = {"tz": config.display_timezone, "limit": int(limit or 2**62)}
+    wa = where_clause(*a, filters, params, exclude_a, tag="_a")
+    wb = where_clause(*b, filters, params, tag="_b")
+    m = SOURCES["messages"]
+    sql = (f"with s as (select 'a' as period, * from {m} m where text is not null and {wa} "
+           f"union all select 'b' as period, * from {m} m where text is not null and {wb}), "
+           f"r as (select *, row_number() over (partition by period order by hash(message_id), "
+           f"message_id) as k from s) "
+           f"select period, interaction_id, sent_at, text from r where k <= $limit "
+           f"order by period, sent_at, interaction_id")
+    return _local_times(run(con, sql, params).df(), config.display_timezone)
+
+
+def drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str | None,
+               end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """The rows behind one KPI value: cases (or survey responses) of its population, with facts,
+    flags, the row's contribution `kpi_value` and the full transcript; times in display tz."""
+    params: dict = {"tz": config.display_timezone}
+    pop = prepared_sql(con, config, kpi, params, population(kpi))
+    contrib = row_value(kpi)
+    contrib = prepared_sql(con, config, kpi, params, contrib) if contrib else "null"
+    frt = frt_column(config)
+    where = where_clause(start, end, filters, params)
+    cases = _cases_source(config, params)
+    if kpi.source == "cases":
+        keep = ""
+        if kpi.kind == "agent_spread":  # only the cases of agents with enough of them count
+            params["min_cases"] = kpi.min_cases
+            keep = (f" and agent_id in (select agent_id from {cases} src where {where} and {pop} "
+                    f"group by agent_id having count(*) >= $min_cases)")
+        picked = (f"select interaction_id, null::varchar as survey_id, ({contrib})::double "
+                  f"as kpi_value, null::bigint as n_scored from {cases} src "
+                  f"where {where} and {pop}{keep}")
+    elif kpi.source == "messages":
+        picked = (f"select interaction_id, null::varchar as survey_id, avg(({contrib})::double) "
+                  f"as kpi_value, count(*) as n_scored from {SOURCES['messages']} src "
+                  f"where {where} and {pop} group by interaction_id")
+    else:
+        picked = (f"select interaction_id, survey_id, ({contrib})::double as kpi_value, "
+                  f"null::bigint as n_scored from fct_surveys src where {where} and {pop}")
+    transcripts = named_sql("case_transcripts").replace("{ids}", "select interaction_id from picked")
+    sql = named_sql("rootcause_drill").format(picked=picked, cases=cases, frt=frt, transcripts=transcripts)
+    frame = run(con, sql, params).df()
+    if kpi.source != "messages":
+        frame = frame.drop(columns="n_scored")
+    if kpi.source != "surveys":
+        frame = frame.drop(columns=["survey_id", "responded_at", "csat", "nps",
+                                    "would_recommend", "verbatim"])
+    return _local_times(frame, config.display_timezone)
