@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from etl.settings.alerts import AlertRule, SmtpSettings, alert_rules, smtp_settings
+from etl.settings.errors import ConfigError
+from etl.settings.playbook import load_playbook
 
 CHANNELS = ("social", "phone", "email", "chat")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -39,10 +41,6 @@ class SliceRule:
     def weight(self) -> int:
         """Precedence: team 4 + brand 2 + channel 1 for the dims the scope names (global 0)."""
         return sum(SLICE_DIMS[d] for d, _ in self.scope)
-
-
-class ConfigError(ValueError):
-    """A configuration file that cannot be used; the message names the key and the problem."""
 
 
 @dataclass(frozen=True)
@@ -367,10 +365,6 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
         pb = raw["playbook"]
         if not isinstance(pb, str) or not Path(pb).exists():
             raise ConfigError(f"playbook = {pb!r} must name an existing playbook TOML file.")
-        from etl.settings.playbook import (
-            load_playbook,  # etl.settings.playbook imports ConfigError from here
-        )
-
         load_playbook(pb)  # validates it: a bad playbook is a ConfigError naming the problem
         cfg = replace(cfg, playbook=pb)
     return cfg

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.settings.config import ConfigError
+from etl.settings.errors import ConfigError
 
 CATEGORY_KEYS = ("id", "complexity", "private", "keywords", "patterns")
 COMPLEXITIES = (1, 2, 3)

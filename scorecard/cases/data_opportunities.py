@@ -8,7 +8,8 @@ import duckdb
 import pandas as pd
 
 from etl.settings.config import Config
-from scorecard.kpis.data import frt_column, sla_sql, where_sql
+from scorecard.kpis.data import where_sql
+from scorecard.kpis.data_pieces import frt_column, sla_sql
 from warehouse.queries import as_of, named_sql
 
 
@@ -17,7 +18,8 @@ def opportunity_rows(con: duckdb.DuckDBPyConnection, config: Config, start: str 
     """Opportunity cases opened on the local dates start..end (filters, kinds) with their outcome:
     captured (first response within the SLA), missed, or pending."""
     params: dict = {"as_of": as_of(con)}
-    frt, sla = frt_column(config), sla_sql(config, params)
+    frt, (sla, bound) = frt_column(config), sla_sql(config)
+    params.update(bound)
     if "$sla_s" in sla:
         params["sla_s"] = config.sla_first_response_s
     clock = "opened_at" if config.frt_clock == "case_created" else "customer_clock_at"

@@ -16,10 +16,18 @@ import numpy as np
 import pandas as pd
 
 from etl.settings.business_hours import offset_pieces, utc_bounds
-from etl.settings.config import CHANNELS, Config
-from etl.text.enrich import load_playbook
+from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
+from scorecard.kpis.data_agg import fast_frame, fast_usable
 from scorecard.kpis.data_business import business_join_sql, business_params
+from scorecard.kpis.data_pieces import (  # noqa: F401 (frt_column, sla_sql: re-exported)
+    clock_start_column,
+    cost_tables,
+    frt_column,
+    sla_sql,
+)
+from scorecard.kpis.data_spread import has_agent_model, spread_model_frame, spread_usable
+from scorecard.kpis.data_values import stored_measures, values_frame, values_usable
 from warehouse.db import connect_readonly, db_path
 from warehouse.queries import DIMENSIONS, SOURCES, as_of
 
@@ -30,37 +38,6 @@ SOURCE_FILTER = "source"  # an internal filter key: only cases of these sources
 def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """Read-only connection to the published warehouse."""
     return connect_readonly(db_path(str(db) if db else None))
-
-
-def frt_column(config: Config) -> str:
-    """The first-response column of the configured clock (sla.frt_clock)."""
-    return "frt_created_s" if config.frt_clock == "case_created" else "frt_s"
-
-
-def cost_tables(config: Config, params: dict) -> tuple[str, str]:
-    """VALUES lists (bound) of the cost model by channel (channel, pi, pm) and of the playbook
-    (category, private); binds $phone_pi and $phone_pm too."""
-    rows = []
-    for i, ch in enumerate(CHANNELS):
-        params[f"ch{i}"] = ch
-        params[f"pi{i}"] = config.costs.per_interaction.get(ch, 0.0)
-        params[f"pm{i}"] = config.costs.per_handle_minute.get(ch, 0.0)
-        rows.append(f"($ch{i}, $pi{i}::double, $pm{i}::double)")
-    playbook = load_playbook(config.playbook).private_by_category()
-    prows = []
-    for i, (cat, private) in enumerate(sorted(playbook.items())):
-        params[f"pc{i}"], params[f"pp{i}"] = cat, private
-        prows.append(f"($pc{i}, $pp{i}::boolean)")
-    params["phone_pi"] = config.costs.per_interaction.get("phone", 0.0)
-    params["phone_pm"] = config.costs.per_handle_minute.get("phone", 0.0)
-    return (f"(values {', '.join(rows)}) k(channel, pi, pm)",
-            f"(values {', '.join(prows)}) p(category, private)")
-
-
-def clock_start_column(config: Config) -> str:
-    """When the first-response clock starts under sla.frt_clock: the case's creation
-    (opened_at) or the first customer message (first_customer_at)."""
-    return "opened_at" if config.frt_clock == "case_created" else "first_customer_at"
 
 
 def _cases_source(config: Config, params: dict, uses: str | None = None) -> str:
@@ -77,7 +54,8 @@ def _cases_source(config: Config, params: dict, uses: str | None = None) -> str:
         business += f", case when c.{frt} is not null then {expr} end as frt_business_s"
     if uses is not None and not any(w in uses for w in ("cost", "playbook_private")):
         return f"(select c.*{business} from fct_cases c {joins})"
-    costs, playbook = cost_tables(config, params)
+    (costs, playbook), bound = cost_tables(config)
+    params.update(bound)
     return f"""(
         select c.*,
             coalesce(k.pi, 0) + coalesce(k.pm, 0) * coalesce(c.handle_seconds, 0) / 60.0 as cost,
@@ -150,22 +128,6 @@ def where_sql(config: Config, start: str | None, end: str | None,
     return " and ".join(clauses)
 
 
-def sla_sql(config: Config, params: dict) -> str:
-    """The first-response SLA of each case: `$sla_s`, or with [sla.<dim>.<value>] rules a CASE
-    over the case's team, brand and channel, most specific rule first (values bound)."""
-    if not config.sla_rules:
-        return "$sla_s"
-    whens = []
-    for i, rule in enumerate(sorted(config.sla_rules, key=lambda r: -r.weight)):
-        conds = []
-        for j, (dim, value) in enumerate(rule.scope):
-            params[f"slr{i}_{j}"] = value
-            conds.append(f"{DIMENSIONS[dim]} = $slr{i}_{j}")
-        params[f"slr{i}"] = float(rule.target)
-        whens.append(f"when {' and '.join(conds)} then $slr{i}::double")
-    return f"(case {' '.join(whens)} else $sla_s end)"
-
-
 def bind_kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str, params: dict) -> None:
     """Bind the parameters the KPI expressions in `text` use ($sla_s, $as_of, $fcr_days, and the
     business-hours table for frt_business_s)."""
@@ -210,7 +172,8 @@ def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, gro
 
     plan = []
     uses_sla = any("$sla_s" in k.value + k.n for k in group)
-    sla = sla_sql(config, params) if uses_sla else "$sla_s"
+    sla, bound = sla_sql(config) if uses_sla else ("$sla_s", {})
+    params.update(bound)
     for k in group:
         value, n = (k.value.format(frt=frt).replace("$sla_s", sla),
                     k.n.format(frt=frt).replace("$sla_s", sla))
@@ -308,9 +271,6 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi
     for d in (*by, *filters):
         if d not in DIMENSIONS:
             raise ValueError(f"unknown dimension {d!r}; use {', '.join(DIMENSIONS)}.")
-    from scorecard.kpis.data_spread import has_agent_model
-    from scorecard.kpis.data_values import stored_measures
-
     measures = stored_measures(con, config) if use_fast else frozenset()
     agent_model = use_fast and has_agent_model(con)
     variants: dict[tuple[str, ...] | None, list[Kpi]] = {}
@@ -336,10 +296,6 @@ def _read_tasks(config: Config, kpis: Sequence[Kpi], grain: str, by: Sequence[st
                 use_fast: bool, measures: frozenset[str], agent_model: bool) -> list[Callable]:
     """The reads of kpi_frame for KPIs sharing one set of filters: daily pre-aggregates, value
     bins, the agent model, else the fact tables."""
-    from scorecard.kpis.data_agg import fast_frame, fast_usable
-    from scorecard.kpis.data_spread import spread_model_frame, spread_usable
-    from scorecard.kpis.data_values import values_frame, values_usable
-
     fast, binned, exact = {}, [], []
     for k in kpis:
         if use_fast and fast_usable(k, config, grain, by, filters, start, end):

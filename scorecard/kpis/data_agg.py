@@ -24,7 +24,7 @@ import pandas as pd
 from etl.settings.business_hours import offset_pieces, utc_bounds
 from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
-from scorecard.kpis.data import cost_tables
+from scorecard.kpis.data_pieces import cost_tables
 from warehouse.build import models
 
 DAY_S = 86400
@@ -133,7 +133,8 @@ def fast_frame(con: duckdb.DuckDBPyConnection, config: Config, model: str, kpis:
     params: dict = {}
     src = model_rows(model, config, start, end, params)
     if model == "agg_cases_daily":
-        costs, playbook = cost_tables(config, params)
+        (costs, playbook), bound = cost_tables(config)
+        params.update(bound)
         src = (f"select a.*, coalesce(k.pi, 0) * a.cases + coalesce(k.pm, 0) * a.handle_s / 60.0 as cost, "
                f"$phone_pi * a.cases + $phone_pm * a.handle_s / 60.0 as phone_cost, "
                f"coalesce(p.private, false) as playbook_private from ({src}) a "

@@ -19,8 +19,8 @@ import pandas as pd
 
 from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
-from scorecard.kpis.data import frt_column
 from scorecard.kpis.data_agg import aligned, day_period_sql, model_rows, model_where_sql
+from scorecard.kpis.data_pieces import frt_column
 
 SPREAD_DIMS = ("channel", "brand")
 MODEL = "agg_agent_frt"

@@ -34,8 +34,8 @@ import pandas as pd
 from etl.settings.business_hours import utc_bounds
 from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi, sla_of
-from scorecard.kpis.data import clock_start_column, frt_column, sla_sql
 from scorecard.kpis.data_agg import COLUMNS, aligned, day_period_sql, model_rows, model_where_sql
+from scorecard.kpis.data_pieces import clock_start_column, frt_column, sla_sql
 from warehouse.calendar import calendar_fingerprint
 from warehouse.queries import as_of
 
@@ -318,7 +318,9 @@ def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, 
     inside = f"{clock_start_column(config)} >= $cut"
     if config.sla_rules:  # each case's own SLA: still inside it at as-of
         params.update(now=now.to_pydatetime(), sla_s=float(config.sla_first_response_s))
-        inside = f"epoch({clock_start_column(config)}) >= epoch($now) - {sla_sql(config, params)}"
+        sla, bound = sla_sql(config)
+        params.update(bound)
+        inside = f"epoch({clock_start_column(config)}) >= epoch($now) - {sla}"
         del params["cut"]
     clauses = [f"{frt} is null", "not answered", "status <> 'abandoned'", inside,
                "not coalesce(contains(dq_flags, 'opened_at_inferred'), false)"]  # an unknown opening: its wait is unknown

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from etl.settings.config import Config
-from scorecard.kpis.data import sla_sql
+from scorecard.kpis.data_pieces import sla_sql
 from warehouse.queries import as_of, named_sql
 
 
@@ -20,7 +20,9 @@ def open_cases(con: duckdb.DuckDBPyConnection, config: Config, now: pd.Timestamp
     """Cases open at `now` and opened since `since`, with their clock start and their SLA."""
     params = {"as_of": now.to_pydatetime(), "since": since.to_pydatetime(),
               "from_created": config.frt_clock == "case_created", "sla_s": config.sla_first_response_s}
-    sql = named_sql("backlog_cases").replace("{sla}", sla_sql(config, params))
+    sla, bound = sla_sql(config)
+    params.update(bound)
+    sql = named_sql("backlog_cases").replace("{sla}", sla)
     return con.execute(sql, params).df()
 
 

@@ -5,14 +5,35 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
+
+import pandas as pd
 
 from scorecard.kpis.catalogue import THIN_N, Kpi
 from scorecard.rootcause.data_rootcause import NONE_SEGMENT, split_call
 from scorecard.rootcause.mixrate import REMAINDER, beyond_size, population_share
 
-if TYPE_CHECKING:
-    from scorecard.rootcause.change import Explanation
+
+class Explanation(Protocol):
+    """What the wording reads of an explanation (scorecard.rootcause.change.Explanation has it);
+    a shape, not an import, so change.py may import this module and not the other way round."""
+
+    kpi: str
+    period: tuple[str, str]
+    versus: tuple[str, str]
+    versus_label: str
+    filters: dict
+    value_a: float | None
+    value_b: float | None
+    total_change: float | None
+    method: str
+    n_a: int
+    n_b: int
+    segments: pd.DataFrame
+    text_drivers: pd.DataFrame
+
+    @property
+    def thin(self) -> bool: ...
 
 METHODS = {
     "ratio": "segments weighted by their share of the KPI's population",

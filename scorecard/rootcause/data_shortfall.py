@@ -21,7 +21,8 @@ import pandas as pd
 
 from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
-from scorecard.kpis.data import _local_times, frt_column, sla_sql, source_sql
+from scorecard.kpis.data import _local_times, frt_column, source_sql
+from scorecard.kpis.data_pieces import sla_sql
 from scorecard.rootcause.data_rootcause import (
     DIMS,
     NONE_SEGMENT,
@@ -110,7 +111,8 @@ def shortfall_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, sta
     source prefix of the case id; a date-only source's hour is NO_TIME (without_clock_hours). Only rows that enter the KPI."""
     form = row_form(kpi)
     params: dict = {"tz": config.display_timezone}
-    sla = sla_sql(config, params)  # each case's own SLA, as the scorecard reads it
+    sla, bound = sla_sql(config)  # each case's own SLA, as the scorecard reads it
+    params.update(bound)
 
     def sql_of(text: str) -> str:
         return prepared_sql(con, config, kpi, params, text.replace("$sla_s", sla))

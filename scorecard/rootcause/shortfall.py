@@ -49,7 +49,7 @@ from scorecard.rootcause.data_shortfall import (
     shortfall_rows,
 )
 from scorecard.rootcause.mixrate import REMAINDER
-from scorecard.rootcause.shortfall_text import shortfall_paragraph
+from scorecard.rootcause.shortfall_text import shortfall_lines, shortfall_paragraph
 from scorecard.rootcause.textdrivers import terms, text_drivers
 
 TERM_DIM, NO_TERM = "term", "(no top term)"
@@ -84,8 +84,6 @@ class Shortfall:
 
     def text(self, per_dimension: int = 5, cases: int = 10) -> str:
         """The paragraph, each dimension's largest contributions and the first failing cases."""
-        from scorecard.rootcause.shortfall_text import shortfall_lines
-
         return "\n".join(shortfall_lines(self, kpi_by_id(self.kpi), per_dimension, cases))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
@@ -18,8 +18,20 @@ from scorecard.rootcause.change_text import (
     span_text,
 )
 
-if TYPE_CHECKING:
-    from scorecard.rootcause.shortfall import Shortfall
+
+class Shortfall(Protocol):
+    """What the wording reads of a shortfall (scorecard.rootcause.shortfall.Shortfall has it);
+    a shape, not an import, so shortfall.py may import this module and not the other way round."""
+
+    period: tuple[str, str]
+    value: float | None
+    target: float | None
+    shortfall: float | None
+    n: int
+    segments: pd.DataFrame
+    cases: pd.DataFrame
+    filters: dict
+    summary: str
 
 # What a failing case did, per KPI ({t}: the target, {sla}: the first-response SLA)
 FAILS = {
