@@ -3,9 +3,11 @@
 Labels and provenance are in tests/golden/categories.md. Round 1 labelled 615 messages and split
 them dev/holdout; that holdout was evaluated twice, so round 2 treats all 615 as development data
 (tuned on) and measures on 282 NEW tweets (customer_messages_holdout2.csv) labelled and committed
-before any round-2 rule change, evaluated once. These tests recompute every figure reported in
-categories.md and the README from the committed labels and the default playbook, so a playbook
-change shows up as a changed count here.
+before any round-2 rule change, evaluated once. Round 3 treats those 282 as development data too and
+measures on 318 NEW tweets (customer_messages_holdout3.csv) labelled and committed before any
+round-3 change, evaluated once. These tests recompute every figure reported in categories.md and
+docs/quality.md from the committed labels and the default playbook, so a playbook change shows up
+as a changed count here.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ LABELS = Path(__file__).parent / "golden" / "customer_messages_labelled.csv"
 HOLDOUT2 = Path(__file__).parent / "golden" / "customer_messages_holdout2.csv"
 # sha256 of customer_messages_holdout2.csv as committed (6b8cf93) before any round-2 rule change
 HOLDOUT2_SHA256 = "c4ee57a2747abf629dcee56b65a0e0a78b3f5faeb1aed959761465c4f9ebee9c"
+HOLDOUT3 = Path(__file__).parent / "golden" / "customer_messages_holdout3.csv"
+# sha256 of customer_messages_holdout3.csv as committed (10ec316) before any round-3 change
+HOLDOUT3_SHA256 = "dcfba1c8646be2a8671ca3b28b58aa52908bc39ded4875a18d28893b1d54640d"
 TWEETS = ("twcs_head_sample", "twcs", "ibm_dev")  # the targets are on tweets, not survey answers
 SOURCES = {"twcs_head_sample": 64, "twcs": 326, "ibm_dev": 105, "nps_verbatims": 120}
 
@@ -68,6 +73,10 @@ def holdout2() -> pd.DataFrame:
     return pd.read_csv(HOLDOUT2, dtype=str, keep_default_na=False)
 
 
+def holdout3() -> pd.DataFrame:
+    return pd.read_csv(HOLDOUT3, dtype=str, keep_default_na=False)
+
+
 def figures(part: pd.DataFrame) -> Figures:
     """Counts of the default playbook's rule against the hand labels of `part`."""
     pred = categories_from_text(part["text"], load_playbook()).to_numpy()
@@ -98,10 +107,12 @@ def macro_interval(part: pd.DataFrame, resamples: int = 2000, seed: int = 17) ->
 
 
 def subset(split: str, kind: str) -> pd.DataFrame:
-    """Round 2's parts: 'dev' is all 615 round-1 messages (tweets or survey answers),
-    'holdout2' the new tweets."""
+    """The parts: 'dev' is all 615 round-1 messages (tweets or survey answers), 'holdout2' round
+    2's tweets (development data in round 3), 'holdout3' round 3's held-back tweets."""
     if split == "holdout2":
         return holdout2()
+    if split == "holdout3":
+        return holdout3()
     d = labelled()
     return d[d["source"].isin(TWEETS)] if kind == "tweets" else d[d["source"] == "nps_verbatims"]
 
@@ -133,6 +144,22 @@ def test_the_new_holdout_is_the_file_labelled_before_round_2():
     assert int((h["category"] == "other").sum()) == 32  # 11.3 % have nothing to handle
 
 
+def test_the_third_holdout_is_the_file_labelled_before_round_3():
+    """The file is byte-identical to the one committed before any round-3 change."""
+    assert hashlib.sha256(HOLDOUT3.read_bytes()).hexdigest() == HOLDOUT3_SHA256
+    h, d, h2 = holdout3(), labelled(), holdout2()
+    assert list(h.columns) == list(d.columns) and len(h) == 318
+    assert (h["split"] == "holdout").all() and (h["source"] == "twcs").all()
+    assert not h["id"].duplicated().any()
+    assert h["id"].astype(int).between(3478, 5131).all()  # after round 2's last tweet (3475)
+    assert not h["id"].isin(d.loc[d["source"].str.startswith("twcs"), "id"]).any()
+    assert not h["text"].isin(pd.concat([d["text"], h2["text"]])).any()
+    assert (h["note"].str.len() > 0).all() and (h["text"].str.len() > 0).all()
+    assert set(h["category"]) == {c.id for c in load_playbook().categories}
+    assert h["brand"].nunique() == 46
+    assert int((h["category"] == "other").sum()) == 20  # 6.3 % have nothing to handle
+
+
 def test_the_split_is_the_hash_written_in_categories_md():
     """Round 1's dev/holdout split (history: round 2 tunes on both halves)."""
     d = labelled()
@@ -142,7 +169,7 @@ def test_the_split_is_the_hash_written_in_categories_md():
 
 
 # (correct, predicted, labelled) per category, measured with the playbook of this commit; the
-# tables of tests/golden/categories.md ("Round 2") are these counts.
+# tables of tests/golden/categories.md ("Round 3") are these counts.
 EXPECTED = {
     ('dev', 'tweets'): {
         'account': (42, 50, 54), 'billing': (12, 15, 23), 'connectivity': (10, 15, 14),
@@ -156,12 +183,19 @@ EXPECTED = {
         'order': (27, 33, 36), 'other': (10, 26, 15), 'outage': (1, 3, 2), 'praise': (32, 36, 48),
         'product': (2, 3, 3), 'technical': (0, 2, 1),
     },
-    ('holdout2', 'tweets'): {
+    ('holdout2', 'tweets'): {  # development data in round 3 (tuned on)
         'account': (3, 8, 9), 'billing': (6, 7, 17), 'connectivity': (2, 5, 7),
-        'content': (6, 8, 15), 'customer_service': (9, 9, 17), 'order': (9, 17, 14),
-        'other': (22, 86, 32), 'outage': (6, 7, 9), 'praise': (19, 28, 37),
-        'product': (5, 11, 28), 'refund': (9, 11, 13), 'store': (1, 8, 4),
-        'technical': (31, 48, 49), 'travel': (20, 29, 31),
+        'content': (6, 8, 15), 'customer_service': (9, 9, 17), 'order': (12, 21, 14),
+        'other': (22, 85, 32), 'outage': (8, 9, 9), 'praise': (19, 28, 37),
+        'product': (5, 11, 28), 'refund': (9, 11, 13), 'store': (1, 7, 4),
+        'technical': (31, 46, 49), 'travel': (20, 27, 31),
+    },
+    ('holdout3', 'tweets'): {  # held back, evaluated once
+        'account': (7, 11, 20), 'billing': (4, 5, 23), 'connectivity': (3, 6, 7),
+        'content': (5, 11, 12), 'customer_service': (5, 10, 16), 'order': (30, 48, 34),
+        'other': (13, 76, 20), 'outage': (5, 7, 15), 'praise': (15, 23, 38),
+        'product': (8, 17, 27), 'refund': (2, 6, 3), 'store': (2, 3, 9),
+        'technical': (30, 56, 54), 'travel': (22, 39, 40),
     },
 }
 
@@ -172,32 +206,45 @@ def test_counts_per_category_are_the_reported_ones(split, kind):
     assert f.counts == EXPECTED[split, kind]
 
 
-def test_holdout2_figures_with_their_intervals():
+def test_holdout3_figures_with_their_intervals():
+    """Round 3's single evaluation on 318 tweets no rule saw (categories.md, round 3)."""
+    f = figures(subset("holdout3", "tweets"))
+    assert f.n == 318
+    assert (f.other, wilson(f.other, f.n)) == (76, (0.195, 0.289))  # 23.9 % left as other
+    assert round(f.macro_precision(), 3) == 0.573
+    assert macro_interval(subset("holdout3", "tweets")) == (0.478, 0.665)
+    assert round(f.macro_recall(), 3) == 0.429
+    assert f.pooled_precision() == (138, 242) and wilson(138, 242) == (0.507, 0.631)
+    correct = sum(tp for tp, _, _ in f.counts.values())
+    assert (correct, wilson(correct, f.n)) == (151, (0.421, 0.53))  # accuracy 0.475
+    assert wilson(*f.counts["technical"][:2]) == (0.407, 0.66)  # the largest category: 30 of 56
+
+
+def test_development_figures_after_round_3_tuning():
+    """Round 2's holdout is development data now: what round 3's rule changes did there."""
     f = figures(subset("holdout2", "tweets"))
     assert f.n == 282
-    assert (f.other, wilson(f.other, f.n)) == (86, (0.254, 0.361))  # 30.5 % left as other
-    assert round(f.macro_precision(), 3) == 0.629
-    assert macro_interval(subset("holdout2", "tweets")) == (0.553, 0.703)
-    assert round(f.macro_recall(), 3) == 0.471
-    assert f.pooled_precision() == (126, 196) and wilson(126, 196) == (0.574, 0.707)
-    assert wilson(*f.counts["technical"][:2]) == (0.504, 0.766)  # the largest category: 31 of 48
-    d = figures(subset("dev", "tweets"))  # what tuning reached on the 495 tweets it saw
+    assert (f.other, wilson(f.other, f.n)) == (85, (0.251, 0.357))  # was 86 before round 3
+    assert round(f.macro_precision(), 3) == 0.642  # was 0.629
+    assert macro_interval(subset("holdout2", "tweets")) == (0.569, 0.715)
+    assert f.pooled_precision() == (131, 197) and wilson(131, 197) == (0.596, 0.727)
+    d = figures(subset("dev", "tweets"))  # the 495 tweets of the 615, unchanged by round 3
     assert (d.other, round(d.macro_precision(), 3)) == (73, 0.807)
     assert macro_interval(subset("dev", "tweets")) == (0.76, 0.851)
 
 
-@pytest.mark.xfail(strict=True, reason="on the new holdout: macro precision 0.629, 'other' "
-                   "30.5 % of tweets; the issue-17 targets are not met (categories.md, round 2)")
+@pytest.mark.xfail(strict=True, reason="on the round-3 holdout: macro precision 0.573, 'other' "
+                   "23.9 % of tweets; the issue-17 targets are not met (categories.md, round 3)")
 def test_holdout_meets_the_issue_17_targets():
     """Macro precision >= 0.85 with 'other' <= 15 % of real customer tweets (issue 17)."""
-    f = figures(subset("holdout2", "tweets"))
+    f = figures(subset("holdout3", "tweets"))
     assert f.macro_precision() >= 0.85 and f.other / f.n <= 0.15
 
 
 def test_the_sql_path_classifies_the_real_texts_as_the_rule_does():
     """add_categories (SQL for ASCII texts and for texts whose other characters are emoji,
     curly quotes and the like; Python for the rest) equals categories_from_text."""
-    base = labelled()["text"].tolist() + holdout2()["text"].tolist()
+    base = labelled()["text"].tolist() + holdout2()["text"].tolist() + holdout3()["text"].tolist()
     variants = [t.replace("'", "\u2019") for t in base] + [t.upper() for t in base] + [
         "my phone won\u2019t charge \U0001F621", "caf\u00e9 staff were rude", "no\u00a0signal here",
         "\u212a fee", "outage\u200d\U0001F44D", "\u2018order\u2019 delayed", "thanks for the help \U0001F60D"]
