@@ -78,8 +78,8 @@ def present_sources(con: duckdb.DuckDBPyConnection, config: Config, start: str |
     dims = {d for d, v in filters.items() if v}
     if not dims <= set(MODEL_DIMS["agg_cases_daily"]):
         return None
-    params: dict = {}
-    where = [model_where_sql(filters, params)]
+    first, params = model_where_sql(filters)
+    where = [first]
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is not None:
         params["d_lo"] = int(lo.timestamp() // 86400)

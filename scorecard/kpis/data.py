@@ -17,6 +17,7 @@ import pandas as pd
 
 from etl.settings.business_hours import offset_pieces, utc_bounds
 from etl.settings.config import Config
+from etl.sql_files import sql_file
 from scorecard.kpis.catalogue import Kpi
 from scorecard.kpis.data_agg import fast_frame, fast_usable
 from scorecard.kpis.data_business import business_join_sql, business_params
@@ -40,41 +41,41 @@ def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     return connect_readonly(db_path(str(db) if db else None))
 
 
-def _cases_source(config: Config, params: dict, uses: str | None = None) -> str:
-    """fct_cases with clock_start_at (when the configured first-response clock starts), each
-    case's configured cost, phone-equivalent cost and playbook rule, plus frt_business_s when
-    the business-hours table is bound (see business_params). With `uses` (the text of the
-    expressions to evaluate), the cost and playbook joins are left out when the text names
-    none of their columns."""
+def cases_source(config: Config, uses: str | None = None,
+                 business: Mapping[str, object] | None = None) -> tuple[str, dict]:
+    """(fct_cases with clock_start_at (when the configured first-response clock starts), each
+    case's configured cost, phone-equivalent cost and playbook rule, its parameters), plus
+    frt_business_s when `business` holds the business-hours table (business_params, bound by
+    the caller). With `uses` (the text of the expressions to evaluate), the cost and playbook
+    joins are left out when the text names none of their columns."""
     joins, clock = "", clock_start_column(config)
-    business = f", c.{clock} as clock_start_at"
-    if "bh_k" in params:
+    extra = f", c.{clock} as clock_start_at"
+    if business and "bh_k" in business:
         frt = frt_column(config)
-        joins, expr = business_join_sql(params, clock)
-        business += f", case when c.{frt} is not null then {expr} end as frt_business_s"
+        joins, expr = business_join_sql(business, clock)
+        extra += f", case when c.{frt} is not null then {expr} end as frt_business_s"
     if uses is not None and not any(w in uses for w in ("cost", "playbook_private")):
-        return f"(select c.*{business} from fct_cases c {joins})"
-    (costs, playbook), bound = cost_tables(config)
+        return sql_file(__package__, "cases_clocked").format(extra=extra, joins=joins), {}
+    (costs, playbook), params = cost_tables(config)
+    return sql_file(__package__, "cases_costed").format(extra=extra, costs=costs, playbook=playbook,
+                                            joins=joins), params
+
+
+def _cases_source(config: Config, params: dict, uses: str | None = None) -> str:
+    """cases_source writing into `params` (reading the business-hours table from it): kept for
+    the bridges of other rooms (economics, root cause) until they take (sql, params)."""
+    sql, bound = cases_source(config, uses, params)
     params.update(bound)
-    return f"""(
-        select c.*,
-            coalesce(k.pi, 0) + coalesce(k.pm, 0) * coalesce(c.handle_seconds, 0) / 60.0 as cost,
-            $phone_pi + $phone_pm * coalesce(c.handle_seconds, 0) / 60.0 as phone_cost,
-            coalesce(p.private, false) as playbook_private{business}
-        from fct_cases c
-        left join {costs} using (channel)
-        left join {playbook} on p.category = c.issue_category
-        {joins}
-    )"""
+    return sql
 
 
-def local_date_sql(config: Config, t_lo: float, t_hi: float, params: dict,
-                   column: str = "opened_at") -> str:
-    """SQL for the display-timezone date of `column`: UTC plus the zone's offset in force,
-    from the offset changes between t_lo and t_hi (exact, no per-row zone lookup)."""
+def local_date_sql(config: Config, t_lo: float, t_hi: float,
+                   column: str = "opened_at") -> tuple[str, dict]:
+    """(SQL for the display-timezone date of `column`: UTC plus the zone's offset in force, from
+    the offset changes between t_lo and t_hi (exact, no per-row zone lookup), its parameters)."""
     pieces = offset_pieces(config.display_timezone, t_lo, t_hi)
     expr = "$off0::bigint"
-    params["off0"] = int(pieces[0][1])
+    params: dict = {"off0": int(pieces[0][1])}
     if len(pieces) > 1:
         whens = []
         for i, (since, off) in enumerate(pieces[1:], start=1):
@@ -82,31 +83,33 @@ def local_date_sql(config: Config, t_lo: float, t_hi: float, params: dict,
         for i in range(len(pieces) - 1, 0, -1):
             whens.append(f"when epoch({column}) >= $offt{i} then $off{i}::bigint")
         expr = f"case {' '.join(whens)} else $off0::bigint end"
-    return f"make_timestamp(epoch_us({column}) + ({expr}) * 1000000)::date"
+    return f"make_timestamp(epoch_us({column}) + ({expr}) * 1000000)::date", params
 
 
 def period_sql(con: duckdb.DuckDBPyConnection, config: Config, grain: str, start: str | None,
-               end: str | None, params: dict) -> str:
-    """The period label of a row: 'total', or the first local day of its day/week/month."""
+               end: str | None) -> tuple[str, dict]:
+    """(The period label of a row: 'total', or the first local day of its day/week/month, its
+    parameters)."""
     if grain == "total":
-        return "'total'"
+        return "'total'", {}
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is None or hi is None:
-        row = con.execute("select epoch(min(opened_at)), epoch(max(opened_at)) from fct_cases").fetchone()
+        row = con.execute(sql_file(__package__, "opened_range")).fetchone()
         t_lo = lo.timestamp() if lo else float(row[0] or 0)
         t_hi = hi.timestamp() if hi else float(row[1] or 0)
     else:
         t_lo, t_hi = lo.timestamp(), hi.timestamp()
-    day = local_date_sql(config, t_lo, t_hi, params)
+    day, params = local_date_sql(config, t_lo, t_hi)
     if grain != "day":
         day = f"date_trunc('{grain}', {day})"
-    return f"strftime({day}, '%Y-%m-%d')"
+    return f"strftime({day}, '%Y-%m-%d')", params
 
 
-def where_sql(config: Config, start: str | None, end: str | None,
-              filters: Mapping[str, Sequence[str]], params: dict) -> str:
-    """Cases (or messages, surveys) opened on the local dates start..end, with dimension filters."""
-    clauses = ["true"]
+def where_clause(config: Config, start: str | None, end: str | None,
+                 filters: Mapping[str, Sequence[str]]) -> tuple[str, dict]:
+    """(Cases (or messages, surveys) opened on the local dates start..end, with dimension
+    filters, its parameters)."""
+    clauses, params = ["true"], {}
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is not None:
         params["t_lo"] = lo
@@ -125,32 +128,58 @@ def where_sql(config: Config, start: str | None, end: str | None,
             raise ValueError(f"unknown dimension {dim!r}; use {', '.join(DIMENSIONS)}.")
         params[f"f_{dim}"] = [str(v) for v in values]
         clauses.append(f"{DIMENSIONS[dim]} in (select unnest($f_{dim}))")
-    return " and ".join(clauses)
+    return " and ".join(clauses), params
 
 
-def bind_kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str, params: dict) -> None:
-    """Bind the parameters the KPI expressions in `text` use ($sla_s, $as_of, $fcr_days, and the
+def where_sql(config: Config, start: str | None, end: str | None,
+              filters: Mapping[str, Sequence[str]], params: dict) -> str:
+    """where_clause writing into `params`: kept for the bridges of other rooms (economics)
+    until they take (sql, params)."""
+    sql, bound = where_clause(config, start, end, filters)
+    params.update(bound)
+    return sql
+
+
+def kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str) -> dict:
+    """The parameters the KPI expressions in `text` use ($sla_s, $as_of, $fcr_days, and the
     business-hours table for frt_business_s)."""
+    params: dict = {}
     if "$sla_s" in text:
         params["sla_s"] = config.sla_first_response_s
     if "$as_of" in text:
         params["as_of"] = as_of(con)
     if "$fcr_days" in text:
         params["fcr_days"] = config.fcr_window_days
-    if "frt_business_s" in text and "bh_k" not in params:
+    if "frt_business_s" in text:
         params.update(business_params(con, config))
+    return params
+
+
+def bind_kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str, params: dict) -> None:
+    """kpi_params written into `params` (the business-hours table read once): kept for the
+    bridges of other rooms (root cause) until they take (sql, params)."""
+    params.update(kpi_params(con, config, text.replace("frt_business_s", "") if "bh_k" in params else text))
+
+
+def source_rows_sql(config: Config, source: str, uses: str | None = None, team: bool = False,
+                    business: Mapping[str, object] | None = None) -> tuple[str, dict]:
+    """(The rows a KPI source aggregates (`uses`, `business`: see cases_source), its
+    parameters); with `team`, survey answers and messages carry their case's team (a slice or
+    filter by team)."""
+    if source == "cases":
+        return cases_source(config, uses, business)
+    if team:
+        return sql_file(__package__, "rows_with_team").format(rows=SOURCES[source]), {}
+    return SOURCES[source], {}
 
 
 def source_sql(config: Config, source: str, params: dict, uses: str | None = None,
                team: bool = False) -> str:
-    """The rows a KPI source aggregates (`uses`: see _cases_source); with `team`, survey answers
-    and messages carry their case's team (a slice or filter by team)."""
-    if source == "cases":
-        return _cases_source(config, params, uses)
-    if team:
-        return (f"(select r.*, c.team from {SOURCES[source]} r "
-                f"left join (select interaction_id, team from fct_cases) c using (interaction_id))")
-    return SOURCES[source]
+    """source_rows_sql writing into `params` (reading the business-hours table from it): kept for
+    the bridges of other rooms (anomalies, root cause) until they take (sql, params)."""
+    sql, bound = source_rows_sql(config, source, uses, team, params)
+    params.update(bound)
+    return sql
 
 
 def _first(x, i: int) -> float:
@@ -182,10 +211,11 @@ def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, gro
         shortcut = {f"quantile_cont({m}, 0.5)": ("q", 0), f"quantile_cont({m}, 0.9)": ("q", 1),
                     f"avg({m})": ("mean", 0)}.get(value) if m else None
         plan.append((k, shortcut or ("col", alias(value)), alias(n), stats))
-    bind_kpi_params(con, config, " ".join(aggs) + (" $sla_s" if uses_sla else ""), params)
-    body = source_sql(config, source, params, " ".join(aggs), team="team" in (*by, *filters))
-    period = period_sql(con, config, grain, start, end, params)
-    where = where_sql(config, start, end, filters, params)
+    params.update(kpi_params(con, config, " ".join(aggs) + (" $sla_s" if uses_sla else "")))
+    body, bound = source_rows_sql(config, source, " ".join(aggs), "team" in (*by, *filters), params)
+    period, bound_period = period_sql(con, config, grain, start, end)
+    where, bound_where = where_clause(config, start, end, filters)
+    params.update(bound | bound_period | bound_where)
     dims = "".join(f", {DIMENSIONS[d]} as {d}" for d in by)
     cols = ", ".join(f"{expr} as {a}" for expr, a in aggs.items())
     sql = f"select {period} as period{dims}, {cols} from {body} src where {where} group by all order by all"
@@ -215,11 +245,11 @@ def spread_frame(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, grain
     value of agents with at least min_cases rows, then p90 / p10 over agents (n = agents)."""
     frt = frt_column(config)
     value, n = kpi.value.format(frt=frt), kpi.n.format(frt=frt)
-    params: dict = {"min_cases": kpi.min_cases}
-    bind_kpi_params(con, config, value + n, params)
-    body = source_sql(config, kpi.source, params, value + n)
-    period = period_sql(con, config, grain, start, end, params)
-    where = where_sql(config, start, end, filters, params)
+    params: dict = {"min_cases": kpi.min_cases, **kpi_params(con, config, value + n)}
+    body, bound = source_rows_sql(config, kpi.source, value + n, business=params)
+    period, bound_period = period_sql(con, config, grain, start, end)
+    where, bound_where = where_clause(config, start, end, filters)
+    params.update(bound | bound_period | bound_where)
     dims = "".join(f", {DIMENSIONS[d]} as {d}" for d in by)
     keys = "".join(f", {d}" for d in by)
     ok = "filter (where ok)"  # every slice with cases gets a row; only qualified agents count
@@ -367,11 +397,10 @@ def rows_of(con: duckdb.DuckDBPyConnection, config: Config, table: str, start: s
     """Rows of a fact or bookkeeping table, filtered like the scorecard; times in display tz."""
     if table not in _ROW_TABLES:
         raise ValueError(f"unknown table {table!r}; use {', '.join(_ROW_TABLES)}.")
-    params: dict = {}
     if table in ("loads", "quarantine"):
         frame = con.execute(f"select * from {_ROW_TABLES[table]}").df()
     else:
-        where = where_sql(config, start, end, {k: v for k, v in filters.items() if v}, params)
+        where, params = where_clause(config, start, end, {k: v for k, v in filters.items() if v})
         frame = con.execute(f"select * from {_ROW_TABLES[table]} where {where} order by all",
                             params).df()
     return _local_times(frame, config.display_timezone)
@@ -391,9 +420,9 @@ def copy_rows(con: duckdb.DuckDBPyConnection, config: Config, table: str, start:
     if table not in _ROW_TABLES:
         raise ValueError(f"unknown table {table!r}; use {', '.join(_ROW_TABLES)}.")
     name = _ROW_TABLES[table]
-    params: dict = {"formula": FORMULA_RE2, "out": out}
-    where = "true" if table in ("loads", "quarantine") else \
-        where_sql(config, start, end, {k: v for k, v in filters.items() if v}, params)
+    where, bound = ("true", {}) if table in ("loads", "quarantine") else \
+        where_clause(config, start, end, {k: v for k, v in filters.items() if v})
+    params: dict = {"formula": FORMULA_RE2, "out": out, **bound}
     columns = con.execute("select column_name, data_type from information_schema.columns "
                           "where table_name = ? order by ordinal_position", [name]).fetchall()
     picked = [f'case when regexp_matches("{c}", $formula) then \'\'\'\' || "{c}" else "{c}" end as "{c}"'

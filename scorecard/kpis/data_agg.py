@@ -74,9 +74,10 @@ def fast_usable(kpi: Kpi, config: Config, grain: str, by: Sequence[str],
     return dims <= set(MODEL_DIMS[kpi.fast]) and aligned(config, grain, start, end)
 
 
-def model_rows(model: str, config: Config, start: str | None, end: str | None, params: dict) -> str:
-    """The model's rows for whole UTC days of the range, plus the edges' partial days
-    aggregated from the fact table with the model's SQL."""
+def model_rows(model: str, config: Config, start: str | None, end: str | None) -> tuple[str, dict]:
+    """(The model's rows for whole UTC days of the range, plus the edges' partial days
+    aggregated from the fact table with the model's SQL, their parameters)."""
+    params: dict = {}
     lo, hi = utc_bounds(config.display_timezone, start, end)
     d0 = math.ceil(lo.timestamp() / DAY_S) if lo else None
     d1 = math.floor(hi.timestamp() / DAY_S) if hi else None
@@ -106,7 +107,7 @@ def model_rows(model: str, config: Config, start: str | None, end: str | None, p
         if sql.count(marker) != 1:
             raise RuntimeError(f"model {model} must read `from {fact}` exactly once.")
         parts.append(sql.replace(marker, f"from (select * from {fact} where {' or '.join(edges)}) {fact}\n"))
-    return " union all ".join(f"({p})" for p in parts)
+    return " union all ".join(f"({p})" for p in parts), params
 
 
 def day_period_sql(grain: str) -> str:
@@ -116,22 +117,21 @@ def day_period_sql(grain: str) -> str:
         f"strftime(date_trunc('{grain}', date '1970-01-01' + utc_day::integer), '%Y-%m-%d')")
 
 
-def model_where_sql(filters: Mapping[str, Sequence[str]], params: dict) -> str:
-    """Dimension filters on a model's columns, values bound as $f_<dim>."""
-    clauses = ["true"]
+def model_where_sql(filters: Mapping[str, Sequence[str]]) -> tuple[str, dict]:
+    """(Dimension filters on a model's columns, their values as $f_<dim>)."""
+    clauses, params = ["true"], {}
     for dim, values in filters.items():
         if values or dim == "source":  # an empty source list (no source can carry it) selects none
             params[f"f_{dim}"] = [str(v) for v in values]
             clauses.append(f"{COLUMNS[dim]} in (select unnest($f_{dim}))")
-    return " and ".join(clauses)
+    return " and ".join(clauses), params
 
 
 def fast_frame(con: duckdb.DuckDBPyConnection, config: Config, model: str, kpis: Sequence[Kpi],
                grain: str, by: Sequence[str], start: str | None, end: str | None,
                filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """[period, *by, kpi, value, n] of KPIs that read `model`, in one query."""
-    params: dict = {}
-    src = model_rows(model, config, start, end, params)
+    src, params = model_rows(model, config, start, end)
     if model == "agg_cases_daily":
         (costs, playbook), bound = cost_tables(config)
         params.update(bound)
@@ -145,8 +145,10 @@ def fast_frame(con: duckdb.DuckDBPyConnection, config: Config, model: str, kpis:
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
     cols = ", ".join(f"({k.fast_value})::double as v{i}, ({k.fast_n})::bigint as n{i}"
                      for i, k in enumerate(kpis))
+    where, bound = model_where_sql(filters)
+    params.update(bound)
     sql = (f"select {period} as period{dims}, {cols} from ({src}) src "
-           f"where {model_where_sql(filters, params)} group by all order by all")
+           f"where {where} group by all order by all")
     wide = con.execute(sql, params).df()
     frames = []
     for i, k in enumerate(kpis):

@@ -50,8 +50,9 @@ def spread_model_frame(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
     """[period, *by, kpi, value, n, agent_p10, agent_p90] like data.spread_frame, for the slices
     that have an agent's case (complete_kpis gives the others n 0)."""
     frt = frt_column(config)
-    params: dict = {"min_cases": kpi.min_cases}
-    src = model_rows(MODEL, config, start, end, params)
+    src, rows_params = model_rows(MODEL, config, start, end)
+    where, where_params = model_where_sql(filters)
+    params: dict = {"min_cases": kpi.min_cases, **rows_params, **where_params}
     period = day_period_sql(grain)
     dims = "".join(f", {d}" for d in by)
     ok = "filter (where measured >= $min_cases)"
@@ -59,7 +60,7 @@ def spread_model_frame(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
         with per_agent as (
             select {period} as period{dims}, agent_key, quantile_cont({frt}, 0.5) as v,
                    count({frt}) as measured
-            from ({src}) src where {model_where_sql(filters, params)}
+            from ({src}) src where {where}
             group by all
         )
         select period{dims},

@@ -88,11 +88,12 @@ def _model_query(con: duckdb.DuckDBPyConnection, config: Config, model: str, sel
                  grain: str, by: Sequence[str], start: str | None, end: str | None,
                  filters: Mapping[str, Sequence[str]], params: dict, where: str = "true") -> pd.DataFrame:
     """`select` (aggregates) per period and slice over the model's rows of the range."""
-    src = model_rows(model, config, start, end, params)
+    src, rows_params = model_rows(model, config, start, end)
+    model_where, where_params = model_where_sql(filters)
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
     sql = (f"select {day_period_sql(grain)} as period{dims}, {select} from ({src}) src "
-           f"where {model_where_sql(filters, params)} and {where} group by all")
-    return _fill(con.execute(sql, params).df(), by)
+           f"where {model_where} and {where} group by all")
+    return _fill(con.execute(sql, {**params, **rows_params, **where_params}).df(), by)
 
 
 def _fill(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -332,7 +333,8 @@ def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, 
         params["t_hi"] = hi
         clauses.append("opened_at < $t_hi")
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
+    model_where, where_params = model_where_sql(filters)
     sql = (f"select {day_period_sql(grain)} as period{dims}, count(*) as recent from "
            f"(select *, floor(epoch(opened_at) / 86400)::bigint as utc_day from fct_cases "
-           f"where {' and '.join(clauses)}) src where {model_where_sql(filters, params)} group by all")
-    return _fill(con.execute(sql, params).df(), by)
+           f"where {' and '.join(clauses)}) src where {model_where} group by all")
+    return _fill(con.execute(sql, {**params, **where_params}).df(), by)
