@@ -37,7 +37,8 @@ class BusinessCase:
         r, cfg = self.report, self.config
         return render_html("business_case.html", bc=self, r=r, w=r.whatif, currency=cfg.currency,
                            costs=cost_rows(cfg), economics=economics_rows(r.economics),
-                           lift_rows=lift_rows(r), matrix=matrix_rows(r.matrix), min_n=MIN_N,
+                           lift_rows=lift_rows(r), matrix=matrix_grid(r.matrix), buckets=list(BUCKET_LABELS.values()),
+                           min_n=MIN_N,
                            controls=CONTROLS, charts=self.charts(), base_url=cfg.report_base_url,
                            generated=generated_at(cfg.display_timezone), timezone=cfg.display_timezone)
 
@@ -109,6 +110,17 @@ def matrix_rows(matrix: pd.DataFrame) -> list[dict]:
     return [{"channel": r["channel"], "bucket": BUCKET_LABELS.get(r["bucket"], r["bucket"]),
              "rate": _f(r["recommend_rate"]), "n": int(r["n"]), "low": _f(r["ci_low"]), "high": _f(r["ci_high"]),
              "thin": bool(r["thin"])} for r in matrix.to_dict("records")]
+
+
+def matrix_grid(matrix: pd.DataFrame) -> list[dict]:
+    """The matrix as the report prints it: one row per channel (in the matrix's order), one cell
+    per bucket (BUCKET_LABELS' order) with rate, CI, n and thin, so it fits one table block."""
+    cells: dict[str, dict[str, dict]] = {}
+    for r in matrix_rows(matrix):
+        cells.setdefault(r["channel"], {})[r["bucket"]] = r
+    blank = {"rate": None, "low": None, "high": None, "n": 0, "thin": True}
+    return [{"channel": ch, "cells": [by.get(label, blank) for label in BUCKET_LABELS.values()]}
+            for ch, by in cells.items()]
 
 
 def business_case(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
