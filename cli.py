@@ -185,11 +185,13 @@ def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, t
     result = scorecard(con, ctx.obj["config"], start, end, grain, _csv_list(by), filters,
                        _csv_list(kpi) or None)
     frame = result.export_frame()  # flat: unit, reason and note; per-channel values in json
-    if fmt == "table" and not frame.empty:
-        frame = frame.drop(columns=["previous", "note"]).round(3)
-    _echo_frame(frame, fmt, result.to_json())
     if fmt == "table":
-        click.echo(result.summary())
+        from scorecard.terminal import scorecard_table, wrapped
+
+        click.echo(scorecard_table(frame.to_dict("records"), result.by))
+        click.echo(wrapped(result.summary()))
+        return
+    _echo_frame(frame, fmt, result.to_json())
 
 
 @main.command("customer")
@@ -211,8 +213,10 @@ def customer_cmd(ctx, term, fmt):
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, default=str))
         return
-    click.echo(result.summary())
-    _echo_frame(result.to_frame().drop(columns=["customer"]), "table")
+    from scorecard.terminal import customer_table, wrapped
+
+    click.echo(wrapped(result.summary()))
+    click.echo(customer_table(result.to_frame(), ctx.obj["config"].display_timezone))
 
 
 @main.command("coverage")
@@ -241,11 +245,10 @@ def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, default=str))
         return
-    click.echo(result.summary())
-    grid = result.to_frame()
-    busy = grid[grid["cases"] > 0].drop(columns=["weekday"]).round(0)
-    _echo_frame(busy, "table")
-    _echo_frame(result.by_language.round(3), "table")
+    from scorecard.terminal import coverage_tables, wrapped
+
+    click.echo(wrapped(result.summary()))
+    click.echo(coverage_tables(result.to_frame(), result.by_language))
 
 
 @main.command("opportunities")
@@ -271,7 +274,11 @@ def opportunities_cmd(ctx, start, end, brand, kind, fmt):
     finally:
         con.close()
     if fmt == "table":
-        click.echo(result.summary())
+        from scorecard.terminal import opportunities_table, wrapped
+
+        click.echo(wrapped(result.summary()))
+        click.echo(opportunities_table(result.to_frame(), ctx.obj["config"].display_timezone))
+        return
     _echo_frame(result.to_frame(), fmt, result.to_json())
 
 
@@ -334,11 +341,11 @@ def run_alerts_now(db: Path, config, day: str | None = None, dry_run: bool = Fal
     from scorecard.alerts.evaluate import run_alerts
     from scorecard.kpis.data import open_warehouse
 
+    if day is not None:
+        _dates(day, day)
     if not config.alerts:
         click.echo("alerts: none configured ([[alerts]] in socialcare.toml).")
         return 0
-    if day is not None:
-        _dates(day, day)
     con = open_warehouse(db)
     try:
         result = run_alerts(con, config, day, send=not dry_run)
@@ -368,6 +375,9 @@ def status_cmd(ctx, fmt):
         click.echo(json.dumps({**h.to_json(), "warnings": warnings.to_dict("records")},
                               indent=2, default=str))
         return
+    if fmt == "table":
+        click.echo(status_text(ctx.obj["db"], ctx.obj["config"].display_timezone, h, warnings))
+        return
     click.echo(f"warehouse {ctx.obj['db']}, data as of {h.as_of}")
     _echo_frame(h.loads, fmt)
     if not warnings.empty:
@@ -380,6 +390,22 @@ def status_cmd(ctx, fmt):
     _echo_frame(h.freshness, fmt)
     if h.response_freshness is not None and not h.response_freshness.empty:
         _echo_frame(h.response_freshness, fmt)
+
+
+def status_text(db: Path, timezone: str, h, warnings) -> str:
+    """`socialcare status` for people: loads, their warnings, quarantine and freshness."""
+    from scorecard import terminal as term
+
+    parts = [f"warehouse {db}, data through {term.local_time(h.as_of, timezone) or 'n/a (empty)'} "
+             f"({timezone})", "", "recent loads:", term.loads_table(h.loads, timezone)]
+    if not warnings.empty:
+        parts += ["", "warnings of recent loads:"]
+        parts += [term.wrapped(f"  {w.load_id}: {w.warning}") for w in warnings.itertuples(index=False)]
+    parts += ["", "quarantined rows by reason:", term.quarantine_table(h.quarantine),
+              "", "freshness per source:", term.freshness_table(h.freshness, timezone)]
+    if h.response_freshness is not None and not h.response_freshness.empty:
+        parts += ["", term.freshness_table(h.response_freshness, timezone, holds="responses")]
+    return "\n".join(parts)
 
 
 @main.command("config")
@@ -441,7 +467,15 @@ def lift_cmd(ctx, start, end, brand, shift, fmt):
 
     report = lift_report(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
                          {"brand": _csv_list(brand)}, shift)
-    click.echo(json.dumps(report.to_json(), indent=2, default=str) if fmt == "json" else report.summary())
+    click.echo(json.dumps(report.to_json(), indent=2, default=str) if fmt == "json"
+               else _wrapped(report.summary()))
+
+
+def _wrapped(text: str) -> str:
+    """Prose wrapped to 100 columns for the terminal."""
+    from scorecard.terminal import wrapped
+
+    return wrapped(text)
 
 
 def _dates(start: str | None, end: str | None) -> tuple[str | None, str | None]:
@@ -549,13 +583,14 @@ def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
             raise click.UsageError("use either --vs-target or --vs PERIOD, not both.")
         result = explain_shortfall(con, config, kpi, period, _csv_list(by), option_filters(**dims))
         click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json"
-                   else result.text())
+                   else _wrapped(result.text()))
         return
     from scorecard.rootcause.change import explain_change
 
     dims_by = _csv_list(by) or ["channel", "brand", "category", "agent"]
     result = explain_change(con, config, kpi, period, versus, dims_by, option_filters(**dims))
-    click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json" else result.summary())
+    click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json"
+               else _wrapped(result.summary()))
 
 
 @main.command("drill")
@@ -591,18 +626,23 @@ def _run_dashboard(ctx, host: str, port: int, debug: bool) -> None:
     os.environ["SOCIALCARE_DB"] = str(ctx.obj["db"].resolve())
     if ctx.obj["config"].path:
         os.environ["SOCIALCARE_CONFIG"] = str(Path(ctx.obj["config"].path).resolve())
+    _port_is_free(host, port)
+    from app import app
+
+    app.run(host=host, port=port, debug=debug)
+
+
+def _port_is_free(host: str, port: int) -> None:
+    """A busy port is one sentence, before Dash (or the demo's load) prints anything."""
     import socket
 
-    with socket.socket() as probe:  # a busy port is one sentence, before Dash says it is running
+    with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as e:
             raise click.ClickException(f"port {port} on {host} is in use ({e.strerror}); stop what uses it "
                                        "or choose another with --port.") from None
-    from app import app
-
-    app.run(host=host, port=port, debug=debug)
 
 
 @main.command("serve")
@@ -626,6 +666,8 @@ def demo_cmd(ctx, host, port, no_serve):
     """Load the bundled sample data into the warehouse and serve the dashboard."""
     from warehouse.demo import build_demo
 
+    if not no_serve:
+        _port_is_free(host, port)
     for line in build_demo(ctx.obj["db"], ctx.obj["config"]):
         click.echo(line)
     if not no_serve:
