@@ -607,16 +607,13 @@ def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
 @_common
 def drill_cmd(ctx, kpi, start, end, fmt, out, **dims):
     """Write the cases behind a KPI value, with their transcripts."""
-    from scorecard.export import write_frame
-    from scorecard.kpis.data import open_warehouse
+    from scorecard.export import export_drill
     from scorecard.periods import option_filters
-    from scorecard.rootcause.change import drill_cases
 
     start, end = _dates(start, end)
-    frame = drill_cases(open_warehouse(ctx.obj["db"]), ctx.obj["config"], kpi, start, end,
-                        option_filters(**dims))
-    write_frame(frame, fmt, Path(out))
-    click.echo(f"wrote {len(frame)} rows to {out}.")
+    rows = export_drill(ctx.obj["db"], ctx.obj["config"], kpi, start, end, option_filters(**dims),
+                        fmt, Path(out))
+    click.echo(f"wrote {rows} rows to {out}.")
 
 
 def _run_dashboard(ctx, host: str, port: int, debug: bool) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import tempfile
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from etl.settings.config import Config
@@ -100,6 +103,23 @@ def table_frame(db: Path, config: Config, table: str, start: str | None, end: st
 STREAM_MEMORY = "600MB"  # DuckDB's memory limit while streaming an export (it spills beyond it)
 
 
+@contextmanager
+def _streaming(db: Path, out: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection whose memory is capped (DuckDB spills to a temporary directory
+    beyond it), for a COPY from the warehouse into `out` (its folder is made)."""
+    from scorecard.kpis.data import open_warehouse
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con = open_warehouse(db)
+    try:
+        with tempfile.TemporaryDirectory(prefix="socialcare-export-") as spill:
+            con.execute("set memory_limit = ?", [STREAM_MEMORY])
+            con.execute("set temp_directory = ?", [spill])
+            yield con
+    finally:
+        con.close()
+
+
 def export_table(db: Path, config: Config, table: str, fmt: str, out: Path, start: str | None,
                  end: str | None, filters: Mapping[str, Sequence[str]]) -> int:
     """Export one table; returns the number of rows written. CSV and Parquet of the row tables
@@ -109,16 +129,27 @@ def export_table(db: Path, config: Config, table: str, fmt: str, out: Path, star
         raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or parquet.")
     if table == "scorecard" or fmt == "xlsx":
         return write_frame(table_frame(db, config, table, start, end, filters), fmt, out)
-    import tempfile
+    from scorecard.kpis.data import copy_rows
 
-    from scorecard.kpis.data import copy_rows, open_warehouse
+    with _streaming(db, out) as con:
+        return copy_rows(con, config, table, start, end, filters, fmt, str(out))
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    con = open_warehouse(db)
-    try:
-        with tempfile.TemporaryDirectory(prefix="socialcare-export-") as spill:
-            con.execute("set memory_limit = ?", [STREAM_MEMORY])
-            con.execute("set temp_directory = ?", [spill])
-            return copy_rows(con, config, table, start, end, filters, fmt, str(out))
-    finally:
-        con.close()
+
+def export_drill(db: Path, config: Config, kpi: str, start: str | None, end: str | None,
+                 filters: Mapping[str, Sequence[str]], fmt: str, out: Path) -> int:
+    """Write the cases behind a KPI value with their transcripts (`socialcare drill`); returns
+    the rows written. CSV and Parquet stream from DuckDB to the file (memory bounded whatever
+    the row count); Excel goes through pandas."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or parquet.")
+    from scorecard.kpis.data import open_warehouse
+    from scorecard.rootcause.change import drill_cases, write_drill
+
+    if fmt == "xlsx":
+        con = open_warehouse(db)
+        try:
+            return write_frame(drill_cases(con, config, kpi, start, end, filters), fmt, out)
+        finally:
+            con.close()
+    with _streaming(db, out) as con:
+        return write_drill(con, config, kpi, start, end, filters, fmt, str(out))

@@ -24,6 +24,7 @@ from scorecard.rootcause.change_text import (  # noqa: F401 (segment_phrase, val
 )
 from scorecard.rootcause.data_rootcause import (
     DIMS,
+    copy_drill_rows,
     customer_messages,
     drill_rows,
     quantile_of,
@@ -269,14 +270,27 @@ def text_change(con: duckdb.DuckDBPyConnection, config: Config, focus: tuple[str
     return drivers, examples(fm, drivers, limit, fill=fill)
 
 
+def _drill_args(kpi_id: str, start: str | None, end: str | None,
+                filters: Mapping[str, Sequence[str]] | None) -> tuple[Kpi, str | None, str | None, dict]:
+    """The KPI, checked day range and non-empty filters of a drill."""
+    kpi = kpi_by_id(kpi_id)
+    start, end = day_range(start, end)
+    return kpi, start, end, {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
+
+
 def drill_cases(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, start: str | None,
                 end: str | None, filters: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Exactly the cases behind the KPI value for these dates and filters (survey responses for
     survey KPIs), one row each, with facts, flags and the full transcript; display-tz times."""
-    kpi = kpi_by_id(kpi_id)
-    start, end = day_range(start, end)
-    filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
-    return drill_rows(con, config, kpi, start, end, filters)
+    return drill_rows(con, config, *_drill_args(kpi_id, start, end, filters))
+
+
+def write_drill(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, start: str | None,
+                end: str | None, filters: Mapping[str, Sequence[str]] | None, fmt: str,
+                out: str) -> int:
+    """drill_cases' rows streamed into a CSV or Parquet file at `out` (memory bounded whatever
+    the row count); the rows written."""
+    return copy_drill_rows(con, config, *_drill_args(kpi_id, start, end, filters), fmt, out)
 
 
 def transcript(con: duckdb.DuckDBPyConnection, config: Config, interaction_id: str) -> pd.DataFrame:

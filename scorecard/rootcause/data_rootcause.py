@@ -16,7 +16,14 @@ import pandas as pd
 from etl.settings.business_hours import utc_bounds
 from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
-from scorecard.kpis.data import _cases_source, _local_times, bind_kpi_params, frt_column, source_sql
+from scorecard.kpis.data import (
+    FORMULA_RE2,
+    _cases_source,
+    _local_times,
+    bind_kpi_params,
+    frt_column,
+    source_sql,
+)
 from warehouse.queries import SOURCES, named_sql
 
 # Root-cause dimensions: the scorecard's four plus the local hour of day the case opened.
@@ -219,10 +226,9 @@ def customer_messages(con: duckdb.DuckDBPyConnection, config: Config, a: tuple[s
     return _local_times(run(con, sql, params).df(), config.display_timezone)
 
 
-def drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str | None,
-               end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """The rows behind one KPI value: cases (or survey responses) of its population, with facts,
-    flags, the row's contribution `kpi_value` and the full transcript; times in display tz."""
+def _drill_query(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str | None,
+                 end: str | None, filters: Mapping[str, Sequence[str]]) -> tuple[str, dict, list[str]]:
+    """The drill's SQL, its parameters and the columns it leaves out for this KPI's source."""
     params: dict = {"tz": config.display_timezone}
     pop = prepared_sql(con, config, kpi, params, population(kpi))
     contrib = row_value(kpi)
@@ -247,11 +253,38 @@ def drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: 
         picked = (f"select interaction_id, survey_id, ({contrib})::double as kpi_value, "
                   f"null::bigint as n_scored from fct_surveys src where {where} and {pop}")
     transcripts = named_sql("case_transcripts").replace("{ids}", "select interaction_id from picked")
+    if kpi.source == "cases":  # the picked cases pass the same filter: read only those
+        cases = f"(select * from {cases} src where {where})"
     sql = named_sql("rootcause_drill").format(picked=picked, cases=cases, frt=frt, transcripts=transcripts)
-    frame = run(con, sql, params).df()
-    if kpi.source != "messages":
-        frame = frame.drop(columns="n_scored")
+    dropped = [] if kpi.source == "messages" else ["n_scored"]
     if kpi.source != "surveys":
-        frame = frame.drop(columns=["survey_id", "responded_at", "csat", "nps",
-                                    "would_recommend", "verbatim"])
+        dropped += ["survey_id", "responded_at", "csat", "nps", "would_recommend", "verbatim"]
+    return sql, params, dropped
+
+
+def drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str | None,
+               end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """The rows behind one KPI value: cases (or survey responses) of its population, with facts,
+    flags, the row's contribution `kpi_value` and the full transcript; times in display tz."""
+    sql, params, dropped = _drill_query(con, config, kpi, start, end, filters)
+    frame = run(con, sql, params).df().drop(columns=dropped)
     return _local_times(frame, config.display_timezone)
+
+
+def copy_drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str | None,
+                    end: str | None, filters: Mapping[str, Sequence[str]], fmt: str, out: str) -> int:
+    """Stream drill_rows' rows from DuckDB straight into a CSV or Parquet file (COPY, no frame:
+    memory stays bounded whatever the row count), formula-like text cells prefixed with a quote,
+    times in the display timezone; the rows written."""
+    sql, params, dropped = _drill_query(con, config, kpi, start, end, filters)
+    used = {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
+    columns = [(d[0], str(d[1])) for d in con.execute(f"select * from ({sql}\n) limit 0", used).description]
+    picked = [f'case when regexp_matches("{c}", $formula) then \'\'\'\' || "{c}" else "{c}" end as "{c}"'
+              if kind == "VARCHAR" else f'"{c}"' for c, kind in columns if c not in dropped]
+    options = ("(format csv, header, new_line '\\r\\n')" if fmt == "csv"
+               else "(format parquet, compression zstd)")
+    con.execute("set TimeZone = ?", [config.display_timezone])  # times in the display zone
+    row = con.execute(f"copy (select {', '.join(picked)} from ({sql}\n) d "
+                      f"order by opened_at, interaction_id, survey_id) to $out {options}",
+                      {**used, "formula": FORMULA_RE2, "out": out}).fetchone()
+    return int(row[0]) if row else 0

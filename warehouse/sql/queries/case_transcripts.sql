@@ -12,6 +12,6 @@ select
         || case when m.is_runaround then ' [run-around]' else '' end
         || ': ' || coalesce(m.text, ''),
         chr(10) order by m.seq, m.sent_at, m.message_id) as transcript
-from fct_messages m
+from stg_messages m  -- the messages alone: no join to their cases' dimensions
 where m.interaction_id in ({ids})
 group by m.interaction_id
