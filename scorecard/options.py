@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from etl.settings.config import Config
-from warehouse.queries import DIMENSIONS, as_of
+from warehouse.queries import DIMENSIONS, as_of, named_sql
 
 STATUSES = ("resolved", "open", "unanswered", "abandoned", "private")
 
@@ -16,7 +16,7 @@ STATUSES = ("resolved", "open", "unanswered", "abandoned", "private")
 def dimension_values(con: duckdb.DuckDBPyConnection, dimension: str) -> list[str]:
     """Distinct non-empty values of one dimension, sorted."""
     column = DIMENSIONS[dimension]
-    rows = con.execute(f"select distinct {column} from fct_cases where {column} is not null order by 1").fetchall()
+    rows = con.execute(named_sql("dimension_values").format(column=column)).fetchall()
     return [r[0] for r in rows]
 
 
@@ -24,7 +24,7 @@ def filter_choices(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, 
     """Every filter dimension's values (brand, channel, category, agent) in one scan."""
     cols = ", ".join(f"list(distinct {col}) filter (where {col} is not null)"
                      for col in DIMENSIONS.values())
-    row = con.execute(f"select {cols} from fct_cases").fetchone()
+    row = con.execute(named_sql("filter_choices").format(lists=cols)).fetchone()
     return {dim: sorted(values or []) for dim, values in zip(DIMENSIONS, row, strict=True)}
 
 
@@ -34,8 +34,7 @@ def data_range(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str | None, str
     Local dates never decrease as UTC instants increase, so the local dates of the earliest and
     latest instants are the bounds: two scans of a plain column instead of converting every row.
     """
-    row = con.execute("select timezone($tz, min(opened_at))::date, timezone($tz, max(opened_at))::date "
-                      "from fct_cases", {"tz": tz}).fetchone()
+    row = con.execute(named_sql("local_date_range"), {"tz": tz}).fetchone()
     return (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())
 
 

@@ -47,9 +47,8 @@ def open_snapshot(path: Path, brands: tuple[str, ...] = ()) -> duckdb.DuckDBPyCo
     if not brands:
         con.execute(f"use {SNAPSHOT}")
         return con
-    con.execute("create table scope_brands as select unnest($b::varchar[]) as brand", {"b": list(brands)})
-    con.execute("create table scope_cases as select interaction_id, agent_id from snapshot.main.fct_cases "
-                "where brand in (select brand from scope_brands)")
+    con.execute(named_sql("scope_brands"), {"b": list(brands)})
+    con.execute(named_sql("scope_cases"))
     for name, has_brand, has_case, has_agent in con.execute(named_sql("scope_tables")).fetchall():
         source = f'{SNAPSHOT}.main."{name}"'  # names from the warehouse's own catalogue
         if has_brand:
@@ -60,7 +59,7 @@ def open_snapshot(path: Path, brands: tuple[str, ...] = ()) -> duckdb.DuckDBPyCo
             keep = "agent_id in (select agent_id from scope_cases)"
         else:
             keep = "true" if name in SCOPE_PASS else "false"
-        con.execute(f'create view "{name}" as select * from {source} where {keep}')
+        con.execute(named_sql("scoped_view").format(name=name, source=source, keep=keep))
     con.execute(f"use {SCOPED}")
     return con
 

@@ -8,15 +8,15 @@ import duckdb
 import pandas as pd
 
 from warehouse.alert_state import STATE_COLUMNS, save_alert_state
+from warehouse.queries import named_sql
 
 
 def stored_alert_state(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every stored (alert, key, destination) state."""
-    exists = con.execute("select count(*) from information_schema.tables where table_name = 'alert_state'"
-                         ).fetchone()[0]
+    exists = con.execute(named_sql("alert_state_exists")).fetchone()[0]
     if not exists:
         return pd.DataFrame(columns=STATE_COLUMNS)
-    return con.execute(f"select {', '.join(STATE_COLUMNS)} from alert_state").df()
+    return con.execute(named_sql("alert_state_rows").format(columns=", ".join(STATE_COLUMNS))).df()
 
 
 def record_alert_state(db: Path, state: pd.DataFrame) -> None:

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from etl.settings.config import Config
+from etl.sql_files import sql_file
 from scorecard.kpis.data import _local_times
 from warehouse.queries import DIMENSIONS
 
@@ -74,8 +75,7 @@ def case_where(q: CaseQuery, config: Config) -> tuple[str, dict]:
     if search.strip():
         params["q"] = like_pattern(search.strip())
         params["q_id"] = search.strip()
-        clauses.append("(c.interaction_id = $q_id or c.interaction_id in (select interaction_id "
-                       "from fct_messages where text ilike $q escape '\\'))")
+        clauses.append(sql_file(__package__, "case_search"))  # a predicate after its comment lines
     if "$tz" not in " ".join(clauses):
         params.pop("tz")
     return " and ".join(clauses), params
@@ -84,7 +84,7 @@ def case_where(q: CaseQuery, config: Config) -> tuple[str, dict]:
 def case_count(con: duckdb.DuckDBPyConnection, config: Config, q: CaseQuery) -> int:
     """How many cases match a query."""
     where, params = case_where(q, config)
-    return int(con.execute(f"select count(*) from fct_cases c where {where}", params).fetchone()[0])
+    return int(con.execute(sql_file(__package__, "case_count").format(where=where), params).fetchone()[0])
 
 
 def case_rows(con: duckdb.DuckDBPyConnection, config: Config, q: CaseQuery,
@@ -97,32 +97,17 @@ def case_rows(con: duckdb.DuckDBPyConnection, config: Config, q: CaseQuery,
     if limit is not None:
         params = {**params, "limit": int(limit), "offset": int(offset)}
         page = "limit $limit offset $offset"
-    sql = f"""
-        with page as (
-            select {_COLUMNS} from fct_cases c where {where} order by {order} {page}
-        ), first_msg as (
-            select interaction_id, arg_min(text, seq) as first_message
-            from fct_messages
-            where author_role = 'customer' and interaction_id in (select interaction_id from page)
-            group by interaction_id
-        )
-        select page.*, first_msg.first_message
-        from page left join first_msg using (interaction_id)
-        order by {order}"""
+    sql = sql_file(__package__, "case_page").format(columns=_COLUMNS, where=where, order=order, page=page)
     return _local_times(con.execute(sql, params).df(), config.display_timezone)
 
 
 def case_facts(con: duckdb.DuckDBPyConnection, config: Config, interaction_id: str) -> pd.DataFrame:
     """One case's facts as a one-row frame (empty when the id is unknown)."""
-    sql = f"""select {_COLUMNS}, c.customer_id, c.first_response_at, c.resolved_at,
-                     c.handle_seconds, c.transfers, c.source, c.platform
-              from fct_cases c where c.interaction_id = $id"""
+    sql = sql_file(__package__, "case_facts").format(columns=_COLUMNS)
     return _local_times(con.execute(sql, {"id": interaction_id}).df(), config.display_timezone)
 
 
 def case_messages(con: duckdb.DuckDBPyConnection, config: Config, interaction_id: str) -> pd.DataFrame:
     """Every message of one case in order, with sentiment and flags; times in display tz."""
-    sql = """select seq, sent_at, author_role, author_id, text, sentiment, asks_private,
-                    is_runaround
-             from fct_messages where interaction_id = $id order by seq, sent_at"""
+    sql = sql_file(__package__, "case_messages")
     return _local_times(con.execute(sql, {"id": interaction_id}).df(), config.display_timezone)

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from etl.settings.config import Config
-from scorecard.kpis.data import where_sql
+from scorecard.kpis.data import where_clause
 from scorecard.kpis.data_pieces import frt_column, sla_sql
 from warehouse.queries import as_of, named_sql
 
@@ -23,16 +23,12 @@ def opportunity_rows(con: duckdb.DuckDBPyConnection, config: Config, start: str 
     if "$sla_s" in sla:
         params["sla_s"] = config.sla_first_response_s
     clock = "opened_at" if config.frt_clock == "case_created" else "customer_clock_at"
-    where = where_sql(config, start, end, filters, params)
+    where, bound = where_clause(config, start, end, filters)
+    params.update(bound)
     if kinds:
         params["kinds"] = list(kinds)
         where += " and list_has_any(string_split(kinds, ','), $kinds)"
-    frame = con.execute(f"""
-        select *, case when frt is not null then (case when frt <= sla_s then 'captured'
-                                                         else 'missed' end)
-                       when epoch($as_of) - epoch({clock}) > sla_s then 'missed'
-                       else 'pending' end as outcome
-        from (select q.*, {frt} as frt, {sla}::double as sla_s
-              from ({named_sql('opportunity_queue')}) q where {where}) x
-        order by opened_at desc, interaction_id""", params).df()
+    sql = named_sql("opportunity_outcomes").format(queue=named_sql("opportunity_queue"), clock=clock,
+                                                   frt=frt, sla=sla, where=where)
+    frame = con.execute(sql, params).df()
     return frame

@@ -23,7 +23,9 @@ import duckdb
 
 from etl.settings.business_hours import utc_bounds
 from etl.settings.config import Config
+from etl.sql_files import sql_file
 from scorecard.kpis.catalogue import CAPABILITIES, Kpi
+from scorecard.kpis.data_agg import MODEL_DIMS, model_where_sql
 
 _COUNTS = {"response": "with_response", "resolution": "with_resolution",
            "customer": "with_customer", "agent": "with_agent", "reopen": "reopened",
@@ -41,14 +43,12 @@ FLAG_MIN_CASES = 100
 
 def source_capabilities(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
     """{source: the capabilities at least one of its cases carries} (flags: see module)."""
-    cols = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = current_schema() "
-        "and table_name = 'agg_cases_daily'").fetchall()}
+    cols = {r[0] for r in con.execute(sql_file(__package__, "agg_cases_daily_columns")).fetchall()}
     if set(_COUNTS.values()) <= cols:
         exprs, table = ["sum(cases)", *(f"sum({c})" for c in _COUNTS.values())], "agg_cases_daily"
     else:
         exprs, table = ["count(*)", *_FACT.values()], "fct_cases"
-    rows = con.execute(f"select source, {', '.join(exprs)} from {table} group by source").fetchall()
+    rows = con.execute(sql_file(__package__, "source_counts").format(counts=", ".join(exprs), table=table)).fetchall()
     return {src: frozenset(cap for cap, n in zip(_COUNTS, counts, strict=True)
                            if n or (cap in FLAGS and cases < FLAG_MIN_CASES))
             for src, cases, *counts in rows}
@@ -73,8 +73,6 @@ def present_sources(con: duckdb.DuckDBPyConnection, config: Config, start: str |
                     end: str | None, filters: Mapping[str, Sequence[str]]) -> set[str] | None:
     """The sources with cases in the range (whole UTC days around it) and filters, from
     agg_cases_daily; None when the model cannot say (an older warehouse, an agent filter)."""
-    from scorecard.kpis.data_agg import MODEL_DIMS, model_where_sql
-
     dims = {d for d, v in filters.items() if v}
     if not dims <= set(MODEL_DIMS["agg_cases_daily"]):
         return None
@@ -88,7 +86,7 @@ def present_sources(con: duckdb.DuckDBPyConnection, config: Config, start: str |
         params["d_hi"] = int(hi.timestamp() // 86400)
         where.append("utc_day <= $d_hi")
     try:
-        rows = con.execute(f"select distinct source from agg_cases_daily where {' and '.join(where)}",
+        rows = con.execute(sql_file(__package__, "present_sources").format(where=" and ".join(where)),
                            params).fetchall()
     except duckdb.Error:
         return None

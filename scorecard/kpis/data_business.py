@@ -11,6 +11,7 @@ import duckdb
 
 from etl.settings.business_hours import bucket_table
 from etl.settings.config import Config
+from warehouse.queries import named_sql
 
 BUSINESS_BUCKET_S = 86400
 
@@ -19,9 +20,7 @@ def business_params(con: duckdb.DuckDBPyConnection, config: Config) -> dict:
     """Bound lists of the business-hours lookup table (one row per UTC day) covering every
     case's clock start and first response; binding them makes `_cases_source` add
     frt_business_s."""
-    row = con.execute("select epoch(min(opened_at)), epoch(min(first_customer_at)), "
-                      "epoch(max(opened_at)), epoch(max(first_customer_at)), "
-                      "epoch(max(first_response_at)) from fct_cases").fetchone()
+    row = con.execute(named_sql("business_span")).fetchone()
     known = [float(v) for v in row if v is not None]  # plain min/max: read from statistics
     lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
     table = bucket_table(config.business_hours, lo, hi, BUSINESS_BUCKET_S)

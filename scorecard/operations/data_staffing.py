@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from etl.settings.config import Config
-from scorecard.kpis.data import where_sql
+from scorecard.kpis.data import where_clause
 from warehouse.queries import named_sql
 
 
@@ -16,10 +16,9 @@ def coverage_cases(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
                    end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """[arrived_s, wait_s, channel, brand, language] of the cases opened on the local dates
     start..end that match the filters (wait_s NaN when unanswered or answered before arrival)."""
-    params: dict = {}
-    where = where_sql(config, start, end, filters, params)
-    frame = con.execute(f"select arrived_s, wait_s, channel, brand, language "
-                        f"from ({named_sql('coverage_cases')}) c where {where}", params).df()
+    where, params = where_clause(config, start, end, filters)
+    sql = named_sql("coverage_rows").format(cases=named_sql("coverage_cases"), where=where)
+    frame = con.execute(sql, params).df()
     frame["wait_s"] = frame["wait_s"].where(frame["wait_s"] >= 0)
     return frame
 

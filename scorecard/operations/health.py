@@ -7,40 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.sql_files import sql_file
 from warehouse.db import connect_readonly
-
-# Per source: its loads (from `loads`) beside the newest case (or survey response) it delivered.
-_LOADED = """
-    select source, count(*) as loads, sum(rows_loaded) as rows_loaded,
-           sum(rows_quarantined) as rows_quarantined, max(finished_at) as last_load_at
-    from loads where status = 'loaded' group by source"""
-_CASES_SQL = f"""
-with loaded as ({_LOADED}),
-cases as (
-    select source, count(*) as cases, min(opened_at) as first_case, max(opened_at) as last_case
-    from fct_cases group by source
-)
-select source, c.cases, c.first_case, c.last_case,
-       date_diff('second', c.last_case, now()) / 86400.0 as days_since_last,
-       coalesce(l.loads, 0) as loads, l.rows_loaded, l.rows_quarantined, l.last_load_at
-from cases c left join loaded l using (source)
-order by source
-"""
-_RESPONSES_SQL = f"""
-with loaded as ({_LOADED}),
-responses as (
-    select l.source, count(*) as responses, min(s.responded_at) as first_response,
-           max(s.responded_at) as last_response
-    from stg_surveys s join loads l using (load_id)
-    where l.source not in (select source from fct_cases)
-    group by l.source
-)
-select source, r.responses, r.first_response, r.last_response,
-       date_diff('second', r.last_response, now()) / 86400.0 as days_since_last,
-       l.loads, l.rows_loaded, l.rows_quarantined, l.last_load_at
-from responses r join loaded l using (source)
-order by source
-"""
 
 
 @dataclass(frozen=True)
@@ -69,15 +37,11 @@ def health(db: Path, limit: int = 50) -> Health:
     survey-only sources, responses), the newest of them and how many days ago that was."""
     con = connect_readonly(db)
     try:
-        loads = con.execute(
-            "select load_id, kind, path, status, rows_read, rows_loaded, rows_quarantined, "
-            "started_at, finished_at from loads order by started_at desc limit ?", [limit]).df()
-        quarantine = con.execute(
-            "select split_part(reason, ':', 1) as reason, count(*) as rows, "
-            "count(distinct load_id) as loads from quarantine group by 1 order by 2 desc, 1").df()
-        freshness = con.execute(_CASES_SQL).df()
-        responses = con.execute(_RESPONSES_SQL).df()
-        row = con.execute("select max(last_activity_at) from fct_cases").fetchone()
+        loads = con.execute(sql_file(__package__, "health_loads"), [limit]).df()
+        quarantine = con.execute(sql_file(__package__, "health_quarantine")).df()
+        freshness = con.execute(sql_file(__package__, "health_case_sources")).df()
+        responses = con.execute(sql_file(__package__, "health_response_sources")).df()
+        row = con.execute(sql_file(__package__, "health_as_of")).fetchone()
     finally:
         con.close()
     as_of = None if row is None or row[0] is None else str(row[0])

@@ -1,7 +1,7 @@
 -- Every case with its configured cost, phone-equivalent cost and playbook rule (the rows of the
 -- cases KPIs that name cost or playbook_private). Filled in by scorecard/kpis/data.py
--- cases_source from code only: {extra} (clock_start_at, frt_business_s), {costs} and
--- {playbook} (bound VALUES lists, scorecard/kpis/data_pieces.py cost_tables), {joins} (the
+-- cases_source from code only: extra (clock_start_at, frt_business_s), costs and
+-- playbook (bound VALUES lists, scorecard/kpis/data_pieces.py cost_tables), joins (the
 -- business-hours lookup).
 (
     select

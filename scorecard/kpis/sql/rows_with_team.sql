@@ -1,4 +1,4 @@
--- Survey answers or customer messages ({rows}: a KPI source of warehouse/queries.py SOURCES)
+-- Survey answers or customer messages (rows: a KPI source of warehouse/queries.py SOURCES)
 -- with their case's team, for a slice or filter by team (scorecard/kpis/data.py source_rows_sql).
 (
     select r.*, c.team
