@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -36,7 +37,7 @@ class KpiValue:
     def to_row(self) -> dict:
         """The JSON row of the CLI contract (plus previous/delta/thin, and the stats of a time
         KPI: median, p90 and mean of its measure, whose n is the row's n)."""
-        row = {"period": self.period, **dict(self.slice), "kpi": self.kpi, "value": self.value,
+        row: dict[str, Any] = {"period": self.period, **dict(self.slice), "kpi": self.kpi, "value": self.value,
                "n": self.n, "target": self.target, "status": self.status}
         row.update(thin=self.thin, previous=self.previous, delta=self.delta)
         row.update(dict(self.stats))

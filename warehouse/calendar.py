@@ -56,7 +56,9 @@ def write_business_calendar(con: duckdb.DuckDBPyConnection, config: Config) -> s
     frame = calendar_frame(config, lo, hi)
     fingerprint = calendar_fingerprint(config) if frame is not None else "unsupported"
     if frame is None:
-        frame = calendar_frame(Config(), lo, hi).head(0)
+        default = calendar_frame(Config(), lo, hi)
+        assert default is not None  # the default calendar is always one calendar_frame supports
+        frame = default.head(0)
     con.register("_calendar", frame)
     try:
         con.execute("create or replace table business_calendar as select * from _calendar order by k")

@@ -85,16 +85,16 @@ def _erase_rows(con: duckdb.DuckDBPyConnection, keys: list[str]) -> tuple[Erasur
                              ("raw_twcs", "erase_raw_twcs"), ("twcs_threads", "erase_twcs_threads"),
                              ("surveys", "erase_surveys"), ("interactions", "erase_interactions"),
                              ("quarantine", "erase_quarantine")):
-        removed[table] = int(con.execute(_sql(statement)).fetchone()[0])
+        removed[table] = int(con.execute(_sql(statement)).fetchall()[0][0])
     pattern = _mention_pattern(keys)
     masked = 0
     for table in ("messages", "raw_twcs"):
         masked += int(con.execute(
             f"update {table} set text = regexp_replace(text, ?, ?, 'g') "  # table from code
-            "where regexp_matches(text, ?)", [pattern, ERASED, pattern]).fetchone()[0])
+            "where regexp_matches(text, ?)", [pattern, ERASED, pattern]).fetchall()[0][0])
     masked += int(con.execute(
         "update surveys set verbatim = regexp_replace(verbatim, ?, ?, 'g') where regexp_matches(verbatim, ?)",
-        [pattern, ERASED, pattern]).fetchone()[0])
+        [pattern, ERASED, pattern]).fetchall()[0][0])
     return ErasureResult(removed=removed, masked_mentions=masked), keys
 
 
@@ -163,7 +163,7 @@ def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> str:
     """The quoted name of the connection's own database (the file's stem)."""
-    name = con.execute("select current_database()").fetchone()[0]
+    name = con.execute("select current_database()").fetchall()[0][0]
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -175,7 +175,7 @@ def apply_retention(con: duckdb.DuckDBPyConnection, days: int | None, now: datet
     out = {}
     for table, statement in (("messages", "retain_messages"), ("raw_twcs", "retain_raw_twcs"),
                              ("surveys", "retain_surveys"), ("quarantine", "retain_quarantine")):
-        out[table] = int(con.execute(_sql(statement), [cutoff]).fetchone()[0])
+        out[table] = int(con.execute(_sql(statement), [cutoff]).fetchall()[0][0])
     return out
 
 

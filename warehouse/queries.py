@@ -31,5 +31,5 @@ def data_range(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str | None, str
     """First and last local date with a case opened, in the display timezone."""
     row = con.execute(
         "select min(timezone($tz, opened_at))::date, max(timezone($tz, opened_at))::date "
-        "from fct_cases", {"tz": tz}).fetchone()
+        "from fct_cases", {"tz": tz}).fetchall()[0]  # an aggregate: always one row
     return (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())

@@ -135,12 +135,12 @@ def status_of(kpi: Kpi, value: float | None, n: int, config: Config, scope: Scop
               target: tuple[float | None, float] | None = None) -> str:
     """green / amber / red against the slice's target, direction-aware; n/a without value or
     target, and for thin values (n < THIN_N): too few to judge, never red or green."""
-    target, amber = target if target is not None else target_of(kpi, config, scope)
-    if value is None or n < THIN_N or target is None or kpi.direction == "none":
+    goal, amber = target if target is not None else target_of(kpi, config, scope)
+    if value is None or n < THIN_N or goal is None or kpi.direction == "none":
         return "n/a"
     if isinstance(value, float) and math.isnan(value):
         return "n/a"
-    gap = value - target if kpi.direction == "higher" else target - value
+    gap = value - goal if kpi.direction == "higher" else goal - value
     if gap >= 0:
         return "green"
     return "amber" if gap >= -amber else "red"

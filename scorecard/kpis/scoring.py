@@ -173,10 +173,11 @@ def _previous_values(frame: pd.DataFrame, prior: pd.DataFrame | None, window: tu
         known.update({(str(p), *k): v for p, *k, v in prior[["period", *key_cols, "value"]].itertuples(index=False)})
     out = {}
     if grain == "total":
+        assert day is not None, "a total's same-weekday baseline needs its day"
         keys = {tuple(k) for *k, _ in frame[[*key_cols, "value"]].itertuples(index=False)}
-        for k in keys:
-            if (mean := _weekday_means(known, day, weeks, k)) is not None:
-                out[("total", *k)] = mean
+        for key in keys:
+            if (mean := _weekday_means(known, day, weeks, key)) is not None:
+                out[("total", *key)] = mean
         return out
     for p, *k, _ in frame[["period", *key_cols, "value"]].itertuples(index=False):
         if weeks:
@@ -322,7 +323,8 @@ def _honest(kpi: Kpi, value: float | None, n: int, status: str, target: float | 
             channels: Sequence[ChannelValue]) -> tuple[str, str | None, str | None]:
     """(status, reason, note): why a status is n/a, what the value leaves out, and for a time KPI
     over several channels the worst channel's status (see module)."""
-    missing = lacking_text(lacking) if lacking else None
+    needs: dict[str, Sequence[str]] = dict(lacking)
+    missing = lacking_text(needs) if lacking else None
     note = f"leaves out cases without the measure ({missing})" if missing and n else None
     if n == 0:
         return "n/a", missing or f"no {ROWS.get(kpi.source, 'rows')} in this period and slice", None
