@@ -246,6 +246,15 @@ def seasonal_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kin
     """[date, observed, expected, lower, upper, z, n, tested] per day of a complete daily series
     (lower..upper = the band of |z| < sensitivity). `row_var`, for a mean, is each day's sample
     variance of the averaged rows: the standard error sqrt(var / n) is then the known noise."""
+    return pd.DataFrame(seasonal_arrays(dates, y, n, kind, min_n, half, min_days, log,
+                                        sensitivity, row_var))
+
+
+def seasonal_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
+                    min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
+                    sensitivity: float = 3.5,
+                    row_var: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """seasonal_baseline's columns as arrays (the scan tests thousands of series: no frames)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
     observed = np.asarray(y, dtype=float)
@@ -278,6 +287,5 @@ def seasonal_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kin
         lower = np.maximum(lower, 0.0)
     if log:
         expected, lower, upper = np.expm1(expected), np.expm1(lower), np.expm1(upper)
-    return pd.DataFrame({"date": dates, "observed": observed, "expected": expected,
-                         "lower": lower, "upper": upper, "z": np.where(tested, z, np.nan),
-                         "n": n, "tested": tested})
+    return {"date": dates, "observed": observed, "expected": expected, "lower": lower,
+            "upper": upper, "z": np.where(tested, z, np.nan), "n": n, "tested": tested}

@@ -74,6 +74,14 @@ def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind
     level carries its weekday's season (a week pools unequal days: a closed Sunday, a weekend
     share). The spread of the weeks' scores is measured without the weeks
     centred in such a run (they are what is looked for) and is never below that of the days."""
+    return pd.DataFrame(rolling_arrays(dates, y, n, kind, min_n, half, min_days, log, row_var,
+                                       width))
+
+
+def rolling_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
+                   min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
+                   row_var: np.ndarray | None = None, width: int = 7) -> dict[str, np.ndarray]:
+    """rolling_baseline's columns as arrays (the scan tests thousands of series: no frames)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
     y, n = np.asarray(y, dtype=float), np.asarray(n, dtype=float)
@@ -159,5 +167,5 @@ def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind
     tested = usable & ~np.isnan(expected) & np.isfinite(sd) & enough(kind, expected, y7, n7, usable, min_n)
     if log:
         expected = np.expm1(expected)
-    return pd.DataFrame({"date": dates, "observed": observed, "expected": expected,
-                         "z": np.where(tested, z, np.nan), "n": n7, "tested": tested})
+    return {"date": dates, "observed": observed, "expected": expected,
+            "z": np.where(tested, z, np.nan), "n": n7, "tested": tested}

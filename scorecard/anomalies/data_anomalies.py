@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -33,29 +34,66 @@ from scorecard.rootcause.data_rootcause import (
 from warehouse.queries import SOURCES, named_sql
 
 
-def daily_exceedance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, by: Sequence[str],
-                     start: str | None, end: str | None,
-                     filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """[period, *by, value, n] for a quantile KPI: per day and slice, the share of rows above the
-    slice's quantile over the whole window (a proportion with binomial noise)."""
+def _grouping(by: Sequence[str], dims: Sequence[str]) -> int:
+    """DuckDB's grouping(*dims) of the grouping set `by`: a bit set per dimension left out."""
+    return sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in by)
+
+
+def _split_sets(frame: pd.DataFrame, slicings: Sequence[tuple[str, ...]],
+                dims: Sequence[str]) -> dict[tuple[str, ...], pd.DataFrame]:
+    """The rows of one GROUPING SETS result ([period, *dims, g, value, n]) per slicing, as
+    [period, *by, value, n] in the order of (period, *by)."""
+    out = {}
+    for by in slicings:
+        rows = frame[frame["g"] == _grouping(by, dims)]
+        cols = ["period", *by, "value", "n"]
+        out[by] = rows[cols].sort_values(cols[:-2], kind="stable").reset_index(drop=True)
+    return out
+
+
+def _dims_of(slicings: Sequence[tuple[str, ...]]) -> list[str]:
+    """The dimensions of the slicings, in order of first use."""
+    return list(dict.fromkeys(d for by in slicings for d in by))
+
+
+def daily_exceedance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
+                          slicings: Sequence[tuple[str, ...]], start: str | None,
+                          end: str | None, filters: Mapping[str, Sequence[str]]
+                          ) -> dict[tuple[str, ...], pd.DataFrame]:
+    """Per slicing (a tuple of dimensions): [period, *by, value, n] for a quantile KPI, per day
+    and slice the share of rows above the slice's quantile over the whole window (a proportion
+    with binomial noise); every slicing from one read of the rows."""
     q = quantile_of(kpi)
     if q is None:
         raise ValueError(f"{kpi.id} is not a quantile KPI.")
     params: dict = {"tz": config.display_timezone, "p": q[1]}
     col = prepared_sql(con, config, kpi, params, q[0])
-    dims = [f"{DIMS[d]} as {d}" for d in by]
-    part = f"partition by {', '.join(by)}" if by else ""
+    dims = _dims_of(slicings)
     where = where_clause(start, end, filters, params)
+    quantiles = ", ".join(f"quantile_cont(x, $p) over ({'partition by ' + ', '.join(by) if by else ''})"
+                          f" as q{i}" for i, by in enumerate(slicings))
+    parts = " union all ".join(
+        f"select day, {''.join((d if d in by else 'null') + f' as {d}, ' for d in dims)}"
+        f"{_grouping(by, dims)} as g, (x > q{i})::double as above from t"
+        for i, by in enumerate(slicings))
     sql = f"""
         with r as (
-            select strftime(timezone($tz, opened_at)::date, '%Y-%m-%d') as period,
-                   {''.join(d + ', ' for d in dims)}({col})::double as x
+            select timezone($tz, opened_at)::date as day,
+                   {''.join(f'{DIMS[d]} as {d}, ' for d in dims)}({col})::double as x
             from {source_sql(config, kpi.source, params)} src where {where} and ({col}) is not null
-        ), t as (select *, quantile_cont(x, $p) over ({part}) as q from r)
-        select period, {''.join(d + ', ' for d in by)}avg((x > q)::double) as value,
-               count(*) as n
-        from t group by all order by all"""
-    return run(con, sql, params).df()
+        ), t as (select *, {quantiles} from r)
+        select strftime(day, '%Y-%m-%d') as period, {''.join(d + ', ' for d in dims)}g,
+               avg(above) as value, count(*) as n
+        from ({parts}) u group by day, {''.join(d + ', ' for d in dims)}g"""
+    return _split_sets(run(con, sql, params).df(), slicings, dims)
+
+
+def daily_exceedance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, by: Sequence[str],
+                     start: str | None, end: str | None,
+                     filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """[period, *by, value, n] for a quantile KPI: per day and slice, the share of rows above the
+    slice's quantile over the whole window (a proportion with binomial noise)."""
+    return daily_exceedance_sets(con, config, kpi, [tuple(by)], start, end, filters)[tuple(by)]
 
 
 def ratio_parts(kpi: Kpi) -> tuple[str, str] | None:
@@ -86,26 +124,35 @@ def cluster_parts(kpi: Kpi) -> tuple[str, str] | None:
     return m.group(3), m.group(2)
 
 
-def daily_row_variance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
-                       by: Sequence[str], start: str | None, end: str | None,
-                       filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """[period, *by, value, n]: per day and slice, the variance per row behind an average KPI
-    (the sample variance of the averaged rows: mean sentiment, mean FRT, NPS), a ratio of sums
-    (cost per resolution: n x the delta-method variance of sum(x) / sum(d)), a mean cluster
-    size (cases per agent-hour) or a sum (total cost: the mean square per row, for a compound
-    Poisson variance); empty otherwise."""
+def daily_row_variance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
+                            slicings: Sequence[tuple[str, ...]], start: str | None,
+                            end: str | None, filters: Mapping[str, Sequence[str]]
+                            ) -> dict[tuple[str, ...], pd.DataFrame]:
+    """Per slicing (a tuple of dimensions): [period, *by, value, n], per day and slice the
+    variance per row behind an average KPI (the sample variance of the averaged rows: mean
+    sentiment, mean FRT, NPS), a ratio of sums (cost per resolution: n x the delta-method
+    variance of sum(x) / sum(d)), a mean cluster size (cases per agent-hour) or a sum (total
+    cost: the mean square per row, for a compound Poisson variance); empty otherwise. Every
+    slicing from one read of the rows (GROUPING SETS)."""
     params: dict = {"tz": config.display_timezone}
     ratio, cluster, row = ratio_parts(kpi), cluster_parts(kpi), row_value(kpi)
+    dims = _dims_of(slicings)
+    cols = "".join(d + ", " for d in dims)
+    where = where_clause(start, end, filters, params)
+    day = "timezone($tz, opened_at)::date as day"
+    picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
     if cluster:  # mean rows per cluster: var of cluster sizes / clusters = (var x rows/clusters) / rows
         cond, key = (prepared_sql(con, config, kpi, params, t) for t in cluster)
-        dims = "".join(f"{DIMS[dim]} as {dim}, " for dim in by)
-        where = where_clause(start, end, filters, params)
-        sql = (f"select period, {''.join(b + ', ' for b in by)}var_samp(c) * sum(c) / count(*) "
-               f"as value, sum(c) as n from (select strftime(timezone($tz, opened_at)::date, "
-               f"'%Y-%m-%d') as period, {dims}{key} as k, count(*) as c from "
-               f"{source_sql(config, kpi.source, params)} src where {where} and ({cond}) group by all) g "
-               f"group by all order by all")
-        return run(con, sql, params).df()
+        sets = ", ".join(f"(day, {''.join(d + ', ' for d in by)}k)" for by in slicings)
+        sql = (f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
+               f"count(*) as value, sum(c) as n from (select day, {cols}grouping({', '.join(dims) or 'day'})"
+               f" as g, k, count(*) as c from (select {day}, {picked}{key} as k from "
+               f"{source_sql(config, kpi.source, params)} src where {where} and ({cond})) r "
+               f"group by grouping sets ({sets})) s group by day, {cols}g")
+        frame = run(con, sql, params).df()
+        if not dims:
+            frame["g"] = 0
+        return _split_sets(frame, slicings, dims)
     if ratio:
         x, d = (prepared_sql(con, config, kpi, params, t) for t in ratio)
         pop = "true"
@@ -121,15 +168,24 @@ def daily_row_variance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
         pop = prepared_sql(con, config, kpi, params, population(kpi))
         stat, count = "avg(x * x)", "count(x)"
     else:
-        return pd.DataFrame(columns=["period", *by, "value", "n"])
-    dims = "".join(f"{DIMS[dim]} as {dim}, " for dim in by)
-    where = where_clause(start, end, filters, params)
-    sql = (f"select period, {''.join(b + ', ' for b in by)}{stat} as value, {count} as n from ("
-           f"select strftime(timezone($tz, opened_at)::date, '%Y-%m-%d') as period, {dims}"
-           f"({x})::double as x, ({d})::double as d "
+        return {by: pd.DataFrame(columns=["period", *by, "value", "n"]) for by in slicings}
+    sets = ", ".join(f"(day{''.join(', ' + d for d in by)})" for by in slicings)
+    sql = (f"select strftime(day, '%Y-%m-%d') as period, {cols}"
+           f"grouping({', '.join(dims) or 'day'}) as g, {stat} as value, {count} as n from ("
+           f"select {day}, {picked}({x})::double as x, ({d})::double as d "
            f"from {source_sql(config, kpi.source, params)} src where {where} and {pop}) r "
-           f"group by all order by all")
-    return run(con, sql, params).df()
+           f"group by grouping sets ({sets})")
+    frame = run(con, sql, params).df()
+    if not dims:
+        frame["g"] = 0
+    return _split_sets(frame, slicings, dims)
+
+
+def daily_row_variance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
+                       by: Sequence[str], start: str | None, end: str | None,
+                       filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """[period, *by, value, n]: daily_row_variance_sets for one slicing."""
+    return daily_row_variance_sets(con, config, kpi, [tuple(by)], start, end, filters)[tuple(by)]
 
 
 def settle_days(con: duckdb.DuckDBPyConnection, max_days: int = 7) -> int:
@@ -151,13 +207,54 @@ def source_days(con: duckdb.DuckDBPyConnection, config: Config, start: str,
                        {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}).df()
 
 
+@dataclass(frozen=True)
+class MessageDays:
+    """Per local day of opening in [start, end]: the first and last sent_at of the customer
+    messages of the cases opened that day (warehouse/sql/queries/anomaly_message_days.sql)."""
+
+    start: str
+    end: str
+    frame: pd.DataFrame  # day (date), first_at, last_at
+
+    def bounds(self, window: tuple[str, str]) -> tuple | None:
+        """(first, last) sent_at of the messages of the cases opened in `window`, or None when
+        the window reaches outside [start, end] or holds no message."""
+        if window[0] < self.start or window[1] > self.end:
+            return None
+        days = self.frame["day"].astype(str)
+        rows = self.frame[(days >= window[0]) & (days <= window[1])]
+        if rows.empty:
+            return None
+        return rows["first_at"].min(), rows["last_at"].max()
+
+
+def message_days(con: duckdb.DuckDBPyConnection, config: Config, start: str,
+                 end: str) -> MessageDays:
+    """The sent_at bounds per day of opening in [start, end] (MessageDays)."""
+    lo, hi = utc_bounds(config.display_timezone, start, end)
+    frame = con.execute(named_sql("anomaly_message_days"),
+                        {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}).df()
+    return MessageDays(start, end, frame)
+
+
+def _sent_between(bounds: tuple | None, params: dict) -> str:
+    """The filter keeping sent_at within `bounds` (none without)."""
+    if bounds is None:
+        return ""
+    params["s_lo"], params["s_hi"] = bounds
+    return " and sent_at between $s_lo and $s_hi"
+
+
 def window_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tuple[str, str],
-                    filters: Mapping[str, Sequence[str]], limit: int = 200) -> pd.DataFrame:
+                    filters: Mapping[str, Sequence[str]], limit: int = 200,
+                    days: MessageDays | None = None) -> pd.DataFrame:
     """[interaction_id, sent_at, text]: the first `limit` customer messages (by time) of cases
     opened in `window` and `filters` (e.g. an attribution's segment); sent_at in display tz. A
-    top-N read, cheap where a hash sample of the whole window is not."""
+    top-N read, cheap where a hash sample of the whole window is not; `days` bounds the
+    messages read (MessageDays; the result is the same)."""
     params: dict = {"tz": config.display_timezone, "limit": int(limit)}
     where = where_clause(*window, filters, params)
+    where += _sent_between(days.bounds(window) if days else None, params)
     sql = (f"select interaction_id, sent_at, text from {SOURCES['messages']} m "
            f"where text is not null and {where} order by sent_at, interaction_id limit $limit")
     return _local_times(run(con, sql, params).df(), config.display_timezone)
@@ -165,12 +262,14 @@ def window_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tupl
 
 def sampled_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tuple[str, str],
                      filters: Mapping[str, Sequence[str]], exclude: Sequence[str] = (),
-                     limit: int = 3000) -> pd.DataFrame:
+                     limit: int = 3000, days: MessageDays | None = None) -> pd.DataFrame:
     """[interaction_id, sent_at, text]: a deterministic sample (lowest hash of the message id,
     a top-N read without sorting the window) of at most `limit` customer messages of cases
-    opened in `window` minus the `exclude` days, in time order; sent_at in display tz."""
+    opened in `window` minus the `exclude` days, in time order; sent_at in display tz. `days`
+    bounds the messages read (MessageDays; the result is the same)."""
     params: dict = {"tz": config.display_timezone, "limit": int(limit)}
     where = where_clause(*window, filters, params, exclude)
+    where += _sent_between(days.bounds(window) if days else None, params)
     sql = (f"select interaction_id, sent_at, text from (select interaction_id, sent_at, text "
            f"from {SOURCES['messages']} m where text is not null and {where} "
            f"order by hash(message_id), message_id limit $limit) s order by sent_at, interaction_id")

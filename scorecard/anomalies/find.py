@@ -15,6 +15,8 @@ import pandas as pd
 from etl.settings.config import Config
 from scorecard.anomalies.coverage import SURVEYS, CoverageGap, coverage_of, gaps_in
 from scorecard.anomalies.data_anomalies import (
+    MessageDays,
+    message_days,
     sampled_messages,
     settle_days,
     source_days,
@@ -200,7 +202,8 @@ def settled_to(con: duckdb.DuckDBPyConnection, config: Config) -> str | None:
 
 
 def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: str, end: str,
-               exclude: Sequence[str]) -> tuple[dict, list[dict], list[dict], list[str]]:
+               exclude: Sequence[str], days: MessageDays | None = None
+               ) -> tuple[dict, list[dict], list[dict], list[str]]:
     """(flag, attribution, examples, terms) of one flag: attributed against the surrounding
     baseline window minus `exclude` and the flagged window; the terms of the slice's customer
     messages; examples drawn from the segment the attribution names first (so that they
@@ -217,13 +220,13 @@ def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: s
     t = attribution_tables(con, config, [kpi], free, (lo, hi), (first, f["date"]), filters,
                            sorted(set(exclude) | set(focus)))[kpi.id]
     attribution = attribution_of(t.segments)
-    fm = sampled_messages(con, config, (first, f["date"]), filters, limit=TEXT_SAMPLE)
+    fm = sampled_messages(con, config, (first, f["date"]), filters, limit=TEXT_SAMPLE, days=days)
     bm = sampled_messages(con, config, (lo, hi), filters, sorted(set(exclude) | set(focus)),
-                          limit=TEXT_SAMPLE)
+                          limit=TEXT_SAMPLE, days=days)
     drivers = text_drivers(list(fm["text"]), list(bm["text"]))
     if attribution:  # examples of the segment named first (the terms stay the slice's)
         fm = window_messages(con, config, (first, f["date"]),
-                             {**filters, **segment_filter(attribution[0])})
+                             {**filters, **segment_filter(attribution[0])}, days=days)
     ex = examples(fm, drivers, EXAMPLES, fill=True)
     if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
         f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
@@ -240,10 +243,11 @@ def segment_filter(entry: dict) -> dict[str, list[str]]:
 
 
 def _incident(con: duckdb.DuckDBPyConnection, config: Config, group, derived: set[str],
-              start: str, end: str, exclude: Sequence[str]) -> Incident:
+              start: str, end: str, exclude: Sequence[str],
+              days: MessageDays | None = None) -> Incident:
     """One incident from its flag group: driver, echoes, severity, attribution, examples."""
     f, attribution, examples, terms = _explained(con, config, driver_of(group, derived), start,
-                                                 end, exclude)
+                                                 end, exclude, days)
     echoes = echoes_of(group, driver_of(group, derived), derived)
     kpi = kpi_by_id(f["kpi"])
     text = anomaly_summary(kpi, f, attribution, terms)
@@ -299,10 +303,12 @@ def find_anomalies(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
         if f["window"] == 1:
             unusual.setdefault(tuple(f["slice"].items()), set()).add(f["date"])
     out = []
+    mdays = message_days(con, config, start, end) if groups else None
     with steps(progress, len(groups), "anomalies: explain incidents") as tick:
         for g in groups:
             key = tuple(driver_of(g, derived)["slice"].items())
-            out.append(_incident(con, config, g, derived, start, end, sorted(unusual.get(key, ()))))
+            out.append(_incident(con, config, g, derived, start, end,
+                                 sorted(unusual.get(key, ())), mdays))
             tick("")
     out.sort(key=lambda i: (-i.severity, i.start, sorted(i.slice.items())))
     out = [replace(i, id=f"i{r}") for r, i in enumerate(out, 1)]

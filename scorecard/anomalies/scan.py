@@ -20,10 +20,10 @@ import pandas as pd
 from scipy import stats
 
 from etl.settings.config import Config
-from scorecard.anomalies.baseline import MIN_COUNT, seasonal_baseline
-from scorecard.anomalies.baseline_weekly import rolling_baseline
+from scorecard.anomalies.baseline import MIN_COUNT, seasonal_arrays
+from scorecard.anomalies.baseline_weekly import rolling_arrays
 from scorecard.anomalies.coverage import SURVEYS, Coverage
-from scorecard.anomalies.data_anomalies import daily_exceedance, daily_row_variance
+from scorecard.anomalies.data_anomalies import daily_exceedance_sets, daily_row_variance_sets
 from scorecard.kpis.catalogue import Kpi, kpi_by_id
 from scorecard.kpis.data import kpi_frame
 from scorecard.rootcause.change import method_of
@@ -95,26 +95,43 @@ class SeriesData:
     variance: dict
 
 
+def noise_data(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], start: str,
+               end: str, slicings: Sequence[tuple[str, ...]],
+               filters: dict | None = None) -> dict[tuple[str, ...], tuple[dict, dict]]:
+    """Per slicing: (exceedance shares of the quantile KPIs, row variances of the average and
+    sum KPIs) as series arrays; one query per KPI for all slicings (GROUPING SETS)."""
+    dates = pd.date_range(start, end, freq="D")
+    out: dict[tuple[str, ...], tuple[dict, dict]] = {tuple(by): ({}, {}) for by in slicings}
+    for k in kpis:
+        if quantile_of(k):
+            frames = daily_exceedance_sets(con, config, k, slicings, start, end, filters or {})
+            for by, ex in frames.items():
+                out[by][0].update(series_arrays(ex.assign(kpi=k.id), ["kpi", *by], dates))
+        elif kind_of(k) in ("mean", "sum"):
+            frames = daily_row_variance_sets(con, config, k, slicings, start, end, filters or {})
+            for by, var in frames.items():
+                arrays = series_arrays(var.assign(kpi=k.id), ["kpi", *by], dates)
+                out[by][1].update({key: v for key, (v, _) in arrays.items()})
+    return out
+
+
 def slice_data(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi],
-               start: str, end: str, by: Sequence[str], filters: dict | None = None) -> SeriesData:
-    """Daily series of every KPI for every slice of `by` (one query per source, plus one per
-    quantile KPI and per average KPI for their noise)."""
+               start: str, end: str, by: Sequence[str], filters: dict | None = None,
+               noise: tuple[dict, dict] | None = None) -> SeriesData:
+    """Daily series of every KPI for every slice of `by` (one query per source), with the
+    exceedance shares and row variances of their noise (`noise`, from noise_data, else read
+    here)."""
     dates = pd.date_range(start, end, freq="D")
     keys = ["kpi", *by]
     frame = kpi_frame(con, config, kpis, "day", list(by), start, end, filters or {})
-    values, exceed, variance = series_arrays(frame, keys, dates), {}, {}
+    values = series_arrays(frame, keys, dates)
     counts = {k.id for k in kpis if kind_of(k) in ("count", "sum")}
     for key, (y, n) in values.items():  # a count or a sum is 0 on a day without rows
         if key[0] in counts:
             values[key] = (np.nan_to_num(y), n)
-    for k in kpis:
-        if quantile_of(k):
-            ex = daily_exceedance(con, config, k, by, start, end, filters or {}).assign(kpi=k.id)
-            exceed.update(series_arrays(ex, keys, dates))
-        elif kind_of(k) in ("mean", "sum"):
-            var = daily_row_variance(con, config, k, by, start, end, filters or {}).assign(kpi=k.id)
-            variance.update({key: v for key, (v, _) in series_arrays(var, keys, dates).items()})
-    return SeriesData(values, exceed, variance)
+    if noise is None:
+        noise = noise_data(con, config, kpis, start, end, [tuple(by)], filters)[tuple(by)]
+    return SeriesData(values, *noise)
 
 
 def daily_test(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray,
@@ -123,26 +140,34 @@ def daily_test(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray,
     tested through the daily share of rows above its overall quantile (a proportion with
     binomial noise, robust to the heavy tails of daily medians and p90s); its band and
     expected value still come from the quantile's own baseline."""
+    return pd.DataFrame(daily_arrays(kpi, dates, y, n, exceed, row_var, sensitivity))
+
+
+def daily_arrays(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray,
+                 exceed: tuple | None, row_var: np.ndarray | None,
+                 sensitivity: float) -> dict[str, np.ndarray]:
+    """daily_test's columns as arrays."""
     kind = kind_of(kpi)
-    b = seasonal_baseline(dates, y, n, kind, MIN_N, HALF_WINDOW, MIN_DAYS,
-                          log=multiplicative(kpi), sensitivity=sensitivity,
-                          row_var=row_var if kind in ("mean", "sum") else None)
+    b = seasonal_arrays(dates, y, n, kind, MIN_N, HALF_WINDOW, MIN_DAYS,
+                        log=multiplicative(kpi), sensitivity=sensitivity,
+                        row_var=row_var if kind in ("mean", "sum") else None)
     if exceed is not None:
-        bz = seasonal_baseline(dates, *exceed, "proportion", MIN_N, HALF_WINDOW, MIN_DAYS)
+        bz = seasonal_arrays(dates, *exceed, "proportion", MIN_N, HALF_WINDOW, MIN_DAYS)
         b["tested"] = bz["tested"] & b["tested"]
-        b["z"] = bz["z"].where(b["tested"])
+        b["z"] = np.where(b["tested"], bz["z"], np.nan)
     return b
 
 
 def weekly_test(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray,
-                exceed: tuple | None, row_var: np.ndarray | None) -> pd.DataFrame:
-    """The rolling 7-day test of one KPI series (quantile KPIs through their exceedance share)."""
+                exceed: tuple | None, row_var: np.ndarray | None) -> dict[str, np.ndarray]:
+    """The rolling 7-day test of one KPI series (quantile KPIs through their exceedance share),
+    as arrays (rolling_baseline's columns)."""
     if exceed is not None:
-        return rolling_baseline(dates, *exceed, "proportion", MIN_N, HALF_WINDOW, MIN_DAYS, width=WEEK)
+        return rolling_arrays(dates, *exceed, "proportion", MIN_N, HALF_WINDOW, MIN_DAYS, width=WEEK)
     kind = kind_of(kpi)
-    return rolling_baseline(dates, y, n, kind, MIN_N, HALF_WINDOW, MIN_DAYS,
-                            log=multiplicative(kpi),
-                            row_var=row_var if kind in ("mean", "sum") else None, width=WEEK)
+    return rolling_arrays(dates, y, n, kind, MIN_N, HALF_WINDOW, MIN_DAYS,
+                          log=multiplicative(kpi),
+                          row_var=row_var if kind in ("mean", "sum") else None, width=WEEK)
 
 
 def weekly_threshold(sensitivity: float, width: int = WEEK) -> float:
@@ -191,8 +216,9 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
     days = [d.date().isoformat() for d in dates]
     flagged, thin, n_series, n_days = [], [], 0, 0
     masks: dict[tuple, np.ndarray] = {}
+    noise = noise_data(con, config, kpis, start, end, SLICE_DIMS)
     for by in SLICE_DIMS:
-        data = slice_data(con, config, kpis, start, end, by)
+        data = slice_data(con, config, kpis, start, end, by, noise=noise[by])
         for key, (y, n) in data.values.items():
             kpi, values = kpi_by_id(key[0]), key[1:]
             if any(pd.isna(v) for v in values) or n.sum() == 0:
@@ -216,10 +242,10 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
                 thin.append(ThinSlice(kpi.id, slice_, usable, typical))
                 continue  # not even a week reaches the floor: nothing to test
             late = unsettled(kpi, dates, settled_to)
-            daily = daily_test(kpi, dates, y, n, ex, var, sensitivity)
-            z = np.where(late, np.nan, daily["z"].to_numpy(dtype=float))
-            n_tested = int((daily["tested"].to_numpy(dtype=bool) & ~late).sum())
-            expected = daily["expected"].to_numpy(dtype=float)
+            daily = daily_arrays(kpi, dates, y, n, ex, var, sensitivity)
+            z = np.where(late, np.nan, np.asarray(daily["z"], dtype=float))
+            n_tested = int((np.asarray(daily["tested"], dtype=bool) & ~late).sum())
+            expected = np.asarray(daily["expected"], dtype=float)
             hits = np.flatnonzero(np.abs(np.nan_to_num(z)) >= sensitivity)
             for i in hits:
                 flagged.append({"kpi": kpi.id, "slice": slice_, "date": days[i], "window": 1,
@@ -234,11 +260,11 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
                     thin.append(ThinSlice(kpi.id, slice_, usable, typical))
                 continue
             weekly = weekly_test(kpi, dates, y, n, ex, var)
-            if not n_tested and not (weekly["tested"].to_numpy(dtype=bool) & ~late).any():
+            if not n_tested and not (np.asarray(weekly["tested"], dtype=bool) & ~late).any():
                 thin.append(ThinSlice(kpi.id, slice_, usable, typical))
                 continue
             n_series, n_days = n_series + 1, n_days + n_tested
-            zw = np.where(late, np.nan, weekly["z"].to_numpy(dtype=float))
+            zw = np.where(late, np.nan, np.asarray(weekly["z"], dtype=float))
             # a thin series' weeks stand in for its days; the shares of a series tested day by
             # day get their weeks tested too (a sustained shift too small for any one day), on
             # top of the days, at a stricter threshold
@@ -246,9 +272,9 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
                      else weekly_threshold(sensitivity))
             for i in _runs(np.flatnonzero(np.abs(np.nan_to_num(zw)) >= limit), zw):
                 flagged.append({"kpi": kpi.id, "slice": slice_, "date": days[i], "window": WEEK,
-                                "observed": float(weekly["observed"].iat[i]),
-                                "expected": float(weekly["expected"].iat[i]),
-                                "z": float(zw[i]), "n": int(weekly["n"].iat[i]),
+                                "observed": float(weekly["observed"][i]),
+                                "expected": float(weekly["expected"][i]),
+                                "z": float(zw[i]), "n": int(weekly["n"][i]),
                                 # a quantile's week is tested (and valued) as its share of
                                 # cases above the series' quantile
                                 **({"measure": "share_above"} if ex is not None else {})})
