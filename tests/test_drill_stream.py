@@ -81,3 +81,25 @@ def test_excel_drill_still_goes_through_the_frame(db, tmp_path):
     out = tmp_path / "d.xlsx"
     assert export_drill(db, PARIS, "volume", B, B, {}, "xlsx", out) == len(_expected(db, PARIS, "volume"))
     assert pd.read_excel(out)["brand"].tolist()[-1] == "'=HYPERLINK(1)"
+
+
+VARIANTS = ["=1+1", "+33 1", "-2", "@SUM(A1)", "\t=1", "\r1", "\n1", "  =1", "\u00a0=1", "\u3000+1",
+            "\u2003@x", "\x1c=1", "\uff1d1", "\uff0b1", "\uff0d1", "\uff201", " \uff1d1",
+            "", " ", "a=1", "1=1", "Abc", "~=", "\u00e9=1", "\u00a0a", "- ", "-", None]
+
+
+def test_the_sql_formula_rule_agrees_with_the_python_rule_on_every_variant():
+    import duckdb
+
+    from scorecard.export import _neutral
+    from scorecard.kpis.data import FORMULA_RE2, neutral_column
+
+    con = duckdb.connect()
+    con.execute("create table t (v varchar, i integer)")
+    con.executemany("insert into t values (?, ?)", [(v, i) for i, v in enumerate(VARIANTS)])
+    got = [r[0] for r in con.execute(f"select {neutral_column('v', 'VARCHAR')} from t order by i",
+                                     {"formula": FORMULA_RE2}).fetchall()]
+    assert got == [_neutral(v) for v in VARIANTS]
+    # formulas: the first 17 variants, and "- " and "-" (a leading minus, as in the Python rule)
+    assert [i for i, (g, v) in enumerate(zip(got, VARIANTS, strict=True)) if g != v] == \
+        [*range(17), 25, 26]

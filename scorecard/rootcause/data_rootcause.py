@@ -17,11 +17,13 @@ from etl.settings.business_hours import utc_bounds
 from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
 from scorecard.kpis.data import (
+    COPY_OPTIONS,
     FORMULA_RE2,
     _cases_source,
     _local_times,
     bind_kpi_params,
     frt_column,
+    neutral_column,
     source_sql,
 )
 from warehouse.queries import SOURCES, named_sql
@@ -279,10 +281,8 @@ def copy_drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, st
     sql, params, dropped = _drill_query(con, config, kpi, start, end, filters)
     used = {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
     columns = [(d[0], str(d[1])) for d in con.execute(f"select * from ({sql}\n) limit 0", used).description]
-    picked = [f'case when regexp_matches("{c}", $formula) then \'\'\'\' || "{c}" else "{c}" end as "{c}"'
-              if kind == "VARCHAR" else f'"{c}"' for c, kind in columns if c not in dropped]
-    options = ("(format csv, header, new_line '\\r\\n')" if fmt == "csv"
-               else "(format parquet, compression zstd)")
+    picked = [neutral_column(c, kind) for c, kind in columns if c not in dropped]
+    options = COPY_OPTIONS[fmt]
     con.execute("set TimeZone = ?", [config.display_timezone])  # times in the display zone
     row = con.execute(f"copy (select {', '.join(picked)} from ({sql}\n) d "
                       f"order by opened_at, interaction_id, survey_id) to $out {options}",
