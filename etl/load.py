@@ -14,6 +14,7 @@ from etl.sources.mapped_store import agent_only_warning, merge_messages
 from etl.sources.twcs_brands import mention_handles_changed, one_sided_warnings, remember_handles
 from etl.sources.twcs_cases import rebuild_cases
 from etl.sources.twcs_store import merge_tweets
+from etl.sql_files import sql_file
 
 KEYS = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id"}
 
@@ -83,8 +84,7 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRec
                 # A ticket row is its whole case: the case's messages are the file's.
                 ids = parsed.tables["interactions"][["interaction_id"]]
                 con.register("replaced", ids)
-                con.execute("delete from messages "
-                            "where interaction_id in (select interaction_id from replaced)")
+                con.execute(sql_file(__package__, "replace_ticket_messages"))
                 con.unregister("replaced")
             n = _merge(con, table, frame, record.load_id)
             loaded += n if table != "messages" else 0
@@ -96,12 +96,12 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRec
     if "raw_twcs" in parsed.tables:
         rebuild_cases(con, rebuild_all or handles_changed)
         warnings = warnings + one_sided_warnings(con, record.load_id)
-    elif handles_changed and con.execute("select count(*) from raw_twcs").fetchall()[0][0]:
+    elif handles_changed and con.execute(sql_file(__package__, "raw_twcs_count")).fetchall()[0][0]:
         rebuild_cases(con, True)
     q = parsed.quarantine.assign(load_id=record.load_id, path=parsed.path)
     if not q.empty:
         con.register("q", q[["load_id", "path", "line", "raw", "reason"]])
-        con.execute("insert into quarantine select load_id, path, line, raw, reason from q")
+        con.execute(sql_file(__package__, "quarantine_insert"))
         con.unregister("q")
     con.execute(
         "insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",

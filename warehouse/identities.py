@@ -14,9 +14,11 @@ from pathlib import Path
 from etl.settings.config import Config
 from etl.sources.identities import mapped_columns, parse_identities, write_identities
 from etl.sources.io import SourceError, file_sha256
+from etl.sql_files import sql_file
 from warehouse.build import build
 from warehouse.db import snapshot_writer
 from warehouse.ingest import LoadRefused, LoadResult, _already_loaded
+from warehouse.queries import named_sql
 
 
 def load_identities(source: str, db: Path, config: Config, mapping: str | None = None) -> LoadResult:
@@ -43,13 +45,13 @@ def load_identities(source: str, db: Path, config: Config, mapping: str | None =
                           f"the {config.max_bad_share:.0%} limit; first at line {first.line}: "
                           f"{first.reason}. Nothing was loaded; fix those rows and load again.")
     with snapshot_writer(db) as con:
-        if con.execute("select 1 from loads where sha256 = ? and status = 'loaded'", [sha]).fetchall():
+        if con.execute(named_sql("loaded_sha"), [sha]).fetchall():
             return LoadResult(load_id, "identities", source, "skipped", 0, 0, 0, {})
         added = write_identities(con, ids, load_id)
         q = ids.quarantine.assign(load_id=load_id, path=source)
         if not q.empty:
             con.register("q", q[["load_id", "path", "line", "raw", "reason"]])
-            con.execute("insert into quarantine select load_id, path, line, raw, reason from q")
+            con.execute(sql_file("etl", "quarantine_insert"))  # the load pipeline's own statement
             con.unregister("q")
         con.execute("insert into loads values (?, 'identities', 'identities', ?, ?, ?, ?, ?, ?, ?, "
                     "'loaded', ?)",

@@ -32,6 +32,7 @@ import pandas as pd
 from etl.parsed import masked_quarantine
 from etl.sources.io import SourceError, read_csv_text
 from etl.sources.source_fields import short_hashes, stripped
+from etl.sql_files import sql_file
 
 KEY = "customer_key"
 ALIASES = {
@@ -224,10 +225,7 @@ def _stored_conflict(con: duckdb.DuckDBPyConnection, ids: IdentityLinks) -> str 
     """The first link of the file that gives a stored identifier to another customer key."""
     con.register("incoming_ids", ids.links.assign(shown=ids.shown.to_numpy()))
     try:
-        row = con.execute(
-            "select n.kind, n.shown, n.path, n.line, n.customer_key, s.path, s.line, s.customer_key "
-            "from incoming_ids n join identities s using (kind, value) "
-            "where s.customer_key <> n.customer_key order by n.line, n.kind limit 1").fetchall()
+        row = con.execute(sql_file(__package__, "identity_conflict")).fetchall()
     finally:
         con.unregister("incoming_ids")
     if not row:
@@ -246,10 +244,8 @@ def write_identities(con: duckdb.DuckDBPyConnection, ids: IdentityLinks, load_id
     new = ids.links.drop_duplicates(["kind", "value"]).assign(load_id=load_id)
     con.register("incoming_ids", new)
     try:
-        before = con.execute("select count(*) from identities").fetchall()[0][0]
-        con.execute("insert into identities select kind, value, customer_key, path, line, load_id "
-                    "from incoming_ids n where not exists (select 1 from identities s "
-                    "where s.kind = n.kind and s.value = n.value)")
-        return con.execute("select count(*) from identities").fetchall()[0][0] - before
+        before = con.execute(sql_file(__package__, "identity_count")).fetchall()[0][0]
+        con.execute(sql_file(__package__, "identity_insert"))
+        return con.execute(sql_file(__package__, "identity_count")).fetchall()[0][0] - before
     finally:
         con.unregister("incoming_ids")

@@ -29,6 +29,7 @@ from etl.sources.tolerant_csv import (
     restore_bare_crs,
     tolerant_copy,
 )
+from etl.sql_files import sql_file
 
 LEGACY = "cp1252"  # Windows-1252, with its five undefined bytes read as Latin-1
 _TEMP_PREFIX = "socialcare-utf8-"
@@ -310,12 +311,7 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
             if "state machine" not in str(e):
                 raise
             copy = _tolerant_read(con, path, readable, table, columns, delim)
-        rejects = con.execute(
-            "select line, arg_min(csv_line, error_type) as raw, "
-            "arg_min(error_type, error_type) as error_type, "
-            "arg_min(error_message, error_type) as message, "
-            "arg_min(line_byte_position, error_type) as line_byte_position "
-            "from csv_rejects group by line order by line").df()
+        rejects = con.execute(sql_file(__package__, "csv_rejects")).df()
         con.execute("drop table if exists csv_rejects; drop table if exists csv_rejects_scan")
         rescue = rescued_quote_rejects(readable if copy is None else copy.path, rejects,
                                        len(names), delim, copy and copy.placeholder)

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from etl.sources.mapping import Mapping
+from etl.sql_files import sql_file
 from etl.text.enrich import (
     Playbook,
     asks_private_flags,
@@ -145,55 +146,13 @@ def messages_table(good: pd.DataFrame, m: Mapping) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-_CASES_SQL = """
-with m as (
-    select *, row_number() over (partition by interaction_id order by sent_at, message_id) as seq
-    from msgs
-),
-o as (
-    select interaction_id,
-        coalesce(min(sent_at) filter (where author_role = 'customer'), min(sent_at)) as opened_at
-    from m group by interaction_id
-),
-f as (
-    select m.interaction_id, any_value(o.opened_at) as opened_at,
-        min(sent_at) filter (where author_role = 'agent' and sent_at >= o.opened_at) as first_response_at,
-        arg_min(author_id, seq) filter (where author_role = 'customer') as customer_id,
-        arg_min(text, seq) filter (where author_role = 'customer') as customer_text,
-        arg_min(author_id, seq) filter (where author_role = 'agent' and sent_at >= o.opened_at) as agent_id,
-        count(distinct author_id) filter (where author_role = 'agent') as n_agents,
-        count(*) filter (where author_role = 'customer') as n_customer,
-        arg_min(channel, seq) filter (where channel is not null) as channel,
-        arg_min(platform, seq) filter (where platform is not null) as platform,
-        arg_min(brand, seq) filter (where brand is not null) as brand,
-        arg_min(issue_category, seq) filter (where issue_category is not null) as label,
-        arg_min(source, seq) as source,
-        min(created_at) as created_at,
-        max(sent_at) as last_activity_at,
-        max(sent_at) filter (where author_role = 'customer') as last_customer_at,
-        arg_max(resolves, seq) filter (where author_role = 'customer') as last_customer_resolves,
-        bool_or(asks_private) as asks_private,
-        bool_or(resolves) filter (where author_role = 'customer' and seq < last_unresolving) as reopened
-    from (select *, max(seq) filter (where author_role = 'customer' and not resolves)
-                        over (partition by interaction_id) as last_unresolving from m) m
-    join o using (interaction_id)
-    group by m.interaction_id
-)
-select *,
-    first_response_at is not null and last_customer_resolves
-        and last_customer_at > first_response_at as is_resolved
-from f
-"""
-
-
 def cases_from_messages(messages: pd.DataFrame, playbook: Playbook) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Interactions derived from every message of their cases (see README; `source` = that of a
     case's first message), and the messages with their `seq`, without the per-message facets."""
     con = duckdb.connect()
     con.register("msgs", messages)
-    f = con.execute(_CASES_SQL).df()
-    seq = con.execute("select message_id, (row_number() over (partition by interaction_id "
-                      "order by sent_at, message_id))::integer as seq from msgs").df()
+    f = con.execute(sql_file(__package__, "mapped_cases")).df()
+    seq = con.execute(sql_file(__package__, "mapped_seq")).df()
     con.close()
     # NULL (no customer message: a file holding only a conversation's replies) counts as no.
     resolved = f["is_resolved"].fillna(False).astype(bool).to_numpy()

@@ -245,7 +245,7 @@ def _sql(raw: dict, path: str) -> SqlSpec | None:
         raise _fail(path, "[sql] params", "must be a table of bound parameters, used with query only.")
     if query is not None:
         if not isinstance(query, str) or not query.strip():
-            raise _fail(path, "[sql] query", "must be a non-empty select statement.")
+            raise _fail(path, "[sql] query", "must be a non-empty SQL query (a SELECT).")
         return SqlSpec(query=query, params=dict(params))
     parts = table.split(".") if isinstance(table, str) else [""]
     if len(parts) > 2 or not all(_IDENTIFIER.match(p) for p in parts):

@@ -131,15 +131,6 @@ def where_clause(config: Config, start: str | None, end: str | None,
     return " and ".join(clauses), params
 
 
-def where_sql(config: Config, start: str | None, end: str | None,
-              filters: Mapping[str, Sequence[str]], params: dict) -> str:
-    """where_clause writing into `params`: kept for the bridges of other rooms (economics)
-    until they take (sql, params)."""
-    sql, bound = where_clause(config, start, end, filters)
-    params.update(bound)
-    return sql
-
-
 def kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str) -> dict:
     """The parameters the KPI expressions in `text` use ($sla_s, $as_of, $fcr_days, and the
     business-hours table for frt_business_s)."""

@@ -21,7 +21,7 @@ import pandas as pd
 
 from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
-from scorecard.kpis.data import _local_times, frt_column, source_sql
+from scorecard.kpis.data import _local_times, frt_column, source_rows_sql
 from scorecard.kpis.data_pieces import sla_sql
 from scorecard.rootcause.data_rootcause import (
     DIMS,
@@ -122,7 +122,8 @@ def shortfall_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, sta
     if sources is not None and kpi.source == "cases":  # only the sources that carry the KPI
         params["sources"] = list(sources)
         where += " and source in (select unnest($sources::varchar[]))"
-    body = source_sql(config, kpi.source, params)
+    body, bound = source_rows_sql(config, kpi.source, business=params)
+    params.update(bound)
     dims = ", ".join(f"coalesce(({expr})::varchar, '{NONE_SEGMENT}') as {d}"
                      for d, expr in DIMS.items())
     survey = "survey_id" if kpi.source == "surveys" else "null::varchar as survey_id"

@@ -1,0 +1,2 @@
+-- How many identifier links are stored.
+select count(*) from identities
