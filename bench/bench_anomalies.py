@@ -6,8 +6,9 @@
 --speed times `find_anomalies` cold (a fresh process per run, its peak RSS measured) on a
 warehouse (default: sample_data/demo loaded into --out) for the last N days of its data, with
 this tree's code and, in the same run, with the code of git revision --baseline (default
-95ed1ae~1, the row-per-anomaly scan before incidents; extracted with `git archive` into a temp
-folder, nothing in the work tree changes), and prints both beside the targets (demo 90 days
+cec333b, the incident scan before its speed work; 95ed1ae~1 is the row-per-anomaly scan before
+incidents; extracted with `git archive` into a temp folder, nothing in the work tree changes),
+and prints both beside the targets (demo 90 days
 <= 10 s; 10M interactions 90 days <= 15 s, a year <= 60 s and <= 1.5 GB).
 
 For each seed: generate incident-free data and data with the manifest's incidents (sample_data
@@ -85,11 +86,16 @@ def _timed(fn, *args, **kwargs):
 ROOT = Path(__file__).resolve().parents[1]
 # one cold run in a fresh process: prints seconds, peak RSS (MB) and incidents/anomalies found
 _RUN = """
-import json, resource, sys, time
+import hashlib, json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from etl.settings.config import Config
-from scorecard.anomalies.find import find_anomalies
-from scorecard.kpis.data import open_warehouse
+try:  # the rooms layout (issue 22), else the flat one of earlier revisions
+    from etl.settings.config import Config
+    from scorecard.anomalies.find import find_anomalies
+    from scorecard.kpis.data import open_warehouse
+except ImportError:
+    from etl.config import Config
+    from scorecard.anomalies import find_anomalies
+    from scorecard.data import open_warehouse
 con = open_warehouse(sys.argv[2])
 def cpu():
     u = resource.getrusage(resource.RUSAGE_SELF)
@@ -98,7 +104,9 @@ t, c = time.perf_counter(), cpu()
 r = find_anomalies(con, Config(), sys.argv[3], sys.argv[4])
 secs, cpus = time.perf_counter() - t, cpu() - c
 found = len(getattr(r, "incidents", r.anomalies))
+digest = hashlib.sha256(json.dumps(r.to_json(), sort_keys=True, default=str).encode()).hexdigest()
 print(json.dumps({"seconds": secs, "cpu": cpus, "found": found, "flags": len(r.anomalies),
+                  "digest": digest[:10],
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -117,7 +125,9 @@ def _baseline_tree(rev: str, into: Path) -> Path:
 def _cold(tree: Path, db: Path, start: str, end: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree), "SOCIALCARE_PROGRESS": "0"}
     out = subprocess.run([sys.executable, "-c", _RUN, str(tree), str(db), start, end], env=env,
-                         capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())
+                         capture_output=True, text=True, cwd=tempfile.gettempdir())
+    if out.returncode:
+        raise SystemExit(f"the run of {tree} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -130,15 +140,17 @@ def speed(db: Path, days: list[int], rev: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         old = _baseline_tree(rev, Path(tmp))
         print(f"{db}: {cases:,} cases, data to {last}; baseline code: {rev}")
-        print(f"{'days':>5} {'code':<9} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'found':>6} {'flags':>6}")
+        print(f"{'days':>5} {'code':<9} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'found':>6} "
+              f"{'flags':>6} {'result':>10}")
         for n in days:
             start = (last - timedelta(days=n - 1)).isoformat()
             for name, tree in (("baseline", old), ("this", ROOT)):
                 r = _cold(tree, db, start, last.isoformat())
                 print(f"{n:>5} {name:<9} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {r['peak_mb']:>8.0f} "
-                      f"{r['found']:>6} {r['flags']:>6}", flush=True)
+                      f"{r['found']:>6} {r['flags']:>6} {r['digest']:>10}", flush=True)
     print(f"targets: demo 90 days <= 10 s; 10M interactions 90 days <= 15 s, 365 days <= 60 s and "
-          f"<= 1.5 GB ('found': incidents for this code, anomalies for the baseline; cpu s: user + "
+          f"<= 1.5 GB ('found': incidents, or anomalies for a revision before incidents; 'result': "
+          f"sha256 of the result's JSON, the same when the results are; cpu s: user + "
           f"system of the process, its DuckDB threads included; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
@@ -159,7 +171,7 @@ def main() -> None:
     ap.add_argument("--speed", action="store_true", help="time find_anomalies against --baseline")
     ap.add_argument("--db", default=None, help="warehouse for --speed (default: the demo)")
     ap.add_argument("--days", default="90", help="--speed: comma-separated window lengths")
-    ap.add_argument("--baseline", default="95ed1ae~1", help="--speed: git revision to compare with")
+    ap.add_argument("--baseline", default="cec333b", help="--speed: git revision to compare with")
     args = ap.parse_args()
     out = Path(args.out)
     if args.speed:

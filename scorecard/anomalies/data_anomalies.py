@@ -70,21 +70,31 @@ def daily_exceedance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi: K
     col = prepared_sql(con, config, kpi, params, q[0])
     dims = _dims_of(slicings)
     where = where_clause(start, end, filters, params)
-    quantiles = ", ".join(f"quantile_cont(x, $p) over ({'partition by ' + ', '.join(by) if by else ''})"
-                          f" as q{i}" for i, by in enumerate(slicings))
-    parts = " union all ".join(
-        f"select day, {''.join((d if d in by else 'null') + f' as {d}, ' for d in dims)}"
-        f"{_grouping(by, dims)} as g, (x > q{i})::double as above from t"
-        for i, by in enumerate(slicings))
+    gs = [_grouping(by, dims) for by in slicings]
+    grouping = f"grouping({', '.join(dims)})" if dims else "0"
+    # each row against its slice's quantile in every slicing: q{i} is slicing i's quantiles
+    joins = "".join(f" left join (select * from q where g = {g}) q{i} on " + (" and ".join(
+        f"r.{d} is not distinct from q{i}.{d}" for d in by) or "true")
+        for i, (by, g) in enumerate(zip(slicings, gs, strict=True)))
+    shares = ", ".join(f"avg((x > q{i})::double) as a{i}" for i in range(len(slicings)))
+    pick = "case g " + " ".join(f"when {g} then a{i}" for i, g in enumerate(gs)) + " end"
+    day_sets = ", ".join("(day" + "".join(f", {d}" for d in by) + ")" for by in slicings)
     sql = f"""
-        with r as (
+        with r as materialized (
             select timezone($tz, opened_at)::date as day,
                    {''.join(f'{DIMS[d]} as {d}, ' for d in dims)}({col})::double as x
             from {source_sql(config, kpi.source, params)} src where {where} and ({col}) is not null
-        ), t as (select *, {quantiles} from r)
+        ), q as (
+            select {''.join(d + ', ' for d in dims)}{grouping} as g, quantile_cont(x, $p) as q
+            from r group by grouping sets ({', '.join('(' + ', '.join(by) + ')' for by in slicings)})
+        )
         select strftime(day, '%Y-%m-%d') as period, {''.join(d + ', ' for d in dims)}g,
-               avg(above) as value, count(*) as n
-        from ({parts}) u group by day, {''.join(d + ', ' for d in dims)}g"""
+               {pick} as value, n
+        from (
+            select day, {''.join(d + ', ' for d in dims)}{grouping} as g, {shares}, count(*) as n
+            from (select r.*, {', '.join(f'q{i}.q as q{i}' for i in range(len(slicings)))} from r{joins}) r
+            group by grouping sets ({day_sets})
+        ) s"""
     return _split_sets(run(con, sql, params).df(), slicings, dims)
 
 
