@@ -54,3 +54,25 @@ def test_an_unknown_status_and_a_null_are_refused(db):
     assert "interactions: status in" in text and "'lost'" in text
     assert "fct_cases: n_messages not null fails for 1 rows" in text
     assert _sha(db) == before
+
+
+def test_an_erasure_whose_result_breaks_a_key_is_not_published(db):
+    """Erasure publishes through its own fresh copy (warehouse/privacy.py); it runs the same
+    checks first. A warehouse whose interactions already hold a duplicate case (written by
+    something other than socialcare) is not republished by erasing another customer: the file
+    stays byte for byte and the error names the model, the check and the duplicated key."""
+    import duckdb
+
+    from warehouse.privacy import erase_customer
+
+    con = duckdb.connect(str(db))
+    con.execute("insert into interactions select * from interactions where interaction_id = 'twcs:8'")
+    con.close()
+    before = _sha(db)
+    with pytest.raises(WarehouseError) as err:
+        erase_customer(db, "sprintcare", Config())
+    text = str(err.value)
+    assert "interactions: key (interaction_id) unique fails for 1 rows (e.g. twcs:8)" in text
+    assert "not published" in text
+    assert _sha(db) == before
+    assert not list(db.parent.glob(".w.duckdb.work-*"))

@@ -59,7 +59,6 @@ PENDING = {
     "warehouse/build.py": 1,
     "warehouse/calendar.py": 2,
     "warehouse/ingest.py": 5,
-    "warehouse/privacy.py": 3,
     "warehouse/queries.py": 3,
     "warehouse/spark/build.py": 1,
     "warehouse/spark/publish.py": 3,

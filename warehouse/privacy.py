@@ -32,7 +32,8 @@ import pandas as pd
 from etl.settings.config import Config
 from etl.sources.source_fields import short_hashes
 from warehouse.build import build
-from warehouse.db import WarehouseError, schema_sql, writer_lock
+from warehouse.checks import check_failures
+from warehouse.db import WarehouseError, refusal, schema_sql, writer_lock
 
 ERASED = "@erased"
 
@@ -77,9 +78,9 @@ def _mention_pattern(keys: list[str]) -> str:
 def _erase_rows(con: duckdb.DuckDBPyConnection, keys: list[str]) -> tuple[ErasureResult, list[str]]:
     """Delete the customer's rows; returns what was removed and the stored ids erased (the given
     ones plus those an identities file links to them)."""
-    con.execute("create or replace temp table erase_keys as select unnest(?::varchar[]) as k", [keys])
+    con.execute(_sql("erase_keys"), [keys])
     removed = {"identities": int(con.execute(_sql("erase_linked")).fetchall()[0][0])}
-    keys = [r[0] for r in con.execute("select distinct k from erase_keys order by k").fetchall()]
+    keys = [r[0] for r in con.execute(_sql("erase_keys_list")).fetchall()]
     con.execute(_sql("erase_scope"))
     for table, statement in (("messages", "erase_messages"), ("mapped_messages", "erase_mapped_messages"),
                              ("raw_twcs", "erase_raw_twcs"), ("twcs_threads", "erase_twcs_threads"),
@@ -145,6 +146,9 @@ def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
                 result, keys = _erase_rows(con, keys)
                 build(con, config)
                 _record(con, result, started)
+                failures = check_failures(con)  # the models.toml checks every publish runs
+                if failures:
+                    raise WarehouseError(refusal(failures))
                 # a fresh file: the erased rows do not survive in free blocks of the old one
                 con.execute("attach ? as clean", [str(clean)])
                 con.execute("copy from database " + _catalog(con) + " to clean")
@@ -163,7 +167,7 @@ def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> str:
     """The quoted name of the connection's own database (the file's stem)."""
-    name = con.execute("select current_database()").fetchall()[0][0]
+    name = con.execute(_sql("current_database")).fetchall()[0][0]
     return '"' + name.replace('"', '""') + '"'
 
 
