@@ -19,6 +19,7 @@ from scorecard.kpis.data import effective_range
 from scorecard.kpis.scoring import scorecard
 from scorecard.operations.backlog import BacklogResult, backlog
 from scorecard.periods import day_range
+from scorecard.reports.kept import kept
 from scorecard.reports.render import generated_at, render_html
 from scorecard.reports.svg import grouped_bars
 from scorecard.rootcause.change_text import duration_text
@@ -109,19 +110,24 @@ def kpi_lines(con: duckdb.DuckDBPyConnection, config: Config, day: str) -> list[
 
 
 def red_reason(con: duckdb.DuckDBPyConnection, config: Config, kpi: str, day: str) -> str:
-    """The shortfall paragraph of a red KPI on the day (root cause, without topic terms)."""
-    try:
-        return explain_shortfall(con, config, kpi, f"{day}..{day}", with_terms=False).summary
-    except ValueError as e:
-        return f"No breakdown: {e}"
+    """The shortfall paragraph of a red KPI on the day (root cause, without topic terms), kept
+    per snapshot (scorecard/reports/kept.py)."""
+    def compute() -> str:
+        try:
+            return explain_shortfall(con, config, kpi, f"{day}..{day}", with_terms=False).summary
+        except ValueError as e:
+            return f"No breakdown: {e}"
+
+    return kept(con, config, "red_reason", [kpi, day], compute)
 
 
 def recent_incidents(con: duckdb.DuckDBPyConnection, config: Config, day: str) -> tuple[dict, ...]:
     """Incidents of the incident scan whose window ends in the last INCIDENT_DAYS days, severity
-    first, as `socialcare anomalies --format json` gives them."""
+    first, as `socialcare anomalies --format json` gives them (the scan kept per snapshot)."""
     first = (date.fromisoformat(day) - timedelta(days=SCAN_DAYS - 1)).isoformat()
     since = (date.fromisoformat(day) - timedelta(days=INCIDENT_DAYS - 1)).isoformat()
-    found = find_anomalies(con, config, first, day).to_json()["incidents"]
+    found = kept(con, config, "incidents", [first, day],
+                 lambda: find_anomalies(con, config, first, day).to_json()["incidents"])
     return tuple(i for i in found if str(i.get("end") or i.get("date") or "") >= since)
 
 
