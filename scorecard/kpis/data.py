@@ -61,14 +61,6 @@ def cases_source(config: Config, uses: str | None = None,
                                             joins=joins), params
 
 
-def _cases_source(config: Config, params: dict, uses: str | None = None) -> str:
-    """cases_source writing into `params` (reading the business-hours table from it): kept for
-    the bridges of other rooms (economics, root cause) until they take (sql, params)."""
-    sql, bound = cases_source(config, uses, params)
-    params.update(bound)
-    return sql
-
-
 def local_date_sql(config: Config, t_lo: float, t_hi: float,
                    column: str = "opened_at") -> tuple[str, dict]:
     """(SQL for the display-timezone date of `column`: UTC plus the zone's offset in force, from
@@ -146,12 +138,6 @@ def kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str) -> dic
     return params
 
 
-def bind_kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str, params: dict) -> None:
-    """kpi_params written into `params` (the business-hours table read once): kept for the
-    bridges of other rooms (root cause) until they take (sql, params)."""
-    params.update(kpi_params(con, config, text.replace("frt_business_s", "") if "bh_k" in params else text))
-
-
 def source_rows_sql(config: Config, source: str, uses: str | None = None, team: bool = False,
                     business: Mapping[str, object] | None = None) -> tuple[str, dict]:
     """(The rows a KPI source aggregates (`uses`, `business`: see cases_source), its
@@ -162,15 +148,6 @@ def source_rows_sql(config: Config, source: str, uses: str | None = None, team: 
     if team:
         return sql_file(__package__, "rows_with_team").format(rows=SOURCES[source]), {}
     return SOURCES[source], {}
-
-
-def source_sql(config: Config, source: str, params: dict, uses: str | None = None,
-               team: bool = False) -> str:
-    """source_rows_sql writing into `params` (reading the business-hours table from it): kept for
-    the bridges of other rooms (anomalies, root cause) until they take (sql, params)."""
-    sql, bound = source_rows_sql(config, source, uses, team, params)
-    params.update(bound)
-    return sql
 
 
 def _first(x, i: int) -> float:

@@ -18,7 +18,7 @@ BUSINESS_BUCKET_S = 86400
 
 def business_params(con: duckdb.DuckDBPyConnection, config: Config) -> dict:
     """Bound lists of the business-hours lookup table (one row per UTC day) covering every
-    case's clock start and first response; binding them makes `_cases_source` add
+    case's clock start and first response; passing them makes `cases_source` add
     frt_business_s."""
     row = con.execute(named_sql("business_span")).fetchone()
     known = [float(v) for v in row if v is not None]  # plain min/max: read from statistics

@@ -19,12 +19,12 @@ from scorecard.kpis.catalogue import Kpi
 from scorecard.kpis.data import (
     COPY_OPTIONS,
     FORMULA_RE2,
-    _cases_source,
     _local_times,
-    bind_kpi_params,
+    cases_source,
     frt_column,
+    kpi_params,
     neutral_column,
-    source_sql,
+    source_rows_sql,
 )
 from warehouse.queries import SOURCES, named_sql
 
@@ -131,8 +131,20 @@ def prepared_sql(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, param
                  text: str) -> str:
     """`text` with {frt} filled in; binds the KPI parameters it uses (as the scorecard does)."""
     text = text.format(frt=frt_column(config))
-    bind_kpi_params(con, config, text, params)
+    if "bh_k" in params:  # the business-hours table is bound once per query
+        text_params = kpi_params(con, config, text.replace("frt_business_s", ""))
+    else:
+        text_params = kpi_params(con, config, text)
+    params.update(text_params)
     return text
+
+
+def source_sql(config: Config, source: str, params: dict) -> str:
+    """The rows a KPI source aggregates (scorecard/kpis/data.py source_rows_sql), its
+    parameters merged into this query's `params` (whose business-hours table it reads)."""
+    sql, bound = source_rows_sql(config, source, business=params)
+    params.update(bound)
+    return sql
 
 
 def where_clause(start: str | None, end: str | None, filters: Mapping[str, Sequence[str]],
@@ -237,7 +249,8 @@ def _drill_query(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start
     contrib = prepared_sql(con, config, kpi, params, contrib) if contrib else "null"
     frt = frt_column(config)
     where = where_clause(start, end, filters, params)
-    cases = _cases_source(config, params)
+    cases, bound = cases_source(config, business=params)
+    params.update(bound)
     if kpi.source == "cases":
         keep = ""
         if kpi.kind == "agent_spread":  # only the cases of agents with enough of them count
