@@ -2,12 +2,13 @@
 
 - Raw lift: social minus the other channel's would-recommend rate over survey answers of cases
   opened in the period (unlinked survey answers count by their own channel), 95 % CI by
-  Newcombe's hybrid score method (Wilson intervals; statsmodels `newcomb`); NPS difference
+  Newcombe's hybrid score method (Wilson intervals; statsmodels' `newcomb`, in numpy:
+  scorecard/economics/stats.py); NPS difference
   with a seeded percentile bootstrap (multinomial resampling of promoters / passives /
   detractors in each group).
 - Adjusted lift: logistic regression on answers linked to a case, of the two channels:
   recommend ~ social + issue category + resolved + first-response bucket (fast / slow /
-  unanswered), statsmodels Logit. Odds ratio of social with its Wald 95 % CI; average
+  unanswered), a logit (statsmodels' GLM IRLS in numpy). Odds ratio of social with its Wald 95 % CI; average
   marginal effect (discrete change of the social dummy, averaged over the sample) with its
   delta-method 95 % CI (`get_margeff`). Categories with fewer than MIN_N answers are pooled.
 - Matrix (fast vs effective): recommend rate per channel (and `all`) and bucket, with n, a
@@ -29,11 +30,11 @@ from dataclasses import asdict, dataclass
 import duckdb
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from etl.settings.config import Config
 from scorecard.economics.costs import channel_economics
 from scorecard.economics.lift_model import adjusted_lift
+from scorecard.economics.stats import newcombe_interval, wilson_interval
 from scorecard.economics.whatif import WhatIf, WhatIfInputs, what_if, whatif_inputs
 from scorecard.kpis.data import effective_range
 
@@ -123,7 +124,7 @@ def raw_lift(answers: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         pa, pb = (ya / na if na else np.nan), (yb / nb if nb else np.nan)
         lo = hi = np.nan
         if min(na, nb) >= MIN_N:
-            lo, hi = confint_proportions_2indep(ya, na, yb, nb, method="newcomb", compare="diff")
+            lo, hi = newcombe_interval(ya, na, yb, nb)
         elif na or nb:
             notes.append(f"{comparison}: recommend rate has {na} social and {nb} {other} answers; "
                          f"fewer than {MIN_N} on a side is too thin for a confidence interval.")
@@ -159,7 +160,7 @@ def fast_effective_matrix(answers: pd.DataFrame) -> pd.DataFrame:
     n, yes = g["w"].astype("int64"), g["y"].astype(float)
     seen = n > 0
     lo, hi = pd.Series(np.nan, index=g.index), pd.Series(np.nan, index=g.index)
-    lo[seen], hi[seen] = proportion_confint(yes[seen], n[seen], method="wilson")
+    lo[seen], hi[seen] = wilson_interval(yes[seen], n[seen])
     return pd.DataFrame({"channel": g["channel"], "bucket": g["bucket"],
                          "recommend_rate": (yes / n).where(seen), "n": n, "ci_low": lo,
                          "ci_high": hi, "thin": n < MIN_N})

@@ -5,7 +5,10 @@ The model is fitted on covariate cells, not on answers: answers with the same (y
 category, resolved, speed) are one row with their count as a frequency weight (a binomial GLM
 with `freq_weights`). The likelihood is the same sum, so the estimates, their covariance and
 the average marginal effect equal the logit on every answer (tests/golden/reports.md checks
-both on the same data), while millions of answers shrink to a few hundred rows.
+both on the same data), while millions of answers shrink to a few hundred rows. The GLM is
+fitted by scorecard/economics/stats.py (statsmodels' IRLS in numpy, without its import) on the
+design matrix the formula `_formula` names: treatment dummies, the first level (sorted) as
+reference, `fast` for the speed.
 """
 
 from __future__ import annotations
@@ -14,10 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
-from scipy.special import expit
-from scipy.stats import norm
+
+from scorecard.economics.stats import Z_975, expit, logit_irls
 
 ADJUSTED_COLUMNS = ["comparison", "odds_ratio", "or_ci_low", "or_ci_high", "ame", "ame_ci_low",
                     "ame_ci_high", "n", "note"]
@@ -70,6 +71,28 @@ def _formula(frame: pd.DataFrame) -> str:
     return "y ~ " + " + ".join(terms)
 
 
+def _dummies(values: pd.Series, reference: str) -> tuple[list[np.ndarray], list[str]]:
+    """Treatment-coded columns of a categorical term: one per level (sorted) but the reference."""
+    levels = [v for v in sorted(set(values)) if v != reference]
+    return [(values == v).to_numpy(dtype=float) for v in levels], [str(v) for v in levels]
+
+
+def design_matrix(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """(The exog of `_formula(frame)`: intercept, social, category dummies, resolved, speed
+    dummies, for the terms that vary; the column names)."""
+    cols, names = [np.ones(len(frame)), frame["social"].to_numpy(dtype=float)], ["Intercept", "social"]
+    if frame["category"].nunique() > 1:
+        c, n = _dummies(frame["category"], sorted(set(frame["category"]))[0])
+        cols, names = cols + c, names + [f"C(category)[T.{x}]" for x in n]
+    if frame["resolved"].nunique() > 1:
+        cols, names = cols + [frame["resolved"].to_numpy(dtype=float)], names + ["resolved"]
+    if frame["speed"].nunique() > 1:
+        speeds = set(frame["speed"])
+        c, n = _dummies(frame["speed"], "fast" if "fast" in speeds else sorted(speeds)[0])
+        cols, names = cols + c, names + [f"C(speed)[T.{x}]" for x in n]
+    return np.column_stack(cols), names
+
+
 def average_marginal_effect(exog: np.ndarray, w: np.ndarray, params: np.ndarray, cov: np.ndarray,
                             col: int) -> tuple[float, float]:
     """Average over answers of P(y | social=1, x) - P(y | social=0, x) and its delta-method
@@ -96,18 +119,18 @@ def fit_one(frame: pd.DataFrame, comparison: str, other: str, min_n: int) -> lis
         return [*blank, "every answer is the same, so no lift can be estimated"]
     diverged = "the logistic regression did not converge (likely separation)"
     try:
-        model = smf.glm(_formula(frame), frame, family=sm.families.Binomial(), freq_weights=frame["w"].to_numpy())
-        res = model.fit(maxiter=200)
-        if not res.converged or np.abs(res.params).max() > SEPARATION_BETA:
+        exog, names = design_matrix(frame)
+        w = frame["w"].to_numpy(dtype=float)
+        fit = logit_irls(exog, frame["y"].to_numpy(dtype=float), w, maxiter=200)
+        if not fit.converged or np.abs(fit.params).max() > SEPARATION_BETA:
             return [*blank, diverged]
-        names = list(model.exog_names)
         col = names.index("social")
-        params, cov = res.params.to_numpy(), res.cov_params().to_numpy()
+        params, cov = fit.params, fit.cov
         beta, se = params[col], float(np.sqrt(cov[col, col]))
-        ame, ame_se = average_marginal_effect(model.exog, frame["w"].to_numpy(dtype=float), params, cov, col)
+        ame, ame_se = average_marginal_effect(exog, w, params, cov, col)
     except (np.linalg.LinAlgError, ValueError, KeyError) as e:
         return [*blank, f"the logistic regression failed ({type(e).__name__}: {str(e)[:80]})"]
-    z = norm.ppf(0.975)
+    z = Z_975
     lo, hi = beta - z * se, beta + z * se
     if not np.isfinite([beta, lo, hi, ame, ame_se]).all():
         return [*blank, diverged]
