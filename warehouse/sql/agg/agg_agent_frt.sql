@@ -10,6 +10,6 @@ select
     fct_cases.frt_s,
     fct_cases.frt_created_s
 from fct_cases
-join fct_agents a on a.agent_id = fct_cases.agent_id
+inner join fct_agents a on a.agent_id = fct_cases.agent_id
 where fct_cases.frt_s is not null or fct_cases.frt_created_s is not null
 order by a.agent_key, utc_day

@@ -27,8 +27,10 @@ with clock as (
     select
         t.*,
         case when t.frt is not null then
-            (r.c + greatest(0, least(t.t_r, r.e1) - r.s1) + greatest(0, least(t.t_r, r.e2) - r.s2) + greatest(0, least(t.t_r, r.e3) - r.s3) + greatest(0, least(t.t_r, r.e4) - r.s4))
-          - (s.c + greatest(0, least(t.t_s, s.e1) - s.s1) + greatest(0, least(t.t_s, s.e2) - s.s2) + greatest(0, least(t.t_s, s.e3) - s.s3) + greatest(0, least(t.t_s, s.e4) - s.s4))
+            (r.c + greatest(0, least(t.t_r, r.e1) - r.s1) + greatest(0, least(t.t_r, r.e2) - r.s2)
+                 + greatest(0, least(t.t_r, r.e3) - r.s3) + greatest(0, least(t.t_r, r.e4) - r.s4))
+          - (s.c + greatest(0, least(t.t_s, s.e1) - s.s1) + greatest(0, least(t.t_s, s.e2) - s.s2)
+                 + greatest(0, least(t.t_s, s.e3) - s.s3) + greatest(0, least(t.t_s, s.e4) - s.s4))
         end as frt_business_s
     from t
     left join business_calendar r on r.k = floor(t.t_r / 86400)::bigint
@@ -42,7 +44,7 @@ with clock as (
     ]) as p
     from c
 ), v as (
-    select p.measure as measure, p.v as v, utc_day, channel, brand
+    select p.measure, p.v, utc_day, channel, brand
     from m
     where p.v is not null
 )

@@ -61,7 +61,7 @@ nxt as (
                         min(case when brand is null then opened_at end) over later_of_customer)
         end as next_contact_at
     from stg_interactions
-    join who using (interaction_id)
+    inner join who using (interaction_id)
     window by_customer as (partition by resolved_customer_id order by opened_at, interaction_id),
            by_customer_brand as (partition by resolved_customer_id, lower(brand)
                                  order by opened_at, interaction_id),
@@ -73,13 +73,16 @@ select
     epoch(i.first_response_at) - epoch(i.first_customer_at) as frt_raw_s,
     -- a case whose opening time was inferred (ticket exports without a creation time) has no
     -- measurable response or resolution time
-    case when epoch(i.first_response_at) - epoch(i.first_customer_at) >= 0 and not coalesce(contains(i.dq_flags, 'opened_at_inferred'), false)
+    case when epoch(i.first_response_at) - epoch(i.first_customer_at) >= 0
+              and not coalesce(contains(i.dq_flags, 'opened_at_inferred'), false)
          then epoch(i.first_response_at) - epoch(i.first_customer_at) end as frt_s,
-    case when epoch(i.first_response_at) - epoch(i.opened_at) >= 0 and not coalesce(contains(i.dq_flags, 'opened_at_inferred'), false)
+    case when epoch(i.first_response_at) - epoch(i.opened_at) >= 0
+              and not coalesce(contains(i.dq_flags, 'opened_at_inferred'), false)
          then epoch(i.first_response_at) - epoch(i.opened_at) end as frt_created_s,
     i.first_response_at is not null and i.status <> 'abandoned' as answered,
     i.status = 'resolved' as resolved,
-    case when epoch(i.resolved_at) - epoch(i.opened_at) >= 0 and not coalesce(contains(i.dq_flags, 'opened_at_inferred'), false)
+    case when epoch(i.resolved_at) - epoch(i.opened_at) >= 0
+              and not coalesce(contains(i.dq_flags, 'opened_at_inferred'), false)
          then epoch(i.resolved_at) - epoch(i.opened_at) end as ttr_s,
     coalesce(m.n_messages, 0) as n_messages,
     coalesce(m.n_agent_messages, 0) as n_agent_messages,

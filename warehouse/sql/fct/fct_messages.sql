@@ -7,4 +7,4 @@
 select
     m.*, c.channel, c.brand, c.agent_id, c.issue_category, c.opened_at
 from stg_messages m
-join stg_interactions c using (interaction_id)
+inner join stg_interactions c using (interaction_id)

@@ -6,7 +6,7 @@
 with by_customer as (
     select s.survey_id, c.interaction_id
     from stg_surveys s
-    join fct_cases c
+    inner join fct_cases c
       on c.customer_id = s.customer_id
      and c.channel = s.channel
      and (s.brand is null or c.brand is null or c.brand = s.brand)

@@ -15,5 +15,5 @@ select
     c.answered, c.status, c.first_response_at, c.frt_s, c.frt_created_s,
     coalesce(c.first_customer_at, c.opened_at) as customer_clock_at
 from fct_cases c
-join flagged f using (interaction_id)
+inner join flagged f using (interaction_id)
 where c.opportunity is not null
