@@ -21,6 +21,7 @@ import pandas as pd
 
 from etl.settings.business_hours import bucket_table
 from etl.settings.config import Config
+from warehouse.queries import named_sql
 
 PIECES = 4
 DAY_S = 86400
@@ -49,9 +50,7 @@ def calendar_frame(config: Config, t_min: float, t_max: float) -> pd.DataFrame |
 
 def write_business_calendar(con: duckdb.DuckDBPyConnection, config: Config) -> str:
     """(Re)write business_calendar and model_settings; returns the recorded fingerprint."""
-    row = con.execute("select least(min(epoch(opened_at)), min(epoch(first_customer_at))), "
-                      "greatest(max(epoch(opened_at)), max(epoch(first_customer_at)), "
-                      "max(epoch(first_response_at))) from interactions").fetchall()[0]
+    row = con.execute(named_sql("calendar_span")).fetchall()[0]
     lo, hi = (float(row[0]), float(row[1])) if row[0] is not None else (0.0, 0.0)
     frame = calendar_frame(config, lo, hi)
     fingerprint = calendar_fingerprint(config) if frame is not None else "unsupported"
@@ -61,7 +60,7 @@ def write_business_calendar(con: duckdb.DuckDBPyConnection, config: Config) -> s
         frame = default.head(0)
     con.register("_calendar", frame)
     try:
-        con.execute("create or replace table business_calendar as select * from _calendar order by k")
+        con.execute(named_sql("business_calendar"))
     finally:
         con.unregister("_calendar")
     con.execute("create or replace table model_settings (key varchar primary key, value varchar)")

@@ -9,11 +9,6 @@ import pandas as pd
 
 DIMENSIONS = {"channel": "channel", "brand": "brand", "category": "issue_category",
               "agent": "agent_id", "team": "team", "language": "language"}
-SOURCES = {
-    "cases": "fct_cases",
-    "surveys": "fct_surveys",
-    "messages": "(select * from fct_messages where author_role = 'customer')",
-}
 
 
 def named_sql(name: str) -> str:
@@ -21,15 +16,22 @@ def named_sql(name: str) -> str:
     return resources.files("warehouse").joinpath(f"sql/queries/{name}.sql").read_text("utf-8")
 
 
+# The rows each KPI source aggregates: a table, or a table expression (customer_messages.sql).
+SOURCES = {
+    "cases": "fct_cases",
+    "surveys": "fct_surveys",
+    "messages": "\n".join(line for line in named_sql("customer_messages").splitlines()
+                          if not line.startswith("--")).strip(),  # embedded in other queries
+}
+
+
 def as_of(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
     """The latest activity in the data: the 'now' of SLA checks, so results are reproducible."""
-    row = con.execute("select max(last_activity_at) from fct_cases").fetchone()
+    row = con.execute(named_sql("as_of")).fetchone()
     return None if row is None or row[0] is None else pd.Timestamp(row[0])
 
 
 def data_range(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str | None, str | None]:
     """First and last local date with a case opened, in the display timezone."""
-    row = con.execute(
-        "select min(timezone($tz, opened_at))::date, max(timezone($tz, opened_at))::date "
-        "from fct_cases", {"tz": tz}).fetchall()[0]  # an aggregate: always one row
+    row = con.execute(named_sql("local_date_range"), {"tz": tz}).fetchall()[0]  # an aggregate: always one row
     return (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())
