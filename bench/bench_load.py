@@ -12,6 +12,9 @@ loop), which the output says.
 
 Run: ``python bench/bench_load.py [--n 3000000] [--file PATH] [--sample 200000]``.
 
+``--daily K`` measures a daily load instead (issue 23): the latest K tweets of the file loaded
+into the warehouse of all the earlier ones, against the same K loaded into an empty warehouse.
+
 ``--damaged K`` measures the tolerant fallback instead (etl/sources/tolerant_csv.py): the same tweets
 written as pandas writes them (LF line ends), once clean and once with K texts holding bare CRs
 (which DuckDB's strict reader refuses); prints the CSV read and the whole load of each (strict
@@ -123,6 +126,39 @@ def damaged_figures(n: int, seed: int, bad: int) -> int:
           f"{base['wall']:.2f} s ({base['rows']:,} rows)")
     ratio = loads["damaged"]["wall"] / loads["clean"]["wall"]
     print(f"target: fallback load <= 2x the strict path {_verdict(ratio <= 2.0)} ({ratio:.2f}x)")
+    print(f"load average after: {_load_average()}")
+    return 0
+
+
+def daily_figures(n: int, seed: int, latest: int) -> int:
+    """Print what a daily load costs: the latest `latest` tweets of an n-tweet file loaded into
+    the warehouse of all the earlier ones, against the same tweets loaded into an empty one
+    (issue 23: at most 1.5x, and the file grows by no more than the new data)."""
+    from bench.make_twcs import write_twcs_days
+
+    with tempfile.TemporaryDirectory() as tmp:
+        history, day = Path(tmp) / "history.csv", Path(tmp) / "latest.csv"
+        t = time.perf_counter()
+        rows = write_twcs_days(history, day, n, latest, seed)
+        print(f"generated {rows[0]:,} earlier and {rows[1]:,} latest tweets "
+              f"({history.stat().st_size / 1e6:,.0f} + {day.stat().st_size / 1e6:,.0f} MB) "
+              f"in {time.perf_counter() - t:.1f} s")
+        print(f"machine: {os.cpu_count()} cores, load average before: {_load_average()}")
+        full = _child("ours", str(history), str(Path(tmp) / "w.duckdb"))
+        into = _child("ours", str(day), str(Path(tmp) / "w.duckdb"))
+        empty = _child("ours", str(day), str(Path(tmp) / "e.duckdb"))
+    print(f"history load: {full['wall']:.2f} s wall, warehouse {full['db_mb']:,.0f} MB")
+    print(f"\n{'stage':30s} {'into history':>13s} {'into empty':>11s}  (wall s)")
+    first = dict((name, wall) for name, _, wall, _ in empty["stages"])
+    for name, _, wall, _ in into["stages"]:
+        print(f"{name:30s} {wall:13.2f} {first.get(name, 0.0):11.2f}")
+    print(f"{'total (end to end)':30s} {into['wall']:13.2f} {empty['wall']:11.2f}")
+    ratio, grew = into["wall"] / empty["wall"], into["db_mb"] - full["db_mb"]
+    print(f"cost ratio: {ratio:.2f}x wall, {into['cpu'] / empty['cpu']:.2f}x CPU; the file grew by "
+          f"{grew:,.0f} MB ({full['db_mb']:,.0f} -> {into['db_mb']:,.0f} MB) where the same tweets "
+          f"alone make a {empty['db_mb']:,.0f} MB warehouse")
+    print(f"targets: ratio <= 1.5x {_verdict(ratio <= 1.5)}; growth <= the new data "
+          f"{_verdict(grew <= empty['db_mb'])}")
     print(f"load average after: {_load_average()}")
     return 0
 
@@ -256,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--damaged", type=int, default=0, metavar="K",
                     help="measure the tolerant fallback on a copy with K texts holding bare CRs")
+    ap.add_argument("--daily", type=int, default=0, metavar="K",
+                    help="measure a daily load: the latest K of the --n tweets into the warehouse "
+                         "of the others vs into an empty one")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -268,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.damaged:
         return damaged_figures(args.n, args.seed, args.damaged)
+    if args.daily:
+        return daily_figures(args.n, args.seed, args.daily)
     path = args.file or Path(tempfile.gettempdir()) / f"socialcare-bench-twcs-{args.n}-{args.seed}.csv"
     if not path.exists():
         from bench.make_twcs import write_twcs

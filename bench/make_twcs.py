@@ -252,6 +252,23 @@ def write_twcs(path: Path, n: int, seed: int = 7) -> pa.Table:
     return table
 
 
+def write_twcs_days(history: Path, latest: Path, n: int, n_latest: int,
+                    seed: int = 7) -> tuple[int, int]:
+    """Generate n tweets and split them by time: the latest `n_latest` or so (every tweet from
+    the first second of the cut on, as a daily export would hold) to `latest`, the rest to
+    `history`. Threads that span the cut are split across the two files, as they are between
+    two days of a real export. Returns the rows of each file."""
+    table = twcs_table(n, seed)
+    secs = pc.strptime(table["created_at"], format="%a %b %d %H:%M:%S +0000 %Y", unit="s")
+    as_int = np.asarray(secs.cast(pa.int64()).to_numpy(zero_copy_only=False))
+    cut = np.sort(as_int)[len(as_int) - n_latest]
+    new = pa.array(as_int >= cut)
+    old_part, new_part = table.filter(pc.invert(new)), table.filter(new)
+    write_table(history, old_part)
+    write_table(latest, new_part)
+    return old_part.num_rows, new_part.num_rows
+
+
 def with_bare_crs(table: pa.Table, bad: int, seed: int = 7) -> pa.Table:
     """`bad` texts (spread over the file, none holding a comma, quote or LF, so that they stay
     unquoted) with two bare CRs after their first word, as in the Kaggle file's
