@@ -16,6 +16,7 @@ import pandas as pd
 
 from etl.settings.business_hours import utc_bounds
 from etl.settings.config import Config
+from etl.sql_files import sql_file
 from scorecard.kpis.catalogue import Kpi
 from scorecard.kpis.data import _local_times
 from scorecard.rootcause.data_rootcause import (
@@ -201,8 +202,7 @@ def daily_row_variance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
 def settle_days(con: duckdb.DuckDBPyConnection, max_days: int = 7) -> int:
     """Days a case takes to settle (95th percentile of last activity minus opening, rounded up,
     at most max_days): outcomes of more recent days are still incomplete."""
-    row = con.execute("select quantile_cont(epoch(last_activity_at) - epoch(opened_at), 0.95) "
-                      "from fct_cases").fetchone()
+    row = con.execute(sql_file(__package__, "settle_seconds")).fetchone()
     if row is None or row[0] is None:
         return 0
     return int(min(max_days, max(0.0, -(-float(row[0]) // 86400))))

@@ -15,6 +15,7 @@ import pandas as pd
 
 from etl.settings.business_hours import utc_bounds
 from etl.settings.config import Config
+from etl.sql_files import sql_file
 from scorecard.kpis.catalogue import Kpi
 from scorecard.kpis.data import (
     COPY_OPTIONS,
@@ -230,13 +231,7 @@ def customer_messages(con: duckdb.DuckDBPyConnection, config: Config, a: tuple[s
     params: dict = {"tz": config.display_timezone, "limit": int(limit or 2**62)}
     wa = where_clause(*a, filters, params, exclude_a, tag="_a")
     wb = where_clause(*b, filters, params, tag="_b")
-    m = SOURCES["messages"]
-    sql = (f"with s as (select 'a' as period, * from {m} m where text is not null and {wa} "
-           f"union all select 'b' as period, * from {m} m where text is not null and {wb}), "
-           f"r as (select *, row_number() over (partition by period order by hash(message_id), "
-           f"message_id) as k from s) "
-           f"select period, interaction_id, sent_at, text from r where k <= $limit "
-           f"order by period, sent_at, interaction_id")
+    sql = sql_file(__package__, "window_messages").format(messages=SOURCES["messages"], where_a=wa, where_b=wb)
     return _local_times(run(con, sql, params).df(), config.display_timezone)
 
 
