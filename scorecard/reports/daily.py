@@ -13,7 +13,6 @@ import duckdb
 import pandas as pd
 
 from etl.settings.config import Config
-from scorecard.anomalies.find import find_anomalies
 from scorecard.kpis.catalogue import kpi_by_id
 from scorecard.kpis.data import effective_range
 from scorecard.kpis.scoring import scorecard
@@ -23,7 +22,6 @@ from scorecard.reports.kept import kept
 from scorecard.reports.render import generated_at, render_html
 from scorecard.reports.svg import grouped_bars
 from scorecard.rootcause.change_text import duration_text
-from scorecard.rootcause.shortfall import explain_shortfall
 from scorecard.rootcause.shortfall_text import level_text
 
 STATUS_ORDER = {"red": 0, "amber": 1, "green": 2}
@@ -113,6 +111,8 @@ def red_reason(con: duckdb.DuckDBPyConnection, config: Config, kpi: str, day: st
     """The shortfall paragraph of a red KPI on the day (root cause, without topic terms), kept
     per snapshot (scorecard/reports/kept.py)."""
     def compute() -> str:
+        from scorecard.rootcause.shortfall import explain_shortfall  # only when not kept
+
         try:
             return explain_shortfall(con, config, kpi, f"{day}..{day}", with_terms=False).summary
         except ValueError as e:
@@ -126,8 +126,13 @@ def recent_incidents(con: duckdb.DuckDBPyConnection, config: Config, day: str) -
     first, as `socialcare anomalies --format json` gives them (the scan kept per snapshot)."""
     first = (date.fromisoformat(day) - timedelta(days=SCAN_DAYS - 1)).isoformat()
     since = (date.fromisoformat(day) - timedelta(days=INCIDENT_DAYS - 1)).isoformat()
-    found = kept(con, config, "incidents", [first, day],
-                 lambda: find_anomalies(con, config, first, day).to_json()["incidents"])
+
+    def scan() -> list[dict]:  # the scan (and scipy's import) only when not kept
+        from scorecard.anomalies.find import find_anomalies
+
+        return find_anomalies(con, config, first, day).to_json()["incidents"]
+
+    found = kept(con, config, "incidents", [first, day], scan)
     return tuple(i for i in found if str(i.get("end") or i.get("date") or "") >= since)
 
 
