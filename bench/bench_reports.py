@@ -30,8 +30,9 @@ db, start, end = sys.argv[1], sys.argv[2], sys.argv[3]
 t0 = time.perf_counter()
 """
 EPILOGUE = """
-print(json.dumps({"s": time.perf_counter() - t0,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+use = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"s": time.perf_counter() - t0, "cpu_s": use.ru_utime + use.ru_stime,
+                  "rss_mb": use.ru_maxrss / 1024}))
 """
 TASKS = {
     "lift": """
@@ -77,7 +78,8 @@ def measure(tree: Path, task: str, db: str, start: str, end: str) -> dict | None
 
 
 def main() -> None:
-    """Print one line per measurement: task, range, code, seconds, peak RSS."""
+    """Print one line per measurement: task, range, code, wall and CPU seconds (the process's
+    threads, from its start: CPU is what a busy machine does not stretch), peak RSS, load."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--db", required=True)
     ap.add_argument("--baseline", default=None, help="Checkout of the earlier code to measure beside.")
@@ -92,7 +94,7 @@ def main() -> None:
     if args.only:
         runs = [r for r in runs if r[0] in args.only.split(",")]
     trees = [("today", ROOT)] + ([("baseline", Path(args.baseline))] if args.baseline else [])
-    print(f"{'task':<16}{'range':<15}{'code':<10}{'wall s':>8}{'peak RSS MB':>13}")
+    print(f"{'task':<16}{'range':<15}{'code':<10}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}{'load':>7}")
     for task, (start, end), label in runs:
         for name, tree in trees:
             if task == "daily_report" and label == "latest day":
@@ -101,7 +103,8 @@ def main() -> None:
             if "error" in r:
                 print(f"{task:<16}{label:<15}{name:<10}  {r['error']}")
             else:
-                print(f"{task:<16}{label:<15}{name:<10}{r['s']:>8.1f}{r['rss_mb']:>13,.0f}", flush=True)
+                print(f"{task:<16}{label:<15}{name:<10}{r['s']:>8.1f}{r.get('cpu_s', 0):>8.1f}"
+                      f"{r['rss_mb']:>13,.0f}{os.getloadavg()[0]:>7.1f}", flush=True)
 
 
 if __name__ == "__main__":
