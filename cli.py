@@ -616,6 +616,49 @@ def drill_cmd(ctx, kpi, start, end, fmt, out, **dims):
     click.echo(f"wrote {rows} rows to {out}.")
 
 
+@main.command("build")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="duckdb: load each source into --db; spark: build a Parquet lake (socialcare[spark]).")
+@click.option("--lake", default=None, help="Lake folder or URI (file://, hdfs://, s3a://) for --engine spark.")
+@click.option("--master", default="local[*]", show_default=True, help="Spark master URL (spark://host:7077, yarn, k8s://...).")
+@click.option("--mapping", default=None, help="TOML mapping for csv and sql sources (DuckDB engine).")
+@_common
+def build_cmd(ctx, sources, engine, lake, master, mapping):
+    """Build the warehouse from KIND=PATH sources, in order (docs/spark.md)."""
+    from warehouse.spark.command import build_with_spark, kind_paths
+
+    if engine == "spark":
+        if not lake:
+            raise click.ClickException("--engine spark needs --lake DIR (where the Parquet snapshots go).")
+        try:
+            click.echo(build_with_spark(sources, lake, master, ctx.obj["config"]).summary())
+        except USER_ERRORS as e:
+            raise click.ClickException(_sentence(e)) from None
+        return
+    from warehouse.isolated import load_in_child
+
+    try:
+        for kind, path in kind_paths(sources):
+            click.echo(load_in_child(kind, path, ctx.obj["db"], ctx.obj["config"], mapping).summary())
+    except USER_ERRORS as e:
+        raise click.ClickException(_sentence(e)) from None
+
+
+@main.command("publish")
+@click.option("--from-lake", "lake", required=True, help="Lake folder whose current snapshot becomes the warehouse.")
+@_common
+def publish_cmd(ctx, lake):
+    """Make the DuckDB warehouse (--db) from a lake's current snapshot (socialcare build --engine spark)."""
+    from warehouse.spark.lake import LakeError
+    from warehouse.spark.publish import publish_from_lake
+
+    try:
+        click.echo(publish_from_lake(lake, ctx.obj["db"], ctx.obj["config"]).summary())
+    except LakeError as e:
+        raise click.ClickException(_sentence(e)) from None
+
+
 def _run_dashboard(ctx, host: str, port: int, debug: bool) -> None:
     """Start the Dash development server on the chosen warehouse and configuration."""
     import os

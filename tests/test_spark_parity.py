@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-pytest.importorskip("pyspark", reason="the spark extra is not installed (pip install -e '.[spark]')")
+pytest.importorskip(
+    "pyspark", reason="the spark extra is not installed (pip install -e '.[spark]')"
+)
 
 from cli import main  # noqa: E402
 from etl.sources.twcs import case_roots  # noqa: E402
@@ -31,9 +33,11 @@ from warehouse.spark.translate import (  # noqa: E402
     spark_sql,
 )
 
-pytestmark = [pytest.mark.spark,
-              pytest.mark.filterwarnings("ignore::FutureWarning"),
-              pytest.mark.filterwarnings("ignore::DeprecationWarning:pyspark.*")]
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.filterwarnings("ignore::FutureWarning"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:pyspark.*"),
+]
 
 REAL_TWCS = Path(__file__).parent / "data" / "real" / "twcs_head_sample.csv"
 BOOKKEEPING = {"loads", "etl_state", "quarantine"}  # times and messages of the run itself
@@ -60,14 +64,25 @@ def _cli(*args: str) -> str:
     return result.output
 
 
-def _both(tmp: Path, sources: list[tuple[str, Path]], config: Path | None = None) -> tuple[Path, Path]:
+def _both(
+    tmp: Path, sources: list[tuple[str, Path]], config: Path | None = None
+) -> tuple[Path, Path]:
     """(DuckDB-loaded warehouse, Spark-built then published warehouse) of the same sources."""
     conf = ["--config", str(config)] if config else []
     duck, spark_db, lake = tmp / "duck.duckdb", tmp / "spark.duckdb", tmp / "lake"
     for kind, path in sources:
         _cli("--db", str(duck), *conf, "load", kind, str(path))
-    _cli("--db", str(spark_db), *conf, "build", "--engine", "spark", "--lake", str(lake),
-         *[f"{k}={p}" for k, p in sources])
+    _cli(
+        "--db",
+        str(spark_db),
+        *conf,
+        "build",
+        "--engine",
+        "spark",
+        "--lake",
+        str(lake),
+        *[f"{k}={p}" for k, p in sources],
+    )
     _cli("--db", str(spark_db), *conf, "publish", "--from-lake", str(lake))
     return duck, spark_db
 
@@ -81,15 +96,20 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
         if kind == "DOUBLE":
             exprs.append(f'round("{name}", 9)')
         elif kind == "DOUBLE[]":
-            exprs.append(f'list_transform(list_sort("{name}"), x -> round(x, 9))')
+            exprs.append(f'list_transform(list_sort("{name}"), lambda x: round(x, 9))')
         else:
             exprs.append(f'"{name}"')
     return con.execute(f"select {', '.join(exprs)} from {table} order by all").fetchall()
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                      "where table_schema = current_schema() order by 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = current_schema() order by 1"
+        ).fetchall()
+    ]
 
 
 def _assert_same_rows(duck: Path, spark_db: Path) -> int:
@@ -106,9 +126,21 @@ def _assert_same_rows(duck: Path, spark_db: Path) -> int:
         b.close()
 
 
+def _rounded(value):
+    """JSON with every float to 10 significant digits (sums in another order differ in the
+    last bits: 96313.5000000007 on DuckDB, 96313.49999999946 from the Spark-built tables)."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
 def _scorecard(db: Path, config: Path | None = None) -> dict:
     conf = ["--config", str(config)] if config else []
-    return json.loads(_cli("--db", str(db), *conf, "scorecard", "--format", "json"))
+    return _rounded(json.loads(_cli("--db", str(db), *conf, "scorecard", "--format", "json")))
 
 
 AWKWARD_TWEETS = [  # tweet_id, author_id, inbound, created_at, text, in_response_to
@@ -126,13 +158,27 @@ AWKWARD_TWEETS = [  # tweet_id, author_id, inbound, created_at, text, in_respons
     (22, "c3", "True", "Sun Mar 31 10:06:00 +0000 2024", "@AirCo still there?", "20"),
     (23, "c4", "True", "Sun Mar 31 10:07:00 +0000 2024", "@AirCo me again", "23"),
     # a broadcast (no parent) and the customer reply to it, which opens the case
-    (30, "TelcoCo", "False", "Sat Mar 30 23:00:00 +0000 2024", "We know of an outage in the north.", ""),
+    (
+        30,
+        "TelcoCo",
+        "False",
+        "Sat Mar 30 23:00:00 +0000 2024",
+        "We know of an outage in the north.",
+        "",
+    ),
     (31, "c5", "True", "Sun Mar 31 00:10:00 +0000 2024", "when will it be fixed??", "30"),
     (32, "TelcoCo", "False", "Sun Mar 31 02:10:00 +0000 2024", "@c5 by noon, sorry ^ZZ", "31"),
     # unanswered, brand by @mention; a duplicated id (the later row wins)
     (40, "c6", "True", "Sun Mar 31 12:00:00 +0000 2024", "@TelcoCo @AirCo anyone?", ""),
     (41, "c7", "True", "Sun Mar 31 12:00:01 +0000 2024", "first version", ""),
-    (41, "c7", "True", "Sun Mar 31 12:00:02 +0000 2024", "@AirCo second version, I want a refund", ""),
+    (
+        41,
+        "c7",
+        "True",
+        "Sun Mar 31 12:00:02 +0000 2024",
+        "@AirCo second version, I want a refund",
+        "",
+    ),
 ]
 AWKWARD_SURVEYS = [  # survey_id, interaction_id, customer_id, channel, brand, responded_at, ...
     ("S1", "twcs:1", "c1", "social", "AirCo", "2024-03-31T02:00:00.500Z", "5", "9", "yes", "great"),
@@ -149,20 +195,42 @@ def write_awkward(folder: Path) -> tuple[list[tuple[str, Path]], Path]:
     tweets, surveys, config = folder / "tweets.csv", folder / "surveys.csv", folder / "c.toml"
     with open(tweets, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["tweet_id", "author_id", "inbound", "created_at", "text",
-                    "response_tweet_id", "in_response_to_tweet_id"])
+        w.writerow(
+            [
+                "tweet_id",
+                "author_id",
+                "inbound",
+                "created_at",
+                "text",
+                "response_tweet_id",
+                "in_response_to_tweet_id",
+            ]
+        )
         for tid, author, inbound, at, text, parent in AWKWARD_TWEETS:
             w.writerow([tid, author, inbound, at, text, "", parent])
     with open(surveys, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["survey_id", "interaction_id", "customer_id", "channel", "brand",
-                    "responded_at", "csat", "nps", "would_recommend", "verbatim"])
+        w.writerow(
+            [
+                "survey_id",
+                "interaction_id",
+                "customer_id",
+                "channel",
+                "brand",
+                "responded_at",
+                "csat",
+                "nps",
+                "would_recommend",
+                "verbatim",
+            ]
+        )
         w.writerows(AWKWARD_SURVEYS)
     config.write_text('[sources]\ntimezone = "Europe/Amsterdam"\n', encoding="utf-8")
     return [("twcs", tweets), ("surveys", surveys)], config
 
 
 # -- translation ------------------------------------------------------------------------------
+
 
 def test_epoch_keeps_fractional_seconds_where_sqlglot_alone_drops_them(spark):
     import sqlglot
@@ -172,7 +240,9 @@ def test_epoch_keeps_fractional_seconds_where_sqlglot_alone_drops_them(spark):
     spark.sql("select timestamp'2024-03-31 00:59:59.250' as ts").createOrReplaceTempView("t")
     plain = spark.sql(sqlglot.transpile(duck_sql, read="duckdb", write="spark")[0]).first()[0]
     fixed = spark.sql(spark_sql(duck_sql)).first()[0]
-    expected = duckdb.execute("select epoch(timestamptz '2024-03-31 00:59:59.250+00')").fetchone()[0]
+    expected = duckdb.execute("select epoch(timestamptz '2024-03-31 00:59:59.250+00')").fetchone()[
+        0
+    ]
     assert expected == 1711846799.25  # 2024-03-31 00:59:59 UTC = 1711846799 s since 1970
     assert fixed == expected
     assert plain == 1711846799  # what the unfixed translation gives: the quarter second lost
@@ -185,8 +255,8 @@ def test_regexp_full_match_becomes_an_anchored_rlike(spark):
 
 def test_a_function_spark_lacks_is_named(spark):
     available = {r[0].lower() for r in spark.sql("show functions").collect()}
-    sql = spark_sql("select jaro_winkler_similarity(a, b), lower(a) from t")
-    assert missing_functions(sql, available) == ["jaro_winkler_similarity"]
+    sql = spark_sql("select damerau_levenshtein(a, b), lower(a) from t")
+    assert missing_functions(sql, available) == ["damerau_levenshtein"]
     assert all(not missing_functions(spark_sql(m.sql, m.name), available) for m in models())
 
 
@@ -201,6 +271,7 @@ def test_constructs_spark_cannot_express_are_refused():
 
 
 # -- threads ----------------------------------------------------------------------------------
+
 
 def test_pointer_jumping_finds_the_roots_numpy_finds(spark):
     """Random reply forests with broadcasts, cycles and self-replies: the same case of every
@@ -219,8 +290,10 @@ def test_pointer_jumping_finds_the_roots_numpy_finds(spark):
     expected = case_roots(ids, parent, inbound)
     assert (expected[:4] == -1).all() and expected[4] == ids[4]
     frame = spark.createDataFrame(
-        [(int(i), None if p < 0 else int(p), bool(b), int(k)) for k, (i, p, b)
-         in enumerate(zip(ids, parent, inbound, strict=True))],
+        [
+            (int(i), None if p < 0 else int(p), bool(b), int(k))
+            for k, (i, p, b) in enumerate(zip(ids, parent, inbound, strict=True))
+        ],
         "tweet_id bigint, in_response_to bigint, inbound boolean, t bigint",
     ).selectExpr("*", "timestamp_seconds(t) as created_at")
     got = {r.tweet_id: r.root_id for r in thread_roots(spark, frame).collect()}
@@ -230,6 +303,7 @@ def test_pointer_jumping_finds_the_roots_numpy_finds(spark):
 
 
 # -- the same warehouse both ways -------------------------------------------------------------
+
 
 def test_demo_builds_the_same_warehouse_and_scorecard(spark, tmp_path):
     sources = [(kind, demo_folder() / name) for kind, name in DEMO_FILES]
@@ -258,8 +332,9 @@ def test_awkward_data_builds_the_same_warehouse(spark, tmp_path):
     con = duckdb.connect(str(spark_db), read_only=True)
     frt = dict(con.execute("select interaction_id, frt_s from fct_cases").fetchall())
     cases = {r[0] for r in con.execute("select interaction_id from interactions").fetchall()}
-    linked = con.execute("select count(*) filter (where link_method is null), count(*) "
-                         "from fct_surveys").fetchone()
+    linked = con.execute(
+        "select count(*) filter (where link_method is null), count(*) from fct_surveys"
+    ).fetchone()
     con.close()
     assert frt["twcs:1"] == 1.5  # 00:59:59.250 -> 01:00:00.750 UTC (tests/golden/spark.md)
     assert frt["twcs:10"] == 1.0  # 01:59:59.5 CET -> 03:00:00.5 CEST: one second across DST
@@ -270,9 +345,19 @@ def test_awkward_data_builds_the_same_warehouse(spark, tmp_path):
 
 
 def test_a_kind_spark_cannot_build_is_one_sentence(tmp_path):
-    result = CliRunner().invoke(main, ["--db", str(tmp_path / "w.duckdb"), "build", "--engine",
-                                       "spark", "--lake", str(tmp_path / "lake"),
-                                       "csv=whatever.csv"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(tmp_path / "w.duckdb"),
+            "build",
+            "--engine",
+            "spark",
+            "--lake",
+            str(tmp_path / "lake"),
+            "csv=whatever.csv",
+        ],
+    )
     assert result.exit_code != 0
     message = result.output.strip().splitlines()[-1]
     assert "'csv'" in message and "socialcare load" in message and "Traceback" not in result.output

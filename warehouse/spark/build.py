@@ -42,10 +42,27 @@ from warehouse.spark.tables import (
 from warehouse.spark.translate import TranslationError, missing_functions, spark_sql
 from warehouse.spark.twcs import raw_twcs, read_tweets, thread_roots, twcs_cases, typed_tweets
 
-CANONICAL = ("interactions", "messages", "surveys", "identities", "loads", "quarantine",
-             "brand_handles", "raw_twcs", "twcs_threads", "mapped_messages", "etl_state")
-DAY_OF = {"interactions": "opened_at", "messages": "sent_at", "surveys": "responded_at",
-          "raw_twcs": "created_at", "fct_cases": "opened_at", "agg_daily": "day"}
+CANONICAL = (
+    "interactions",
+    "messages",
+    "surveys",
+    "identities",
+    "loads",
+    "quarantine",
+    "brand_handles",
+    "raw_twcs",
+    "twcs_threads",
+    "mapped_messages",
+    "etl_state",
+)
+DAY_OF = {
+    "interactions": "opened_at",
+    "messages": "sent_at",
+    "surveys": "responded_at",
+    "raw_twcs": "created_at",
+    "fct_cases": "opened_at",
+    "agg_daily": "day",
+}
 
 
 @dataclass(frozen=True)
@@ -58,8 +75,11 @@ class LakeBuild:
 
     def summary(self) -> str:
         """One line for the terminal."""
-        facts = ", ".join(f"{t} {n}" for t, n in self.tables.items()
-                          if t in ("interactions", "messages", "surveys"))
+        facts = ", ".join(
+            f"{t} {n}"
+            for t, n in self.tables.items()
+            if t in ("interactions", "messages", "surveys")
+        )
         return f"{self.lake}: published snapshot {self.snapshot} ({facts})."
 
 
@@ -67,9 +87,11 @@ def unsupported_kind(kind: str) -> str | None:
     """One sentence when a kind cannot be built on Spark yet, else None."""
     if kind in SPARK_KINDS or kind in SIDE_KINDS:
         return None
-    return (f"the {kind!r} source is not supported by socialcare build --engine spark yet "
-            f"(supported: {', '.join(SPARK_KINDS + SIDE_KINDS)}); load it with socialcare load "
-            f"{kind} PATH into a DuckDB warehouse instead.")
+    return (
+        f"the {kind!r} source is not supported by socialcare build --engine spark yet "
+        f"(supported: {', '.join(SPARK_KINDS + SIDE_KINDS)}); load it with socialcare load "
+        f"{kind} PATH into a DuckDB warehouse instead."
+    )
 
 
 def _spark_functions(spark: SparkSession) -> set[str]:
@@ -84,8 +106,10 @@ def translated_models(spark: SparkSession) -> list[tuple[str, str, str]]:
         sql = spark_sql(m.sql, m.name)
         missing = missing_functions(sql, available)
         if missing:
-            raise TranslationError(f"model {m.name} calls {', '.join(missing)}, which Spark does "
-                                   "not have; add a fix to warehouse/spark/translate.py.")
+            raise TranslationError(
+                f"model {m.name} calls {', '.join(missing)}, which Spark does "
+                "not have; add a fix to warehouse/spark/translate.py."
+            )
         out.append((m.name, m.materialized, sql))
     return out
 
@@ -119,8 +143,12 @@ def _write(spark: SparkSession, frame: DataFrame, uri: str, table: str) -> str |
     if day is None:
         framed.coalesce(1).write.mode("overwrite").parquet(f"{uri}/{table}")
     else:
-        (framed.repartition(lk.DAY_COLUMN).write.mode("overwrite")
-         .partitionBy(lk.DAY_COLUMN).parquet(f"{uri}/{table}"))
+        (
+            framed.repartition(lk.DAY_COLUMN)
+            .write.mode("overwrite")
+            .partitionBy(lk.DAY_COLUMN)
+            .parquet(f"{uri}/{table}")
+        )
     frame.createOrReplaceTempView(table)
     return day
 
@@ -133,29 +161,53 @@ def _tweets(spark: SparkSession, files: list[str], config: Config, con) -> DataF
         if Path(path).exists() is False and lk.is_local(path):
             raise SourceError(f"{path}: file not found.")
         started = datetime.now(UTC)
-        sha = file_sha256(Path(path)) if lk.is_local(path) else hashlib.sha256(path.encode()).hexdigest()
+        sha = (
+            file_sha256(Path(path))
+            if lk.is_local(path)
+            else hashlib.sha256(path.encode()).hexdigest()
+        )
         load_id = load_id_of("twcs", sha, started)
         typed = typed_tweets(read_tweets(spark, path), config).cache()
         bad = typed.where("reason is not null").select(
-            F.col("_line").alias("line"), F.col("reason"),
-            F.concat_ws(",", *[F.coalesce(F.col(c).cast("string"), F.lit("")) for c in
-                               ("tweet_id", "author_id", "inbound", "created_at")]).alias("raw"))
+            F.col("_line").alias("line"),
+            F.col("reason"),
+            F.concat_ws(
+                ",",
+                *[
+                    F.coalesce(F.col(c).cast("string"), F.lit(""))
+                    for c in ("tweet_id", "author_id", "inbound", "created_at")
+                ],
+            ).alias("raw"),
+        )
         quarantined = bad.toPandas().assign(load_id=load_id, path=path)
         rows_read = typed.count()
         if rows_read and len(quarantined) / rows_read > config.max_bad_share:
             first = quarantined.sort_values("line").iloc[0]
-            raise SourceError(f"{path}: refused, {len(quarantined)} of {rows_read} rows failed "
-                              f"validation, above the {config.max_bad_share:.0%} limit; first: "
-                              f"{first.reason}. Nothing was built; check it with socialcare load "
-                              f"twcs {path}.")
+            raise SourceError(
+                f"{path}: refused, {len(quarantined)} of {rows_read} rows failed "
+                f"validation, above the {config.max_bad_share:.0%} limit; first: "
+                f"{first.reason}. Nothing was built; check it with socialcare load "
+                f"twcs {path}."
+            )
         good = typed.where("reason is null").withColumn("_file", F.lit(order))
         raw = raw_twcs(good.drop("reason"), config, load_id).withColumn("_file", F.lit(order))
         parts.append(raw)
         record_quarantine(con, quarantined)
-        record_load(con, {"load_id": load_id, "source": "twcs", "kind": "twcs", "path": path,
-                          "sha256": sha, "started_at": started, "rows_read": rows_read,
-                          "rows_loaded": rows_read - len(quarantined),
-                          "rows_quarantined": len(quarantined), "message": "built on Spark"})
+        record_load(
+            con,
+            {
+                "load_id": load_id,
+                "source": "twcs",
+                "kind": "twcs",
+                "path": path,
+                "sha256": sha,
+                "started_at": started,
+                "rows_read": rows_read,
+                "rows_loaded": rows_read - len(quarantined),
+                "rows_quarantined": len(quarantined),
+                "message": "built on Spark",
+            },
+        )
         remember_brand_handles(con, config, load_id)
     if not parts:
         return None
@@ -165,20 +217,27 @@ def _tweets(spark: SparkSession, files: list[str], config: Config, con) -> DataF
     for p in parts[1:]:
         union = union.unionByName(p)
     last = Window.partitionBy("tweet_id").orderBy(F.col("_file").desc(), F.col("_line").desc())
-    return (union.withColumn("_n", F.row_number().over(last)).where("_n = 1")
-            .drop("_n", "_file", "_line", "repaired"))
+    return (
+        union.withColumn("_n", F.row_number().over(last))
+        .where("_n = 1")
+        .drop("_n", "_file", "_line", "repaired")
+    )
 
 
 def _etl_state(con, config: Config) -> None:
     """What a DuckDB load records once its stored tweets are enriched with this configuration."""
-    for key, value in (("twcs_playbook", _playbook_sha(config)), ("twcs_language", "1"),
-                       ("twcs_opportunities", rules_fingerprint(config.opportunities))):
+    for key, value in (
+        ("twcs_playbook", _playbook_sha(config)),
+        ("twcs_language", "1"),
+        ("twcs_opportunities", rules_fingerprint(config.opportunities)),
+    ):
         con.execute("insert or replace into etl_state values (?, ?)", [key, value])
     mention_handles_changed(con)  # records the @mention handles the cases were built with
 
 
-def build_lake(spark: SparkSession, sources: list[tuple[str, str]], lake: str,
-               config: Config) -> LakeBuild:
+def build_lake(
+    spark: SparkSession, sources: list[tuple[str, str]], lake: str, config: Config
+) -> LakeBuild:
     """Build every table from `sources` ((kind, path), in load order) into a new snapshot of
     `lake` and publish it; the previous snapshot stays current until the new one is complete."""
     for kind, _ in sources:
@@ -193,8 +252,10 @@ def build_lake(spark: SparkSession, sources: list[tuple[str, str]], lake: str,
                 load_side_file(con, kind, path, config)
     with stage("read and enrich tweets"):
         tweets = _tweets(spark, [p for k, p in sources if k == "twcs"], config, con)
-    side = {t: to_spark(spark, con, t) for t in ("interactions", "messages", "surveys",
-                                                 "identities", "brand_handles")}
+    side = {
+        t: to_spark(spark, con, t)
+        for t in ("interactions", "messages", "surveys", "identities", "brand_handles")
+    }
     frames: dict[str, DataFrame] = {}
     if tweets is not None:
         _etl_state(con, config)
@@ -208,9 +269,11 @@ def build_lake(spark: SparkSession, sources: list[tuple[str, str]], lake: str,
         side["interactions"].createOrReplaceTempView("interactions")
         cases, messages = twcs_cases(spark)
         frames["interactions"] = side["interactions"].unionByName(
-            _conformed(cases, spark_schema(con, "interactions")))
+            _conformed(cases, spark_schema(con, "interactions"))
+        )
         frames["messages"] = side["messages"].unionByName(
-            _conformed(messages, spark_schema(con, "messages")))
+            _conformed(messages, spark_schema(con, "messages"))
+        )
         frames["raw_twcs"] = raw
         frames["twcs_threads"] = _conformed(roots, spark_schema(con, "twcs_threads"))
     else:
@@ -221,10 +284,14 @@ def build_lake(spark: SparkSession, sources: list[tuple[str, str]], lake: str,
         frames[t] = to_spark(spark, con, t)
     for t in ("interactions", "messages"):
         frames[t] = frames[t].cache()
-    bounds = frames["interactions"].agg(
-        F.least(F.min("opened_at"), F.min("first_customer_at")),
-        F.greatest(F.max("opened_at"), F.max("first_customer_at"), F.max("first_response_at"))
-    ).first()
+    bounds = (
+        frames["interactions"]
+        .agg(
+            F.least(F.min("opened_at"), F.min("first_customer_at")),
+            F.greatest(F.max("opened_at"), F.max("first_customer_at"), F.max("first_response_at")),
+        )
+        .first()
+    )
     for name, frame in calendar_tables(config, (bounds[0], bounds[1])).items():
         con.register("_frame", frame)
         con.execute(f"create or replace table {name} as select * from _frame")
@@ -234,8 +301,13 @@ def build_lake(spark: SparkSession, sources: list[tuple[str, str]], lake: str,
     return _publish(spark, lake, frames, model_sql, sources)
 
 
-def _publish(spark: SparkSession, lake: str, frames: dict[str, DataFrame],
-             model_sql: list[tuple[str, str, str]], sources: list[tuple[str, str]]) -> LakeBuild:
+def _publish(
+    spark: SparkSession,
+    lake: str,
+    frames: dict[str, DataFrame],
+    model_sql: list[tuple[str, str, str]],
+    sources: list[tuple[str, str]],
+) -> LakeBuild:
     """Write the canonical tables and the models into a new snapshot; swap CURRENT to it."""
     snapshot = lk.new_snapshot_id()
     uri = lk.snapshot_uri(lake, snapshot)
@@ -258,11 +330,18 @@ def _publish(spark: SparkSession, lake: str, frames: dict[str, DataFrame],
     return LakeBuild(lake, snapshot, counts)
 
 
-def _write_manifest(spark: SparkSession, lake: str, snapshot: str, days: dict[str, str | None],
-                    sources: list[tuple[str, str]]) -> None:
+def _write_manifest(
+    spark: SparkSession,
+    lake: str,
+    snapshot: str,
+    days: dict[str, str | None],
+    sources: list[tuple[str, str]],
+) -> None:
     text = lk.manifest_text(days, sources)
     if lk.is_local(lake):
-        (lk.local_path(lake) / "snapshots" / snapshot / lk.MANIFEST).write_text(text, encoding="utf-8")
+        (lk.local_path(lake) / "snapshots" / snapshot / lk.MANIFEST).write_text(
+            text, encoding="utf-8"
+        )
         return
     _hadoop_write(spark, f"{lk.snapshot_uri(lake, snapshot)}/{lk.MANIFEST}", text)
 
@@ -292,4 +371,3 @@ def _swap(spark: SparkSession, lake: str, snapshot: str) -> None:
     opts = spark.sparkContext._gateway.new_array(rename, 1)
     opts[0] = rename.OVERWRITE
     context.rename(src, jvm.org.apache.hadoop.fs.Path(f"{lake.rstrip('/')}/{lk.POINTER}"), opts)
-

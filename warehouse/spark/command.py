@@ -13,9 +13,13 @@ def kind_paths(args: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
     for arg in args:
         kind, sep, path = arg.partition("=")
         if not sep or not path:
-            raise SourceError(f"{arg!r} is not KIND=PATH; write e.g. twcs=tweets.csv calls=calls.xlsx.")
+            raise SourceError(
+                f"{arg!r} is not KIND=PATH; write e.g. twcs=tweets.csv calls=calls.xlsx."
+            )
         if kind not in KINDS:
-            raise SourceError(f"unknown source kind {kind!r} in {arg!r}; use one of {', '.join(KINDS)}.")
+            raise SourceError(
+                f"unknown source kind {kind!r} in {arg!r}; use one of {', '.join(KINDS)}."
+            )
         out.append((kind, path))
     return out
 
@@ -26,8 +30,10 @@ def build_with_spark(args: tuple[str, ...], lake: str, master: str, config: Conf
     try:
         from pyspark.errors import PySparkException
     except ModuleNotFoundError:
-        raise SourceError("pyspark is not installed; install the Spark extra "
-                          "(pip install 'socialcare[spark]', Java 17 needed) or use socialcare load.") from None
+        raise SourceError(
+            "pyspark is not installed; install the Spark extra "
+            "(pip install 'socialcare[spark]', Java 17 needed) or use socialcare load."
+        ) from None
     from warehouse.spark.build import build_lake, unsupported_kind
     from warehouse.spark.session import spark_session
 
@@ -44,8 +50,10 @@ def build_with_spark(args: tuple[str, ...], lake: str, master: str, config: Conf
         return build_lake(spark, sources, lake, config)
     except PySparkException as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise SourceError(f"Spark could not build the lake {lake} ({first}); the current "
-                          "snapshot is unchanged: fix the source or the path and run again.") from None
+        raise SourceError(
+            f"Spark could not build the lake {lake} ({first}); the current "
+            "snapshot is unchanged: fix the source or the path and run again."
+        ) from None
     finally:
         if shared is None:
             spark.stop()

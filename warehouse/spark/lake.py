@@ -52,8 +52,14 @@ def snapshot_uri(lake: str, snapshot: str) -> str:
 
 def manifest_text(tables: dict[str, str | None], sources: list[tuple[str, str]]) -> str:
     """The snapshot's manifest: each table with its day column (None: not partitioned)."""
-    return json.dumps({"tables": tables, "sources": [list(s) for s in sources],
-                       "created_at": datetime.now(UTC).isoformat()}, indent=1)
+    return json.dumps(
+        {
+            "tables": tables,
+            "sources": [list(s) for s in sources],
+            "created_at": datetime.now(UTC).isoformat(),
+        },
+        indent=1,
+    )
 
 
 def swap_pointer_local(lake: Path, snapshot: str) -> None:
@@ -70,8 +76,10 @@ def current_snapshot(lake: str) -> str:
     """The id CURRENT names (local lakes)."""
     pointer = local_path(lake) / POINTER
     if not pointer.exists():
-        raise LakeError(f"no published snapshot in {lake} (no {POINTER} file); build one with "
-                        "socialcare build --engine spark --lake DIR KIND=PATH.")
+        raise LakeError(
+            f"no published snapshot in {lake} (no {POINTER} file); build one with "
+            "socialcare build --engine spark --lake DIR KIND=PATH."
+        )
     return pointer.read_text(encoding="utf-8").strip()
 
 
@@ -79,8 +87,10 @@ def snapshot_tables(lake: str, snapshot: str) -> dict[str, str | None]:
     """Table -> day column of a snapshot, from its manifest."""
     path = local_path(lake) / "snapshots" / snapshot / MANIFEST
     if not path.exists():
-        raise LakeError(f"snapshot {snapshot} of {lake} has no {MANIFEST}; rebuild it with "
-                        "socialcare build --engine spark.")
+        raise LakeError(
+            f"snapshot {snapshot} of {lake} has no {MANIFEST}; rebuild it with "
+            "socialcare build --engine spark."
+        )
     return json.loads(path.read_text(encoding="utf-8"))["tables"]
 
 

@@ -35,8 +35,9 @@ class Published:
 
     def summary(self) -> str:
         """One line for the terminal."""
-        facts = ", ".join(f"{t} {self.rows[t]}" for t in ("interactions", "messages", "surveys")
-                          if t in self.rows)
+        facts = ", ".join(
+            f"{t} {self.rows[t]}" for t in ("interactions", "messages", "surveys") if t in self.rows
+        )
         return f"{self.db}: published snapshot {self.snapshot} of {self.lake} ({facts})."
 
 
@@ -60,10 +61,16 @@ def _parquet(lake: str, snapshot: str, table: str, day: str | None) -> str | Non
     return f"read_parquet('{pattern}', hive_partitioning = false)"
 
 
-def _create_table(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple[str, str]],
-                  compression: dict[str, str]) -> None:
-    defs = ", ".join(f'"{c}" {t}' + (f" using compression {compression[c]}" if c in compression
-                                     else "") for c, t in columns)
+def _create_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: list[tuple[str, str]],
+    compression: dict[str, str],
+) -> None:
+    defs = ", ".join(
+        f'"{c}" {t}' + (f" using compression {compression[c]}" if c in compression else "")
+        for c, t in columns
+    )
     con.execute(f"drop view if exists {name}")
     con.execute(f"create or replace table {name} ({defs})")
 
@@ -71,8 +78,10 @@ def _create_table(con: duckdb.DuckDBPyConnection, name: str, columns: list[tuple
 def publish_from_lake(lake: str, db: Path, config: Config) -> Published:
     """Replace the warehouse at `db` with the lake's current snapshot, atomically."""
     if not lk.is_local(lake):
-        raise lk.LakeError(f"{lake}: publish reads a lake on a local or mounted path; mount it "
-                           "(or copy its current snapshot) and pass that path.")
+        raise lk.LakeError(
+            f"{lake}: publish reads a lake on a local or mounted path; mount it "
+            "(or copy its current snapshot) and pass that path."
+        )
     snapshot = lk.current_snapshot(lake)
     tables = lk.snapshot_tables(lake, snapshot)
     typed = model_columns(config)
@@ -80,9 +89,16 @@ def publish_from_lake(lake: str, db: Path, config: Config) -> Published:
     with snapshot_writer(db) as con:
         model_list = models()
         modelled = {m.name for m in model_list} | set(_SIDE_TABLES)
+        stored = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = current_schema() and table_type = 'BASE TABLE'"
+            ).fetchall()
+        }
         with stage("canonical tables"):
             for table, day in tables.items():
-                if table in modelled:
+                if table in modelled or table not in stored:  # a model dropped since the build
                     continue
                 con.execute(f"delete from {table}")
                 source = _parquet(lake, snapshot, table, day)
@@ -97,10 +113,11 @@ def publish_from_lake(lake: str, db: Path, config: Config) -> Published:
                     con.execute(f"create or replace view {name} as\n{m.sql}")
                     continue
                 if name not in tables:
-                    raise lk.LakeError(f"snapshot {snapshot} of {lake} lacks table {name}; "
-                                       "rebuild it with this version's socialcare build --engine spark.")
-                _create_table(con, name, typed[name],
-                              {} if isinstance(m, str) else m.compression)
+                    raise lk.LakeError(
+                        f"snapshot {snapshot} of {lake} lacks table {name}; "
+                        "rebuild it with this version's socialcare build --engine spark."
+                    )
+                _create_table(con, name, typed[name], {} if isinstance(m, str) else m.compression)
                 source = _parquet(lake, snapshot, name, tables[name])
                 if source is not None:
                     con.execute(f"insert into {name} by name select * from {source}")

@@ -25,10 +25,22 @@ from warehouse.db import schema_sql
 
 SIDE_KINDS = ("calls", "tickets", "surveys")  # parsed on the driver by etl/
 SPARK_KINDS = ("twcs",)  # read by Spark
-_SIMPLE = {"VARCHAR": "string", "BIGINT": "bigint", "INTEGER": "int", "SMALLINT": "smallint",
-           "TINYINT": "tinyint", "DOUBLE": "double", "FLOAT": "float", "BOOLEAN": "boolean",
-           "DATE": "date", "TIMESTAMP WITH TIME ZONE": "timestamp", "TIMESTAMP": "timestamp_ntz",
-           "HUGEINT": "decimal(38,0)", "UBIGINT": "decimal(20,0)", "UINTEGER": "bigint"}
+_SIMPLE = {
+    "VARCHAR": "string",
+    "BIGINT": "bigint",
+    "INTEGER": "int",
+    "SMALLINT": "smallint",
+    "TINYINT": "tinyint",
+    "DOUBLE": "double",
+    "FLOAT": "float",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP WITH TIME ZONE": "timestamp",
+    "TIMESTAMP": "timestamp_ntz",
+    "HUGEINT": "decimal(38,0)",
+    "UBIGINT": "decimal(20,0)",
+    "UINTEGER": "bigint",
+}
 
 
 def spark_type(duck: str) -> str:
@@ -39,7 +51,9 @@ def spark_type(duck: str) -> str:
     if m:
         return f"decimal({m.group(1)},{m.group(2)})"
     if duck not in _SIMPLE:
-        raise ValueError(f"no Spark type for the DuckDB type {duck}; extend warehouse/spark/tables.py.")
+        raise ValueError(
+            f"no Spark type for the DuckDB type {duck}; extend warehouse/spark/tables.py."
+        )
     return _SIMPLE[duck]
 
 
@@ -76,9 +90,11 @@ def load_side_file(con: duckdb.DuckDBPyConnection, kind: str, path: str, config:
     sha = file_sha256(Path(path))
     parsed = parse_source(kind, path, config)
     if parsed.rows_read and parsed.bad_share > config.max_bad_share:
-        raise SourceError(f"{path}: refused, {parsed.rows_quarantined} of {parsed.rows_read} rows "
-                          f"failed validation, above the {config.max_bad_share:.0%} limit; check "
-                          f"it with socialcare load {kind} {path}.")
+        raise SourceError(
+            f"{path}: refused, {parsed.rows_quarantined} of {parsed.rows_read} rows "
+            f"failed validation, above the {config.max_bad_share:.0%} limit; check "
+            f"it with socialcare load {kind} {path}."
+        )
     record = LoadRecord(load_id_of(kind, sha, started), kind, path, sha, started)
     write_parsed(con, parsed, record, config)
     return record.load_id
@@ -91,10 +107,22 @@ def remember_brand_handles(con: duckdb.DuckDBPyConnection, config: Config, load_
 
 def record_load(con: duckdb.DuckDBPyConnection, row: dict) -> None:
     """One `loads` row (the columns of etl/load.py's insert)."""
-    con.execute("insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
-                [row["load_id"], row["source"], row["kind"], row["path"], row["sha256"],
-                 row["started_at"], datetime.now(UTC), row["rows_read"], row["rows_loaded"],
-                 row["rows_quarantined"], row.get("message")])
+    con.execute(
+        "insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
+        [
+            row["load_id"],
+            row["source"],
+            row["kind"],
+            row["path"],
+            row["sha256"],
+            row["started_at"],
+            datetime.now(UTC),
+            row["rows_read"],
+            row["rows_loaded"],
+            row["rows_quarantined"],
+            row.get("message"),
+        ],
+    )
 
 
 def record_quarantine(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
@@ -111,14 +139,19 @@ def calendar_tables(config: Config, bounds: tuple) -> dict[str, pd.DataFrame]:
     times warehouse/calendar.py reads), computed by warehouse/calendar.py itself."""
     con = duckdb.connect()
     try:
-        con.execute("create table interactions (opened_at timestamptz, first_customer_at "
-                    "timestamptz, first_response_at timestamptz)")
+        con.execute(
+            "create table interactions (opened_at timestamptz, first_customer_at "
+            "timestamptz, first_response_at timestamptz)"
+        )
         lo, hi = bounds
         if lo is not None:
-            con.execute("insert into interactions values (?, ?, ?), (?, ?, ?)",
-                        [lo, lo, None, hi, hi, hi])
+            con.execute(
+                "insert into interactions values (?, ?, ?), (?, ?, ?)", [lo, lo, None, hi, hi, hi]
+            )
         write_business_calendar(con, config)
-        return {t: con.execute(f"select * from {t}").df()
-                for t in ("business_calendar", "model_settings")}
+        return {
+            t: con.execute(f"select * from {t}").df()
+            for t in ("business_calendar", "model_settings")
+        }
     finally:
         con.close()

@@ -28,17 +28,26 @@ class TranslationError(ValueError):
 
 def _epoch_seconds(node: exp.Expression) -> exp.Expression:
     micros = exp.Anonymous(this="UNIX_MICROS", expressions=[node.copy()])
-    return exp.Paren(this=exp.Div(this=exp.Cast(this=micros, to=exp.DataType.build("double")),
-                                  expression=exp.Literal.number("1e6")))
+    return exp.Paren(
+        this=exp.Div(
+            this=exp.Cast(this=micros, to=exp.DataType.build("double")),
+            expression=exp.Literal.number("1e6"),
+        )
+    )
 
 
 def _full_match(node: exp.RegexpFullMatch, name: str) -> exp.Expression:
     pattern = node.expression
     if not isinstance(pattern, exp.Literal) or not pattern.is_string:
-        raise TranslationError(f"model {name}: regexp_full_match needs a literal pattern to "
-                               "translate to Spark; write the pattern as a string.")
-    return exp.Paren(this=exp.RegexpLike(this=node.this.copy(),
-                                         expression=exp.Literal.string(f"^(?:{pattern.this})$")))
+        raise TranslationError(
+            f"model {name}: regexp_full_match needs a literal pattern to "
+            "translate to Spark; write the pattern as a string."
+        )
+    return exp.Paren(
+        this=exp.RegexpLike(
+            this=node.this.copy(), expression=exp.Literal.string(f"^(?:{pattern.this})$")
+        )
+    )
 
 
 def _check_replace(node: exp.RegexpReplace, name: str) -> None:
@@ -47,20 +56,24 @@ def _check_replace(node: exp.RegexpReplace, name: str) -> None:
     pattern = node.args.get("expression")
     anchored = isinstance(pattern, exp.Literal) and str(pattern.this).startswith("^")
     if not global_ and not anchored:
-        raise TranslationError(f"model {name}: regexp_replace without 'g' replaces one match in "
-                               "DuckDB but all in Spark; add 'g' or anchor the pattern with ^.")
+        raise TranslationError(
+            f"model {name}: regexp_replace without 'g' replaces one match in "
+            "DuckDB but all in Spark; add 'g' or anchor the pattern with ^."
+        )
 
 
 def _fixed(tree: exp.Expression, name: str) -> exp.Expression:
     """The DuckDB tree with the fixes of the module docstring applied."""
     for node in list(tree.find_all(exp.Star)):
         if node.args.get("except_") or node.args.get("replace"):
-            raise TranslationError(f"model {name}: Spark has no `* exclude (...)`; list the "
-                                   "columns instead.")
+            raise TranslationError(
+                f"model {name}: Spark has no `* exclude (...)`; list the columns instead."
+            )
     for node in list(tree.find_all(exp.DataType)):
         if node.this in (exp.DataType.Type.INT128, exp.DataType.Type.UINT128):
-            raise TranslationError(f"model {name}: Spark has no HUGEINT; use bigint or a struct "
-                                   "as the ordering key.")
+            raise TranslationError(
+                f"model {name}: Spark has no HUGEINT; use bigint or a struct as the ordering key."
+            )
     for node in list(tree.find_all(exp.RegexpReplace)):
         _check_replace(node, name)
 
@@ -68,7 +81,9 @@ def _fixed(tree: exp.Expression, name: str) -> exp.Expression:
         if isinstance(node, exp.TimeToUnix):
             return _epoch_seconds(node.this)
         if isinstance(node, exp.Anonymous) and node.name.lower() == "epoch_us":
-            return exp.Anonymous(this="UNIX_MICROS", expressions=[a.copy() for a in node.expressions])
+            return exp.Anonymous(
+                this="UNIX_MICROS", expressions=[a.copy() for a in node.expressions]
+            )
         if isinstance(node, exp.RegexpFullMatch):
             return _full_match(node, name)
         return node

@@ -21,21 +21,33 @@ from etl.sources.twcs import REQUIRED
 from etl.sources.twcs_sql import _ORDER_KEY, CASES_SQL, MESSAGES_SQL
 from warehouse.spark.translate import spark_sql
 
-ENRICHED_SCHEMA = ("raw string, inbound boolean, text string, repaired string, sentiment double, "
-                   "signature string, asks_private boolean, is_runaround boolean, resolves boolean, "
-                   "category string, language string, opportunity string")
-_ENRICHED = ("sentiment", "signature", "asks_private", "is_runaround", "resolves", "category",
-             "language", "opportunity")
+ENRICHED_SCHEMA = (
+    "raw string, inbound boolean, text string, repaired string, sentiment double, "
+    "signature string, asks_private boolean, is_runaround boolean, resolves boolean, "
+    "category string, language string, opportunity string"
+)
+_ENRICHED = (
+    "sentiment",
+    "signature",
+    "asks_private",
+    "is_runaround",
+    "resolves",
+    "category",
+    "language",
+    "opportunity",
+)
 
 
 def _integer(col: str) -> str:
     """Spark SQL for an integer id written as `42`, `42.0` or `4.2e1` (etl/sources/twcs.py)."""
     t = f"trim({col})"
-    return (f"coalesce(try_cast({t} as bigint), "
-            f"try_cast(nullif(regexp_extract({t}, '^(\\\\d+)\\\\.0*$', 1), '') as bigint), "
-            f"case when try_cast({t} as double) = floor(try_cast({t} as double)) "
-            f"and abs(try_cast({t} as double)) < 9.0e15 "
-            f"then cast(try_cast({t} as double) as bigint) end)")
+    return (
+        f"coalesce(try_cast({t} as bigint), "
+        f"try_cast(nullif(regexp_extract({t}, '^(\\\\d+)\\\\.0*$', 1), '') as bigint), "
+        f"case when try_cast({t} as double) = floor(try_cast({t} as double)) "
+        f"and abs(try_cast({t} as double)) < 9.0e15 "
+        f"then cast(try_cast({t} as double) as bigint) end)"
+    )
 
 
 def _created_at(col: str, source_tz: str) -> str:
@@ -44,19 +56,28 @@ def _created_at(col: str, source_tz: str) -> str:
     t = f"trim({col})"
     iso = f"try_to_timestamp({t})"
     naive = f"not {t} rlike '([+-][0-9][0-9]:?[0-9][0-9]|Z)$'"
-    return (f"coalesce(try_to_timestamp(substr({t}, 5), 'MMM dd HH:mm:ss Z yyyy'), "
-            f"case when {naive} then to_utc_timestamp({iso}, '{source_tz}') else {iso} end)")
+    return (
+        f"coalesce(try_to_timestamp(substr({t}, 5), 'MMM dd HH:mm:ss Z yyyy'), "
+        f"case when {naive} then to_utc_timestamp({iso}, '{source_tz}') else {iso} end)"
+    )
 
 
 def read_tweets(spark: SparkSession, path: str) -> DataFrame:
     """The TWCS file as text columns plus `_line` (record order), by Spark's CSV reader."""
-    raw = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
-           .option("mode", "PERMISSIVE").csv(path))
+    raw = (
+        spark.read.option("header", True)
+        .option("multiLine", True)
+        .option("escape", '"')
+        .option("mode", "PERMISSIVE")
+        .csv(path)
+    )
     names = {c.strip(): c for c in raw.columns}
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise SourceError(f"{path}, line 1: missing column(s) {', '.join(missing)}; found "
-                          f"{', '.join(names) or 'no header'}.")
+        raise SourceError(
+            f"{path}, line 1: missing column(s) {', '.join(missing)}; found "
+            f"{', '.join(names) or 'no header'}."
+        )
     cols = [F.col(f"`{names[c]}`").alias(c) for c in REQUIRED]
     return raw.select(*cols, (F.monotonically_increasing_id() + 2).alias("_line"))
 
@@ -66,26 +87,36 @@ def typed_tweets(text: DataFrame, config: Config) -> DataFrame:
     parent = "in_response_to_tweet_id"
     has_parent = f"nullif(trim({parent}), '') is not null"
     typed = text.selectExpr(
-        "_line", f"{_integer('tweet_id')} as tweet_id", "trim(author_id) as author_id",
+        "_line",
+        f"{_integer('tweet_id')} as tweet_id",
+        "trim(author_id) as author_id",
         "case lower(trim(inbound)) when 'true' then true when 'false' then false end as inbound",
         f"{_created_at('created_at', config.source_timezone)} as created_at",
         "coalesce(text, '') as text",
         f"case when {has_parent} then {_integer(parent)} end as in_response_to",
-        f"{has_parent} as has_parent")
-    return typed.withColumn("reason", F.expr("""case
+        f"{has_parent} as has_parent",
+    )
+    return typed.withColumn(
+        "reason",
+        F.expr("""case
         when tweet_id is null then 'tweet_id is missing or not an integer'
         when author_id is null or author_id = '' then 'author_id is missing'
         when inbound is null then 'inbound is not TRUE/FALSE'
         when created_at is null then 'created_at is not a Twitter timestamp'
         when has_parent and in_response_to is null then 'in_response_to_tweet_id is not an integer'
-        end"""))
+        end"""),
+    )
 
 
 def good_tweets(typed: DataFrame) -> DataFrame:
     """The valid tweets; of duplicated ids the later row wins (a later version of the tweet)."""
     last = Window.partitionBy("tweet_id").orderBy(F.col("_line").desc())
-    return (typed.where("reason is null").withColumn("_n", F.row_number().over(last))
-            .where("_n = 1").drop("_n", "reason", "has_parent"))
+    return (
+        typed.where("reason is null")
+        .withColumn("_n", F.row_number().over(last))
+        .where("_n = 1")
+        .drop("_n", "reason", "has_parent")
+    )
 
 
 def enriched_batch(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -99,15 +130,28 @@ def enriched_batch(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
         con.execute("set enable_progress_bar = false")
         con.register("batch", frame[["raw", "inbound"]])
         fixes = mojibake_fixes(con, "select raw as text from batch")
-        con.register("fixes", fixes if len(fixes) else pd.DataFrame(
-            {"raw": pd.Series(dtype=object), "text": pd.Series(dtype=object),
-             "kinds": pd.Series(dtype=object)}))
+        con.register(
+            "fixes",
+            fixes
+            if len(fixes)
+            else pd.DataFrame(
+                {
+                    "raw": pd.Series(dtype=object),
+                    "text": pd.Series(dtype=object),
+                    "kinds": pd.Series(dtype=object),
+                }
+            ),
+        )
         con.execute("""create temp table inc as select b.raw, b.inbound,
                        coalesce(f.text, b.raw) as repaired_text, f.kinds as repaired
                        from batch b left join fixes f on f.raw = b.raw""")
         pii = masking_candidates(con, "select repaired_text as text from inc")
-        con.register("pii", pii if len(pii) else pd.DataFrame(
-            {"raw": pd.Series(dtype=object), "text": pd.Series(dtype=object)}))
+        con.register(
+            "pii",
+            pii
+            if len(pii)
+            else pd.DataFrame({"raw": pd.Series(dtype=object), "text": pd.Series(dtype=object)}),
+        )
         con.execute("""create temp table inc2 as select i.raw, i.inbound, i.repaired,
                        coalesce(p.text, i.repaired_text) as text
                        from inc i left join pii p on p.raw = i.repaired_text""")
@@ -132,9 +176,18 @@ def raw_twcs(tweets: DataFrame, config: Config, load_id: str) -> DataFrame:
 
     enriched = pairs.mapInPandas(enrich, ENRICHED_SCHEMA)
     t = tweets.withColumnRenamed("text", "raw")
-    return (t.join(enriched, ["raw", "inbound"], "left")
-            .select("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to",
-                    *_ENRICHED, F.lit(load_id).alias("load_id"), "repaired", "_line"))
+    return t.join(enriched, ["raw", "inbound"], "left").select(
+        "tweet_id",
+        "author_id",
+        "inbound",
+        "created_at",
+        "text",
+        "in_response_to",
+        *_ENRICHED,
+        F.lit(load_id).alias("load_id"),
+        "repaired",
+        "_line",
+    )
 
 
 def _rounds(n: int) -> int:
@@ -148,43 +201,63 @@ def thread_roots(spark: SparkSession, tweets: DataFrame) -> DataFrame:
     case_roots by pointer jumping in log2(depth) rounds of joins; a reply cycle (no root) ends
     in no case when the pointers stop changing or the round limit is reached."""
     t = tweets.select("tweet_id", "in_response_to", "inbound", "created_at")
-    p = t.select(F.col("tweet_id").alias("p_id"), F.col("inbound").alias("p_inbound"),
-                 F.col("in_response_to").alias("p_parent"))
+    p = t.select(
+        F.col("tweet_id").alias("p_id"),
+        F.col("inbound").alias("p_inbound"),
+        F.col("in_response_to").alias("p_parent"),
+    )
     linked = t.join(p, F.col("in_response_to") == F.col("p_id"), "left")
-    is_root = F.col("inbound") & (F.col("p_id").isNull()
-                                  | (~F.col("p_inbound") & F.col("p_parent").isNull()))
-    state = linked.select("tweet_id", is_root.alias("is_root"),
-                          F.when(is_root, F.col("tweet_id")).otherwise(F.col("p_id")).alias("nxt"))
+    is_root = F.col("inbound") & (
+        F.col("p_id").isNull() | (~F.col("p_inbound") & F.col("p_parent").isNull())
+    )
+    state = linked.select(
+        "tweet_id",
+        is_root.alias("is_root"),
+        F.when(is_root, F.col("tweet_id")).otherwise(F.col("p_id")).alias("nxt"),
+    )
     state = state.localCheckpoint()
     n = state.count()
     for _ in range(_rounds(n)):
         hop = state.select(F.col("tweet_id").alias("j"), F.col("nxt").alias("nn"))
-        moved = (state.join(hop, F.col("nxt") == F.col("j"), "left")
-                 .select("tweet_id", "is_root", F.col("nn").alias("nxt"), F.col("nxt").alias("was"))
-                 .localCheckpoint())
+        moved = (
+            state.join(hop, F.col("nxt") == F.col("j"), "left")
+            .select("tweet_id", "is_root", F.col("nn").alias("nxt"), F.col("nxt").alias("was"))
+            .localCheckpoint()
+        )
         changed = moved.where(~F.col("nxt").eqNullSafe(F.col("was"))).limit(1).count()
         state = moved.drop("was")
         if not changed:
             break
     roots = state.select(F.col("tweet_id").alias("r_id"), F.col("is_root").alias("r_root"))
-    cased = (state.join(roots, F.col("nxt") == F.col("r_id"))
-             .where("r_root").select("tweet_id", F.col("nxt").alias("root_id")))
+    cased = (
+        state.join(roots, F.col("nxt") == F.col("r_id"))
+        .where("r_root")
+        .select("tweet_id", F.col("nxt").alias("root_id"))
+    )
     order = Window.partitionBy("root_id").orderBy("created_at", "tweet_id")
-    return (cased.join(t.select("tweet_id", "created_at"), "tweet_id")
-            .withColumn("seq", F.row_number().over(order).cast("int"))
-            .drop("created_at"))
+    return (
+        cased.join(t.select("tweet_id", "created_at"), "tweet_id")
+        .withColumn("seq", F.row_number().over(order).cast("int"))
+        .drop("created_at")
+    )
 
 
 def _cases_sql() -> str:
     """CASES_SQL with what Spark cannot express rewritten: the HUGEINT (time, id) ordering key
     as a struct (the same order), and `o.* exclude (root_id)` as its columns."""
-    outs = ("first_response_at, first_brand, first_signature, n_signatures, asks_private, "
-            "n_outbound, last_out_at")
+    outs = (
+        "first_response_at, first_brand, first_signature, n_signatures, asks_private, "
+        "n_outbound, last_out_at"
+    )
     sql = CASES_SQL
-    for old, new in ((_ORDER_KEY, "(epoch_us(t.created_at), t.tweet_id)"),
-                     ("o.* exclude (root_id)", ", ".join(f"o.{c}" for c in outs.split(", ")))):
+    for old, new in (
+        (_ORDER_KEY, "(epoch_us(t.created_at), t.tweet_id)"),
+        ("o.* exclude (root_id)", ", ".join(f"o.{c}" for c in outs.split(", "))),
+    ):
         if old not in sql:
-            raise RuntimeError(f"twcs case SQL changed: {old!r} not found; update warehouse/spark/twcs.py.")
+            raise RuntimeError(
+                f"twcs case SQL changed: {old!r} not found; update warehouse/spark/twcs.py."
+            )
         sql = sql.replace(old, new)
     return sql
 
