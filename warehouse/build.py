@@ -17,6 +17,7 @@ import duckdb
 
 from etl.settings.config import Config
 from warehouse.calendar import write_business_calendar
+from warehouse.queries import named_sql
 
 LAYERS = ("stg", "fct", "agg")
 _SETTING = re.compile(r"^--\s*(materialized|compression)\s*:\s*(.+?)\s*$")
@@ -87,8 +88,7 @@ def build(con: duckdb.DuckDBPyConnection, config: Config | None = None) -> list[
     business-hours figures of the models use the calendar of `config` (default settings when
     None; see warehouse/calendar.py)."""
     write_business_calendar(con, config or Config())
-    existing = dict(con.execute("select table_name, table_type from information_schema.tables "
-                                "where table_schema = current_schema()").fetchall())
+    existing = dict(con.execute(named_sql("existing_tables")).fetchall())
     built = []
     for m in models():
         kind = existing.get(m.name)

@@ -18,9 +18,11 @@ from etl.sources.io import SourceError, file_sha256
 from etl.sources.registry import parse_source
 from etl.sources.twcs_brands import mention_handles_changed, remember_handles
 from etl.sources.twcs_cases import rebuild_cases
+from etl.sql_files import sql_file
 from warehouse.build import build
 from warehouse.db import connect_readonly, snapshot_writer
 from warehouse.privacy import retained
+from warehouse.queries import named_sql
 
 _PARSED_IN_PROCESS = {"twcs"}  # sources whose parsing forks no workers (sentiment is scored later)
 
@@ -60,9 +62,7 @@ def _already_loaded(db: Path, sha: str) -> str | None:
         return None
     con = connect_readonly(db)
     try:
-        row = con.execute(
-            "select load_id from loads where sha256 = ? and status = 'loaded' limit 1", [sha]
-        ).fetchone()
+        row = con.execute(named_sql("loaded_by_sha"), [sha]).fetchone()
     except Exception:  # an older file without a loads table
         row = None
     finally:
@@ -129,7 +129,7 @@ def _new_handles(db: Path, config: Config) -> tuple[str, ...]:
         return ()
     con = connect_readonly(db)
     try:
-        known = {r[0] for r in con.execute("select lower(handle) from brand_handles").fetchall()}
+        known = {r[0] for r in con.execute(named_sql("known_brand_handles")).fetchall()}
     except Exception:  # a warehouse written before brand handles were remembered
         known = set()
     finally:
@@ -145,7 +145,7 @@ def _skipped(load_id: str, kind: str, shown: str, db: Path, config: Config) -> L
         return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
     with snapshot_writer(db) as con:
         remember_handles(con, new, load_id)
-        if mention_handles_changed(con) and con.execute("select count(*) from raw_twcs").fetchall()[0][0]:
+        if mention_handles_changed(con) and con.execute(sql_file("etl", "raw_twcs_count")).fetchall()[0][0]:
             rebuild_cases(con, True)
         with stage("build models"):
             build(con, config)
@@ -176,9 +176,7 @@ def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
         )
     record = LoadRecord(load_id, kind, shown, sha, started)
     with snapshot_writer(db) as con:
-        if (is_file or parsed.content_sha256) and con.execute(
-            "select 1 from loads where sha256 = ? and status = 'loaded'", [sha]
-        ).fetchone():
+        if (is_file or parsed.content_sha256) and con.execute(named_sql("loaded_sha"), [sha]).fetchone():
             return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
         written = write_parsed(con, parsed, record, config)
         if config.retention_days:
@@ -197,8 +195,7 @@ def load_warnings(db: Path, limit: int = 20) -> pd.DataFrame:
         return pd.DataFrame(columns=["load_id", "path", "warning"])
     con = connect_readonly(db)
     try:
-        rows = con.execute("select load_id, path, message from loads where contains(message, ?) "
-                           "order by started_at desc limit ?", [WARNING, limit]).fetchall()
+        rows = con.execute(named_sql("load_warnings"), [WARNING, limit]).fetchall()
     finally:
         con.close()
     out = [(load_id, path, w) for load_id, path, message in rows
