@@ -101,7 +101,8 @@ def where_clause(config: Config, start: str | None, end: str | None,
                  filters: Mapping[str, Sequence[str]]) -> tuple[str, dict]:
     """(Cases (or messages, surveys) opened on the local dates start..end, with dimension
     filters, its parameters)."""
-    clauses, params = ["true"], {}
+    clauses: list[str] = ["true"]
+    params: dict = {}
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is not None:
         params["t_lo"] = lo

@@ -7,6 +7,8 @@ B(first response) - B(clock start). The table covers every case of the warehouse
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 
 from etl.settings.business_hours import bucket_table
@@ -27,7 +29,7 @@ def business_params(con: duckdb.DuckDBPyConnection, config: Config) -> dict:
     return {f"bh_{k}": v for k, v in table.items()}
 
 
-def business_join_sql(params: dict, clock: str) -> tuple[str, str]:
+def business_join_sql(params: Mapping[str, object], clock: str) -> tuple[str, str]:
     """(joins, column expression) of frt_business_s from the bound lookup table."""
     pieces = sum(1 for k in params if k.startswith("bh_s"))
     cols = ", ".join(["unnest($bh_k) as k", "unnest($bh_c) as c"]
