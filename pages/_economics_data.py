@@ -13,8 +13,7 @@ from pages._state import dim_filters, optional_module
 from scorecard.kpis.scoring import scorecard
 from scorecard.service import per_snapshot, service
 
-# imported with the page, so the statistics libraries' import (seconds) is paid when the server
-# starts, not by the first click on /economics
+# imported with the page (numpy statistics since round 3 of issue 19: no scipy or statsmodels import)
 LIFT = optional_module("scorecard.economics.lift")
 REPORT_SHIFT = 0.2  # the shift of the cached report; the slider asks what_if itself
 NO_LIFT = "Recommendation lift needs survey data and the lift module (scorecard/economics/lift.py), which is not available in this version."
