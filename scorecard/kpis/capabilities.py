@@ -103,15 +103,3 @@ def lacking_text(lacking: dict[str, Sequence[str]]) -> str:
     by_need = {need: srcs for need, srcs in by_need.items() if srcs}
     return "; ".join(f"no {CAPABILITIES[need]} in source{'s' if len(srcs) > 1 else ''} {', '.join(srcs)}"
                      for need, srcs in by_need.items())
-
-
-def capable_clause(con: duckdb.DuckDBPyConnection, kpi: Kpi, params: dict) -> str:
-    """A row predicate keeping the cases the scorecard counts for this KPI: `true`, or, for an
-    only_capable KPI with sources that cannot carry it, `source in (...)` (bound as
-    $cap_sources). For readers of case rows beside the scorecard (drill, root cause, anomalies),
-    so their n equals the scorecard's."""
-    caps = source_capabilities(con)
-    if not kpi.only_capable or not lacking_sources(kpi, caps):
-        return "true"
-    params["cap_sources"] = capable_sources(kpi, caps)
-    return "source in (select unnest($cap_sources::varchar[]))"
