@@ -47,12 +47,13 @@ def _affected_roots(con: duckdb.DuckDBPyConnection) -> int | None:
     if not stored or not changed:
         return None
     con.execute("""
+        create or replace temp table threads_moved as  -- tweets that joined, left or moved
+        select tweet_id, o.root_id as old_root, n.root_id as new_root, n.seq
+        from twcs_threads o full join threads_new n using (tweet_id)
+        where o.root_id is distinct from n.root_id or o.seq is distinct from n.seq""")
+    con.execute("""
         create or replace temp table affected as
-        with moved as (  -- tweets that joined, left or moved within a case
-            select o.root_id as old_root, n.root_id as new_root
-            from twcs_threads o full join threads_new n using (tweet_id)
-            where o.root_id is distinct from n.root_id or o.seq is distinct from n.seq
-        ),
+        with moved as (select old_root, new_root from threads_moved),
         loaded as (  -- tweets of this load, before and after
             select o.root_id as old_root, n.root_id as new_root
             from twcs_changed c
@@ -95,10 +96,15 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
         con.execute("insert into interactions by name " + CASES_SQL)
     with stage("messages", n):
         con.execute("insert into messages by name " + MESSAGES_SQL)
-        con.execute("delete from twcs_threads")
-        con.execute("insert into twcs_threads select tweet_id, root_id, seq from threads_new")
+        if partial is None:
+            con.execute("delete from twcs_threads")
+            con.execute("insert into twcs_threads select tweet_id, root_id, seq from threads_new")
+        else:  # only the tweets that joined, left or moved: the rest of the table stays as written
+            con.execute("delete from twcs_threads where tweet_id in (select tweet_id from threads_moved)")
+            con.execute("insert into twcs_threads select tweet_id, new_root, seq from threads_moved "
+                        "where new_root is not null")
     # every case holds its root tweet: counting those counts the cases, without a distinct
     rewritten = con.execute("select count(*) from roots where tweet_id = root_id").fetchone()[0]
-    for t in ("roots", "threads_new", "affected", "gone", "twcs_changed"):
+    for t in ("roots", "threads_new", "threads_moved", "affected", "gone", "twcs_changed"):
         con.execute(f"drop table if exists {t}")
     return rewritten
