@@ -122,7 +122,8 @@ def test_no_select_in_python_outside_the_composition_modules():
         found = sql_strings(path.read_text(encoding="utf-8"))
         if len(found) > PENDING.get(rel, 0):
             over[rel] = found
-    assert not over, "SQL in Python (move it to a .sql file beside the module): " + "; ".join(
+    assert not over, "SQL in Python (move it to a .sql file beside the module, read with " \
+        "etl/sql_files.py or warehouse/queries.py named_sql; do not raise a PENDING count): " + "; ".join(
         f"{rel} lines {[line for line, _ in found]}" for rel, found in over.items())
 
 
