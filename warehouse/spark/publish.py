@@ -104,7 +104,7 @@ def publish_from_lake(lake: str, db: Path, config: Config) -> Published:
                 source = _parquet(lake, snapshot, table, day)
                 if source is not None:
                     con.execute(f"insert into {table} by name select * from {source}")
-                rows[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
+                rows[table] = con.table(table).shape[0]
         with stage("models"):
             for m in [*_SIDE_TABLES, *model_list]:
                 name = m if isinstance(m, str) else m.name
