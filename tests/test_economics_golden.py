@@ -182,4 +182,4 @@ def test_what_if_in_json_cli_text(whatif_con, tmp_path):
     out = CliRunner().invoke(main, ["lift", "--db", str(db), "--from", "2024-05-06", "--to", "2024-05-06",
                                     "--shift", "0.5"])
     assert out.exit_code == 0, out.output
-    assert "moves 22 of 43 cases and adds 4 follow-up contacts" in out.output
+    assert "moves 22 of 43 cases and adds 4 follow-up contacts" in " ".join(out.output.split())  # wrapped
