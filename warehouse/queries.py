@@ -20,8 +20,8 @@ def named_sql(name: str) -> str:
 SOURCES = {
     "cases": "fct_cases",
     "surveys": "fct_surveys",
-    "messages": "\n".join(line for line in named_sql("customer_messages").splitlines()
-                          if not line.startswith("--")).strip(),  # embedded in other queries
+    "messages": "(" + " ".join(line for line in named_sql("customer_messages").splitlines()
+                               if not line.startswith("--")).strip() + ")",  # embedded in queries
 }
 
 
