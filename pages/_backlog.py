@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages import _ids as ids
-from pages._components import card, data_table, empty_state, records
+from pages._components import card, clicked_row, data_table, empty_state, records
 from pages._format import duration
 from scorecard.operations.backlog import backlog, backlog_groups
 from scorecard.service import per_snapshot, service
@@ -62,7 +62,7 @@ def _button(state: str, label: str, n: int) -> dbc.Button:
                       title=f"List the {label} cases")
 
 
-@callback(Output(PANEL, "children"), Output(TABLE, "data"), Output(NOTES, "children"),
+@callback(Output(PANEL, "children"), Output(TABLE, "rowData"), Output(NOTES, "children"),
           Input(ids.SC_BRAND, "value"), Input(ids.SC_CHANNEL, "value"))
 def panel(brand, channel):
     """Counts, waiting ages and the per-channel, brand and team table at the data's latest time."""
@@ -88,15 +88,15 @@ def panel(brand, channel):
 
 
 @callback(Output(PICK, "data"), Input({"type": "bl-open", "state": ALL}, "n_clicks"),
-          Input(TABLE, "active_cell"), Input(TABLE, "data"), prevent_initial_call=True)
-def pick(_clicks, active, rows):
+          Input(TABLE, "cellClicked"), Input(TABLE, "rowData"), prevent_initial_call=True)
+def pick(_clicks, cell, rows):
     """Which number was clicked: a state overall, or a cell of the per-slice table."""
     trigger = ctx.triggered_id
     if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
         return {"state": trigger["state"]}
-    if trigger == TABLE and active and rows and active["row"] < len(rows):
-        row = rows[active["row"]]
-        state = active.get("column_id")
+    row = clicked_row(cell, rows) if trigger == TABLE else None
+    if row is not None:
+        state = cell.get("colId")
         state = state if state in dict(STATES) else "open"
         dim, _, segment = str(row["segment"]).partition(" ")
         return {"state": state, dim: segment}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import json
 import math
 from collections.abc import Sequence
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from pages import _ids as ids
 from pages._format import formatted
@@ -146,7 +148,7 @@ def labelled(label: str, control, width=None) -> dbc.Col:
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """DataTable rows: datetimes as local 'YYYY-MM-DD HH:MM' text, missing values as None."""
+    """Table rows: datetimes as local 'YYYY-MM-DD HH:MM' text, missing values as None."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
@@ -155,25 +157,84 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return out.to_dict("records")
 
 
-def data_table(id_: str, columns: Sequence[tuple[str, str, str | None]], page_size: int = 10,
-               custom_paging: bool = False, **kwargs) -> dash_table.DataTable:
-    """A DataTable that shows customer text as plain text (never markdown) and never exports
-    in the browser. columns: (field, header, 'text' | 'numeric' | d3-format for numbers)."""
-    cols = []
+VIEW_COLUMN = "_view"  # hidden column of a server-side table whose filter model names the page's filters
+
+
+def column_defs(columns: Sequence[tuple[str, str, str | None]], sortable: bool = False) -> list[dict]:
+    """ag-grid column definitions: (field, header, 'text' | 'numeric' | a d3 number format).
+    Values are shown as plain text by ag-grid's default renderer (no HTML, no Markdown); a
+    number format is applied by dash-ag-grid's expression interpreter (no eval: the CSP holds)."""
+    defs = []
     for field, header, kind in columns:
-        if kind in (None, "text"):
-            cols.append({"id": field, "name": header, "type": "text", "presentation": "input"})
-        else:
-            spec = {"id": field, "name": header, "type": "numeric"}
-            if kind != "numeric":
-                spec["format"] = {"specifier": kind}
-            cols.append(spec)
-    paging = {"page_action": "custom", "page_current": 0} if custom_paging else {"page_action": "native"}
-    return dash_table.DataTable(
-        id=id_, columns=cols, data=[], page_size=page_size, export_format="none",
-        markdown_options={"html": False, "link_target": "_blank"}, cell_selectable=True,
-        style_table={"overflowX": "auto"}, style_as_list_view=True,
-        style_cell={"textAlign": "left", "fontSize": "0.88rem", "padding": "4px 8px", "fontFamily": FONT,
-                    "whiteSpace": "nowrap", "overflow": "hidden", "textOverflow": "ellipsis", "maxWidth": "320px"},
-        style_header={"fontWeight": "600", "backgroundColor": "#ecf0f1", "whiteSpace": "normal", "height": "auto"},
-        **paging, **kwargs)
+        col: dict = {"field": field, "headerName": header, "sortable": sortable, "tooltipField": field}
+        if kind not in (None, "text", "numeric"):
+            col["valueFormatter"] = {"function": f"params.value == null ? '' : d3.format('{kind}')(params.value)"}
+        defs.append(col)
+    return defs
+
+
+def data_table(id_: str, columns: Sequence[tuple[str, str, str | None]], page_size: int = 10,
+               server_side: bool = False, sortable: bool = False,
+               cell_styles: dict[str, dict[str, dict]] | None = None, **kwargs) -> dag.AgGrid:
+    """A table that shows customer text as plain text (no cell renderers, no HTML or Markdown)
+    and never exports in the browser (exports are server-side, from the export bar).
+
+    Client-side (default): the callback sets `rowData` to every row and ag-grid pages them;
+    a click gives `cellClicked` (its rowId is the row's index in rowData, see clicked_row).
+    Server-side: ag-grid's infinite row model asks for one page at a time (`getRowsRequest`,
+    answered with `getRowsResponse`), sorted on the server when `sortable`; a change of the
+    page's filters resets it through `filterModel` (see view_filter); a click selects the row
+    (`selectedRows`). Only the rows of the page shown ever reach the browser.
+    cell_styles: {field: {value: CSS}} colours a cell by its exact value."""
+    defs = column_defs(columns, sortable)
+    for col in defs:
+        styles = (cell_styles or {}).get(col["field"])
+        if styles:
+            col["cellStyle"] = {"styleConditions": [{"condition": f"params.value === {json.dumps(value)}",
+                                                     "style": style} for value, style in styles.items()]}
+    options = {"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False,
+               "domLayout": "autoHeight", "enableCellTextSelection": True, "ensureDomOrder": True,
+               "suppressColumnVirtualisation": True,  # every column in the page (a dozen at most)
+               "suppressCsvExport": True, "suppressExcelExport": True, "tooltipShowDelay": 500,
+               "autoSizeStrategy": {"type": "fitCellContents"}}  # once the first rows are shown
+    grid: dict = {"rowData": []}
+    if server_side:
+        defs.append({"field": VIEW_COLUMN, "hide": True, "filter": "agTextColumnFilter"})
+        options |= {"cacheBlockSize": page_size, "maxBlocksInCache": 20,
+                    "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}}
+        grid = {"rowModelType": "infinite"}
+    return dag.AgGrid(
+        id=id_, columnDefs=defs, dashGridOptions=options,
+        defaultColDef={"resizable": True, "cellDataType": False, "suppressHeaderMenuButton": True,
+                       "minWidth": 60, "maxWidth": 320},
+        className="ag-theme-quartz socialcare-grid", style={"width": "100%"}, **grid, **kwargs)
+
+
+def view_filter(*filters) -> dict:
+    """The filter model that makes a server-side table ask for its first page again when the
+    page's filters change (the callback answering getRowsRequest reads the filters themselves)."""
+    return {VIEW_COLUMN: {"filterType": "text", "type": "equals", "filter": json.dumps(filters, default=str)}}
+
+
+def requested_page(request: dict | None, page_size: int) -> int:
+    """The page a server-side table asks for (0 first)."""
+    return int((request or {}).get("startRow") or 0) // page_size
+
+
+def requested_sort(request: dict | None) -> tuple[str | None, bool]:
+    """(column, descending) of the sort a server-side table asks for; (None, True) unsorted."""
+    model = (request or {}).get("sortModel") or []
+    if not model:
+        return None, True
+    return model[0].get("colId"), model[0].get("sort", "desc") == "desc"
+
+
+def clicked_row(cell: dict | None, rows: Sequence[dict] | None) -> dict | None:
+    """The row a cellClicked event of a client-side table points at, or None."""
+    if not cell or not rows:
+        return None
+    try:
+        index = int(cell.get("rowId"))
+    except (TypeError, ValueError):
+        return None
+    return rows[index] if 0 <= index < len(rows) else None

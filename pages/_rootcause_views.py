@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from pages import _rootcause_data as rc
-from pages._components import export_bar
+from pages._components import column_defs, export_bar
 from pages._figures import empty_figure
 from pages._figures_rc import attribution_chart, drivers_chart, shortfall_chart
 from pages._transcript import case_link
@@ -18,8 +18,8 @@ PAGE = "rc"
 
 
 def columns_of(spec) -> list[dict]:
-    """DataTable column specs of text columns (field, header, kind)."""
-    return [{"id": f, "name": h, "type": "text", "presentation": "input"} for f, h, _ in spec]
+    """Table column definitions of (field, header, kind), every one shown as the text the rows hold."""
+    return column_defs([(f, h, "text") for f, h, _ in spec])
 
 
 def target_view(kpi: Kpi, a, b, filters: dict, dims: list[str]) -> tuple:

@@ -12,6 +12,8 @@ from pages._state import previous_days
 from scorecard.options import default_day, default_range, filter_choices, latest_day, local_today
 from scorecard.service import service
 
+FIRST_PAGE = {"startRow": 0, "endRow": 15, "sortModel": [], "filterModel": {}}  # a server-side table's first ask
+
 log = logging.getLogger("socialcare.warm")
 _started, _stop = threading.Event(), threading.Event()
 _thread: list[threading.Thread] = []
@@ -33,13 +35,13 @@ def warm_defaults() -> float:
     steps = [
         lambda: scorecard.tiles(day, None, None),
         lambda: scorecard.trend("volume", day, None, None),
-        lambda: conversations.case_table(c_lo, c_hi, [], [], [], [], [], "", 0, []),
+        lambda: conversations.case_table(FIRST_PAGE, c_lo, c_hi, [], [], [], [], [], ""),
         lambda: health.fill("/health"),
         lambda: trends.chart("frt_median_s", "day", "", lo, hi, None, None, 3.5),
         # /rootcause opens on why answered-within-SLA is off target on the latest day
         lambda: rootcause.explain("target", "sla_met_rate", day, day, base_lo, base_hi, list(rootcause.DIMS),
                                   None, None, []),
-        lambda: rootcause.cases("target", "sla_met_rate", day, day, None, None, 0),
+        lambda: rootcause.cases(FIRST_PAGE, "target", "sla_met_rate", day, day, None, None),
         lambda: economics.economics(lo, hi, None),
         lambda: economics.whatif(lo, hi, None, int(economics.REPORT_SHIFT * 100)),
     ]

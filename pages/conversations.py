@@ -16,6 +16,9 @@ from pages._components import (
     labelled,
     page_header,
     records,
+    requested_page,
+    requested_sort,
+    view_filter,
 )
 from pages._export import export_outputs, register_export
 from pages._state import listed, query_string, valid_day
@@ -59,10 +62,8 @@ def layout(start=None, end=None, channel=None, brand=None, category=None, status
         ], className="g-2 mb-2 align-items-end"),
         dbc.Row([
             dbc.Col(card("Cases", [html.Div(id=ids.CV_COUNT, className="small text-muted mb-1"),
-                                   data_table(ids.CV_TABLE, COLUMNS, page_size=PAGE_SIZE, custom_paging=True,
-                                              sort_action="custom", sort_mode="single", sort_by=[],
-                                              style_data_conditional=[{"if": {"state": "active"},
-                                                                       "backgroundColor": "#eaf2f8"}])],
+                                   data_table(ids.CV_TABLE, COLUMNS, page_size=PAGE_SIZE, server_side=True,
+                                              sortable=True)],
                          footer=html.Div(id=f"{ids.CV_TABLE}-export")), xl=7),
             dbc.Col(card("Transcript", html.Div(id=ids.CV_TRANSCRIPT), footer=html.Div(id=f"{ids.CV_TRANSCRIPT}-export")), xl=5),
         ], className="g-3"),
@@ -71,14 +72,16 @@ def layout(start=None, end=None, channel=None, brand=None, category=None, status
 
 
 def case_query(start, end, channel, brand, category, status, flags, search, language=None,
-               sort_by=None) -> CaseQuery:
-    """The CaseQuery of the page's filters and sort order."""
-    sort = (sort_by or [{}])[0]
-    column = sort.get("column_id") or "opened_at"  # columns without a server-side sort keep the default
+               sort=None) -> CaseQuery:
+    """The CaseQuery of the page's filters and sort order (the table's getRowsRequest or a sort
+    model: [{"colId": ..., "sort": "asc" | "desc"}]; newest first without one)."""
+    model = sort.get("sortModel") if isinstance(sort, dict) else sort
+    column, descending = requested_sort({"sortModel": model})
+    column = column or "opened_at"  # columns without a server-side sort keep the default
     filters = tuple((d, tuple(listed(v))) for d, v in (("channel", channel), ("brand", brand), ("category", category),
                                                        ("language", language)))
     return CaseQuery(start=start, end=end, filters=filters, status=tuple(listed(status)), flags=tuple(listed(flags)),
-                     search=(search or "").strip(), sort=column, descending=sort.get("direction", "desc") == "desc")
+                     search=(search or "").strip(), sort=column, descending=descending)
 
 
 FILTERS = [Input(ids.CV_RANGE, "start_date"), Input(ids.CV_RANGE, "end_date"), Input(ids.CV_CHANNEL, "value"),
@@ -87,11 +90,11 @@ FILTERS = [Input(ids.CV_RANGE, "start_date"), Input(ids.CV_RANGE, "end_date"), I
 LANGUAGE = Input(ids.CV_LANGUAGE, "value")  # after the others: callbacks take it as a last, optional argument
 
 
-def tables(start, end, channel, brand, category, status, flags, search, sort_by, case, language=None) -> dict:
+def tables(start, end, channel, brand, category, status, flags, search, sort, case, language=None) -> dict:
     """The frames the page shows, each computed when asked for: every matching case (the table's
     pages) and the open transcript."""
     svc = service()  # exports can be millions of rows: computed when asked for, not kept in the memo
-    query = case_query(start, end, channel, brand, category, status, flags, search, language, sort_by)
+    query = case_query(start, end, channel, brand, category, status, flags, search, language, sort)
     out = {"cases": lambda: all_cases(svc.reader.cursor(), svc.config, query)}
     if case:
         out["transcript"] = lambda: svc.cached(case_transcript, case).messages
@@ -105,32 +108,34 @@ def url_search(start, end, channel, brand, category, status, flags, search, case
                          "status": status, "flags": flags, "q": search, "language": language, "case": case})
 
 
-@callback(Output(ids.CV_TABLE, "page_current"), *FILTERS, LANGUAGE, prevent_initial_call=True)
-def first_page(*_filters) -> int:
-    """Back to the first page whenever a filter changes."""
-    return 0
+@callback(Output(ids.CV_TABLE, "filterModel"), *FILTERS, LANGUAGE, prevent_initial_call=True)
+def first_page(*filters) -> dict:
+    """Back to the first page, asked for again, whenever a filter changes."""
+    return view_filter(*filters)
 
 
-@callback(Output(ids.CV_TABLE, "data"), Output(ids.CV_TABLE, "page_count"), Output(ids.CV_COUNT, "children"),
-          Output(f"{ids.CV_TABLE}-export", "children"), *FILTERS, Input(ids.CV_TABLE, "page_current"),
-          Input(ids.CV_TABLE, "sort_by"), LANGUAGE)
+@callback(Output(ids.CV_TABLE, "getRowsResponse"), Output(ids.CV_COUNT, "children"),
+          Output(f"{ids.CV_TABLE}-export", "children"), Input(ids.CV_TABLE, "getRowsRequest"),
+          *(State(i.component_id, i.component_property) for i in FILTERS), State(ids.CV_LANGUAGE, "value"))
 @per_snapshot
-def case_table(start, end, channel, brand, category, status, flags, search, page, sort_by, language=None):
-    """One page of matching cases, counted and sorted on the server."""
-    query = case_query(start, end, channel, brand, category, status, flags, search, language, sort_by)
-    result = service().cached(case_page, query, page or 0, PAGE_SIZE)
+def case_table(request, start, end, channel, brand, category, status, flags, search, language=None):
+    """The page of matching cases the table asks for, counted and sorted on the server."""
+    if request is None:
+        raise PreventUpdate
+    query = case_query(start, end, channel, brand, category, status, flags, search, language, request)
+    result = service().cached(case_page, query, requested_page(request, PAGE_SIZE), PAGE_SIZE)
     text = (f"{result.total:,} cases match · page {result.page + 1} of {result.page_count}" if result.total
             else "No cases match these filters: widen the dates or clear a filter.")
-    return records(result.rows), result.page_count, text, export_bar(PAGE, "cases", result.total)
+    return ({"rowData": records(result.rows), "rowCount": result.total}, text,
+            export_bar(PAGE, "cases", result.total))
 
 
-@callback(Output(ids.CV_CASE, "data"), Input(ids.CV_TABLE, "active_cell"), State(ids.CV_TABLE, "data"),
-          prevent_initial_call=True)
-def select_case(active, rows):
+@callback(Output(ids.CV_CASE, "data"), Input(ids.CV_TABLE, "selectedRows"), prevent_initial_call=True)
+def select_case(selected):
     """Remember the clicked case (it goes into the URL)."""
-    if not active or not rows or active["row"] >= len(rows):
+    if not selected or not isinstance(selected, list) or not selected[0].get("interaction_id"):
         raise PreventUpdate
-    return rows[active["row"]]["interaction_id"]
+    return selected[0]["interaction_id"]
 
 
 @callback(Output(ids.CV_TRANSCRIPT, "children"), Output(f"{ids.CV_TRANSCRIPT}-export", "children"),
@@ -145,5 +150,5 @@ def transcript(case):
 
 
 register_export(PAGE, tables, [*(State(i.component_id, i.component_property) for i in FILTERS),
-                               State(ids.CV_TABLE, "sort_by"), State(ids.CV_CASE, "data"),
+                               State(ids.CV_TABLE, "getRowsRequest"), State(ids.CV_CASE, "data"),
                                State(ids.CV_LANGUAGE, "value")])

@@ -113,7 +113,7 @@ def url_search(start, end, brand, language, extend, show) -> str:
                          "extend": extend or None, "show": None if show == "demand" else show})
 
 
-@callback(Output(SUMMARY, "children"), Output(HEATMAP, "figure"), Output(LANGS, "data"),
+@callback(Output(SUMMARY, "children"), Output(HEATMAP, "figure"), Output(LANGS, "rowData"),
           Output(f"{HEATMAP}-export", "children"), Output(f"{LANGS}-export", "children"),
           *INPUTS, Input(SHOW, "value"))
 @per_snapshot

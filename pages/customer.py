@@ -9,7 +9,15 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages import _ids as ids
-from pages._components import card, data_table, export_bar, labelled, page_header, records
+from pages._components import (
+    card,
+    clicked_row,
+    data_table,
+    export_bar,
+    labelled,
+    page_header,
+    records,
+)
 from pages._export import export_outputs, register_export
 from pages._figures import CHANNEL_COLOURS, GRAPH_CONFIG, empty_figure, styled
 from pages._state import query_string
@@ -41,8 +49,7 @@ def layout(id=None, case=None, **_):  # noqa: A002 - the URL parameter is ?id=
             dbc.Col(card("Cases in time order", [
                 dcc.Graph(id=ids.CU_CHART, config={**GRAPH_CONFIG, "displayModeBar": False},
                           figure=empty_figure("", "", 170)),
-                data_table(ids.CU_TABLE, COLUMNS, page_size=15,
-                           style_data_conditional=[{"if": {"state": "active"}, "backgroundColor": "#eaf2f8"}])],
+                data_table(ids.CU_TABLE, COLUMNS, page_size=15)],
                          footer=html.Div(id=f"{ids.CU_TABLE}-export")), xl=7),
             dbc.Col(card("Transcript", html.Div(id=ids.CU_TRANSCRIPT),
                          footer=html.Div(id=f"{ids.CU_TRANSCRIPT}-export")), xl=5),
@@ -87,7 +94,7 @@ def url_search(term, case) -> str:
     return query_string({"id": (term or "").strip(), "case": case})
 
 
-@callback(Output(ids.CU_TABLE, "data"), Output(ids.CU_CHART, "figure"), Output(ids.CU_SUMMARY, "children"),
+@callback(Output(ids.CU_TABLE, "rowData"), Output(ids.CU_CHART, "figure"), Output(ids.CU_SUMMARY, "children"),
           Output(f"{ids.CU_TABLE}-export", "children"), Input(ids.CU_SEARCH, "value"))
 @per_snapshot
 def timeline(term):
@@ -103,15 +110,16 @@ def timeline(term):
             html.Div(result.summary(), className="fw-semibold"), export_bar(PAGE, "timeline", len(result.cases)))
 
 
-@callback(Output(ids.CU_CASE, "data"), Input(ids.CU_TABLE, "active_cell"), Input(ids.CU_CHART, "clickData"),
-          State(ids.CU_TABLE, "data"), prevent_initial_call=True)
-def select_case(active, click, rows):
+@callback(Output(ids.CU_CASE, "data"), Input(ids.CU_TABLE, "cellClicked"), Input(ids.CU_CHART, "clickData"),
+          State(ids.CU_TABLE, "rowData"), prevent_initial_call=True)
+def select_case(cell, click, rows):
     """Remember the case clicked in the table or on the chart (it goes into the URL)."""
     if ctx.triggered_id == ids.CU_CHART and click and click.get("points"):
         return click["points"][0]["customdata"]
-    if not active or not rows or active["row"] >= len(rows):
+    row = clicked_row(cell, rows)
+    if row is None:
         raise PreventUpdate
-    return rows[active["row"]]["interaction_id"]
+    return row["interaction_id"]
 
 
 @callback(Output(ids.CU_TRANSCRIPT, "children"), Output(f"{ids.CU_TRANSCRIPT}-export", "children"),

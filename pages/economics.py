@@ -105,7 +105,7 @@ def url_search(start, end, brand, shift) -> str:
     return query_string({"start": start, "end": end, "brand": brand, "shift": shift})
 
 
-@callback(Output(ids.EC_COST, "figure"), Output(ids.EC_VOLUME, "figure"), Output(ids.EC_TABLE, "data"),
+@callback(Output(ids.EC_COST, "figure"), Output(ids.EC_VOLUME, "figure"), Output(ids.EC_TABLE, "rowData"),
           Output(ids.EC_FOREST, "figure"), Output(ids.EC_MATRIX, "figure"), Output(ids.EC_NOTES, "children"),
           Output(f"{ids.EC_COST}-export", "children"), Output(f"{ids.EC_VOLUME}-export", "children"),
           Output(f"{ids.EC_TABLE}-export", "children"), Output(f"{ids.EC_FOREST}-export", "children"),

@@ -110,7 +110,7 @@ def _tables(_hour: int) -> dict[str, pd.DataFrame]:
             "settings": pd.DataFrame(settings, columns=["setting", "value"]), "costs": costs, "targets": targets}
 
 
-@callback(*(Output(f"he-{k}", "data") for k in TABLES), *(Output(f"he-{k}-export", "children") for k in TABLES),
+@callback(*(Output(f"he-{k}", "rowData") for k in TABLES), *(Output(f"he-{k}-export", "children") for k in TABLES),
           Output(ids.HE_QUARANTINE, "figure"), Output("he-stale", "children"), Input(ids.url(PAGE), "pathname"))
 def fill(_path):
     """Every table of the page, its export bar and the quarantine chart (rebuilt hourly, as the

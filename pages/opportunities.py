@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 from etl.text.opportunities import KINDS
 from pages._components import (
     card,
+    clicked_row,
     data_table,
     export_bar,
     filter_select,
@@ -32,6 +33,7 @@ RANGE, BRAND, KIND, SUMMARY, TABLE, GO = "op-range", "op-brand", "op-kind", "op-
 COLUMNS = [("interaction_id", "case", "text"), ("opened_at", "opened", "text"), ("brand", "brand", "text"),
            ("kinds", "what", "text"), ("brand_named", "names us", "text"), ("outcome", "outcome", "text"),
            ("frt_s", "first response (s)", ",.0f"), ("text", "customer wrote", "text")]
+OUTCOME_STYLES = {"missed": {"color": "#c0392b", "fontWeight": "600"}, "captured": {"color": "#138d75"}}
 KIND_OPTIONS = [{"label": k.replace("_", " "), "value": k} for k in KINDS]
 
 
@@ -51,12 +53,7 @@ def layout(start=None, end=None, brand=None, kind=None, **_):
         ], className="g-2 mb-2 align-items-end"),
         html.Div(id=SUMMARY, className="summary-text mb-2"),
         card("Opportunity queue (newest first; click a case to read it)",
-             data_table(TABLE, COLUMNS, page_size=PAGE_SIZE,
-                        style_data_conditional=[
-                            {"if": {"filter_query": "{outcome} = 'missed'", "column_id": "outcome"},
-                             "color": "#c0392b", "fontWeight": "600"},
-                            {"if": {"filter_query": "{outcome} = 'captured'", "column_id": "outcome"},
-                             "color": "#138d75"}]),
+             data_table(TABLE, COLUMNS, page_size=PAGE_SIZE, cell_styles={"outcome": OUTCOME_STYLES}),
              footer=html.Div(id=f"{TABLE}-export")),
         export_outputs(PAGE),
     ])
@@ -76,7 +73,7 @@ def url_search(start, end, brand, kind) -> str:
     return query_string({"start": start, "end": end, "brand": brand, "kind": kind})
 
 
-@callback(Output(SUMMARY, "children"), Output(TABLE, "data"), Output(f"{TABLE}-export", "children"), *INPUTS)
+@callback(Output(SUMMARY, "children"), Output(TABLE, "rowData"), Output(f"{TABLE}-export", "children"), *INPUTS)
 @per_snapshot
 def queue(start, end, brand, kind):
     """The summary sentence and the queue."""
@@ -86,13 +83,13 @@ def queue(start, end, brand, kind):
     return q.summary(), records(rows), export_bar(PAGE, "opportunities", q.n) if q.n else None
 
 
-@callback(Output(GO, "href"), Input(TABLE, "active_cell"), State(TABLE, "derived_viewport_data"),
-          prevent_initial_call=True)
-def open_case(active, rows):
+@callback(Output(GO, "href"), Input(TABLE, "cellClicked"), State(TABLE, "rowData"), prevent_initial_call=True)
+def open_case(cell, rows):
     """A clicked case opens in /conversations."""
-    if not active or not rows or active["row"] >= len(rows):
+    row = clicked_row(cell, rows)
+    if row is None:
         raise PreventUpdate
-    return "/conversations?case=" + quote(rows[active["row"]]["interaction_id"], safe="")
+    return "/conversations?case=" + quote(row["interaction_id"], safe="")
 
 
 def tables(start, end, brand, kind) -> dict:

@@ -17,6 +17,8 @@ from pages._components import (
     labelled,
     page_header,
     records,
+    requested_page,
+    view_filter,
 )
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG
@@ -86,7 +88,7 @@ def layout(kpi=None, day=None, vs=None, by=None, brand=None, channel=None, mode=
         dbc.Row([
             dbc.Col(card("Cases behind the number (the export includes full transcripts)", [
                 html.Div(id=f"{ids.RC_CASES}-count", className="small text-muted mb-1"),
-                data_table(ids.RC_CASES_TABLE, rc.CASE_COLUMNS, page_size=CASE_PAGE, custom_paging=True)],
+                data_table(ids.RC_CASES_TABLE, rc.CASE_COLUMNS, page_size=CASE_PAGE, server_side=True)],
                 footer=html.Div(id=f"{ids.RC_CASES}-export")), xl=8),
             dbc.Col(card("Transcript", html.Div(id=ids.RC_TRANSCRIPT, children=transcript_view(None))), xl=4),
         ], className="g-3"),
@@ -108,8 +110,8 @@ def url_search(mode, kpi, a, b, c, d, by, brand, channel, weekday) -> str:
                          "brand": brand, "channel": channel})
 
 
-@callback(Output(ids.RC_SUMMARY, "children"), Output(ids.RC_CHART, "figure"), Output(ids.RC_SEGMENTS, "data"),
-          Output(ids.RC_SEGMENTS, "columns"), Output(ids.RC_DRIVERS, "figure"),
+@callback(Output(ids.RC_SUMMARY, "children"), Output(ids.RC_CHART, "figure"), Output(ids.RC_SEGMENTS, "rowData"),
+          Output(ids.RC_SEGMENTS, "columnDefs"), Output(ids.RC_DRIVERS, "figure"),
           Output(f"{ids.RC_DRIVERS}-examples", "children"), Output(f"{ids.RC_CHART}-export", "children"),
           Output(f"{ids.RC_DRIVERS}-export", "children"), Output(NOTE, "children"), *INPUTS)
 @per_snapshot
@@ -123,41 +125,54 @@ def explain(mode, kpi_id, a, b, c, d, by, brand, channel, weekday):
     return change_view(kpi, a, b, c, d, filters, dims, bool(weekday))
 
 
-@callback(Output(ids.RC_CASES_TABLE, "data"), Output(ids.RC_CASES_TABLE, "page_count"),
-          Output(f"{ids.RC_CASES}-count", "children"), Output(f"{ids.RC_CASES}-export", "children"),
-          *INPUTS[:4], *INPUTS[7:9], Input(ids.RC_CASES_TABLE, "page_current"))
+CASE_INPUTS = [*INPUTS[:4], *INPUTS[7:9]]
+
+
+@callback(Output(ids.RC_CASES_TABLE, "filterModel"), *CASE_INPUTS, prevent_initial_call=True)
+def first_cases_page(*inputs) -> dict:
+    """The cases table asks for its first page again whenever the view changes."""
+    return view_filter(*inputs)
+
+
+@callback(Output(ids.RC_CASES_TABLE, "getRowsResponse"), Output(f"{ids.RC_CASES}-count", "children"),
+          Output(f"{ids.RC_CASES}-export", "children"), Input(ids.RC_CASES_TABLE, "getRowsRequest"),
+          *(State(i.component_id, i.component_property) for i in CASE_INPUTS))
 @per_snapshot
-def cases(mode, kpi_id, a, b, brand, channel, page):
-    """One page of the failing cases, largest contribution to the shortfall first (target mode),
-    or of the cases behind the value, worst first (change mode)."""
+def cases(request, mode, kpi_id, a, b, brand, channel):
+    """The page the table asks for of the failing cases, largest contribution to the shortfall
+    first (target mode), or of the cases behind the value, worst first (change mode)."""
+    if request is None:
+        raise PreventUpdate
+    none = {"rowData": [], "rowCount": 0}
     if not (kpi_id and a and b):
-        return [], 1, "Pick a KPI and a period.", None
-    filters, kpi, page = dim_filters(brand=brand, channel=channel), kpi_by_id(kpi_id), page or 0
+        return none, "Pick a KPI and a period.", None
+    filters, kpi = dim_filters(brand=brand, channel=channel), kpi_by_id(kpi_id)
+    page = requested_page(request, CASE_PAGE)
     if mode == "target":
         res = rc.shortfall(kpi_id, a, b, filters)
         if res is None or isinstance(res, str):
-            return [], 1, res, None
+            return none, res, None
         frame = rc.case_rows(res, kpi, service().config)
         count = (f"{len(frame):,} failing {'answers' if kpi.source == 'surveys' else 'cases'} behind "
                  f"{kpi.label} in {a}..{b}, largest contribution to the shortfall first; click one to read it.")
     else:
         frame = rc.focus_cases(kpi_id, a, b, filters)
         if isinstance(frame, str):
-            return [], 1, frame, None
+            return none, frame, None
         frame = rc.worst_first(frame, kpi)
         count = f"{len(frame):,} cases behind {kpi.label} in {a}..{b}, worst first; click one to read it."
     shown = frame.iloc[page * CASE_PAGE:(page + 1) * CASE_PAGE]
-    return records(shown), max(1, -(-len(frame) // CASE_PAGE)), count, export_bar(PAGE, "cases", len(frame))
+    return {"rowData": records(shown), "rowCount": len(frame)}, count, export_bar(PAGE, "cases", len(frame))
 
 
-@callback(Output(ids.RC_TRANSCRIPT, "children"), Input(ids.RC_CASES_TABLE, "active_cell"),
-          State(ids.RC_CASES_TABLE, "data"), prevent_initial_call=True)
+@callback(Output(ids.RC_TRANSCRIPT, "children"), Input(ids.RC_CASES_TABLE, "selectedRows"),
+          prevent_initial_call=True)
 # not memoised: what a transcript shows depends on the user's role, and each view is audited
-def transcript(active, rows):
+def transcript(selected):
     """The clicked case's transcript, with a link to it in Conversations."""
-    if not active or not rows or active["row"] >= len(rows):
+    if not selected or not isinstance(selected, list) or not selected[0].get("interaction_id"):
         raise PreventUpdate
-    return transcript_view(service().cached(case_transcript, rows[active["row"]]["interaction_id"]), with_link=True)
+    return transcript_view(service().cached(case_transcript, selected[0]["interaction_id"]), with_link=True)
 
 
 register_export(PAGE, rc.tables, [State(i.component_id, i.component_property) for i in INPUTS])

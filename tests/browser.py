@@ -104,6 +104,25 @@ def idle(page, timeout: float = 30_000) -> None:
     wait_until(page, "!document.querySelector('[data-dash-is-loading=\"true\"]')", timeout)
 
 
+def cells(table: str, column: str | None = None) -> str:
+    """CSS selector of a table's body cells (dash-ag-grid), of one column when given; with
+    ensureDomOrder they come in the order the table shows its rows."""
+    return f"#{table} .ag-center-cols-container .ag-cell" + (f"[col-id='{column}']" if column else "")
+
+
+def wait_for_rows(page, table: str, timeout: float = 60_000) -> None:
+    """Wait until a table shows rows of data (not the loading row of a server-side table) and
+    Dash has no callback in flight."""
+    wait_until(page, f"document.querySelectorAll(\"{cells(table)}\").length > 0 && "
+                     f"!document.querySelector('#{table} .ag-loading')", timeout)
+    idle(page, timeout)
+
+
+def column_texts(page, table: str, column: str) -> list[str]:
+    """The texts of one column of a table, in the order shown."""
+    return page.locator(cells(table, column)).all_inner_texts()
+
+
 def choose_option(page, dropdown_id: str, text: str) -> None:
     """Pick an option of a dcc.Dropdown by typing, as a person does: open it, wait until its
     search box (Dash 4 renders it in a popover) has the focus, type, press Enter."""

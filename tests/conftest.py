@@ -16,6 +16,36 @@ REAL = Path(__file__).parent / "data" / "real"
 TWCS_SAMPLE = REAL / "twcs_head_sample.csv"
 TWCS_HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
                "in_response_to_tweet_id"]
+SLOW_TIERS = ("slow", "browser", "spark")  # acceptance tests that plain `pytest` leaves out
+_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--all", action="store_true", dest="run_all", default=False,
+                     help=f"run every test, including those marked {', '.join(SLOW_TIERS)} "
+                          "(deselected by default; .ci/run passes --all)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The fast tier by default: tests marked slow, browser or spark are deselected unless
+    --all is given or a -m expression chooses the tests itself."""
+    if config.getoption("run_all") or config.getoption("markexpr"):
+        return
+    kept, slow = [], []
+    for item in items:
+        (slow if any(item.get_closest_marker(m) for m in SLOW_TIERS) else kept).append(item)
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = kept
+        config.stash[_DESELECTED] = len(slow)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    n = config.stash.get(_DESELECTED, 0)
+    if n:
+        terminalreporter.write_line(
+            f"{n} slow acceptance tests ({', '.join(SLOW_TIERS)}) were deselected: "
+            "run `python -m pytest --all` for the whole suite.", yellow=True)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser import (
     browser_page,
+    cells,
     chromium_missing,
     dash_server,
     dashboard_warehouse,
@@ -36,7 +37,7 @@ def test_coverage_page(server, tmp_path):
         assert "arrived outside staffed hours" in summary and "would cover" in summary
         assert page.locator("#co-heatmap .heatmaplayer").count() == 1
         assert page.locator("#co-heatmap path[style*='rgb(230, 126, 34)']").count() >= 6  # staffed runs
-        assert page.locator("#co-languages td").count() > 0
+        assert page.locator(cells("co-languages")).count() > 0
         page.screenshot(path=str(tmp_path / "coverage.png"))
         page.get_by_text("median first response").click()
         wait_until(page, "document.querySelector('#co-heatmap .gtitle').textContent.includes('Median first')")

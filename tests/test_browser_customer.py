@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from etl.settings.config import Config
-from tests.browser import browser_page, chromium_missing, dash_server, wait_until
+from tests.browser import (
+    browser_page,
+    cells,
+    chromium_missing,
+    dash_server,
+    wait_for_rows,
+    wait_until,
+)
 from tests.identity_fixtures import identity_files
 from warehouse.identities import load_identities
 from warehouse.ingest import load_file
@@ -47,17 +54,17 @@ def _idle(page) -> None:
 
 
 def _cases(page) -> list[str]:
-    return page.locator("#cu-table td[data-dash-column='interaction_id']").all_inner_texts()
+    return page.locator(cells("cu-table", "interaction_id")).all_inner_texts()
 
 
 def test_the_timeline_lists_every_case_in_order_and_opens_transcripts(server, page):
     page.goto(server + "/customer?id=ALICE%40example.org")
-    page.wait_for_selector("#cu-table td")
+    wait_for_rows(page, "cu-table")
     _idle(page)
     assert _cases(page) == ALICE
-    assert page.locator("#cu-table td[data-dash-column='channel']").all_inner_texts() == ["social", "phone", "email"]
+    assert page.locator(cells("cu-table", "channel")).all_inner_texts() == ["social", "phone", "email"]
     assert page.inner_text("#cu-summary").startswith("K-ALICE: 3 cases on 3 channels")
-    page.locator("#cu-table td[data-dash-column='interaction_id']").first.click()
+    page.locator(cells("cu-table", "interaction_id")).first.click()
     page.wait_for_selector("#cu-transcript .transcript-text")
     assert page.locator("#cu-transcript .transcript-text").all_inner_texts()[0] == "@TelcoCo my bill is wrong this month"
     assert "case=twcs%3A1" in page.url or "case=twcs:1" in page.url
@@ -75,7 +82,7 @@ def test_a_search_by_phone_number_finds_the_linked_customer(server, page):
     page.wait_for_selector("#cu-search")
     page.fill("#cu-search", "+44 20 7946 0002")
     page.press("#cu-search", "Enter")
-    page.wait_for_selector("#cu-table td")
+    wait_for_rows(page, "cu-table")
     _idle(page)
     assert _cases(page) == ["twcs:11", "pwc:P2"]
     page.fill("#cu-search", "nobody")
@@ -88,7 +95,7 @@ def test_a_case_in_conversations_leads_to_its_customer(server, page):
     page.goto(server + "/conversations?start=2024-03-04&end=2024-03-10&case=pwc%3AP1")
     page.wait_for_selector("#cv-transcript .customer-link")
     page.click("#cv-transcript .customer-link")
-    page.wait_for_selector("#cu-table td")
+    wait_for_rows(page, "cu-table")
     _idle(page)
     assert "/customer?id=9001" in page.url
     assert _cases(page) == ALICE
@@ -97,7 +104,7 @@ def test_a_case_in_conversations_leads_to_its_customer(server, page):
 
 def test_the_timeline_exports_exactly_the_rows_shown(server, page):
     page.goto(server + "/customer?id=%40alice_k")
-    page.wait_for_selector("#cu-table td")
+    wait_for_rows(page, "cu-table")
     _idle(page)
     with page.expect_download() as info:
         page.click("#cu-table-export >> text=CSV")

@@ -10,9 +10,11 @@ from scorecard.cases.opportunities import opportunity_queue
 from scorecard.kpis.data import open_warehouse
 from tests.browser import (
     browser_page,
+    cells,
     chromium_missing,
     dash_server,
     dashboard_warehouse,
+    wait_for_rows,
     wait_until,
 )  # fmt: skip
 
@@ -40,13 +42,13 @@ def test_opportunities_page(server, db, tmp_path):
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(server + "/opportunities?start=2000-01-01&end=2030-12-31")
-        wait_until(page, "document.querySelectorAll('#op-table td').length > 0")
+        wait_for_rows(page, "op-table")
         summary = page.inner_text("#op-summary")
         assert summary.startswith(f"{expected.n:,} opportunit") and "Capture rate" in summary
-        first = page.inner_text("#op-table tbody tr:nth-child(2) td:first-child")
+        first = page.locator(cells("op-table", "interaction_id")).first.inner_text()
         assert first == expected.frame["interaction_id"].iloc[0]
         page.screenshot(path=str(tmp_path / "opportunities.png"))
-        page.locator("#op-table tbody tr:nth-child(2) td:first-child").click()
+        page.locator(cells("op-table", "interaction_id")).first.click()
         page.wait_for_url("**/conversations?case=*")
         wait_until(page, "document.querySelector('#cv-transcript') !== null "
                          "&& document.querySelector('#cv-transcript').innerText.length > 20")

@@ -11,7 +11,15 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from scorecard.rootcause.shortfall import explain_shortfall
-from tests.browser import browser_page, chromium_missing, dash_server, dashboard_warehouse, serving
+from tests.browser import (
+    browser_page,
+    cells,
+    chromium_missing,
+    dash_server,
+    dashboard_warehouse,
+    serving,
+    wait_for_rows,
+)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
@@ -31,7 +39,7 @@ def server(db):
 
 
 def _cells(page, column: str) -> list[str]:
-    return page.locator(f"#rc-cases-table td[data-dash-column='{column}']").all_inner_texts()
+    return page.locator(cells("rc-cases-table", column)).all_inner_texts()
 
 
 def test_a_red_tile_opens_why_it_is_red(server, db):
@@ -60,7 +68,7 @@ def test_a_red_tile_opens_why_it_is_red(server, db):
         assert f"The case contributing most is {shown[0]}." in paragraph
         contributions = _cells(page, "contribution")
         assert contributions[0].startswith("+") and "-0" not in " ".join(contributions)
-        page.locator("#rc-cases-table td[data-dash-column='interaction_id']").first.click()
+        page.locator(cells("rc-cases-table", "interaction_id")).first.click()
         page.wait_for_selector("#rc-transcript .fact")
         if SHOTS:
             page.screenshot(path=os.path.join(SHOTS, "rootcause_target.png"), full_page=True)
@@ -76,7 +84,7 @@ def test_a_red_tile_opens_why_it_is_red(server, db):
 def test_health_flags_stale_sources(server):
     with browser_page() as page:
         page.goto(server + "/health")
-        page.wait_for_selector("#he-freshness td")
+        wait_for_rows(page, "he-freshness")
         assert "sources are stale" in page.inner_text("#he-stale")
         assert "survey answers" in page.inner_text("#he-freshness")
         if SHOTS:

@@ -96,15 +96,22 @@ def test_transcript_keeps_payloads_as_plain_text(svc):
 def test_page_callbacks_page_select_and_export_the_same_rows(svc, db):
     from pages import conversations as page
 
-    data, pages, count, bar = page.case_table("2024-01-01", "2024-02-11", ["social"], [], [], [], [], "", 0, [])
+    request = {"startRow": 0, "endRow": page.PAGE_SIZE, "sortModel": [], "filterModel": {}}
+    response, count, bar = page.case_table(request, "2024-01-01", "2024-02-11", ["social"], [], [], [], [], "")
+    data = response["rowData"]
     n = _sql(db, "select count(*) from fct_cases where channel = 'social' and opened_at::date between "
                  "'2024-01-01' and '2024-02-11'")[0][0]
-    assert count.startswith(f"{n:,} cases match") and pages == -(-n // page.PAGE_SIZE)
+    assert count.startswith(f"{n:,} cases match · page 1 of {-(-n // page.PAGE_SIZE)}") and response["rowCount"] == n
+    assert len(data) == page.PAGE_SIZE < n  # one page is sent, never every row
+    second, _, _ = page.case_table(request | {"startRow": page.PAGE_SIZE, "endRow": 2 * page.PAGE_SIZE},
+                                   "2024-01-01", "2024-02-11", ["social"], [], [], [], [], "")
     assert texts_of(bar)[0].startswith(f"{n:,} rows")
     cases = page.tables("2024-01-01", "2024-02-11", ["social"], [], [], [], [], "", [], None)["cases"]()
     assert len(cases) == n
     assert list(cases["interaction_id"][: page.PAGE_SIZE]) == [r["interaction_id"] for r in data]
-    assert page.select_case({"row": 2, "column": 0}, data) == data[2]["interaction_id"]
+    assert list(cases["interaction_id"][page.PAGE_SIZE: 2 * page.PAGE_SIZE]) == [
+        r["interaction_id"] for r in second["rowData"]]
+    assert page.select_case([data[2]]) == data[2]["interaction_id"]
     formula = page.tables(None, None, [], [], [], [], [], "HYPERLINK", [], None)["cases"]()
     assert list(formula["first_message"]) == [FORMULA]
 

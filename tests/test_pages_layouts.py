@@ -42,10 +42,13 @@ def test_layouts_build_from_any_url_with_unique_ids(svc, query):
 
 
 def test_no_page_renders_text_as_html_or_markdown():
-    """Customer text must stay text: no raw HTML, no Markdown, no markdown DataTable columns."""
+    """Customer text must stay text: no raw HTML, no Markdown, no cell renderer or HTML/JS in a
+    table (dash-ag-grid's dangerously_allow_code stays off), no dash_table left."""
     for path in PAGES.glob("*.py"):
         source = path.read_text(encoding="utf-8")
         assert "dangerously_allow_html" not in source, path.name
         assert "dcc.Markdown" not in source and "Markdown(" not in source, path.name
         assert not re.search(r"""["']presentation["']\s*:\s*["']markdown""", source), path.name
+        assert "dangerously_allow_code" not in source and "cellRenderer" not in source, path.name
+        assert "dash_table" not in source, path.name
         assert not re.search(r"""export_format\s*=\s*["'](csv|xlsx)""", source), path.name

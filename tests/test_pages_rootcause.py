@@ -53,7 +53,7 @@ def test_target_mode_matches_the_library(svc):
         "target", "sla_met_rate", DAY, DAY, *BASE, DIMS, "TelcoCo", None, [])
     assert texts_of(summary) == [res.summary] and res.shortfall > 0
     assert texts_of(summary)[0].startswith("Answered within SLA for brand TelcoCo is ")
-    assert [c["name"] for c in columns] == ["Breakdown", "Segment", "Cases", "Failing", "Value",
+    assert [c["headerName"] for c in columns] == ["Breakdown", "Segment", "Cases", "Failing", "Value",
                                             "Contribution to the shortfall", "Share of the shortfall"]
     assert len(rows) == len(res.segments)
     channel = res.segments[res.segments["dimension"] == "channel"]
@@ -78,14 +78,16 @@ def test_failing_cases_ranked_by_contribution_with_transcripts(svc):
 
     res = explain_shortfall(svc.reader.cursor(), svc.config, "sla_met_rate", f"{DAY}..{DAY}", (),
                             {"brand": ["TelcoCo"]})
-    data, pages, count, bar = cases("target", "sla_met_rate", DAY, DAY, "TelcoCo", None, 0)
+    request = {"startRow": 0, "endRow": CASE_PAGE, "sortModel": [], "filterModel": {}}
+    response, count, bar = cases(request, "target", "sla_met_rate", DAY, DAY, "TelcoCo", None)
+    data = response["rowData"]
     assert count.startswith(f"{len(res.cases):,} failing cases behind Answered within SLA in {DAY}..{DAY}, "
                             "largest contribution to the shortfall first")
     assert [r["interaction_id"] for r in data] == list(res.cases["interaction_id"][:CASE_PAGE])
-    assert pages == -(-len(res.cases) // CASE_PAGE) and data[0]["rank"] == "1"
+    assert response["rowCount"] == len(res.cases) and data[0]["rank"] == "1"
     first = res.cases.iloc[0]
     assert first["contribution"] == res.cases["contribution"].max() and first["value"] == 0  # a real miss
-    view = transcript({"row": 0, "column": 0}, data)
+    view = transcript([data[0]])
     links = [c.href for c in components_of(view) if type(c).__name__ == "Link"]
     assert "/conversations?case=" + data[0]["interaction_id"].replace(":", "%3A") in links
     assert texts_of(bar)[0].startswith(f"{len(res.cases):,} rows")
@@ -100,13 +102,14 @@ def test_change_mode_one_click_away_reads_in_units(svc):
         "change", "frt_median_s", DAY, DAY, *BASE, BY, None, None, ["on"])
     assert texts_of(summary) == [exp.summary()] and "(the Mondays (2023-12-25..2024-01-15), n=" in exp.summary()
     assert exp.versus_days == ["2023-12-25", "2024-01-01", "2024-01-08", "2024-01-15"]
-    names = [c["name"] for c in columns]
+    names = [c["headerName"] for c in columns]
     assert "beyond its size" not in names and not any("share above" in n for n in names)
     assert len(rows) == len(exp.segments)
     for r in rows:  # durations read as durations, never '-0'
         for key in ("mix_effect", "rate_effect", "total_effect"):
             assert re.fullmatch(r"0|0 s|[+-]\d+ (s|min)|[+-]\d+ h( \d+ min)?|[+-]\d+ d( \d+ h)?", r[key]), r[key]
-    data, _pages, count, _bar = cases("change", "frt_median_s", DAY, DAY, None, None, 0)
+    response, count, _bar = cases({"startRow": 0, "endRow": 10}, "change", "frt_median_s", DAY, DAY, None, None)
+    data = response["rowData"]
     frame = drill_cases(svc.reader.cursor(), svc.config, "frt_median_s", DAY, DAY, {})
     assert count.startswith(f"{len(frame):,} cases behind First response (median) in {DAY}..{DAY}, worst first")
     assert data[0]["value"] == _longest(frame)
@@ -128,5 +131,6 @@ def test_a_period_without_data_explains_itself(svc):
     assert "no data to compare" in texts_of(summary)[0]
     summary, *_ = explain("target", "sla_met_rate", "2030-01-01", "2030-01-01", None, None, BY, None, None, [])
     assert texts_of(summary) == ["Answered within SLA: no cases on 2030-01-01, so nothing to explain."]
-    data, _pages, count, _bar = cases("change", "volume", "2030-01-01", "2030-01-01", None, None, 0)
-    assert data == [] and count.startswith("0 cases")
+    response, count, _bar = cases({"startRow": 0, "endRow": 10}, "change", "volume", "2030-01-01", "2030-01-01",
+                                  None, None)
+    assert response == {"rowData": [], "rowCount": 0} and count.startswith("0 cases")

@@ -17,9 +17,11 @@ from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     callback_payload,
+    cells,
     chromium_missing,
     dashboard_warehouse,
     gunicorn_server,
+    wait_for_rows,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -50,8 +52,8 @@ def _page(p, url: str, user: str):
 
 def _open_first_case(page, url: str) -> None:
     page.goto(url + CASE_URL)
-    page.wait_for_selector("#cv-table td")
-    page.locator("#cv-table td[data-dash-column='interaction_id']").first.click()
+    wait_for_rows(page, "cv-table")
+    page.locator(cells("cv-table", "interaction_id")).first.click()
     page.wait_for_selector("#cv-transcript .fact", timeout=30_000)
 
 
@@ -90,7 +92,7 @@ def test_an_analyst_reads_transcripts_and_exports_and_each_is_audited(served):
         try:
             _open_first_case(page, url)
             page.wait_for_selector("#cv-transcript .transcript-text")
-            case = page.locator("#cv-table td[data-dash-column='interaction_id']").first.inner_text()
+            case = page.locator(cells("cv-table", "interaction_id")).first.inner_text()
             shown = int(page.inner_text("#cv-count").split(" cases match")[0].replace(",", ""))
             with page.expect_download() as info:
                 page.click("text=CSV >> nth=0")

@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.security import generate_password_hash
 
 from pages import _security as sec
-from tests.browser import dashboard_warehouse, gunicorn_server, serving, wait_until
+from tests.browser import cells, dashboard_warehouse, gunicorn_server, serving, wait_until
 
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
 
@@ -161,7 +161,7 @@ def test_no_page_offers_cloud_sharing_or_reaches_another_host(dash_db):
         pytest.skip(chromium_missing())
     pages = {"/": "#tile-volume .kpi-value", "/economics": "#ec-cost .main-svg",
              "/trends": "#tr-chart .main-svg", "/rootcause": "#rc-chart .main-svg",
-             "/conversations": "#cv-table td", "/health": "#he-loads td"}
+             "/conversations": cells("cv-table"), "/health": cells("he-loads")}
     with dash_server(dash_db) as url, browser_page() as page:
         hosts: set[str] = set()
         page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url[:20]))
