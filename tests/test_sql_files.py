@@ -49,7 +49,7 @@ COMPOSITION = {
 PENDING = {
     "etl/sources/twcs.py": 7,
     "etl/sources/twcs_brands.py": 8,
-    "etl/sources/twcs_cases.py": 15,
+    "etl/sources/twcs_cases.py": 18,  # 15, plus 3 of the daily-load commit 25ee115 (same hour)
     "etl/sources/twcs_sql.py": 3,
     "etl/sources/twcs_store.py": 19,
     "pages/_security.py": 1,
