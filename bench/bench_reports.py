@@ -5,7 +5,7 @@ Run: ``python bench/bench_reports.py --db /tmp/socialcare-10m.duckdb --baseline 
 (build the warehouse with bench/synthetic_warehouse.py; the baseline is any earlier checkout of
 this repository, e.g. ``git worktree add --detach /tmp/old <commit>``). Without --baseline only
 today's code is measured. The daily report runs twice per code: first after removing what an
-earlier report kept beside the warehouse (``<db>.kept/``, scorecard/reports/kept.py), so the
+earlier report kept beside the warehouse (``.<db name>.kept/``, scorecard/reports/kept.py), so the
 first run computes everything, then again, reading what the first kept. ``--only`` picks tasks.
 """
 
@@ -99,7 +99,8 @@ def main() -> None:
         for name, tree in trees:
             repeats = [label]
             if task == "daily_report":  # cold (nothing kept yet), then reading what it kept
-                shutil.rmtree(args.db + ".kept", ignore_errors=True)
+                db = Path(args.db)
+                shutil.rmtree(db.with_name(f".{db.name}.kept"), ignore_errors=True)
                 repeats = [label, "2nd, kept"]
             for shown in repeats:
                 r = measure(tree, task, args.db, start, end)

@@ -17,7 +17,7 @@ import pytest
 from etl.settings.config import Config
 from scorecard.kpis.data import open_warehouse
 from scorecard.reports.daily import daily_report
-from scorecard.reports.kept import kept, kept_path
+from scorecard.reports.kept import kept, kept_dir, kept_path
 from tests.browser import dashboard_warehouse
 
 DAY = "2024-02-05"  # four red KPIs in the generated data (tests/test_reports.py)
@@ -38,7 +38,7 @@ def without_clock(html: str) -> str:
 def test_a_second_daily_report_reads_what_the_first_kept(db):
     con = open_warehouse(db)
     first = daily_report(con, Config(), DAY)
-    files = sorted(p.name for p in (db.parent / "w.duckdb.kept").glob("*.json"))
+    files = sorted(p.name for p in (db.parent / ".w.duckdb.kept").glob("*.json"))
     assert len(first.red) == 4 and len(files) == 1 + len(first.red)  # the scan and each red reason
     assert sum(".incidents." in f for f in files) == 1
     second = daily_report(con, Config(), DAY)
@@ -50,6 +50,7 @@ def test_a_second_daily_report_reads_what_the_first_kept(db):
 def test_kept_values_are_read_not_computed_until_the_snapshot_or_config_changes(db):
     con = open_warehouse(db)
     assert kept(con, Config(), "probe", [1], lambda: {"v": 1}) == {"v": 1}
+    assert kept_path(con, Config(), "probe", [1]).parent == kept_dir(db) == db.parent / ".w.duckdb.kept"
     assert kept(con, Config(), "probe", [1], lambda: 1 / 0) == {"v": 1}  # read, compute not called
     other = replace(Config(), fcr_window_days=3)
     assert kept(con, other, "probe", [1], lambda: {"v": 2}) == {"v": 2}

@@ -3,10 +3,12 @@
 The daily report runs the incident scan (four weeks of KPIs by slice) and one shortfall analysis
 per red KPI: minutes at 10M interactions. Their results change only when a load publishes a new
 snapshot (a new file: another inode, mtime and size) or the configuration changes, so each is
-kept as JSON in `<warehouse>.kept/`, named by the snapshot's identity and a digest of the
+kept as JSON in `.<warehouse file name>.kept/` beside it (hidden, like the load's lock and work
+files), named by the snapshot's identity and a digest of the
 configuration, the computation and its arguments. The first report of a snapshot computes and
 writes them; any later one (the HTML and then the PDF, the e-mail, a re-run from cron, the
-dashboard's download) reads them. Files of older snapshots are removed when a new one is written.
+dashboard's download) reads them. Files of older snapshots are removed whenever the folder is
+used for a newer one.
 Nothing is kept for a connection without a warehouse file (in memory, a brand scope's views) or
 where the folder cannot be written: the computation then simply runs.
 """
@@ -26,7 +28,6 @@ import duckdb
 from etl.settings.config import Config
 
 T = TypeVar("T")
-SUFFIX = ".kept"
 
 
 def snapshot_file(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -47,7 +48,19 @@ def kept_path(con: duckdb.DuckDBPyConnection, config: Config, name: str, args: A
     if path is None or not path.exists():
         return None
     digest = hashlib.sha256(json.dumps([repr(config), name, args], default=str).encode()).hexdigest()[:24]
-    return path.with_name(path.name + SUFFIX) / f"{snapshot_id(path)}.{name}.{digest}.json"
+    return kept_dir(path) / f"{snapshot_id(path)}.{name}.{digest}.json"
+
+
+def kept_dir(warehouse: Path) -> Path:
+    """The folder of what is kept for the snapshots of `warehouse`."""
+    return warehouse.with_name(f".{warehouse.name}.kept")
+
+
+def _drop_older(folder: Path, current: str) -> None:
+    """Remove the files kept for other snapshots than `current`."""
+    for old in folder.glob("*.json"):
+        if old.name.split(".", 1)[0] != current:
+            old.unlink(missing_ok=True)
 
 
 def _write(target: Path, value: Any) -> None:
@@ -57,10 +70,7 @@ def _write(target: Path, value: Any) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(value, f, default=str)
     os.replace(tmp, target)
-    current = target.name.split(".", 1)[0]
-    for old in target.parent.glob("*.json"):
-        if old.name.split(".", 1)[0] != current:
-            old.unlink(missing_ok=True)
+    _drop_older(target.parent, target.name.split(".", 1)[0])
 
 
 def kept(con: duckdb.DuckDBPyConnection, config: Config, name: str, args: Any,
@@ -68,6 +78,11 @@ def kept(con: duckdb.DuckDBPyConnection, config: Config, name: str, args: Any,
     """compute()'s JSON-able result, read from beside the warehouse when this snapshot and
     configuration already have it, else computed and (where the folder is writable) kept."""
     target = kept_path(con, config, name, args)
+    if target is not None and target.parent.is_dir():
+        try:
+            _drop_older(target.parent, target.name.split(".", 1)[0])
+        except OSError:
+            pass
     if target is not None and target.exists():
         try:
             return json.loads(target.read_text(encoding="utf-8"))
