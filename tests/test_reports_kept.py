@@ -18,6 +18,7 @@ from etl.settings.config import Config
 from scorecard.kpis.data import open_warehouse
 from scorecard.reports.daily import daily_report
 from scorecard.reports.kept import kept, kept_dir, kept_path
+from scorecard.service import open_snapshot
 from tests.browser import dashboard_warehouse
 
 DAY = "2024-02-05"  # four red KPIs in the generated data (tests/test_reports.py)
@@ -65,7 +66,13 @@ def test_kept_values_are_read_not_computed_until_the_snapshot_or_config_changes(
     assert not old.exists()  # the older snapshot's files are gone
 
 
-def test_nothing_is_kept_for_an_in_memory_database():
+def test_nothing_is_kept_for_an_in_memory_database_or_a_brand_scope(db):
     con = duckdb.connect()
     assert kept_path(con, Config(), "probe", [1]) is None
     assert kept(con, Config(), "probe", [1], lambda: (1, 2)) == [1, 2]  # JSON types either way
+    whole = open_snapshot(db)  # the dashboard's reader: the file attached read-only
+    assert kept_path(whole, Config(), "probe", [1]).parent == kept_dir(db)
+    whole.close()
+    scoped = open_snapshot(db, ("AirCo",))  # a brand scope's views: never shared with other scopes
+    assert kept_path(scoped, Config(), "probe", [1]) is None
+    scoped.close()
