@@ -83,7 +83,7 @@ def model_rows(model: str, config: Config, start: str | None, end: str | None) -
     d1 = math.floor(hi.timestamp() / DAY_S) if hi else None
     fact = MODEL_FACT[model]
     edges, parts = [], []
-    if lo is not None and hi is not None and d0 >= d1:  # no whole UTC day inside
+    if d0 is not None and d1 is not None and d0 >= d1:  # no whole UTC day inside
         params.update(e_lo=lo, e_hi=hi)
         edges.append("(opened_at >= $e_lo and opened_at < $e_hi)")
     else:
@@ -91,13 +91,13 @@ def model_rows(model: str, config: Config, start: str | None, end: str | None) -
         if d0 is not None:
             params["d0"] = d0
             where.append("utc_day >= $d0")
-            if lo.timestamp() < d0 * DAY_S:
+            if lo is not None and lo.timestamp() < d0 * DAY_S:
                 params.update(e_lo=lo, e_d0=pd.Timestamp(d0 * DAY_S, unit="s", tz="UTC").to_pydatetime())
                 edges.append("(opened_at >= $e_lo and opened_at < $e_d0)")
         if d1 is not None:
             params["d1"] = d1
             where.append("utc_day < $d1")
-            if hi.timestamp() > d1 * DAY_S:
+            if hi is not None and hi.timestamp() > d1 * DAY_S:
                 params.update(e_hi=hi, e_d1=pd.Timestamp(d1 * DAY_S, unit="s", tz="UTC").to_pydatetime())
                 edges.append("(opened_at >= $e_d1 and opened_at < $e_hi)")
         parts.append(f"select * from {model} where {' and '.join(where)}")
@@ -139,7 +139,7 @@ def fast_frame(con: duckdb.DuckDBPyConnection, config: Config, model: str, kpis:
                f"$phone_pi * a.cases + $phone_pm * a.handle_s / 60.0 as phone_cost, "
                f"coalesce(p.private, false) as playbook_private from ({src}) a "
                f"left join {costs} using (channel) left join {playbook} on p.category = a.issue_category")
-    if any("$fcr_days" in k.fast_value for k in kpis):
+    if any("$fcr_days" in (k.fast_value or "") for k in kpis):
         params["fcr_days"] = config.fcr_window_days
     period = day_period_sql(grain)
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)

@@ -22,7 +22,7 @@ def business_params(con: duckdb.DuckDBPyConnection, config: Config) -> dict:
     """Bound lists of the business-hours lookup table (one row per UTC day) covering every
     case's clock start and first response; passing them makes `cases_source` add
     frt_business_s."""
-    row = con.execute(named_sql("business_span")).fetchone()
+    row = con.execute(named_sql("business_span")).fetchall()[0]  # an aggregate: always one row
     known = [float(v) for v in row if v is not None]  # plain min/max: read from statistics
     lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
     table = bucket_table(config.business_hours, lo, hi, BUSINESS_BUCKET_S)

@@ -55,6 +55,6 @@ def sla_sql(config: Config) -> tuple[str, dict]:
         for j, (dim, value) in enumerate(rule.scope):
             params[f"slr{i}_{j}"] = value
             conds.append(f"{DIMENSIONS[dim]} = $slr{i}_{j}")
-        params[f"slr{i}"] = float(rule.target)
+        params[f"slr{i}"] = float(rule.target)  # type: ignore[arg-type]  # an [sla.*] rule sets first_response_s
         whens.append(f"when {' and '.join(conds)} then $slr{i}::double")
     return f"(case {' '.join(whens)} else $sla_s end)", params

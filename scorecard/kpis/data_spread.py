@@ -29,7 +29,7 @@ MODEL = "agg_agent_frt"
 def has_agent_model(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the warehouse has the agent model (not in one built by an older version)."""
     row = con.execute("select count(*) from information_schema.tables where table_schema = "
-                      "current_schema() and table_name in ('agg_agent_frt', 'fct_agents')").fetchone()
+                      "current_schema() and table_name in ('agg_agent_frt', 'fct_agents')").fetchall()[0]
     return row[0] == 2
 
 

@@ -205,15 +205,15 @@ def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[
         m = value_measure(k, config)
         part = stats[stats["measure"] == m].drop(columns="measure").copy()
         part["kpi"] = k.id
-        v = k.value.format(frt=frt)
-        part["value"] = part["mean"] if v.startswith("avg(") else part["p90"] if ", 0.9)" in v else part["median"]
+        expr = k.value.format(frt=frt)
+        part["value"] = part["mean"] if expr.startswith("avg(") else part["p90"] if ", 0.9)" in expr else part["median"]
         frames.append(part)
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=[*keys, "kpi", "value", "n"])
     out = pd.concat(frames, ignore_index=True)
-    for d in by:
-        out[d] = out[d].where(out[d] != NULL, None)
+    for dim in by:
+        out[dim] = out[dim].where(out[dim] != NULL, None)
     return out
 
 
