@@ -221,3 +221,15 @@ def test_quarantine_file_rewrite_keeps_other_rows(tmp_path):
     rows = list(csv.reader(open(f, encoding="utf-8")))
     assert rows == [["path", "line", "reason", "raw"], ["a.csv", "3", "bad", "1157120,y"]]
     shutil.rmtree(folder)
+
+
+def test_erase_removes_what_the_reports_kept(warehouse, tmp_path):
+    """The daily report keeps its incident scan and red KPIs' reasons beside the warehouse
+    (scorecard/reports/kept.py), which can name the customer's cases: an erasure removes them."""
+    out = tmp_path / "daily.html"
+    r = CliRunner().invoke(main, ["--db", str(warehouse), "report", "daily", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    kept = warehouse.with_name(f".{warehouse.name}.kept")
+    assert kept.is_dir() and any(kept.iterdir())  # the report kept something for this snapshot
+    erase_customer(warehouse, CUSTOMER, Config())
+    assert not kept.exists()

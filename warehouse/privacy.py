@@ -158,6 +158,9 @@ def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
             with open(clean, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(clean, db)
+            # results the reports kept for earlier snapshots may name the erased customer's cases
+            # (scorecard/reports/kept.py keeps them in this folder): they go with the erasure
+            shutil.rmtree(db.with_name(f".{db.name}.kept"), ignore_errors=True)
         finally:
             for f in (work, clean, Path(f"{work}.wal"), Path(f"{clean}.wal")):
                 f.unlink(missing_ok=True)
