@@ -86,7 +86,7 @@ def period_sql(con: duckdb.DuckDBPyConnection, config: Config, grain: str, start
         return "'total'", {}
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is None or hi is None:
-        row = con.execute(sql_file(__package__, "opened_range")).fetchone()
+        row = con.execute(sql_file(__package__, "opened_range")).fetchall()[0]  # an aggregate: one row
         t_lo = lo.timestamp() if lo else float(row[0] or 0)
         t_hi = hi.timestamp() if hi else float(row[1] or 0)
     else:
@@ -240,7 +240,7 @@ def parallel_frames(con: duckdb.DuckDBPyConnection,
     overlap with large parallel ones)."""
     if len(tasks) <= 1:
         return [t(con) for t in tasks]
-    db, schema = con.execute("select current_database(), current_schema()").fetchone()
+    db, schema = con.execute("select current_database(), current_schema()").fetchall()[0]
 
     def run(task: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]) -> pd.DataFrame:
         cur = con.cursor()
@@ -295,7 +295,9 @@ def _read_tasks(config: Config, kpis: Sequence[Kpi], grain: str, by: Sequence[st
                 use_fast: bool, measures: frozenset[str], agent_model: bool) -> list[Callable]:
     """The reads of kpi_frame for KPIs sharing one set of filters: daily pre-aggregates, value
     bins, the agent model, else the fact tables."""
-    fast, binned, exact = {}, [], []
+    fast: dict[str | None, list[Kpi]] = {}  # keys: models fast_usable found (never None)
+    binned: list[Kpi] = []
+    exact: list[Kpi] = []
     for k in kpis:
         if use_fast and fast_usable(k, config, grain, by, filters, start, end):
             fast.setdefault(k.fast, []).append(k)
@@ -342,7 +344,7 @@ def effective_range(con: duckdb.DuckDBPyConnection, config: Config, start: str |
     if start and end:
         return start, end
     row = con.execute("select timezone($tz, min(opened_at))::date, timezone($tz, max(opened_at))::date "
-                      "from fct_cases", {"tz": config.display_timezone}).fetchone()
+                      "from fct_cases", {"tz": config.display_timezone}).fetchall()[0]
     lo, hi = (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())
     return start or lo, end or hi
 
@@ -353,7 +355,7 @@ def has_data(con: duckdb.DuckDBPyConnection, config: Config, start: str, end: st
     lo, hi = utc_bounds(config.display_timezone, start, end)
     row = con.execute("select exists(select 1 from fct_cases where opened_at >= $lo and opened_at < $hi) "
                       "or exists(select 1 from fct_surveys where opened_at >= $lo and opened_at < $hi)",
-                      {"lo": lo, "hi": hi}).fetchone()
+                      {"lo": lo, "hi": hi}).fetchall()[0]
     return bool(row[0])
 
 
