@@ -76,3 +76,30 @@ def test_day_by_day_in_any_order_equals_the_whole_file(exports, tmp_path, order)
     got = digests(db)
     assert set(got) == set(whole) and len(got) > 10  # every model table is compared
     assert [k for k in whole if got[k] != whole[k]] == []
+
+
+def test_rebuilding_the_models_reuses_their_space_instead_of_growing_the_file(tmp_path):
+    from warehouse.build import build
+    from warehouse.db import snapshot_writer
+
+    # 300,000 cases: models of several row groups, which DuckDB writes straight to new blocks
+    # (small tables go through the log and reuse freed blocks either way)
+    db = tmp_path / "w.duckdb"
+    with snapshot_writer(db) as con:
+        con.execute("""
+            insert into interactions (interaction_id, source, channel, brand, customer_id, agent_id,
+                issue_category, opened_at, first_customer_at, first_response_at, status, load_id)
+            select 'x' || i, 'test', ['social', 'phone', 'email'][i % 3 + 1], 'B' || (i % 7),
+                   'c' || (i % 5000), 'a' || (i % 40), 'billing',
+                   timestamptz '2024-01-01' + to_seconds(i * 37),
+                   timestamptz '2024-01-01' + to_seconds(i * 37),
+                   timestamptz '2024-01-01' + to_seconds(i * 37 + i % 900), 'open', 'l'
+            from range(300000) r(i)""")
+        build(con)
+    before = db.stat().st_size
+    for _ in range(2):  # rebuilds with nothing new: the models take the blocks they freed
+        with snapshot_writer(db) as con:
+            build(con)
+    # measured: 19.4 MB file, +0.79 MB after two rebuilds; +8.9 MB when the model tables are
+    # replaced without being freed first (warehouse/build.py before _free_model_tables)
+    assert db.stat().st_size - before <= 4 * 262_144

@@ -83,19 +83,33 @@ def _create(con: duckdb.DuckDBPyConnection, m: Model) -> None:
     con.execute(f"insert into {m.name}\n{m.sql}")
 
 
+def _free_model_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Drop the stored model tables and checkpoint, so that their blocks are free before the
+    models are written again: a rebuild then reuses that space instead of growing the file by
+    every model's size (DuckDB frees a replaced table's blocks only at a checkpoint). Inside an
+    open transaction (no checkpoint possible) the tables are replaced as they are rebuilt."""
+    if not tables:
+        return
+    try:
+        con.execute("checkpoint")
+    except duckdb.TransactionException:
+        return
+    for name in tables:
+        con.execute(f"drop table {name}")
+    con.execute("checkpoint")
+
+
 def build(con: duckdb.DuckDBPyConnection, config: Config | None = None) -> list[str]:
     """(Re)build every model from the canonical tables; returns the model names in order. The
     business-hours figures of the models use the calendar of `config` (default settings when
     None; see warehouse/calendar.py)."""
     write_business_calendar(con, config or Config())
     existing = dict(con.execute(named_sql("existing_tables")).fetchall())
+    _free_model_tables(con, [m.name for m in models() if existing.get(m.name) == "BASE TABLE"])
     built = []
     for m in models():
-        kind = existing.get(m.name)
-        if kind == "VIEW" and m.materialized == "table":
+        if existing.get(m.name) == "VIEW" and m.materialized == "table":
             con.execute(f"drop view {m.name}")
-        elif kind == "BASE TABLE" and m.materialized == "view":
-            con.execute(f"drop table {m.name}")
         _create(con, m)
         built.append(m.name)
     return built
