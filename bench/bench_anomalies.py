@@ -1,7 +1,7 @@
 """Anomaly detection on generated data: speed, incidents found, false alarms per KPI per 90 days.
 
     python bench/bench_anomalies.py [--interactions 30000] [--seeds 1,2,3] [--out /tmp/rc_bench]
-    python bench/bench_anomalies.py --speed [--db W.duckdb] [--days 90,365] [--baseline REV]
+    python bench/bench_anomalies.py --speed [--db W.duckdb] [--days 90,365] [--baseline REV] [--keep DIR]
 
 --speed times `find_anomalies` cold (a fresh process per run, its peak RSS measured) on a
 warehouse (default: sample_data/demo loaded into --out) for the last N days of its data, with
@@ -104,7 +104,10 @@ t, c = time.perf_counter(), cpu()
 r = find_anomalies(con, Config(), sys.argv[3], sys.argv[4])
 secs, cpus = time.perf_counter() - t, cpu() - c
 found = len(getattr(r, "incidents", r.anomalies))
-digest = hashlib.sha256(json.dumps(r.to_json(), sort_keys=True, default=str).encode()).hexdigest()
+text = json.dumps(r.to_json(), sort_keys=True, default=str, indent=1)
+digest = hashlib.sha256(text.encode()).hexdigest()
+if len(sys.argv) > 5:  # --keep: the result's JSON, to compare two revisions' results
+    open(sys.argv[5], "w").write(text)
 print(json.dumps({"seconds": secs, "cpu": cpus, "found": found, "flags": len(r.anomalies),
                   "digest": digest[:10],
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -122,17 +125,19 @@ def _baseline_tree(rev: str, into: Path) -> Path:
     return into
 
 
-def _cold(tree: Path, db: Path, start: str, end: str) -> dict:
+def _cold(tree: Path, db: Path, start: str, end: str, keep: Path | None = None) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree), "SOCIALCARE_PROGRESS": "0"}
-    out = subprocess.run([sys.executable, "-c", _RUN, str(tree), str(db), start, end], env=env,
+    args = [str(tree), str(db), start, end] + ([str(keep)] if keep else [])
+    out = subprocess.run([sys.executable, "-c", _RUN, *args], env=env,
                          capture_output=True, text=True, cwd=tempfile.gettempdir())
     if out.returncode:
         raise SystemExit(f"the run of {tree} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def speed(db: Path, days: list[int], rev: str) -> None:
-    """Cold find_anomalies on `db` for the last `days` of its data: this tree vs revision `rev`."""
+def speed(db: Path, days: list[int], rev: str, keep: Path | None = None) -> None:
+    """Cold find_anomalies on `db` for the last `days` of its data: this tree vs revision `rev`
+    (with `keep`, each result's JSON is written there as <days>-<code>.json)."""
     con = open_warehouse(db)
     last = con.execute("select max(opened_at)::date from fct_cases").fetchone()[0]
     cases = con.execute("select count(*) from fct_cases").fetchone()[0]
@@ -145,7 +150,8 @@ def speed(db: Path, days: list[int], rev: str) -> None:
         for n in days:
             start = (last - timedelta(days=n - 1)).isoformat()
             for name, tree in (("baseline", old), ("this", ROOT)):
-                r = _cold(tree, db, start, last.isoformat())
+                r = _cold(tree, db, start, last.isoformat(),
+                          keep / f"{n}-{name}.json" if keep else None)
                 print(f"{n:>5} {name:<9} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {r['peak_mb']:>8.0f} "
                       f"{r['found']:>6} {r['flags']:>6} {r['digest']:>10}", flush=True)
     print(f"targets: demo 90 days <= 10 s; 10M interactions 90 days <= 15 s, 365 days <= 60 s and "
@@ -172,11 +178,12 @@ def main() -> None:
     ap.add_argument("--db", default=None, help="warehouse for --speed (default: the demo)")
     ap.add_argument("--days", default="90", help="--speed: comma-separated window lengths")
     ap.add_argument("--baseline", default="cec333b", help="--speed: git revision to compare with")
+    ap.add_argument("--keep", default=None, help="--speed: folder for each result's JSON")
     args = ap.parse_args()
     out = Path(args.out)
     if args.speed:
         speed(Path(args.db) if args.db else _demo(out), [int(d) for d in args.days.split(",")],
-              args.baseline)
+              args.baseline, Path(args.keep) if args.keep else None)
         return
     kpis = len(catalogue())
     pd.set_option("display.width", 200)
