@@ -168,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", type=Path, default=None)
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--head", type=int, nargs="*", default=[], help="also measure the first K rows")
+    ap.add_argument("--heads-only", action="store_true", help="skip the whole file")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
@@ -186,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     files = [path]
     with tempfile.TemporaryDirectory(prefix="bench-spark-heads-") as heads:
-        files = [_head(path, k, Path(heads) / f"head-{k}.csv") for k in a.head] + files
+        files = [_head(path, k, Path(heads) / f"head-{k}.csv") for k in a.head] + (
+            [] if a.heads_only else files
+        )
         for f in files:
             r = _measure(f, a.master)
             d, s = r["duckdb"], r["spark"]

@@ -248,6 +248,12 @@ def test_epoch_keeps_fractional_seconds_where_sqlglot_alone_drops_them(spark):
     assert plain == 1711846799  # what the unfixed translation gives: the quarter second lost
 
 
+def test_arg_min_skips_null_values_as_duckdb_does(spark):
+    duck_sql = "select arg_min(x, k) as a, arg_max(x, k) as b from (values (null, 1), ('b', 2), ('c', 3), (null, 4)) v(x, k)"
+    assert duckdb.execute(duck_sql).fetchone() == ("b", "c")
+    assert tuple(spark.sql(spark_sql(duck_sql)).first()) == ("b", "c")
+
+
 def test_regexp_full_match_becomes_an_anchored_rlike(spark):
     sql = spark_sql("select regexp_full_match(x, '[0-9]+') as m from values ('12'), ('12a') v(x)")
     assert [r[0] for r in spark.sql(sql).collect()] == [True, False]

@@ -5,6 +5,10 @@ Fixes (each tested in tests/test_spark_parity.py on data with sub-second times):
 - DuckDB `epoch(ts)` is fractional seconds; sqlglot writes Spark `unix_timestamp`, whole
   seconds. It becomes `cast(unix_micros(ts) as double) / 1e6`.
 - DuckDB `epoch_us(ts)` (microseconds) becomes Spark `unix_micros(ts)`.
+- DuckDB `arg_min(x, k)` / `arg_max` skip rows where x is NULL; Spark's `min_by` / `max_by`
+  return the NULL of the first row. The ordering becomes `case when x is not null then k end`
+  (both skip a NULL ordering). Found on the real TWCS sample: a case's first agent tweet without
+  a signature made Spark's agent the brand where DuckDB takes the first signature.
 - DuckDB `regexp_full_match(s, 'p')` (Spark has none) becomes `s rlike '^(?:p)$'`.
 - DuckDB `regexp_replace(s, p, r)` without the 'g' option replaces the first match only,
   Spark's replaces all: such a call is refused unless `p` is anchored at the start (`^`), where
@@ -50,6 +54,20 @@ def _full_match(node: exp.RegexpFullMatch, name: str) -> exp.Expression:
     )
 
 
+def _skipping_nulls(node: exp.ArgMin | exp.ArgMax) -> exp.Expression:
+    """arg_min(x, k) as DuckDB reads it: rows where x is NULL are skipped (Spark's min_by would
+    return their NULL); a NULL ordering is skipped by both."""
+    value, key = node.this, node.expression
+    guarded = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())), true=key.copy()
+            )
+        ]
+    )
+    return type(node)(this=value.copy(), expression=guarded)
+
+
 def _check_replace(node: exp.RegexpReplace, name: str) -> None:
     modifiers = node.args.get("modifiers")
     global_ = modifiers is not None and "g" in str(getattr(modifiers, "this", ""))
@@ -86,6 +104,8 @@ def _fixed(tree: exp.Expression, name: str) -> exp.Expression:
             )
         if isinstance(node, exp.RegexpFullMatch):
             return _full_match(node, name)
+        if isinstance(node, (exp.ArgMin, exp.ArgMax)):
+            return _skipping_nulls(node)
         return node
 
     return tree.transform(fix)
