@@ -283,7 +283,7 @@ def load_mapping(path: str | None, config: Config, source_kind: str) -> Mapping:
     """Read and validate the mapping file given with --mapping."""
     if not path:
         raise MappingError(f"the {source_kind} source needs --mapping FILE, a TOML mapping of its "
-                           "columns (see the README section on mapping other exports).")
+                           "columns (see docs/mapping.md).")
     p = Path(path)
     if not p.is_file():
         raise MappingError(f"mapping {path}: file not found.")
