@@ -44,6 +44,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from etl.audit import audit
+from etl.sql_files import sql_file
 from scorecard.service import set_brand_scope
 
 log = logging.getLogger("socialcare.web")
@@ -64,8 +65,8 @@ def throttle_path() -> Path:
 
 def _connect(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(path, timeout=5, isolation_level=None)
-    con.execute("create table if not exists failures (key text not null, at real not null)")
-    con.execute("create index if not exists failures_key on failures (key, at)")
+    con.execute(sql_file("pages", "login_failures_table"))
+    con.execute(sql_file("pages", "login_failures_index"))
     return con
 
 
@@ -73,11 +74,10 @@ def retry_after_s(path: Path, keys: dict[str, int], now: float) -> int:
     """Seconds until a locked key frees (0 when none of `keys` (key -> limit) is locked)."""
     con = _connect(path)
     try:
-        con.execute("delete from failures where at < ?", [now - WINDOW_S])
+        con.execute(sql_file("pages", "login_failures_expire"), [now - WINDOW_S])
         wait = 0.0
         for key, limit in keys.items():
-            rows = con.execute("select at from failures where key = ? order by at desc limit ?",
-                               [key, limit]).fetchall()
+            rows = con.execute(sql_file("pages", "login_failures_recent"), [key, limit]).fetchall()
             if len(rows) >= limit:
                 wait = max(wait, rows[-1][0] + WINDOW_S - now)
         return int(wait) + 1 if wait > 0 else 0
@@ -89,7 +89,7 @@ def record_failure(path: Path, keys: list[str], now: float) -> None:
     """Count one failed login against each key."""
     con = _connect(path)
     try:
-        con.executemany("insert into failures values (?, ?)", [[k, now] for k in keys])
+        con.executemany(sql_file("pages", "login_failure_insert"), [[k, now] for k in keys])
     finally:
         con.close()
 
@@ -98,7 +98,7 @@ def clear_failures(path: Path, key: str) -> None:
     """Forget a key's failures (after a successful login)."""
     con = _connect(path)
     try:
-        con.execute("delete from failures where key = ?", [key])
+        con.execute(sql_file("pages", "login_failures_clear"), [key])
     finally:
         con.close()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.sources.twcs_sql import MENTION_HANDLES_SQL
+from etl.sql_files import sql_file
 
 MOSTLY = 0.5  # a load whose tweets (or cases) are at least this share affected gets a warning
 _STATE_KEY = "twcs_mention_handles"
@@ -22,30 +23,26 @@ def remember_handles(con: duckdb.DuckDBPyConnection, handles: tuple[str, ...], l
     """Store configured brand handles not yet known (any case); returns how many were new."""
     if not handles:
         return 0
-    before = con.execute("select count(*) from brand_handles").fetchall()[0][0]
+    count = sql_file(__package__, "twcs_brand_handles_count")
+    before = con.execute(count).fetchall()[0][0]
     for h in handles:
-        con.execute("insert into brand_handles select ?, ? where lower(?) not in "
-                    "(select lower(handle) from brand_handles)", [h, load_id, h])
-    return con.execute("select count(*) from brand_handles").fetchall()[0][0] - before
+        con.execute(sql_file(__package__, "twcs_brand_handle_insert"), [h, load_id, h])
+    return con.execute(count).fetchall()[0][0] - before
 
 
 def mention_handles_changed(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the handles beyond agent authors (MENTION_HANDLES_SQL) changed since the Twitter
     cases were last built with them; records the current set."""
-    now = con.execute(f"select coalesce(string_agg(lower(mention), ',' order by lower(mention)), '') "
-                      f"from ({MENTION_HANDLES_SQL})").fetchall()[0][0]
-    rows = con.execute("select value from etl_state where key = ?", [_STATE_KEY]).fetchall()
-    con.execute("insert or replace into etl_state values (?, ?)", [_STATE_KEY, now])
+    # composition of static text only: the handles query inside the key query
+    key_sql = sql_file(__package__, "twcs_mention_handles_key").format(mention_handles=MENTION_HANDLES_SQL)
+    now = con.execute(key_sql).fetchall()[0][0]
+    rows = con.execute(sql_file(__package__, "etl_state_value"), [_STATE_KEY]).fetchall()
+    con.execute(sql_file(__package__, "etl_state_set"), [_STATE_KEY, now])
     return not rows or rows[0][0] != now
 
 
 def _no_case_warning(con: duckdb.DuckDBPyConnection, load_id: str) -> str | None:
-    n, agent, customer = con.execute("""
-        select count(*),
-               count(*) filter (where h.tweet_id is null and not t.inbound),
-               count(*) filter (where h.tweet_id is null and t.inbound)
-        from raw_twcs t left join twcs_threads h using (tweet_id)
-        where t.load_id = ?""", [load_id]).fetchall()[0]
+    n, agent, customer = con.execute(sql_file(__package__, "twcs_no_case_counts"), [load_id]).fetchall()[0]
     if not n or agent + customer < MOSTLY * n:
         return None
     if not agent:
@@ -57,30 +54,11 @@ def _no_case_warning(con: duckdb.DuckDBPyConnection, load_id: str) -> str | None
             "they answer to count these conversations.")
 
 
-_UNBRANDED_SQL = r"""
-with c as (
-    select t.tweet_id, i.brand, t.text
-    from interactions i join raw_twcs t on t.tweet_id = try_cast(substr(i.interaction_id, 6) as bigint)
-    where i.source = 'twcs' and i.load_id = ?
-), m as (  -- each handle once per unbranded case
-    select distinct tweet_id, handle from (
-        select tweet_id, unnest(regexp_extract_all(text, '@(\w+)', 1)) as handle
-        from c where brand is null)
-)
-select (select count(*) from c), (select count(*) from c where brand is null),
-       (select string_agg('@' || handle || ' (' || n || ')', ', ' order by n desc, handle)
-        from (select handle, count(*) as n from m where not regexp_full_match(handle, '\d+')
-              group by handle order by n desc, handle limit 3))
-"""
-
-
 def _unbranded_warning(con: duckdb.DuckDBPyConnection, load_id: str) -> str | None:
-    n, unbranded = con.execute("select count(*), count(*) filter (where brand is null) "
-                               "from interactions where source = 'twcs' and load_id = ?",
-                               [load_id]).fetchall()[0]
+    n, unbranded = con.execute(sql_file(__package__, "twcs_unbranded_counts"), [load_id]).fetchall()[0]
     if not n or unbranded < MOSTLY * n:
         return None
-    n, unbranded, top = con.execute(_UNBRANDED_SQL, [load_id]).fetchall()[0]
+    n, unbranded, top = con.execute(sql_file(__package__, "twcs_unbranded"), [load_id]).fetchall()[0]
     mentioned = f" (most @mentioned: {top})" if top else ""
     return (f"{unbranded} of the file's {n} cases have no brand: no agent reply names it and "
             f"none of their @mentions is a known brand handle{mentioned}; set "

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from etl.progress import stage
 from etl.settings.config import Config
+from etl.sql_files import sql_file
 from etl.text import enrich
 from etl.text.enrich import load_playbook
 from etl.text.mojibake import is_damaged_variant
@@ -33,6 +34,11 @@ ENRICHED = ("sentiment", "signature", "asks_private", "is_runaround", "resolves"
 SCORED = "language is null or language = 'en'"  # what VADER reads (etl/text/language.py)
 
 
+def _sql(name: str) -> str:
+    """The text of sql/<name>.sql beside this module."""
+    return sql_file(__package__, name)
+
+
 def _playbook_sha(config: Config) -> str:
     """Fingerprint of the playbook the stored categories were computed with."""
     return hashlib.sha256(repr(load_playbook(config.playbook)).encode()).hexdigest()
@@ -40,7 +46,7 @@ def _playbook_sha(config: Config) -> str:
 
 def _enrich_texts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Add the enrichment columns to temp table `texts` (distinct text + inbound pairs)."""
-    n = con.execute("select count(*) from texts").fetchone()[0]
+    n = con.execute(_sql("twcs_texts_count")).fetchone()[0]
     with stage("reply flags", n):
         add_search(con, "texts", enrich.PRIVATE_PATTERN, "asks_private", "not inbound")
         add_search(con, "texts", enrich.REDIRECT_PATTERN, "redirects", "not inbound")
@@ -67,8 +73,7 @@ class Merged:
 
 
 def _brands(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute(
-        "select distinct author_id from raw_twcs where not inbound").fetchall()}
+    return {r[0] for r in con.execute(_sql("twcs_agent_authors")).fetchall()}
 
 
 def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
@@ -80,40 +85,24 @@ def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
     brands = _brands(con)  # fetched in full: register() below needs no pending result
     con.register("incoming", tweets)
     with stage("mask PII", tweets.num_rows):
-        con.register("pii", masking_candidates(con, "select text from incoming"))
-        con.execute("""
-            create or replace temp table inc as
-            select i.tweet_id, i.author_id, i.inbound, i.created_at,
-                   coalesce(p.text, i.text) as text, i.in_response_to, i.line
-            from incoming i left join pii p on p.raw = i.text""")
+        con.register("pii", masking_candidates(con, _sql("twcs_incoming_texts")))
+        con.execute(_sql("twcs_inc"))
         con.unregister("pii")
     con.unregister("incoming")
     _keep_undamaged_texts(con)
     # A stored tweet with the same masked text and direction keeps its enrichment.
-    con.execute(f"""
-        create or replace temp table inc_known as
-        select i.tweet_id, {', '.join(f'r.{c}' for c in ENRICHED)}
-        from inc i join raw_twcs r using (tweet_id)
-        where r.text = i.text and r.inbound = i.inbound""")
-    con.execute("""
-        create or replace temp table texts as
-        select distinct i.text, i.inbound from inc i anti join inc_known k using (tweet_id)""")
+    # composition: the column list from the closed set ENRICHED
+    con.execute(_sql("twcs_inc_known").format(known_columns=", ".join(f"r.{c}" for c in ENRICHED)))
+    con.execute(_sql("twcs_texts_new"))
     _enrich_texts(con, config)
     with stage("merge tweets", tweets.num_rows):
-        con.execute("delete from raw_twcs where tweet_id in (select tweet_id from inc)")
+        con.execute(_sql("twcs_raw_delete_incoming"))
+        # composition: the column list from the closed set ENRICHED
         cols = ", ".join(f"coalesce(k.{c}, x.{c}) as {c}" for c in ENRICHED)
-        con.execute(f"""
-            insert into raw_twcs by name
-            select i.tweet_id, i.author_id, i.inbound, i.created_at, i.text, i.in_response_to,
-                   {cols}, ? as load_id
-            from inc i
-            left join inc_known k using (tweet_id)
-            left join (select * exclude (redirects, engages),
-                              redirects and not coalesce(engages, false) as is_runaround
-                       from texts) x
-              on k.tweet_id is null and x.text = i.text and x.inbound = i.inbound""", [load_id])
+        con.execute(_sql("twcs_raw_insert").format(merged_columns=cols), [load_id])
     recategorised = _backfill(con, config)
-    con.execute("create or replace temp table twcs_changed as select tweet_id from inc")
+    con.execute(_sql("twcs_changed"))
+    # composition: temp tables named in code (a closed set), dropped by name
     for t in ("inc", "inc_known", "texts"):
         con.execute(f"drop table if exists {t}")
     return Merged(tweets.num_rows, recategorised or restored or _brands(con) != brands)
@@ -122,10 +111,7 @@ def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
 def _keep_undamaged_texts(con: duckdb.DuckDBPyConnection) -> int:
     """Give incoming tweets whose text is a damaged variant of the stored one (mojibake that
     could not be repaired, replacement characters) the stored text back; returns how many."""
-    pairs = con.execute("""
-        select i.tweet_id, i.text as new, r.text as old
-        from inc i join raw_twcs r using (tweet_id)
-        where r.text <> i.text and r.inbound = i.inbound""").df()
+    pairs = con.execute(_sql("twcs_changed_texts")).df()
     if pairs.empty:
         return 0
     keep = pairs[[is_damaged_variant(n, o) for n, o in zip(pairs["new"], pairs["old"],
@@ -133,7 +119,7 @@ def _keep_undamaged_texts(con: duckdb.DuckDBPyConnection) -> int:
     if keep.empty:
         return 0
     con.register("_kept", keep[["tweet_id", "old"]])
-    con.execute("update inc set text = k.old from _kept k where inc.tweet_id = k.tweet_id")
+    con.execute(_sql("twcs_keep_stored_texts"))
     con.unregister("_kept")
     return len(keep)
 
@@ -143,42 +129,35 @@ def _backfill(con: duckdb.DuckDBPyConnection, config: Config) -> bool:
     since they were computed, and resolution flags of tweets stored by an earlier version;
     True when stored tweets changed."""
     sha = _playbook_sha(config)
-    row = con.execute("select value from etl_state where key = 'twcs_playbook'").fetchone()
+    row = con.execute(_sql("etl_state_value"), ["twcs_playbook"]).fetchone()
     if row is not None and row[0] != sha:
         # texts emptied by retention keep the category computed while they were there
-        con.execute("update raw_twcs set category = null where inbound and text is not null")
-    con.execute("""
-        create or replace temp table texts as select distinct text, true as inbound
-        from raw_twcs where inbound and (category is null or resolves is null)""")
-    n = con.execute("select count(*) from texts").fetchone()[0]
+        con.execute(_sql("twcs_uncategorise"))
+    con.execute(_sql("twcs_texts_to_categorise"))
+    n = con.execute(_sql("twcs_texts_count")).fetchone()[0]
     if n:
         with stage("re-categorise stored tweets", n):
             add_categories(con, "texts", "category", load_playbook(config.playbook))
             add_search(con, "texts", enrich.RESOLUTION_PATTERN, "resolves")
-            con.execute("update raw_twcs set category = x.category, resolves = x.resolves "
-                        "from texts x where raw_twcs.inbound and raw_twcs.text = x.text "
-                        "and (raw_twcs.category is null or raw_twcs.resolves is null)")
+            con.execute(_sql("twcs_categorise"))
     con.execute("drop table texts")
-    con.execute("insert or replace into etl_state values ('twcs_playbook', ?)", [sha])
+    con.execute(_sql("etl_state_set"), ["twcs_playbook", sha])
     return n > 0
 
 
 def _backfill_language(con: duckdb.DuckDBPyConnection) -> int:
     """Detect the language of tweets stored before languages were (once per warehouse) and take
     back their sentiment where VADER does not read the language; returns texts detected."""
-    if con.execute("select count(*) from etl_state where key = 'twcs_language'").fetchone()[0]:
+    if con.execute(_sql("etl_state_value"), ["twcs_language"]).fetchall():
         return 0
-    con.execute("create or replace temp table texts as select distinct text from raw_twcs "
-                "where text is not null")
-    n = con.execute("select count(*) from texts").fetchone()[0]
+    con.execute(_sql("twcs_texts_stored"))
+    n = con.execute(_sql("twcs_texts_count")).fetchone()[0]
     if n:
         with stage("detect languages of stored tweets", n):
             add_language(con, "texts", "language")
-            con.execute("update raw_twcs set language = x.language, "
-                        "sentiment = case when x.language = 'en' then raw_twcs.sentiment end "
-                        "from texts x where raw_twcs.text = x.text and x.language is not null")
+            con.execute(_sql("twcs_set_language"))
     con.execute("drop table texts")
-    con.execute("insert or replace into etl_state values ('twcs_language', '1')")
+    con.execute(_sql("etl_state_set"), ["twcs_language", "1"])
     return n
 
 
@@ -189,6 +168,7 @@ def add_opportunities(con: duckdb.DuckDBPyConnection, table: str, config: Config
     patterns = kind_patterns(config.opportunities)
     for kind, pattern in patterns.items():
         add_search(con, table, pattern, f"_opp_{kind}", where)
+    # composition: the table a caller names, the kinds of the closed set KINDS
     parts = ", ".join(f"case when _opp_{k} then '{k}' end" for k in KINDS if k in patterns)
     con.execute(f"alter table {table} add column opportunity varchar")
     if parts:
@@ -201,18 +181,16 @@ def _backfill_opportunities(con: duckdb.DuckDBPyConnection, config: Config) -> i
     """Flag stored customer tweets again when [opportunities] changed since they were flagged
     (or were stored before flags existed); returns the texts flagged."""
     sha = rules_fingerprint(config.opportunities)
-    rows = con.execute("select value from etl_state where key = 'twcs_opportunities'").fetchall()
+    rows = con.execute(_sql("etl_state_value"), ["twcs_opportunities"]).fetchall()
     if rows and rows[0][0] == sha:
         return 0
-    con.execute("create or replace temp table texts as select distinct text from raw_twcs "
-                "where inbound and text is not null")
-    n = con.execute("select count(*) from texts").fetchone()[0]
+    con.execute(_sql("twcs_texts_stored_inbound"))
+    n = con.execute(_sql("twcs_texts_count")).fetchone()[0]
     if n:
         with stage("flag opportunities in stored tweets", n):
             add_opportunities(con, "texts", config)
-            con.execute("update raw_twcs set opportunity = null where inbound")
-            con.execute("update raw_twcs set opportunity = x.opportunity from texts x "
-                        "where raw_twcs.inbound and raw_twcs.text = x.text and x.opportunity is not null")
+            con.execute(_sql("twcs_clear_opportunities"))
+            con.execute(_sql("twcs_set_opportunities"))
     con.execute("drop table texts")
-    con.execute("insert or replace into etl_state values ('twcs_opportunities', ?)", [sha])
+    con.execute(_sql("etl_state_set"), ["twcs_opportunities", sha])
     return n

@@ -31,11 +31,9 @@ RESOLUTION_SQL = ("{t}resolved and ({t}next_contact_at is null or "
 def stored_reads(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether this connection may read the pre-computed forms: it sees every brand (not a brand
     scope's views, scorecard/service.py) and the warehouse has agg_social_followups."""
-    if con.execute("select current_database()").fetchone()[0] == SCOPED:
+    if con.execute(sql_file(__package__, "current_database")).fetchone()[0] == SCOPED:
         return False
-    row = con.execute("select count(*) from information_schema.tables where table_name = $t "
-                      "and table_catalog = current_database() and table_schema = current_schema()",
-                      {"t": FOLLOWUPS_MODEL}).fetchone()
+    row = con.execute(sql_file(__package__, "table_exists"), {"t": FOLLOWUPS_MODEL}).fetchone()
     return bool(row[0])
 
 
@@ -92,8 +90,7 @@ def survey_cells(con: duckdb.DuckDBPyConnection, config: Config, start: str | No
     linked, resolved, bucket) with `weight`, its number of responses. Every lift statistic is a
     function of these counts, so millions of answers travel as a few thousand rows."""
     rows, params = survey_rows_sql(con, config, start, end, filters, stored)
-    sql = (f"select channel, category, would_recommend, nps, linked, resolved, bucket, "
-           f"count(*) as weight from ({rows}) r group by all order by all")
+    sql = sql_file(__package__, "survey_cells").format(rows=rows)
     return con.execute(sql, params).df()
 
 
@@ -103,10 +100,8 @@ def cases_by_channel_category(con: duckdb.DuckDBPyConnection, config: Config, st
     the cost model; resolutions are counted once, as in the cost_per_resolution KPI."""
     body, params = cases_source(config)
     where, bound = where_clause(config, start, end, filters)
-    sql = (f"select channel, issue_category as category, count(*) as cases, sum(cost) as cost, "
-           f"count(*) filter (where {RESOLUTION_SQL.format(t='')}) as resolutions, "
-           f"count(customer_id) as with_customer "
-           f"from {body} src where {where} group by all order by all")
+    sql = sql_file(__package__, "cases_by_channel_category").format(
+        resolution=RESOLUTION_SQL.format(t=""), cases=body, where=where)
     return con.execute(sql, {**params, **bound, "fcr_days": config.fcr_window_days}).df()
 
 

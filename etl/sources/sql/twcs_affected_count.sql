@@ -1,0 +1,2 @@
+-- How many cases are to be rewritten.
+select count(*) from affected

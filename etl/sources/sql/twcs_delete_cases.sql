@@ -1,0 +1,2 @@
+-- Remove every Twitter case (before all are rewritten).
+delete from interactions where source = 'twcs'

@@ -1,0 +1,2 @@
+-- How many texts temp table texts holds (to enrich).
+select count(*) from texts

@@ -1,0 +1,2 @@
+-- SQLite: forget a key's (?) failures.
+delete from failures where key = ?
