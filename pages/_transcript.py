@@ -47,12 +47,19 @@ def transcript_view(t: Transcript | None, with_link: bool = False) -> html.Div:
     if not t.found:
         return empty_state(f"No case with id {t.interaction_id} in the warehouse (it may have been reloaded).")
     f = t.facts.iloc[0]
-    flags = [x for x in str(f["flags"] or "").split(", ") if x]
+
+    def text(column: str, missing: str = "–") -> str:
+        """The fact as text; a missing value (None or NaN from the frame) is `missing`, never 'nan'."""
+        value = f[column]
+        return missing if value is None or pd.isna(value) or value == "" else str(value)
+
+    flags = [x for x in text("flags", "").split(", ") if x]
+
     head = [
         html.H5(["Case ", html.Code(str(f["interaction_id"]))], className="mb-1"),
-        html.Div([_fact("channel", str(f["channel"])), _fact("brand", str(f["brand"] or "–")),
-                  _fact("category", str(f["issue_category"] or "–")), _fact("status", str(f["status"])),
-                  _fact("agent", str(f["agent_id"] or "–")), _fact("opened", _when(f["opened_at"])),
+        html.Div([_fact("channel", str(f["channel"])), _fact("brand", text("brand")),
+                  _fact("category", text("issue_category")), _fact("status", str(f["status"])),
+                  _fact("agent", text("agent_id")), _fact("opened", _when(f["opened_at"])),
                   _fact("first response", formatted(f["frt_s"], "seconds")),
                   _fact("resolution", formatted(f["ttr_s"], "seconds"))], className="mb-1"),
         html.Div([dbc.Badge(x, color="warning", text_color="dark", className="me-1") for x in flags]

@@ -121,3 +121,15 @@ def test_url_holds_filters_search_and_the_open_case(svc):
 
     q = url_search("2024-02-01", "2024-02-05", ["social"], None, [], ["open"], ["private"], "refund", INJECTED_CASE)
     assert q == "?start=2024-02-01&end=2024-02-05&channel=social&status=open&flags=private&q=refund&case=twcs%3A900001"
+
+
+
+def test_transcript_facts_show_a_dash_for_what_the_case_lacks(svc, db):
+    """A case no agent answered has no agent id (NULL in fct_cases, NaN in the frame): its facts
+    read 'agent –', never 'nan' (a real bug: the view printed str(NaN))."""
+    from pages._transcript import transcript_view
+
+    case = _sql(db, "select interaction_id from fct_cases where agent_id is null order by interaction_id limit 1")[0][0]
+    texts = texts_of(transcript_view(case_transcript(svc.reader.cursor(), svc.config, case)))
+    assert "nan" not in texts, texts  # before the fix: ['agent: ', 'nan', ...]
+    assert texts[texts.index("agent: ") + 1] == "–"
