@@ -85,14 +85,21 @@ def transcript_view(t: Transcript | None, with_link: bool = False) -> html.Div:
     return html.Div([*head, html.Div(body, className="transcript mt-2")])
 
 
+def _missing(value) -> bool:
+    """None, NaN or NaT: what a frame holds where the warehouse has NULL."""
+    return value is None or bool(pd.isna(value))
+
+
 def _message(m: pd.Series) -> html.Div:
     role = str(m["author_role"])
     flags = []
-    if bool(m.get("asks_private")):
+    # a NULL flag arrives as NaN, which is truthy: only a real true shows a badge
+    if not _missing(m.get("asks_private")) and bool(m.get("asks_private")):
         flags.append(dbc.Badge("asks to go private", color="info", className="me-1"))
-    if bool(m.get("is_runaround")):
+    if not _missing(m.get("is_runaround")) and bool(m.get("is_runaround")):
         flags.append(dbc.Badge("run-around", color="warning", text_color="dark", className="me-1"))
-    meta = html.Div([html.Strong(role), html.Span(f" · {m['author_id'] or ''} · {_when(m['sent_at'])} "),
+    author = "" if _missing(m["author_id"]) else f" · {m['author_id']}"
+    meta = html.Div([html.Strong(role), html.Span(f"{author} · {_when(m['sent_at'])} "),
                      _sentiment_badge(m["sentiment"]), *flags], className="meta")
     # The text is a plain string child: React renders it as text, never as HTML or markdown.
     return html.Div([meta, html.Div(str(m["text"] or ""), className="transcript-text")],

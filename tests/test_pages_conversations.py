@@ -133,3 +133,25 @@ def test_transcript_facts_show_a_dash_for_what_the_case_lacks(svc, db):
     texts = texts_of(transcript_view(case_transcript(svc.reader.cursor(), svc.config, case)))
     assert "nan" not in texts, texts  # before the fix: ['agent: ', 'nan', ...]
     assert texts[texts.index("agent: ") + 1] == "–"
+
+
+def test_a_message_without_author_or_flags_shows_neither():
+    """A message row whose author id and flags are NULL (NaN in the frame; mapped exports without
+    agent ids) reads 'agent · <time>' with no badge: NaN printed 'nan' and, being truthy, showed
+    'asks to go private' and 'run-around' badges before."""
+    import numpy as np
+    import pandas as pd
+
+    from pages._transcript import _message
+
+    row = pd.Series({"author_role": "agent", "author_id": np.nan, "asks_private": np.nan,
+                     "is_runaround": np.nan, "sent_at": pd.Timestamp("2024-01-01 10:00", tz="UTC"),
+                     "sentiment": 0.1, "text": "hi"})
+    texts = texts_of(_message(row))
+    assert not any("nan" in x for x in texts), texts
+    assert "asks to go private" not in texts and "run-around" not in texts
+    assert texts[1].count("·") == 1  # " · <time>": no empty author between two dots
+    flagged = row.copy()
+    flagged["author_id"], flagged["is_runaround"] = "AB", True
+    texts = texts_of(_message(flagged))
+    assert texts[1].startswith(" · AB · ") and "run-around" in texts and "asks to go private" not in texts
