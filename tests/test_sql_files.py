@@ -47,7 +47,6 @@ COMPOSITION = {
 # reports, Spark (warehouse/spark/), the login throttle (pages/_security.py, SQLite). Move their static queries
 # beside them (a sql/ folder read with etl/sql_files.py, or warehouse/sql/queries/) and lower the count.
 PENDING = {
-    "etl/sources/twcs.py": 7,
     "scorecard/reports/kept.py": 1,
     "warehouse/spark/build.py": 1,
     "warehouse/spark/publish.py": 3,

@@ -18,6 +18,7 @@ from etl.parsed import Parsed, quarantine_frame
 from etl.progress import stage
 from etl.settings.config import Config
 from etl.sources.io import CsvTable, read_csv_into
+from etl.sql_files import sql_file
 from etl.text.mojibake import repair_counts_note
 from etl.text.text_sql import mojibake_fixes
 
@@ -52,30 +53,22 @@ def _typed_sql(csv: CsvTable) -> str:
     """Typed tweets with the reason they fail validation (NULL when valid)."""
     c = {name: csv.column(name) for name in REQUIRED}
     parent = c["in_response_to_tweet_id"]
+    # composition: the checks of the closed set CHECKS, expressions over the file's own columns
     whens = " ".join(f"when {cond} then '{reason}'" for cond, reason in CHECKS)
-    return f"""
-        select *, case {whens} end as reason from (
-            select _line,
-                {_integer(c['tweet_id'])} as tweet_id,
-                trim({c['author_id']}) as author_id,
-                case lower(trim({c['inbound']})) when 'true' then true when 'false' then false end
-                    as inbound,
-                {_first_non_null(f"try_strptime({c['created_at']}, $fmt)",
+    created_at = _first_non_null(f"try_strptime({c['created_at']}, $fmt)",
                                  f"try_strptime(trim({c['created_at']}), $fmt)",
-                                 f"try_cast(trim({c['created_at']}) as timestamptz)")}
-                    as created_at,
-                coalesce({c['text']}, '') as text,
-                case when nullif(trim({parent}), '') is null then null else {_integer(parent)} end
-                    as in_response_to,
-                nullif(trim({parent}), '') is not null as has_parent
-            from {csv.table})"""
+                                 f"try_cast(trim({c['created_at']}) as timestamptz)")
+    return sql_file(__package__, "twcs_typed").format(
+        reason_whens=whens, tweet_id=_integer(c["tweet_id"]), author_id=c["author_id"],
+        inbound=c["inbound"], created_at=created_at, text=c["text"], parent=parent,
+        in_response_to=_integer(parent), table=csv.table)
 
 
 def _raw_sql(csv: CsvTable) -> str:
     """The required fields of the rejected rows, comma-joined (the quarantine's `raw`)."""
+    # composition: the file's own names of the REQUIRED columns and the reader's temp table
     fields = ", ".join(f"coalesce({csv.column(n)}, '')" for n in REQUIRED)
-    return (f"select _line, concat_ws(',', {fields}) as raw from {csv.table} "
-            "where _line in (select line from bad)")
+    return sql_file(__package__, "twcs_rejected_raw").format(fields=fields, table=csv.table)
 
 
 def parse_twcs(path: Path, config: Config) -> Parsed:
@@ -88,11 +81,9 @@ def parse_twcs(path: Path, config: Config) -> Parsed:
             csv = read_csv_into(con, path, REQUIRED)
         with stage("validate", csv.rows_read):
             con.execute(f"create temp table typed as {_typed_sql(csv)}", {"fmt": TWITTER_TIME})
-            con.execute("create temp table bad as select _line as line, reason from typed "
-                        "where reason is not null")
-            bad = con.execute(f"select b.line, r.raw, b.reason from bad b "
-                              f"join ({_raw_sql(csv)}) r on r._line = b.line order by b.line").df()
-            fixes = mojibake_fixes(con, "select text from typed where reason is null")
+            con.execute(sql_file(__package__, "twcs_bad"))
+            bad = con.execute(sql_file(__package__, "twcs_bad_rows").format(raw=_raw_sql(csv))).df()
+            fixes = mojibake_fixes(con, sql_file(__package__, "twcs_valid_texts"))
             tweets = _good_tweets(con, fixes)
     finally:
         con.close()
@@ -112,22 +103,17 @@ def _good_tweets(con: duckdb.DuckDBPyConnection, fixes: pd.DataFrame) -> pa.Tabl
     """The valid tweets as Arrow, in file order: of duplicated ids the later row wins (it is a
     later version of the tweet), and mojibake is repaired (column `repaired`: the kinds of
     repair, comma-joined, NULL when none)."""
-    con.execute("""
-        create or replace temp table dup as
-        select tweet_id, max(_line) as keep from typed where reason is null
-        group by tweet_id having count(*) > 1""")
+    con.execute(sql_file(__package__, "twcs_dup"))
     repair = "null::varchar"
     joins = "left join dup d using (tweet_id)"
     if len(fixes):
         con.register("fixes", fixes)
         repair = "f.kinds"
         joins += " left join fixes f on f.raw = t.text"
-    out = con.sql(f"""
-        select t.tweet_id, t.author_id, t.inbound, t.created_at,
-               {'coalesce(f.text, t.text)' if len(fixes) else 't.text'} as text,
-               t.in_response_to, t._line as line, {repair} as repaired
-        from typed t {joins}
-        where t.reason is null and (d.keep is null or d.keep = t._line)""").to_arrow_table()
+    # composition: the repaired text and the fixes join only when there are fixes
+    text = "coalesce(f.text, t.text)" if len(fixes) else "t.text"
+    sql = sql_file(__package__, "twcs_good_tweets").format(text=text, repaired=repair, joins=joins)
+    out = con.sql(sql).to_arrow_table()
     if len(fixes):
         con.unregister("fixes")
     return out

@@ -1,0 +1,2 @@
+-- The texts of the valid typed tweets (to find mojibake to repair).
+select text from typed where reason is null
