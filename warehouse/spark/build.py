@@ -294,7 +294,8 @@ def build_lake(
     )
     for name, frame in calendar_tables(config, (bounds[0], bounds[1])).items():
         con.register("_frame", frame)
-        con.execute(f"create or replace table {name} as select * from _frame")
+        con.execute(f"drop table if exists {name}")  # name: business_calendar or model_settings
+        con.table("_frame").create(name)
         con.unregister("_frame")
         frames[name] = to_spark(spark, con, name)
     con.close()

@@ -17,6 +17,7 @@ import duckdb
 
 from etl.progress import stage
 from etl.settings.config import Config
+from etl.sql_files import sql_file
 from warehouse.build import build, models
 from warehouse.db import schema_sql, snapshot_writer
 from warehouse.spark import lake as lk
@@ -91,10 +92,7 @@ def publish_from_lake(lake: str, db: Path, config: Config) -> Published:
         modelled = {m.name for m in model_list} | set(_SIDE_TABLES)
         stored = {
             r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = current_schema() and table_type = 'BASE TABLE'"
-            ).fetchall()
+            for r in con.execute(sql_file(__package__, "base_tables")).fetchall()
         }
         with stage("canonical tables"):
             for table, day in tables.items():

@@ -20,6 +20,7 @@ from etl.settings.config import Config
 from etl.sources.io import SourceError, file_sha256
 from etl.sources.registry import parse_source
 from etl.sources.twcs_brands import remember_handles
+from etl.sql_files import sql_file
 from warehouse.calendar import write_business_calendar
 from warehouse.db import schema_sql
 
@@ -65,7 +66,7 @@ def spark_schema(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 def to_spark(spark: SparkSession, con: duckdb.DuckDBPyConnection, table: str) -> DataFrame:
     """A (small) DuckDB table as a Spark DataFrame with the matching types."""
-    rows = con.sql(f"select * from {table}").to_arrow_table()
+    rows = con.table(table).to_arrow_table()
     return spark.createDataFrame(rows, schema=spark_schema(con, table))
 
 
@@ -130,7 +131,7 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> No
     if frame.empty:
         return
     con.register("_q", frame[["load_id", "path", "line", "raw", "reason"]])
-    con.execute("insert into quarantine select load_id, path, line, raw, reason from _q")
+    con.execute(sql_file(__package__, "quarantine_rows"))
     con.unregister("_q")
 
 
@@ -150,7 +151,7 @@ def calendar_tables(config: Config, bounds: tuple) -> dict[str, pd.DataFrame]:
             )
         write_business_calendar(con, config)
         return {
-            t: con.execute(f"select * from {t}").df()
+            t: con.table(t).df()
             for t in ("business_calendar", "model_settings")
         }
     finally:

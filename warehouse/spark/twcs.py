@@ -19,6 +19,7 @@ from etl.settings.config import Config
 from etl.sources.io import SourceError
 from etl.sources.twcs import REQUIRED
 from etl.sources.twcs_sql import _ORDER_KEY, CASES_SQL, MESSAGES_SQL
+from etl.sql_files import sql_file
 from warehouse.spark.translate import spark_sql
 
 ENRICHED_SCHEMA = (
@@ -129,7 +130,7 @@ def enriched_batch(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
     try:
         con.execute("set enable_progress_bar = false")
         con.register("batch", frame[["raw", "inbound"]])
-        fixes = mojibake_fixes(con, "select raw as text from batch")
+        fixes = mojibake_fixes(con, sql_file(__package__, "batch_texts"))
         con.register(
             "fixes",
             fixes
@@ -142,26 +143,19 @@ def enriched_batch(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
                 }
             ),
         )
-        con.execute("""create temp table inc as select b.raw, b.inbound,
-                       coalesce(f.text, b.raw) as repaired_text, f.kinds as repaired
-                       from batch b left join fixes f on f.raw = b.raw""")
-        pii = masking_candidates(con, "select repaired_text as text from inc")
+        con.execute(sql_file(__package__, "repaired"))
+        pii = masking_candidates(con, sql_file(__package__, "repaired_texts"))
         con.register(
             "pii",
             pii
             if len(pii)
             else pd.DataFrame({"raw": pd.Series(dtype=object), "text": pd.Series(dtype=object)}),
         )
-        con.execute("""create temp table inc2 as select i.raw, i.inbound, i.repaired,
-                       coalesce(p.text, i.repaired_text) as text
-                       from inc i left join pii p on p.raw = i.repaired_text""")
-        con.execute("create temp table texts as select distinct text, inbound from inc2")
+        con.execute(sql_file(__package__, "masked"))
+        con.execute(sql_file(__package__, "distinct_texts"))
         _enrich_texts(con, config)
         cols = ", ".join(f"x.{c}" for c in _ENRICHED if c != "is_runaround")
-        return con.execute(f"""
-            select i.raw, i.inbound, i.text, i.repaired, {cols},
-                   x.redirects and not coalesce(x.engages, false) as is_runaround
-            from inc2 i join texts x on x.text = i.text and x.inbound = i.inbound""").df()
+        return con.execute(sql_file(__package__, "enriched").format(cols=cols)).df()
     finally:
         con.close()
 
