@@ -48,7 +48,6 @@ COMPOSITION = {
 # reports, Spark (warehouse/spark/), the login throttle (pages/_security.py, SQLite). Move their static queries
 # beside them (a sql/ folder read with etl/sql_files.py, or warehouse/sql/queries/) and lower the count.
 PENDING = {
-    "scorecard/reports/kept.py": 1,
 }
 
 

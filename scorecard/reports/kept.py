@@ -26,13 +26,14 @@ from typing import Any, TypeVar
 import duckdb
 
 from etl.settings.config import Config
+from etl.sql_files import sql_file
 
 T = TypeVar("T")
 
 
 def snapshot_file(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The warehouse file the connection reads (None: an in-memory database or a brand scope)."""
-    row = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    row = con.execute(sql_file(__package__, "database_path")).fetchone()
     return Path(row[0]) if row and row[0] else None
 
 
