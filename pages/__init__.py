@@ -1,0 +1,1 @@
+"""The dashboard pages (Dash Pages): one module per page; _*.py are shared components."""
