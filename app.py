@@ -38,10 +38,17 @@ from scorecard.service import published_age_s, service
 pio.json.config.default_engine = "json"
 
 CALLBACK_ERROR = "callback-error"
-NAV = (("Scorecard", "/"), ("Economics", "/economics"), ("Trends", "/trends"),
-       ("Root cause", "/rootcause"), ("Conversations", "/conversations"), ("Customer", "/customer"),
-       ("Coverage", "/coverage"),
-       ("Opportunities", "/opportunities"), ("Data health", "/health"))
+NAV = (
+    ("Scorecard", "/"),
+    ("Economics", "/economics"),
+    ("Trends", "/trends"),
+    ("Root cause", "/rootcause"),
+    ("Conversations", "/conversations"),
+    ("Customer", "/customer"),
+    ("Coverage", "/coverage"),
+    ("Opportunities", "/opportunities"),
+    ("Data health", "/health"),
+)
 
 
 def _age(seconds: float) -> str:
@@ -56,43 +63,84 @@ def freshness() -> tuple[str, str, str]:
     """Badge text, colour class and tooltip: how fresh the published data is."""
     age = published_age_s()
     if age is None:
-        return "no data loaded", "badge bg-danger", "No warehouse yet: run socialcare load or socialcare demo."
+        return (
+            "no data loaded",
+            "badge bg-danger",
+            "No warehouse yet: run socialcare load or socialcare demo.",
+        )
     try:
         through = service().cached(data_as_of)
     except Exception:  # noqa: BLE001 - a badge must never break the page
         through = None
-    colour = "bg-success" if age < 86400 else "bg-warning text-dark" if age < 7 * 86400 else "bg-secondary"
+    colour = (
+        "bg-success"
+        if age < 86400
+        else "bg-warning text-dark"
+        if age < 7 * 86400
+        else "bg-secondary"
+    )
     text = f"data through {through or '–'} · loaded {_age(age)} ago"
-    return text, f"badge {colour}", "Latest activity in the data, and when the last load was published."
+    return (
+        text,
+        f"badge {colour}",
+        "Latest activity in the data, and when the last load was published.",
+    )
 
 
 def shell() -> html.Div:
     """Navigation bar, the freshness badge and the page container."""
     links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact")) for label, href in NAV]
-    return html.Div([
-        dbc.Navbar(dbc.Container([
-            dbc.NavbarBrand("socialcare", href="/", className="fw-bold"),
-            dbc.Nav(links, navbar=True, className="me-auto"),
-            html.Span("checking data…", id=ids.FRESHNESS, className="badge bg-secondary",
-                      title="Latest activity in the data, and when the last load was published."),
-            dcc.Interval(id=ids.FRESHNESS_TICK, interval=60_000),
-        ], fluid=True), color="primary", dark=True, className="mb-3 py-1"),
-        dbc.Container([
-            dbc.Alert(id=CALLBACK_ERROR, is_open=False, dismissable=True, color="warning",
-                      className="py-2"),
-            dash.page_container,
-        ], fluid=True, className="pb-4 page-body"),
-    ])
+    return html.Div(
+        [
+            dbc.Navbar(
+                dbc.Container(
+                    [
+                        dbc.NavbarBrand("socialcare", href="/", className="fw-bold"),
+                        dbc.Nav(links, navbar=True, className="me-auto"),
+                        html.Span(
+                            "checking data…",
+                            id=ids.FRESHNESS,
+                            className="badge bg-secondary",
+                            title="Latest activity in the data, and when the last load was published.",
+                        ),
+                        dcc.Interval(id=ids.FRESHNESS_TICK, interval=60_000),
+                    ],
+                    fluid=True,
+                ),
+                color="primary",
+                dark=True,
+                className="mb-3 py-1",
+            ),
+            dbc.Container(
+                [
+                    dbc.Alert(
+                        id=CALLBACK_ERROR,
+                        is_open=False,
+                        dismissable=True,
+                        color="warning",
+                        className="py-2",
+                    ),
+                    dash.page_container,
+                ],
+                fluid=True,
+                className="pb-4 page-body",
+            ),
+        ]
+    )
 
 
 def users() -> dict[str, str]:
     """user -> password hash from $SOCIALCARE_USERS ('user:hash,user:hash'); empty = no login."""
     out = {}
-    for pair in filter(None, (p.strip() for p in os.environ.get("SOCIALCARE_USERS", "").split(","))):
+    for pair in filter(
+        None, (p.strip() for p in os.environ.get("SOCIALCARE_USERS", "").split(","))
+    ):
         name, sep, hashed = pair.partition(":")
         if not sep or not name or not hashed:
-            raise ValueError("SOCIALCARE_USERS must be comma-separated user:password-hash pairs "
-                             "(hashes from werkzeug.security.generate_password_hash).")
+            raise ValueError(
+                "SOCIALCARE_USERS must be comma-separated user:password-hash pairs "
+                "(hashes from werkzeug.security.generate_password_hash)."
+            )
         out[name] = hashed
     return out
 
@@ -110,8 +158,10 @@ def _admin_only_pages() -> None:
 def _guarded(layout):
     def guarded(**kwargs):
         if not allowed("health"):
-            return html.P("This page is for admins: ask one to open it, or to change your role.",
-                          className="text-muted mt-3")
+            return html.P(
+                "This page is for admins: ask one to open it, or to change your role.",
+                className="text-muted mt-3",
+            )
         return layout(**kwargs) if callable(layout) else layout
 
     guarded.admin_only = True
@@ -120,16 +170,27 @@ def _guarded(layout):
 
 def callback_failed(err: Exception) -> None:
     """A callback raised: show one sentence on the page, log one short line, keep the view."""
-    inputs = [(i.get("id"), i.get("property"), i.get("value")) for i in callback_context.inputs_list
-              if isinstance(i, dict)]
-    log.warning("callback %s failed: %s: %s; inputs %s", escaped(callback_context.triggered_id, 60),
-                type(err).__name__, escaped(str(err)), escaped(inputs))
-    set_props(CALLBACK_ERROR, {
-        "is_open": True,
-        "children": "This view could not use one of its inputs (for example a date that does not "
-                    "exist or a value outside its list) and kept its last state: correct the input "
-                    "and try again.",
-    })
+    inputs = [
+        (i.get("id"), i.get("property"), i.get("value"))
+        for i in callback_context.inputs_list
+        if isinstance(i, dict)
+    ]
+    log.warning(
+        "callback %s failed: %s: %s; inputs %s",
+        escaped(callback_context.triggered_id, 60),
+        type(err).__name__,
+        escaped(str(err)),
+        escaped(inputs),
+    )
+    set_props(
+        CALLBACK_ERROR,
+        {
+            "is_open": True,
+            "children": "This view could not use one of its inputs (for example a date that does not "
+            "exist or a value outside its list) and kept its last state: correct the input "
+            "and try again.",
+        },
+    )
 
 
 class _Priming:
@@ -158,13 +219,23 @@ def _start_warming() -> None:
 
 def create_app() -> Dash:
     """The Dash app with every page in pages/ registered."""
-    dash_app = Dash(__name__, use_pages=True, pages_folder="pages", suppress_callback_exceptions=True,
-                    title="socialcare", update_title=None, serve_locally=True,
-                    on_error=callback_failed)
+    dash_app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="pages",
+        suppress_callback_exceptions=True,
+        title="socialcare",
+        update_title=None,
+        serve_locally=True,
+        on_error=callback_failed,
+    )
     dash_app.layout = shell
 
-    @dash_app.callback(Output(ids.FRESHNESS, "children"), Output(ids.FRESHNESS, "className"),
-                       Input(ids.FRESHNESS_TICK, "n_intervals"))
+    @dash_app.callback(
+        Output(ids.FRESHNESS, "children"),
+        Output(ids.FRESHNESS, "className"),
+        Input(ids.FRESHNESS_TICK, "n_intervals"),
+    )
     def tick(_n):
         text, cls, _tip = freshness()
         return text, cls
@@ -183,7 +254,9 @@ def create_app() -> Dash:
     # page under `gunicorn --threads`). Run those hooks now, before serving anyone; the
     # priming request itself is not a visitor (no warm-up, and a 401 when login is on is fine).
     with _PRIMING:
-        dash_app.server.test_client().get(dash_app.config.routes_pathname_prefix + "_dash-dependencies")
+        dash_app.server.test_client().get(
+            dash_app.config.routes_pathname_prefix + "_dash-dependencies"
+        )
     return dash_app
 
 

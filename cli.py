@@ -23,20 +23,36 @@ FORMATS = ("table", "json", "csv")
 def _common(fn):
     """--db and --config on every command (they may also be given before the command)."""
 
-    @click.option("--db", "db_opt", default=None, help="Warehouse file (else $SOCIALCARE_DB, else ./socialcare.duckdb).")
-    @click.option("--config", "config_opt", default=None, help="Config TOML (else $SOCIALCARE_CONFIG, else ./socialcare.toml).")
+    @click.option(
+        "--db",
+        "db_opt",
+        default=None,
+        help="Warehouse file (else $SOCIALCARE_DB, else ./socialcare.duckdb).",
+    )
+    @click.option(
+        "--config",
+        "config_opt",
+        default=None,
+        help="Config TOML (else $SOCIALCARE_CONFIG, else ./socialcare.toml).",
+    )
     @click.pass_context
     @functools.wraps(fn)
     def wrapper(ctx, db_opt, config_opt, **kwargs):
         obj = ctx.find_root().obj or {}
         try:
-            ctx.obj = {"db": db_path(db_opt or obj.get("db")),
-                       "config": load_config(config_opt or obj.get("config"))}
+            ctx.obj = {
+                "db": db_path(db_opt or obj.get("db")),
+                "config": load_config(config_opt or obj.get("config")),
+            }
             if "start" in kwargs and "end" in kwargs:  # one date check for every command
                 kwargs["start"], kwargs["end"] = _dates(kwargs["start"], kwargs["end"])
             return ctx.invoke(fn, ctx, **kwargs)
         except USER_ERRORS as e:
-            why = None if isinstance(e, WarehouseError) else _environment_failure(e, (ctx.obj or {}).get("db"))
+            why = (
+                None
+                if isinstance(e, WarehouseError)
+                else _environment_failure(e, (ctx.obj or {}).get("db"))
+            )
             if why is not None:  # our own warehouse errors are worded already
                 raise click.ClickException(why) from None
             raise click.ClickException(_sentence(e)) from None
@@ -64,14 +80,20 @@ def _environment_failure(e: BaseException, db: Path | None) -> str | None:
     code = getattr(e, "errno", None)
     unchanged = "the warehouse is unchanged"
     if code in (errno.ENOSPC, errno.EDQUOT) or any(k in text for k in _NO_SPACE):
-        return (f"the disk holding {where} is full; free space there (or point --db and TMPDIR at a "
-                f"disk with room) and run the command again: {unchanged}.")
+        return (
+            f"the disk holding {where} is full; free space there (or point --db and TMPDIR at a "
+            f"disk with room) and run the command again: {unchanged}."
+        )
     if isinstance(e, MemoryError) or code == errno.ENOMEM or any(k in text for k in _NO_MEMORY):
-        return (f"the machine ran out of memory while working on {where}; close other programs "
-                f"or load the file in parts, and run the command again: {unchanged}.")
+        return (
+            f"the machine ran out of memory while working on {where}; close other programs "
+            f"or load the file in parts, and run the command again: {unchanged}."
+        )
     if code in (errno.EACCES, errno.EPERM, errno.EROFS) or any(k in text for k in _NO_ACCESS):
-        return (f"no permission to write {where}; run as a user who may write there or point "
-                f"--db at a writable folder: {unchanged}.")
+        return (
+            f"no permission to write {where}; run as a user who may write there or point "
+            f"--db at a writable folder: {unchanged}."
+        )
     return None
 
 
@@ -88,21 +110,29 @@ def _echo_frame(frame, fmt: str, payload: dict | None = None) -> None:
     import pandas as pd
 
     if fmt == "json":
-        click.echo(json.dumps(payload if payload is not None else frame.to_dict("records"),
-                              indent=2, default=str))
+        click.echo(
+            json.dumps(
+                payload if payload is not None else frame.to_dict("records"), indent=2, default=str
+            )
+        )
     elif fmt == "csv":
         from scorecard.export import neutralised
 
         click.echo(neutralised(frame).to_csv(index=False), nl=False)
     else:
-        with pd.option_context("display.max_rows", None, "display.width", 200,
-                               "display.max_columns", None):
+        with pd.option_context(
+            "display.max_rows", None, "display.width", 200, "display.max_columns", None
+        ):
             click.echo(frame.to_string(index=False) if not frame.empty else "(no rows)")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", default=None, help="Warehouse file (else $SOCIALCARE_DB, else ./socialcare.duckdb).")
-@click.option("--config", default=None, help="Config TOML (else $SOCIALCARE_CONFIG, else ./socialcare.toml).")
+@click.option(
+    "--db", default=None, help="Warehouse file (else $SOCIALCARE_DB, else ./socialcare.duckdb)."
+)
+@click.option(
+    "--config", default=None, help="Config TOML (else $SOCIALCARE_CONFIG, else ./socialcare.toml)."
+)
 @click.version_option(package_name="socialcare", prog_name="socialcare")
 @click.pass_context
 def main(ctx, db, config):
@@ -114,8 +144,11 @@ def main(ctx, db, config):
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("source")
 @click.option("--mapping", default=None, help="TOML mapping for csv and sql sources.")
-@click.option("--brand-handles", default=None,
-              help="Comma-separated brand handles customers @mention (AmazonHelp,AppleSupport); remembered.")
+@click.option(
+    "--brand-handles",
+    default=None,
+    help="Comma-separated brand handles customers @mention (AmazonHelp,AppleSupport); remembered.",
+)
 @_common
 def load_cmd(ctx, kind, source, mapping, brand_handles):
     """Load a source file (or SQL source) into the warehouse, all or nothing."""
@@ -125,15 +158,23 @@ def load_cmd(ctx, kind, source, mapping, brand_handles):
     from warehouse.isolated import load_in_child
 
     config = ctx.obj["config"]
-    if kind == "identities":  # links of one customer's ids across channels (etl/sources/identities.py)
+    if (
+        kind == "identities"
+    ):  # links of one customer's ids across channels (etl/sources/identities.py)
         from warehouse.identities import load_identities
 
         result = load_identities(source, ctx.obj["db"], config, mapping)
-        click.echo("\n".join([result.summary(), *(f"  {n}" for n in result.notes if result.status == "loaded")]))
+        click.echo(
+            "\n".join(
+                [result.summary(), *(f"  {n}" for n in result.notes if result.status == "loaded")]
+            )
+        )
         return
     if brand_handles:
         given = handles(_csv_list(brand_handles), "--brand-handles")
-        config = replace(config, brand_handles=handles([*config.brand_handles, *given], "--brand-handles"))
+        config = replace(
+            config, brand_handles=handles([*config.brand_handles, *given], "--brand-handles")
+        )
     result = load_in_child(kind, source, ctx.obj["db"], config, mapping)
     click.echo(result.summary())
     if config.alerts and result.status == "loaded":  # each load evaluates the subscriptions
@@ -151,39 +192,56 @@ def generate_cmd(ctx, out, interactions, days, seed, brands):
     """Write calibrated sample data in the real source formats, with injected incidents."""
     from sample_data.generator import generate
 
-    result = generate(Path(out), interactions=interactions, days=days, seed=seed,
-                      brands=_csv_list(brands) or None)
+    result = generate(
+        Path(out), interactions=interactions, days=days, seed=seed, brands=_csv_list(brands) or None
+    )
     click.echo(f"wrote {out}: {json.dumps(result.counts)}")
 
 
 @main.command("scorecard")
 @click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
 @click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
-@click.option("--grain", type=click.Choice(["day", "week", "month", "total"]), default="total", show_default=True)
-@click.option("--by", default=None,
-              help="Comma-separated: channel,brand,category,agent,team,language.")
+@click.option(
+    "--grain",
+    type=click.Choice(["day", "week", "month", "total"]),
+    default="total",
+    show_default=True,
+)
+@click.option(
+    "--by", default=None, help="Comma-separated: channel,brand,category,agent,team,language."
+)
 @click.option("--channel", default=None, help="Only these channels (comma-separated).")
 @click.option("--brand", default=None, help="Only these brands (comma-separated).")
 @click.option("--category", default=None, help="Only these issue categories (comma-separated).")
 @click.option("--agent", default=None, help="Only these agents (comma-separated).")
 @click.option("--team", default=None, help="Only these teams (comma-separated).")
-@click.option("--language", default=None,
-              help="Only these languages (ISO 639-1 codes, comma-separated; e.g. en,es).")
+@click.option(
+    "--language",
+    default=None,
+    help="Only these languages (ISO 639-1 codes, comma-separated; e.g. en,es).",
+)
 @click.option("--kpi", default=None, help="Only these KPI ids (comma-separated).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @_common
-def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, team, language,
-                  kpi, fmt):
+def scorecard_cmd(
+    ctx, start, end, grain, by, channel, brand, category, agent, team, language, kpi, fmt
+):
     """Balanced Scorecard for any period, grain, slice and filter."""
     from scorecard.kpis.data import open_warehouse
     from scorecard.kpis.scoring import scorecard
 
     con = open_warehouse(ctx.obj["db"])
-    filters = {"channel": _csv_list(channel), "brand": _csv_list(brand),
-               "category": _csv_list(category), "agent": _csv_list(agent), "team": _csv_list(team),
-               "language": _csv_list(language)}
-    result = scorecard(con, ctx.obj["config"], start, end, grain, _csv_list(by), filters,
-                       _csv_list(kpi) or None)
+    filters = {
+        "channel": _csv_list(channel),
+        "brand": _csv_list(brand),
+        "category": _csv_list(category),
+        "agent": _csv_list(agent),
+        "team": _csv_list(team),
+        "language": _csv_list(language),
+    }
+    result = scorecard(
+        con, ctx.obj["config"], start, end, grain, _csv_list(by), filters, _csv_list(kpi) or None
+    )
     frame = result.export_frame()  # flat: unit, reason and note; per-channel values in json
     if fmt == "table":
         from scorecard.terminal import scorecard_table, wrapped
@@ -196,7 +254,9 @@ def scorecard_cmd(ctx, start, end, grain, by, channel, brand, category, agent, t
 
 @main.command("customer")
 @click.argument("term")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @_common
 def customer_cmd(ctx, term, fmt):
     """One customer's cases on every channel in time order (by handle, id, key, e-mail or phone)."""
@@ -225,8 +285,12 @@ def customer_cmd(ctx, term, fmt):
 @click.option("--channel", default=None, help="Only these channels (comma-separated).")
 @click.option("--brand", default=None, help="Only these brands (comma-separated).")
 @click.option("--language", default=None, help="Only these languages (ISO 639-1, comma-separated).")
-@click.option("--extend", default=None, help="What-if: staff one more weekly window, e.g. 'sat 17:00-20:00'.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--extend", default=None, help="What-if: staff one more weekly window, e.g. 'sat 17:00-20:00'."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @_common
 def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
     """Demand by hour of week against the staffed hours of [business_hours], and a what-if."""
@@ -236,10 +300,19 @@ def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
 
     window = parsed_window(extend) if extend else None
     con = open_warehouse(ctx.obj["db"])
-    filters = {"channel": _csv_list(channel), "brand": _csv_list(brand), "language": _csv_list(language)}
+    filters = {
+        "channel": _csv_list(channel),
+        "brand": _csv_list(brand),
+        "language": _csv_list(language),
+    }
     try:
-        result = coverage(coverage_cases(con, ctx.obj["config"], start, end, filters), ctx.obj["config"],
-                          start, end, window)
+        result = coverage(
+            coverage_cases(con, ctx.obj["config"], start, end, filters),
+            ctx.obj["config"],
+            start,
+            end,
+            window,
+        )
     finally:
         con.close()
     if fmt == "json":
@@ -255,7 +328,9 @@ def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
 @click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
 @click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
 @click.option("--brand", default=None, help="Only these brands (comma-separated).")
-@click.option("--kind", default=None, help="Only these kinds: competitor,purchase_intent,stock_out.")
+@click.option(
+    "--kind", default=None, help="Only these kinds: competitor,purchase_intent,stock_out."
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @_common
 def opportunities_cmd(ctx, start, end, brand, kind, fmt):
@@ -270,7 +345,9 @@ def opportunities_cmd(ctx, start, end, brand, kind, fmt):
         raise click.UsageError(f"--kind {unknown[0]!r} is not a kind; use {', '.join(KINDS)}.")
     con = open_warehouse(ctx.obj["db"])
     try:
-        result = opportunity_queue(con, ctx.obj["config"], start, end, {"brand": _csv_list(brand)}, kinds)
+        result = opportunity_queue(
+            con, ctx.obj["config"], start, end, {"brand": _csv_list(brand)}, kinds
+        )
     finally:
         con.close()
     if fmt == "table":
@@ -283,9 +360,15 @@ def opportunities_cmd(ctx, start, end, brand, kind, fmt):
 
 
 @main.command("backlog")
-@click.option("--horizon-days", type=float, default=None,
-              help="Count unresolved cases opened within this many days (else [backlog] horizon_days, 7).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--horizon-days",
+    type=float,
+    default=None,
+    help="Count unresolved cases opened within this many days (else [backlog] horizon_days, 7).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @_common
 def backlog_cmd(ctx, horizon_days, fmt):
     """What is open and waiting at the data's latest time, how long, and what breaches its SLA."""
@@ -305,15 +388,21 @@ def backlog_table(result) -> str:
 
     if result.as_of is None:
         return "No cases in the warehouse yet."
-    lines = [f"Backlog at {result.as_of:%Y-%m-%d %H:%M} UTC (cases opened in the last {result.horizon_days:g} days)",
-             f"{'':<22}{'open':>7}{'waiting':>9}{'median wait':>13}{'p90 wait':>12}{'oldest':>12}"
-             f"{'breached':>10}{'due 1 h':>9}"]
+    lines = [
+        f"Backlog at {result.as_of:%Y-%m-%d %H:%M} UTC (cases opened in the last {result.horizon_days:g} days)",
+        f"{'':<22}{'open':>7}{'waiting':>9}{'median wait':>13}{'p90 wait':>12}{'oldest':>12}"
+        f"{'breached':>10}{'due 1 h':>9}",
+    ]
     for r in result.groups.to_dict("records"):
         label = "all" if r["dimension"] == "all" else f"{r['dimension']} {r['segment']}"
-        ages = [duration_text(r[k]) if r[k] is not None and r[k] == r[k] else "–"
-                for k in ("median_age_s", "p90_age_s", "oldest_age_s")]
-        lines.append(f"{label[:22]:<22}{r['open']:>7,}{r['waiting']:>9,}{ages[0]:>13}{ages[1]:>12}"
-                     f"{ages[2]:>12}{r['breached']:>10,}{r['due_1h']:>9,}")
+        ages = [
+            duration_text(r[k]) if r[k] is not None and r[k] == r[k] else "–"
+            for k in ("median_age_s", "p90_age_s", "oldest_age_s")
+        ]
+        lines.append(
+            f"{label[:22]:<22}{r['open']:>7,}{r['waiting']:>9,}{ages[0]:>13}{ages[1]:>12}"
+            f"{ages[2]:>12}{r['breached']:>10,}{r['due_1h']:>9,}"
+        )
     for note in result.notes:
         lines += textwrap.wrap(note, 100, initial_indent="note: ", subsequent_indent="      ")
     return "\n".join(lines)
@@ -325,7 +414,11 @@ def alerts_group():
 
 
 @alerts_group.command("run")
-@click.option("--day", default=None, help="Evaluate this local day (YYYY-MM-DD; default the latest with data).")
+@click.option(
+    "--day",
+    default=None,
+    help="Evaluate this local day (YYYY-MM-DD; default the latest with data).",
+)
 @click.option("--dry-run", is_flag=True, help="Evaluate and print, send nothing, store nothing.")
 @_common
 def alerts_run_cmd(ctx, day, dry_run):
@@ -372,8 +465,11 @@ def status_cmd(ctx, fmt):
     h = health(ctx.obj["db"])
     warnings = load_warnings(ctx.obj["db"])
     if fmt == "json":
-        click.echo(json.dumps({**h.to_json(), "warnings": warnings.to_dict("records")},
-                              indent=2, default=str))
+        click.echo(
+            json.dumps(
+                {**h.to_json(), "warnings": warnings.to_dict("records")}, indent=2, default=str
+            )
+        )
         return
     if fmt == "table":
         click.echo(status_text(ctx.obj["db"], ctx.obj["config"].display_timezone, h, warnings))
@@ -396,13 +492,26 @@ def status_text(db: Path, timezone: str, h, warnings) -> str:
     """`socialcare status` for people: loads, their warnings, quarantine and freshness."""
     from scorecard import terminal as term
 
-    parts = [f"warehouse {db}, data through {term.local_time(h.as_of, timezone) or 'n/a (empty)'} "
-             f"({timezone})", "", "recent loads:", term.loads_table(h.loads, timezone)]
+    parts = [
+        f"warehouse {db}, data through {term.local_time(h.as_of, timezone) or 'n/a (empty)'} "
+        f"({timezone})",
+        "",
+        "recent loads:",
+        term.loads_table(h.loads, timezone),
+    ]
     if not warnings.empty:
         parts += ["", "warnings of recent loads:"]
-        parts += [term.wrapped(f"  {w.load_id}: {w.warning}") for w in warnings.itertuples(index=False)]
-    parts += ["", "quarantined rows by reason:", term.quarantine_table(h.quarantine),
-              "", "freshness per source:", term.freshness_table(h.freshness, timezone)]
+        parts += [
+            term.wrapped(f"  {w.load_id}: {w.warning}") for w in warnings.itertuples(index=False)
+        ]
+    parts += [
+        "",
+        "quarantined rows by reason:",
+        term.quarantine_table(h.quarantine),
+        "",
+        "freshness per source:",
+        term.freshness_table(h.freshness, timezone),
+    ]
     if h.response_freshness is not None and not h.response_freshness.empty:
         parts += ["", term.freshness_table(h.response_freshness, timezone, holds="responses")]
     return "\n".join(parts)
@@ -416,8 +525,11 @@ def config_cmd(ctx):
 
 
 @main.command("erase")
-@click.option("--customer", required=True,
-              help="The customer's stored id (Twitter author id, CRM id) or the e-mail a ticket export used.")
+@click.option(
+    "--customer",
+    required=True,
+    help="The customer's stored id (Twitter author id, CRM id) or the e-mail a ticket export used.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @_common
 def erase_cmd(ctx, customer, yes):
@@ -428,16 +540,31 @@ def erase_cmd(ctx, customer, yes):
     from warehouse.privacy import erase_customer
 
     if not yes and sys.stdin.isatty():
-        click.confirm("Erase every stored record of this customer? This cannot be undone", abort=True)
+        click.confirm(
+            "Erase every stored record of this customer? This cannot be undone", abort=True
+        )
     result = erase_customer(ctx.obj["db"], customer, ctx.obj["config"])
-    audit(getpass.getuser(), "erase", db=ctx.obj["db"], removed=result.removed,
-          masked_mentions=result.masked_mentions)
+    audit(
+        getpass.getuser(),
+        "erase",
+        db=ctx.obj["db"],
+        removed=result.removed,
+        masked_mentions=result.masked_mentions,
+    )
     click.echo(result.summary())
 
 
 @main.command("export")
-@click.argument("table", type=click.Choice(["scorecard", "cases", "messages", "surveys", "loads", "quarantine"]))
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True)
+@click.argument(
+    "table", type=click.Choice(["scorecard", "cases", "messages", "surveys", "loads", "quarantine"])
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "parquet"]),
+    default="csv",
+    show_default=True,
+)
 @click.option("--out", required=True, help="Output file.")
 @click.option("--from", "start", default=None)
 @click.option("--to", "end", default=None)
@@ -448,8 +575,16 @@ def export_cmd(ctx, table, fmt, out, start, end, channel, brand):
     """Export a table (spreadsheet formulas neutralised) to CSV, XLSX or Parquet."""
     from scorecard.export import export_table
 
-    n = export_table(ctx.obj["db"], ctx.obj["config"], table, fmt, Path(out), start, end,
-                     {"channel": _csv_list(channel), "brand": _csv_list(brand)})
+    n = export_table(
+        ctx.obj["db"],
+        ctx.obj["config"],
+        table,
+        fmt,
+        Path(out),
+        start,
+        end,
+        {"channel": _csv_list(channel), "brand": _csv_list(brand)},
+    )
     click.echo(f"wrote {n} rows to {out}.")
 
 
@@ -457,18 +592,35 @@ def export_cmd(ctx, table, fmt, out, start, end, channel, brand):
 @click.option("--from", "start", default=None)
 @click.option("--to", "end", default=None)
 @click.option("--brand", default=None)
-@click.option("--shift", default=0.2, show_default=True, type=float, help="What-if: share of eligible phone volume moved to social.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--shift",
+    default=0.2,
+    show_default=True,
+    type=float,
+    help="What-if: share of eligible phone volume moved to social.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @_common
 def lift_cmd(ctx, start, end, brand, shift, fmt):
     """Channel economics and recommendation lift of social vs phone and e-mail."""
     from scorecard.economics.lift import lift_report
     from scorecard.kpis.data import open_warehouse
 
-    report = lift_report(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
-                         {"brand": _csv_list(brand)}, shift)
-    click.echo(json.dumps(report.to_json(), indent=2, default=str) if fmt == "json"
-               else _wrapped(report.summary()))
+    report = lift_report(
+        open_warehouse(ctx.obj["db"]),
+        ctx.obj["config"],
+        start,
+        end,
+        {"brand": _csv_list(brand)},
+        shift,
+    )
+    click.echo(
+        json.dumps(report.to_json(), indent=2, default=str)
+        if fmt == "json"
+        else _wrapped(report.summary())
+    )
 
 
 def _wrapped(text: str) -> str:
@@ -491,9 +643,18 @@ def report_group():
 
 
 @report_group.command("daily")
-@click.option("--day", default=None, help="The day (YYYY-MM-DD, display timezone; default: the data's latest day).")
+@click.option(
+    "--day",
+    default=None,
+    help="The day (YYYY-MM-DD, display timezone; default: the data's latest day).",
+)
 @click.option("--out", required=True, help="Output file: .html (self-contained) or .pdf (A4).")
-@click.option("--email-to", "email_to", default=None, help="Also e-mail it (comma-separated addresses) through [smtp].")
+@click.option(
+    "--email-to",
+    "email_to",
+    default=None,
+    help="Also e-mail it (comma-separated addresses) through [smtp].",
+)
 @_common
 def report_daily_cmd(ctx, day, out, email_to):
     """The day's scorecard (red KPIs first, with why), the backlog and the week's incidents."""
@@ -515,7 +676,13 @@ def report_daily_cmd(ctx, day, out, email_to):
 @click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
 @click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
 @click.option("--brand", default=None, help="Only this brand.")
-@click.option("--shift", default=0.2, show_default=True, type=float, help="What-if: share of eligible phone volume moved to social.")
+@click.option(
+    "--shift",
+    default=0.2,
+    show_default=True,
+    type=float,
+    help="What-if: share of eligible phone volume moved to social.",
+)
 @click.option("--out", required=True, help="Output file: .pdf (A4) or .html (self-contained).")
 @_common
 def report_business_case_cmd(ctx, start, end, brand, shift, out):
@@ -535,8 +702,12 @@ def report_business_case_cmd(ctx, start, end, brand, shift, out):
 @click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, display timezone).")
 @click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, inclusive).")
 @click.option("--kpi", default=None, help="Only these KPI ids (comma-separated).")
-@click.option("--sensitivity", default=3.5, show_default=True, type=float, help="Robust z threshold.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--sensitivity", default=3.5, show_default=True, type=float, help="Robust z threshold."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @_common
 def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
     """Incidents in daily KPI series (overall, per brand and channel), severity first, with
@@ -545,8 +716,15 @@ def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
     from scorecard.kpis.data import open_warehouse
 
     start, end = _dates(start, end)
-    result = find_anomalies(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end,
-                            _csv_list(kpi) or None, sensitivity, progress=True)
+    result = find_anomalies(
+        open_warehouse(ctx.obj["db"]),
+        ctx.obj["config"],
+        start,
+        end,
+        _csv_list(kpi) or None,
+        sensitivity,
+        progress=True,
+    )
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, default=str))
         return
@@ -555,19 +733,34 @@ def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
 
 @main.command("explain")
 @click.argument("kpi")
-@click.option("--period", required=True, help="A..B, the period to explain (YYYY-MM-DD..YYYY-MM-DD).")
-@click.option("--vs", "versus", default=None,
-              help="C..D, the comparison period (default: [compare] baseline, the last 4 same weekdays).")
-@click.option("--vs-target", "vs_target", is_flag=True,
-              help="Explain the shortfall against the target instead of a change (why is it red).")
-@click.option("--by", default=None,
-              help="Dimensions (default: channel,brand,category,agent; with --vs-target also hour and topic terms).")
+@click.option(
+    "--period", required=True, help="A..B, the period to explain (YYYY-MM-DD..YYYY-MM-DD)."
+)
+@click.option(
+    "--vs",
+    "versus",
+    default=None,
+    help="C..D, the comparison period (default: [compare] baseline, the last 4 same weekdays).",
+)
+@click.option(
+    "--vs-target",
+    "vs_target",
+    is_flag=True,
+    help="Explain the shortfall against the target instead of a change (why is it red).",
+)
+@click.option(
+    "--by",
+    default=None,
+    help="Dimensions (default: channel,brand,category,agent; with --vs-target also hour and topic terms).",
+)
 @click.option("--channel", default=None, help="Only these channels (comma-separated).")
 @click.option("--brand", default=None, help="Only these brands (comma-separated).")
 @click.option("--category", default=None, help="Only these issue categories (comma-separated).")
 @click.option("--agent", default=None, help="Only these agents (comma-separated).")
 @click.option("--hour", default=None, help="Only cases opened in these local hours (e.g. 9,15-22).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @_common
 def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
     """Why a KPI misses its target (--vs-target: the shortfall by segment and failing case), or
@@ -582,15 +775,21 @@ def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
         if versus:
             raise click.UsageError("use either --vs-target or --vs PERIOD, not both.")
         result = explain_shortfall(con, config, kpi, period, _csv_list(by), option_filters(**dims))
-        click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json"
-                   else _wrapped(result.text()))
+        click.echo(
+            json.dumps(result.to_json(), indent=2, default=str)
+            if fmt == "json"
+            else _wrapped(result.text())
+        )
         return
     from scorecard.rootcause.change import explain_change
 
     dims_by = _csv_list(by) or ["channel", "brand", "category", "agent"]
     result = explain_change(con, config, kpi, period, versus, dims_by, option_filters(**dims))
-    click.echo(json.dumps(result.to_json(), indent=2, default=str) if fmt == "json"
-               else _wrapped(result.summary()))
+    click.echo(
+        json.dumps(result.to_json(), indent=2, default=str)
+        if fmt == "json"
+        else _wrapped(result.summary())
+    )
 
 
 @main.command("drill")
@@ -602,7 +801,13 @@ def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
 @click.option("--category", default=None)
 @click.option("--agent", default=None)
 @click.option("--hour", default=None, help="Local hours of day the cases opened (e.g. 9,15-22).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "parquet"]),
+    default="csv",
+    show_default=True,
+)
 @click.option("--out", required=True, help="Output file.")
 @_common
 def drill_cmd(ctx, kpi, start, end, fmt, out, **dims):
@@ -611,18 +816,33 @@ def drill_cmd(ctx, kpi, start, end, fmt, out, **dims):
     from scorecard.periods import option_filters
 
     start, end = _dates(start, end)
-    rows = export_drill(ctx.obj["db"], ctx.obj["config"], kpi, start, end, option_filters(**dims),
-                        fmt, Path(out))
+    rows = export_drill(
+        ctx.obj["db"], ctx.obj["config"], kpi, start, end, option_filters(**dims), fmt, Path(out)
+    )
     click.echo(f"wrote {rows} rows to {out}.")
 
 
 @main.command("build")
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
-              help="duckdb: load each source into --db; spark: build a Parquet lake (socialcare[spark]).")
-@click.option("--lake", default=None, help="Lake folder or URI (file://, hdfs://, s3a://) for --engine spark.")
-@click.option("--master", default="local[*]", show_default=True, help="Spark master URL (spark://host:7077, yarn, k8s://...).")
-@click.option("--mapping", default=None, help="TOML mapping for csv and sql sources (DuckDB engine).")
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="duckdb: load each source into --db; spark: build a Parquet lake (socialcare[spark]).",
+)
+@click.option(
+    "--lake", default=None, help="Lake folder or URI (file://, hdfs://, s3a://) for --engine spark."
+)
+@click.option(
+    "--master",
+    default="local[*]",
+    show_default=True,
+    help="Spark master URL (spark://host:7077, yarn, k8s://...).",
+)
+@click.option(
+    "--mapping", default=None, help="TOML mapping for csv and sql sources (DuckDB engine)."
+)
 @_common
 def build_cmd(ctx, sources, engine, lake, master, mapping):
     """Build the warehouse from KIND=PATH sources, in order (docs/spark.md)."""
@@ -630,7 +850,9 @@ def build_cmd(ctx, sources, engine, lake, master, mapping):
 
     if engine == "spark":
         if not lake:
-            raise click.ClickException("--engine spark needs --lake DIR (where the Parquet snapshots go).")
+            raise click.ClickException(
+                "--engine spark needs --lake DIR (where the Parquet snapshots go)."
+            )
         try:
             click.echo(build_with_spark(sources, lake, master, ctx.obj["config"]).summary())
         except USER_ERRORS as e:
@@ -640,13 +862,20 @@ def build_cmd(ctx, sources, engine, lake, master, mapping):
 
     try:
         for kind, path in kind_paths(sources):
-            click.echo(load_in_child(kind, path, ctx.obj["db"], ctx.obj["config"], mapping).summary())
+            click.echo(
+                load_in_child(kind, path, ctx.obj["db"], ctx.obj["config"], mapping).summary()
+            )
     except USER_ERRORS as e:
         raise click.ClickException(_sentence(e)) from None
 
 
 @main.command("publish")
-@click.option("--from-lake", "lake", required=True, help="Lake folder whose current snapshot becomes the warehouse.")
+@click.option(
+    "--from-lake",
+    "lake",
+    required=True,
+    help="Lake folder whose current snapshot becomes the warehouse.",
+)
 @_common
 def publish_cmd(ctx, lake):
     """Make the DuckDB warehouse (--db) from a lake's current snapshot (socialcare build --engine spark)."""
@@ -681,8 +910,10 @@ def _port_is_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as e:
-            raise click.ClickException(f"port {port} on {host} is in use ({e.strerror}); stop what uses it "
-                                       "or choose another with --port.") from None
+            raise click.ClickException(
+                f"port {port} on {host} is in use ({e.strerror}); stop what uses it "
+                "or choose another with --port."
+            ) from None
 
 
 @main.command("serve")
@@ -693,7 +924,9 @@ def _port_is_free(host: str, port: int) -> None:
 def serve_cmd(ctx, host, port, debug):
     """Serve the dashboard (development server; use `gunicorn app:server` in production)."""
     if not ctx.obj["db"].exists():
-        raise WarehouseError(f"no warehouse at {ctx.obj['db']}; run socialcare demo or load data first.")
+        raise WarehouseError(
+            f"no warehouse at {ctx.obj['db']}; run socialcare demo or load data first."
+        )
     _run_dashboard(ctx, host, port, debug)
 
 

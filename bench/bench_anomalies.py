@@ -51,7 +51,9 @@ def _warehouse(out: Path, interactions: int, seed: int, incidents: bool) -> tupl
     folder = out / f"{'inc' if incidents else 'free'}-{seed}-{interactions}"
     db = folder / "w.duckdb"
     if not db.exists():
-        result = generate(folder, interactions=interactions, days=90, seed=seed, incidents=incidents)
+        result = generate(
+            folder, interactions=interactions, days=90, seed=seed, incidents=incidents
+        )
         load_generated(folder, db, Config())
         return db, result.manifest
     return db, json.loads((folder / "manifest.json").read_text())
@@ -61,20 +63,32 @@ def incident_cover(result, manifest: dict) -> pd.DataFrame:
     """Per manifest row: the incidents covering it (days overlap, slice inside the row's brand
     and channel or coarser, the driver or an echo moving one of the row's KPIs its way), the
     covering incident's rank by severity, and the rank of the first incident covering no row."""
+
     def covers(i, row) -> bool:
         where = {"brand": row["brand"], "channel": row["channel"]}
         moves = {(i.kpi, i.direction)} | {(e.kpi, "up" if e.z > 0 else "down") for e in i.echoes}
-        return (not (i.end < row["start"] or i.start > row["end"])
-                and all(where.get(k) == v for k, v in i.slice.items())
-                and bool(moves & set(row["kpis"].items())))
+        return (
+            not (i.end < row["start"] or i.start > row["end"])
+            and all(where.get(k) == v for k, v in i.slice.items())
+            and bool(moves & set(row["kpis"].items()))
+        )
+
     rank = {i.id: r for r, i in enumerate(result.incidents, 1)}
     hits = [[i.id for i in result.incidents if covers(i, row)] for row in manifest["incidents"]]
     injected = {x for h in hits for x in h}
     first_other = next((r for i, r in rank.items() if i not in injected), None)
-    return pd.DataFrame([{"kind": row["kind"], "channel": row["channel"], "incidents": ",".join(h),
-                          "rank": min((rank[x] for x in h), default=None),
-                          "first_uninjected_rank": first_other}
-                         for row, h in zip(manifest["incidents"], hits, strict=True)])
+    return pd.DataFrame(
+        [
+            {
+                "kind": row["kind"],
+                "channel": row["channel"],
+                "incidents": ",".join(h),
+                "rank": min((rank[x] for x in h), default=None),
+                "first_uninjected_rank": first_other,
+            }
+            for row, h in zip(manifest["incidents"], hits, strict=True)
+        ]
+    )
 
 
 def _timed(fn, *args, **kwargs):
@@ -116,8 +130,11 @@ print(json.dumps({"seconds": secs, "cpu": cpus, "found": found, "flags": len(r.a
 
 def _baseline_tree(rev: str, into: Path) -> Path:
     """The packages of git revision `rev` extracted into `into` (git archive; no checkout)."""
-    blob = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "etl", "warehouse", "scorecard"],
-                          check=True, capture_output=True).stdout
+    blob = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "etl", "warehouse", "scorecard"],
+        check=True,
+        capture_output=True,
+    ).stdout
     tar = into / "rev.tar"
     tar.write_bytes(blob)
     with tarfile.open(tar) as t:
@@ -128,8 +145,13 @@ def _baseline_tree(rev: str, into: Path) -> Path:
 def _cold(tree: Path, db: Path, start: str, end: str, keep: Path | None = None) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree), "SOCIALCARE_PROGRESS": "0"}
     args = [str(tree), str(db), start, end] + ([str(keep)] if keep else [])
-    out = subprocess.run([sys.executable, "-c", _RUN, *args], env=env,
-                         capture_output=True, text=True, cwd=tempfile.gettempdir())
+    out = subprocess.run(
+        [sys.executable, "-c", _RUN, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
     if out.returncode:
         raise SystemExit(f"the run of {tree} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -145,20 +167,28 @@ def speed(db: Path, days: list[int], rev: str, keep: Path | None = None) -> None
     with tempfile.TemporaryDirectory() as tmp:
         old = _baseline_tree(rev, Path(tmp))
         print(f"{db}: {cases:,} cases, data to {last}; baseline code: {rev}")
-        print(f"{'days':>5} {'code':<9} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'found':>6} "
-              f"{'flags':>6} {'result':>10}")
+        print(
+            f"{'days':>5} {'code':<9} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'found':>6} "
+            f"{'flags':>6} {'result':>10}"
+        )
         for n in days:
             start = (last - timedelta(days=n - 1)).isoformat()
             for name, tree in (("baseline", old), ("this", ROOT)):
-                r = _cold(tree, db, start, last.isoformat(),
-                          keep / f"{n}-{name}.json" if keep else None)
-                print(f"{n:>5} {name:<9} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {r['peak_mb']:>8.0f} "
-                      f"{r['found']:>6} {r['flags']:>6} {r['digest']:>10}", flush=True)
-    print(f"targets: demo 90 days <= 10 s; 10M interactions 90 days <= 15 s, 365 days <= 60 s and "
-          f"<= 1.5 GB ('found': incidents, or anomalies for a revision before incidents; 'result': "
-          f"sha256 of the result's JSON, the same when the results are; cpu s: user + "
-          f"system of the process, its DuckDB threads included; load average now "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+                r = _cold(
+                    tree, db, start, last.isoformat(), keep / f"{n}-{name}.json" if keep else None
+                )
+                print(
+                    f"{n:>5} {name:<9} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {r['peak_mb']:>8.0f} "
+                    f"{r['found']:>6} {r['flags']:>6} {r['digest']:>10}",
+                    flush=True,
+                )
+    print(
+        f"targets: demo 90 days <= 10 s; 10M interactions 90 days <= 15 s, 365 days <= 60 s and "
+        f"<= 1.5 GB ('found': incidents, or anomalies for a revision before incidents; 'result': "
+        f"sha256 of the result's JSON, the same when the results are; cpu s: user + "
+        f"system of the process, its DuckDB threads included; load average now "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
 
 
 def _demo(out: Path) -> Path:
@@ -182,8 +212,12 @@ def main() -> None:
     args = ap.parse_args()
     out = Path(args.out)
     if args.speed:
-        speed(Path(args.db) if args.db else _demo(out), [int(d) for d in args.days.split(",")],
-              args.baseline, Path(args.keep) if args.keep else None)
+        speed(
+            Path(args.db) if args.db else _demo(out),
+            [int(d) for d in args.days.split(",")],
+            args.baseline,
+            Path(args.keep) if args.keep else None,
+        )
         return
     kpis = len(catalogue())
     pd.set_option("display.width", 200)
@@ -192,45 +226,66 @@ def main() -> None:
         db, _ = _warehouse(out, args.interactions, seed, incidents=False)
         con = open_warehouse(db)
         result, secs = _timed(find_anomalies, con, Config())
-        _, base = _timed(lambda c=con: [scorecard(c, Config(), grain="day", by=list(by))
-                                        for by in SLICE_DIMS])
+        _, base = _timed(
+            lambda c=con: [scorecard(c, Config(), grain="day", by=list(by)) for by in SLICE_DIMS]
+        )
         days = pd.Timestamp(result.end) - pd.Timestamp(result.start)
         rate = false_alarm_rate(result, kpis, days.days + 1)
         per_kpi = pd.Series([a.kpi for a in result.anomalies]).value_counts()
-        worst = f"{per_kpi.index[0]} {per_kpi.iloc[0] * 90 / (days.days + 1):.2f}" if len(per_kpi) else "none"
+        worst = (
+            f"{per_kpi.index[0]} {per_kpi.iloc[0] * 90 / (days.days + 1):.2f}"
+            if len(per_kpi)
+            else "none"
+        )
         rates.append(rate)
-        print(f"seed {seed} incident-free: {len(result.anomalies)} alarms in {result.series_tested} "
-              f"series, {rate:.2f} per KPI per 90 days (worst KPI: {worst}); find_anomalies "
-              f"{secs:.1f} s vs daily scorecard of the same slices {base:.1f} s")
+        print(
+            f"seed {seed} incident-free: {len(result.anomalies)} alarms in {result.series_tested} "
+            f"series, {rate:.2f} per KPI per 90 days (worst KPI: {worst}); find_anomalies "
+            f"{secs:.1f} s vs daily scorecard of the same slices {base:.1f} s"
+        )
         con.close()
         db, manifest = _warehouse(out, args.interactions, seed, incidents=True)
         con = open_warehouse(db)
         result, secs = _timed(find_anomalies, con, Config())
         report = incident_report(result, manifest).assign(seed=seed)
         reports.append(report)
-        print(f"seed {seed} with incidents: {len(result.incidents)} incidents "
-              f"({len(result.anomalies)} flags), find_anomalies {secs:.1f} s")
+        print(
+            f"seed {seed} with incidents: {len(result.incidents)} incidents "
+            f"({len(result.anomalies)} flags), find_anomalies {secs:.1f} s"
+        )
         print(report.drop(columns=["seed"]).to_string(index=False))
         cover = incident_cover(result, manifest)
         once = cover["incidents"].str.count(",").eq(0) & cover["incidents"].ne("")
         top = cover["rank"].max() < (cover["first_uninjected_rank"].iloc[0] or 10**6)
-        print(f"incidents: each manifest row covered by one incident: {bool(once.all())}; all "
-              f"injected ones above every other: {bool(top)}")
+        print(
+            f"incidents: each manifest row covered by one incident: {bool(once.all())}; all "
+            f"injected ones above every other: {bool(top)}"
+        )
         print(cover.to_string(index=False))
         con.close()
     allr = pd.concat(reports, ignore_index=True)
-    print("\nper seed: rows found / named first (of those with something left to name) / false alarms")
+    print(
+        "\nper seed: rows found / named first (of those with something left to name) / false alarms"
+    )
     for (seed, report), rate in zip(allr.groupby("seed"), rates, strict=True):
         named = report[report["named"].notna()]
-        print(f"seed {seed}: found {int(report['found'].sum())}/{len(report)}, named "
-              f"{int(named['named'].astype(bool).sum())}/{len(named)}, {rate:.2f} false alarms per KPI "
-              f"per 90 days; weakest: " + ", ".join(
-                  f"{k} {kpi} z {z:+.2f}" for k, kpi, z in report.assign(a=report["z"].abs())
-                  .nsmallest(2, "a")[["kind", "kpi", "z"]].itertuples(index=False)))
+        print(
+            f"seed {seed}: found {int(report['found'].sum())}/{len(report)}, named "
+            f"{int(named['named'].astype(bool).sum())}/{len(named)}, {rate:.2f} false alarms per KPI "
+            f"per 90 days; weakest: "
+            + ", ".join(
+                f"{k} {kpi} z {z:+.2f}"
+                for k, kpi, z in report.assign(a=report["z"].abs())
+                .nsmallest(2, "a")[["kind", "kpi", "z"]]
+                .itertuples(index=False)
+            )
+        )
     found = allr.groupby("kind")["found"].mean()
     named = allr[allr["named"].notna()].groupby("kind")["named"].mean()
-    print(f"\nfalse alarms per KPI per 90 days: mean {sum(rates) / len(rates):.2f}, "
-          f"max {max(rates):.2f} over seeds {args.seeds}")
+    print(
+        f"\nfalse alarms per KPI per 90 days: mean {sum(rates) / len(rates):.2f}, "
+        f"max {max(rates):.2f} over seeds {args.seeds}"
+    )
     print("share of (incident, KPI) found on its dates with the right direction:")
     print(found.round(2).to_string())
     print("share of found ones whose attribution names the manifest cause first:")

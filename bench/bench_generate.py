@@ -61,7 +61,12 @@ def report(r: dict) -> None:
     print(f"interactions/s {r['n'] / r['wall']:,.0f}   messages/s {r['messages'] / r['wall']:,.0f}   "
           f"rows/s {r['rows'] / r['wall']:,.0f}   MB/s {r['bytes'] / 1e6 / r['wall']:,.0f}")  # fmt: skip
     k = r["counts"]
-    print("counts: " + ", ".join(f"{x} {k[x]:,}" for x in ("social", "phone", "email", "chat", "tweets", "surveys")))
+    print(
+        "counts: "
+        + ", ".join(
+            f"{x} {k[x]:,}" for x in ("social", "phone", "email", "chat", "tweets", "surveys")
+        )
+    )
     for name, size in r["sizes"].items():
         print(f"  {name:18s} {size / 1e6:10.1f} MB")
     print(f"  {'total':18s} {r['bytes'] / 1e6:10.1f} MB")
@@ -72,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--interactions", type=int, default=10_000_000)
     ap.add_argument("--baseline", type=int, default=1_000_000)
-    ap.add_argument("--out", type=Path, default=None, help="keep the files here (default: a temp dir)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="keep the files here (default: a temp dir)"
+    )
     a = ap.parse_args(argv)
     print(f"cores {os.cpu_count()}   load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     tmp = Path(tempfile.mkdtemp(prefix="bench_generate_"))
@@ -89,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{main_run['n']:,} (ratio {per_main / per_base:.2f}; 1.0 = linear)")  # fmt: skip
     print(f"load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     ok = main_run["wall"] <= TARGET_S or main_run["n"] != 10_000_000
-    print(f"target {main_run['n']:,} in <= {TARGET_S:.0f} s: {'met' if ok else 'MISSED'} ({main_run['wall']:.1f} s)")
+    print(
+        f"target {main_run['n']:,} in <= {TARGET_S:.0f} s: {'met' if ok else 'MISSED'} ({main_run['wall']:.1f} s)"
+    )
     return 0 if ok else 1
 
 

@@ -40,18 +40,25 @@ def main() -> None:
     t = time.perf_counter()
     detected = add_language(con, "texts", "language")
     took = time.perf_counter() - t
-    print(f"{n:,} tweets, {distinct:,} distinct texts: add_language {took:.1f} s "
-          f"({detected:,} texts through the detector)")
-    print(con.execute("select language, count(*) from texts group by all order by 2 desc limit 6")
-          .fetchall())
+    print(
+        f"{n:,} tweets, {distinct:,} distinct texts: add_language {took:.1f} s "
+        f"({detected:,} texts through the detector)"
+    )
+    print(
+        con.execute(
+            "select language, count(*) from texts group by all order by 2 desc limit 6"
+        ).fetchall()
+    )
     with open(ROOT / "tests" / "golden" / "language_tweets.csv", encoding="utf-8") as fh:
         real = [r["text"] for r in csv.DictReader(fh)]
     sample = [f"{cleaned_text(t)} n{i}" for i in range(1700) for t in real]  # ~200k, as in SQL
     t = time.perf_counter()
     predicted_codes(sample)
     rate = len(sample) / (time.perf_counter() - t)
-    print(f"detector alone, one core, real tweets: {rate:,.0f} texts/s -> "
-          f"{distinct / rate:.1f} s for {distinct:,} distinct texts if none were hinted")
+    print(
+        f"detector alone, one core, real tweets: {rate:,.0f} texts/s -> "
+        f"{distinct / rate:.1f} s for {distinct:,} distinct texts if none were hinted"
+    )
 
 
 if __name__ == "__main__":

@@ -66,10 +66,16 @@ def run_ours(path: Path, db: Path) -> dict:
         result = load_file("twcs", str(path), db, Config())
     wall = time.perf_counter() - started
     own, kids = _rss_mb()
-    return {"wall": wall, "cpu": _cpu() - cpu0,
-            "rows": result.rows_read, "summary": result.summary(), "rss_self": own,
-            "rss_children": kids, "db_mb": db.stat().st_size / 1e6,
-            "stages": [(s.name, s.rows, s.wall_s, s.cpu_s) for s in stages]}
+    return {
+        "wall": wall,
+        "cpu": _cpu() - cpu0,
+        "rows": result.rows_read,
+        "summary": result.summary(),
+        "rss_self": own,
+        "rss_children": kids,
+        "db_mb": db.stat().st_size / 1e6,
+        "stages": [(s.name, s.rows, s.wall_s, s.cpu_s) for s in stages],
+    }
 
 
 def run_read(path: Path) -> dict:
@@ -83,8 +89,12 @@ def run_read(path: Path) -> dict:
     t = time.perf_counter()
     csv = read_csv_into(con, path, REQUIRED)
     wall = time.perf_counter() - t
-    return {"wall": wall, "rows": csv.rows_read, "rejects": len(csv.rejects),
-            "notes": list(csv.notes)}
+    return {
+        "wall": wall,
+        "rows": csv.rows_read,
+        "rejects": len(csv.rejects),
+        "notes": list(csv.notes),
+    }
 
 
 def run_pandas_read(path: Path) -> dict:
@@ -103,27 +113,38 @@ def damaged_figures(n: int, seed: int, bad: int) -> int:
     clean = Path(tempfile.gettempdir()) / f"socialcare-bench-twcs-lf-{n}-{seed}.csv"
     t = time.perf_counter()
     _, damaged = write_twcs_damaged(clean, n, seed, bad)
-    print(f"generated {clean} and {damaged.name} ({clean.stat().st_size / 1e6:,.0f} MB each, "
-          f"LF line ends, {bad} texts with bare CRs in the second) in {time.perf_counter() - t:.1f} s")
+    print(
+        f"generated {clean} and {damaged.name} ({clean.stat().st_size / 1e6:,.0f} MB each, "
+        f"LF line ends, {bad} texts with bare CRs in the second) in {time.perf_counter() - t:.1f} s"
+    )
     print(f"machine: {os.cpu_count()} cores, load average before: {_load_average()}")
     try:
         reads = {k: _child("read", str(p)) for k, p in (("clean", clean), ("damaged", damaged))}
         with tempfile.TemporaryDirectory() as tmp:
-            loads = {k: _child("ours", str(p), str(Path(tmp) / f"{k}.duckdb"))
-                     for k, p in (("clean", clean), ("damaged", damaged))}
+            loads = {
+                k: _child("ours", str(p), str(Path(tmp) / f"{k}.duckdb"))
+                for k, p in (("clean", clean), ("damaged", damaged))
+            }
         base = _child("pandas_read", str(damaged))
     finally:
         clean.unlink(missing_ok=True)
         damaged.unlink(missing_ok=True)
     print(f"\n{'':34s} {'strict (clean)':>15s} {'fallback (damaged)':>19s} {'ratio':>6s}")
-    for what, res in (("CSV read (etl.sources.io.read_csv_into)", reads), ("whole load (load_file)", loads)):
+    for what, res in (
+        ("CSV read (etl.sources.io.read_csv_into)", reads),
+        ("whole load (load_file)", loads),
+    ):
         a, b = res["clean"]["wall"], res["damaged"]["wall"]
         print(f"{what:34s} {a:13.2f} s {b:17.2f} s {b / a:5.2f}x")
-    print(f"rows read: {reads['clean']['rows']:,} / {reads['damaged']['rows']:,}; "
-          f"quarantined: {reads['clean']['rejects']} / {reads['damaged']['rejects']}; "
-          f"fallback notes: {'; '.join(reads['damaged']['notes'])}")
-    print(f"pandas read_csv(lineterminator='\\n', dtype=str) of the damaged file: "
-          f"{base['wall']:.2f} s ({base['rows']:,} rows)")
+    print(
+        f"rows read: {reads['clean']['rows']:,} / {reads['damaged']['rows']:,}; "
+        f"quarantined: {reads['clean']['rejects']} / {reads['damaged']['rejects']}; "
+        f"fallback notes: {'; '.join(reads['damaged']['notes'])}"
+    )
+    print(
+        f"pandas read_csv(lineterminator='\\n', dtype=str) of the damaged file: "
+        f"{base['wall']:.2f} s ({base['rows']:,} rows)"
+    )
     ratio = loads["damaged"]["wall"] / loads["clean"]["wall"]
     print(f"target: fallback load <= 2x the strict path {_verdict(ratio <= 2.0)} ({ratio:.2f}x)")
     print(f"load average after: {_load_average()}")
@@ -140,9 +161,11 @@ def daily_figures(n: int, seed: int, latest: int) -> int:
         history, day = Path(tmp) / "history.csv", Path(tmp) / "latest.csv"
         t = time.perf_counter()
         rows = write_twcs_days(history, day, n, latest, seed)
-        print(f"generated {rows[0]:,} earlier and {rows[1]:,} latest tweets "
-              f"({history.stat().st_size / 1e6:,.0f} + {day.stat().st_size / 1e6:,.0f} MB) "
-              f"in {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {rows[0]:,} earlier and {rows[1]:,} latest tweets "
+            f"({history.stat().st_size / 1e6:,.0f} + {day.stat().st_size / 1e6:,.0f} MB) "
+            f"in {time.perf_counter() - t:.1f} s"
+        )
         print(f"machine: {os.cpu_count()} cores, load average before: {_load_average()}")
         full = _child("ours", str(history), str(Path(tmp) / "w.duckdb"))
         into = _child("ours", str(day), str(Path(tmp) / "w.duckdb"))
@@ -154,11 +177,15 @@ def daily_figures(n: int, seed: int, latest: int) -> int:
         print(f"{name:30s} {wall:13.2f} {first.get(name, 0.0):11.2f}")
     print(f"{'total (end to end)':30s} {into['wall']:13.2f} {empty['wall']:11.2f}")
     ratio, grew = into["wall"] / empty["wall"], into["db_mb"] - full["db_mb"]
-    print(f"cost ratio: {ratio:.2f}x wall, {into['cpu'] / empty['cpu']:.2f}x CPU; the file grew by "
-          f"{grew:,.0f} MB ({full['db_mb']:,.0f} -> {into['db_mb']:,.0f} MB) where the same tweets "
-          f"alone make a {empty['db_mb']:,.0f} MB warehouse")
-    print(f"targets: ratio <= 1.5x {_verdict(ratio <= 1.5)}; growth <= the new data "
-          f"{_verdict(grew <= empty['db_mb'])}")
+    print(
+        f"cost ratio: {ratio:.2f}x wall, {into['cpu'] / empty['cpu']:.2f}x CPU; the file grew by "
+        f"{grew:,.0f} MB ({full['db_mb']:,.0f} -> {into['db_mb']:,.0f} MB) where the same tweets "
+        f"alone make a {empty['db_mb']:,.0f} MB warehouse"
+    )
+    print(
+        f"targets: ratio <= 1.5x {_verdict(ratio <= 1.5)}; growth <= the new data "
+        f"{_verdict(grew <= empty['db_mb'])}"
+    )
     print(f"load average after: {_load_average()}")
     return 0
 
@@ -215,8 +242,14 @@ def run_baseline(path: Path, sample: int) -> dict:
     day = df.loc[inbound.to_numpy() & df["tweet_id"].isin(first_in.index).to_numpy(), "created_at"]
     volume = day.dt.floor("D").value_counts()
     out["aggregates"] = time.perf_counter() - t
-    out["flag_counts"] = [int(private.sum()), int(runaround.sum()), int(signature.notna().sum()),
-                          int(resolves.sum()), int((category != "other").sum()), int(volume.sum())]
+    out["flag_counts"] = [
+        int(private.sum()),
+        int(runaround.sum()),
+        int(signature.notna().sum()),
+        int(resolves.sum()),
+        int((category != "other").sum()),
+        int(volume.sum()),
+    ]
     n = min(sample, len(df))
     texts = df["text"].fillna("").iloc[:n].tolist()
     analyzer = SentimentIntensityAnalyzer()
@@ -254,8 +287,13 @@ def _tree_pss_mb(pid: int) -> float:
 
 def _child(mode: str, *args: str) -> dict:
     """Run one side in a child process, sampling its process tree's PSS every 50 ms."""
-    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", mode, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     peak = [0.0]
 
     def sample() -> None:
@@ -287,35 +325,53 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=3_000_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--file", type=Path, default=None, help="TWCS file to use (generated if absent)")
+    ap.add_argument(
+        "--file", type=Path, default=None, help="TWCS file to use (generated if absent)"
+    )
     ap.add_argument("--sample", type=int, default=200_000, help="rows scored by the VADER baseline")
     ap.add_argument("--skip-baseline", action="store_true")
-    ap.add_argument("--damaged", type=int, default=0, metavar="K",
-                    help="measure the tolerant fallback on a copy with K texts holding bare CRs")
-    ap.add_argument("--daily", type=int, default=0, metavar="K",
-                    help="measure a daily load: the latest K of the --n tweets into the warehouse "
-                         "of the others vs into an empty one")
+    ap.add_argument(
+        "--damaged",
+        type=int,
+        default=0,
+        metavar="K",
+        help="measure the tolerant fallback on a copy with K texts holding bare CRs",
+    )
+    ap.add_argument(
+        "--daily",
+        type=int,
+        default=0,
+        metavar="K",
+        help="measure a daily load: the latest K of the --n tweets into the warehouse "
+        "of the others vs into an empty one",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         mode, *rest = args.child
-        runs = {"ours": lambda: run_ours(Path(rest[0]), Path(rest[1])),
-                "baseline": lambda: run_baseline(Path(rest[0]), int(rest[1])),
-                "read": lambda: run_read(Path(rest[0])),
-                "pandas_read": lambda: run_pandas_read(Path(rest[0]))}
+        runs = {
+            "ours": lambda: run_ours(Path(rest[0]), Path(rest[1])),
+            "baseline": lambda: run_baseline(Path(rest[0]), int(rest[1])),
+            "read": lambda: run_read(Path(rest[0])),
+            "pandas_read": lambda: run_pandas_read(Path(rest[0])),
+        }
         print(json.dumps(runs[mode]()))
         return 0
     if args.damaged:
         return damaged_figures(args.n, args.seed, args.damaged)
     if args.daily:
         return daily_figures(args.n, args.seed, args.daily)
-    path = args.file or Path(tempfile.gettempdir()) / f"socialcare-bench-twcs-{args.n}-{args.seed}.csv"
+    path = (
+        args.file or Path(tempfile.gettempdir()) / f"socialcare-bench-twcs-{args.n}-{args.seed}.csv"
+    )
     if not path.exists():
         from bench.make_twcs import write_twcs
 
         t = time.perf_counter()
         write_twcs(path, args.n, args.seed)
-        print(f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t:.1f} s"
+        )
     print(f"machine: {os.cpu_count()} cores, load average before: {_load_average()}")
     with tempfile.TemporaryDirectory() as tmp:
         ours = _child("ours", str(path), str(Path(tmp) / "bench.duckdb"))
@@ -324,15 +380,23 @@ def main(argv: list[str] | None = None) -> int:
     for name, rows, wall, cpu in ours["stages"]:
         rate = f"{rows / wall:12,.0f}" if rows and wall > 0 else " " * 12
         print(f"{name:30s} {wall:7.2f} {cpu:7.2f} {rate}")
-    print(f"{'total (end to end)':30s} {ours['wall']:7.2f} {ours['cpu']:7.2f} "
-          f"{ours['rows'] / ours['wall']:12,.0f}")
-    print(f"peak RSS: {ours['rss_self']:,.0f} MB (load process), {ours['rss_children']:,.0f} MB "
-          f"(largest worker; forked, so it shares most pages with the load process); "
-          f"warehouse {ours['db_mb']:,.0f} MB")
-    print(f"peak memory of the whole load (PSS of the process tree, sampled every 50 ms): "
-          f"{ours['pss_tree_peak']:,.0f} MB")
-    print(f"targets: wall <= {TARGET_WALL_S:.0f} s {_verdict(ours['wall'] <= TARGET_WALL_S)}; "
-          f"peak memory <= {TARGET_MB / 1000:.0f} GB {_verdict(ours['pss_tree_peak'] <= TARGET_MB)}")
+    print(
+        f"{'total (end to end)':30s} {ours['wall']:7.2f} {ours['cpu']:7.2f} "
+        f"{ours['rows'] / ours['wall']:12,.0f}"
+    )
+    print(
+        f"peak RSS: {ours['rss_self']:,.0f} MB (load process), {ours['rss_children']:,.0f} MB "
+        f"(largest worker; forked, so it shares most pages with the load process); "
+        f"warehouse {ours['db_mb']:,.0f} MB"
+    )
+    print(
+        f"peak memory of the whole load (PSS of the process tree, sampled every 50 ms): "
+        f"{ours['pss_tree_peak']:,.0f} MB"
+    )
+    print(
+        f"targets: wall <= {TARGET_WALL_S:.0f} s {_verdict(ours['wall'] <= TARGET_WALL_S)}; "
+        f"peak memory <= {TARGET_MB / 1000:.0f} GB {_verdict(ours['pss_tree_peak'] <= TARGET_MB)}"
+    )
     print(f"load average after: {_load_average()}")
     if args.skip_baseline:
         return 0
@@ -340,20 +404,32 @@ def main(argv: list[str] | None = None) -> int:
     measured = ("read_csv", "to_datetime", "threads", "masking", "flags_categories", "aggregates")
     total = sum(base[k] for k in measured) + base["vader_full_estimate"]
     print(f"\nbaseline (pandas + vaderSentiment), {base['rows']:,} rows:")
-    print(f"  pd.read_csv {base['read_csv']:.1f} s, pd.to_datetime {base['to_datetime']:.1f} s, "
-          f"thread roots + first response {base['threads']:.1f} s ({base['cases']:,} cases)")
-    print(f"  PII masking (Series.str.replace) {base['masking']:.1f} s, reply flags + signatures + "
-          f"resolution + categories (Series.str.contains/extract) {base['flags_categories']:.1f} s, "
-          f"daily volume {base['aggregates']:.1f} s")
-    print(f"  polarity_scores per row: {base['vader_sample']:.1f} s for {base['vader_n']:,} rows, "
-          f"EXTRAPOLATED linearly to {base['vader_full_estimate']:.0f} s for all rows")
+    print(
+        f"  pd.read_csv {base['read_csv']:.1f} s, pd.to_datetime {base['to_datetime']:.1f} s, "
+        f"thread roots + first response {base['threads']:.1f} s ({base['cases']:,} cases)"
+    )
+    print(
+        f"  PII masking (Series.str.replace) {base['masking']:.1f} s, reply flags + signatures + "
+        f"resolution + categories (Series.str.contains/extract) {base['flags_categories']:.1f} s, "
+        f"daily volume {base['aggregates']:.1f} s"
+    )
+    print(
+        f"  polarity_scores per row: {base['vader_sample']:.1f} s for {base['vader_n']:,} rows, "
+        f"EXTRAPOLATED linearly to {base['vader_full_estimate']:.0f} s for all rows"
+    )
     cpu_total = base["cpu_without_vader"] + base["vader_full_estimate_cpu"]
-    print(f"  total {total:.0f} s wall, {cpu_total:.0f} s CPU (estimates); "
-          f"peak RSS {base['rss_self']:,.0f} MB")
-    print(f"\nspeed-up: {total / ours['wall']:.1f}x wall, {cpu_total / ours['cpu']:.1f}x CPU time "
-          f"(the baseline does the same parsing, masking, flags, categories, sentiment and threads, "
-          f"but no validation, quarantine, storage or models)")
-    print(f"target: speed-up >= {TARGET_SPEEDUP:.0f}x wall {_verdict(total / ours['wall'] >= TARGET_SPEEDUP)}")
+    print(
+        f"  total {total:.0f} s wall, {cpu_total:.0f} s CPU (estimates); "
+        f"peak RSS {base['rss_self']:,.0f} MB"
+    )
+    print(
+        f"\nspeed-up: {total / ours['wall']:.1f}x wall, {cpu_total / ours['cpu']:.1f}x CPU time "
+        f"(the baseline does the same parsing, masking, flags, categories, sentiment and threads, "
+        f"but no validation, quarantine, storage or models)"
+    )
+    print(
+        f"target: speed-up >= {TARGET_SPEEDUP:.0f}x wall {_verdict(total / ours['wall'] >= TARGET_SPEEDUP)}"
+    )
     return 0
 
 

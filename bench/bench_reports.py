@@ -69,8 +69,13 @@ def measure(tree: Path, task: str, db: str, start: str, end: str) -> dict | None
         return {"error": "not in this code"}
     code = PRELUDE + TASKS[task] + EPILOGUE
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-c", code, db, start, end], cwd=tree, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code, db, start, end],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         tail = done.stderr.strip().splitlines()[-1:] or ["?"]
         return {"error": tail[0][:160]}
@@ -82,19 +87,28 @@ def main() -> None:
     threads, from its start: CPU is what a busy machine does not stretch), peak RSS, load."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--db", required=True)
-    ap.add_argument("--baseline", default=None, help="Checkout of the earlier code to measure beside.")
+    ap.add_argument(
+        "--baseline", default=None, help="Checkout of the earlier code to measure beside."
+    )
     ap.add_argument("--year", default="2024-01-01..2024-12-31")
     ap.add_argument("--days90", default="2024-10-02..2024-12-30")
     ap.add_argument("--only", default="", help="Comma-separated tasks to run (default: all).")
     args = ap.parse_args()
     year, days90 = args.year.split(".."), args.days90.split("..")
-    runs = [("economics_view", ("", ""), "default range"), ("lift", year, "year"), ("lift", days90, "90 days"),
-            ("business_case", days90, "90 days"), ("business_case", year, "year"),
-            ("daily_report", ("", ""), "latest day")]
+    runs = [
+        ("economics_view", ("", ""), "default range"),
+        ("lift", year, "year"),
+        ("lift", days90, "90 days"),
+        ("business_case", days90, "90 days"),
+        ("business_case", year, "year"),
+        ("daily_report", ("", ""), "latest day"),
+    ]
     if args.only:
         runs = [r for r in runs if r[0] in args.only.split(",")]
     trees = [("today", ROOT)] + ([("baseline", Path(args.baseline))] if args.baseline else [])
-    print(f"{'task':<16}{'range':<15}{'code':<10}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}{'load':>7}")
+    print(
+        f"{'task':<16}{'range':<15}{'code':<10}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}{'load':>7}"
+    )
     for task, (start, end), label in runs:
         for name, tree in trees:
             repeats = [label]
@@ -107,8 +121,11 @@ def main() -> None:
                 if "error" in r:
                     print(f"{task:<16}{shown:<15}{name:<10}  {r['error']}")
                 else:
-                    print(f"{task:<16}{shown:<15}{name:<10}{r['s']:>8.1f}{r.get('cpu_s', 0):>8.1f}"
-                          f"{r['rss_mb']:>13,.0f}{os.getloadavg()[0]:>7.1f}", flush=True)
+                    print(
+                        f"{task:<16}{shown:<15}{name:<10}{r['s']:>8.1f}{r.get('cpu_s', 0):>8.1f}"
+                        f"{r['rss_mb']:>13,.0f}{os.getloadavg()[0]:>7.1f}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,19 @@ from warehouse.build import build  # noqa: E402
 from warehouse.db import snapshot_writer  # noqa: E402
 
 BRANDS = ["TelcoCo", "AirCo", "BankCo", "ShopCo", "PowerCo", "RailCo", "InsureCo", "StreamCo"]
-CATEGORIES = ["billing", "outage", "technical", "account", "order", "refund", "product", "store",
-              "travel", "praise", "other"]
+CATEGORIES = [
+    "billing",
+    "outage",
+    "technical",
+    "account",
+    "order",
+    "refund",
+    "product",
+    "store",
+    "travel",
+    "praise",
+    "other",
+]
 YEAR = ("2024-01-01", "2024-12-31")
 
 
@@ -118,8 +129,12 @@ def pandas_frames(con) -> dict[str, pd.DataFrame]:
     cases = con.execute("""select opened_at, first_customer_at, first_response_at, channel, brand, agent_id,
         issue_category, status, answered, resolved, reopened, handled_privately, transfers, handle_seconds,
         frt_s, ttr_s, n_agent_messages, runaround, sentiment_recovery, next_contact_at from fct_cases""").df()
-    messages = con.execute("select opened_at, brand, sentiment from fct_messages where author_role = 'customer'").df()
-    surveys = con.execute("select opened_at, brand, csat, nps, would_recommend from fct_surveys").df()
+    messages = con.execute(
+        "select opened_at, brand, sentiment from fct_messages where author_role = 'customer'"
+    ).df()
+    surveys = con.execute(
+        "select opened_at, brand, csat, nps, would_recommend from fct_surveys"
+    ).df()
     return {"cases": cases, "messages": messages, "surveys": surveys}
 
 
@@ -127,33 +142,69 @@ def pandas_scorecard(f: dict[str, pd.DataFrame], config: Config) -> pd.DataFrame
     """The same KPIs per brand with plain pandas groupbys (the baseline)."""
     lo, hi = pd.Timestamp(YEAR[0], tz="UTC"), pd.Timestamp("2025-01-01", tz="UTC")
     c = f["cases"][(f["cases"]["opened_at"] >= lo) & (f["cases"]["opened_at"] < hi)]
-    c = c.assign(cost=c["channel"].map(config.costs.per_interaction),
-                 bfrt=np.where(c["frt_s"].notna(), business_seconds_between(c["first_customer_at"], c["first_response_at"], config.business_hours), np.nan),
-                 sla=np.where(c["frt_s"].notna(), c["frt_s"] <= config.sla_first_response_s, np.where(c["status"] == "abandoned", 0.0, np.nan)),
-                 fcr=c["resolved"] & ~c["reopened"] & ~((c["next_contact_at"] - c["opened_at"]).dt.total_seconds() <= 7 * 86400),
-                 hour=c["first_response_at"].dt.floor("h"))
+    c = c.assign(
+        cost=c["channel"].map(config.costs.per_interaction),
+        bfrt=np.where(
+            c["frt_s"].notna(),
+            business_seconds_between(
+                c["first_customer_at"], c["first_response_at"], config.business_hours
+            ),
+            np.nan,
+        ),
+        sla=np.where(
+            c["frt_s"].notna(),
+            c["frt_s"] <= config.sla_first_response_s,
+            np.where(c["status"] == "abandoned", 0.0, np.nan),
+        ),
+        fcr=c["resolved"]
+        & ~c["reopened"]
+        & ~((c["next_contact_at"] - c["opened_at"]).dt.total_seconds() <= 7 * 86400),
+        hour=c["first_response_at"].dt.floor("h"),
+    )
     g = c.groupby("brand")
-    out = pd.DataFrame({
-        "volume": g.size(), "answered_rate": g["answered"].mean(), "resolution_rate": g["resolved"].mean(),
-        "frt_median_s": g["frt_s"].median(), "frt_p90_s": g["frt_s"].quantile(0.9), "frt_mean_s": g["frt_s"].mean(),
-        "frt_business_median_s": g["bfrt"].median(), "sla_met_rate": g["sla"].mean(), "ttr_median_s": g["ttr_s"].median(),
-        "fcr_rate": g["fcr"].mean(), "reopen_rate": g["reopened"].mean(), "cost_total": g["cost"].sum(),
-        "cost_per_interaction": g["cost"].mean(), "sentiment_recovery": g["sentiment_recovery"].mean()})
+    out = pd.DataFrame(
+        {
+            "volume": g.size(),
+            "answered_rate": g["answered"].mean(),
+            "resolution_rate": g["resolved"].mean(),
+            "frt_median_s": g["frt_s"].median(),
+            "frt_p90_s": g["frt_s"].quantile(0.9),
+            "frt_mean_s": g["frt_s"].mean(),
+            "frt_business_median_s": g["bfrt"].median(),
+            "sla_met_rate": g["sla"].mean(),
+            "ttr_median_s": g["ttr_s"].median(),
+            "fcr_rate": g["fcr"].mean(),
+            "reopen_rate": g["reopened"].mean(),
+            "cost_total": g["cost"].sum(),
+            "cost_per_interaction": g["cost"].mean(),
+            "sentiment_recovery": g["sentiment_recovery"].mean(),
+        }
+    )
     social = c[c["channel"] == "social"].groupby("brand")
     out["private_handoff_rate"] = social["handled_privately"].mean()
     out["runaround_rate"] = c[c["n_agent_messages"] > 0].groupby("brand")["runaround"].mean()
     answered = c[c["answered"] & c["agent_id"].notna()]
-    out["interactions_per_agent_hour"] = answered.groupby("brand").size() / answered.drop_duplicates(["brand", "agent_id", "hour"]).groupby("brand").size()
+    out["interactions_per_agent_hour"] = (
+        answered.groupby("brand").size()
+        / answered.drop_duplicates(["brand", "agent_id", "hour"]).groupby("brand").size()
+    )
     per_agent = answered.groupby(["brand", "agent_id"])["frt_s"].agg(["median", "count"])
     per_agent = per_agent[per_agent["count"] >= 5].groupby("brand")["median"]
     out["agent_frt_spread"] = per_agent.quantile(0.9) / per_agent.quantile(0.1)
     m = f["messages"][(f["messages"]["opened_at"] >= lo) & (f["messages"]["opened_at"] < hi)]
     mg = m.assign(pos=m["sentiment"] >= 0.05, neg=m["sentiment"] <= -0.05).groupby("brand")
-    out["sentiment_mean"], out["positive_share"], out["negative_share"] = mg["sentiment"].mean(), mg["pos"].mean(), mg["neg"].mean()
+    out["sentiment_mean"], out["positive_share"], out["negative_share"] = (
+        mg["sentiment"].mean(),
+        mg["pos"].mean(),
+        mg["neg"].mean(),
+    )
     s = f["surveys"][(f["surveys"]["opened_at"] >= lo) & (f["surveys"]["opened_at"] < hi)]
     sg = s.assign(c45=s["csat"] >= 4, prom=s["nps"] >= 9, det=s["nps"] <= 6).groupby("brand")
     out["csat_mean"], out["csat_score"] = sg["csat"].mean(), sg["c45"].mean()
-    out["nps"], out["recommend_rate"] = 100 * (sg["prom"].mean() - sg["det"].mean()), sg["would_recommend"].mean()
+    out["nps"], out["recommend_rate"] = (
+        100 * (sg["prom"].mean() - sg["det"].mean()),
+        sg["would_recommend"].mean(),
+    )
     return out
 
 
@@ -171,7 +222,10 @@ def main() -> None:
         print(f"  built in {build_bench_warehouse(db, args.interactions):.0f} s", flush=True)
     con = open_warehouse(db)
     cfg = Config(display_timezone="Europe/London")
-    sizes = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("fct_cases", "fct_messages", "fct_surveys")}
+    sizes = {
+        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        for t in ("fct_cases", "fct_messages", "fct_surveys")
+    }
     print(f"warehouse: {sizes}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     def run():
@@ -179,23 +233,37 @@ def main() -> None:
 
     run()  # warm-up (cold caches)
     best, med = timed(run, args.repeat)
-    print(f"scorecard, one year, --by brand, all {len(catalogue())} KPIs (warm): best {best:.2f} s, median {med:.2f} s")
+    print(
+        f"scorecard, one year, --by brand, all {len(catalogue())} KPIs (warm): best {best:.2f} s, median {med:.2f} s"
+    )
     kpis = list(catalogue())
     parts = {
         "additive KPIs (daily pre-aggregates)": [k for k in kpis if k.fast],
-        "time KPIs + SLA (exact, value bins)": [k for k in kpis if not k.fast and k.is_plain and k.id != "frt_business_median_s"],
-        "business-hours FRT (exact, value bins)": [k for k in kpis if k.id == "frt_business_median_s"],
-        "agent spread (exact, integer-keyed agent model)": [k for k in kpis if k.kind == "agent_spread"],
+        "time KPIs + SLA (exact, value bins)": [
+            k for k in kpis if not k.fast and k.is_plain and k.id != "frt_business_median_s"
+        ],
+        "business-hours FRT (exact, value bins)": [
+            k for k in kpis if k.id == "frt_business_median_s"
+        ],
+        "agent spread (exact, integer-keyed agent model)": [
+            k for k in kpis if k.kind == "agent_spread"
+        ],
     }
     for label, group in parts.items():
         b, _ = timed(lambda g=group: kpi_frame(con, cfg, g, "total", ["brand"], *YEAR, {}), 3)
         print(f"  {label}: {b:.2f} s")
-    b, _ = timed(lambda: kpi_frame(con, cfg, kpis, "total", ["brand"], *YEAR, {}, use_fast=False), 3)
-    print(f"  every KPI from the fact tables only (no pre-aggregates, the row-level definitions): {b:.2f} s")
+    b, _ = timed(
+        lambda: kpi_frame(con, cfg, kpis, "total", ["brand"], *YEAR, {}, use_fast=False), 3
+    )
+    print(
+        f"  every KPI from the fact tables only (no pre-aggregates, the row-level definitions): {b:.2f} s"
+    )
     frames = pandas_frames(con)
     pandas_scorecard(frames, cfg)  # warm-up
     pbest, pmed = timed(lambda: pandas_scorecard(frames, cfg), max(2, args.repeat // 2))
-    print(f"pandas groupby of the same KPIs (data already in memory): best {pbest:.2f} s, median {pmed:.2f} s")
+    print(
+        f"pandas groupby of the same KPIs (data already in memory): best {pbest:.2f} s, median {pmed:.2f} s"
+    )
 
 
 if __name__ == "__main__":

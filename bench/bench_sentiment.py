@@ -33,7 +33,9 @@ def read_column(name: str, *columns: str) -> list[str]:
 
 def make_texts(n: int, seed: int = 7) -> list[str]:
     """n tweet-like texts: 15% new handle, 25% random number, the rest exact repeats."""
-    base = read_column("twcs_head_sample.csv", "text") * 8 + read_column("nps_verbatims.csv", "text")
+    base = read_column("twcs_head_sample.csv", "text") * 8 + read_column(
+        "nps_verbatims.csv", "text"
+    )
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, len(base), n).tolist()
     kind = rng.random(n).tolist()
@@ -51,7 +53,10 @@ def make_texts(n: int, seed: int = 7) -> list[str]:
 
 def cpu_seconds() -> float:
     """User + system CPU seconds of this process and its waited-for children so far."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -82,26 +87,35 @@ def main() -> None:
     texts = make_texts(args.n)
     print(f"built {len(texts):,} texts in {time.perf_counter() - t0:.1f} s")
     cleaned = {sentiment.clean_for_sentiment(t) for t in set(texts)}
-    print(f"distinct share: raw {len(set(texts)) / len(texts):.1%}, "
-          f"after cleaning {len(cleaned) / len(texts):.1%}")
+    print(
+        f"distinct share: raw {len(set(texts)) / len(texts):.1%}, "
+        f"after cleaning {len(cleaned) / len(texts):.1%}"
+    )
 
     print(f"load average before timing: {load_average()}")
     t0, c0 = time.perf_counter(), cpu_seconds()
     scores = sentiment.compound_scores(texts, workers=args.workers)
     dt, cpu = time.perf_counter() - t0, cpu_seconds() - c0
-    print(f"compound_scores, {args.workers} workers: {dt:.2f} s wall = {len(texts) / dt:,.0f} texts/s "
-          f"({cpu:.1f} CPU-s incl. workers; NaN {np.isnan(scores).sum():,})")
+    print(
+        f"compound_scores, {args.workers} workers: {dt:.2f} s wall = {len(texts) / dt:,.0f} texts/s "
+        f"({cpu:.1f} CPU-s incl. workers; NaN {np.isnan(scores).sum():,})"
+    )
 
     t0, c0 = time.perf_counter(), cpu_seconds()
     one = sentiment.compound_scores(texts, workers=1)
     dt1, cpu1 = time.perf_counter() - t0, cpu_seconds() - c0
     same = np.array_equal(one, scores, equal_nan=True)
-    print(f"compound_scores, 1 process: {dt1:.2f} s wall = {len(texts) / dt1:,.0f} texts/s "
-          f"({cpu1:.1f} CPU-s; identical to the pool result: {same})")
+    print(
+        f"compound_scores, 1 process: {dt1:.2f} s wall = {len(texts) / dt1:,.0f} texts/s "
+        f"({cpu1:.1f} CPU-s; identical to the pool result: {same})"
+    )
 
     rng = np.random.default_rng(1)
     distinct = sorted(cleaned - {""})
-    sub = [distinct[i] for i in rng.choice(len(distinct), min(args.ref_sample, len(distinct)), replace=False)]
+    sub = [
+        distinct[i]
+        for i in rng.choice(len(distinct), min(args.ref_sample, len(distinct)), replace=False)
+    ]
     t0 = time.process_time()
     sentiment.score_cleaned(sub)
     fast_rate = len(sub) / (time.process_time() - t0)
@@ -111,20 +125,27 @@ def main() -> None:
         pol(t)
     ref_rate = len(sub) / (time.process_time() - t0)
     n_distinct = len(cleaned)
-    print(f"one core, {len(sub):,} distinct cleaned texts, per CPU-second: fast {fast_rate:,.0f}/s, "
-          f"reference {ref_rate:,.0f}/s, ratio {fast_rate / ref_rate:.1f}x")
-    print(f"reference extrapolated: {n_distinct / ref_rate:.0f} s for the {n_distinct:,} distinct texts "
-          f"on one core, {len(texts) / ref_rate:.0f} s without de-duplication")
+    print(
+        f"one core, {len(sub):,} distinct cleaned texts, per CPU-second: fast {fast_rate:,.0f}/s, "
+        f"reference {ref_rate:,.0f}/s, ratio {fast_rate / ref_rate:.1f}x"
+    )
+    print(
+        f"reference extrapolated: {n_distinct / ref_rate:.0f} s for the {n_distinct:,} distinct texts "
+        f"on one core, {len(texts) / ref_rate:.0f} s without de-duplication"
+    )
 
     samples = {
         "twcs_head_sample": read_column("twcs_head_sample.csv", "text"),
         "nps_verbatims": read_column("nps_verbatims.csv", "text"),
         "customer_support_tickets": read_column(
-            "customer_support_tickets.csv", "Ticket Description", "Resolution"),
+            "customer_support_tickets.csv", "Ticket Description", "Resolution"
+        ),
     }
     for name, col in samples.items():
-        print(f"agreement vs reference (|diff| <= 0.05) on {name} ({len(col):,} texts): "
-              f"{sentiment.agreement_share(col):.2%}")
+        print(
+            f"agreement vs reference (|diff| <= 0.05) on {name} ({len(col):,} texts): "
+            f"{sentiment.agreement_share(col):.2%}"
+        )
     print(f"peak RSS (self + children): {peak_rss_mb():,.0f} MB")
 
 

@@ -36,7 +36,9 @@ write_frame(drill_cases(open_warehouse(db), Config(), kpi, start, end, {}), Path
 def timed(args: list[str]) -> dict:
     """Run a child process; wall and CPU seconds and its own peak RSS in MB (wait4)."""
     t = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
@@ -55,24 +57,68 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     y, m = map(int, args.month.split("-"))
     start, end = f"{args.month}-01", f"{args.month}-{calendar.monthrange(y, m)[1]:02d}"
-    print(f"machine: {os.cpu_count()} cores, load average before: {os.getloadavg()[0]:.1f}; "
-          f"warehouse {args.db} ({Path(args.db).stat().st_size / 1e6:,.0f} MB)")
+    print(
+        f"machine: {os.cpu_count()} cores, load average before: {os.getloadavg()[0]:.1f}; "
+        f"warehouse {args.db} ({Path(args.db).stat().st_size / 1e6:,.0f} MB)"
+    )
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         cli = [sys.executable, "-m", "cli", "--db", args.db]
-        runs.append(("export cases parquet (COPY)", "export",
-                     timed(cli + ["export", "cases", "--format", "parquet", "--out", f"{tmp}/c.parquet"]),
-                     Path(f"{tmp}/c.parquet")))
+        runs.append(
+            (
+                "export cases parquet (COPY)",
+                "export",
+                timed(
+                    cli + ["export", "cases", "--format", "parquet", "--out", f"{tmp}/c.parquet"]
+                ),
+                Path(f"{tmp}/c.parquet"),
+            )
+        )
         for fmt in ("parquet", "csv"):
             out = Path(f"{tmp}/d.{fmt}")
-            runs.append((f"drill {args.kpi} {args.month} {fmt} (COPY)", "drill",
-                         timed(cli + ["drill", args.kpi, "--from", start, "--to", end, "--format", fmt,
-                                      "--out", str(out)]), out))
+            runs.append(
+                (
+                    f"drill {args.kpi} {args.month} {fmt} (COPY)",
+                    "drill",
+                    timed(
+                        cli
+                        + [
+                            "drill",
+                            args.kpi,
+                            "--from",
+                            start,
+                            "--to",
+                            end,
+                            "--format",
+                            fmt,
+                            "--out",
+                            str(out),
+                        ]
+                    ),
+                    out,
+                )
+            )
             if not args.skip_frame:
                 out2 = Path(f"{tmp}/f.{fmt}")
-                runs.append((f"drill {args.kpi} {args.month} {fmt} (frame, before)", "",
-                             timed([sys.executable, "-c", _FRAME_DRILL, args.db, args.kpi, start, end,
-                                    str(out2)]), out2))
+                runs.append(
+                    (
+                        f"drill {args.kpi} {args.month} {fmt} (frame, before)",
+                        "",
+                        timed(
+                            [
+                                sys.executable,
+                                "-c",
+                                _FRAME_DRILL,
+                                args.db,
+                                args.kpi,
+                                start,
+                                end,
+                                str(out2),
+                            ]
+                        ),
+                        out2,
+                    )
+                )
         print(f"\n{'run':46s} {'wall s':>7s} {'cpu s':>7s} {'peak MB':>8s} {'file MB':>8s}  target")
         for name, kind, r, out in runs:
             goal = ""
@@ -80,10 +126,14 @@ def main(argv: list[str] | None = None) -> int:
                 wall, mb = TARGETS[kind]
                 ok = r["wall"] <= wall and r["rss_mb"] <= mb
                 goal = f"<= {wall:.0f} s, <= {mb / 1000:.0f} GB: {'met' if ok else 'NOT met'}"
-            print(f"{name:46s} {r['wall']:7.2f} {r['cpu']:7.2f} {r['rss_mb']:8,.0f} "
-                  f"{out.stat().st_size / 1e6:8,.1f}  {goal}")
-    print(f"load average after: {os.getloadavg()[0]:.1f} (2 cores: wall times above a load of 2 "
-          "are stretched by other work; CPU seconds are not)")
+            print(
+                f"{name:46s} {r['wall']:7.2f} {r['cpu']:7.2f} {r['rss_mb']:8,.0f} "
+                f"{out.stat().st_size / 1e6:8,.1f}  {goal}"
+            )
+    print(
+        f"load average after: {os.getloadavg()[0]:.1f} (2 cores: wall times above a load of 2 "
+        "are stretched by other work; CPU seconds are not)"
+    )
     return 0
 
 

@@ -31,8 +31,19 @@ BRANDS = [
     "NikeSupport", "AdobeCare", "DropboxSupport", "HPSupport", "Morrisons", "AskLyft",
     "NortonSupport", "ArgosHelpers", "AskEBay",
 ]  # fmt: skip
-OPEN = ["", "", "Hi, ", "Hello ", "Hey ", "Not happy. ", "Really disappointed. ", "Ugh. ",
-        "Worst service ever. ", "Quick question: ", "Hi team, hope you are well! "]
+OPEN = [
+    "",
+    "",
+    "Hi, ",
+    "Hello ",
+    "Hey ",
+    "Not happy. ",
+    "Really disappointed. ",
+    "Ugh. ",
+    "Worst service ever. ",
+    "Quick question: ",
+    "Hi team, hope you are well! ",
+]
 ISSUE = [
     "my bill is wrong again, I was charged twice", "I was overcharged on my last invoice",
     "no signal at home since this morning", "the network is down in my area",
@@ -49,8 +60,20 @@ ISSUE = [
     "the download is stuck at 99%", "why is my payment still pending",
     "can I change my seat on the flight", "the queue at the shop was huge",
 ]  # fmt: skip
-CLOSE = ["", "", "", " Please help!", " Any ideas?", " Sort this out!", " Thanks in advance.",
-         " 😡", " 🙄", " Really poor.", "\nThis is the third time.", "\nPlease fix it."]
+CLOSE = [
+    "",
+    "",
+    "",
+    " Please help!",
+    " Any ideas?",
+    " Sort this out!",
+    " Thanks in advance.",
+    " 😡",
+    " 🙄",
+    " Really poor.",
+    "\nThis is the third time.",
+    "\nPlease fix it.",
+]
 FOLLOW = [
     "still not working", "I did that already", "sent you a DM", "done, check your messages",
     "thanks, that worked!", "sorted now, thank you", "any update?", "it says error again",
@@ -74,8 +97,12 @@ REPLY = [
     "Hi there! Is the issue still happening after the update?",
 ]  # fmt: skip
 QUOTABLE = ("text", "response_tweet_id")  # the only columns that can hold , " or a newline
-BROADCAST = ["Big news! Our new range is out today.", "We're aware of an outage and working on it.",
-             "Happy Friday! What are your plans?", "Service is back to normal, thanks for your patience."]
+BROADCAST = [
+    "Big news! Our new range is out today.",
+    "We're aware of an outage and working on it.",
+    "Happy Friday! What are your plans?",
+    "Service is back to normal, thanks for your patience.",
+]
 
 
 def _strings(values: list[str], idx: np.ndarray) -> pa.Array:
@@ -99,11 +126,21 @@ def twitter_times(secs: np.ndarray) -> pa.Array:
     dow = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  # 1970-01-01 was a Thursday
     mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     y = year.astype(np.int64) + 1970
-    return _join(_strings(dow, days.astype(np.int64) % 7), " ",
-                 _strings(mon, month.astype(np.int64) % 12), " ",
-                 _strings(two, (days - month).astype(np.int64) + 1), " ",
-                 _strings(two, sod // 3600), ":", _strings(two, sod // 60 % 60), ":",
-                 _strings(two, sod % 60), " +0000 ", pa.array(y).cast(pa.string()))
+    return _join(
+        _strings(dow, days.astype(np.int64) % 7),
+        " ",
+        _strings(mon, month.astype(np.int64) % 12),
+        " ",
+        _strings(two, (days - month).astype(np.int64) + 1),
+        " ",
+        _strings(two, sod // 3600),
+        ":",
+        _strings(two, sod // 60 % 60),
+        ":",
+        _strings(two, sod % 60),
+        " +0000 ",
+        pa.array(y).cast(pa.string()),
+    )
 
 
 def _thread_layout(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -117,8 +154,9 @@ def _thread_layout(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
     return thread, pos
 
 
-def _texts(kind: np.ndarray, brand: np.ndarray, customer: np.ndarray,
-           rng: np.random.Generator) -> pa.Array:
+def _texts(
+    kind: np.ndarray, brand: np.ndarray, customer: np.ndarray, rng: np.random.Generator
+) -> pa.Array:
     """Tweet texts by kind (0 root, 1 customer follow-up, 2 brand reply, 3 broadcast); each kind
     is built on its own rows only, then put back in file order with one take."""
     parts, rows = [], []
@@ -129,9 +167,13 @@ def _texts(kind: np.ndarray, brand: np.ndarray, customer: np.ndarray,
         handle = _join("@", _strings(BRANDS, brand[idx]), " ")
         if k == 0:  # a quarter carry an order number (distinct)
             extra = pc.if_else(pa.array(rng.random(m) < 0.25), _join(", order ", num), "")
-            text = _join(handle, _strings(OPEN, rng.integers(0, len(OPEN), m)),
-                         _strings(ISSUE, rng.integers(0, len(ISSUE), m)), extra,
-                         _strings(CLOSE, rng.integers(0, len(CLOSE), m)))
+            text = _join(
+                handle,
+                _strings(OPEN, rng.integers(0, len(OPEN), m)),
+                _strings(ISSUE, rng.integers(0, len(ISSUE), m)),
+                extra,
+                _strings(CLOSE, rng.integers(0, len(CLOSE), m)),
+            )
         elif k == 1:
             extra = pc.if_else(pa.array(rng.random(m) < 0.05), _join(" ref ", num), "")
             text = _join(handle, _strings(FOLLOW, rng.integers(0, len(FOLLOW), m)), extra)
@@ -140,12 +182,21 @@ def _texts(kind: np.ndarray, brand: np.ndarray, customer: np.ndarray,
             style = b % 4  # 0: none, 1: ^XY, 2: -Name, 3: newline ^XY
             agent = rng.integers(0, 12, m)
             initials = np.array([f"{chr(65 + i % 26)}{chr(65 + (i * 7) % 26)}" for i in range(26)])
-            sig = np.select([style == 1, style == 2, style == 3],
-                            [" ^" + initials[(b * 3 + agent) % 26], " -" + np.array(FIRST)[agent],
-                             "\n^" + initials[(b * 5 + agent) % 26]], "")
+            sig = np.select(
+                [style == 1, style == 2, style == 3],
+                [
+                    " ^" + initials[(b * 3 + agent) % 26],
+                    " -" + np.array(FIRST)[agent],
+                    "\n^" + initials[(b * 5 + agent) % 26],
+                ],
+                "",
+            )
             cust = _join("@", pa.array(customer[idx]).cast(pa.string()), " ")
-            text = _join(pc.if_else(pa.array(rng.random(m) < 0.6), cust, ""),
-                         _strings(REPLY, rng.integers(0, len(REPLY), m)), pa.array(sig))
+            text = _join(
+                pc.if_else(pa.array(rng.random(m) < 0.6), cust, ""),
+                _strings(REPLY, rng.integers(0, len(REPLY), m)),
+                pa.array(sig),
+            )
         else:
             text = _strings(BROADCAST, rng.integers(0, len(BROADCAST), m))
         parts.append(text)
@@ -172,50 +223,60 @@ def twcs_table(n: int, seed: int = 7) -> pa.Table:
     tweet_id = np.arange(1, n + 1, dtype=np.int64)
     # Parents: previous tweet of the thread; broadcast replies -> a broadcast; 2 % of roots -> absent.
     parent = np.full(n, -1, np.int64)
-    parent[: m][pos > 0] = tweet_id[: m][np.flatnonzero(pos > 0) - 1]
-    parent[m + n_bc:] = tweet_id[rng.choice(bc_rows, n_bc_replies)]
+    parent[:m][pos > 0] = tweet_id[:m][np.flatnonzero(pos > 0) - 1]
+    parent[m + n_bc :] = tweet_id[rng.choice(bc_rows, n_bc_replies)]
     orphan = (row_thread >= 0) & (row_pos == 0) & (rng.random(n) < 0.02)
     parent[orphan] = n + 1 + rng.integers(0, 10 * n, orphan.sum())
     # Brands, customers, times.
     in_thread = row_thread >= 0
     th = np.maximum(row_thread, 0)
-    brand = np.where(in_thread, (rng.zipf(1.4, n_threads) % len(BRANDS))[th],
-                     rng.integers(0, len(BRANDS), n))
+    brand = np.where(
+        in_thread, (rng.zipf(1.4, n_threads) % len(BRANDS))[th], rng.integers(0, len(BRANDS), n)
+    )
     n_customers = max(n // 5, 10)
-    customer = 100_000 + np.where(in_thread, rng.integers(0, n_customers, n_threads)[th],
-                                  rng.integers(0, n_customers, n))
+    customer = 100_000 + np.where(
+        in_thread, rng.integers(0, n_customers, n_threads)[th], rng.integers(0, n_customers, n)
+    )
     t0 = np.datetime64("2017-10-01T00:00:00", "s").astype(np.int64)
     gap = np.exp(rng.normal(6.5, 1.6, n)).astype(np.int64)  # median ~11 min between tweets
     gap[row_pos == 0] = 0
     cum = np.cumsum(gap[:m])
     since_start = np.zeros(n, np.int64)
     since_start[:m] = cum - cum[np.flatnonzero(pos == 0)][thread]
-    secs = np.where(in_thread, (t0 + rng.integers(0, 60 * 86400, n_threads))[th] + since_start,
-                    t0 + 3600 + rng.integers(0, 60 * 86400, n))
+    secs = np.where(
+        in_thread,
+        (t0 + rng.integers(0, 60 * 86400, n_threads))[th] + since_start,
+        t0 + 3600 + rng.integers(0, 60 * 86400, n),
+    )
     secs[bc_rows] = t0  # broadcasts precede their replies
     early = (~inbound) & (row_pos == 1) & (rng.random(n) < 0.005)  # reply older than its parent
     secs[early] -= 2 * gap[early] + 60
     kind = np.where(inbound, np.where(row_pos == 0, 0, 1), 2)
     kind[bc_rows] = 3
     text = _texts(kind, brand, customer, rng)
-    author = pc.if_else(pa.array(inbound), pa.array(customer).cast(pa.string()),
-                        _strings(BRANDS, brand))
+    author = pc.if_else(
+        pa.array(inbound), pa.array(customer).cast(pa.string()), _strings(BRANDS, brand)
+    )
     # response_tweet_id: comma list of children ids (ignored by the loader, as in Kaggle's file).
     has_parent = np.flatnonzero((parent > 0) & (parent <= n))
     order = np.argsort(parent[has_parent], kind="stable")
     counts = np.bincount(parent[has_parent] - 1, minlength=n)
-    children = pa.ListArray.from_arrays(pa.array(np.r_[0, np.cumsum(counts)].astype(np.int32)),
-                                        pa.array(tweet_id[has_parent][order]).cast(pa.string()))
+    children = pa.ListArray.from_arrays(
+        pa.array(np.r_[0, np.cumsum(counts)].astype(np.int32)),
+        pa.array(tweet_id[has_parent][order]).cast(pa.string()),
+    )
     parent_text = pa.array(parent).cast(pa.string())
-    table = pa.table({
-        "tweet_id": pa.array(tweet_id).cast(pa.string()),
-        "author_id": author,
-        "inbound": _strings(["False", "True"], inbound.astype(int)),
-        "created_at": twitter_times(secs),
-        "text": text,
-        "response_tweet_id": pc.binary_join(children, ","),
-        "in_response_to_tweet_id": pc.if_else(pa.array(parent > 0), parent_text, None),
-    })
+    table = pa.table(
+        {
+            "tweet_id": pa.array(tweet_id).cast(pa.string()),
+            "author_id": author,
+            "inbound": _strings(["False", "True"], inbound.astype(int)),
+            "created_at": twitter_times(secs),
+            "text": text,
+            "response_tweet_id": pc.binary_join(children, ","),
+            "in_response_to_tweet_id": pc.if_else(pa.array(parent > 0), parent_text, None),
+        }
+    )
     dup = np.sort(rng.choice(n, n // 1000, replace=False))
     return pa.concat_tables([table, table.take(pa.array(dup))])
 
@@ -237,12 +298,18 @@ def write_table(path: Path, table: pa.Table, newline: str = "\r\n") -> None:
         fh.write((",".join(table.column_names) + newline).encode())
         for a in range(0, len(table), 500_000):
             part = table.slice(a, 500_000)
-            fields = [_csv_field(part[c].combine_chunks(), special) if c in QUOTABLE
-                      else pc.fill_null(part[c].combine_chunks(), "") for c in part.column_names]
-            lines = _join(pc.binary_join_element_wise(*fields, ","), newline).cast(pa.large_string())
+            fields = [
+                _csv_field(part[c].combine_chunks(), special)
+                if c in QUOTABLE
+                else pc.fill_null(part[c].combine_chunks(), "")
+                for c in part.column_names
+            ]
+            lines = _join(pc.binary_join_element_wise(*fields, ","), newline).cast(
+                pa.large_string()
+            )
             offsets, data = lines.buffers()[1], lines.buffers()[2]
-            off = np.frombuffer(offsets, np.int64)[lines.offset: lines.offset + len(lines) + 1]
-            fh.write(memoryview(data)[off[0]: off[-1]])
+            off = np.frombuffer(offsets, np.int64)[lines.offset : lines.offset + len(lines) + 1]
+            fh.write(memoryview(data)[off[0] : off[-1]])
 
 
 def write_twcs(path: Path, n: int, seed: int = 7) -> pa.Table:
@@ -252,8 +319,9 @@ def write_twcs(path: Path, n: int, seed: int = 7) -> pa.Table:
     return table
 
 
-def write_twcs_days(history: Path, latest: Path, n: int, n_latest: int,
-                    seed: int = 7) -> tuple[int, int]:
+def write_twcs_days(
+    history: Path, latest: Path, n: int, n_latest: int, seed: int = 7
+) -> tuple[int, int]:
     """Generate n tweets and split them by time: the latest `n_latest` or so (every tweet from
     the first second of the cut on, as a daily export would hold) to `latest`, the rest to
     `history`. Threads that span the cut are split across the two files, as they are between
@@ -274,8 +342,9 @@ def with_bare_crs(table: pa.Table, bad: int, seed: int = 7) -> pa.Table:
     unquoted) with two bare CRs after their first word, as in the Kaggle file's
     `@AskPayPal \r\rI just love…`."""
     text = table["text"].combine_chunks()
-    plain = np.flatnonzero(~pc.match_substring_regex(text, '[,"\r\n]').to_numpy(
-        zero_copy_only=False))
+    plain = np.flatnonzero(
+        ~pc.match_substring_regex(text, '[,"\r\n]').to_numpy(zero_copy_only=False)
+    )
     rows = np.sort(np.random.default_rng(seed).choice(plain, bad, replace=False))
     values = text.to_pylist()
     for r in rows:
@@ -305,8 +374,11 @@ def main(argv: list[str] | None = None) -> int:
     secs = time.perf_counter() - t
     distinct = pc.count_distinct(table["text"]).as_py() / len(table)
     mb = args.out.stat().st_size / 1e6
-    print(f"wrote {args.out}: {len(table):,} rows, {mb:,.0f} MB, {distinct:.0%} distinct texts, "
-          f"{secs:.1f} s", file=sys.stderr)
+    print(
+        f"wrote {args.out}: {len(table):,} rows, {mb:,.0f} MB, {distinct:.0%} distinct texts, "
+        f"{secs:.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -51,9 +51,13 @@ def cli(db: Path, *args: str, preexec=None, timeout: float = 600) -> subprocess.
     """`socialcare --db DB ARGS...` in a child process; a run past `timeout` counts as exit -9."""
     cmd = [sys.executable, "-m", "cli", "--db", str(db), *args]
     try:
-        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, preexec_fn=preexec, timeout=timeout)
+        return subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, preexec_fn=preexec, timeout=timeout
+        )
     except subprocess.TimeoutExpired as e:
-        return subprocess.CompletedProcess(cmd, -9, e.stdout or "", f"timed out after {timeout:.0f} s")
+        return subprocess.CompletedProcess(
+            cmd, -9, e.stdout or "", f"timed out after {timeout:.0f} s"
+        )
 
 
 def one_sentence(r: subprocess.CompletedProcess) -> bool:
@@ -62,8 +66,19 @@ def one_sentence(r: subprocess.CompletedProcess) -> bool:
 
 
 def make_tweets(path: Path, n: int, seed: int) -> Path:
-    subprocess.run([sys.executable, str(ROOT / "bench" / "make_twcs.py"), "--n", str(n), "--seed", str(seed),
-                    str(path)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "make_twcs.py"),
+            "--n",
+            str(n),
+            "--seed",
+            str(seed),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
@@ -85,9 +100,13 @@ def kill_points(work: Path, base: Path, extra: Path, kills: int) -> None:
     intact = complete = 0
     for i in range(kills):
         at = full * (i + rng.random()) / kills  # one kill in each slice of the load's duration
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "--db", str(db), "load", "twcs", str(extra)],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "--db", str(db), "load", "twcs", str(extra)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(at)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -101,9 +120,12 @@ def kill_points(work: Path, base: Path, extra: Path, kills: int) -> None:
     leftovers_before = len(list(work.glob(".kill.duckdb.work-*")))
     cli(db, "load", "twcs", str(extra))
     leftovers = len(list(work.glob(".kill.duckdb.work-*")))
-    report("kill points", f"{kills} kills over {full:.1f} s loads: {intact} left the warehouse byte-identical, "
-           f"{complete} completed, {kills - intact - complete} other; work files {leftovers_before} after "
-           f"the kills, {leftovers} after the next load")
+    report(
+        "kill points",
+        f"{kills} kills over {full:.1f} s loads: {intact} left the warehouse byte-identical, "
+        f"{complete} completed, {kills - intact - complete} other; work files {leftovers_before} after "
+        f"the kills, {leftovers} after the next load",
+    )
 
 
 def serve_and_load(work: Path, base: Path, extras: list[Path]) -> None:
@@ -120,7 +142,9 @@ def serve_and_load(work: Path, base: Path, extras: list[Path]) -> None:
             deadline = time.time() + 600
             while not stop.is_set() and time.time() < deadline:
                 try:
-                    code = requests.post(url + "/_dash-update-component", json=body, timeout=60).status_code
+                    code = requests.post(
+                        url + "/_dash-update-component", json=body, timeout=60
+                    ).status_code
                 except requests.RequestException:
                     code = -1
                 answers[code] = answers.get(code, 0) + 1
@@ -131,8 +155,11 @@ def serve_and_load(work: Path, base: Path, extras: list[Path]) -> None:
         stop.set()
         t.join()
     bad = sum(v for k, v in answers.items() if k not in (200, 204))
-    report("serve + load", f"{len(loads)} loads published ({loads.count(0)} ok) during {sum(answers.values())} "
-           f"callback requests: {bad} not answered 200/204 ({answers})")
+    report(
+        "serve + load",
+        f"{len(loads)} loads published ({loads.count(0)} ok) during {sum(answers.values())} "
+        f"callback requests: {bad} not answered 200/204 ({answers})",
+    )
 
 
 def disk_full(work: Path, small: Path, extra: Path) -> None:
@@ -149,9 +176,12 @@ def disk_full(work: Path, small: Path, extra: Path) -> None:
         st = os.statvfs(mnt)
         (mnt / "filler").write_bytes(b"\0" * max(st.f_bavail * st.f_frsize - (1 << 20), 0))
         r = cli(db, "load", "twcs", str(extra))
-        report("disk full", f"exit {r.returncode}, one sentence {one_sentence(r)}, warehouse intact "
-               f"{sha(db) == before}, work files left {len(list(mnt.glob('.w.duckdb.work-*')))}: "
-               f"{r.stderr.strip().splitlines()[-1][:110] if r.stderr.strip() else ''}")
+        report(
+            "disk full",
+            f"exit {r.returncode}, one sentence {one_sentence(r)}, warehouse intact "
+            f"{sha(db) == before}, work files left {len(list(mnt.glob('.w.duckdb.work-*')))}: "
+            f"{r.stderr.strip().splitlines()[-1][:110] if r.stderr.strip() else ''}",
+        )
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 
@@ -165,8 +195,11 @@ def memory_cap(work: Path, base: Path, big: Path) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (1500 << 20, 1500 << 20))
 
     r = cli(db, "load", "twcs", str(big), preexec=cap, timeout=300)
-    report("memory cap", f"1.5 GB address space: exit {r.returncode}, one sentence {one_sentence(r)}, "
-           f"warehouse intact {sha(db) == before}")
+    report(
+        "memory cap",
+        f"1.5 GB address space: exit {r.returncode}, one sentence {one_sentence(r)}, "
+        f"warehouse intact {sha(db) == before}",
+    )
 
 
 def truncation(work: Path, base: Path, source: Path, cuts: int) -> None:
@@ -189,16 +222,23 @@ def truncation(work: Path, base: Path, source: Path, cuts: int) -> None:
             outcomes["refused"] += one_sentence(r)
         db.unlink()
         cut.unlink()
-    report("truncation", f"{cuts} cuts at random offsets: {outcomes['loaded']} loaded ({quarantined} with the "
-           f"cut record quarantined), {outcomes['refused']} refused in one sentence, "
-           f"{outcomes['traceback']} tracebacks")
+    report(
+        "truncation",
+        f"{cuts} cuts at random offsets: {outcomes['loaded']} loaded ({quarantined} with the "
+        f"cut record quarantined), {outcomes['refused']} refused in one sentence, "
+        f"{outcomes['traceback']} tracebacks",
+    )
 
 
 def encodings(work: Path, source: Path) -> None:
     text = source.read_text(encoding="utf-8")
     results = []
-    for name, enc in (("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16"), ("cp1252", "cp1252"),
-                      ("mac_roman", "mac_roman")):
+    for name, enc in (
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+        ("cp1252", "cp1252"),
+        ("mac_roman", "mac_roman"),
+    ):
         path = work / f"enc-{name}.csv"
         path.write_bytes(text.encode(enc, errors="replace"))
         r = cli(work / f"enc-{name}.duckdb", "load", "twcs", str(path))
@@ -216,8 +256,11 @@ def null_keys(work: Path, source: Path) -> None:
     frame.to_csv(damaged, index=False)
     r = cli(work / "nullkeys.duckdb", "load", "twcs", str(damaged))
     first = r.stdout.strip().splitlines()[0] if r.stdout.strip() else r.stderr.strip()
-    report("null keys", f"{int(blank.sum())} ids blanked: exit {r.returncode}; {first.split(' as ')[0][-60:]}; "
-           f"{first.split(';', 1)[1].strip()[:80] if ';' in first else ''}")
+    report(
+        "null keys",
+        f"{int(blank.sum())} ids blanked: exit {r.returncode}; {first.split(' as ')[0][-60:]}; "
+        f"{first.split(';', 1)[1].strip()[:80] if ';' in first else ''}",
+    )
 
 
 def schema_drift(work: Path, source: Path) -> None:
@@ -227,10 +270,15 @@ def schema_drift(work: Path, source: Path) -> None:
     r1 = cli(work / "drift.duckdb", "load", "twcs", str(renamed))
     retyped = work / "retyped.csv"
     head, *rows = text.splitlines(keepends=True)
-    retyped.write_text(head + "".join(r.replace(" +0000 ", " +0000 x", 1) for r in rows), encoding="utf-8")
+    retyped.write_text(
+        head + "".join(r.replace(" +0000 ", " +0000 x", 1) for r in rows), encoding="utf-8"
+    )
     r2 = cli(work / "drift2.duckdb", "load", "twcs", str(retyped))
-    report("schema drift", f"renamed column: exit {r1.returncode}, one sentence {one_sentence(r1)} "
-           f"({r1.stderr.strip()[:90]}); retyped dates: exit {r2.returncode}, one sentence {one_sentence(r2)}")
+    report(
+        "schema drift",
+        f"renamed column: exit {r1.returncode}, one sentence {one_sentence(r1)} "
+        f"({r1.stderr.strip()[:90]}); retyped dates: exit {r2.returncode}, one sentence {one_sentence(r2)}",
+    )
 
 
 def late_data(work: Path, source: Path, chunks: int) -> None:
@@ -252,18 +300,30 @@ def late_data(work: Path, source: Path, chunks: int) -> None:
     def digest(path: Path, table: str) -> str:
         con = duckdb.connect(str(path), read_only=True)
         try:
-            cols = [f"round({c}, 9)" if kind == "DOUBLE" else c for c, kind in con.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_name = ? and column_name <> 'load_id'", [table]).fetchall()]
+            cols = [
+                f"round({c}, 9)" if kind == "DOUBLE" else c
+                for c, kind in con.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_name = ? and column_name <> 'load_id'",
+                    [table],
+                ).fetchall()
+            ]
             # doubles to 9 decimals: a mean summed in another order differs in its last bit
-            return str(con.execute(f"select count(*), sum(hash({', '.join(cols)})) from {table}").fetchone())
+            return str(
+                con.execute(
+                    f"select count(*), sum(hash({', '.join(cols)})) from {table}"
+                ).fetchone()
+            )
         finally:
             con.close()
 
     tables = ("interactions", "messages", "fct_cases", "agg_cases_daily")
     same = [t for t in tables if digest(one, t) == digest(split, t)]
-    report("late data", f"{chunks} chunks in shuffled order {order}: {len(same)} of {len(tables)} tables equal "
-           f"to one load ({', '.join(same)})")
+    report(
+        "late data",
+        f"{chunks} chunks in shuffled order {order}: {len(same)} of {len(tables)} tables equal "
+        f"to one load ({', '.join(same)})",
+    )
 
 
 def corrupt_publish(work: Path, base: Path) -> None:
@@ -278,7 +338,10 @@ def corrupt_publish(work: Path, base: Path) -> None:
         refused = False
     except WarehouseError:
         refused = True
-    report("corrupt publish", f"duplicate key in the candidate: refused {refused}, old snapshot kept {sha(db) == before}")
+    report(
+        "corrupt publish",
+        f"duplicate key in the candidate: refused {refused}, old snapshot kept {sha(db) == before}",
+    )
 
 
 def recycling(work: Path, base: Path, requests_n: int) -> None:
@@ -297,18 +360,25 @@ def recycling(work: Path, base: Path, requests_n: int) -> None:
                 if time.time() > deadline:
                     break
                 try:
-                    c = requests.post(url + "/_dash-update-component", json=body, timeout=60).status_code
+                    c = requests.post(
+                        url + "/_dash-update-component", json=body, timeout=60
+                    ).status_code
                 except requests.RequestException:
                     c = -1
                 codes[c] = codes.get(c, 0) + 1
     finally:
         os.environ.pop("GUNICORN_CMD_ARGS", None)
     bad = sum(v for k, v in codes.items() if k not in (200, 204))
-    report("recycling", f"{sum(codes.values())} requests with workers recycled every ~25: {bad} not 200/204 ({codes})")
+    report(
+        "recycling",
+        f"{sum(codes.values())} requests with workers recycled every ~25: {bad} not 200/204 ({codes})",
+    )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--n", type=int, default=60_000, help="tweets in the base file")
     ap.add_argument("--kills", type=int, default=12)
     ap.add_argument("--cuts", type=int, default=8)
@@ -320,7 +390,9 @@ def main() -> None:
         extra = make_tweets(work / "extra.csv", args.n, 2)
         base = work / "base.duckdb"
         assert cli(base, "load", "twcs", str(src)).returncode == 0
-        print(f"machine: {os.cpu_count()} cores; base warehouse {args.n:,} tweets, {base.stat().st_size / 1e6:.0f} MB")
+        print(
+            f"machine: {os.cpu_count()} cores; base warehouse {args.n:,} tweets, {base.stat().st_size / 1e6:.0f} MB"
+        )
         kill_points(work, base, extra, args.kills)
         extras = [make_tweets(work / f"more{i}.csv", 5_000, 20 + i) for i in range(3)]
         serve_and_load(work, base, extras)

@@ -17,8 +17,19 @@ from warehouse.build import build  # noqa: E402
 from warehouse.db import snapshot_writer  # noqa: E402
 
 BRANDS = ["TelcoCo", "AirCo", "BankCo", "ShopCo", "PowerCo", "RailCo", "InsureCo", "StreamCo"]
-CATEGORIES = ["billing", "outage", "technical", "account", "order", "refund", "product", "store",
-              "travel", "praise", "other"]
+CATEGORIES = [
+    "billing",
+    "outage",
+    "technical",
+    "account",
+    "order",
+    "refund",
+    "product",
+    "store",
+    "travel",
+    "praise",
+    "other",
+]
 TEXTS = [
     ("my bill is wrong again, charged twice this month", -0.5),
     ("no signal since this morning, is there an outage?", -0.4),
@@ -29,8 +40,12 @@ TEXTS = [
     ("love the new app update", 0.8),
     ("what time does the store open on sunday", 0.0),
 ]
-AGENT_TEXTS = [("Sorry to hear that, we're on it. ^JK", 0.1), ("Please DM us your account number.", 0.2),
-               ("Please call us on our support line.", 0.0), ("Fixed now, thanks for waiting!", 0.6)]
+AGENT_TEXTS = [
+    ("Sorry to hear that, we're on it. ^JK", 0.1),
+    ("Please DM us your account number.", 0.2),
+    ("Please call us on our support line.", 0.0),
+    ("Fixed now, thanks for waiting!", 0.6),
+]
 
 
 def _literal(v: object) -> str:
@@ -109,7 +124,9 @@ def synthetic_sql(n: int, days: int, start: str) -> list[str]:
     ]
 
 
-def build_synthetic(db: Path, interactions: int, days: int = 365, start: str = "2024-01-01") -> float:
+def build_synthetic(
+    db: Path, interactions: int, days: int = 365, start: str = "2024-01-01"
+) -> float:
     """Create (or replace) a warehouse with `interactions` synthetic cases; returns seconds taken."""
     t0 = time.perf_counter()
     db.unlink(missing_ok=True)

@@ -42,8 +42,12 @@ def _short(value: Any) -> Any:
 
 def audit_line(user: str, event: str, **details: Any) -> str:
     """One audit record as a JSON line."""
-    record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "user": _short(user),
-              "event": event, **{k: _short(v) for k, v in details.items()}}
+    record = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "user": _short(user),
+        "event": event,
+        **{k: _short(v) for k, v in details.items()},
+    }
     return json.dumps(record, ensure_ascii=False, default=str) + "\n"
 
 

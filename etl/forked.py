@@ -41,8 +41,13 @@ def _mp_context() -> Any:
     return mp.get_context("fork" if sys.platform.startswith("linux") else None)
 
 
-def split_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int = 2,
-              threshold: int = PARALLEL_THRESHOLD, chunks: int | None = None) -> np.ndarray:
+def split_map(
+    fn: Callable[[Any], Any],
+    items: Sequence[Any],
+    workers: int = 2,
+    threshold: int = PARALLEL_THRESHOLD,
+    chunks: int | None = None,
+) -> np.ndarray:
     """np.asarray(fn(items)) for a function whose result has one value per item and depends on
     each item alone, computed over `chunks` ranges (default: one per worker) by `workers`
     processes when there are more than `threshold` items."""

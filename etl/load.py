@@ -66,8 +66,9 @@ def load_message(notes: tuple[str, ...], warnings: tuple[str, ...]) -> str | Non
     return text or None
 
 
-def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRecord,
-                 config: Config) -> Written:
+def write_parsed(
+    con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRecord, config: Config
+) -> Written:
     """Merge a parsed file into the warehouse and record the load with its warnings."""
     loaded, rebuild_all, extra = 0, True, ()
     for table, frame in parsed.tables.items():
@@ -105,8 +106,18 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: Parsed, record: LoadRec
         con.unregister("q")
     con.execute(
         "insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)",
-        [record.load_id, parsed.source, record.kind, record.path, record.sha256, record.started_at,
-         datetime.now(UTC), parsed.rows_read, parsed.rows_read - parsed.rows_quarantined,
-         parsed.rows_quarantined, load_message(parsed.notes, warnings)],
+        [
+            record.load_id,
+            parsed.source,
+            record.kind,
+            record.path,
+            record.sha256,
+            record.started_at,
+            datetime.now(UTC),
+            parsed.rows_read,
+            parsed.rows_read - parsed.rows_quarantined,
+            parsed.rows_quarantined,
+            load_message(parsed.notes, warnings),
+        ],
     )
     return Written(loaded, warnings)

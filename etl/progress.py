@@ -35,7 +35,10 @@ class StageTiming:
 
 
 def _cpu_seconds() -> float:
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -92,8 +95,15 @@ def stage(name: str, rows: int | None = None) -> Iterator[None]:
     if rep is not None and rep.tty:
         from tqdm import tqdm
 
-        bar = tqdm(total=rows, desc=name, unit=" rows", unit_scale=True, file=sys.stderr,
-                   leave=True, ncols=_width())
+        bar = tqdm(
+            total=rows,
+            desc=name,
+            unit=" rows",
+            unit_scale=True,
+            file=sys.stderr,
+            leave=True,
+            ncols=_width(),
+        )
     elif rep is not None:
         _line(f"{name} ..." if rows is None else f"{name}: {rows:,} rows ...")
     try:

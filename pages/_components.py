@@ -28,12 +28,15 @@ def empty_state(message: str) -> html.Div:
 
 def page_header(title: str, subtitle: str) -> html.Div:
     """Page title with a one-line description of who it is for."""
-    return html.Div([html.H3(title, className="mb-0"), html.Div(subtitle, className="text-muted small")],
-                    className="mb-2")
+    return html.Div(
+        [html.H3(title, className="mb-0"), html.Div(subtitle, className="text-muted small")],
+        className="mb-2",
+    )
 
 
-def sparkline(values: Sequence[float | None], status: str = "n/a", width: int = 132,
-              height: int = 30) -> html.Img | None:
+def sparkline(
+    values: Sequence[float | None], status: str = "n/a", width: int = 132, height: int = 30
+) -> html.Img | None:
     """A tiny SVG line of the last days (numbers only, no text) as an <img>; None without data."""
     points = [(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
     if len(points) < 2:
@@ -43,9 +46,11 @@ def sparkline(values: Sequence[float | None], status: str = "n/a", width: int = 
     xy = [(3 + i * step, height - 3 - (v - lo) / span * (height - 6)) for i, v in points]
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
     colour = STATUS_COLOURS.get(status, "#95a5a6")
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
-           f'<polyline fill="none" stroke="#7b8a8b" stroke-width="1.5" points="{line}"/>'
-           f'<circle cx="{xy[-1][0]:.1f}" cy="{xy[-1][1]:.1f}" r="3" fill="{colour}"/></svg>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+        f'<polyline fill="none" stroke="#7b8a8b" stroke-width="1.5" points="{line}"/>'
+        f'<circle cx="{xy[-1][0]:.1f}" cy="{xy[-1][1]:.1f}" r="3" fill="{colour}"/></svg>'
+    )
     src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     return html.Img(src=src, className="sparkline", alt=f"trend over the last {len(values)} days")
 
@@ -57,14 +62,21 @@ def versus_text(config) -> str:
     return "vs previous day"
 
 
-def _delta(kpi: Kpi, delta: float | None, currency: str = "", versus: str = "vs previous day") -> html.Span:
+def _delta(
+    kpi: Kpi, delta: float | None, currency: str = "", versus: str = "vs previous day"
+) -> html.Span:
     if delta is None:
         return html.Span("no previous value", className="kpi-delta")
-    better = (delta > 0) == (kpi.direction == "higher") if kpi.direction != "none" and delta else None
+    better = (
+        (delta > 0) == (kpi.direction == "higher") if kpi.direction != "none" and delta else None
+    )
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "■"
     tone = "" if better is None else " good" if better else " bad"
-    text = f"{abs(delta) * 100:.0f} pts" if kpi.unit == "share" else \
-        formatted(abs(delta), kpi.unit, currency).lstrip("+")
+    text = (
+        f"{abs(delta) * 100:.0f} pts"
+        if kpi.unit == "share"
+        else formatted(abs(delta), kpi.unit, currency).lstrip("+")
+    )
     return html.Span(f"{arrow} {text} {versus}", className="kpi-delta" + tone)
 
 
@@ -74,16 +86,29 @@ def _channels(kpi: Kpi, channels: Sequence) -> html.Div | None:
         return None
     parts = []
     for c in channels:
-        dot = html.Span("●", style={"color": STATUS_COLOURS.get(c.status, STATUS_COLOURS["n/a"])},
-                        className="me-1")
-        parts.append(html.Span([dot, f"{c.channel or '(none)'} {formatted(c.value, kpi.unit)}"],
-                               className="kpi-channel me-2",
-                               title=f"{c.channel}: n={c.n:,}, target {formatted(c.target, kpi.unit)}, {c.status}"))
+        dot = html.Span(
+            "●",
+            style={"color": STATUS_COLOURS.get(c.status, STATUS_COLOURS["n/a"])},
+            className="me-1",
+        )
+        parts.append(
+            html.Span(
+                [dot, f"{c.channel or '(none)'} {formatted(c.value, kpi.unit)}"],
+                className="kpi-channel me-2",
+                title=f"{c.channel}: n={c.n:,}, target {formatted(c.target, kpi.unit)}, {c.status}",
+            )
+        )
     return html.Div(parts, className="kpi-channels")
 
 
-def kpi_tile(kpi: Kpi, v, href: str | None = None, spark: Sequence[float | None] = (),
-             currency: str = "", versus: str = "vs previous day") -> html.Div | dcc.Link:
+def kpi_tile(
+    kpi: Kpi,
+    v,
+    href: str | None = None,
+    spark: Sequence[float | None] = (),
+    currency: str = "",
+    versus: str = "vs previous day",
+) -> html.Div | dcc.Link:
     """One KPI tile from a KpiValue: value, target, status colour, delta, sparkline, n, each
     channel of a time KPI over several; definition, reason (n/a) and note on hover. An n/a
     tile is grey and says n/a (never a 0); a thin value is greyed with "thin"."""
@@ -94,10 +119,17 @@ def kpi_tile(kpi: Kpi, v, href: str | None = None, spark: Sequence[float | None]
     value_class = "kpi-value" + (" kpi-greyed" if thin or missing else "")
     body = [
         html.Div(kpi.label, className="kpi-label"),
-        html.Div([html.Span(value_text, className=value_class),
-                  sparkline(spark, status)], className="kpi-main"),
-        html.Div(f"target {formatted(v.target, kpi.unit, currency)} · n={v.n:,}{thin}", className="kpi-meta"),
-        html.Div(v.reason, className="kpi-reason") if missing and v.reason else _delta(kpi, v.delta, currency, versus),
+        html.Div(
+            [html.Span(value_text, className=value_class), sparkline(spark, status)],
+            className="kpi-main",
+        ),
+        html.Div(
+            f"target {formatted(v.target, kpi.unit, currency)} · n={v.n:,}{thin}",
+            className="kpi-meta",
+        ),
+        html.Div(v.reason, className="kpi-reason")
+        if missing and v.reason
+        else _delta(kpi, v.delta, currency, versus),
         _channels(kpi, getattr(v, "channels", ())),
     ]
     hover = [f"{kpi.label}: {kpi.definition}"]
@@ -105,20 +137,34 @@ def kpi_tile(kpi: Kpi, v, href: str | None = None, spark: Sequence[float | None]
         hover.append(f"n/a: {v.reason}")
     if getattr(v, "note", None):
         hover.append(f"Note: {v.note}")
-    card = html.Div(dbc.Card(dbc.CardBody([b for b in body if b is not None], className="p-2"),
-                             className=f"kpi-tile status-{status.replace('/', '')} h-100"
-                                       + (" kpi-unknown" if missing or thin else "")),
-                    id=f"tile-{kpi.id}", title="\n".join(hover), className="h-100")
+    card = html.Div(
+        dbc.Card(
+            dbc.CardBody([b for b in body if b is not None], className="p-2"),
+            className=f"kpi-tile status-{status.replace('/', '')} h-100"
+            + (" kpi-unknown" if missing or thin else ""),
+        ),
+        id=f"tile-{kpi.id}",
+        title="\n".join(hover),
+        className="h-100",
+    )
     if href and status == "red":
-        return dcc.Link(card, href=href, className="text-decoration-none text-reset tile-link",
-                        title=f"{kpi.label} is red: open its root cause")
+        return dcc.Link(
+            card,
+            href=href,
+            className="text-decoration-none text-reset tile-link",
+            title=f"{kpi.label} is red: open its root cause",
+        )
     return card
 
 
-def card(title: str, body, footer=None, body_id: str | None = None, className: str = "") -> dbc.Card:
+def card(
+    title: str, body, footer=None, body_id: str | None = None, className: str = ""
+) -> dbc.Card:
     """A titled card; `footer` usually holds the export bar."""
-    parts = [dbc.CardHeader(title, className="fw-semibold"),
-             dbc.CardBody(body, id=body_id) if body_id else dbc.CardBody(body)]
+    parts = [
+        dbc.CardHeader(title, className="fw-semibold"),
+        dbc.CardBody(body, id=body_id) if body_id else dbc.CardBody(body),
+    ]
     if footer is not None:
         parts.append(dbc.CardFooter(footer, className="py-1"))
     return dbc.Card(parts, className=f"mb-3 {className}")
@@ -126,25 +172,57 @@ def card(title: str, body, footer=None, body_id: str | None = None, className: s
 
 def export_bar(page: str, table: str, rows: int, label: str | None = None) -> html.Div:
     """The row count and server-side export buttons of one table or chart."""
-    buttons = [dbc.Button(label, id=ids.export_button(page, table, fmt), size="sm", color="secondary",
-                          outline=True, title=f"Download all {rows:,} rows as {label}")
-               for fmt, label in EXPORT_FORMATS]
+    buttons = [
+        dbc.Button(
+            label,
+            id=ids.export_button(page, table, fmt),
+            size="sm",
+            color="secondary",
+            outline=True,
+            title=f"Download all {rows:,} rows as {label}",
+        )
+        for fmt, label in EXPORT_FORMATS
+    ]
     what = f"{label}: " if label else ""
-    return html.Div([html.Span(f"{what}{rows:,} {'row' if rows == 1 else 'rows'} · export:", className="export-count me-2"),
-                     dbc.ButtonGroup(buttons)], className="export-bar")
+    return html.Div(
+        [
+            html.Span(
+                f"{what}{rows:,} {'row' if rows == 1 else 'rows'} · export:",
+                className="export-count me-2",
+            ),
+            dbc.ButtonGroup(buttons),
+        ],
+        className="export-bar",
+    )
 
 
-def filter_select(id_: str, options: Sequence, value, placeholder: str, multi: bool = False,
-                  clearable: bool = True) -> dcc.Dropdown:
+def filter_select(
+    id_: str,
+    options: Sequence,
+    value,
+    placeholder: str,
+    multi: bool = False,
+    clearable: bool = True,
+) -> dcc.Dropdown:
     """A dropdown filter (options are values or {label, value} dicts)."""
-    return dcc.Dropdown(id=id_, options=list(options), value=value, placeholder=placeholder,
-                        multi=multi, clearable=clearable, className="filter-select")
+    return dcc.Dropdown(
+        id=id_,
+        options=list(options),
+        value=value,
+        placeholder=placeholder,
+        multi=multi,
+        clearable=clearable,
+        className="filter-select",
+    )
 
 
 def labelled(label: str, control, width=None) -> dbc.Col:
     """A filter control with a small label above it."""
-    return dbc.Col([html.Label(label, className="filter-label"), control],
-                   width=width if width is not None else "auto", className="mb-1")
+    return dbc.Col(
+        [html.Label(label, className="filter-label"), control],
+        width=width if width is not None else "auto",
+        className="mb-1",
+    )
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -157,25 +235,42 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return out.to_dict("records")
 
 
-VIEW_COLUMN = "_view"  # hidden column of a server-side table whose filter model names the page's filters
+VIEW_COLUMN = (
+    "_view"  # hidden column of a server-side table whose filter model names the page's filters
+)
 
 
-def column_defs(columns: Sequence[tuple[str, str, str | None]], sortable: bool = False) -> list[dict]:
+def column_defs(
+    columns: Sequence[tuple[str, str, str | None]], sortable: bool = False
+) -> list[dict]:
     """ag-grid column definitions: (field, header, 'text' | 'numeric' | a d3 number format).
     Values are shown as plain text by ag-grid's default renderer (no HTML, no Markdown); a
     number format is applied by dash-ag-grid's expression interpreter (no eval: the CSP holds)."""
     defs = []
     for field, header, kind in columns:
-        col: dict = {"field": field, "headerName": header, "sortable": sortable, "tooltipField": field}
+        col: dict = {
+            "field": field,
+            "headerName": header,
+            "sortable": sortable,
+            "tooltipField": field,
+        }
         if kind not in (None, "text", "numeric"):
-            col["valueFormatter"] = {"function": f"params.value == null ? '' : d3.format('{kind}')(params.value)"}
+            col["valueFormatter"] = {
+                "function": f"params.value == null ? '' : d3.format('{kind}')(params.value)"
+            }
         defs.append(col)
     return defs
 
 
-def data_table(id_: str, columns: Sequence[tuple[str, str, str | None]], page_size: int = 10,
-               server_side: bool = False, sortable: bool = False,
-               cell_styles: dict[str, dict[str, dict]] | None = None, **kwargs) -> dag.AgGrid:
+def data_table(
+    id_: str,
+    columns: Sequence[tuple[str, str, str | None]],
+    page_size: int = 10,
+    server_side: bool = False,
+    sortable: bool = False,
+    cell_styles: dict[str, dict[str, dict]] | None = None,
+    **kwargs,
+) -> dag.AgGrid:
     """A table that shows customer text as plain text (no cell renderers, no HTML or Markdown)
     and never exports in the browser (exports are server-side, from the export bar).
 
@@ -190,30 +285,66 @@ def data_table(id_: str, columns: Sequence[tuple[str, str, str | None]], page_si
     for col in defs:
         styles = (cell_styles or {}).get(col["field"])
         if styles:
-            col["cellStyle"] = {"styleConditions": [{"condition": f"params.value === {json.dumps(value)}",
-                                                     "style": style} for value, style in styles.items()]}
-    options = {"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": False,
-               "domLayout": "autoHeight", "enableCellTextSelection": True, "ensureDomOrder": True,
-               "suppressColumnVirtualisation": True,  # every column in the page (a dozen at most)
-               "suppressCsvExport": True, "suppressExcelExport": True, "tooltipShowDelay": 500,
-               "autoSizeStrategy": {"type": "fitCellContents"}}  # once the first rows are shown
+            col["cellStyle"] = {
+                "styleConditions": [
+                    {"condition": f"params.value === {json.dumps(value)}", "style": style}
+                    for value, style in styles.items()
+                ]
+            }
+    options = {
+        "pagination": True,
+        "paginationPageSize": page_size,
+        "paginationPageSizeSelector": False,
+        "domLayout": "autoHeight",
+        "enableCellTextSelection": True,
+        "ensureDomOrder": True,
+        "suppressColumnVirtualisation": True,  # every column in the page (a dozen at most)
+        "suppressCsvExport": True,
+        "suppressExcelExport": True,
+        "tooltipShowDelay": 500,
+        "autoSizeStrategy": {"type": "fitCellContents"},
+    }  # once the first rows are shown
     grid: dict = {"rowData": []}
     if server_side:
         defs.append({"field": VIEW_COLUMN, "hide": True, "filter": "agTextColumnFilter"})
-        options |= {"cacheBlockSize": page_size, "maxBlocksInCache": 20,
-                    "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}}
+        options |= {
+            "cacheBlockSize": page_size,
+            "maxBlocksInCache": 20,
+            "rowSelection": {
+                "mode": "singleRow",
+                "checkboxes": False,
+                "enableClickSelection": True,
+            },
+        }
         grid = {"rowModelType": "infinite"}
     return dag.AgGrid(
-        id=id_, columnDefs=defs, dashGridOptions=options,
-        defaultColDef={"resizable": True, "cellDataType": False, "suppressHeaderMenuButton": True,
-                       "minWidth": 60, "maxWidth": 320},
-        className="ag-theme-quartz socialcare-grid", style={"width": "100%"}, **grid, **kwargs)
+        id=id_,
+        columnDefs=defs,
+        dashGridOptions=options,
+        defaultColDef={
+            "resizable": True,
+            "cellDataType": False,
+            "suppressHeaderMenuButton": True,
+            "minWidth": 60,
+            "maxWidth": 320,
+        },
+        className="ag-theme-quartz socialcare-grid",
+        style={"width": "100%"},
+        **grid,
+        **kwargs,
+    )
 
 
 def view_filter(*filters) -> dict:
     """The filter model that makes a server-side table ask for its first page again when the
     page's filters change (the callback answering getRowsRequest reads the filters themselves)."""
-    return {VIEW_COLUMN: {"filterType": "text", "type": "equals", "filter": json.dumps(filters, default=str)}}
+    return {
+        VIEW_COLUMN: {
+            "filterType": "text",
+            "type": "equals",
+            "filter": json.dumps(filters, default=str),
+        }
+    }
 
 
 def requested_page(request: dict | None, page_size: int) -> int:

@@ -17,26 +17,47 @@ from scorecard.service import per_snapshot, service
 LIFT = optional_module("scorecard.economics.lift")
 REPORT_SHIFT = 0.2  # the shift of the cached report; the slider asks what_if itself
 NO_LIFT = "Recommendation lift needs survey data and the lift module (scorecard/economics/lift.py), which is not available in this version."
-ECON_COLUMNS = [("channel", "channel", "text"), ("cases", "cases", ",d"), ("resolutions", "resolutions", ",d"),
-                ("cost_total", "total cost", ",.2f"), ("cost_per_interaction", "per interaction", ",.2f"),
-                ("cost_per_resolution", "per resolution", ",.2f"), ("recommend_rate", "would recommend", ".0%"),
-                ("n_surveys", "surveys", ",d")]
-FALLBACK_KPIS = {"volume": "cases", "cost_total": "cost_total", "cost_per_interaction": "cost_per_interaction",
-                 "cost_per_resolution": "cost_per_resolution", "recommend_rate": "recommend_rate"}
+ECON_COLUMNS = [
+    ("channel", "channel", "text"),
+    ("cases", "cases", ",d"),
+    ("resolutions", "resolutions", ",d"),
+    ("cost_total", "total cost", ",.2f"),
+    ("cost_per_interaction", "per interaction", ",.2f"),
+    ("cost_per_resolution", "per resolution", ",.2f"),
+    ("recommend_rate", "would recommend", ".0%"),
+    ("n_surveys", "surveys", ",d"),
+]
+FALLBACK_KPIS = {
+    "volume": "cases",
+    "cost_total": "cost_total",
+    "cost_per_interaction": "cost_per_interaction",
+    "cost_per_resolution": "cost_per_resolution",
+    "recommend_rate": "recommend_rate",
+}
 
 
 def _fallback_economics(start, end, filters) -> pd.DataFrame:
     """Cost by channel from the scorecard engine when the lift module is absent."""
-    frame = service().cached(scorecard, start, end, "total", ("channel",), filters, list(FALLBACK_KPIS)).to_frame()
+    frame = (
+        service()
+        .cached(scorecard, start, end, "total", ("channel",), filters, list(FALLBACK_KPIS))
+        .to_frame()
+    )
     if frame.empty:
         return pd.DataFrame(columns=[c for c, _, _ in ECON_COLUMNS])
-    wide = frame.pivot_table(index="channel", columns="kpi", values="value", aggfunc="first").reset_index()
+    wide = frame.pivot_table(
+        index="channel", columns="kpi", values="value", aggfunc="first"
+    ).reset_index()
     return wide.rename(columns=FALLBACK_KPIS)
 
 
 def _with_costs(economics: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The economics table and the cost chart's data (its channel and cost columns)."""
-    cols = [c for c in ("channel", "cost_per_interaction", "cost_per_resolution") if c in economics.columns]
+    cols = [
+        c
+        for c in ("channel", "cost_per_interaction", "cost_per_resolution")
+        if c in economics.columns
+    ]
     return {"economics": economics, "costs": economics[cols]}
 
 
@@ -44,7 +65,9 @@ def _cell(key: str, value):
     """A what-if field as one export cell: mappings as "key value" pairs, lists joined (sentences
     by " | ")."""
     if isinstance(value, dict):
-        return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items())
+        return ", ".join(
+            f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items()
+        )
     if isinstance(value, (list, tuple)):
         return (" | " if key in ("assumptions", "notes") else ", ").join(map(str, value))
     return value
@@ -60,18 +83,33 @@ def tables(start, end, brand, shift) -> dict[str, pd.DataFrame]:
     out = {"volume": volume[["period", "channel", "value", "n"]] if not volume.empty else volume}
     if lift is None:
         return {**out, **_with_costs(_fallback_economics(start, end, filters))}
-    inputs = svc.cached(lift.whatif_inputs, start, end, filters)  # read once; any shift is arithmetic
-    report = svc.remembered(("economics.report", start, end, brand),
-                            lambda: lift.lift_report(svc.reader.cursor(), svc.config, start, end, filters,
-                                                     REPORT_SHIFT, inputs=inputs))
-    whatif = svc.remembered(("economics.whatif", start, end, brand, shift),
-                            lambda: lift.what_if(None, svc.config, start, end, filters, (shift or 0) / 100,
-                                                 inputs=inputs))
+    inputs = svc.cached(
+        lift.whatif_inputs, start, end, filters
+    )  # read once; any shift is arithmetic
+    report = svc.remembered(
+        ("economics.report", start, end, brand),
+        lambda: lift.lift_report(
+            svc.reader.cursor(), svc.config, start, end, filters, REPORT_SHIFT, inputs=inputs
+        ),
+    )
+    whatif = svc.remembered(
+        ("economics.whatif", start, end, brand, shift),
+        lambda: lift.what_if(
+            None, svc.config, start, end, filters, (shift or 0) / 100, inputs=inputs
+        ),
+    )
     row = asdict(whatif) if is_dataclass(whatif) else dict(vars(whatif))
     row = {k: _cell(k, v) for k, v in row.items()}
-    return {**out, **_with_costs(rounded(report.economics)), "lift": rounded(report.lift),
-            "adjusted": rounded(report.adjusted), "matrix": rounded(report.matrix),
-            "whatif": rounded(pd.DataFrame([row])), "_report": report, "_whatif": whatif}
+    return {
+        **out,
+        **_with_costs(rounded(report.economics)),
+        "lift": rounded(report.lift),
+        "adjusted": rounded(report.adjusted),
+        "matrix": rounded(report.matrix),
+        "whatif": rounded(pd.DataFrame([row])),
+        "_report": report,
+        "_whatif": whatif,
+    }
 
 
 def rounded(frame: pd.DataFrame) -> pd.DataFrame:
@@ -98,13 +136,30 @@ def verdict_block(report) -> html.Div:
     items = []
     for other in ("phone", "email"):
         v = lift_verdict(report.lift, report.adjusted, other)
-        ci = ("" if v.adj_low is None else f" (95 % CI {v.adj_low:+.1f} to {v.adj_high:+.1f}, n={v.n_adjusted:,})")
-        raw_ci = ("" if v.raw_low is None else f" (95 % CI {v.raw_low:+.1f} to {v.raw_high:+.1f}, "
-                  f"n={v.n_social:,} vs {v.n_other:,})")
-        items.append(html.Div([
-            html.P(v.sentence(), className="fw-semibold mb-1"),
-            html.Small(f"vs {other}: raw {_pts(v.raw)}{raw_ci}; adjusted {_pts(v.adjusted)}{ci}: {v.shown}.",
-                       className="text-muted")], className="mb-2", **{"data-verdict": v.shown}))
+        ci = (
+            ""
+            if v.adj_low is None
+            else f" (95 % CI {v.adj_low:+.1f} to {v.adj_high:+.1f}, n={v.n_adjusted:,})"
+        )
+        raw_ci = (
+            ""
+            if v.raw_low is None
+            else f" (95 % CI {v.raw_low:+.1f} to {v.raw_high:+.1f}, "
+            f"n={v.n_social:,} vs {v.n_other:,})"
+        )
+        items.append(
+            html.Div(
+                [
+                    html.P(v.sentence(), className="fw-semibold mb-1"),
+                    html.Small(
+                        f"vs {other}: raw {_pts(v.raw)}{raw_ci}; adjusted {_pts(v.adjusted)}{ci}: {v.shown}.",
+                        className="text-muted",
+                    ),
+                ],
+                className="mb-2",
+                **{"data-verdict": v.shown},
+            )
+        )
     return html.Div(items, className="border rounded p-2 bg-light")
 
 
@@ -112,13 +167,22 @@ def cost_assumptions() -> html.Div:
     """The configured unit costs, marked as assumptions, with where they are set."""
     cfg = service().config
     c = cfg.costs
-    parts = [f"{ch} {c.per_interaction[ch]:,.2f}" + (f" + {c.per_handle_minute[ch]:,.2f}/handled min"
-                                                    if c.per_handle_minute.get(ch) else "")
-             for ch in sorted(c.per_interaction)]
-    return html.Div([dbc.Badge("assumption", color="secondary", className="me-1"),
-                     f"Configured unit costs, not measurements ({cfg.currency} per interaction): {', '.join(parts)}. "
-                     "Set them in ", html.Code("[costs]"), " of socialcare.toml; see ",
-                     dcc.Link("Data health → settings", href="/health"), "."])
+    parts = [
+        f"{ch} {c.per_interaction[ch]:,.2f}"
+        + (f" + {c.per_handle_minute[ch]:,.2f}/handled min" if c.per_handle_minute.get(ch) else "")
+        for ch in sorted(c.per_interaction)
+    ]
+    return html.Div(
+        [
+            dbc.Badge("assumption", color="secondary", className="me-1"),
+            f"Configured unit costs, not measurements ({cfg.currency} per interaction): {', '.join(parts)}. "
+            "Set them in ",
+            html.Code("[costs]"),
+            " of socialcare.toml; see ",
+            dcc.Link("Data health → settings", href="/health"),
+            ".",
+        ]
+    )
 
 
 def business_case_pdf(start: str, end: str, brand: str | None, shift) -> bytes:
@@ -126,20 +190,30 @@ def business_case_pdf(start: str, end: str, brand: str | None, shift) -> bytes:
     from scorecard.reports.business_case import business_case
     from scorecard.reports.render import pdf_bytes
 
-    bc = service().cached(business_case, start, end, brand or None, (shift if shift is not None else 20) / 100)
+    bc = service().cached(
+        business_case, start, end, brand or None, (shift if shift is not None else 20) / 100
+    )
     return pdf_bytes(bc.html())
 
 
 def whatif_sentence(w) -> str:
     """The what-if's result in one sentence: whole cases moved, follow-ups, cost, resolutions,
     recommend rate (its assumptions are listed beside it)."""
-    rec = ("unknown (no survey answers)" if w.recommend_change is None else
-           f"{w.recommend_before:.1%} → {w.recommend_after:.1%} ({w.recommend_change * 100:+.1f} pts)")
+    rec = (
+        "unknown (no survey answers)"
+        if w.recommend_change is None
+        else f"{w.recommend_before:.1%} → {w.recommend_after:.1%} ({w.recommend_change * 100:+.1f} pts)"
+    )
     after = "n/a" if w.resolutions_after is None else f"{w.resolutions_after:,.0f}"
     cur = f" {w.currency}" if getattr(w, "currency", "") else ""
-    cpr = ("" if w.cost_per_resolution_before is None or w.cost_per_resolution_after is None else
-           f", cost per resolution {w.cost_per_resolution_before:,.2f} → {w.cost_per_resolution_after:,.2f}{cur}")
-    return (f"Moving {w.shift:.0%} of phone cases in eligible categories to social moves {w.moved_cases:,} "
-            f"whole cases and adds {w.followup_contacts:,} follow-up contacts: cost {w.cost_before:,.2f} → "
-            f"{w.cost_after:,.2f}{cur} ({w.cost_change:+,.2f}{cur}); resolutions {w.resolutions_before:,} → {after}{cpr}; "
-            f"would-recommend {rec}.")
+    cpr = (
+        ""
+        if w.cost_per_resolution_before is None or w.cost_per_resolution_after is None
+        else f", cost per resolution {w.cost_per_resolution_before:,.2f} → {w.cost_per_resolution_after:,.2f}{cur}"
+    )
+    return (
+        f"Moving {w.shift:.0%} of phone cases in eligible categories to social moves {w.moved_cases:,} "
+        f"whole cases and adds {w.followup_contacts:,} follow-up contacts: cost {w.cost_before:,.2f} → "
+        f"{w.cost_after:,.2f}{cur} ({w.cost_change:+,.2f}{cur}); resolutions {w.resolutions_before:,} → {after}{cpr}; "
+        f"would-recommend {rec}."
+    )

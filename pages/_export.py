@@ -17,14 +17,26 @@ from scorecard.service import service
 
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet"}
 # columns that carry customer text: only analysts and admins export them
-TEXT_COLUMNS = {"text", "verbatim", "example", "examples", "transcript", "first_message", "last_message"}
+TEXT_COLUMNS = {
+    "text",
+    "verbatim",
+    "example",
+    "examples",
+    "transcript",
+    "first_message",
+    "last_message",
+}
 REMEMBER_ROWS = 50_000  # files of tables up to this size are kept per snapshot (repeat downloads)
 
 
 def export_outputs(page: str) -> html.Div:
     """The page's download target and the place where export problems are reported."""
-    return html.Div([dcc.Download(id=ids.download(page)),
-                     html.Div(id=ids.export_error(page), className="text-danger small")])
+    return html.Div(
+        [
+            dcc.Download(id=ids.download(page)),
+            html.Div(id=ids.export_error(page), className="text-danger small"),
+        ]
+    )
 
 
 def file_name(table: str, fmt: str, parts: Sequence[object]) -> str:
@@ -39,15 +51,20 @@ def export_payload(frame: pd.DataFrame, table: str, fmt: str, parts: Sequence[ob
     return dcc.send_bytes(frame_bytes(frame, fmt), file_name(table, fmt, parts))
 
 
-def register_export(page: str, tables: Callable[..., dict], states: Sequence[State],
-                    remember: bool = True) -> Callable:
+def register_export(
+    page: str, tables: Callable[..., dict], states: Sequence[State], remember: bool = True
+) -> Callable:
     """Register the page's export callback: `tables(*state_values)` returns the frames by name
     (or functions that compute them), the same frames the page shows. With `remember`, the
     file of a table up to REMEMBER_ROWS rows is kept per snapshot for repeat downloads."""
 
-    @callback(Output(ids.download(page), "data"), Output(ids.export_error(page), "children"),
-              Input(ids.export_button(page, ALL, ALL), "n_clicks"), *states,
-              prevent_initial_call=True)
+    @callback(
+        Output(ids.download(page), "data"),
+        Output(ids.export_error(page), "children"),
+        Input(ids.export_button(page, ALL, ALL), "n_clicks"),
+        *states,
+        prevent_initial_call=True,
+    )
     def export(clicks, *values):
         trigger = ctx.triggered_id
         if not trigger or not ctx.triggered or not ctx.triggered[0].get("value"):
@@ -60,14 +77,25 @@ def register_export(page: str, tables: Callable[..., dict], states: Sequence[Sta
         flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
         if TEXT_COLUMNS & set(map(str, frame.columns)) and not allowed("export_text"):
             record("export_refused", page=page, table=trigger["table"], format=trigger["fmt"])
-            return None, "This table holds customer text, which only analysts and admins may export."
-        record("export", page=page, table=trigger["table"], format=trigger["fmt"], filters=flat,
-               rows=len(frame))
+            return (
+                None,
+                "This table holds customer text, which only analysts and admins may export.",
+            )
+        record(
+            "export",
+            page=page,
+            table=trigger["table"],
+            format=trigger["fmt"],
+            filters=flat,
+            rows=len(frame),
+        )
         try:
             if not remember or len(frame) > REMEMBER_ROWS:
                 return export_payload(frame, trigger["table"], trigger["fmt"], flat), ""
             key = ("export", page, trigger["table"], trigger["fmt"], repr(values))
-            return service().remembered(key, lambda: export_payload(frame, trigger["table"], trigger["fmt"], flat)), ""
+            return service().remembered(
+                key, lambda: export_payload(frame, trigger["table"], trigger["fmt"], flat)
+            ), ""
         except ValueError as e:
             return None, str(e)
 

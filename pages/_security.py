@@ -60,7 +60,9 @@ LOG_PREFIX = 120  # characters of user input a log line may carry
 def throttle_path() -> Path:
     """The SQLite file shared by all workers that counts failed logins."""
     configured = os.environ.get("SOCIALCARE_THROTTLE_DB")
-    return Path(configured) if configured else Path(tempfile.gettempdir()) / "socialcare-logins.sqlite"
+    return (
+        Path(configured) if configured else Path(tempfile.gettempdir()) / "socialcare-logins.sqlite"
+    )
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -112,7 +114,9 @@ def password_ok(accounts: dict[str, str], user: str, password: str) -> bool:
 
 def _challenge(status: int = 401, retry: int | None = None) -> Response:
     if retry is not None:
-        return Response("Too many failed logins; try again later.", 429, {"Retry-After": str(retry)})
+        return Response(
+            "Too many failed logins; try again later.", 429, {"Retry-After": str(retry)}
+        )
     return Response("Login required.", status, {"WWW-Authenticate": 'Basic realm="socialcare"'})
 
 
@@ -147,16 +151,24 @@ def accounts_from_file(path: Path) -> dict[str, Account]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ValueError(f"SOCIALCARE_USERS_FILE {path}: cannot read it ({e}); fix the file.") from None
+        raise ValueError(
+            f"SOCIALCARE_USERS_FILE {path}: cannot read it ({e}); fix the file."
+        ) from None
     out = {}
     for name, entry in (raw.get("users") or {}).items():
         if not isinstance(entry, dict):
             raise ValueError(f"{path}: [users.{name}] must be a table with password_hash and role.")
         brands = entry.get("brands", [])
         if not isinstance(brands, list) or not all(isinstance(b, str) and b for b in brands):
-            raise ValueError(f"{path}: [users.{name}] brands must be a list of brand names, e.g. [\"AirCo\"].")
-        out[name] = Account(name, _role(entry.get("role", "viewer"), f"{path} [users.{name}]"),
-                            entry.get("password_hash"), tuple(brands))
+            raise ValueError(
+                f'{path}: [users.{name}] brands must be a list of brand names, e.g. ["AirCo"].'
+            )
+        out[name] = Account(
+            name,
+            _role(entry.get("role", "viewer"), f"{path} [users.{name}]"),
+            entry.get("password_hash"),
+            tuple(brands),
+        )
     return out
 
 
@@ -183,8 +195,12 @@ def allowed(permission: str) -> bool:
 def record(event: str, **details) -> None:
     """Append an audit line for the current user (never breaks the request)."""
     try:
-        audit(current_user()[0], event, address=request.remote_addr if has_request_context() else None,
-              **details)
+        audit(
+            current_user()[0],
+            event,
+            address=request.remote_addr if has_request_context() else None,
+            **details,
+        )
     except OSError as e:
         log.warning("audit log not written: %s", escaped(str(e)))
 
@@ -207,16 +223,28 @@ def _proof(user: str, password: str) -> str:
 
 def _proxy_settings() -> tuple[str | None, set[str], str]:
     header = os.environ.get("SOCIALCARE_PROXY_USER_HEADER") or None
-    trusted = {a.strip() for a in os.environ.get("SOCIALCARE_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
-               if a.strip()}
-    return header, trusted, _role(os.environ.get("SOCIALCARE_PROXY_DEFAULT_ROLE", "viewer"),
-                                  "SOCIALCARE_PROXY_DEFAULT_ROLE")
+    trusted = {
+        a.strip()
+        for a in os.environ.get("SOCIALCARE_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+        if a.strip()
+    }
+    return (
+        header,
+        trusted,
+        _role(
+            os.environ.get("SOCIALCARE_PROXY_DEFAULT_ROLE", "viewer"),
+            "SOCIALCARE_PROXY_DEFAULT_ROLE",
+        ),
+    )
 
 
 def login_configured() -> bool:
     """Whether the dashboard asks who its users are."""
-    return bool(os.environ.get("SOCIALCARE_USERS") or os.environ.get("SOCIALCARE_USERS_FILE")
-                or os.environ.get("SOCIALCARE_PROXY_USER_HEADER"))
+    return bool(
+        os.environ.get("SOCIALCARE_USERS")
+        or os.environ.get("SOCIALCARE_USERS_FILE")
+        or os.environ.get("SOCIALCARE_PROXY_USER_HEADER")
+    )
 
 
 def require_login(server: Flask, users: dict[str, str] | dict[str, Account]) -> None:
@@ -232,11 +260,15 @@ def require_login(server: Flask, users: dict[str, str] | dict[str, Account]) -> 
     def _check():
         if header and request.headers.get(header):
             if request.remote_addr not in trusted:
-                log.warning("%s header from untrusted address %s ignored", header, request.remote_addr)
+                log.warning(
+                    "%s header from untrusted address %s ignored", header, request.remote_addr
+                )
                 return Response("Forbidden.", 403)
             name = request.headers[header].strip()[:100]
             account = known.get(name)
-            _signed_in(name, account.role if account else default_role, account.brands if account else ())
+            _signed_in(
+                name, account.role if account else default_role, account.brands if account else ()
+            )
             return None
         auth = request.authorization
         if not auth or auth.type != "basic" or not auth.username:
@@ -285,7 +317,10 @@ def guard_admin_callbacks(server: Flask, page: str) -> None:
             body = request.get_json(silent=True) or {}
             output = str(body.get("output", "")) if isinstance(body, dict) else ""
             outputs = [part.rsplit(".", 1)[0] for part in output.strip(".").split("...")]
-            if any(o.startswith(f"{page}-") or f'"page":"{page}"' in o.replace(" ", "") for o in outputs):
+            if any(
+                o.startswith(f"{page}-") or f'"page":"{page}"' in o.replace(" ", "")
+                for o in outputs
+            ):
                 return Response("This view is for admins.", 403)
         return None
 
@@ -293,19 +328,21 @@ def guard_admin_callbacks(server: Flask, page: str) -> None:
 def content_security_policy(script_hashes: list[str]) -> str:
     """The CSP of every response: this server only, Dash's inline scripts by hash, no framing."""
     scripts = " ".join(["'self'", *script_hashes])  # hashes come quoted: 'sha256-...'
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src {scripts}",
-        "style-src 'self' 'unsafe-inline'",  # Dash and plotly set inline styles
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "worker-src 'self' blob:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "style-src 'self' 'unsafe-inline'",  # Dash and plotly set inline styles
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def add_security_headers(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
@@ -337,7 +374,14 @@ def answer_bad_requests(server: Flask) -> None:
     def _bad(err: Exception):
         if isinstance(err, HTTPException):
             return err
-        log.warning("request to %s failed: %s: %s", escaped(request.path, 80), type(err).__name__,
-                    escaped(str(err)))
-        return Response("This request could not be answered: check its inputs and try again.", 400,
-                        {"Content-Type": "text/plain; charset=utf-8"})
+        log.warning(
+            "request to %s failed: %s: %s",
+            escaped(request.path, 80),
+            type(err).__name__,
+            escaped(str(err)),
+        )
+        return Response(
+            "This request could not be answered: check its inputs and try again.",
+            400,
+            {"Content-Type": "text/plain; charset=utf-8"},
+        )

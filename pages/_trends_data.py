@@ -11,8 +11,26 @@ from scorecard.kpis.scoring import scorecard
 from scorecard.service import per_snapshot, service
 
 TOP_SLICES = 8  # lines on one chart; the rest are counted in the title
-SCAN_COLUMNS = ["id", "severity", "date", "window", "when", "period", "kpi", "slice", "brand", "channel", "observed",
-                "expected", "z", "direction", "n", "summary", "echoes", "examples"]
+SCAN_COLUMNS = [
+    "id",
+    "severity",
+    "date",
+    "window",
+    "when",
+    "period",
+    "kpi",
+    "slice",
+    "brand",
+    "channel",
+    "observed",
+    "expected",
+    "z",
+    "direction",
+    "n",
+    "summary",
+    "echoes",
+    "examples",
+]
 
 
 def _top(frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
@@ -23,7 +41,9 @@ def _top(frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int]:
 
 
 @per_snapshot
-def tables(kpi, grain, by, start, end, brand, channel, sensitivity, scan=False) -> dict[str, pd.DataFrame]:
+def tables(
+    kpi, grain, by, start, end, brand, channel, sensitivity, scan=False
+) -> dict[str, pd.DataFrame]:
     """The frames the page shows: the series, the daily baseline, its anomalous days and (on
     request, since it tests every slice) the all-slices scan: its incidents, severity first, with
     their echoes (the same KPI in coarser or finer slices), new activity and coverage gaps."""
@@ -42,27 +62,51 @@ def tables(kpi, grain, by, start, end, brand, channel, sensitivity, scan=False) 
     sens = float(sensitivity or 3.5)
     baseline = svc.cached(anomalies.daily_baseline, kpi, start, end, filters, sens)
     out["baseline"] = baseline
-    out["anomalous_days"] = baseline[baseline["is_anomaly"].fillna(False).astype(bool)].reset_index(drop=True)
+    out["anomalous_days"] = baseline[baseline["is_anomaly"].fillna(False).astype(bool)].reset_index(
+        drop=True
+    )
     if scan:
         found = svc.cached(anomalies.find_anomalies, start, end, [kpi], sens)
         wanted = {k: v[0] for k, v in filters.items() if v}
-        rows = [{"id": i.id, "severity": i.severity, "date": str(i.date), "window": i.window,
-                 "when": i.date if i.window == 1 else f"{i.window} days to {i.date}",
-                 "period": None if i.window == 1 else f"{week_start(i.date, i.window)}..{i.date}",
-                 "kpi": i.kpi, "slice": slice_text(i.slice), "brand": i.slice.get("brand"),
-                 "channel": i.slice.get("channel"), "observed": i.observed, "expected": i.expected,
-                 "z": i.z, "direction": i.direction, "n": i.n, "summary": i.summary,
-                 "echoes": "\n".join(f"{slice_text(e.slice)}: z {e.z:+.1f} ({e.date})" for e in i.echoes),
-                 "examples": "\n".join(e["text"] for e in i.examples)}  # one message a line (plain text)
-                for i in found.incidents if all(i.slice.get(k) == v for k, v in wanted.items())]
+        rows = [
+            {
+                "id": i.id,
+                "severity": i.severity,
+                "date": str(i.date),
+                "window": i.window,
+                "when": i.date if i.window == 1 else f"{i.window} days to {i.date}",
+                "period": None if i.window == 1 else f"{week_start(i.date, i.window)}..{i.date}",
+                "kpi": i.kpi,
+                "slice": slice_text(i.slice),
+                "brand": i.slice.get("brand"),
+                "channel": i.slice.get("channel"),
+                "observed": i.observed,
+                "expected": i.expected,
+                "z": i.z,
+                "direction": i.direction,
+                "n": i.n,
+                "summary": i.summary,
+                "echoes": "\n".join(
+                    f"{slice_text(e.slice)}: z {e.z:+.1f} ({e.date})" for e in i.echoes
+                ),
+                "examples": "\n".join(e["text"] for e in i.examples),
+            }  # one message a line (plain text)
+            for i in found.incidents
+            if all(i.slice.get(k) == v for k, v in wanted.items())
+        ]
         out["scan"] = pd.DataFrame(rows, columns=SCAN_COLUMNS)  # severity first
         thin = found.thin_frame()
-        out["scan_thin"] = thin[[all(f"{k}={v}" in s.split(", ") for k, v in wanted.items())
-                                 for s in thin["slice"]]].reset_index(drop=True)
-        out["scan_new"] = pd.DataFrame([a.to_json() for a in found.new_activity],
-                                       columns=["slice", "first_day", "kpis", "summary"])
-        out["scan_gaps"] = pd.DataFrame([g.to_json() for g in found.coverage_gaps],
-                                        columns=["source", "start", "end", "days", "typical_rows", "summary"])
+        out["scan_thin"] = thin[
+            [all(f"{k}={v}" in s.split(", ") for k, v in wanted.items()) for s in thin["slice"]]
+        ].reset_index(drop=True)
+        out["scan_new"] = pd.DataFrame(
+            [a.to_json() for a in found.new_activity],
+            columns=["slice", "first_day", "kpis", "summary"],
+        )
+        out["scan_gaps"] = pd.DataFrame(
+            [g.to_json() for g in found.coverage_gaps],
+            columns=["source", "start", "end", "days", "typical_rows", "summary"],
+        )
     return out
 
 

@@ -12,7 +12,12 @@ from pages._state import previous_days
 from scorecard.options import default_day, default_range, filter_choices, latest_day, local_today
 from scorecard.service import service
 
-FIRST_PAGE = {"startRow": 0, "endRow": 15, "sortModel": [], "filterModel": {}}  # a server-side table's first ask
+FIRST_PAGE = {
+    "startRow": 0,
+    "endRow": 15,
+    "sortModel": [],
+    "filterModel": {},
+}  # a server-side table's first ask
 
 log = logging.getLogger("socialcare.warm")
 _started, _stop = threading.Event(), threading.Event()
@@ -39,8 +44,18 @@ def warm_defaults() -> float:
         lambda: health.fill("/health"),
         lambda: trends.chart("frt_median_s", "day", "", lo, hi, None, None, 3.5),
         # /rootcause opens on why answered-within-SLA is off target on the latest day
-        lambda: rootcause.explain("target", "sla_met_rate", day, day, base_lo, base_hi, list(rootcause.DIMS),
-                                  None, None, []),
+        lambda: rootcause.explain(
+            "target",
+            "sla_met_rate",
+            day,
+            day,
+            base_lo,
+            base_hi,
+            list(rootcause.DIMS),
+            None,
+            None,
+            [],
+        ),
         lambda: rootcause.cases(FIRST_PAGE, "target", "sla_met_rate", day, day, None, None),
         lambda: economics.economics(lo, hi, None),
         lambda: economics.whatif(lo, hi, None, int(economics.REPORT_SHIFT * 100)),

@@ -27,13 +27,32 @@ from scorecard.cases.opportunities import opportunity_queue
 from scorecard.options import default_range, filter_choices
 from scorecard.service import per_snapshot, service
 
-dash.register_page(__name__, path="/opportunities", name="Opportunities", title="socialcare · opportunities")
+dash.register_page(
+    __name__, path="/opportunities", name="Opportunities", title="socialcare · opportunities"
+)
 PAGE, PAGE_SIZE = "op", 15
-RANGE, BRAND, KIND, SUMMARY, TABLE, GO = "op-range", "op-brand", "op-kind", "op-summary", "op-table", "op-go"
-COLUMNS = [("interaction_id", "case", "text"), ("opened_at", "opened", "text"), ("brand", "brand", "text"),
-           ("kinds", "what", "text"), ("brand_named", "names us", "text"), ("outcome", "outcome", "text"),
-           ("frt_s", "first response (s)", ",.0f"), ("text", "customer wrote", "text")]
-OUTCOME_STYLES = {"missed": {"color": "#c0392b", "fontWeight": "600"}, "captured": {"color": "#138d75"}}
+RANGE, BRAND, KIND, SUMMARY, TABLE, GO = (
+    "op-range",
+    "op-brand",
+    "op-kind",
+    "op-summary",
+    "op-table",
+    "op-go",
+)
+COLUMNS = [
+    ("interaction_id", "case", "text"),
+    ("opened_at", "opened", "text"),
+    ("brand", "brand", "text"),
+    ("kinds", "what", "text"),
+    ("brand_named", "names us", "text"),
+    ("outcome", "outcome", "text"),
+    ("frt_s", "first response (s)", ",.0f"),
+    ("text", "customer wrote", "text"),
+]
+OUTCOME_STYLES = {
+    "missed": {"color": "#c0392b", "fontWeight": "600"},
+    "captured": {"color": "#138d75"},
+}
 KIND_OPTIONS = [{"label": k.replace("_", " "), "value": k} for k in KINDS]
 
 
@@ -42,29 +61,66 @@ def layout(start=None, end=None, brand=None, kind=None, **_):
     svc = service()
     lo, hi = svc.cached(default_range, valid_day(start), valid_day(end), 30)
     kinds = [k for k in listed(kind) if k in KINDS]
-    return html.Div([
-        dcc.Location(id=f"{PAGE}-url", refresh=False), dcc.Location(id=GO, refresh=True),
-        page_header("Opportunities", "Customers who name a competitor, want to buy or cannot find stock: did we answer in time?"),
-        dbc.Row([
-            labelled("Opened", dcc.DatePickerRange(id=RANGE, start_date=lo, end_date=hi,
-                                                   display_format="YYYY-MM-DD", first_day_of_week=1)),
-            labelled("Brand", filter_select(BRAND, svc.cached(filter_choices)["brand"], brand, "All brands"), 3),
-            labelled("What", filter_select(KIND, KIND_OPTIONS, kinds, "Every kind", multi=True), 3),
-        ], className="g-2 mb-2 align-items-end"),
-        html.Div(id=SUMMARY, className="summary-text mb-2"),
-        card("Opportunity queue (newest first; click a case to read it)",
-             data_table(TABLE, COLUMNS, page_size=PAGE_SIZE, cell_styles={"outcome": OUTCOME_STYLES}),
-             footer=html.Div(id=f"{TABLE}-export")),
-        export_outputs(PAGE),
-    ])
+    return html.Div(
+        [
+            dcc.Location(id=f"{PAGE}-url", refresh=False),
+            dcc.Location(id=GO, refresh=True),
+            page_header(
+                "Opportunities",
+                "Customers who name a competitor, want to buy or cannot find stock: did we answer in time?",
+            ),
+            dbc.Row(
+                [
+                    labelled(
+                        "Opened",
+                        dcc.DatePickerRange(
+                            id=RANGE,
+                            start_date=lo,
+                            end_date=hi,
+                            display_format="YYYY-MM-DD",
+                            first_day_of_week=1,
+                        ),
+                    ),
+                    labelled(
+                        "Brand",
+                        filter_select(
+                            BRAND, svc.cached(filter_choices)["brand"], brand, "All brands"
+                        ),
+                        3,
+                    ),
+                    labelled(
+                        "What",
+                        filter_select(KIND, KIND_OPTIONS, kinds, "Every kind", multi=True),
+                        3,
+                    ),
+                ],
+                className="g-2 mb-2 align-items-end",
+            ),
+            html.Div(id=SUMMARY, className="summary-text mb-2"),
+            card(
+                "Opportunity queue (newest first; click a case to read it)",
+                data_table(
+                    TABLE, COLUMNS, page_size=PAGE_SIZE, cell_styles={"outcome": OUTCOME_STYLES}
+                ),
+                footer=html.Div(id=f"{TABLE}-export"),
+            ),
+            export_outputs(PAGE),
+        ]
+    )
 
 
-INPUTS = [Input(RANGE, "start_date"), Input(RANGE, "end_date"), Input(BRAND, "value"), Input(KIND, "value")]
+INPUTS = [
+    Input(RANGE, "start_date"),
+    Input(RANGE, "end_date"),
+    Input(BRAND, "value"),
+    Input(KIND, "value"),
+]
 
 
 def _queue(start, end, brand, kind):
-    return service().cached(opportunity_queue, start, end, (("brand", tuple(listed(brand))),),
-                            tuple(listed(kind)))
+    return service().cached(
+        opportunity_queue, start, end, (("brand", tuple(listed(brand))),), tuple(listed(kind))
+    )
 
 
 @callback(Output(f"{PAGE}-url", "search"), *INPUTS)
@@ -73,7 +129,12 @@ def url_search(start, end, brand, kind) -> str:
     return query_string({"start": start, "end": end, "brand": brand, "kind": kind})
 
 
-@callback(Output(SUMMARY, "children"), Output(TABLE, "rowData"), Output(f"{TABLE}-export", "children"), *INPUTS)
+@callback(
+    Output(SUMMARY, "children"),
+    Output(TABLE, "rowData"),
+    Output(f"{TABLE}-export", "children"),
+    *INPUTS,
+)
 @per_snapshot
 def queue(start, end, brand, kind):
     """The summary sentence and the queue."""
@@ -83,7 +144,12 @@ def queue(start, end, brand, kind):
     return q.summary(), records(rows), export_bar(PAGE, "opportunities", q.n) if q.n else None
 
 
-@callback(Output(GO, "href"), Input(TABLE, "cellClicked"), State(TABLE, "rowData"), prevent_initial_call=True)
+@callback(
+    Output(GO, "href"),
+    Input(TABLE, "cellClicked"),
+    State(TABLE, "rowData"),
+    prevent_initial_call=True,
+)
 def open_case(cell, rows):
     """A clicked case opens in /conversations."""
     row = clicked_row(cell, rows)

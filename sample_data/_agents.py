@@ -16,7 +16,12 @@ from ._profiles import QUALITY, Brand
 
 ALL_DAYS, WEEKDAYS, WEEKEND = range(7), range(5), (5, 6)
 # (days, start hour, end hour) per agent of a brand, in local time; no shift exceeds 12 h.
-SOCIAL_SHIFTS = [(ALL_DAYS, 7, 15)] * 2 + [(WEEKDAYS, 9, 17)] * 3 + [(ALL_DAYS, 15, 23)] * 3 + [(WEEKEND, 9, 21)]
+SOCIAL_SHIFTS = (
+    [(ALL_DAYS, 7, 15)] * 2
+    + [(WEEKDAYS, 9, 17)] * 3
+    + [(ALL_DAYS, 15, 23)] * 3
+    + [(WEEKEND, 9, 21)]
+)
 SOCIAL_COVER = hours_mask({d: (7, 23) for d in ALL_DAYS})
 SOCIAL_WAIT = wait_table(SOCIAL_COVER)
 _EARLY = {**{d: (8, 14) for d in WEEKDAYS}, 5: (9, 13)}
@@ -55,8 +60,13 @@ class Team:
     count: np.ndarray  # int[brand, 168]
     runaround: np.ndarray  # base run-around share per agent
 
-    def choose(self, rng: np.random.Generator, brand: np.ndarray, how: np.ndarray,
-               only_first: np.ndarray | None = None) -> np.ndarray:
+    def choose(
+        self,
+        rng: np.random.Generator,
+        brand: np.ndarray,
+        how: np.ndarray,
+        only_first: np.ndarray | None = None,
+    ) -> np.ndarray:
         """An on-shift agent per row (only the first listed one where only_first is True)."""
         cnt = self.count[brand, how]
         if len(cnt) and cnt.min() == 0:
@@ -67,8 +77,9 @@ class Team:
         return self.table[brand, how, k]
 
 
-def _team(names: list[str], brand: list[int], masks: list[np.ndarray], nb: int,
-          runaround: np.ndarray) -> Team:
+def _team(
+    names: list[str], brand: list[int], masks: list[np.ndarray], nb: int, runaround: np.ndarray
+) -> Team:
     on = np.array(masks)
     kmax = int(max(on[np.array(brand) == b].sum(0).max() for b in range(nb)))
     table = np.zeros((nb, WEEK_HOURS, kmax), dtype=np.int64)
@@ -102,5 +113,10 @@ def phone_team(brands: list[Brand]) -> Team:
     names = [PHONE_NAMES[i % len(PHONE_NAMES)] + ("" if i < len(PHONE_NAMES) else f" {i // len(PHONE_NAMES) + 1}")
              for i in range(k * len(brands))]  # fmt: skip
     masks = [hours_mask(w) for w in PHONE_SHIFTS] * len(brands)
-    return _team(names, [i for i in range(len(brands)) for _ in range(k)], masks, len(brands),
-                 np.zeros(k * len(brands)))
+    return _team(
+        names,
+        [i for i in range(len(brands)) for _ in range(k)],
+        masks,
+        len(brands),
+        np.zeros(k * len(brands)),
+    )

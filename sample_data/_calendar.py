@@ -108,7 +108,9 @@ def hms_table(pad: bool) -> pa.Array:
     parts = [[f"{h:02d}:" if pad else f"{h}:" for h in range(24)], [f"{m:02d}:" for m in range(60)],
              [f"{x:02d}" for x in range(60)]]  # fmt: skip
     idx = np.indices([24, 60, 60]).reshape(3, -1)
-    return pc.binary_join_element_wise(*[pa.array(p).take(pa.array(i)) for p, i in zip(parts, idx, strict=True)], "")
+    return pc.binary_join_element_wise(
+        *[pa.array(p).take(pa.array(i)) for p, i in zip(parts, idx, strict=True)], ""
+    )
 
 
 @dataclass(frozen=True)

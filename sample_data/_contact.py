@@ -16,7 +16,9 @@ BILLING_QUEUE_WAIT, OTHER_QUEUE_WAIT = 3.0, 1.2  # wait multipliers in a billing
 TICKET_STATUS = ("Closed", "Pending Customer Response", "Open")
 
 
-def billing_window(incidents: list[Incident], channel: int, brand: np.ndarray, t: np.ndarray) -> np.ndarray:
+def billing_window(
+    incidents: list[Incident], channel: int, brand: np.ndarray, t: np.ndarray
+) -> np.ndarray:
     """True for rows of the billing-defect incident's brand, channel and days."""
     out = np.zeros(len(t), dtype=bool)
     day = t // DAY
@@ -42,8 +44,18 @@ class Calls:
     agent: np.ndarray
 
 
-def simulate_calls(rng: np.random.Generator, cal: Calendar, brands: list[Brand], team: Team,
-                   incidents: list[Incident], brand, t, cat, cx, cust) -> Calls:
+def simulate_calls(
+    rng: np.random.Generator,
+    cal: Calendar,
+    brands: list[Brand],
+    team: Team,
+    incidents: list[Incident],
+    brand,
+    t,
+    cat,
+    cx,
+    cust,
+) -> Calls:
     """Speed of answer, abandonment, handle time, resolution and agent of each call."""
     n = len(t)
     q = [QUALITY[b.quality] for b in brands]
@@ -52,12 +64,16 @@ def simulate_calls(rng: np.random.Generator, cal: Calendar, brands: list[Brand],
     # Calls are routed by topic (IVR) to skill queues: in a billing defect the billing queue is
     # flooded (its callers wait 3x as long), the others lose a few agents to it (1.2x).
     skill = np.where(cat == CAT["billing"], BILLING_QUEUE_WAIT, OTHER_QUEUE_WAIT)
-    mult = np.where(hour >= 18, 1.6, 1.0) * np.where(dow == 5, 1.3, 1.0) * np.where(defect, skill, 1.0)
+    mult = (
+        np.where(hour >= 18, 1.6, 1.0) * np.where(dow == 5, 1.3, 1.0) * np.where(defect, skill, 1.0)
+    )
     wait = lognormal(rng, np.array([x.phone_wait_s for x in q])[brand], 0.75, n) * mult
     patience = 30 + rng.exponential(400, n)
     answered = (wait <= patience) & (wait <= 300)
     speed = np.clip(np.round(wait), 10, 300).astype(np.int64)
-    agent = team.choose(rng, brand, cal.how(t))  # routed to an agent on shift when the call comes in
+    agent = team.choose(
+        rng, brand, cal.how(t)
+    )  # routed to an agent on shift when the call comes in
     p = np.minimum(0.97, (np.array([x.resolve for x in q])[brand] + 0.1) * RESOLVE_CX[cx])
     p = p * np.where(defect & (cat == CAT["billing"]), 0.35, 1.0)
     resolved = answered & (rng.random(n, dtype=np.float32) < p)
@@ -82,8 +98,19 @@ class Tickets:
     priority: np.ndarray  # 0 Low .. 3 Critical
 
 
-def simulate_tickets(rng: np.random.Generator, cal: Calendar, brands: list[Brand],
-                     incidents: list[Incident], channel, brand, t, cat, cx, tone, cust) -> Tickets:
+def simulate_tickets(
+    rng: np.random.Generator,
+    cal: Calendar,
+    brands: list[Brand],
+    incidents: list[Incident],
+    channel,
+    brand,
+    t,
+    cat,
+    cx,
+    tone,
+    cust,
+) -> Tickets:
     """First response and resolution of tickets; the export is a snapshot at the period's end."""
     n = len(t)
     q = [QUALITY[b.quality] for b in brands]
@@ -91,12 +118,17 @@ def simulate_tickets(rng: np.random.Generator, cal: Calendar, brands: list[Brand
     defect = billing_window(incidents, EMAIL, brand, t) & email
     jit = rng.integers(0, 1800, n)
     start = np.where(email, cal.push_into(t, OPEN_WAIT, jit), t)  # e-mail waits for opening
-    med = np.where(email, np.array([x.email_frt_h * HOUR for x in q])[brand] * np.where(defect, 1.5, 1.0),
-                   np.array([x.chat_frt_s for x in q])[brand] * np.where(t % DAY // HOUR >= 18, 1.5, 1.0))
+    med = np.where(
+        email,
+        np.array([x.email_frt_h * HOUR for x in q])[brand] * np.where(defect, 1.5, 1.0),
+        np.array([x.chat_frt_s for x in q])[brand] * np.where(t % DAY // HOUR >= 18, 1.5, 1.0),
+    )
     delay = lognormal(rng, med, np.where(email, 0.9, 0.8), n)
     first = start + np.maximum(20, delay).astype(np.int64)
     first = np.where(email, cal.push_into(first, OPEN_WAIT, jit), first)
-    unanswered = rng.random(n, dtype=np.float32) < np.array([x.unanswered_ticket for x in q])[brand] * np.where(email, 1.0, 0.6)
+    unanswered = rng.random(n, dtype=np.float32) < np.array([x.unanswered_ticket for x in q])[
+        brand
+    ] * np.where(email, 1.0, 0.6)
     unanswered |= first >= cal.end
     p = np.array([x.resolve for x in q])[brand] * RESOLVE_CX[cx] + np.where(email, 0.0, 0.05)
     p = np.minimum(0.97, p) * np.where(defect & (cat == CAT["billing"]), 0.35, 1.0)
@@ -106,5 +138,16 @@ def simulate_tickets(rng: np.random.Generator, cal: Calendar, brands: list[Brand
     resolved = ~unanswered & (rng.random(n, dtype=np.float32) < p) & (t_res < cal.end)
     status = np.where(resolved, 0, np.where(unanswered, 2, 1))
     prio = np.clip(cx - 1 + (tone == 0) + (rng.random(n, dtype=np.float32) < 0.35), 0, 3)
-    return Tickets(channel, brand, cust, cat, cx, tone, t, np.where(unanswered, -1, first),
-                   np.where(resolved, t_res, -1), status, prio)
+    return Tickets(
+        channel,
+        brand,
+        cust,
+        cat,
+        cx,
+        tone,
+        t,
+        np.where(unanswered, -1, first),
+        np.where(resolved, t_res, -1),
+        status,
+        prio,
+    )

@@ -64,8 +64,14 @@ def join_rows(pieces: Sequence[Piece]) -> pa.Array:
     return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
 
 
-def write_csv(path: Path, header: Sequence[str], n: int, row_bytes: int,
-              build: Callable[[int, int], Sequence[Piece]], workers: int = 2) -> int:
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    n: int,
+    row_bytes: int,
+    build: Callable[[int, int], Sequence[Piece]],
+    workers: int = 2,
+) -> int:
     """Write a header and n rows built in chunks by build(lo, hi); returns bytes written.
 
     Chunks are built by `workers` threads a few chunks ahead and written in order, so the

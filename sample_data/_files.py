@@ -74,7 +74,11 @@ def _hms_with(pad: bool, suffix: str) -> pa.Array:
 @cache
 def _hms_rating() -> pa.Array:
     """'HH:MM:SS,' (or ',' at index 86400) followed by a ticket rating ('', '1.0'..'5.0') and ','."""
-    return cross(pa.concat_arrays([_hms_with(True, ","), _s([","])]), ["", "1.0", "2.0", "3.0", "4.0", "5.0"], [","])
+    return cross(
+        pa.concat_arrays([_hms_with(True, ","), _s([","])]),
+        ["", "1.0", "2.0", "3.0", "4.0", "5.0"],
+        [","],
+    )
 
 
 def _field(s: str) -> str:
@@ -129,12 +133,18 @@ def write_twcs(path: Path, ctx: Context, s: SocialCases, signatures: list[str]) 
     need = TEXTS.quote[w0:w1]
     head_out = _s(["@", '"@'])
     sigs = [" ^" + x for x in signatures]  # agent tail: ' ' + template + signature + closing quote
-    tail = pc.if_else(pa.array(np.repeat(need, na)), cross([" "], _tx(w0, w1), sigs, ['",']),
-                      cross([" "], _tx(w0, w1), sigs, [","]))
+    tail = pc.if_else(
+        pa.array(np.repeat(need, na)),
+        cross([" "], _tx(w0, w1), sigs, ['",']),
+        cross([" "], _tx(w0, w1), sigs, [","]),
+    )
     r0 = -1 - ctx.days.first  # tweets fall between the day before the start and the margin's end
     nd = ctx.ndays - r0
-    created_a = cross(["", ",True,"], ctx.days.tw_prefix.slice(r0),
-                      [f"{h:02d}:{m:02d}:" for h in range(24) for m in range(60)])
+    created_a = cross(
+        ["", ",True,"],
+        ctx.days.tw_prefix.slice(r0),
+        [f"{h:02d}:{m:02d}:" for h in range(24) for m in range(60)],
+    )
     created_b = cross([f"{x:02d}" for x in range(60)], ctx.days.tw_suffix.slice(r0), [","])
     head_brand = _s([f",{n},False," for n in ctx.names] + [","])
     fb, fn = np.array(first_base), np.array(bodies)
@@ -173,7 +183,10 @@ def write_calls(path: Path, ctx: Context, c: Calls, agents: list[str], rating: n
     n = len(c.t)
     ids = _prefixed_ids("ID", n)
     agent_day = cross(agents, [","], ctx.days.iso, [","])
-    topic = cross([TEXTS.strings[TEXTS.groups[("topic", k)][0]] for k in CATEGORIES], [",N,N,", ",Y,N,", ",Y,Y,"])
+    topic = cross(
+        [TEXTS.strings[TEXTS.groups[("topic", k)][0]] for k in CATEGORIES],
+        [",N,N,", ",Y,N,", ",Y,Y,"],
+    )
     talk = pa.concat_arrays([cross([","], hms_table(False).slice(0, 3601), [","]), _s([",,"])])
     rate = _s(["", "1", "2", "3", "4", "5"])
     rate = cross(rate, [","])
@@ -194,7 +207,9 @@ def write_calls(path: Path, ctx: Context, c: Calls, agents: list[str], rating: n
     return write_csv(path, CALLS_HEADER, n, 80, build)
 
 
-def write_tickets(path: Path, ctx: Context, k: Tickets, pieces: np.ndarray, rating: np.ndarray) -> int:
+def write_tickets(
+    path: Path, ctx: Context, k: Tickets, pieces: np.ndarray, rating: np.ndarray
+) -> int:
     """tickets.csv: Kaggle columns (e-mail and chat only) + Customer Id, Brand, Created At."""
     n = len(k.t)
     o0, o1 = OPENER_BLOCK
@@ -202,22 +217,39 @@ def write_tickets(path: Path, ctx: Context, k: Tickets, pieces: np.ndarray, rati
     b0, b1 = body_block(SECTORS[0])[0], body_block(SECTORS[-1])[1]
     d0, d1 = TEXTS.groups["edetail"][0], TEXTS.groups["edetail"][0] + TEXTS.groups["edetail"][1]
     names = _s(f",{f} {x},{f.lower()}.{x.lower()}" for f in FIRST_NAMES for x in LAST_NAMES)
-    mail = cross([f"{i:03d}" for i in range(1000)], ["@example.com,", "@example.org,", "@example.net,"])
+    mail = cross(
+        [f"{i:03d}" for i in range(1000)], ["@example.com,", "@example.org,", "@example.net,"]
+    )
     products = [p for s in SECTORS for p in PRODUCTS[s]]
     p0 = TEXTS.groups[("product", SECTORS[0])][0]
-    agp = cross([f"{a}," for a in range(18, 71)], ["Male,", "Female,", "Other,"], csv_field(_s(products)), [","])
+    agp = cross(
+        [f"{a}," for a in range(18, 71)],
+        ["Male,", "Female,", "Other,"],
+        csv_field(_s(products)),
+        [","],
+    )
     dates = cross(ctx.days.iso, [","])
     ts = _s(f"{_ticket_type(c)},{x}," for c in CATEGORIES for x in _group(("subject", c)))
     subj_map = _ordinals([("subject", c) for c in CATEGORIES])
-    ts_desc = _s(f'{t}"{sentence(o, x)}' for t in ts.to_pylist() for o in TEXTS.strings[o0:o1]
-                 for x in TEXTS.strings[b0:b1])  # type, subject, description opening
+    ts_desc = _s(
+        f'{t}"{sentence(o, x)}'
+        for t in ts.to_pylist()
+        for o in TEXTS.strings[o0:o1]
+        for x in TEXTS.strings[b0:b1]
+    )  # type, subject, description opening
     res_flat = [x for c in CATEGORIES for x in _group(("resolution", c))]
     res_map = _ordinals([("resolution", c) for c in CATEGORIES])
     status = pa.concat_arrays([cross([f"{TICKET_STATUS[0]},"], csv_field(_s(res_flat))),
                                _s([f"{x}," for x in TICKET_STATUS[1:]])])  # fmt: skip
     n_srpc = len(status) * 8
-    desc_srpc = cross(_tx(d0, d1), _tx(e0, e1), ['",'], status, [",Low,", ",Medium,", ",High,", ",Critical,"],
-                      ["Email,", "Chat,"])  # description end, status, resolution, priority, channel
+    desc_srpc = cross(
+        _tx(d0, d1),
+        _tx(e0, e1),
+        ['",'],
+        status,
+        [",Low,", ",Medium,", ",High,", ",Critical,"],
+        ["Email,", "Chat,"],
+    )  # description end, status, resolution, priority, channel
     sp = cross(ctx.days.iso, [" "])
     hms_c = pa.concat_arrays([_hms_with(True, ","), _s([","])])
     hms_rate = _hms_rating()
@@ -272,8 +304,15 @@ def _group(key: object) -> list[str]:
     return TEXTS.strings[a : a + m]
 
 
-def write_surveys(path: Path, ctx: Context, sv: Surveys, key: list[np.ndarray], brand: list[np.ndarray],
-                  cust: list[np.ndarray], verbatim: np.ndarray) -> int:
+def write_surveys(
+    path: Path,
+    ctx: Context,
+    sv: Surveys,
+    key: list[np.ndarray],
+    brand: list[np.ndarray],
+    cust: list[np.ndarray],
+    verbatim: np.ndarray,
+) -> int:
     """surveys.csv: one row per response; interaction ids follow docs/contracts.md."""
     n = len(sv.t)
     src_key, src_brand, src_cust = (np.concatenate(x) for x in (key, brand, cust))
@@ -285,7 +324,9 @@ def write_surveys(path: Path, ctx: Context, sv: Surveys, key: list[np.ndarray], 
     ch_brand = cross([f",{c}" for c in CHANNELS], [f",{b}," for b in ctx.names])
     date_t = cross(ctx.days.iso, ["T"])
     hms_z = _hms_with(True, "Z,")
-    answers = cross(["", "1", "2", "3", "4", "5"], [","], [str(i) for i in range(11)], [",no,", ",yes,"])
+    answers = cross(
+        ["", "1", "2", "3", "4", "5"], [","], [str(i) for i in range(11)], [",no,", ",yes,"]
+    )
     vg = [v for k, v in TEXTS.groups.items() if k[0] == "verbatim"]
     v0, v1 = min(o for o, _ in vg), max(o + m for o, m in vg)
     verb = pa.concat_arrays([cross(csv_field(_tx(v0, v1)), ["\n"]), _s(["\n"])])

@@ -29,7 +29,9 @@ def ticket_email(cust: int) -> str:
     return f"{first.lower()}.{last.lower()}{m // 3:03d}{_DOMAINS[m % 3]}"
 
 
-def identity_rows(seed: int, nb: int, social: np.ndarray, calls: np.ndarray, tickets: np.ndarray) -> list[list[str]]:
+def identity_rows(
+    seed: int, nb: int, social: np.ndarray, calls: np.ndarray, tickets: np.ndarray
+) -> list[list[str]]:
     """[customer_key, handle, email, phone] rows, sorted by key: social customer ids linked to
     contact customers (CRM ids) of the same brand."""
     rng = np.random.default_rng([seed, 20])
@@ -43,10 +45,14 @@ def identity_rows(seed: int, nb: int, social: np.ndarray, calls: np.ndarray, tic
         c = rng.permutation(contact[(contact - CONTACT_CUSTOMER0) % nb == b])
         for handle, key in zip(s, c[: len(s)], strict=False):
             email = ticket_email(int(key))
-            if email in emails:  # two customers share a generated address: link neither e-mail twice
+            if (
+                email in emails
+            ):  # two customers share a generated address: link neither e-mail twice
                 continue
             emails.add(email)
-            rows.append([str(key), str(handle), email, f"+1 555 {int(key) - CONTACT_CUSTOMER0:08d}"])
+            rows.append(
+                [str(key), str(handle), email, f"+1 555 {int(key) - CONTACT_CUSTOMER0:08d}"]
+            )
     return sorted(rows)
 
 

@@ -39,10 +39,10 @@ COMPLEXITY = np.array([
     (.60, .30, .10),
 ])  # fmt: skip
 # Social playbook: share of first replies that move the case to DM, by category.
-PRIVATE_P = np.array([.30, .08, .15, .55, .20, .25, .03, .03, .25, 0.0, .08])
+PRIVATE_P = np.array([0.30, 0.08, 0.15, 0.55, 0.20, 0.25, 0.03, 0.03, 0.25, 0.0, 0.08])
 PRIVATE_CX = np.array([0.0, 0.5, 1.0, 1.5])  # multiplier by complexity (index 1..3)
 RESOLVE_CX = np.array([0.0, 1.15, 1.0, 0.72])
-SECTOR_SHARE = {"telecom": .45, "airline": .25, "retail": .30}
+SECTOR_SHARE = {"telecom": 0.45, "airline": 0.25, "retail": 0.30}
 # Channel mix per sector: social, phone, email, chat (social 5-15 %, phone largest).
 CHANNEL_MIX = {"telecom": (.10, .50, .25, .15), "airline": (.09, .55, .28, .08),
                "retail": (.11, .38, .28, .23)}  # fmt: skip
@@ -52,7 +52,9 @@ CHANNEL_MIX = {"telecom": (.10, .50, .25, .15), "airline": (.09, .55, .28, .08),
 class Quality:
     """Service quality of a brand; the three levels span the published 24-79 % positive share."""
 
-    tone: tuple[float, float, float, float]  # first customer message: angry, negative, neutral, positive
+    tone: tuple[
+        float, float, float, float
+    ]  # first customer message: angry, negative, neutral, positive
     social_answer: float  # share of social cases that get a public reply
     social_frt_s: float  # median first response in business hours (lognormal)
     resolve: float  # resolution probability of an answered, medium-complexity case
@@ -65,9 +67,9 @@ class Quality:
 
 
 QUALITY = {
-    "good": Quality((.01, .03, .11, .85), .96, 1000, .86, 28, 3.0, 45, .03, .02, 0.0),
-    "mediocre": Quality((.15, .20, .35, .30), .90, 1800, .62, 48, 5.0, 75, .06, .05, .45),
-    "poor": Quality((.46, .30, .20, .04), .80, 2000, .45, 85, 8.0, 120, .10, .08, .55),
+    "good": Quality((0.01, 0.03, 0.11, 0.85), 0.96, 1000, 0.86, 28, 3.0, 45, 0.03, 0.02, 0.0),
+    "mediocre": Quality((0.15, 0.20, 0.35, 0.30), 0.90, 1800, 0.62, 48, 5.0, 75, 0.06, 0.05, 0.45),
+    "poor": Quality((0.46, 0.30, 0.20, 0.04), 0.80, 2000, 0.45, 85, 8.0, 120, 0.10, 0.08, 0.55),
 }
 
 
@@ -111,10 +113,58 @@ DOW = np.array([
     (1.20, 1.10, 1.05, 1.00, .95, .55, .50),  # email
     (1.15, 1.10, 1.05, 1.05, 1.0, .60, 0.0),  # chat
 ])  # fmt: skip
-_SOCIAL_H = (.5, .3, .2, .15, .15, .25, .6, 1.2, 2.0, 2.5, 2.6, 2.6, 2.9, 2.7, 2.5, 2.5,
-             2.6, 2.9, 3.4, 4.0, 4.4, 4.1, 3.0, 1.5)  # evening peak 19-22
-_EMAIL_H = (.3, .2, .1, .1, .1, .2, .5, 1.5, 3, 3.5, 3.5, 3.2, 3, 3.2, 3.2, 3, 2.7, 2.2,
-            1.8, 1.6, 1.4, 1.2, .9, .5)
+_SOCIAL_H = (
+    0.5,
+    0.3,
+    0.2,
+    0.15,
+    0.15,
+    0.25,
+    0.6,
+    1.2,
+    2.0,
+    2.5,
+    2.6,
+    2.6,
+    2.9,
+    2.7,
+    2.5,
+    2.5,
+    2.6,
+    2.9,
+    3.4,
+    4.0,
+    4.4,
+    4.1,
+    3.0,
+    1.5,
+)  # evening peak 19-22
+_EMAIL_H = (
+    0.3,
+    0.2,
+    0.1,
+    0.1,
+    0.1,
+    0.2,
+    0.5,
+    1.5,
+    3,
+    3.5,
+    3.5,
+    3.2,
+    3,
+    3.2,
+    3.2,
+    3,
+    2.7,
+    2.2,
+    1.8,
+    1.6,
+    1.4,
+    1.2,
+    0.9,
+    0.5,
+)
 _PHONE_H = (0,) * 8 + (2.5, 3.8, 4.0, 3.6, 3.0, 3.2, 3.5, 3.3, 3.0, 2.6, 1.8, 1.2) + (0,) * 4
 _CHAT_H = (0,) * 8 + (1.5, 2.5, 3.0, 3.0, 3.2, 3.2, 3.0, 3.0, 2.9, 2.8, 2.4, 2.0) + (0,) * 4
 

@@ -81,9 +81,20 @@ class SocialCases:
     tw_piece: np.ndarray  # int[3, tweets] indices into TEXTS
 
 
-def simulate_social(rng: np.random.Generator, cal: Calendar, brands: list[Brand], team: Team,
-                    incidents: list[Incident], brand: np.ndarray, t_open: np.ndarray, cat: np.ndarray,
-                    cx: np.ndarray, tone: np.ndarray, outage: np.ndarray, cust: np.ndarray) -> SocialCases:
+def simulate_social(
+    rng: np.random.Generator,
+    cal: Calendar,
+    brands: list[Brand],
+    team: Team,
+    incidents: list[Incident],
+    brand: np.ndarray,
+    t_open: np.ndarray,
+    cat: np.ndarray,
+    cx: np.ndarray,
+    tone: np.ndarray,
+    outage: np.ndarray,
+    cust: np.ndarray,
+) -> SocialCases:
     """Simulate the social cases given their arrival, brand, category, complexity and tone."""
     n = len(brand)
     q = [QUALITY[b.quality] for b in brands]
@@ -134,7 +145,9 @@ def simulate_social(rng: np.random.Generator, cal: Calendar, brands: list[Brand]
          (rtype == 1) & resolved, (rtype == 1) & (split < 0.6), rtype == 1,
          resolved & (v[3] < 0.04), resolved & (split < 0.6), resolved, split < 0.45],
         [1, 0, 14, 5, 10, 11, 12, 9, 8, 16, 4, 7, 15, 13, 2, 3, 5], 6)  # fmt: skip
-    return _tweets(rng, cal, brands, team, incidents, brand, t_open, cat, cx, tone, cust, shape, reply, agent)
+    return _tweets(
+        rng, cal, brands, team, incidents, brand, t_open, cat, cx, tone, cust, shape, reply, agent
+    )
 
 
 def _short_staffed(incidents: list[Incident], brand: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -148,7 +161,9 @@ def _short_staffed(incidents: list[Incident], brand: np.ndarray, t: np.ndarray) 
     return out
 
 
-def _tweets(rng, cal, brands, team, incidents, brand, t_open, cat, cx, tone, cust, shape, reply, agent0):
+def _tweets(
+    rng, cal, brands, team, incidents, brand, t_open, cat, cx, tone, cust, shape, reply, agent0
+):
     n = len(brand)
     length = SHAPE_LEN[shape]
     first = np.concatenate([[0], np.cumsum(length)[:-1]])
@@ -165,7 +180,11 @@ def _tweets(rng, cal, brands, team, incidents, brand, t_open, cat, cx, tone, cus
         rows = first[length > p] + p
         c, k, prev = case[rows], kind[rows], kind[rows - 1]
         m = len(rows)
-        gi = np.select([k == C_CHASE, k == C_REOPEN, (k == C_THANKS) & (prev == C_DMSENT), k < A_ANSWER], [0, 1, 2, 3], 4)
+        gi = np.select(
+            [k == C_CHASE, k == C_REOPEN, (k == C_THANKS) & (prev == C_DMSENT), k < A_ANSWER],
+            [0, 1, 2, 3],
+            4,
+        )
         med = np.where(gi == 4, 600 * qf[brand[c]], GAP_MEDIAN[gi])
         gap = lognormal(rng, med, GAP_SIGMA[gi], m)
         tp = t[rows - 1] + np.maximum(30, gap).astype(np.int64)
@@ -177,7 +196,9 @@ def _tweets(rng, cal, brands, team, incidents, brand, t_open, cat, cx, tone, cus
         t[rows] = tp
         # The case's agent keeps it while on shift; otherwise (or 5 % of the time) hand over.
         ar, ac, at = rows[is_agent], c[is_agent], tp[is_agent]
-        keep = (p == 1) | (team.on[agent0[ac], cal.how(at)] & (rng.random(len(ar), dtype=np.float32) >= 0.05))
+        keep = (p == 1) | (
+            team.on[agent0[ac], cal.how(at)] & (rng.random(len(ar), dtype=np.float32) >= 0.05)
+        )
         other = team.choose(rng, brand[ac], cal.how(at), _short_staffed(incidents, brand[ac], at))
         agent[ar] = np.where(keep, agent0[ac], other)
     piece = np.zeros((3, total), dtype=np.int64)
@@ -200,5 +221,21 @@ def _tweets(rng, cal, brands, team, incidents, brand, t_open, cat, cx, tone, cus
     t_first = np.where(status != 2, t[np.minimum(first + 1, total - 1)], -1)
     last_in = np.maximum.reduceat(np.where(inbound, np.arange(total), -1), first)
     t_res = np.where(status == 0, t[last_in], -1)
-    return SocialCases(brand, cust, cat, cx, t_open, t_first, t_res, t[last], status, shape,
-                       case, pos, inbound, t, agent, piece)
+    return SocialCases(
+        brand,
+        cust,
+        cat,
+        cx,
+        t_open,
+        t_first,
+        t_res,
+        t[last],
+        status,
+        shape,
+        case,
+        pos,
+        inbound,
+        t,
+        agent,
+        piece,
+    )

@@ -47,8 +47,14 @@ class Opinions:
     resolved: np.ndarray
 
 
-def opinions(rng: np.random.Generator, channel: np.ndarray | int, cat: np.ndarray, fast: np.ndarray,
-             resolved: np.ndarray, replied: np.ndarray) -> Opinions:
+def opinions(
+    rng: np.random.Generator,
+    channel: np.ndarray | int,
+    cat: np.ndarray,
+    fast: np.ndarray,
+    resolved: np.ndarray,
+    replied: np.ndarray,
+) -> Opinions:
     """Would-recommend per interaction from its outcome, channel and category."""
     cls = outcome_class(fast, resolved, replied)
     p = BASE[cls] + CHANNEL_EFFECT[channel] + np.where(cat == CAT["praise"], 0.10, 0.0)
@@ -66,11 +72,14 @@ def respondents(rng: np.random.Generator, channel: np.ndarray) -> np.ndarray:
     return rng.random(len(channel), dtype=np.float32) < RESPONSE_RATE[channel]
 
 
-def ratings(rng: np.random.Generator, o: Opinions, eligible: np.ndarray, rate: float,
-            surveyed: np.ndarray) -> np.ndarray:
+def ratings(
+    rng: np.random.Generator, o: Opinions, eligible: np.ndarray, rate: float, surveyed: np.ndarray
+) -> np.ndarray:
     """Native rating column (0 = blank): a share `rate` of the eligible rows, and every eligible
     surveyed row (its CSAT lives here, not in surveys.csv)."""
-    idx = np.flatnonzero(eligible & (surveyed | (rng.random(len(eligible), dtype=np.float32) < rate)))
+    idx = np.flatnonzero(
+        eligible & (surveyed | (rng.random(len(eligible), dtype=np.float32) < rate))
+    )
     out = np.zeros(len(eligible), dtype=np.int64)
     out[idx] = csat(rng, o, idx)
     return out
@@ -91,8 +100,9 @@ class Surveys:
     has_verbatim: np.ndarray
 
 
-def surveys(rng: np.random.Generator,
-            sources: list[tuple[np.ndarray, Opinions, np.ndarray, np.ndarray]]) -> Surveys:
+def surveys(
+    rng: np.random.Generator, sources: list[tuple[np.ndarray, Opinions, np.ndarray, np.ndarray]]
+) -> Surveys:
     """Survey rows of the respondents of each source (channel, opinions, time the case ended,
     respondent mask), stamped after the case ended and sorted by response time."""
     parts = []

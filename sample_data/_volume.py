@@ -41,7 +41,9 @@ class Arrivals:
     cat: np.ndarray
     cx: np.ndarray
     tone: np.ndarray  # 0 angry, 1 negative, 2 neutral, 3 positive
-    incident: np.ndarray  # bool: a contact of an injected incident's brand, channel, days and category
+    incident: (
+        np.ndarray
+    )  # bool: a contact of an injected incident's brand, channel, days and category
     cust: np.ndarray
 
 
@@ -64,18 +66,27 @@ def _weights(cal: Calendar, brands: list[Brand], incidents: list[Incident]) -> n
     prof = prof / np.maximum(prof.sum(2, keepdims=True), 1e-12)  # daily volume comes from DOW
     per_day = DOW[:, dow] * trend  # [ch, d]
     hourly = per_day[:, :, None] * prof[:, daytype, :]  # [ch, d, h]
-    catmix = np.array([[category_weights(b, ch) for b in brands] for ch in range(4)])  # [ch, b, cat]
+    catmix = np.array(
+        [[category_weights(b, ch) for b in brands] for ch in range(4)]
+    )  # [ch, b, cat]
     catmix = np.broadcast_to(catmix[:, None], (4, days, nb, len(CAT))).copy()  # [ch, d, b, cat]
     for inc in incidents:  # extra contacts of the incident's category: volume x inc.volume
         if inc.volume > 1:
             for ch in inc.channels:
-                catmix[ch, inc.first_day : inc.last_day + 1, inc.brand, inc.category] += inc.volume - 1
+                catmix[ch, inc.first_day : inc.last_day + 1, inc.brand, inc.category] += (
+                    inc.volume - 1
+                )
     w = (hourly[:, :, :, None] * share[:, None, None, :])[..., None] * catmix[:, :, None]
     return w[..., None] * COMPLEXITY[None, None, None, None]
 
 
-def allocate(rng: np.random.Generator, cal: Calendar, brands: list[Brand], incidents: list[Incident],
-             interactions: int) -> list[Arrivals]:
+def allocate(
+    rng: np.random.Generator,
+    cal: Calendar,
+    brands: list[Brand],
+    incidents: list[Incident],
+    interactions: int,
+) -> list[Arrivals]:
     """Arrivals of the three sources (social, phone, e-mail + chat tickets): one multinomial
     over (channel, day, hour, brand, category, complexity) cells, then a uniform second within
     the hour; rows sorted by time."""
@@ -83,7 +94,10 @@ def allocate(rng: np.random.Generator, cal: Calendar, brands: list[Brand], incid
     w = _weights(cal, brands, incidents)
     counts = rng.multinomial(interactions, (w / w.sum()).ravel()).reshape(w.shape)
     # Tone groups: one per brand, then incident outage, incident billing, praise.
-    tone_p = np.array([QUALITY[b.quality].tone for b in brands] + [(.7, .3, 0, 0), (.45, .4, .15, 0), (0, 0, .15, .85)])
+    tone_p = np.array(
+        [QUALITY[b.quality].tone for b in brands]
+        + [(0.7, 0.3, 0, 0), (0.45, 0.4, 0.15, 0), (0, 0, 0.15, 0.85)]
+    )
     ncat, ncx = len(CAT), COMPLEXITY.shape[1]
     cell = nb * ncat * ncx
     out = []
@@ -121,8 +135,14 @@ def allocate(rng: np.random.Generator, cal: Calendar, brands: list[Brand], incid
     return out
 
 
-def repeat_calls(rng: np.random.Generator, cal: Calendar, phone: Arrivals, social: SocialCases,
-                 open_wait: np.ndarray, nb: int) -> Arrivals:
+def repeat_calls(
+    rng: np.random.Generator,
+    cal: Calendar,
+    phone: Arrivals,
+    social: SocialCases,
+    open_wait: np.ndarray,
+    nb: int,
+) -> Arrivals:
     """Unresolved social customers who call within 7 days. Each such call replaces a random
     ordinary call of the same brand (totals stay as asked) and is merged in time order."""
     p = np.where(np.isin(social.shape, PHONE_SHAPES), 0.65,

@@ -71,9 +71,13 @@ def _brand_list(brands: Sequence[str] | str | None) -> tuple[str, ...] | None:
         return None
     names = [b.strip() for b in (brands.split(",") if isinstance(brands, str) else brands)]
     if not names or any(not n or not n.replace("_", "").isalnum() for n in names):
-        raise ValueError("brands must be handles of letters, digits or '_', e.g. TelcoCo,AirCo,ShopCo.")
+        raise ValueError(
+            "brands must be handles of letters, digits or '_', e.g. TelcoCo,AirCo,ShopCo."
+        )
     if len(set(names)) != len(names) or len(names) > MAX_BRANDS:
-        raise ValueError(f"brands must be 1 to {MAX_BRANDS} distinct handles; remove the duplicates or extras.")
+        raise ValueError(
+            f"brands must be 1 to {MAX_BRANDS} distinct handles; remove the duplicates or extras."
+        )
     return tuple(names)
 
 
@@ -84,9 +88,15 @@ def _check(interactions: int, days: int) -> None:
         raise ValueError(f"days must be between 1 and {MAX_DAYS}; pass e.g. 90.")
 
 
-def generate(out_dir: Path, interactions: int = 4000, days: int = 90, seed: int = 7,
-             brands: Sequence[str] | str | None = None, start: date = date(2024, 1, 1),
-             incidents: bool = True) -> GenerationResult:
+def generate(
+    out_dir: Path,
+    interactions: int = 4000,
+    days: int = 90,
+    seed: int = 7,
+    brands: Sequence[str] | str | None = None,
+    start: date = date(2024, 1, 1),
+    incidents: bool = True,
+) -> GenerationResult:
     """Generate the four source files and manifest.json into out_dir (created if missing).
 
     interactions counts cases over all channels (social threads, calls, tickets); days from
@@ -104,8 +114,15 @@ def generate(out_dir: Path, interactions: int = 4000, days: int = 90, seed: int 
             gc.enable()
 
 
-def _generate(out_dir: Path, interactions: int, days: int, seed: int, brands: tuple[str, ...] | None,
-              start: date, incidents: bool) -> GenerationResult:
+def _generate(
+    out_dir: Path,
+    interactions: int,
+    days: int,
+    seed: int,
+    brands: tuple[str, ...] | None,
+    start: date,
+    incidents: bool,
+) -> GenerationResult:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cal = Calendar.build(start, days)
@@ -120,7 +137,9 @@ def _generate(out_dir: Path, interactions: int, days: int, seed: int, brands: tu
     with ThreadPoolExecutor(max_workers=3) as pool:
         social_in, phone_in, tk = allocate(rng[0], cal, bl, incs, interactions)
         # Tickets first: the largest file, its writer should start as early as possible.
-        tickets = simulate_tickets(rng[4], cal, bl, incs, tk.channel, tk.brand, tk.t, tk.cat, tk.cx, tk.tone, tk.cust)
+        tickets = simulate_tickets(
+            rng[4], cal, bl, incs, tk.channel, tk.brand, tk.t, tk.cat, tk.cx, tk.tone, tk.cust
+        )
         op_t = opinions(rng[5], tickets.channel, tickets.cat, (tickets.t_first >= 0) & (
             tickets.t_first - tickets.t <= SLA_S[EMAIL]), tickets.status == 0, tickets.t_first >= 0)  # fmt: skip
         sv_t = respondents(rng[6], tickets.channel)
@@ -128,7 +147,9 @@ def _generate(out_dir: Path, interactions: int, days: int, seed: int, brands: tu
         pieces = _ticket_pieces(rng[7], bl, tickets)
         jobs = [pool.submit(write_tickets, paths["tickets"], ctx, tickets, pieces, t_rating)]
         a = social_in
-        soc = simulate_social(rng[1], cal, bl, steam, incs, a.brand, a.t, a.cat, a.cx, a.tone, a.incident, a.cust)
+        soc = simulate_social(
+            rng[1], cal, bl, steam, incs, a.brand, a.t, a.cat, a.cx, a.tone, a.incident, a.cust
+        )
         jobs.append(pool.submit(write_twcs, paths["social"], ctx, soc, steam.names))
         a = repeat_calls(rng[2], cal, phone_in, soc, OPEN_WAIT, len(bl))
         calls = simulate_calls(rng[3], cal, bl, pteam, incs, a.brand, a.t, a.cat, a.cx, a.cust)
@@ -203,8 +224,14 @@ def _manifest(seed, interactions, days, start, brands, incs, signatures) -> dict
         if inc.kind == "runaround_agent":
             agent = signatures[inc.brand * k + INCIDENT_AGENT]
         if inc.hours is not None:  # local hours [from, to) and the agents of that shift
-            shift = {"hours": list(inc.hours), "agents": [
-                signatures[inc.brand * k + i] for i, (_, a, b) in enumerate(SOCIAL_SHIFTS) if (a, b) == inc.hours]}
+            shift = {
+                "hours": list(inc.hours),
+                "agents": [
+                    signatures[inc.brand * k + i]
+                    for i, (_, a, b) in enumerate(SOCIAL_SHIFTS)
+                    if (a, b) == inc.hours
+                ],
+            }
         for ch in inc.channels:
             rows.append({
                 "kind": inc.kind, "brand": brands[inc.brand].name, "channel": CHANNELS[ch],
@@ -216,4 +243,3 @@ def _manifest(seed, interactions, days, start, brands, incs, signatures) -> dict
             })  # fmt: skip
     return {"seed": seed, "interactions": interactions, "days": days, "start": start.isoformat(),
             "brands": [b.name for b in brands], "incidents": rows}  # fmt: skip
-

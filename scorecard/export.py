@@ -42,8 +42,11 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
-FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "parquet": "application/vnd.apache.parquet"}
+FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
 
 
 def _prepared(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
@@ -51,8 +54,10 @@ def _prepared(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or parquet.")
     if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
-        raise ValueError(f"an Excel sheet holds at most {XLSX_MAX_ROWS:,} rows and this table has "
-                         f"{len(frame):,}; export CSV or Parquet instead.")
+        raise ValueError(
+            f"an Excel sheet holds at most {XLSX_MAX_ROWS:,} rows and this table has "
+            f"{len(frame):,}; export CSV or Parquet instead."
+        )
     safe = neutralised(frame)
     for col in safe.columns:  # Excel cannot store timezone-aware datetimes
         if isinstance(safe[col].dtype, pd.DatetimeTZDtype) and fmt == "xlsx":
@@ -85,8 +90,14 @@ def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def table_frame(db: Path, config: Config, table: str, start: str | None, end: str | None,
-                filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def table_frame(
+    db: Path,
+    config: Config,
+    table: str,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """The rows of one exportable table, with the same filters as the scorecard."""
     from scorecard.kpis.data import open_warehouse, rows_of
     from scorecard.kpis.scoring import scorecard
@@ -120,8 +131,16 @@ def _streaming(db: Path, out: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def export_table(db: Path, config: Config, table: str, fmt: str, out: Path, start: str | None,
-                 end: str | None, filters: Mapping[str, Sequence[str]]) -> int:
+def export_table(
+    db: Path,
+    config: Config,
+    table: str,
+    fmt: str,
+    out: Path,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> int:
     """Export one table; returns the number of rows written. CSV and Parquet of the row tables
     stream from DuckDB to the file (memory bounded whatever the row count); the scorecard and
     Excel files go through pandas (an Excel sheet holds at most about a million rows anyway)."""
@@ -135,8 +154,16 @@ def export_table(db: Path, config: Config, table: str, fmt: str, out: Path, star
         return copy_rows(con, config, table, start, end, filters, fmt, str(out))
 
 
-def export_drill(db: Path, config: Config, kpi: str, start: str | None, end: str | None,
-                 filters: Mapping[str, Sequence[str]], fmt: str, out: Path) -> int:
+def export_drill(
+    db: Path,
+    config: Config,
+    kpi: str,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    fmt: str,
+    out: Path,
+) -> int:
     """Write the cases behind a KPI value with their transcripts (`socialcare drill`); returns
     the rows written. CSV and Parquet stream from DuckDB to the file (memory bounded whatever
     the row count); Excel goes through pandas."""

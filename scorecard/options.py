@@ -22,8 +22,9 @@ def dimension_values(con: duckdb.DuckDBPyConnection, dimension: str) -> list[str
 
 def filter_choices(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, list[str]]:
     """Every filter dimension's values (brand, channel, category, agent) in one scan."""
-    cols = ", ".join(f"list(distinct {col}) filter (where {col} is not null)"
-                     for col in DIMENSIONS.values())
+    cols = ", ".join(
+        f"list(distinct {col}) filter (where {col} is not null)" for col in DIMENSIONS.values()
+    )
     row = con.execute(named_sql("filter_choices").format(lists=cols)).fetchone()
     return {dim: sorted(values or []) for dim, values in zip(DIMENSIONS, row, strict=True)}
 
@@ -56,22 +57,31 @@ def local_today(config: Config) -> str:
     return datetime.now(ZoneInfo(config.display_timezone)).date().isoformat()
 
 
-def default_day(con: duckdb.DuckDBPyConnection, config: Config, asked: str | None,
-                today: str | None = None) -> tuple[str | None, str]:
+def default_day(
+    con: duckdb.DuckDBPyConnection, config: Config, asked: str | None, today: str | None = None
+) -> tuple[str | None, str]:
     """Yesterday in the display timezone (or before `today`), else the latest day with data."""
     if asked:
         return asked, ""
     yesterday = (date.fromisoformat(today or local_today(config)) - timedelta(days=1)).isoformat()
     first, last = data_range(con, config.display_timezone)
     if last is None:
-        return None, "The warehouse has no cases yet: load data with socialcare load or run socialcare demo."
+        return (
+            None,
+            "The warehouse has no cases yet: load data with socialcare load or run socialcare demo.",
+        )
     if first <= yesterday <= last:
         return yesterday, ""
     return last, f"No data for yesterday ({yesterday}); showing the latest day with data, {last}."
 
 
-def default_range(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
-                  days: int = 90) -> tuple[str | None, str | None]:
+def default_range(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    days: int = 90,
+) -> tuple[str | None, str | None]:
     """The asked range, else the last `days` days up to the latest day with data."""
     first, last = data_range(con, config.display_timezone)
     end = end or last

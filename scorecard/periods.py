@@ -28,14 +28,17 @@ def parse_day(text: str, name: str = "date") -> str:
         raise ValueError(f"{name}: {text!r} is not a date (YYYY-MM-DD).") from None
 
 
-def day_range(start: str | None, end: str | None,
-              names: tuple[str, str] = ("start", "end")) -> tuple[str | None, str | None]:
+def day_range(
+    start: str | None, end: str | None, names: tuple[str, str] = ("start", "end")
+) -> tuple[str | None, str | None]:
     """Both ends as ISO dates (either may be open), or a ValueError for a non-date or a range
     that ends before it starts."""
     start = parse_day(start, names[0]) if start else None
     end = parse_day(end, names[1]) if end else None
     if start and end and end < start:
-        raise ValueError(f"{names[0]} {start} is after {names[1]} {end}; put the earlier date first.")
+        raise ValueError(
+            f"{names[0]} {start} is after {names[1]} {end}; put the earlier date first."
+        )
     return start, end
 
 
@@ -47,9 +50,14 @@ def parse_hours(text: str | None, name: str = "hour") -> list[str]:
         if not part:
             continue
         first, _, last = part.partition("-")
-        if not (first.isdigit() and (last.isdigit() or not last)
-                and int(first) <= int(last or first) <= 23):
-            raise ValueError(f"{name}: {part!r} is not an hour of day (0-23, or a run such as 15-22).")
+        if not (
+            first.isdigit()
+            and (last.isdigit() or not last)
+            and int(first) <= int(last or first) <= 23
+        ):
+            raise ValueError(
+                f"{name}: {part!r} is not an hour of day (0-23, or a run such as 15-22)."
+            )
         out += [str(h) for h in range(int(first), int(last or first) + 1) if str(h) not in out]
     return out
 
@@ -57,5 +65,7 @@ def parse_hours(text: str | None, name: str = "hour") -> list[str]:
 def option_filters(hour: str | None = None, **dims: str | None) -> dict[str, list[str]]:
     """{dimension: values} from comma-separated option values (--channel a,b ...); --hour as
     hours or runs of hours (9,15-22)."""
-    out = {dim: [v.strip() for v in (text or "").split(",") if v.strip()] for dim, text in dims.items()}
+    out = {
+        dim: [v.strip() for v in (text or "").split(",") if v.strip()] for dim, text in dims.items()
+    }
     return {**out, "hour": parse_hours(hour, "--hour")}

@@ -39,7 +39,10 @@ def steps(enabled: bool, total: int, desc: str) -> Iterator[Callable[[str], None
     def tick(label: str = "") -> None:
         done[0] += 1
         what = f" ({label})" if label else ""
-        print(f"socialcare {desc}: {done[0]}/{total}{what} {time.perf_counter() - started:.1f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"socialcare {desc}: {done[0]}/{total}{what} {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     yield tick

@@ -37,8 +37,15 @@ class KpiValue:
     def to_row(self) -> dict:
         """The JSON row of the CLI contract (plus previous/delta/thin, and the stats of a time
         KPI: median, p90 and mean of its measure, whose n is the row's n)."""
-        row: dict[str, Any] = {"period": self.period, **dict(self.slice), "kpi": self.kpi, "value": self.value,
-               "n": self.n, "target": self.target, "status": self.status}
+        row: dict[str, Any] = {
+            "period": self.period,
+            **dict(self.slice),
+            "kpi": self.kpi,
+            "value": self.value,
+            "n": self.n,
+            "target": self.target,
+            "status": self.status,
+        }
         row.update(thin=self.thin, previous=self.previous, delta=self.delta)
         row.update(dict(self.stats))
         if self.currency:
@@ -102,14 +109,21 @@ class Rollup:
 
     def to_json(self) -> dict:
         """Plain JSON-able values."""
-        return {"period": self.period, **dict(self.slice), "overall": self.overall,
-                "perspectives": [asdict(p) for p in self.perspectives]}
+        return {
+            "period": self.period,
+            **dict(self.slice),
+            "overall": self.overall,
+            "perspectives": [asdict(p) for p in self.perspectives],
+        }
 
     def line(self) -> str:
         """One line: the period and slice, overall and each scored perspective."""
         where = " ".join(f"{d}={'(none)' if v is None else v}" for d, v in self.slice)
-        persp = "".join(f", {p.perspective} {p.score:.0%} ({p.on_target_text})" for p in self.perspectives
-                        if p.score is not None)
+        persp = "".join(
+            f", {p.perspective} {p.score:.0%} ({p.on_target_text})"
+            for p in self.perspectives
+            if p.score is not None
+        )
         overall = "n/a" if self.overall is None else f"{self.overall:.0%}"
         return f"{self.period}{' ' + where if where else ''}: overall {overall}{persp}"
 
@@ -140,15 +154,26 @@ class ScorecardResult:
         in catalogue order."""
         present = {k.kpi for k in self.kpis}
         money = {k.kpi: k.currency for k in self.kpis if k.currency}
-        return {k.id: {"label": k.label, "perspective": k.perspective, "unit": k.unit,
-                       **({"currency": money[k.id]} if k.id in money else {}),
-                       "direction": k.direction, "definition": k.definition}
-                for k in catalogue() if k.id in present}
+        return {
+            k.id: {
+                "label": k.label,
+                "perspective": k.perspective,
+                "unit": k.unit,
+                **({"currency": money[k.id]} if k.id in money else {}),
+                "direction": k.direction,
+                "definition": k.definition,
+            }
+            for k in catalogue()
+            if k.id in present
+        }
 
     def to_json(self) -> dict:
         """The JSON object of the CLI contract (rows, roll-ups, and the rows' KPI definitions)."""
         return {
-            "from": self.start, "to": self.end, "grain": self.grain, "by": list(self.by),
+            "from": self.start,
+            "to": self.end,
+            "grain": self.grain,
+            "by": list(self.by),
             "rows": [k.to_row() for k in self.kpis],
             "perspectives": [asdict(p) for p in self.perspectives],
             "overall": self.overall,
@@ -158,8 +183,11 @@ class ScorecardResult:
 
     def value(self, kpi: str, period: str | None = None, **slice_: str) -> KpiValue | None:
         """The KpiValue of one KPI in one period (default: the last) and slice (default: none)."""
-        rows = [k for k in self.kpis if k.kpi == kpi and dict(k.slice) == slice_
-                and (period is None or k.period == period)]
+        rows = [
+            k
+            for k in self.kpis
+            if k.kpi == kpi and dict(k.slice) == slice_ and (period is None or k.period == period)
+        ]
         return max(rows, key=lambda k: k.period) if rows else None
 
     def slice_rollups(self) -> tuple[Rollup, ...]:
@@ -180,8 +208,11 @@ class ScorecardResult:
             text = f"{head} by {', '.join(self.by)}: red: {', '.join(reds) or 'none'}."
         else:
             score = "n/a" if self.overall is None else f"{self.overall:.0%}"
-            persp = "".join(f", {p.perspective} {p.score:.0%} ({p.on_target_text})"
-                            for p in self.perspectives if p.score is not None)
+            persp = "".join(
+                f", {p.perspective} {p.score:.0%} ({p.on_target_text})"
+                for p in self.perspectives
+                if p.score is not None
+            )
             text = f"{head}: overall {score}{persp}; red: {', '.join(reds) or 'none'}."
         if thin:
             text += f" Thin (n < 30 somewhere): {', '.join(thin)}."

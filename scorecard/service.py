@@ -41,7 +41,9 @@ def open_snapshot(path: Path, brands: tuple[str, ...] = ()) -> duckdb.DuckDBPyCo
     settings and calendars; every query then reads the scoped views under the same names.
     """
     if not path.exists():
-        raise WarehouseError(f"no warehouse at {path}; load data first (socialcare load ...) or run socialcare demo.")
+        raise WarehouseError(
+            f"no warehouse at {path}; load data first (socialcare load ...) or run socialcare demo."
+        )
     con = duckdb.connect(":memory:")
     con.execute(f"attach $path as {SNAPSHOT} (read_only)", {"path": str(path)})
     if not brands:
@@ -106,7 +108,9 @@ def _frozen(value: Any) -> Any:
         return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple, set, frozenset)):
         items = [_frozen(v) for v in value]
-        return tuple(sorted(items, key=repr)) if isinstance(value, (set, frozenset)) else tuple(items)
+        return (
+            tuple(sorted(items, key=repr)) if isinstance(value, (set, frozenset)) else tuple(items)
+        )
     return value
 
 

@@ -118,8 +118,9 @@ class Column:
     min_width: int = 8
 
 
-def table_text(rows: Sequence[dict], columns: Sequence[Column], width: int = WIDTH,
-               empty: str = "(no rows)") -> str:
+def table_text(
+    rows: Sequence[dict], columns: Sequence[Column], width: int = WIDTH, empty: str = "(no rows)"
+) -> str:
     """Rows as an aligned plain-text table no wider than `width`: the shrinkable columns give up
     room, widest first, down to 8 characters each, their cells cut with '…'."""
     if not rows:
@@ -157,12 +158,18 @@ def wrapped(text: str, width: int = WIDTH) -> str:
         if len(line) <= width:
             out.append(line)
             continue
-        out += textwrap.wrap(line.strip(), width, initial_indent=indent,
-                             subsequent_indent=indent + "  ", break_on_hyphens=False)
+        out += textwrap.wrap(
+            line.strip(),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_on_hyphens=False,
+        )
     return "\n".join(out)
 
 
 # --- the tables of the commands --------------------------------------------------------------
+
 
 def scorecard_table(rows: Sequence[dict], by: Sequence[str]) -> str:
     """`socialcare scorecard --format table`: one line per period, slice and KPI, its value and
@@ -176,20 +183,34 @@ def scorecard_table(rows: Sequence[dict], by: Sequence[str]) -> str:
         currency = r.get("unit", "") if kpi.unit == "currency" else ""
         status = "" if kpi.direction == "none" else r.get("status") or ""
         if status == "n/a":
-            where = ", ".join([*([str(r["period"])] if periods != {"total"} else []),
-                               *(f"{d} {r.get(d)}" for d in by)])
+            where = ", ".join(
+                [
+                    *([str(r["period"])] if periods != {"total"} else []),
+                    *(f"{d} {r.get(d)}" for d in by),
+                ]
+            )
             why = r.get("reason") or ("no target" if missing(r.get("target")) else "no value")
             reasons.setdefault(f"{kpi.label}: {why}", []).append(where)
-        shown.append({**r, "label": kpi.label, "status": status,
-                      "value_text": kpi_value_text(kpi.unit, r.get("value"), currency),
-                      "target_text": kpi_value_text(kpi.unit, r.get("target"), currency),
-                      "change": kpi_change_text(kpi.unit, r.get("delta"), currency)})
-    columns = ([Column("period", "period")] if periods != {"total"} else [])
+        shown.append(
+            {
+                **r,
+                "label": kpi.label,
+                "status": status,
+                "value_text": kpi_value_text(kpi.unit, r.get("value"), currency),
+                "target_text": kpi_value_text(kpi.unit, r.get("target"), currency),
+                "change": kpi_change_text(kpi.unit, r.get("delta"), currency),
+            }
+        )
+    columns = [Column("period", "period")] if periods != {"total"} else []
     columns += [Column(d, d, shrink=2) for d in by]
-    columns += [Column("label", "KPI", shrink=1, min_width=18), Column("value_text", "value", right=True),
-                Column("target_text", "target", right=True), Column("status", "status"),
-                Column("n", "n", count_text, right=True),
-                Column("change", "change", right=True, optional=True)]
+    columns += [
+        Column("label", "KPI", shrink=1, min_width=18),
+        Column("value_text", "value", right=True),
+        Column("target_text", "target", right=True),
+        Column("status", "status"),
+        Column("n", "n", count_text, right=True),
+        Column("change", "change", right=True, optional=True),
+    ]
     lines = [table_text(shown, columns)]
     if reasons:
         lines.append("n/a:")
@@ -207,35 +228,63 @@ def loads_table(loads: pd.DataFrame, timezone: str) -> str:
     """Recent loads: when, what kind, which file, outcome and row counts, how long it took."""
     rows = []
     for r in loads.to_dict("records"):
-        took = (pd.Timestamp(r["finished_at"]) - pd.Timestamp(r["started_at"])).total_seconds() \
-            if not missing(r.get("finished_at")) and not missing(r.get("started_at")) else None
+        took = (
+            (pd.Timestamp(r["finished_at"]) - pd.Timestamp(r["started_at"])).total_seconds()
+            if not missing(r.get("finished_at")) and not missing(r.get("started_at"))
+            else None
+        )
         rows.append({**r, "file": _file_name(r.get("path")), "took": took})
-    return table_text(rows, [
-        Column("finished_at", "finished", lambda v: local_time(v, timezone)),
-        Column("kind", "kind"), Column("file", "file", shrink=1), Column("status", "status"),
-        Column("rows_read", "read", count_text, right=True),
-        Column("rows_loaded", "loaded", count_text, right=True),
-        Column("rows_quarantined", "quarantined", count_text, right=True),
-        Column("took", "took", seconds_text, right=True)], empty="(no loads yet)")
+    return table_text(
+        rows,
+        [
+            Column("finished_at", "finished", lambda v: local_time(v, timezone)),
+            Column("kind", "kind"),
+            Column("file", "file", shrink=1),
+            Column("status", "status"),
+            Column("rows_read", "read", count_text, right=True),
+            Column("rows_loaded", "loaded", count_text, right=True),
+            Column("rows_quarantined", "quarantined", count_text, right=True),
+            Column("took", "took", seconds_text, right=True),
+        ],
+        empty="(no loads yet)",
+    )
 
 
 def quarantine_table(quarantine: pd.DataFrame) -> str:
-    return table_text(quarantine.to_dict("records"), [
-        Column("reason", "reason", shrink=1), Column("rows", "rows", count_text, right=True),
-        Column("loads", "loads", count_text, right=True)], empty="(none)")
+    return table_text(
+        quarantine.to_dict("records"),
+        [
+            Column("reason", "reason", shrink=1),
+            Column("rows", "rows", count_text, right=True),
+            Column("loads", "loads", count_text, right=True),
+        ],
+        empty="(none)",
+    )
 
 
 def freshness_table(freshness: pd.DataFrame, timezone: str, holds: str = "cases") -> str:
     """Freshness per source: rows held, first and newest record, how old the newest is, loads."""
-    first, last = ("first_case", "last_case") if holds == "cases" else ("first_response", "last_response")
-    return table_text(freshness.to_dict("records"), [
-        Column("source", "source"), Column(holds, holds, count_text, right=True),
-        Column(first, "first", lambda v: local_time(v, timezone)),
-        Column(last, "newest", lambda v: local_time(v, timezone)),
-        Column("days_since_last", "newest is", lambda v: "" if missing(v) else
-               f"{duration_text(float(v) * 86400)} old", right=True),
-        Column("loads", "loads", count_text, right=True),
-        Column("last_load_at", "last load", lambda v: local_time(v, timezone))], empty="(no sources)")
+    first, last = (
+        ("first_case", "last_case") if holds == "cases" else ("first_response", "last_response")
+    )
+    return table_text(
+        freshness.to_dict("records"),
+        [
+            Column("source", "source"),
+            Column(holds, holds, count_text, right=True),
+            Column(first, "first", lambda v: local_time(v, timezone)),
+            Column(last, "newest", lambda v: local_time(v, timezone)),
+            Column(
+                "days_since_last",
+                "newest is",
+                lambda v: "" if missing(v) else f"{duration_text(float(v) * 86400)} old",
+                right=True,
+            ),
+            Column("loads", "loads", count_text, right=True),
+            Column("last_load_at", "last load", lambda v: local_time(v, timezone)),
+        ],
+        empty="(no sources)",
+    )
 
 
 def customer_table(cases: pd.DataFrame, timezone: str) -> str:
@@ -245,33 +294,65 @@ def customer_table(cases: pd.DataFrame, timezone: str) -> str:
     rows = []
     for r in cases.to_dict("records"):
         path = r.get("sentiment_path")
-        path = [] if path is None or (not isinstance(path, (list, tuple)) and missing(path)) else list(path)
+        path = (
+            []
+            if path is None or (not isinstance(path, (list, tuple)) and missing(path))
+            else list(path)
+        )
         path = [float(s) for s in path if not missing(s)]
-        rows.append({**r, "sentiment": (f"{path[0]:+.2f}→{path[-1]:+.2f}" if len(path) > 1
-                                        else f"{path[0]:+.2f}" if path else "")})
+        rows.append(
+            {
+                **r,
+                "sentiment": (
+                    f"{path[0]:+.2f}→{path[-1]:+.2f}"
+                    if len(path) > 1
+                    else f"{path[0]:+.2f}"
+                    if path
+                    else ""
+                ),
+            }
+        )
     brands = {r.get("brand") for r in rows}
-    return table_text(rows, [
-        Column("interaction_id", "case"), Column("opened_at", "opened", lambda v: local_time(v, timezone)),
-        Column("channel", "channel"),
-        *([Column("brand", "brand", shrink=2)] if len(brands) > 1 else []),
-        Column("issue_category", "category", shrink=1, min_width=5), Column("status", "status"),
-        Column("frt_s", "first reply", seconds_text, right=True),
-        Column("csat", "CSAT", count_text, right=True, optional=True),
-        Column("nps", "NPS", count_text, right=True, optional=True),
-        Column("sentiment", "sentiment", optional=True)])
+    return table_text(
+        rows,
+        [
+            Column("interaction_id", "case"),
+            Column("opened_at", "opened", lambda v: local_time(v, timezone)),
+            Column("channel", "channel"),
+            *([Column("brand", "brand", shrink=2)] if len(brands) > 1 else []),
+            Column("issue_category", "category", shrink=1, min_width=5),
+            Column("status", "status"),
+            Column("frt_s", "first reply", seconds_text, right=True),
+            Column("csat", "CSAT", count_text, right=True, optional=True),
+            Column("nps", "NPS", count_text, right=True, optional=True),
+            Column("sentiment", "sentiment", optional=True),
+        ],
+    )
 
 
 def opportunities_table(queue: pd.DataFrame, timezone: str) -> str:
     """The opportunity queue: case, when, brand, kind, outcome, first response, the words;
     'names us' only when some customer did not name the brand."""
     unnamed = bool(len(queue)) and not queue["brand_named"].fillna(False).astype(bool).all()
-    return table_text(queue.to_dict("records"), [
-        Column("interaction_id", "case"), Column("opened_at", "opened", lambda v: local_time(v, timezone)),
-        Column("brand", "brand", shrink=2), Column("kinds", "what", lambda v: "" if missing(v) else str(v).replace("_", " ")),
-        *([Column("brand_named", "names us", yes_no)] if unnamed else []), Column("outcome", "outcome"),
-        Column("frt_s", "first reply", seconds_text, right=True),
-        Column("text", "customer wrote", lambda v: "" if missing(v) else " ".join(str(v).split()), shrink=3)],
-        empty="(no opportunities)")
+    return table_text(
+        queue.to_dict("records"),
+        [
+            Column("interaction_id", "case"),
+            Column("opened_at", "opened", lambda v: local_time(v, timezone)),
+            Column("brand", "brand", shrink=2),
+            Column("kinds", "what", lambda v: "" if missing(v) else str(v).replace("_", " ")),
+            *([Column("brand_named", "names us", yes_no)] if unnamed else []),
+            Column("outcome", "outcome"),
+            Column("frt_s", "first reply", seconds_text, right=True),
+            Column(
+                "text",
+                "customer wrote",
+                lambda v: "" if missing(v) else " ".join(str(v).split()),
+                shrink=3,
+            ),
+        ],
+        empty="(no opportunities)",
+    )
 
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -283,23 +364,49 @@ def coverage_tables(grid: pd.DataFrame, by_language: pd.DataFrame) -> str:
     rows = []
     for day in DAYS:
         d = grid[grid["day"] == day]
-        rows.append({"day": day, "cases": int(d["cases"].sum()), "outside": int(d["outside"].sum()),
-                     "share": d["outside"].sum() / d["cases"].sum() if d["cases"].sum() else None,
-                     "staffed": _staffed_hours(d)})
-    per_day = table_text(rows, [
-        Column("day", "day"), Column("cases", "cases", count_text, right=True),
-        Column("outside", "outside staffed hours", count_text, right=True),
-        Column("share", "share outside", share_text, right=True), Column("staffed", "staffed (hours)")])
+        rows.append(
+            {
+                "day": day,
+                "cases": int(d["cases"].sum()),
+                "outside": int(d["outside"].sum()),
+                "share": d["outside"].sum() / d["cases"].sum() if d["cases"].sum() else None,
+                "staffed": _staffed_hours(d),
+            }
+        )
+    per_day = table_text(
+        rows,
+        [
+            Column("day", "day"),
+            Column("cases", "cases", count_text, right=True),
+            Column("outside", "outside staffed hours", count_text, right=True),
+            Column("share", "share outside", share_text, right=True),
+            Column("staffed", "staffed (hours)"),
+        ],
+    )
     head = "day " + "".join(f"{h:>4}" for h in range(24))
-    lines = [head] + [day + " " + "".join(
-        f"{count_text(v) if v else '.':>4}" for v in grid[grid["day"] == day].sort_values("hour")["cases"])
-        for day in DAYS if (grid["day"] == day).any()]
-    lang = table_text(by_language.to_dict("records"), [
-        Column("language", "language"), Column("cases", "cases", count_text, right=True),
-        Column("outside", "outside", count_text, right=True),
-        Column("outside_share", "share outside", share_text, right=True),
-        Column("wait_outside_median_s", "median wait outside", seconds_text, right=True)])
-    return "\n".join([per_day, "", "cases by hour of arrival (display time; . = none):", *lines, "", lang])
+    lines = [head] + [
+        day
+        + " "
+        + "".join(
+            f"{count_text(v) if v else '.':>4}"
+            for v in grid[grid["day"] == day].sort_values("hour")["cases"]
+        )
+        for day in DAYS
+        if (grid["day"] == day).any()
+    ]
+    lang = table_text(
+        by_language.to_dict("records"),
+        [
+            Column("language", "language"),
+            Column("cases", "cases", count_text, right=True),
+            Column("outside", "outside", count_text, right=True),
+            Column("outside_share", "share outside", share_text, right=True),
+            Column("wait_outside_median_s", "median wait outside", seconds_text, right=True),
+        ],
+    )
+    return "\n".join(
+        [per_day, "", "cases by hour of arrival (display time; . = none):", *lines, "", lang]
+    )
 
 
 def _staffed_hours(day: pd.DataFrame) -> str:

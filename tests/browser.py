@@ -14,8 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_missing() -> str | None:
@@ -47,8 +53,13 @@ def dash_server(db: Path, config: Path | None = None, timeout: float = 60.0):
     if config:
         env["SOCIALCARE_CONFIG"] = str(config)
     root = Path(__file__).parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=root,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
@@ -107,14 +118,20 @@ def idle(page, timeout: float = 30_000) -> None:
 def cells(table: str, column: str | None = None) -> str:
     """CSS selector of a table's body cells (dash-ag-grid), of one column when given; with
     ensureDomOrder they come in the order the table shows its rows."""
-    return f"#{table} .ag-center-cols-container .ag-cell" + (f"[col-id='{column}']" if column else "")
+    return f"#{table} .ag-center-cols-container .ag-cell" + (
+        f"[col-id='{column}']" if column else ""
+    )
 
 
 def wait_for_rows(page, table: str, timeout: float = 60_000) -> None:
     """Wait until a table shows rows of data (not the loading row of a server-side table) and
     Dash has no callback in flight."""
-    wait_until(page, f"document.querySelectorAll(\"{cells(table)}\").length > 0 && "
-                     f"!document.querySelector('#{table} .ag-loading')", timeout)
+    wait_until(
+        page,
+        f'document.querySelectorAll("{cells(table)}").length > 0 && '
+        f"!document.querySelector('#{table} .ag-loading')",
+        timeout,
+    )
     idle(page, timeout)
 
 
@@ -150,17 +167,54 @@ def injection_tweets(path: Path, day: str = "Mon Feb 05") -> Path:
     import csv
 
     rows = [
-        ("900001", "evil_user", "True", f"{day} 10:00:00 +0000 2024", "@SafeBrand " + INJECTIONS[0], ""),
-        ("900002", "SafeBrand", "False", f"{day} 10:20:00 +0000 2024", "@evil_user Sorry! Please DM us ^AB", "900001"),
-        ("900003", "evil_user", "True", f"{day} 10:25:00 +0000 2024", "@SafeBrand " + INJECTIONS[1], "900002"),
-        ("900004", "evil_user", "True", f"{day} 10:30:00 +0000 2024", "@SafeBrand " + INJECTIONS[2], "900003"),
+        (
+            "900001",
+            "evil_user",
+            "True",
+            f"{day} 10:00:00 +0000 2024",
+            "@SafeBrand " + INJECTIONS[0],
+            "",
+        ),
+        (
+            "900002",
+            "SafeBrand",
+            "False",
+            f"{day} 10:20:00 +0000 2024",
+            "@evil_user Sorry! Please DM us ^AB",
+            "900001",
+        ),
+        (
+            "900003",
+            "evil_user",
+            "True",
+            f"{day} 10:25:00 +0000 2024",
+            "@SafeBrand " + INJECTIONS[1],
+            "900002",
+        ),
+        (
+            "900004",
+            "evil_user",
+            "True",
+            f"{day} 10:30:00 +0000 2024",
+            "@SafeBrand " + INJECTIONS[2],
+            "900003",
+        ),
         ("900010", "formula_user", "True", f"{day} 11:00:00 +0000 2024", FORMULA, ""),
         ("900020", "someone", "True", "not a date", "this row is quarantined", ""),
     ]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
-                    "in_response_to_tweet_id"])
+        w.writerow(
+            [
+                "tweet_id",
+                "author_id",
+                "inbound",
+                "created_at",
+                "text",
+                "response_tweet_id",
+                "in_response_to_tweet_id",
+            ]
+        )
         for tweet_id, author, inbound, created, text, parent in rows:
             w.writerow([tweet_id, author, inbound, created, text, "", parent])
     return path
@@ -179,13 +233,20 @@ def dashboard_warehouse(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     files = generate(folder / "sample", interactions=1500, days=42, seed=11).paths
     db = folder / "dashboard.duckdb"
-    for kind, key in (("twcs", "social"), ("calls", "phone"), ("tickets", "tickets"), ("surveys", "surveys")):
+    for kind, key in (
+        ("twcs", "social"),
+        ("calls", "phone"),
+        ("tickets", "tickets"),
+        ("surveys", "surveys"),
+    ):
         try:
             load_file(kind, str(files[key]), db, Config())
         except SourceError as e:
             if "not available" not in str(e):
                 raise
-    load_file("twcs", str(injection_tweets(folder / "injection.csv")), db, Config(max_bad_share=0.5))
+    load_file(
+        "twcs", str(injection_tweets(folder / "injection.csv")), db, Config(max_bad_share=0.5)
+    )
     _BUILT["db"] = db
     return db
 
@@ -238,8 +299,13 @@ def components_of(component) -> list:
 
 
 @contextmanager
-def gunicorn_server(db: Path, extra_env: dict | None = None, workers: int = 2, threads: int = 4,
-                    timeout: float = 60.0):
+def gunicorn_server(
+    db: Path,
+    extra_env: dict | None = None,
+    workers: int = 2,
+    threads: int = 4,
+    timeout: float = 60.0,
+):
     """`gunicorn app:server` (the production command) on a free port; yields its base URL."""
     port = free_port()
     env = dict(os.environ, SOCIALCARE_DB=str(db), **(extra_env or {}))
@@ -247,9 +313,24 @@ def gunicorn_server(db: Path, extra_env: dict | None = None, workers: int = 2, t
     # each server counts failed logins in a file of its own (the default is shared by the host)
     env.setdefault("SOCIALCARE_THROTTLE_DB", str(Path(db).with_suffix(f".{port}.logins.sqlite")))
     root = Path(__file__).parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-                             "-b", f"127.0.0.1:{port}", "app:server"], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "app:server",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
@@ -279,10 +360,18 @@ def callback_payload(dependencies: list[dict], output_prefix: str, values: dict)
     dep = next(d for d in dependencies if d["output"].strip(".").startswith(output_prefix))
 
     def prop(x):
-        return {"id": x["id"], "property": x["property"], "value": values.get(f"{x['id']}.{x['property']}")}
+        return {
+            "id": x["id"],
+            "property": x["property"],
+            "value": values.get(f"{x['id']}.{x['property']}"),
+        }
 
     outs = [o.rsplit(".", 1) for o in dep["output"].strip(".").split("...")]
     outputs = [{"id": i, "property": p} for i, p in outs]
-    return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-            "inputs": [prop(x) for x in dep["inputs"]], "state": [prop(x) for x in dep.get("state", [])],
-            "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"]}
+    return {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "inputs": [prop(x) for x in dep["inputs"]],
+        "state": [prop(x) for x in dep.get("state", [])],
+        "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"],
+    }

@@ -14,16 +14,28 @@ from warehouse.ingest import load_file
 
 REAL = Path(__file__).parent / "data" / "real"
 TWCS_SAMPLE = REAL / "twcs_head_sample.csv"
-TWCS_HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
-               "in_response_to_tweet_id"]
+TWCS_HEADER = [
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+]
 SLOW_TIERS = ("slow", "browser", "spark")  # acceptance tests that plain `pytest` leaves out
 _DESELECTED = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--all", action="store_true", dest="run_all", default=False,
-                     help=f"run every test, including those marked {', '.join(SLOW_TIERS)} "
-                          "(deselected by default; .ci/run passes --all)")
+    parser.addoption(
+        "--all",
+        action="store_true",
+        dest="run_all",
+        default=False,
+        help=f"run every test, including those marked {', '.join(SLOW_TIERS)} "
+        "(deselected by default; .ci/run passes --all)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -45,7 +57,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if n:
         terminalreporter.write_line(
             f"{n} slow acceptance tests ({', '.join(SLOW_TIERS)}) were deselected: "
-            "run `python -m pytest --all` for the whole suite.", yellow=True)
+            "run `python -m pytest --all` for the whole suite.",
+            yellow=True,
+        )
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -61,8 +75,14 @@ def _audit_log_outside_the_repository(tmp_path_factory):
 def make_twcs(tmp_path: Path) -> Callable[..., Path]:
     """Factory: write tweets (tuples in TWCS column order, minus response_tweet_id) to a CSV."""
 
-    def make(rows, name="tweets.csv", header=TWCS_HEADER, encoding="utf-8", newline="\r\n",
-             index_column=False):
+    def make(
+        rows,
+        name="tweets.csv",
+        header=TWCS_HEADER,
+        encoding="utf-8",
+        newline="\r\n",
+        index_column=False,
+    ):
         path = tmp_path / name
         with open(path, "w", encoding=encoding, newline="") as fh:
             w = csv.writer(fh, lineterminator=newline)

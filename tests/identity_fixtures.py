@@ -43,7 +43,12 @@ def identity_files(folder: Path) -> dict[str, Path]:
     """Write the fixture's four files into folder: twcs, calls, tickets, identities."""
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
-    for name, text in (("twcs", TWCS), ("calls", CALLS), ("tickets", TICKETS), ("identities", IDENTITIES)):
+    for name, text in (
+        ("twcs", TWCS),
+        ("calls", CALLS),
+        ("tickets", TICKETS),
+        ("identities", IDENTITIES),
+    ):
         out[name] = folder / f"{name}.csv"
         out[name].write_text(text, encoding="utf-8")
     return out

@@ -67,18 +67,47 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(base, user="postgres")
     data, log = base / "data", base / "log"
-    init = _run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync",
-                 "-E", "UTF8", "--locale", "C"])
+    init = _run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C",
+        ]
+    )
     assert init.returncode == 0, f"initdb failed: {init.stderr}"
     port = None
     for _ in range(3):  # a free port can be taken between the probe and the start
         port = _free_port()
-        start = _run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
-                      f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+        start = _run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start",
+            ]
+        )
         if start.returncode == 0:
             break
     else:
-        raise AssertionError(f"pg_ctl start failed: {start.stderr} {log.read_text() if log.exists() else ''}")
+        raise AssertionError(
+            f"pg_ctl start failed: {start.stderr} {log.read_text() if log.exists() else ''}"
+        )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:

@@ -19,42 +19,99 @@ from warehouse.db import snapshot_writer
 UTC = "UTC"
 
 
-def case(iid: str, opened: datetime, channel: str, resolved: bool, frt_s: float | None,
-         brand: str = "TelcoCo", category: str = "billing", agent: str | None = "AB", **extra) -> dict:
+def case(
+    iid: str,
+    opened: datetime,
+    channel: str,
+    resolved: bool,
+    frt_s: float | None,
+    brand: str = "TelcoCo",
+    category: str = "billing",
+    agent: str | None = "AB",
+    **extra,
+) -> dict:
     """One canonical interaction row (answered when frt_s is given)."""
     first = opened + timedelta(seconds=frt_s) if frt_s is not None else None
-    row = {"interaction_id": iid, "source": "test", "channel": channel, "platform": None,
-           "brand": brand, "customer_id": f"c-{iid}", "agent_id": agent, "issue_category": category,
-           "opened_at": pd.Timestamp(opened, tz=UTC), "first_customer_at": pd.Timestamp(opened, tz=UTC),
-           "first_response_at": pd.Timestamp(first, tz=UTC) if first else pd.NaT,
-           "resolved_at": pd.NaT, "last_activity_at": pd.NaT,
-           "status": "resolved" if resolved else ("open" if first else "unanswered"),
-           "handled_privately": False, "transfers": 0, "handle_seconds": None, "reopened": False,
-           "dq_flags": None}
+    row = {
+        "interaction_id": iid,
+        "source": "test",
+        "channel": channel,
+        "platform": None,
+        "brand": brand,
+        "customer_id": f"c-{iid}",
+        "agent_id": agent,
+        "issue_category": category,
+        "opened_at": pd.Timestamp(opened, tz=UTC),
+        "first_customer_at": pd.Timestamp(opened, tz=UTC),
+        "first_response_at": pd.Timestamp(first, tz=UTC) if first else pd.NaT,
+        "resolved_at": pd.NaT,
+        "last_activity_at": pd.NaT,
+        "status": "resolved" if resolved else ("open" if first else "unanswered"),
+        "handled_privately": False,
+        "transfers": 0,
+        "handle_seconds": None,
+        "reopened": False,
+        "dq_flags": None,
+    }
     row.update(extra)
     return row
 
 
-def message(mid: str, iid: str, seq: int, role: str, sent: datetime, text: str,
-            sentiment: float | None, **extra) -> dict:
+def message(
+    mid: str,
+    iid: str,
+    seq: int,
+    role: str,
+    sent: datetime,
+    text: str,
+    sentiment: float | None,
+    **extra,
+) -> dict:
     """One canonical message row."""
-    row = {"message_id": mid, "interaction_id": iid, "seq": seq, "author_role": role,
-           "author_id": "cust" if role == "customer" else "AB", "sent_at": pd.Timestamp(sent, tz=UTC),
-           "text": text, "sentiment": sentiment, "asks_private": False, "is_runaround": False}
+    row = {
+        "message_id": mid,
+        "interaction_id": iid,
+        "seq": seq,
+        "author_role": role,
+        "author_id": "cust" if role == "customer" else "AB",
+        "sent_at": pd.Timestamp(sent, tz=UTC),
+        "text": text,
+        "sentiment": sentiment,
+        "asks_private": False,
+        "is_runaround": False,
+    }
     row.update(extra)
     return row
 
 
-def survey(sid: str, iid: str | None, responded: datetime, channel: str, brand: str = "TelcoCo",
-           would_recommend: bool | None = None, csat: float | None = None) -> dict:
+def survey(
+    sid: str,
+    iid: str | None,
+    responded: datetime,
+    channel: str,
+    brand: str = "TelcoCo",
+    would_recommend: bool | None = None,
+    csat: float | None = None,
+) -> dict:
     """One canonical survey row."""
-    return {"survey_id": sid, "interaction_id": iid, "customer_id": None, "channel": channel,
-            "brand": brand, "responded_at": pd.Timestamp(responded, tz=UTC), "csat": csat,
-            "nps": None, "would_recommend": would_recommend, "verbatim": None, "sentiment": None}
+    return {
+        "survey_id": sid,
+        "interaction_id": iid,
+        "customer_id": None,
+        "channel": channel,
+        "brand": brand,
+        "responded_at": pd.Timestamp(responded, tz=UTC),
+        "csat": csat,
+        "nps": None,
+        "would_recommend": would_recommend,
+        "verbatim": None,
+        "sentiment": None,
+    }
 
 
-def warehouse_from_rows(db: Path, cases: list[dict], messages: list[dict] = (),
-                        surveys: list[dict] = ()) -> Path:
+def warehouse_from_rows(
+    db: Path, cases: list[dict], messages: list[dict] = (), surveys: list[dict] = ()
+) -> Path:
     """Write the rows into a fresh warehouse at `db` and build the models."""
     with snapshot_writer(db) as con:
         for table, rows in (("interactions", cases), ("messages", messages), ("surveys", surveys)):
@@ -78,15 +135,25 @@ def two_day_rows() -> tuple[list[dict], list[dict], list[dict]]:
     for i in range(6):
         rows.append(case(f"a-p{i}", a + timedelta(minutes=10 + i), "phone", i < 3, 30))
     for i in range(8):
-        rows.append(case(f"b-s{i}", b + timedelta(minutes=i), "social", i < 2, 600,
-                         category="outage" if i < 6 else "billing"))
+        rows.append(
+            case(
+                f"b-s{i}",
+                b + timedelta(minutes=i),
+                "social",
+                i < 2,
+                600,
+                category="outage" if i < 6 else "billing",
+            )
+        )
     for i in range(2):
         rows.append(case(f"b-p{i}", b + timedelta(minutes=10 + i), "phone", True, 30))
     for i in range(2):
         rows.append(case(f"b-e{i}", b + timedelta(minutes=20 + i), "email", i < 1, 3600))
     msgs = [
         message("m1", "b-s0", 1, "customer", b, "No signal again @TelcoCo", -0.5),
-        message("m2", "b-s0", 2, "agent", b + timedelta(seconds=600), "Sorry, we are on it ^AB", 0.1),
+        message(
+            "m2", "b-s0", 2, "agent", b + timedelta(seconds=600), "Sorry, we are on it ^AB", 0.1
+        ),
         message("m3", "b-s0", 3, "customer", b + timedelta(seconds=900), "thanks, fixed", 0.6),
         message("m4", "b-s1", 1, "customer", b + timedelta(minutes=1), "no signal at home", None),
         message("m5", "a-s0", 1, "customer", a, "billing error", -0.2),
@@ -115,21 +182,45 @@ def daily_rows(days: int = 60, seed: int = 3, spike_day: int | None = 40) -> lis
                     opened = day + timedelta(seconds=int(rng.integers(8 * 3600, 20 * 3600)))
                     cat = str(rng.choice(["billing", "technical", "account"]))
                     frt = float(rng.lognormal(np.log(900 if channel == "social" else 40), 0.6))
-                    rows.append(case(f"x{k}", opened, channel, bool(rng.random() < 0.6), frt,
-                                     brand=brand, category=cat, agent=f"{brand[:1]}{rng.integers(4)}"))
+                    rows.append(
+                        case(
+                            f"x{k}",
+                            opened,
+                            channel,
+                            bool(rng.random() < 0.6),
+                            frt,
+                            brand=brand,
+                            category=cat,
+                            agent=f"{brand[:1]}{rng.integers(4)}",
+                        )
+                    )
                     k += 1
         if d == spike_day:
             for _ in range(80):
                 opened = day + timedelta(seconds=int(rng.integers(8 * 3600, 20 * 3600)))
                 frt = float(rng.lognormal(np.log(5400), 0.6))
-                rows.append(case(f"x{k}", opened, "social", bool(rng.random() < 0.1), frt,
-                                 brand="TelcoCo", category="outage", agent=f"T{rng.integers(4)}"))
+                rows.append(
+                    case(
+                        f"x{k}",
+                        opened,
+                        "social",
+                        bool(rng.random() < 0.1),
+                        frt,
+                        brand="TelcoCo",
+                        category="outage",
+                        agent=f"T{rng.integers(4)}",
+                    )
+                )
                 k += 1
     return rows
 
 
-GENERATED_FILES = (("twcs", "social_twcs.csv"), ("calls", "phone_calls.csv"),
-                   ("tickets", "tickets.csv"), ("surveys", "surveys.csv"))
+GENERATED_FILES = (
+    ("twcs", "social_twcs.csv"),
+    ("calls", "phone_calls.csv"),
+    ("tickets", "tickets.csv"),
+    ("surveys", "surveys.csv"),
+)
 
 
 def load_generated(out_dir: Path, db: Path, config) -> Path:
@@ -182,24 +273,38 @@ def incident_report(result, manifest: dict) -> pd.DataFrame:
     rows = []
     for inc in manifest["incidents"]:
         where = {"brand": inc["brand"], "channel": inc["channel"]}
-        causes = {k: inc[k] for k in ("category", "channel", "agent", "brand", "shift") if inc.get(k)}
+        causes = {
+            k: inc[k] for k in ("category", "channel", "agent", "brand", "shift") if inc.get(k)
+        }
         for kpi, direction in inc["kpis"].items():
-            hits = [a for a in result.anomalies
-                    if a.kpi == kpi and _on_dates(a, inc["start"], inc["end"])
-                    and a.direction == direction
-                    and all(where.get(d) == v for d, v in a.slice.items())]
+            hits = [
+                a
+                for a in result.anomalies
+                if a.kpi == kpi
+                and _on_dates(a, inc["start"], inc["end"])
+                and a.direction == direction
+                and all(where.get(d) == v for d, v in a.slice.items())
+            ]
             best = max(hits, key=lambda a: abs(a.z), default=None)
             free = {k: v for k, v in causes.items() if k not in (best.slice if best else {})}
             first = best.attribution[0] if best and best.attribution else None
             named = None if best is None or not free else names_cause(first, free)
-            rows.append({"kind": inc["kind"], "brand": inc["brand"], "channel": inc["channel"],
-                         "kpi": kpi, "direction": direction, "found": best is not None,
-                         "days_found": len({a.date for a in hits}),
-                         "days": (pd.Timestamp(inc["end"]) - pd.Timestamp(inc["start"])).days + 1,
-                         "slice": best.slice if best else None,
-                         "z": best.z if best else None,
-                         "first": f"{first['dimension']}={first['segment']}" if first else None,
-                         "named": named})
+            rows.append(
+                {
+                    "kind": inc["kind"],
+                    "brand": inc["brand"],
+                    "channel": inc["channel"],
+                    "kpi": kpi,
+                    "direction": direction,
+                    "found": best is not None,
+                    "days_found": len({a.date for a in hits}),
+                    "days": (pd.Timestamp(inc["end"]) - pd.Timestamp(inc["start"])).days + 1,
+                    "slice": best.slice if best else None,
+                    "z": best.z if best else None,
+                    "first": f"{first['dimension']}={first['segment']}" if first else None,
+                    "named": named,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -211,11 +316,16 @@ def false_alarm_rate(result, kpis: int, days: int) -> float:
 
 # (id, channel, first-response seconds, resolved, category) of the shortfall fixture
 SHORTFALL_CASES = (
-    ("e0", "email", 10800, False, "billing"), ("e1", "email", 9000, False, "billing"),
-    ("e2", "email", 3600, True, "billing"), ("e3", "email", 14400, False, "refund"),
-    ("p0", "phone", 30, True, "billing"), ("p1", "phone", 60, True, "order"),
-    ("p2", "phone", 90, True, "order"), ("p3", "phone", 8000, False, "billing"),
-    ("s0", "social", 600, True, "order"), ("s1", "social", 1200, True, "order"),
+    ("e0", "email", 10800, False, "billing"),
+    ("e1", "email", 9000, False, "billing"),
+    ("e2", "email", 3600, True, "billing"),
+    ("e3", "email", 14400, False, "refund"),
+    ("p0", "phone", 30, True, "billing"),
+    ("p1", "phone", 60, True, "order"),
+    ("p2", "phone", 90, True, "order"),
+    ("p3", "phone", 8000, False, "billing"),
+    ("s0", "social", 600, True, "order"),
+    ("s1", "social", 1200, True, "order"),
 )
 
 
@@ -223,25 +333,38 @@ def shortfall_rows() -> list[dict]:
     """The hand-computed shortfall fixture of tests/golden/rootcause.md: ten cases opened on
     Saturday 2024-03-02 from 10:00, one a minute, all brand TelcoCo, agent AB."""
     day = datetime(2024, 3, 2, 10)
-    return [case(iid, day + timedelta(minutes=i), ch, res, frt, category=cat)
-            for i, (iid, ch, frt, res, cat) in enumerate(SHORTFALL_CASES)]
+    return [
+        case(iid, day + timedelta(minutes=i), ch, res, frt, category=cat)
+        for i, (iid, ch, frt, res, cat) in enumerate(SHORTFALL_CASES)
+    ]
 
 
 def saturday_rows() -> list[dict]:
     """Volume for the same-weekday baseline (tests/golden/rootcause.md): Saturdays 2024-03-02,
     03-09, 03-16, 03-23 with 2, 4, 6, 8 cases, Friday 2024-03-29 with 20, Saturday 03-30 with 3."""
-    counts = {"2024-03-02": 2, "2024-03-09": 4, "2024-03-16": 6, "2024-03-23": 8,
-              "2024-03-29": 20, "2024-03-30": 3}
+    counts = {
+        "2024-03-02": 2,
+        "2024-03-09": 4,
+        "2024-03-16": 6,
+        "2024-03-23": 8,
+        "2024-03-29": 20,
+        "2024-03-30": 3,
+    }
     rows = []
     for day, n in counts.items():
         opened = datetime.fromisoformat(day) + timedelta(hours=10)
-        rows += [case(f"{day}-{i}", opened + timedelta(minutes=i), "social", True, 60)
-                 for i in range(n)]
+        rows += [
+            case(f"{day}-{i}", opened + timedelta(minutes=i), "social", True, 60) for i in range(n)
+        ]
     return rows
 
 
 def shortfall_messages() -> list[dict]:
     """The customer's opening message of e3 and p1 (shortfall fixture), for transcripts."""
     day = datetime(2024, 3, 2, 10)
-    return [message("sm1", "e3", 1, "customer", day + timedelta(minutes=3), "Where is my refund?", -0.3),
-            message("sm2", "p1", 1, "customer", day + timedelta(minutes=5), "Order status please", 0.0)]
+    return [
+        message(
+            "sm1", "e3", 1, "customer", day + timedelta(minutes=3), "Where is my refund?", -0.3
+        ),
+        message("sm2", "p1", 1, "customer", day + timedelta(minutes=5), "Order status please", 0.0),
+    ]

@@ -35,7 +35,7 @@ def with_bare_crs(frame: pd.DataFrame) -> pd.DataFrame:
         row = frame.index[frame["tweet_id"] == tweet_id][0]
         text = frame.at[row, "text"]
         assert text.startswith(prefix)
-        frame.at[row, "text"] = prefix + crs + text[len(prefix):]
+        frame.at[row, "text"] = prefix + crs + text[len(prefix) :]
     return frame
 
 
@@ -75,9 +75,11 @@ def excel_ids(frame: pd.DataFrame) -> pd.DataFrame:
     frame["tweet_id"] = [f"{t:.2E}" if t % 10 == 0 else str(t) for t in frame["tweet_id"]]
     frame["in_response_to_tweet_id"] = [
         "" if pd.isna(p) else (f"{p:.2E}" if p % 10 == 0 else f"{p:.0f}")
-        for p in frame["in_response_to_tweet_id"]]
+        for p in frame["in_response_to_tweet_id"]
+    ]
     frame["response_tweet_id"] = [
-        r if not isinstance(r, str) else r.replace(",", "") for r in frame["response_tweet_id"]]
+        r if not isinstance(r, str) else r.replace(",", "") for r in frame["response_tweet_id"]
+    ]
     return frame
 
 
@@ -108,8 +110,10 @@ def brand_kpis(db: Path) -> dict[str, tuple]:
 
     from cli import main
 
-    result = CliRunner().invoke(main, ["--db", str(db), "scorecard", "--by", "brand",
-                                       "--grain", "total", "--format", "json"])
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(db), "scorecard", "--by", "brand", "--grain", "total", "--format", "json"],
+    )
     assert result.exit_code == 0, result.output
     rows = {(r["brand"], r["kpi"]): r["value"] for r in json.loads(result.output)["rows"]}
     kpis = ("volume", "answered_rate", "frt_median_s", "private_handoff_rate", "sla_met_rate")
@@ -133,8 +137,9 @@ def load_notes(db: Path) -> list[str]:
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return [m for (m,) in con.execute("select message from loads order by started_at")
-                .fetchall()]
+        return [
+            m for (m,) in con.execute("select message from loads order by started_at").fetchall()
+        ]
     finally:
         con.close()
 

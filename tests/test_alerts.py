@@ -28,9 +28,26 @@ pytestmark = pytest.mark.slow
 def db(tmp_path, make_twcs):
     rows = []
     for i in range(40):
-        rows.append((str(1000 + i), f"c{i}", "True", f"Tue Oct 31 08:{i:02d}:00 +0000 2017", "@acme my line is down", ""))
-        rows.append((str(2000 + i), "acme", "False", f"Tue Oct 31 11:{i:02d}:00 +0000 2017",
-                     f"@c{i} sorry, a fix is on its way", str(1000 + i)))
+        rows.append(
+            (
+                str(1000 + i),
+                f"c{i}",
+                "True",
+                f"Tue Oct 31 08:{i:02d}:00 +0000 2017",
+                "@acme my line is down",
+                "",
+            )
+        )
+        rows.append(
+            (
+                str(2000 + i),
+                "acme",
+                "False",
+                f"Tue Oct 31 11:{i:02d}:00 +0000 2017",
+                f"@c{i} sorry, a fix is on its way",
+                str(1000 + i),
+            )
+        )
     path = tmp_path / "w.duckdb"
     from etl.settings.config import Config
 
@@ -65,7 +82,9 @@ def webhook():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - http.server's hook name
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append({"path": self.path, "type": self.headers["Content-Type"], "json": json.loads(body)})
+            received.append(
+                {"path": self.path, "type": self.headers["Content-Type"], "json": json.loads(body)}
+            )
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b"ok")
@@ -86,7 +105,8 @@ def webhook():
 def _config(tmp_path, smtp_port: int, hook: str, target: float = 0.9, name="c.toml") -> str:
     out = tmp_path / "alerts.jsonl"
     path = tmp_path / name
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [targets.sla_met_rate]
 target = {target}
 
@@ -107,7 +127,9 @@ name = "busy day"
 kpi = "volume"
 when = "above 30"
 to = ["file:{out}"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return str(path)
 
 
@@ -136,7 +158,10 @@ def test_an_alert_fires_once_stays_quiet_and_resolves_once(db, tmp_path, smtp, w
     assert payload["status"] == "firing" and payload["value"] == 0.0 and payload["target"] == 0.9
     assert payload["n"] == 40 and payload["slice"] == {"channel": "social"}
     records = [json.loads(x) for x in lines.read_text().splitlines()]
-    assert sorted((r["alert"], r["status"]) for r in records) == [("busy day", "firing"), ("social SLA", "firing")]
+    assert sorted((r["alert"], r["status"]) for r in records) == [
+        ("busy day", "firing"),
+        ("social SLA", "firing"),
+    ]
     assert next(r for r in records if r["alert"] == "busy day")["value"] == 40
     assert "secret" not in out  # webhook paths are not printed
 
@@ -144,11 +169,16 @@ def test_an_alert_fires_once_stays_quiet_and_resolves_once(db, tmp_path, smtp, w
     assert code == 3 and "2 firing, 0 messages sent" in out
     assert len(mails) == 1 and len(posts) == 1 and len(lines.read_text().splitlines()) == 2
 
-    cleared = _config(tmp_path, port, hook, target=0.0, name="cleared.toml")  # 0 % meets a 0 % target
+    cleared = _config(
+        tmp_path, port, hook, target=0.0, name="cleared.toml"
+    )  # 0 % meets a 0 % target
     code, out = _run(db, cleared)
     assert code == 3, out  # "busy day" still fires
     assert "1 firing, 3 messages sent" in out
-    assert [m["Subject"] for m in mails] == ["[socialcare] FIRING: social SLA", "[socialcare] RESOLVED: social SLA"]
+    assert [m["Subject"] for m in mails] == [
+        "[socialcare] FIRING: social SLA",
+        "[socialcare] RESOLVED: social SLA",
+    ]
     assert posts[1]["json"]["status"] == "resolved"
     assert json.loads(lines.read_text().splitlines()[-1])["status"] == "resolved"
 
@@ -175,7 +205,9 @@ def test_a_failed_delivery_is_retried_next_run(db, tmp_path, smtp, webhook):
 
 def test_bad_alert_settings_are_one_sentence(db, tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[alerts]]\nname = "x"\nkpi = "volume"\nwhen = "above 3"\nto = ["ftp://host/x"]\n')
+    bad.write_text(
+        '[[alerts]]\nname = "x"\nkpi = "volume"\nwhen = "above 3"\nto = ["ftp://host/x"]\n'
+    )
     r = CliRunner().invoke(main, ["--db", str(db), "--config", str(bad), "alerts", "run"])
     assert r.exit_code == 1
     assert "alert 'x': destination 'ftp://host/x' is not mailto:ADDRESS" in r.output
@@ -189,10 +221,21 @@ def test_bad_alert_settings_are_one_sentence(db, tmp_path):
 def test_a_load_runs_the_alerts(tmp_path, make_twcs, smtp, webhook):
     port, mails = smtp
     hook, _posts = webhook
-    rows = [(str(1000 + i), f"c{i}", "True", f"Tue Oct 31 08:{i:02d}:00 +0000 2017", "@acme down", "")
-            for i in range(35)]
-    rows += [(str(2000 + i), "acme", "False", f"Tue Oct 31 11:{i:02d}:00 +0000 2017", f"@c{i} on it", str(1000 + i))
-             for i in range(35)]
+    rows = [
+        (str(1000 + i), f"c{i}", "True", f"Tue Oct 31 08:{i:02d}:00 +0000 2017", "@acme down", "")
+        for i in range(35)
+    ]
+    rows += [
+        (
+            str(2000 + i),
+            "acme",
+            "False",
+            f"Tue Oct 31 11:{i:02d}:00 +0000 2017",
+            f"@c{i} on it",
+            str(1000 + i),
+        )
+        for i in range(35)
+    ]
     src = make_twcs(rows, name="day.csv")
     db = tmp_path / "w.duckdb"
     config = _config(tmp_path, port, hook)

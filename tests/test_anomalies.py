@@ -44,8 +44,9 @@ def spike_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def calm_db(tmp_path_factory):
-    return warehouse_from_rows(tmp_path_factory.mktemp("calm") / "w.duckdb",
-                               daily_rows(spike_day=None))
+    return warehouse_from_rows(
+        tmp_path_factory.mktemp("calm") / "w.duckdb", daily_rows(spike_day=None)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +57,7 @@ def spike_result(spike_db):
 
 
 # --- the baseline model -----------------------------------------------------------------------
+
 
 def test_midmean_trims_a_quarter_each_side():
     rows = np.array([[1, 2, 3, 4, 100, np.nan, np.nan, np.nan], [0, 0, 0, 1, 0, 0, 0, 1.0]])
@@ -93,7 +95,9 @@ def test_thin_days_are_neither_used_nor_tested():
     y[10] = 1.0
     b = seasonal_baseline(dates, y, n, "proportion")
     assert not b.loc[10, "tested"] and np.isnan(b.loc[10, "z"])
-    few = seasonal_baseline(dates[:MIN_DAYS - 1], y[:MIN_DAYS - 1], n[:MIN_DAYS - 1], "proportion")
+    few = seasonal_baseline(
+        dates[: MIN_DAYS - 1], y[: MIN_DAYS - 1], n[: MIN_DAYS - 1], "proportion"
+    )
     assert not few["tested"].any()
 
 
@@ -145,10 +149,20 @@ def test_a_long_incident_in_a_thin_slice_does_not_raise_its_own_baseline():
 
 
 def test_a_coarser_daily_flag_does_not_hide_a_finer_weekly_one():
-    social = {"kpi": "runaround_rate", "slice": {"channel": "social"}, "date": "2024-01-27",
-              "window": 1, "z": 3.6}
-    air = {"kpi": "runaround_rate", "slice": {"brand": "AirCo", "channel": "social"},
-           "date": "2024-01-31", "window": 7, "z": 4.2}
+    social = {
+        "kpi": "runaround_rate",
+        "slice": {"channel": "social"},
+        "date": "2024-01-27",
+        "window": 1,
+        "z": 3.6,
+    }
+    air = {
+        "kpi": "runaround_rate",
+        "slice": {"brand": "AirCo", "channel": "social"},
+        "date": "2024-01-31",
+        "window": 7,
+        "z": 4.2,
+    }
     assert _without_echoes([social, air]) == [social, air]  # when (all social) and where (AirCo)
     finer = {**social, "slice": {"brand": "AirCo", "channel": "social"}}
     assert _without_echoes([finer, air]) == [finer]  # the same slice's day says it more precisely
@@ -157,29 +171,49 @@ def test_a_coarser_daily_flag_does_not_hide_a_finer_weekly_one():
 
 def _segments(rows: list[tuple]) -> pd.DataFrame:
     """A segment table of scorecard.rootcause.mixrate: (dimension, segment, weight_a, share) rows."""
-    return pd.DataFrame([{"dimension": d, "segment": s, "weight_a": w, "weight_b": w, "share": x}
-                         for d, s, w, x in rows])
+    return pd.DataFrame(
+        [
+            {"dimension": d, "segment": s, "weight_a": w, "weight_b": w, "share": x}
+            for d, s, w, x in rows
+        ]
+    )
 
 
 def test_attribution_ranks_what_drove_the_change_beyond_its_size():
     # a staffing gap: the late shift's hours take the change; the biggest category takes only
     # its proportional part (share 0.40 of a 0.40 weight: excess 0), a small one a bit more
-    rows = [("category", "order", 0.40, 0.40), ("category", "store", 0.10, 0.35),
-            ("category", "refund", 0.50, 0.25), ("agent", "MFC", 0.30, 0.45),
-            ("agent", "GT", 0.70, 0.55)]
+    rows = [
+        ("category", "order", 0.40, 0.40),
+        ("category", "store", 0.10, 0.35),
+        ("category", "refund", 0.50, 0.25),
+        ("agent", "MFC", 0.30, 0.45),
+        ("agent", "GT", 0.70, 0.55),
+    ]
     rows += [("hour", str(h), 1 / 24, 0.0) for h in range(24) if not 15 <= h <= 22]
-    rows += [("hour", str(h), 1 / 24, x) for h, x in zip(range(15, 23), (.05, .1, .1, .15, .2, .2, .15, .05), strict=True)]
+    rows += [
+        ("hour", str(h), 1 / 24, x)
+        for h, x in zip(range(15, 23), (0.05, 0.1, 0.1, 0.15, 0.2, 0.2, 0.15, 0.05), strict=True)
+    ]
     out = attribution_of(_segments(rows))
     # hand-computed scores (excess = share - weight; a run of L hours: its excess / sqrt(L)):
     # hours 18-21: (0.70 - 4/24) / 2 = 0.267, better than 17-21: (0.80 - 5/24) / sqrt(5) = 0.265,
     # 15-22: (1.0 - 8/24) / sqrt(8) = 0.236 or 19-20: (0.40 - 2/24) / sqrt(2) = 0.224; store 0.25;
     # MFC 0.15; order 0; refund -0.25 (not the best category)
-    assert out == [{"dimension": "hour", "segment": "18-21", "share": 0.7},
-                   {"dimension": "category", "segment": "store", "share": 0.35},
-                   {"dimension": "agent", "segment": "MFC", "share": 0.45}]
+    assert out == [
+        {"dimension": "hour", "segment": "18-21", "share": 0.7},
+        {"dimension": "category", "segment": "store", "share": 0.35},
+        {"dimension": "agent", "segment": "MFC", "share": 0.45},
+    ]
     # ranked by share alone, 'order' (0.40) would have beaten 'store' (0.35)
-    one = attribution_of(_segments([("agent", "(none)", 1.0, 1.0), ("category", "a", 0.2, 0.9),
-                                    ("category", "b", 0.8, 0.1)]))
+    one = attribution_of(
+        _segments(
+            [
+                ("agent", "(none)", 1.0, 1.0),
+                ("category", "a", 0.2, 0.9),
+                ("category", "b", 0.8, 0.1),
+            ]
+        )
+    )
     assert one == [{"dimension": "category", "segment": "a", "share": 0.9}]  # one agent: skipped
 
 
@@ -205,46 +239,75 @@ def test_outcome_kpis_are_not_tested_before_their_cases_settle():
 
 
 def test_noise_models_by_kpi():
-    kinds = {k: kind_of(kpi_by_id(k)) for k in ("volume", "cost_total", "resolution_rate",
-                                                 "sla_met_rate", "net_sentiment_weighted",
-                                                 "frt_median_s", "sentiment_mean")}
-    assert kinds == {"volume": "count", "cost_total": "sum", "resolution_rate": "proportion",
-                     "sla_met_rate": "proportion", "net_sentiment_weighted": "mean",
-                     "frt_median_s": "mean", "sentiment_mean": "mean"}
+    kinds = {
+        k: kind_of(kpi_by_id(k))
+        for k in (
+            "volume",
+            "cost_total",
+            "resolution_rate",
+            "sla_met_rate",
+            "net_sentiment_weighted",
+            "frt_median_s",
+            "sentiment_mean",
+        )
+    }
+    assert kinds == {
+        "volume": "count",
+        "cost_total": "sum",
+        "resolution_rate": "proportion",
+        "sla_met_rate": "proportion",
+        "net_sentiment_weighted": "mean",
+        "frt_median_s": "mean",
+        "sentiment_mean": "mean",
+    }
 
 
 def test_most_specific_keeps_the_finest_flagged_slice():
-    f = [{"kpi": "volume", "date": "d", "z": 5.0, "slice": {}},
-         {"kpi": "volume", "date": "d", "z": 6.0, "slice": {"brand": "T"}},
-         {"kpi": "volume", "date": "d", "z": 9.0, "slice": {"brand": "T", "channel": "social"}},
-         {"kpi": "volume", "date": "d", "z": 4.0, "slice": {"channel": "phone"}},
-         {"kpi": "volume", "date": "d", "z": -4.0, "slice": {"brand": "A"}}]
+    f = [
+        {"kpi": "volume", "date": "d", "z": 5.0, "slice": {}},
+        {"kpi": "volume", "date": "d", "z": 6.0, "slice": {"brand": "T"}},
+        {"kpi": "volume", "date": "d", "z": 9.0, "slice": {"brand": "T", "channel": "social"}},
+        {"kpi": "volume", "date": "d", "z": 4.0, "slice": {"channel": "phone"}},
+        {"kpi": "volume", "date": "d", "z": -4.0, "slice": {"brand": "A"}},
+    ]
     kept = most_specific(f)
-    assert [x["slice"] for x in kept] == [{"brand": "T", "channel": "social"}, {"channel": "phone"},
-                                         {"brand": "A"}]
+    assert [x["slice"] for x in kept] == [
+        {"brand": "T", "channel": "social"},
+        {"channel": "phone"},
+        {"brand": "A"},
+    ]
 
 
 # --- detection and attribution on synthetic data ----------------------------------------------
+
 
 def _found(result, kpi, slice_=OUTAGE_SLICE, day=SPIKE):
     return [a for a in result.anomalies if a.kpi == kpi and a.date == day and a.slice == slice_]
 
 
 def test_the_outage_is_found_with_its_direction_and_cause(spike_result):
-    for kpi, direction in (("volume", "up"), ("frt_median_s", "up"), ("resolution_rate", "down"),
-                           ("sla_met_rate", "down")):
+    for kpi, direction in (
+        ("volume", "up"),
+        ("frt_median_s", "up"),
+        ("resolution_rate", "down"),
+        ("sla_met_rate", "down"),
+    ):
         hits = _found(spike_result, kpi)
         assert hits, kpi
         a = hits[0]
         assert a.direction == direction and abs(a.z) >= 3.5
-        assert (a.attribution[0]["dimension"], a.attribution[0]["segment"]) == ("category", "outage")
+        assert (a.attribution[0]["dimension"], a.attribution[0]["segment"]) == (
+            "category",
+            "outage",
+        )
         assert 0.5 < a.attribution[0]["share"] <= 1  # of the movement in the change's direction
         assert {"brand", "channel"}.isdisjoint(x["dimension"] for x in a.attribution)
     volume = _found(spike_result, "volume")[0]
     assert volume.observed > 80 and volume.expected == pytest.approx(20, abs=6) and volume.n > 80
     outage = spike_result.incidents[0]
     assert outage.slice == OUTAGE_SLICE and outage.summary.startswith(
-        f"{kpi_by_id(outage.kpi).label} on social for TelcoCo ")
+        f"{kpi_by_id(outage.kpi).label} on social for TelcoCo "
+    )
     assert "% of the change came from the outage category" in outage.summary
 
 
@@ -252,21 +315,38 @@ def test_coarser_slices_of_the_same_event_are_its_echoes(spike_result):
     # the outage shows again in TelcoCo's and the whole business's volume: echoes of the one
     # incident, never incidents of their own
     outage = spike_result.incidents[0]
-    coarser = {tuple(e.slice.items()) for e in outage.echoes
-               if e.kpi == "volume" and e.slice != OUTAGE_SLICE}
+    coarser = {
+        tuple(e.slice.items())
+        for e in outage.echoes
+        if e.kpi == "volume" and e.slice != OUTAGE_SLICE
+    }
     assert coarser <= {(("brand", "TelcoCo"),), (("channel", "social"),), ()} and coarser
-    assert all(i.slice != {"brand": "TelcoCo"} or i.end < SPIKE or i.start > SPIKE
-               for i in spike_result.incidents[1:])
+    assert all(
+        i.slice != {"brand": "TelcoCo"} or i.end < SPIKE or i.start > SPIKE
+        for i in spike_result.incidents[1:]
+    )
 
 
 def test_json_contract(spike_result):
     out = spike_result.to_json()
-    assert list(out) == ["incidents", "new_activity", "coverage_gaps", "thin", "thresholds", "from", "to"]
+    assert list(out) == [
+        "incidents",
+        "new_activity",
+        "coverage_gaps",
+        "thin",
+        "thresholds",
+        "from",
+        "to",
+    ]
     assert out["thresholds"]["daily"] == spike_result.sensitivity
     assert all(set(t) == {"kpi", "slice", "reason", "usable_days", "median_n"} for t in out["thin"])
     row = out["incidents"][0]
-    assert tuple(row)[:len(JSON_KEYS)] == JSON_KEYS
-    assert set(row["attribution"][0]) == {"dimension", "segment", "share"} if row["attribution"] else True
+    assert tuple(row)[: len(JSON_KEYS)] == JSON_KEYS
+    assert (
+        set(row["attribution"][0]) == {"dimension", "segment", "share"}
+        if row["attribution"]
+        else True
+    )
     assert row["direction"] in ("up", "down") and json.dumps(out)
     frame = spike_result.to_frame()
     assert len(frame) == len(spike_result.incidents) and "n" in frame
@@ -283,9 +363,19 @@ def test_false_alarms_on_calm_synthetic_data_are_rare(calm_db):
 
 def test_daily_baseline_for_the_trends_chart(spike_db):
     con = open_warehouse(spike_db)
-    b = daily_baseline(con, Config(), "volume", None, None, {"brand": ["TelcoCo"], "channel": ["social"]})
+    b = daily_baseline(
+        con, Config(), "volume", None, None, {"brand": ["TelcoCo"], "channel": ["social"]}
+    )
     con.close()
-    assert b.columns.tolist() == ["date", "observed", "expected", "lower", "upper", "n", "is_anomaly"]
+    assert b.columns.tolist() == [
+        "date",
+        "observed",
+        "expected",
+        "lower",
+        "upper",
+        "n",
+        "is_anomaly",
+    ]
     assert len(b) == 60 and b["date"].iloc[0] == "2024-01-01"
     spike = b.set_index("date").loc[SPIKE]
     assert spike["is_anomaly"] and spike["observed"] > spike["upper"]
@@ -296,8 +386,9 @@ def test_daily_baseline_for_the_trends_chart(spike_db):
 
 def test_quantile_kpis_are_tested_by_the_share_above_their_median(spike_db):
     con = open_warehouse(spike_db)
-    b = daily_baseline(con, Config(), "frt_median_s", None, None,
-                       {"brand": ["TelcoCo"], "channel": ["social"]})
+    b = daily_baseline(
+        con, Config(), "frt_median_s", None, None, {"brand": ["TelcoCo"], "channel": ["social"]}
+    )
     con.close()
     assert b.set_index("date").loc[SPIKE, "is_anomaly"]
     assert b["is_anomaly"].sum() == 1
@@ -314,11 +405,15 @@ def test_sensitivity_must_be_positive(spike_db):
 
 
 def test_cli_anomalies_json_and_table(spike_db):
-    r = CliRunner().invoke(main, ["anomalies", "--kpi", "volume,resolution_rate", "--format", "json",
-                                  "--db", str(spike_db)])
+    r = CliRunner().invoke(
+        main,
+        ["anomalies", "--kpi", "volume,resolution_rate", "--format", "json", "--db", str(spike_db)],
+    )
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)["incidents"]
-    moved = {(x["kpi"], x["date"]) for x in rows} | {(e["kpi"], e["date"]) for x in rows for e in x["echoes"]}
+    moved = {(x["kpi"], x["date"]) for x in rows} | {
+        (e["kpi"], e["date"]) for x in rows for e in x["echoes"]
+    }
     assert moved >= {("volume", SPIKE), ("resolution_rate", SPIKE)}
     t = CliRunner().invoke(main, ["anomalies", "--kpi", "volume", "--db", str(spike_db)])
     assert t.exit_code == 0 and "series-days tested" in t.stdout and SPIKE in t.stdout
@@ -352,9 +447,12 @@ def generated(request, tmp_path_factory):
 
     out = {}
     for incidents in (True, False):
-        folder = tmp_path_factory.mktemp(f"gen-{'incidents' if incidents else 'free'}-{request.param}")
-        manifest = generate(folder, interactions=30000, days=90, seed=request.param,
-                            incidents=incidents).manifest
+        folder = tmp_path_factory.mktemp(
+            f"gen-{'incidents' if incidents else 'free'}-{request.param}"
+        )
+        manifest = generate(
+            folder, interactions=30000, days=90, seed=request.param, incidents=incidents
+        ).manifest
         con = open_warehouse(load_generated(folder, folder / "w.duckdb", Config()))
         out[incidents] = (find_anomalies(con, Config()), manifest)
         con.close()

@@ -20,30 +20,45 @@ from scorecard.kpis.catalogue import kpi_by_id
 from scorecard.kpis.data import open_warehouse
 from tests.rc_fixtures import case, warehouse_from_rows
 
-FRT = {("TelcoCo", "social"): ([10, 20], [30, 40]), ("TelcoCo", "phone"): ([50], [60]),
-       ("AirCo", "social"): ([70], [80, 90])}
+FRT = {
+    ("TelcoCo", "social"): ([10, 20], [30, 40]),
+    ("TelcoCo", "phone"): ([50], [60]),
+    ("AirCo", "social"): ([70], [80, 90]),
+}
 D1, D2 = "2024-03-01", "2024-03-02"
 
 # (slice values) -> {day: (value, n)}; tests/golden/anomaly_noise.md
 SHARE_ABOVE = {
     (): {(): {D1: (1 / 4, 4), D2: (3 / 5, 5)}},
-    ("brand",): {("TelcoCo",): {D1: (1 / 3, 3), D2: (2 / 3, 3)},
-                 ("AirCo",): {D1: (0.0, 1), D2: (1 / 2, 2)}},
-    ("channel",): {("social",): {D1: (1 / 3, 3), D2: (2 / 4, 4)},
-                   ("phone",): {D1: (0.0, 1), D2: (1.0, 1)}},
-    ("brand", "channel"): {("TelcoCo", "social"): {D1: (0.0, 2), D2: (1.0, 2)},
-                           ("TelcoCo", "phone"): {D1: (0.0, 1), D2: (1.0, 1)},
-                           ("AirCo", "social"): {D1: (0.0, 1), D2: (1 / 2, 2)}},
+    ("brand",): {
+        ("TelcoCo",): {D1: (1 / 3, 3), D2: (2 / 3, 3)},
+        ("AirCo",): {D1: (0.0, 1), D2: (1 / 2, 2)},
+    },
+    ("channel",): {
+        ("social",): {D1: (1 / 3, 3), D2: (2 / 4, 4)},
+        ("phone",): {D1: (0.0, 1), D2: (1.0, 1)},
+    },
+    ("brand", "channel"): {
+        ("TelcoCo", "social"): {D1: (0.0, 2), D2: (1.0, 2)},
+        ("TelcoCo", "phone"): {D1: (0.0, 1), D2: (1.0, 1)},
+        ("AirCo", "social"): {D1: (0.0, 1), D2: (1 / 2, 2)},
+    },
 }
 VARIANCE = {
     (): {(): {D1: (2275 / 3, 4), D2: (650.0, 5)}},
-    ("brand",): {("TelcoCo",): {D1: (1300 / 3, 3), D2: (700 / 3, 3)},
-                 ("AirCo",): {D1: (None, 1), D2: (50.0, 2)}},
-    ("channel",): {("social",): {D1: (3100 / 3, 3), D2: (2600 / 3, 4)},
-                   ("phone",): {D1: (None, 1), D2: (None, 1)}},
-    ("brand", "channel"): {("TelcoCo", "social"): {D1: (50.0, 2), D2: (50.0, 2)},
-                           ("TelcoCo", "phone"): {D1: (None, 1), D2: (None, 1)},
-                           ("AirCo", "social"): {D1: (None, 1), D2: (50.0, 2)}},
+    ("brand",): {
+        ("TelcoCo",): {D1: (1300 / 3, 3), D2: (700 / 3, 3)},
+        ("AirCo",): {D1: (None, 1), D2: (50.0, 2)},
+    },
+    ("channel",): {
+        ("social",): {D1: (3100 / 3, 3), D2: (2600 / 3, 4)},
+        ("phone",): {D1: (None, 1), D2: (None, 1)},
+    },
+    ("brand", "channel"): {
+        ("TelcoCo", "social"): {D1: (50.0, 2), D2: (50.0, 2)},
+        ("TelcoCo", "phone"): {D1: (None, 1), D2: (None, 1)},
+        ("AirCo", "social"): {D1: (None, 1), D2: (50.0, 2)},
+    },
 }
 
 
@@ -71,11 +86,18 @@ def _as_dict(frame, by) -> dict:
 
 def _close(got: dict, want: dict) -> bool:
     return got.keys() == want.keys() and all(
-        got[s].keys() == want[s].keys() and all(
-            got[s][d][1] == want[s][d][1] and (
-                got[s][d][0] is None if want[s][d][0] is None
-                else got[s][d][0] == pytest.approx(want[s][d][0], rel=1e-12))
-            for d in want[s]) for s in want)
+        got[s].keys() == want[s].keys()
+        and all(
+            got[s][d][1] == want[s][d][1]
+            and (
+                got[s][d][0] is None
+                if want[s][d][0] is None
+                else got[s][d][0] == pytest.approx(want[s][d][0], rel=1e-12)
+            )
+            for d in want[s]
+        )
+        for s in want
+    )
 
 
 def test_share_above_each_slice_median_for_all_slicings_in_one_read(con):
@@ -100,8 +122,11 @@ def test_a_filter_narrows_every_slicing(con):
     """Filtered to social (as the trends chart filters a slice), the brand slicing holds the
     social cases only: TelcoCo 10, 20, 30, 40 (median 25) and AirCo 70, 80, 90 (median 80)."""
     kpi = kpi_by_id("frt_median_s")
-    sets = daily_exceedance_sets(con, Config(), kpi, [(), ("brand",)], D1, D2,
-                                 {"channel": ["social"]})
+    sets = daily_exceedance_sets(
+        con, Config(), kpi, [(), ("brand",)], D1, D2, {"channel": ["social"]}
+    )
     assert _as_dict(sets[("brand",)], ("brand",)) == {
-        ("TelcoCo",): {D1: (0.0, 2), D2: (1.0, 2)}, ("AirCo",): {D1: (0.0, 1), D2: (0.5, 2)}}
+        ("TelcoCo",): {D1: (0.0, 2), D2: (1.0, 2)},
+        ("AirCo",): {D1: (0.0, 1), D2: (0.5, 2)},
+    }
     assert _close(_as_dict(sets[()], ()), {(): {D1: (1 / 3, 3), D2: (2 / 4, 4)}})

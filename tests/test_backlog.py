@@ -64,11 +64,21 @@ def test_backlog_counts_ages_and_breaches_by_hand(db):
     assert _row(result, "channel", "social")["open"] == 5
     assert _row(result, "brand", "acme")["breached"] == 1
     states = dict(zip(result.cases["interaction_id"], result.cases["state"], strict=True))
-    assert states == {"twcs:1": "open", "twcs:3": "breached", "twcs:4": "due_1h", "twcs:5": "waiting",
-                      "twcs:9": "waiting"}
+    assert states == {
+        "twcs:1": "open",
+        "twcs:3": "breached",
+        "twcs:4": "due_1h",
+        "twcs:5": "waiting",
+        "twcs:9": "waiting",
+    }
     # each number drills to its cases, oldest first
     assert list(result.cases_in("breached")["interaction_id"]) == ["twcs:3"]
-    assert list(result.cases_in("waiting")["interaction_id"]) == ["twcs:3", "twcs:4", "twcs:5", "twcs:9"]
+    assert list(result.cases_in("waiting")["interaction_id"]) == [
+        "twcs:3",
+        "twcs:4",
+        "twcs:5",
+        "twcs:9",
+    ]
     assert list(result.cases_in("open", brand="acme")["interaction_id"])[0] == "twcs:1"  # 4 h old
 
 
@@ -89,14 +99,36 @@ def test_backlog_command_table_and_json(db):
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
     assert data["as_of"] == "2017-10-31T14:00:00+00:00" and data["stale"] == 1
-    assert data["groups"][0] == {"dimension": "all", "segment": None, "open": 5, "waiting": 4,
-                                 "median_age_s": 3600.0, "p90_age_s": 9180.0, "oldest_age_s": 10800.0,
-                                 "breached": 1, "due_1h": 1}
+    assert data["groups"][0] == {
+        "dimension": "all",
+        "segment": None,
+        "open": 5,
+        "waiting": 4,
+        "median_age_s": 3600.0,
+        "p90_age_s": 9180.0,
+        "oldest_age_s": 10800.0,
+        "breached": 1,
+        "due_1h": 1,
+    }
     r = CliRunner().invoke(main, ["--db", str(db), "backlog"])
     assert r.exit_code == 0
     lines = r.output.splitlines()
     assert lines[0] == "Backlog at 2017-10-31 14:00 UTC (cases opened in the last 7 days)"
-    assert lines[2].split() == ["all", "5", "4", "1", "h", "2", "h", "33", "min", "3", "h", "1", "1"]
+    assert lines[2].split() == [
+        "all",
+        "5",
+        "4",
+        "1",
+        "h",
+        "2",
+        "h",
+        "33",
+        "min",
+        "3",
+        "h",
+        "1",
+        "1",
+    ]
     assert max(map(len, lines)) <= 100
     assert "1 unresolved cases opened more than 7 days" in " ".join(lines)
 

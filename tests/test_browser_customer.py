@@ -25,8 +25,10 @@ from tests.identity_fixtures import identity_files
 from warehouse.identities import load_identities
 from warehouse.ingest import load_file
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
+]
 SHOTS = Path(os.environ.get("SOCIALCARE_SCREENSHOTS", "/tmp"))
 ALICE = ["twcs:1", "pwc:P1", "ticket:E1"]  # identity.md, "Timeline of K-ALICE"
 
@@ -62,16 +64,25 @@ def test_the_timeline_lists_every_case_in_order_and_opens_transcripts(server, pa
     wait_for_rows(page, "cu-table")
     _idle(page)
     assert _cases(page) == ALICE
-    assert page.locator(cells("cu-table", "channel")).all_inner_texts() == ["social", "phone", "email"]
+    assert page.locator(cells("cu-table", "channel")).all_inner_texts() == [
+        "social",
+        "phone",
+        "email",
+    ]
     assert page.inner_text("#cu-summary").startswith("K-ALICE: 3 cases on 3 channels")
     page.locator(cells("cu-table", "interaction_id")).first.click()
     page.wait_for_selector("#cu-transcript .transcript-text")
-    assert page.locator("#cu-transcript .transcript-text").all_inner_texts()[0] == "@TelcoCo my bill is wrong this month"
+    assert (
+        page.locator("#cu-transcript .transcript-text").all_inner_texts()[0]
+        == "@TelcoCo my bill is wrong this month"
+    )
     assert "case=twcs%3A1" in page.url or "case=twcs:1" in page.url
     page.screenshot(path=str(SHOTS / "customer_1366x768.png"))
     points = page.locator("#cu-chart .scatterlayer .point")
     assert points.count() == 3  # one marker per case, a row per channel
-    box = points.nth(2).bounding_box()  # the e-mail row: ticket:E1 (plotly takes clicks on its drag layer)
+    box = points.nth(
+        2
+    ).bounding_box()  # the e-mail row: ticket:E1 (plotly takes clicks on its drag layer)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.locator("#cu-transcript h5", has_text="ticket:E1").wait_for(timeout=30_000)
     assert page.errors == []

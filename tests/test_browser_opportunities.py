@@ -18,8 +18,10 @@ from tests.browser import (
     wait_until,
 )  # fmt: skip
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +52,9 @@ def test_opportunities_page(server, db, tmp_path):
         page.screenshot(path=str(tmp_path / "opportunities.png"))
         page.locator(cells("op-table", "interaction_id")).first.click()
         page.wait_for_url("**/conversations?case=*")
-        wait_until(page, "document.querySelector('#cv-transcript') !== null "
-                         "&& document.querySelector('#cv-transcript').innerText.length > 20")
+        wait_until(
+            page,
+            "document.querySelector('#cv-transcript') !== null "
+            "&& document.querySelector('#cv-transcript').innerText.length > 20",
+        )
         assert not errors, errors

@@ -26,10 +26,18 @@ from tests.browser import (
     wait_until,
 )  # fmt: skip
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
-PAGES = {"/": "#tile-volume .kpi-value", "/economics": "#ec-cost .main-svg", "/trends": "#tr-chart .main-svg",
-         "/rootcause": "#rc-chart .main-svg", "/conversations": cells("cv-table"), "/health": cells("he-loads")}
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
+]
+PAGES = {
+    "/": "#tile-volume .kpi-value",
+    "/economics": "#ec-cost .main-svg",
+    "/trends": "#tr-chart .main-svg",
+    "/rootcause": "#rc-chart .main-svg",
+    "/conversations": cells("cv-table"),
+    "/health": cells("he-loads"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +83,10 @@ def test_a_filter_change_updates_the_figures_and_the_url(server, page):
     choose_option(page, "tr-by", "channel")
     wait_until(page, f"{traces} === 4", timeout=30_000)
     assert "by=channel" in page.url  # the view is a shareable link
-    assert page.evaluate("document.querySelector('#tr-chart .gtitle').textContent") == "Cases per day by channel"
+    assert (
+        page.evaluate("document.querySelector('#tr-chart .gtitle').textContent")
+        == "Cases per day by channel"
+    )
     assert page.errors == []
 
 
@@ -91,8 +102,16 @@ def test_a_red_tile_leads_to_the_cases_behind_it(server, page, db):
     page.locator("#rc-cases-count", has_text="failing").wait_for(timeout=60_000)
     channel = re.search(r"channel=([a-z]+)", href)
     with serving(db) as svc:
-        expected = len(explain_shortfall(svc.reader.cursor(), svc.config, kpi, "2024-01-22", (),
-                                         {"channel": [channel.group(1)]} if channel else {}).cases)
+        expected = len(
+            explain_shortfall(
+                svc.reader.cursor(),
+                svc.config,
+                kpi,
+                "2024-01-22",
+                (),
+                {"channel": [channel.group(1)]} if channel else {},
+            ).cases
+        )
     assert page.inner_text("#rc-cases-count").startswith(f"{expected:,} failing")
     assert f"kpi={kpi}" in page.url and "period=2024-01-22..2024-01-22" in page.url
     page.locator(cells("rc-cases-table")).first.click()
@@ -125,10 +144,20 @@ def test_the_case_table_pages_sorts_and_filters_on_the_server(server, page, db):
     query = CaseQuery(start="2024-01-01", end="2024-02-11")
     with serving(db) as svc:
         newest = case_page(svc.reader.cursor(), svc.config, query, 1, PAGE_SIZE)
-        fastest = case_page(svc.reader.cursor(), svc.config, CaseQuery(start="2024-01-01", end="2024-02-11",
-                                                                        sort="frt_s", descending=False), 0, PAGE_SIZE)
-        social = case_page(svc.reader.cursor(), svc.config, CaseQuery(start="2024-01-01", end="2024-02-11",
-                                                                       filters=(("channel", ("social",)),)), 0, PAGE_SIZE)
+        fastest = case_page(
+            svc.reader.cursor(),
+            svc.config,
+            CaseQuery(start="2024-01-01", end="2024-02-11", sort="frt_s", descending=False),
+            0,
+            PAGE_SIZE,
+        )
+        social = case_page(
+            svc.reader.cursor(),
+            svc.config,
+            CaseQuery(start="2024-01-01", end="2024-02-11", filters=(("channel", ("social",)),)),
+            0,
+            PAGE_SIZE,
+        )
     page.goto(server + "/conversations?start=2024-01-01&end=2024-02-11")
     wait_for_rows(page, "cv-table")
     assert len(column_texts(page, "cv-table", "interaction_id")) == PAGE_SIZE < newest.total
@@ -136,13 +165,20 @@ def test_the_case_table_pages_sorts_and_filters_on_the_server(server, page, db):
     page.locator("#cv-count", has_text=f"page 2 of {newest.page_count}").wait_for(timeout=30_000)
     wait_for_rows(page, "cv-table")
     assert column_texts(page, "cv-table", "interaction_id") == list(newest.rows["interaction_id"])
-    page.locator("#cv-table .ag-header-cell[col-id='frt_s']").click()  # ascending: fastest first answer
+    page.locator(
+        "#cv-table .ag-header-cell[col-id='frt_s']"
+    ).click()  # ascending: fastest first answer
     page.locator("#cv-count", has_text="page 1 of").wait_for(timeout=30_000)
-    wait_until(page, f"document.querySelector(\"{cells('cv-table', 'interaction_id')}\").innerText === "
-                     f"{fastest.rows['interaction_id'].iloc[0]!r}")
+    wait_until(
+        page,
+        f'document.querySelector("{cells("cv-table", "interaction_id")}").innerText === '
+        f"{fastest.rows['interaction_id'].iloc[0]!r}",
+    )
     assert column_texts(page, "cv-table", "interaction_id") == list(fastest.rows["interaction_id"])
     choose_option(page, "cv-channel", "social")
-    page.locator("#cv-count", has_text=f"{social.total:,} cases match · page 1 of").wait_for(timeout=30_000)
+    page.locator("#cv-count", has_text=f"{social.total:,} cases match · page 1 of").wait_for(
+        timeout=30_000
+    )
     wait_for_rows(page, "cv-table")
     assert set(column_texts(page, "cv-table", "channel")) == {"social"}
     assert page.errors == []
@@ -154,7 +190,12 @@ def test_injected_html_in_a_message_is_shown_as_literal_text(server, page):
     texts = page.locator("#cv-transcript .transcript-text").all_inner_texts()
     assert texts[0] == "@SafeBrand " + INJECTIONS[0] and texts[2] == "@SafeBrand " + INJECTIONS[1]
     assert texts[3] == "@SafeBrand " + INJECTIONS[2]
-    assert page.locator("#cv-transcript img, #cv-transcript script, #cv-transcript a[href^='javascript']").count() == 0
+    assert (
+        page.locator(
+            "#cv-transcript img, #cv-transcript script, #cv-transcript a[href^='javascript']"
+        ).count()
+        == 0
+    )
     wait_for_rows(page, "cv-table")
     cell = page.locator(cells("cv-table", "first_message")).first.inner_text()
     assert cell == "@SafeBrand " + INJECTIONS[0]

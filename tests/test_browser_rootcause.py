@@ -21,8 +21,10 @@ from tests.browser import (
     wait_for_rows,
 )
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
+]
 DAY = "2024-01-22"  # the generator's TelcoCo outage day, a Monday
 SHOTS = os.environ.get("SOCIALCARE_SHOTS")  # a folder: screenshots of the pages at 1366x768
 
@@ -55,15 +57,27 @@ def test_a_red_tile_opens_why_it_is_red(server, db):
         links.nth(pick).click()
         page.wait_for_url(re.compile(r"/rootcause\?"))
         page.wait_for_selector("#rc-paragraph", timeout=60_000)
-        page.locator("#rc-cases-count", has_text="failing").wait_for(timeout=60_000)  # no eval under the CSP
+        page.locator("#rc-cases-count", has_text="failing").wait_for(
+            timeout=60_000
+        )  # no eval under the CSP
         with serving(db) as svc:
-            res = explain_shortfall(svc.reader.cursor(), svc.config, kpi, f"{DAY}..{DAY}", (),
-                                    {"channel": [channel]} if channel else {})
+            res = explain_shortfall(
+                svc.reader.cursor(),
+                svc.config,
+                kpi,
+                f"{DAY}..{DAY}",
+                (),
+                {"channel": [channel]} if channel else {},
+            )
         paragraph = page.inner_text("#rc-paragraph")
-        assert paragraph == res.summary and re.search(r" (short of|over) target on 2024-01-22 \(", paragraph)
+        assert paragraph == res.summary and re.search(
+            r" (short of|over) target on 2024-01-22 \(", paragraph
+        )
         assert page.inner_text("#rc-cases-count").startswith(f"{len(res.cases):,} failing ")
         shown = _cells(page, "interaction_id")
-        assert shown == list(res.cases["interaction_id"][: len(shown)]) and len(shown) == min(10, len(res.cases))
+        assert shown == list(res.cases["interaction_id"][: len(shown)]) and len(shown) == min(
+            10, len(res.cases)
+        )
         assert _cells(page, "rank")[:3] == ["1", "2", "3"]
         assert f"The case contributing most is {shown[0]}." in paragraph
         contributions = _cells(page, "contribution")
@@ -74,7 +88,9 @@ def test_a_red_tile_opens_why_it_is_red(server, db):
             page.screenshot(path=os.path.join(SHOTS, "rootcause_target.png"), full_page=True)
         # the change mode is one click away: compared with the last 4 Mondays
         page.locator("#rc-mode label", has_text="What changed").click()
-        page.locator(".summary-text", has_text="(the Mondays (2023-12-25..2024-01-15), n=").wait_for(timeout=60_000)
+        page.locator(
+            ".summary-text", has_text="(the Mondays (2023-12-25..2024-01-15), n="
+        ).wait_for(timeout=60_000)
         assert "mode=change" in page.url
         if SHOTS:
             page.screenshot(path=os.path.join(SHOTS, "rootcause_change.png"), full_page=True)

@@ -6,8 +6,10 @@ import pytest
 
 from tests.browser import browser_page, choose_option, chromium_missing, dash_server, wait_until
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
+]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,9 @@ def test_settings_are_read_from_the_leading_comments():
 
 def test_staging_models_and_fct_messages_are_views_the_rest_tables(twcs_db):
     con = duckdb.connect(str(twcs_db), read_only=True)
-    kinds = dict(con.execute("select table_name, table_type from information_schema.tables").fetchall())
+    kinds = dict(
+        con.execute("select table_name, table_type from information_schema.tables").fetchall()
+    )
     con.close()
     for m in models():
         view = m.layer == "stg" or m.name == "fct_messages"
@@ -28,9 +30,13 @@ def test_staging_models_and_fct_messages_are_views_the_rest_tables(twcs_db):
 
 def test_message_texts_are_stored_once_with_zstd(twcs_db):
     con = duckdb.connect(str(twcs_db), read_only=True)
-    methods = {r[0] for r in con.execute(
-        "select distinct compression from pragma_storage_info('messages') "
-        "where column_name = 'text' and segment_type = 'VARCHAR'").fetchall()}
+    methods = {
+        r[0]
+        for r in con.execute(
+            "select distinct compression from pragma_storage_info('messages') "
+            "where column_name = 'text' and segment_type = 'VARCHAR'"
+        ).fetchall()
+    }
     con.close()
     assert methods == {"ZSTD"}
 
@@ -43,6 +49,8 @@ def test_a_model_can_change_from_table_to_view_and_back(tmp_path):
     con.execute("create table stg_messages as select 1 as old")  # as an earlier version left it
     con.execute("create view fct_cases as select 1 as old")
     build(con)
-    kinds = dict(con.execute("select table_name, table_type from information_schema.tables").fetchall())
+    kinds = dict(
+        con.execute("select table_name, table_type from information_schema.tables").fetchall()
+    )
     assert kinds["stg_messages"] == "VIEW" and kinds["fct_cases"] == "BASE TABLE"
     con.close()

@@ -28,8 +28,9 @@ def db(tmp_path_factory) -> Path:
 
 def page_texts(path: Path) -> list[str]:
     """The text of each page of a PDF (pdftotext, words joined by single spaces)."""
-    pages = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                           check=True).stdout.split("\f")
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
     return [" ".join(p.split()) for p in pages if p.strip()]
 
 
@@ -42,7 +43,11 @@ def matrix_page_holds_every_row(path: Path, channels: list[str], last_n: int) ->
         return False
     page = pages[at[0]].split(HEADING, 1)[1]
     header_elsewhere = any("slow, unresolved" in p for i, p in enumerate(pages) if i != at[0])
-    return f"n {last_n:,}" in page and all(f" {c} " in f" {page} " for c in channels) and not header_elsewhere
+    return (
+        f"n {last_n:,}" in page
+        and all(f" {c} " in f" {page} " for c in channels)
+        and not header_elsewhere
+    )
 
 
 def test_matrix_grid_has_one_row_per_channel_and_every_bucket(db):
@@ -53,7 +58,9 @@ def test_matrix_grid_has_one_row_per_channel_and_every_bucket(db):
     assert [r["channel"] for r in grid] == list(dict.fromkeys(rep.matrix["channel"]))
     assert all(len(r["cells"]) == len(BUCKETS) for r in grid)
     last = rep.matrix.iloc[-1]
-    assert grid[-1]["channel"] == last["channel"] == "all" and grid[-1]["cells"][-1]["n"] == int(last["n"])
+    assert grid[-1]["channel"] == last["channel"] == "all" and grid[-1]["cells"][-1]["n"] == int(
+        last["n"]
+    )
 
 
 def test_business_case_pdf_keeps_the_matrix_on_one_page(db, tmp_path):
@@ -61,7 +68,9 @@ def test_business_case_pdf_keeps_the_matrix_on_one_page(db, tmp_path):
     res = CliRunner().invoke(main, ["report", "business-case", "--out", str(out), "--db", str(db)])
     assert res.exit_code == 0, res.output
     con = open_warehouse(db)
-    rep = lift_report(con, Config(), None, None, {}, 0.2)  # the CLI's default period: the whole data
+    rep = lift_report(
+        con, Config(), None, None, {}, 0.2
+    )  # the CLI's default period: the whole data
     con.close()
     channels = list(dict.fromkeys(rep.matrix["channel"]))
     assert len(channels) >= 4

@@ -35,7 +35,9 @@ def calendar(windows: dict, holidays: tuple = ()) -> BusinessHours:
 
 def between(start: str, end: str, cal: BusinessHours) -> float:
     """Business seconds between two UTC instants 'YYYY-MM-DD HH:MM'."""
-    return float(business_seconds_between(pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC"), cal)[0])
+    return float(
+        business_seconds_between(pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC"), cal)[0]
+    )
 
 
 def test_weekend_and_evenings_are_closed():
@@ -69,7 +71,12 @@ def test_spring_forward_night_is_an_hour_shorter():
     cal = calendar({"sat": ["22:00-02:00"]})
     assert between("2024-03-30 21:00", "2024-03-31 03:00", cal) == 3 * H
     # Sun 31 Mar 00:00-03:00 local = 00:00-02:00 UTC: 2 h
-    assert between("2024-03-30 23:00", "2024-03-31 05:00", calendar({"sat": [], "sun": ["00:00-03:00"]})) == 2 * H
+    assert (
+        between(
+            "2024-03-30 23:00", "2024-03-31 05:00", calendar({"sat": [], "sun": ["00:00-03:00"]})
+        )
+        == 2 * H
+    )
 
 
 def test_a_window_opening_in_the_spring_gap_takes_the_offset_before():
@@ -83,7 +90,9 @@ def test_fall_back_night_is_an_hour_longer():
     cal = calendar({"sat": [], "sun": ["00:00-03:00"]})
     assert between("2024-10-26 22:00", "2024-10-27 04:00", cal) == 4 * H
     # Sat 26 Oct 22:00 BST (21:00 UTC) -> Sun 02:00 GMT (02:00 UTC): 5 h
-    assert between("2024-10-26 20:00", "2024-10-27 04:00", calendar({"sat": ["22:00-02:00"]})) == 5 * H
+    assert (
+        between("2024-10-26 20:00", "2024-10-27 04:00", calendar({"sat": ["22:00-02:00"]})) == 5 * H
+    )
 
 
 def test_an_ambiguous_closing_time_is_its_first_occurrence():
@@ -109,7 +118,9 @@ def test_holidays_close_the_windows_that_open_on_them():
 
 def test_vectorised_with_missing_and_reversed_instants():
     s = pd.Series(pd.to_datetime(["2024-01-08 10:00", None, "2024-01-08 12:00"], utc=True))
-    e = pd.Series(pd.to_datetime(["2024-01-08 11:00", "2024-01-08 11:00", "2024-01-08 11:00"], utc=True))
+    e = pd.Series(
+        pd.to_datetime(["2024-01-08 11:00", "2024-01-08 11:00", "2024-01-08 11:00"], utc=True)
+    )
     got = business_seconds_between(s, e, DEFAULT)
     assert got[0] == H and np.isnan(got[1]) and got[2] == -H
     epoch = business_seconds_between(np.array([1704708000.0]), np.array([1704711600.0]), DEFAULT)
@@ -135,8 +146,13 @@ def test_bucket_table_reproduces_cumulative_business_time():
     k = np.floor(t / 86400).astype(int) - table["k"][0]
     pieces = (len(table) - 2) // 2
     b = np.asarray(table["c"])[k] + sum(
-        np.clip(t - np.asarray(table[f"s{j}"])[k], 0, np.asarray(table[f"e{j}"])[k] - np.asarray(table[f"s{j}"])[k])
-        for j in range(1, pieces + 1))
+        np.clip(
+            t - np.asarray(table[f"s{j}"])[k],
+            0,
+            np.asarray(table[f"e{j}"])[k] - np.asarray(table[f"s{j}"])[k],
+        )
+        for j in range(1, pieces + 1)
+    )
     ref = cumulative_business(t, starts, ends)
     assert np.allclose(np.diff(b), np.diff(ref))
 
@@ -144,9 +160,19 @@ def test_bucket_table_reproduces_cumulative_business_time():
 def test_scorecard_business_frt_equals_the_numpy_function(tmp_path):
     """The SQL lookup behind frt_business_median_s against business_seconds_between on 400
     random cases around both 2024 DST changes, with overnight windows and a holiday."""
-    cfg = config_from_dict({"business_hours": {
-        "timezone": "Europe/London", "holidays": ["2024-10-28"],
-        "windows": {"sat": ["22:00-02:00"], "sun": ["01:30-04:00", "10:00-10:30"], "wed": ["07:15-12:00", "12:30-23:45"]}}})
+    cfg = config_from_dict(
+        {
+            "business_hours": {
+                "timezone": "Europe/London",
+                "holidays": ["2024-10-28"],
+                "windows": {
+                    "sat": ["22:00-02:00"],
+                    "sun": ["01:30-04:00", "10:00-10:30"],
+                    "wed": ["07:15-12:00", "12:30-23:45"],
+                },
+            }
+        }
+    )
     rng = np.random.default_rng(11)
     rows = []
     for i in range(400):
@@ -157,7 +183,9 @@ def test_scorecard_business_frt_equals_the_numpy_function(tmp_path):
     con = open_warehouse(db)
     res = scorecard(con, cfg, kpi_ids=["frt_business_median_s"]).kpis[0]
     frame = pd.DataFrame(rows)
-    ref = business_seconds_between(frame["opened_at"], frame["first_response_at"], cfg.business_hours)
+    ref = business_seconds_between(
+        frame["opened_at"], frame["first_response_at"], cfg.business_hours
+    )
     assert res.n == 400
     assert res.value == pytest.approx(np.median(ref), abs=1e-6)
     assert res.stat("mean") == pytest.approx(ref.mean(), abs=1e-6)
@@ -166,9 +194,13 @@ def test_scorecard_business_frt_equals_the_numpy_function(tmp_path):
 
 def test_local_dates_become_utc_bounds_and_offsets():
     lo, hi = utc_bounds("Europe/London", "2024-06-01", "2024-06-01")
-    assert (lo.isoformat(), hi.isoformat()) == ("2024-05-31T23:00:00+00:00", "2024-06-01T23:00:00+00:00")
+    assert (lo.isoformat(), hi.isoformat()) == (
+        "2024-05-31T23:00:00+00:00",
+        "2024-06-01T23:00:00+00:00",
+    )
     t0 = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
     pieces = offset_pieces("Europe/London", t0, t0 + 366 * 86400)
-    assert [(datetime.fromtimestamp(t, UTC).isoformat() if np.isfinite(t) else None, o)
-            for t, o in pieces] == [(None, 0.0), ("2024-03-31T01:00:00+00:00", 3600.0),
-                                    ("2024-10-27T01:00:00+00:00", 0.0)]
+    assert [
+        (datetime.fromtimestamp(t, UTC).isoformat() if np.isfinite(t) else None, o)
+        for t, o in pieces
+    ] == [(None, 0.0), ("2024-03-31T01:00:00+00:00", 3600.0), ("2024-10-27T01:00:00+00:00", 0.0)]

@@ -21,14 +21,23 @@ BENCH_MAKE = ROOT / "bench" / "make_twcs.py"
 
 
 def _tweets(path: Path, n: int, seed: int = 1) -> Path:
-    subprocess.run([sys.executable, str(BENCH_MAKE), "--n", str(n), "--seed", str(seed), str(path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(BENCH_MAKE), "--n", str(n), "--seed", str(seed), str(path)],
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
 def _load(db: Path, source: Path, preexec=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli", "--db", str(db), "load", "twcs", str(source)],
-                          cwd=ROOT, capture_output=True, text=True, preexec_fn=preexec, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "--db", str(db), "load", "twcs", str(source)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec,
+        timeout=600,
+    )
 
 
 def _sha(path: Path) -> str:
@@ -106,13 +115,23 @@ def test_a_load_killed_by_the_system_is_one_sentence(tmp_path):
     assert _load(db, _tweets(tmp_path / "small.csv", 500)).returncode == 0
     before = _sha(db)
     big = _tweets(tmp_path / "big.csv", 200_000, seed=4)
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "--db", str(db), "load", "twcs", str(big)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "--db", str(db), "load", "twcs", str(big)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline, child = time.time() + 120, None
     while child is None and time.time() < deadline and proc.poll() is None:
-        found = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
-        loaders = [int(p) for p in found  # the load's process, not multiprocessing's resource tracker
-                   if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+        found = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+        loaders = [
+            int(p)
+            for p in found  # the load's process, not multiprocessing's resource tracker
+            if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
+        ]
         child = loaders[0] if loaders else None
         time.sleep(0.2)
     assert child is not None, "the load ran in no child process"

@@ -47,8 +47,10 @@ def test_ci_runs_the_readme_test_command():
 
 def test_scorecard_csv_and_table(twcs_db):
     runner = CliRunner()
-    out = runner.invoke(main, ["scorecard", "--db", str(twcs_db), "--kpi", "volume,answered_rate",
-                               "--format", "csv"])
+    out = runner.invoke(
+        main,
+        ["scorecard", "--db", str(twcs_db), "--kpi", "volume,answered_rate", "--format", "csv"],
+    )
     assert out.exit_code == 0, out.output
     lines = out.output.strip().splitlines()
     assert lines[0].startswith("period,kpi,value,n,target,status")
@@ -58,8 +60,22 @@ def test_scorecard_csv_and_table(twcs_db):
 
 
 def test_scorecard_filters_and_grain(twcs_db):
-    out = CliRunner().invoke(main, ["scorecard", "--db", str(twcs_db), "--grain", "day",
-                                    "--brand", "VerizonSupport", "--kpi", "volume", "--format", "json"])
+    out = CliRunner().invoke(
+        main,
+        [
+            "scorecard",
+            "--db",
+            str(twcs_db),
+            "--grain",
+            "day",
+            "--brand",
+            "VerizonSupport",
+            "--kpi",
+            "volume",
+            "--format",
+            "json",
+        ],
+    )
     rows = json.loads(out.output)["rows"]
     assert [(r["period"], r["value"]) for r in rows] == [("2017-10-31", 6.0)]
 
@@ -71,24 +87,55 @@ def golden_db(tmp_path_factory) -> Path:
     return build_multichannel(tmp_path_factory.mktemp("cli") / "w.duckdb")
 
 
-@pytest.mark.parametrize("args,volume", [
-    (["--category", "billing"], 5),                         # S1, S7, P1, P6, E2
-    (["--agent", "P1"], 5),                                 # P1-P5
-    (["--category", "billing,order", "--agent", "A1"], 3),  # S1, S7 (billing), S5 (order)
-    (["--category", "billing", "--channel", "phone"], 2),   # P1, P6
-])
+@pytest.mark.parametrize(
+    "args,volume",
+    [
+        (["--category", "billing"], 5),  # S1, S7, P1, P6, E2
+        (["--agent", "P1"], 5),  # P1-P5
+        (["--category", "billing,order", "--agent", "A1"], 3),  # S1, S7 (billing), S5 (order)
+        (["--category", "billing", "--channel", "phone"], 2),  # P1, P6
+    ],
+)
 def test_scorecard_category_and_agent_filters(golden_db, args, volume):
-    out = CliRunner().invoke(main, ["scorecard", "--db", str(golden_db), "--from", "2024-03-04",
-                                    "--to", "2024-03-10", "--kpi", "volume", "--format", "json", *args])
+    out = CliRunner().invoke(
+        main,
+        [
+            "scorecard",
+            "--db",
+            str(golden_db),
+            "--from",
+            "2024-03-04",
+            "--to",
+            "2024-03-10",
+            "--kpi",
+            "volume",
+            "--format",
+            "json",
+            *args,
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert [(r["kpi"], r["value"], r["n"]) for r in json.loads(out.output)["rows"]] == [
-        ("volume", volume, volume)]
+        ("volume", volume, volume)
+    ]
 
 
 def test_agent_filter_restricts_resolution(golden_db):
     # P1 answered P1-P5; resolved P1, P3, P4 -> 3/5
-    out = CliRunner().invoke(main, ["scorecard", "--db", str(golden_db), "--agent", "P1",
-                                    "--kpi", "resolution_rate", "--format", "csv"])
+    out = CliRunner().invoke(
+        main,
+        [
+            "scorecard",
+            "--db",
+            str(golden_db),
+            "--agent",
+            "P1",
+            "--kpi",
+            "resolution_rate",
+            "--format",
+            "csv",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert out.output.splitlines()[1].startswith("total,resolution_rate,0.6,5,")
 
@@ -123,23 +170,51 @@ def test_export_neutralises_formulas(twcs_db, tmp_path):
 
 # --- anomalies / explain / drill: bad input and the thin Twitter sample -----------------------
 
-@pytest.mark.parametrize("args, message", [
-    (["anomalies", "--from", "2024-03-01", "--to", "2024-01-01"],
-     "--from 2024-03-01 is after --to 2024-01-01; put the earlier date first."),
-    (["anomalies", "--from", "notadate"], "--from: 'notadate' is not a date (YYYY-MM-DD)."),
-    (["anomalies", "--from", "2030-01-01"], "no data from 2030-01-01: the data ends on 2017-10-31."),
-    (["drill", "volume", "--from", "2024-02-01..2024-02-05", "--out", "OUT"],
-     "--from: '2024-02-01..2024-02-05' is not a date (YYYY-MM-DD)."),
-    (["drill", "volume", "--from", "2024-02-05", "--to", "2024-02-01", "--out", "OUT"],
-     "--from 2024-02-05 is after --to 2024-02-01; put the earlier date first."),
-    (["drill", "volume", "--hour", "9,24", "--out", "OUT"],
-     "--hour: '24' is not an hour of day (0-23, or a run such as 15-22)."),
-    (["explain", "volume", "--period", "2017-10-31", "--vs", "2017-10-23..2017-10-30", "--hour", "x"],
-     "--hour: 'x' is not an hour of day (0-23, or a run such as 15-22)."),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["anomalies", "--from", "2024-03-01", "--to", "2024-01-01"],
+            "--from 2024-03-01 is after --to 2024-01-01; put the earlier date first.",
+        ),
+        (["anomalies", "--from", "notadate"], "--from: 'notadate' is not a date (YYYY-MM-DD)."),
+        (
+            ["anomalies", "--from", "2030-01-01"],
+            "no data from 2030-01-01: the data ends on 2017-10-31.",
+        ),
+        (
+            ["drill", "volume", "--from", "2024-02-01..2024-02-05", "--out", "OUT"],
+            "--from: '2024-02-01..2024-02-05' is not a date (YYYY-MM-DD).",
+        ),
+        (
+            ["drill", "volume", "--from", "2024-02-05", "--to", "2024-02-01", "--out", "OUT"],
+            "--from 2024-02-05 is after --to 2024-02-01; put the earlier date first.",
+        ),
+        (
+            ["drill", "volume", "--hour", "9,24", "--out", "OUT"],
+            "--hour: '24' is not an hour of day (0-23, or a run such as 15-22).",
+        ),
+        (
+            [
+                "explain",
+                "volume",
+                "--period",
+                "2017-10-31",
+                "--vs",
+                "2017-10-23..2017-10-30",
+                "--hour",
+                "x",
+            ],
+            "--hour: 'x' is not an hour of day (0-23, or a run such as 15-22).",
+        ),
+    ],
+)
 def test_bad_dates_and_hours_are_one_sentence_errors(twcs_db, tmp_path, args, message):
     out = tmp_path / "cases.csv"
-    r = CliRunner().invoke(main, [str(out) if a == "OUT" else a for a in args] + ["--db", str(twcs_db)])
+    r = CliRunner().invoke(
+        main, [str(out) if a == "OUT" else a for a in args] + ["--db", str(twcs_db)]
+    )
     assert r.exit_code == 1 and r.output == f"Error: {message}\n"
     assert not out.exists()  # nothing written for a bad range
 
@@ -149,16 +224,28 @@ def test_anomalies_on_thin_data_say_so_in_table_and_json(twcs_db):
     assert t.exit_code == 0, t.output
     lines = t.stdout.splitlines()
     assert lines[0] == "No incidents."
-    assert ("day is flagged at |z| >= 3.5 (--sensitivity), a rolling week (7 days, for series "
-            "too thin to test day by day) at |z| >= 2.94") in " ".join(t.stdout.split())
+    assert (
+        "day is flagged at |z| >= 3.5 (--sensitivity), a rolling week (7 days, for series "
+        "too thin to test day by day) at |z| >= 2.94"
+    ) in " ".join(t.stdout.split())
     assert any("thin series flagged, not tested" in line for line in lines)
-    j = CliRunner().invoke(main, ["anomalies", "--kpi", "volume", "--format", "json", "--db", str(twcs_db)])
+    j = CliRunner().invoke(
+        main, ["anomalies", "--kpi", "volume", "--format", "json", "--db", str(twcs_db)]
+    )
     out = json.loads(j.stdout)
-    assert out["incidents"] == [] and out["thresholds"] == {"daily": 3.5, "rolling_week": 2.94,
-                                                            "rolling_week_of_daily_series": 4.5}
+    assert out["incidents"] == [] and out["thresholds"] == {
+        "daily": 3.5,
+        "rolling_week": 2.94,
+        "rolling_week_of_daily_series": 4.5,
+    }
     assert (out["from"], out["to"]) == ("2017-10-23", "2017-10-31")
     # 33 of the sample's 34 cases opened on 2017-10-31: one day reaches n = 20, none other
     whole = next(x for x in out["thin"] if x["slice"] == {})
     assert whole["kpi"] == "volume" and whole["usable_days"] == 1
     assert whole["reason"].startswith("1 day with n >= 20 cases (day-by-day tests need 14)")
-    assert {tuple(x["slice"]) for x in out["thin"]} >= {(), ("brand",), ("channel",), ("brand", "channel")}
+    assert {tuple(x["slice"]) for x in out["thin"]} >= {
+        (),
+        ("brand",),
+        ("channel",),
+        ("brand", "channel"),
+    }

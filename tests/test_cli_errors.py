@@ -17,10 +17,17 @@ DATED = [["scorecard"], ["lift"], ["anomalies"], ["export", "cases", "--out", "x
 @pytest.mark.parametrize("command", DATED, ids=lambda c: c[0])
 def test_bad_and_reversed_dates_are_one_sentence(twcs_db, command):
     r = CliRunner().invoke(main, ["--db", str(twcs_db), *command, "--from", "notadate"])
-    assert r.exit_code == 1 and r.output == "Error: --from: 'notadate' is not a date (YYYY-MM-DD).\n"
-    r = CliRunner().invoke(main, ["--db", str(twcs_db), *command, "--from", "2017-11-01", "--to", "2017-10-01"])
+    assert (
+        r.exit_code == 1 and r.output == "Error: --from: 'notadate' is not a date (YYYY-MM-DD).\n"
+    )
+    r = CliRunner().invoke(
+        main, ["--db", str(twcs_db), *command, "--from", "2017-11-01", "--to", "2017-10-01"]
+    )
     assert r.exit_code == 1
-    assert r.output == "Error: --from 2017-11-01 is after --to 2017-10-01; put the earlier date first.\n"
+    assert (
+        r.output
+        == "Error: --from 2017-11-01 is after --to 2017-10-01; put the earlier date first.\n"
+    )
 
 
 def test_version_comes_from_the_package():

@@ -36,20 +36,24 @@ def _width(text: str) -> int:
 
 # --- the formatting, value by value (golden/cli_tables.md, "Values") ---------------------------
 
-@pytest.mark.parametrize("unit, value, text", [
-    ("seconds", 39242.0, "10 h 54 min"),     # 654.03 min
-    ("seconds", 46781.0, "13 h"),            # 779.68 min rounds to 780 = 13 h 0 min
-    ("seconds", 60368.6, "16 h 46 min"),     # 1006.14 min
-    ("seconds", 603.0, "10 min"),
-    ("seconds", 47.0, "47 s"),
-    ("share", 0.9444444, "94 %"),
-    ("share", 0.4742616, "47 %"),
-    ("count", 20000.0, "20,000"),
-    ("points", -19.1077875, "-19"),
-    ("score", 3.2910, "3.29"),
-    ("share", None, ""),
-    ("seconds", float("nan"), ""),
-])
+
+@pytest.mark.parametrize(
+    "unit, value, text",
+    [
+        ("seconds", 39242.0, "10 h 54 min"),  # 654.03 min
+        ("seconds", 46781.0, "13 h"),  # 779.68 min rounds to 780 = 13 h 0 min
+        ("seconds", 60368.6, "16 h 46 min"),  # 1006.14 min
+        ("seconds", 603.0, "10 min"),
+        ("seconds", 47.0, "47 s"),
+        ("share", 0.9444444, "94 %"),
+        ("share", 0.4742616, "47 %"),
+        ("count", 20000.0, "20,000"),
+        ("points", -19.1077875, "-19"),
+        ("score", 3.2910, "3.29"),
+        ("share", None, ""),
+        ("seconds", float("nan"), ""),
+    ],
+)
 def test_kpi_values_read_as_people_write_them(unit, value, text):
     assert kpi_value_text(unit, value) == text
 
@@ -59,15 +63,18 @@ def test_money_carries_its_currency():
     assert kpi_value_text("currency", 4.8156, "EUR") == "4.82 EUR"
 
 
-@pytest.mark.parametrize("unit, delta, text", [
-    ("seconds", 7539.0, "+2 h 6 min"),       # 125.65 min
-    ("seconds", -233.0, "-4 min"),           # -3.88 min
-    ("share", -0.019212, "-2 pts"),
-    ("share", -0.004075, "0 pts"),           # -0.4 pts rounds to 0: no sign
-    ("count", 1250.0, "+1,250"),
-    ("currency", 0.0, "0.00"),
-    ("share", None, ""),
-])
+@pytest.mark.parametrize(
+    "unit, delta, text",
+    [
+        ("seconds", 7539.0, "+2 h 6 min"),  # 125.65 min
+        ("seconds", -233.0, "-4 min"),  # -3.88 min
+        ("share", -0.019212, "-2 pts"),
+        ("share", -0.004075, "0 pts"),  # -0.4 pts rounds to 0: no sign
+        ("count", 1250.0, "+1,250"),
+        ("currency", 0.0, "0.00"),
+        ("share", None, ""),
+    ],
+)
 def test_changes_are_signed_in_the_kpis_unit(unit, delta, text):
     assert kpi_change_text(unit, delta) == text
 
@@ -76,14 +83,23 @@ def test_times_are_shown_in_the_display_timezone_to_the_minute():
     ts = pd.Timestamp("2024-03-30 23:32:42", tz="UTC")
     assert local_time(ts, "UTC") == "2024-03-30 23:32"
     assert local_time(ts, "Europe/London") == "2024-03-30 23:32"  # GMT until 31 March
-    assert local_time(pd.Timestamp("2024-07-01 23:32", tz="UTC"), "Europe/London") == "2024-07-02 00:32"
+    assert (
+        local_time(pd.Timestamp("2024-07-01 23:32", tz="UTC"), "Europe/London")
+        == "2024-07-02 00:32"
+    )
     assert local_time(pd.NaT, "UTC") == ""
 
 
 def test_a_wide_table_gives_up_room_in_its_shrinkable_column_first():
     rows = [{"id": "twcs:1", "text": "x" * 200, "n": 1234567.0}]
-    text = table_text(rows, [Column("id", "case"), Column("text", "customer wrote", shrink=1),
-                             Column("n", "n", lambda v: f"{v:,.0f}", right=True)])
+    text = table_text(
+        rows,
+        [
+            Column("id", "case"),
+            Column("text", "customer wrote", shrink=1),
+            Column("n", "n", lambda v: f"{v:,.0f}", right=True),
+        ],
+    )
     header, line = text.splitlines()
     assert len(line) == 100 and line.startswith("twcs:1  xxx") and line.endswith("…  1,234,567")
     assert header.startswith("case    customer wrote")
@@ -102,11 +118,29 @@ def test_prose_wraps_at_100_keeping_its_indent():
 
 
 def test_scorecard_table_explains_na_below_and_leaves_direction_less_kpis_uncoloured():
-    rows = [{"period": "total", "kpi": "volume", "value": 20000.0, "n": 20000, "target": None,
-             "status": "n/a", "delta": None, "unit": "count"},
-            {"period": "total", "kpi": "opportunity_capture_rate", "value": 0.88, "n": 25,
-             "target": 0.8, "status": "n/a", "delta": None, "unit": "share",
-             "reason": "thin: n=25, fewer than 30"}]
+    rows = [
+        {
+            "period": "total",
+            "kpi": "volume",
+            "value": 20000.0,
+            "n": 20000,
+            "target": None,
+            "status": "n/a",
+            "delta": None,
+            "unit": "count",
+        },
+        {
+            "period": "total",
+            "kpi": "opportunity_capture_rate",
+            "value": 0.88,
+            "n": 25,
+            "target": 0.8,
+            "status": "n/a",
+            "delta": None,
+            "unit": "share",
+            "reason": "thin: n=25, fewer than 30",
+        },
+    ]
     assert scorecard_table(rows, []).splitlines() == [
         "KPI                      value  target  status       n",
         "Cases                   20,000                  20,000",
@@ -118,6 +152,7 @@ def test_scorecard_table_explains_na_below_and_leaves_direction_less_kpis_uncolo
 
 # --- the commands on the small real TWCS sample (fast) -----------------------------------------
 
+
 def test_status_and_scorecard_tables_fit_and_show_no_raw_values(twcs_db):
     for args in (["status"], ["scorecard"], ["scorecard", "--by", "brand", "--grain", "day"]):
         r = CliRunner().invoke(main, ["--db", str(twcs_db), *args])
@@ -128,15 +163,26 @@ def test_status_and_scorecard_tables_fit_and_show_no_raw_values(twcs_db):
 
 def test_status_table_names_the_load_and_its_rows(twcs_db):
     out = CliRunner().invoke(main, ["--db", str(twcs_db), "status"]).output.splitlines()
-    loads = out[out.index("recent loads:") + 1:]
-    assert loads[0].split() == ["finished", "kind", "file", "status", "read", "loaded", "quarantined", "took"]
+    loads = out[out.index("recent loads:") + 1 :]
+    assert loads[0].split() == [
+        "finished",
+        "kind",
+        "file",
+        "status",
+        "read",
+        "loaded",
+        "quarantined",
+        "took",
+    ]
     assert loads[1].split()[2:7] == ["twcs", "twcs_head_sample.csv", "loaded", "121", "121"]
 
 
 def test_machine_formats_are_unchanged(twcs_db):
     r = CliRunner().invoke(main, ["--db", str(twcs_db), "status", "--format", "json"])
     assert json.loads(r.output)["loads"][0]["rows_loaded"] == 121
-    r = CliRunner().invoke(main, ["--db", str(twcs_db), "scorecard", "--kpi", "frt_median_s", "--format", "csv"])
+    r = CliRunner().invoke(
+        main, ["--db", str(twcs_db), "scorecard", "--kpi", "frt_median_s", "--format", "csv"]
+    )
     assert r.output.splitlines()[0].startswith("period,kpi,value,n,target,status")
 
 
@@ -153,12 +199,15 @@ def test_demo_on_a_busy_port_says_so_before_loading_anything(tmp_path):
         port = s.getsockname()[1]
         r = CliRunner().invoke(main, ["--db", str(db), "demo", "--port", str(port)])
     assert r.exit_code == 1
-    assert r.output == (f"Error: port {port} on 127.0.0.1 is in use (Address already in use); "
-                        "stop what uses it or choose another with --port.\n")
+    assert r.output == (
+        f"Error: port {port} on 127.0.0.1 is in use (Address already in use); "
+        "stop what uses it or choose another with --port.\n"
+    )
     assert not db.exists()  # nothing loaded, no "dashboard on …" line
 
 
 # --- the demo (`socialcare demo` data), hand-checked lines (golden/cli_tables.md) ---------------
+
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
@@ -176,8 +225,18 @@ def _run(db, *args: str) -> str:
 
 @pytest.mark.slow
 def test_demo_email_month_by_month(demo_db):
-    out = _run(demo_db, "scorecard", "--kpi", "answered_rate,frt_median_s", "--grain", "month",
-               "--by", "channel", "--channel", "email")
+    out = _run(
+        demo_db,
+        "scorecard",
+        "--kpi",
+        "answered_rate,frt_median_s",
+        "--grain",
+        "month",
+        "--by",
+        "channel",
+        "--channel",
+        "email",
+    )
     assert out.splitlines()[:7] == [
         "period      channel  KPI                            value  target  status      n      change",
         "2024-01-01  email    Answered                        94 %    95 %  amber   1,926",
@@ -193,30 +252,50 @@ def test_demo_email_month_by_month(demo_db):
 def test_demo_status_counts_every_file(demo_db):
     out = _run(demo_db, "status").splitlines()
     rows = {line.split()[3]: line.split()[4:8] for line in out[4:8]}
-    assert rows == {"surveys.csv": ["loaded", "3,878", "3,878", "0"],
-                    "tickets.csv": ["loaded", "8,545", "8,545", "0"],
-                    "phone_calls.csv": ["loaded", "9,210", "9,210", "0"],
-                    "social_twcs.csv": ["loaded", "6,904", "6,904", "0"]}
+    assert rows == {
+        "surveys.csv": ["loaded", "3,878", "3,878", "0"],
+        "tickets.csv": ["loaded", "8,545", "8,545", "0"],
+        "phone_calls.csv": ["loaded", "9,210", "9,210", "0"],
+        "social_twcs.csv": ["loaded", "6,904", "6,904", "0"],
+    }
     assert "twcs     2,245  2024-01-01 07:12  2024-03-30 22:52" in "\n".join(out)
 
 
 @pytest.mark.slow
 def test_demo_scorecard_total_lines(demo_db):
     lines = _run(demo_db, "scorecard").splitlines()
-    assert "Cases                                           20,000                      20,000" in lines
-    assert "First response (p90)                       16 h 46 min         2 h  red     18,160" in lines
-    assert "Total cost                               96,313.50 USD                      20,000" in lines
+    assert (
+        "Cases                                           20,000                      20,000"
+        in lines
+    )
+    assert (
+        "First response (p90)                       16 h 46 min         2 h  red     18,160"
+        in lines
+    )
+    assert (
+        "Total cost                               96,313.50 USD                      20,000"
+        in lines
+    )
     assert lines[lines.index("n/a:") + 1] == "  Opportunities captured: thin: n=25, fewer than 30"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("args", [
-    ["status"], ["scorecard"], ["scorecard", "--by", "channel,brand", "--grain", "week"],
-    ["customer", "50000000"], ["coverage", "--from", "2024-03-01", "--to", "2024-03-30"],
-    ["opportunities"], ["backlog"], ["lift", "--from", "2024-03-01", "--to", "2024-03-30"],
-    ["explain", "sla_met_rate", "--vs-target", "--period", "2024-03-30..2024-03-30"],
-    ["explain", "frt_median_s", "--period", "2024-03-12..2024-03-12"],
-], ids=lambda a: "-".join(a[:2]))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status"],
+        ["scorecard"],
+        ["scorecard", "--by", "channel,brand", "--grain", "week"],
+        ["customer", "50000000"],
+        ["coverage", "--from", "2024-03-01", "--to", "2024-03-30"],
+        ["opportunities"],
+        ["backlog"],
+        ["lift", "--from", "2024-03-01", "--to", "2024-03-30"],
+        ["explain", "sla_met_rate", "--vs-target", "--period", "2024-03-30..2024-03-30"],
+        ["explain", "frt_median_s", "--period", "2024-03-12..2024-03-12"],
+    ],
+    ids=lambda a: "-".join(a[:2]),
+)
 def test_every_table_command_fits_100_columns_without_raw_values(demo_db, args):
     out = _run(demo_db, *args)
     assert _width(out) <= 100, _width(out)

@@ -21,8 +21,10 @@ def test_defaults_are_the_published_figures():
 
 def test_overrides(tmp_path):
     p = tmp_path / "s.toml"
-    p.write_text('display_timezone = "America/New_York"\n[costs.per_interaction]\nsocial = 1.25\n'
-                 '[business_hours.windows]\nsun = ["22:00-02:00"]\n[targets.frt_median_s]\ntarget = 900\n')
+    p.write_text(
+        'display_timezone = "America/New_York"\n[costs.per_interaction]\nsocial = 1.25\n'
+        '[business_hours.windows]\nsun = ["22:00-02:00"]\n[targets.frt_median_s]\ntarget = 900\n'
+    )
     c = load_config(str(p))
     assert c.display_timezone == "America/New_York"
     assert c.costs.per_interaction["social"] == 1.25 and c.costs.per_interaction["phone"] == 7.0
@@ -30,14 +32,17 @@ def test_overrides(tmp_path):
     assert c.targets == {"frt_median_s": {"target": 900.0}}
 
 
-@pytest.mark.parametrize("body,needle", [
-    ('display_timezone = "Mars/Olympus"', "display_timezone"),
-    ("[costs.per_interaction]\nfax = 2.0", "costs.per_interaction.fax"),
-    ('[costs.per_interaction]\nphone = "seven"', "costs.per_interaction.phone"),
-    ('[business_hours.windows]\nmon = ["8-20"]', "business_hours.windows.mon"),
-    ("colour = 1", "colour"),
-    ("[sla]\nfirst_response_s = -5", "sla.first_response_s"),
-])
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        ('display_timezone = "Mars/Olympus"', "display_timezone"),
+        ("[costs.per_interaction]\nfax = 2.0", "costs.per_interaction.fax"),
+        ('[costs.per_interaction]\nphone = "seven"', "costs.per_interaction.phone"),
+        ('[business_hours.windows]\nmon = ["8-20"]', "business_hours.windows.mon"),
+        ("colour = 1", "colour"),
+        ("[sla]\nfirst_response_s = -5", "sla.first_response_s"),
+    ],
+)
 def test_bad_config_names_key(tmp_path, body, needle):
     p = tmp_path / "bad.toml"
     p.write_text(body)

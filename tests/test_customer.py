@@ -51,8 +51,13 @@ def test_every_way_in_finds_alice_and_all_her_cases_in_order(db, term):
     assert f["status"].tolist() == ["resolved"] * 3
     assert f["csat"].tolist()[1:] == [4.0, 5.0] and pd_isna(f["csat"].iloc[0])
     path = f["sentiment_path"].iloc[0]
-    assert len(path) == 2 and path[0] < 0 < path[1]  # "my bill is wrong", then "thanks that fixed it"
-    assert t.summary() == "K-ALICE: 3 cases on 3 channels (social, phone, email), 2024-03-04 .. 2024-03-07"
+    assert (
+        len(path) == 2 and path[0] < 0 < path[1]
+    )  # "my bill is wrong", then "thanks that fixed it"
+    assert (
+        t.summary()
+        == "K-ALICE: 3 cases on 3 channels (social, phone, email), 2024-03-04 .. 2024-03-07"
+    )
 
 
 def pd_isna(v) -> bool:
@@ -80,8 +85,12 @@ def test_cli_customer_json_and_table(db):
     data = json.loads(r.output)
     assert data["customers"] == ["K-CAROL"]
     assert [(c["interaction_id"], c["opened_at"]) for c in data["cases"]] == [
-        ("twcs:21", "2024-03-05T09:00:00+00:00"), ("ticket:E2", "2024-03-06T14:00:00+00:00")]
+        ("twcs:21", "2024-03-05T09:00:00+00:00"),
+        ("ticket:E2", "2024-03-06T14:00:00+00:00"),
+    ]
     r = CliRunner().invoke(main, ["--db", str(db), "customer", "carol@example.org"])
-    assert r.exit_code == 0 and r.output.startswith("K-CAROL: 2 cases on 2 channels (social, email)")
+    assert r.exit_code == 0 and r.output.startswith(
+        "K-CAROL: 2 cases on 2 channels (social, email)"
+    )
     r = CliRunner().invoke(main, ["--db", str(db), "customer", "nobody"])
     assert r.exit_code == 1 and "Traceback" not in r.output and "no customer found" in r.output

@@ -61,15 +61,25 @@ def _links(page: Path) -> list[str]:
 
 
 def test_anchor_is_githubs():
-    assert _anchor("One customer across channels (`identities`)") == "one-customer-across-channels-identities"
-    assert _anchor("`[combine]`: a field from several columns") == "combine-a-field-from-several-columns"
+    assert (
+        _anchor("One customer across channels (`identities`)")
+        == "one-customer-across-channels-identities"
+    )
+    assert (
+        _anchor("`[combine]`: a field from several columns")
+        == "combine-a-field-from-several-columns"
+    )
 
 
 def test_readme_is_an_overview_of_at_most_200_lines():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 200
     assert [h for h in _headings("\n".join(lines)) if not h.startswith("socialcare")] == [
-        "Quickstart", "Your own data, in three commands", "A tour of the pages", "Where to go next"]
+        "Quickstart",
+        "Your own data, in three commands",
+        "A tour of the pages",
+        "Where to go next",
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -102,9 +112,15 @@ def test_the_tour_shows_every_page_in_a_1366x768_screenshot():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     tour = readme.split("## A tour of the pages", 1)[1].split("\n## ", 1)[0]
     shots = re.findall(r"!\[[^\]]+\]\((docs/img/[\w-]+\.png)\)", tour)
-    pages = sorted(set(re.findall(r"^dash\.register_page\(__name__, path=\"([^\"]+)\"",
-                                   "\n".join(p.read_text() for p in (ROOT / "pages").glob("*.py")),
-                                   re.M)))
+    pages = sorted(
+        set(
+            re.findall(
+                r"^dash\.register_page\(__name__, path=\"([^\"]+)\"",
+                "\n".join(p.read_text() for p in (ROOT / "pages").glob("*.py")),
+                re.M,
+            )
+        )
+    )
     assert len(shots) == len(pages) == 9
     for page in pages:
         assert f"(`{page}`)" in tour, f"the tour has no paragraph on {page}"
@@ -114,9 +130,12 @@ def test_the_tour_shows_every_page_in_a_1366x768_screenshot():
 
 def test_architecture_names_every_room():
     text = (DOCS / "architecture.md").read_text(encoding="utf-8")
-    rooms = sorted(str(init.parent.relative_to(ROOT)) + "/"
-                   for top in ("etl", "scorecard", "warehouse")
-                   for init in (ROOT / top).rglob("__init__.py") if "__pycache__" not in init.parts)
+    rooms = sorted(
+        str(init.parent.relative_to(ROOT)) + "/"
+        for top in ("etl", "scorecard", "warehouse")
+        for init in (ROOT / top).rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    )
     assert len(rooms) >= 10
     for room in rooms:
         assert f"`{room}`" in text, f"docs/architecture.md does not describe {room}"

@@ -17,8 +17,11 @@ from etl.sources.io import LEGACY, detect_encoding, read_csv_text
 from warehouse.ingest import load_file
 
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
-TEXTS = ["@BrandA the café charged me 5€ twice — why?", "@101 Désolé! Très bien, naïve Zoë ^AB",
-         "@BrandA “quoted”\nsecond line, à bientôt"]
+TEXTS = [
+    "@BrandA the café charged me 5€ twice — why?",
+    "@101 Désolé! Très bien, naïve Zoë ^AB",
+    "@BrandA “quoted”\nsecond line, à bientôt",
+]
 
 
 def _rows() -> str:
@@ -61,8 +64,10 @@ def test_each_encoding_is_detected_and_read(tmp_path, encoding):
 
 def test_latin1_bytes_undefined_in_cp1252_still_read(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_bytes(HEADER.encode() + b"\r\n1,101,True,Tue Oct 31 10:00:00 +0000 2017,"
-                     b"caf\xe9 \x81 100\x80,,\r\n")
+    path.write_bytes(
+        HEADER.encode() + b"\r\n1,101,True,Tue Oct 31 10:00:00 +0000 2017,"
+        b"caf\xe9 \x81 100\x80,,\r\n"
+    )
     frame = read_csv_text(path, ("text",)).frame
     assert frame["text"].tolist() == ["café \x81 100€"]
 
@@ -79,15 +84,17 @@ def test_damaged_bytes_in_a_utf8_file_are_quarantined_not_mojibake(tmp_path):
     result = load_file("twcs", str(path), db, replace(Config(), max_bad_share=0.5))
     assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
     con = duckdb.connect(str(db), read_only=True)
-    (line, reason), = con.execute("select line, reason from quarantine").fetchall()
+    ((line, reason),) = con.execute("select line, reason from quarantine").fetchall()
     con.close()
     assert line == 5 and reason.startswith("INVALID ENCODING")
     assert _stored(db) == TEXTS
 
 
 def test_mojibake_is_repaired_and_counted_in_the_load_notes(tmp_path):
-    mangled = [t.encode("utf-8").decode("cp1252", errors="socialcare-latin1") if i != 1 else t
-               for i, t in enumerate(TEXTS)]
+    mangled = [
+        t.encode("utf-8").decode("cp1252", errors="socialcare-latin1") if i != 1 else t
+        for i, t in enumerate(TEXTS)
+    ]
     assert mangled[0].startswith("@BrandA the cafÃ©")
     body = _rows()
     for orig, bad in zip(TEXTS, mangled, strict=True):
@@ -110,7 +117,7 @@ def test_record_numbers_survive_many_rejected_records(tmp_path):
         if rng.random() < 0.15:
             lines.append(f"{record},bad" if rng.random() < 0.5 else f"{record},x,y,z,w,v,u,t,s")
         else:
-            lines.append(f"{record},a,True,t,\"multi\nline {record}\",,")
+            lines.append(f'{record},a,True,t,"multi\nline {record}",,')
             expected[str(record)] = record
     path = tmp_path / "t.csv"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
@@ -121,9 +128,11 @@ def test_record_numbers_survive_many_rejected_records(tmp_path):
 
 def test_mixed_line_ends_of_concatenated_files_are_read(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_bytes(HEADER.encode() + b"\r\n1,101,True,Tue Oct 31 10:00:00 +0000 2017,a,,\r\n"
-                     b"2,102,True,Tue Oct 31 10:00:00 +0000 2017,b,,\n"
-                     b"3,103,True,Tue Oct 31 10:00:00 +0000 2017,c,,\n")
+    path.write_bytes(
+        HEADER.encode() + b"\r\n1,101,True,Tue Oct 31 10:00:00 +0000 2017,a,,\r\n"
+        b"2,102,True,Tue Oct 31 10:00:00 +0000 2017,b,,\n"
+        b"3,103,True,Tue Oct 31 10:00:00 +0000 2017,c,,\n"
+    )
     parsed = read_csv_text(path, ("text",))
     assert parsed.frame["text"].tolist() == ["a", "b", "c"]
     assert parsed.frame["_line"].tolist() == [2, 3, 4] and parsed.rejects.empty
@@ -140,15 +149,16 @@ def test_utf16_without_bom_is_detected_by_its_nul_bytes(tmp_path, encoding):
     assert _stored(db) == TEXTS
 
 
-@pytest.mark.parametrize("encoding,bom", [("utf-16-le", codecs.BOM_UTF16_LE),
-                                          ("utf-16-be", codecs.BOM_UTF16_BE)])
+@pytest.mark.parametrize(
+    "encoding,bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)]
+)
 def test_a_lone_surrogate_in_utf16_quarantines_only_its_record(tmp_path, encoding, bom):
     """The 'D' of 'Désolé' (record 3, header = 1) becomes the lone low surrogate U+DC00."""
     body = _rows().encode(encoding)
     at = body.index("Désolé".encode(encoding))
     lone = b"\x00\xdc" if encoding == "utf-16-le" else b"\xdc\x00"
     path = tmp_path / "t.csv"
-    path.write_bytes(bom + body[:at] + lone + body[at + 2:])
+    path.write_bytes(bom + body[:at] + lone + body[at + 2 :])
     assert detect_encoding(path) == encoding
     db = tmp_path / "w.duckdb"
     from dataclasses import replace
@@ -156,7 +166,7 @@ def test_a_lone_surrogate_in_utf16_quarantines_only_its_record(tmp_path, encodin
     result = load_file("twcs", str(path), db, replace(Config(), max_bad_share=0.5))
     assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
     con = duckdb.connect(str(db), read_only=True)
-    (line, reason), = con.execute("select line, reason from quarantine").fetchall()
+    ((line, reason),) = con.execute("select line, reason from quarantine").fetchall()
     con.close()
     assert line == 3 and reason.startswith("INVALID ENCODING")
     assert encoding.upper() in reason
@@ -177,12 +187,18 @@ def test_bare_crs_in_unquoted_text_read_in_every_encoding(tmp_path, encoding):
     tolerant reader after the conversion to UTF-8, whatever the encoding."""
     body = _rows().replace("\r\n", "\n").replace("the café", "the\r\rcafé")
     data = body.encode(encoding.removesuffix("-sig"))
-    bom = {"utf-8-sig": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE,
-           "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    bom = {
+        "utf-8-sig": codecs.BOM_UTF8,
+        "utf-16-le": codecs.BOM_UTF16_LE,
+        "utf-16-be": codecs.BOM_UTF16_BE,
+    }.get(encoding, b"")
     path = tmp_path / "t.csv"
     path.write_bytes(bom + data)
     parsed = read_csv_text(path, ("text",))
     assert parsed.rejects.empty and parsed.notes == (
-        "2 bare CR characters inside records read as text",)
-    assert parsed.frame["text"].tolist() == [TEXTS[0].replace("the café", "the\r\rcafé"),
-                                             *TEXTS[1:]]
+        "2 bare CR characters inside records read as text",
+    )
+    assert parsed.frame["text"].tolist() == [
+        TEXTS[0].replace("the café", "the\r\rcafé"),
+        *TEXTS[1:],
+    ]

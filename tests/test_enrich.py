@@ -22,16 +22,22 @@ LABELLED = Path(__file__).parent / "golden" / "agent_replies_labelled.csv"
 HOLDOUT2 = Path(__file__).parent / "golden" / "agent_replies_holdout2.csv"
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("mail me at jane.doe+x@example.co.uk now", "mail me at __email__ now"),
-    ("call 0800 123 4567 or +44 20 7946 0958", "call __phone__ or __phone__"),
-    ("my card 4111 1111 1111 1111 was charged", "my card __card__ was charged"),
-    ("IBAN GB82 WEST 1234 5698 7654 32 please", "IBAN __iban__ please"),
-    ("US line (555) 123-4567 thanks", "US line __phone__ thanks"),
-    ("already __email__ and __phone__ here", "already __email__ and __phone__ here"),
-    ("@115712 on 2017-10-31 at 22:10, 1 in 1,000,000", "@115712 on 2017-10-31 at 22:10, 1 in 1,000,000"),
-    ("order #12345 for $3", "order #12345 for $3"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("mail me at jane.doe+x@example.co.uk now", "mail me at __email__ now"),
+        ("call 0800 123 4567 or +44 20 7946 0958", "call __phone__ or __phone__"),
+        ("my card 4111 1111 1111 1111 was charged", "my card __card__ was charged"),
+        ("IBAN GB82 WEST 1234 5698 7654 32 please", "IBAN __iban__ please"),
+        ("US line (555) 123-4567 thanks", "US line __phone__ thanks"),
+        ("already __email__ and __phone__ here", "already __email__ and __phone__ here"),
+        (
+            "@115712 on 2017-10-31 at 22:10, 1 in 1,000,000",
+            "@115712 on 2017-10-31 at 22:10, 1 in 1,000,000",
+        ),
+        ("order #12345 for $3", "order #12345 for $3"),
+    ],
+)
 def test_pii_masking(text, expected):
     assert masked_texts(pd.Series([text])).iloc[0] == expected
 
@@ -41,16 +47,19 @@ def test_masking_keeps_missing_values():
     assert out.tolist() == ["__email__", None]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Please send us a DM with your details", True),
-    ("Can you DMs us?", True),
-    ("Please send me a private message", True),
-    ("Send us a Direct Message so we can help", True),
-    ("Have your friend message us.", True),
-    ("PM me the order number", True),
-    ("Drop by 3pm-close", False),  # 'pm' inside '3pm' is not a whole word
-    ("We admire your admission", False),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Please send us a DM with your details", True),
+        ("Can you DMs us?", True),
+        ("Please send me a private message", True),
+        ("Send us a Direct Message so we can help", True),
+        ("Have your friend message us.", True),
+        ("PM me the order number", True),
+        ("Drop by 3pm-close", False),  # 'pm' inside '3pm' is not a whole word
+        ("We admire your admission", False),
+    ],
+)
 def test_private_handoff_rule(text, expected):
     assert bool(asks_private_flags(pd.Series([text]))[0]) is expected
 
@@ -64,8 +73,11 @@ def _confusion(frame: pd.DataFrame) -> tuple[int, int, int]:
 def _labelled_splits() -> dict[str, pd.DataFrame]:
     data = pd.read_csv(LABELLED, dtype={"tweet_id": str})
     holdout2 = pd.read_csv(HOLDOUT2, dtype={"tweet_id": str})
-    return {"dev": data[data["split"] == "dev"], "holdout": data[data["split"] == "holdout"],
-            "holdout2": holdout2}
+    return {
+        "dev": data[data["split"] == "dev"],
+        "holdout": data[data["split"] == "holdout"],
+        "holdout2": holdout2,
+    }
 
 
 def test_runaround_older_holdout_integrity_and_floor():
@@ -87,20 +99,44 @@ def test_runaround_older_holdout_integrity_and_floor():
 def test_resolution_and_signatures():
     s = pd.Series(["thanks, that worked!", "still broken", "Thank you so much", "ty"])
     assert resolution_flags(s).tolist() == [True, False, True, True]
-    sig = agent_signatures(pd.Series(["Is the light red?\n^JAY", "Nope! -Becky", "no sig here",
-                                      "range 3-5 only", "ok /SS"]))
+    sig = agent_signatures(
+        pd.Series(
+            ["Is the light red?\n^JAY", "Nope! -Becky", "no sig here", "range 3-5 only", "ok /SS"]
+        )
+    )
     assert sig.tolist() == ["JAY", "Becky", None, None, None]
 
 
 def test_categories_from_text_follow_playbook_order():
     pb = load_playbook()
-    texts = pd.Series(["no signal since the outage and my bill is wrong", "I was overcharged on my invoice",
-                       "my flight was delayed and lost baggage", "where is my parcel delivery", "hello"])
-    assert categories_from_text(texts, pb).tolist() == ["outage", "billing", "travel", "order", "other"]
+    texts = pd.Series(
+        [
+            "no signal since the outage and my bill is wrong",
+            "I was overcharged on my invoice",
+            "my flight was delayed and lost baggage",
+            "where is my parcel delivery",
+            "hello",
+        ]
+    )
+    assert categories_from_text(texts, pb).tolist() == [
+        "outage",
+        "billing",
+        "travel",
+        "order",
+        "other",
+    ]
 
 
 def test_categories_from_source_labels():
     pb = load_playbook()
-    labels = pd.Series(["Payment related", "Technical Support", "Refund request", "billing", "Weird", None])
+    labels = pd.Series(
+        ["Payment related", "Technical Support", "Refund request", "billing", "Weird", None]
+    )
     assert categories_from_labels(labels, pb).tolist() == [
-        "billing", "technical", "refund", "billing", "other", "other"]
+        "billing",
+        "technical",
+        "refund",
+        "billing",
+        "other",
+        "other",
+    ]

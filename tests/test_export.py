@@ -13,25 +13,48 @@ from scorecard.export import XLSX_MAX_ROWS, frame_bytes, neutralised, write_fram
 # Each dangerous start a spreadsheet would execute (OWASP "CSV injection"): = + - @ tab CR LF,
 # also after leading spaces (Excel and LibreOffice skip them) and in full-width form (＝ U+FF1D,
 # ＋ U+FF0B, which spreadsheets with East Asian input normalise to = and +).
-DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", '=HYPERLINK("http://evil","x")',
-             " =leading space", "   +1", "\u00a0=nbsp", "\uff1dHYPERLINK(\"x\")", "\uff0b1", "\nx"]
+DANGEROUS = [
+    "=1+1",
+    "+SUM(A1)",
+    "-2+3",
+    "@cmd",
+    "\tx",
+    "\rx",
+    '=HYPERLINK("http://evil","x")',
+    " =leading space",
+    "   +1",
+    "\u00a0=nbsp",
+    '\uff1dHYPERLINK("x")',
+    "\uff0b1",
+    "\nx",
+]
 SAFE = ["plain", "a=b", "a ＝ b", "", None]
 
 
 def _frame() -> pd.DataFrame:
     texts = DANGEROUS + SAFE
-    return pd.DataFrame({
-        "text": texts,
-        "n": range(len(texts)),
-        "value": [-1.5] * len(texts),  # numbers are never prefixed, even negative ones
-        "at": pd.to_datetime(["2024-03-01 09:30"] * len(texts)).tz_localize("UTC").tz_convert("Europe/London"),
-    })
+    return pd.DataFrame(
+        {
+            "text": texts,
+            "n": range(len(texts)),
+            "value": [-1.5] * len(texts),  # numbers are never prefixed, even negative ones
+            "at": pd.to_datetime(["2024-03-01 09:30"] * len(texts))
+            .tz_localize("UTC")
+            .tz_convert("Europe/London"),
+        }
+    )
 
 
 def test_neutralised_prefixes_exactly_the_dangerous_starts():
     out = neutralised(_frame())
     assert list(out["text"][: len(DANGEROUS)]) == ["'" + t for t in DANGEROUS]
-    assert list(out["text"][len(DANGEROUS):].fillna("<NA>")) == ["plain", "a=b", "a ＝ b", "", "<NA>"]
+    assert list(out["text"][len(DANGEROUS) :].fillna("<NA>")) == [
+        "plain",
+        "a=b",
+        "a ＝ b",
+        "",
+        "<NA>",
+    ]
     assert list(out["value"]) == [-1.5] * len(out)
 
 

@@ -27,13 +27,34 @@ def _texts(column: pd.Series) -> list[str]:
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_streamed_export_equals_the_in_memory_rows(db, tmp_path, table, fmt):
     out = tmp_path / f"{table}.{fmt}"
-    args = ["--db", str(db), "export", table, "--format", fmt, "--out", str(out), "--from", "2024-01-08",
-            "--to", "2024-02-04", "--channel", "social,email"]
+    args = [
+        "--db",
+        str(db),
+        "export",
+        table,
+        "--format",
+        fmt,
+        "--out",
+        str(out),
+        "--from",
+        "2024-01-08",
+        "--to",
+        "2024-02-04",
+        "--channel",
+        "social,email",
+    ]
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 0, r.output
-    expected = neutralised(table_frame(db, Config(), table, "2024-01-08", "2024-02-04",
-                                       {"channel": ["social", "email"]}))
-    got = pd.read_parquet(out) if fmt == "parquet" else pd.read_csv(out, keep_default_na=False, na_values=[""])
+    expected = neutralised(
+        table_frame(
+            db, Config(), table, "2024-01-08", "2024-02-04", {"channel": ["social", "email"]}
+        )
+    )
+    got = (
+        pd.read_parquet(out)
+        if fmt == "parquet"
+        else pd.read_csv(out, keep_default_na=False, na_values=[""])
+    )
     assert r.output == f"wrote {len(expected)} rows to {out}.\n" and len(got) == len(expected) > 0
     assert list(got.columns) == list(expected.columns)
     key = {"cases": ["interaction_id"], "messages": ["message_id"], "surveys": ["survey_id"]}[table]
@@ -48,7 +69,9 @@ def test_streamed_export_equals_the_in_memory_rows(db, tmp_path, table, fmt):
 
 def test_streamed_csv_neutralises_formulas_and_quotes_line_breaks(db, tmp_path):
     out = tmp_path / "messages.csv"
-    r = CliRunner().invoke(main, ["--db", str(db), "export", "messages", "--format", "csv", "--out", str(out)])
+    r = CliRunner().invoke(
+        main, ["--db", str(db), "export", "messages", "--format", "csv", "--out", str(out)]
+    )
     assert r.exit_code == 0, r.output
     raw = out.read_bytes()
     assert raw.startswith(b"message_id,") and raw.endswith(b"\r\n")  # CRLF rows

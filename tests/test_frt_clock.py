@@ -34,7 +34,7 @@ timezone = "UTC"
 HELPDESK_ROWS = [  # ticket, first customer message, created, first reply
     ["1", "2024-03-04 09:00", "2024-03-04 09:20", "2024-03-04 10:00"],  # 3600 s / 2400 s
     ["2", "2024-03-04 08:30", "2024-03-04 08:00", "2024-03-04 08:45"],  # 900 s / 2700 s
-    ["3", "2024-03-04 12:00", "", "2024-03-04 12:10"],                  # 600 s / 600 s
+    ["3", "2024-03-04 12:00", "", "2024-03-04 12:10"],  # 600 s / 600 s
 ]
 
 INBOX = """[source]
@@ -73,10 +73,12 @@ def loaded(tmp_path: Path) -> Path:
     db = tmp_path / "w.duckdb"
     (tmp_path / "desk.toml").write_text(HELPDESK, encoding="utf-8")
     (tmp_path / "inbox.toml").write_text(INBOX, encoding="utf-8")
-    desk = write(tmp_path / "desk.csv", ["Ticket", "First message", "Created", "First reply"],
-                 HELPDESK_ROWS)
-    inbox = write(tmp_path / "inbox.csv", ["Msg", "Conv", "Role", "At", "Text", "Case created"],
-                  INBOX_ROWS)
+    desk = write(
+        tmp_path / "desk.csv", ["Ticket", "First message", "Created", "First reply"], HELPDESK_ROWS
+    )
+    inbox = write(
+        tmp_path / "inbox.csv", ["Msg", "Conv", "Role", "At", "Text", "Case created"], INBOX_ROWS
+    )
     for src, mapping in ((desk, "desk.toml"), (inbox, "inbox.toml")):
         r = load_file("csv", str(src), db, Config(), str(tmp_path / mapping))
         assert r.rows_quarantined == 0, r.summary()
@@ -89,8 +91,10 @@ def utc(*args) -> datetime:
 
 def test_created_at_opens_the_case_and_the_first_message_keeps_its_time(tmp_path):
     con = duckdb.connect(str(loaded(tmp_path)), read_only=True)
-    got = con.execute("select interaction_id, opened_at, first_customer_at, frt_s, frt_created_s "
-                      "from fct_cases order by 1").fetchall()
+    got = con.execute(
+        "select interaction_id, opened_at, first_customer_at, frt_s, frt_created_s "
+        "from fct_cases order by 1"
+    ).fetchall()
     con.close()
     assert got == [
         ("desk:1", utc(2024, 3, 4, 9, 20), utc(2024, 3, 4, 9), 3600.0, 2400.0),
@@ -106,11 +110,16 @@ def test_the_two_clocks_give_different_medians_and_sla(tmp_path):
     con = connect_readonly(db)
     try:
         by_message = scorecard(con, Config(), kpi_ids=["frt_median_s", "sla_met_rate"])
-        by_created = scorecard(con, replace(Config(), frt_clock="case_created",
-                                            sla_first_response_s=2500.0),
-                               kpi_ids=["frt_median_s", "sla_met_rate"])
-        by_message_2500 = scorecard(con, replace(Config(), sla_first_response_s=2500.0),
-                                    kpi_ids=["frt_median_s", "sla_met_rate"])
+        by_created = scorecard(
+            con,
+            replace(Config(), frt_clock="case_created", sla_first_response_s=2500.0),
+            kpi_ids=["frt_median_s", "sla_met_rate"],
+        )
+        by_message_2500 = scorecard(
+            con,
+            replace(Config(), sla_first_response_s=2500.0),
+            kpi_ids=["frt_median_s", "sla_met_rate"],
+        )
     finally:
         con.close()
     # first customer message: 3600, 900, 600, 3600, 1200 -> sorted 600 900 1200 3600 3600

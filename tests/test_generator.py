@@ -53,10 +53,14 @@ class Data:
 
 
 def _classify(text: pd.Series) -> pd.Series:
-    hits = pd.DataFrame({k: text.str.contains(v, case=False, regex=True) for k, v in KEYWORDS.items()})
+    hits = pd.DataFrame(
+        {k: text.str.contains(v, case=False, regex=True) for k, v in KEYWORDS.items()}
+    )
     n = hits.sum(axis=1)
     cat = hits.idxmax(axis=1).where(n == 1, np.where(n == 0, "other", "ambiguous"))
-    praise = text.str.contains(r"thank|brilliant|amazing|fantastic|great service", case=False) & (n == 0)
+    praise = text.str.contains(r"thank|brilliant|amazing|fantastic|great service", case=False) & (
+        n == 0
+    )
     return pd.Series(np.where(praise, "praise", cat), index=text.index)
 
 
@@ -83,7 +87,9 @@ def _cases(tw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     c["first_reply"] = out.groupby("root").t.min()
     c["frt_s"] = (c.first_reply - c.opened).dt.total_seconds()
     last_in = tw[tw.inb].sort_values(["t", "tweet_id"]).groupby("root").last()
-    c["resolved"] = (last_in.t > c.first_reply) & last_in.text.str.contains(RESOLUTION, case=False, regex=True)
+    c["resolved"] = (last_in.t > c.first_reply) & last_in.text.str.contains(
+        RESOLUTION, case=False, regex=True
+    )
     c["private"] = out.text.str.contains(PRIVATE, case=False, regex=True).groupby(out.root).any()
     c["private"] = c.private.fillna(False).astype(bool)
     c["status"] = np.select([c.resolved, c.first_reply.isna(), c.private], ["resolved", "unanswered", "private"],
@@ -96,7 +102,9 @@ def _cases(tw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _read(out: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     s = str  # read every column as text, as a loader must (blanks stay blanks, '4.0' stays '4.0')
-    tw = pd.read_csv(out / FILES["social"], dtype={"author_id": s, "inbound": s, "response_tweet_id": s})
+    tw = pd.read_csv(
+        out / FILES["social"], dtype={"author_id": s, "inbound": s, "response_tweet_id": s}
+    )
     calls = pd.read_csv(out / FILES["phone"], dtype=s, keep_default_na=False)
     tk = pd.read_csv(out / FILES["tickets"], dtype=s, keep_default_na=False)
     sv = pd.read_csv(out / FILES["surveys"], dtype=s, keep_default_na=False)
@@ -151,14 +159,18 @@ def test_twcs_format(data: Data):
                                     "in_response_to_tweet_id"]  # fmt: skip
     assert tw.tweet_id.is_unique and tw.tweet_id.dtype.kind == "i"
     assert set(tw.inbound) == {"True", "False"}
-    assert tw.created_at.str.fullmatch(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} \+0000 \d{4}").all()
+    assert tw.created_at.str.fullmatch(
+        r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} \+0000 \d{4}"
+    ).all()
     inb, out = tw[tw.inb], tw[~tw.inb]
     assert inb.author_id.str.fullmatch(r"\d+").all()  # anonymised numeric customer ids like 115712
     assert inb.text.str.match(r"@(TelcoCo|AirCo|ShopCo) ").all()
     assert set(out.author_id) == {"TelcoCo", "AirCo", "ShopCo"}
     # outbound tweets address the customer and end with the agent's signature
     assert out.text.str.match(r"@\d+ ").all() and out.text.str.contains(r" \^[A-Z]{2,3}$").all()
-    assert (out.text.str.extract(r"^@(\d+)")[0].values == out.root.map(data.cases.customer).values).all()
+    assert (
+        out.text.str.extract(r"^@(\d+)")[0].values == out.root.map(data.cases.customer).values
+    ).all()
     # reply links: every id they name exists, and each reply comes after what it answers
     ids = set(tw.tweet_id)
     assert tw.in_response_to_tweet_id.dropna().astype("int64").isin(ids).all()
@@ -175,15 +187,24 @@ def test_phone_format_and_blanks(data: Data):
                                     "Speed of answer in seconds", "AvgTalkDuration", "Satisfaction rating"]  # fmt: skip
     assert {"Customer Id", "Brand"} <= set(c.columns)
     assert c["Call Id"].str.fullmatch(r"ID\d{8}").all() and c["Call Id"].is_unique
-    assert c.Time.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}").all() and not c.Time.str.match(r"0\d:").any()
+    assert (
+        c.Time.str.fullmatch(r"\d{1,2}:\d{2}:\d{2}").all() and not c.Time.str.match(r"0\d:").any()
+    )
     assert c.Date.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
     assert c.t.is_monotonic_increasing  # PwC rows are sorted by date and time
     ab, an = c[~c.answered], c[c.answered]
     # abandoned calls: blank speed, talk time and rating (never 0), never resolved
-    assert (ab[["Speed of answer in seconds", "AvgTalkDuration", "Satisfaction rating"]] == "").all().all()
+    assert (
+        (ab[["Speed of answer in seconds", "AvgTalkDuration", "Satisfaction rating"]] == "")
+        .all()
+        .all()
+    )
     assert (ab.Resolved == "N").all()
     assert an["Speed of answer in seconds"].str.fullmatch(r"[1-9]\d*").all()
-    assert an.AvgTalkDuration.str.fullmatch(r"\d:\d{2}:\d{2}").all() and not (an.AvgTalkDuration == "0:00:00").any()
+    assert (
+        an.AvgTalkDuration.str.fullmatch(r"\d:\d{2}:\d{2}").all()
+        and not (an.AvgTalkDuration == "0:00:00").any()
+    )
     assert an["Satisfaction rating"].isin(["", "1", "2", "3", "4", "5"]).all()
     # speed of answer 10-300 s; abandonment like a real centre (PwC: 19 %), not the norm
     assert an.speed.between(10, 300).all() and 25 <= an.speed.median() <= 90
@@ -201,12 +222,19 @@ def test_ticket_format_and_timestamps(data: Data):
     assert t["Created At"].str.fullmatch(ts).all()
     closed, open_ = t["Ticket Status"] == "Closed", t["Ticket Status"] == "Open"
     # first response blank exactly for Open tickets, resolution only for Closed ones
-    assert (t["First Response Time"] == "").eq(open_).all() and (t["Time to Resolution"] != "").eq(closed).all()
+    assert (t["First Response Time"] == "").eq(open_).all() and (t["Time to Resolution"] != "").eq(
+        closed
+    ).all()
     assert t["First Response Time"][~open_].str.fullmatch(ts).all()
     # never earlier than creation (the real export has 1,365 such rows; ours has none)
-    assert (t["first"][~open_] >= t.created[~open_]).all() and (t.solved[closed] >= t["first"][closed]).all()
+    assert (t["first"][~open_] >= t.created[~open_]).all() and (
+        t.solved[closed] >= t["first"][closed]
+    ).all()
     rating = t["Customer Satisfaction Rating"]
-    assert rating[closed].isin(["", "1.0", "2.0", "3.0", "4.0", "5.0"]).all() and (rating[~closed] == "").all()
+    assert (
+        rating[closed].isin(["", "1.0", "2.0", "3.0", "4.0", "5.0"]).all()
+        and (rating[~closed] == "").all()
+    )
     assert 0.5 <= (rating[closed] != "").mean() <= 0.8  # a share of closed tickets is rated
     assert t["Ticket Description"].str.contains("\n\n").all()  # multi-line like the Kaggle export
 
@@ -215,7 +243,10 @@ def test_survey_format_and_links(data: Data):
     s = data.surveys
     assert list(s.columns) == ["survey_id", "interaction_id", "customer_id", "channel", "brand", "responded_at",
                                "csat", "nps", "would_recommend", "verbatim"]  # fmt: skip
-    assert s.survey_id.is_unique and s.responded_at.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z").all()
+    assert (
+        s.survey_id.is_unique
+        and s.responded_at.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z").all()
+    )
     assert set(s.would_recommend) == {"yes", "no"} and s.nps.astype(int).between(0, 10).all()
     # interaction ids follow contracts.md and point at real rows with the same customer
     ids = pd.concat([
@@ -229,7 +260,9 @@ def test_survey_format_and_links(data: Data):
     assert m.cust.notna().all() and (m.cust == m.customer_id).all() and (m.ch == m.channel).all()
     assert s.interaction_id.is_unique  # one response per surveyed interaction
     # CSAT appears once: in surveys.csv for social only; phone and tickets carry it natively
-    assert (s.csat[s.channel == "social"] != "").all() and (s.csat[s.channel != "social"] == "").all()
+    assert (s.csat[s.channel == "social"] != "").all() and (
+        s.csat[s.channel != "social"] == ""
+    ).all()
     rated_calls = data.calls.set_index("Call Id")["Satisfaction rating"]
     ph = s[s.channel == "phone"].interaction_id.str[4:]
     answered = data.calls.set_index("Call Id").answered.loc[ph]
@@ -251,7 +284,8 @@ def test_committed_demo_is_the_default_output(tmp_path):
     res = generate(tmp_path, interactions=DEMO_INTERACTIONS)  # 20,000; 90 days, seed 7
     for name in FILES.values():
         assert (demo / name).read_bytes() == (tmp_path / name).read_bytes(), (
-            f"sample_data/demo/{name} is stale: regenerate it (see sample_data/README.md)")
+            f"sample_data/demo/{name} is stale: regenerate it (see sample_data/README.md)"
+        )
     assert sum((demo / n).stat().st_size for n in FILES.values()) < 6_000_000  # 5.3 MB
     total = res.counts["social"] + res.counts["phone"] + res.counts["email"] + res.counts["chat"]
     assert total == DEMO_INTERACTIONS
@@ -266,12 +300,29 @@ def test_manifest_schema(data: Data):
             "runaround_rate", "answered_rate"}  # fmt: skip
     kinds = set()
     for inc in m["incidents"]:
-        assert list(inc) == ["kind", "brand", "channel", "category", "agent", "shift", "start", "end", "kpis"]
+        assert list(inc) == [
+            "kind",
+            "brand",
+            "channel",
+            "category",
+            "agent",
+            "shift",
+            "start",
+            "end",
+            "kpis",
+        ]
         assert (inc["shift"] is not None) == (inc["kind"] == "staffing_gap")
-        assert inc["brand"] in m["brands"] and inc["channel"] in {"social", "phone", "email", "chat"}
+        assert inc["brand"] in m["brands"] and inc["channel"] in {
+            "social",
+            "phone",
+            "email",
+            "chat",
+        }
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", inc["start"]) and inc["start"] <= inc["end"]
         assert inc["start"] >= "2024-01-22"  # after a 21-day baseline
-        assert inc["kpis"] and set(inc["kpis"]) <= kpis and set(inc["kpis"].values()) <= {"up", "down"}
+        assert (
+            inc["kpis"] and set(inc["kpis"]) <= kpis and set(inc["kpis"].values()) <= {"up", "down"}
+        )
         kinds.add(inc["kind"])
     assert kinds == {"network_outage", "billing_defect", "staffing_gap", "runaround_agent"}
     starts = {i["kind"]: i["start"] for i in m["incidents"]}
@@ -290,7 +341,10 @@ def test_incidents_off(tmp_path):
 def test_custom_brands(tmp_path):
     res = generate(tmp_path, interactions=3000, days=60, brands=["BankCo", "ShopCo"])
     calls = pd.read_csv(tmp_path / FILES["phone"])
-    assert set(calls.Brand) == {"BankCo", "ShopCo"} and res.manifest["brands"] == ["BankCo", "ShopCo"]
+    assert set(calls.Brand) == {"BankCo", "ShopCo"} and res.manifest["brands"] == [
+        "BankCo",
+        "ShopCo",
+    ]
     with pytest.raises(ValueError, match="brands"):
         generate(tmp_path, interactions=10, brands=["bad name"])
 
@@ -356,7 +410,9 @@ def test_resolution_times_have_long_tails(data: Data):
 
 def test_replies_outside_business_hours_are_slower(data: Data):
     c = data.cases
-    open_ = ((c.local_dow < 5) & c.local_hour.between(8, 19)) | ((c.local_dow == 5) & c.local_hour.between(9, 16))
+    open_ = ((c.local_dow < 5) & c.local_hour.between(8, 19)) | (
+        (c.local_dow == 5) & c.local_hour.between(9, 16)
+    )
     assert c.frt_s[~open_].median() > 1.5 * c.frt_s[open_].median()
     t = data.tickets[data.tickets["Ticket Channel"] == "Email"]
     local = t.created.dt.tz_localize("UTC").dt.tz_convert("Europe/London")
@@ -380,7 +436,11 @@ def test_agents_reply_within_their_shift(data: Data):
     spans = out.groupby("agent").hour.agg(lambda s: _span(set(s)))
     assert len(spans) >= 20 and spans.max() <= 12
     calls = data.calls  # a call is routed to an agent on shift when it comes in
-    spans = calls.t.dt.tz_convert("Europe/London").dt.hour.groupby(calls.Agent).agg(lambda s: _span(set(s)))
+    spans = (
+        calls.t.dt.tz_convert("Europe/London")
+        .dt.hour.groupby(calls.Agent)
+        .agg(lambda s: _span(set(s)))
+    )
     assert len(spans) >= 20 and spans.max() <= 12
 
 
@@ -390,7 +450,11 @@ def test_agents_reply_within_their_shift(data: Data):
 def test_resolution_and_status(data: Data):
     c = data.cases
     st = c.status.value_counts(normalize=True)
-    assert 0.35 <= st["resolved"] <= 0.60 and 0.05 <= st["unanswered"] <= 0.15 and 0.05 <= st["private"] <= 0.2
+    assert (
+        0.35 <= st["resolved"] <= 0.60
+        and 0.05 <= st["unanswered"] <= 0.15
+        and 0.05 <= st["private"] <= 0.2
+    )
     res = c.groupby("brand").resolved.mean()
     assert res["ShopCo"] > res["TelcoCo"] > res["AirCo"]  # good > mediocre > poor
 
@@ -400,8 +464,12 @@ def test_keyword_classifier_finds_the_category(data: Data):
     assert (c.category == "ambiguous").mean() < 0.01  # a first tweet names one category
     assert (c.category == "other").mean() < 0.15
     by_brand = c.groupby("brand").category.agg(set)
-    assert "travel" in by_brand["AirCo"] and "travel" not in by_brand["TelcoCo"] | by_brand["ShopCo"]
-    assert "outage" in by_brand["TelcoCo"] and "outage" not in by_brand["AirCo"] | by_brand["ShopCo"]
+    assert (
+        "travel" in by_brand["AirCo"] and "travel" not in by_brand["TelcoCo"] | by_brand["ShopCo"]
+    )
+    assert (
+        "outage" in by_brand["TelcoCo"] and "outage" not in by_brand["AirCo"] | by_brand["ShopCo"]
+    )
     assert {"order", "store"} <= by_brand["ShopCo"] and not {"order", "store"} & by_brand["AirCo"]
     assert set(data.calls.Topic) <= set(TOPIC_CATEGORY)
 
@@ -437,8 +505,12 @@ def test_positive_share_spans_the_published_range(sentiment: pd.DataFrame):
     assert 0.20 <= pos["AirCo"] <= 0.32 and 0.70 <= pos["ShopCo"] <= 0.82
     assert pos["AirCo"] < pos["TelcoCo"] < pos["ShopCo"]
     first = sentiment[sentiment.tweet_id == sentiment.root]
-    thanks = sentiment[sentiment.text.str.contains(r"\bthank", case=False) & (sentiment.tweet_id != sentiment.root)]
-    assert thanks.compound.mean() > 0.3 and first.compound.min() < -0.5  # grateful endings, angry openings
+    thanks = sentiment[
+        sentiment.text.str.contains(r"\bthank", case=False) & (sentiment.tweet_id != sentiment.root)
+    ]
+    assert (
+        thanks.compound.mean() > 0.3 and first.compound.min() < -0.5
+    )  # grateful endings, angry openings
 
 
 def test_unresolved_social_customers_call(data: Data):
@@ -486,7 +558,11 @@ def test_recommendation_follows_the_published_pattern(data: Data):
     # domain.md: 33 % after a fast but ineffective reply, 17 % after a slow but effective one,
     # 19 % after no reply; a good experience (fast and resolved) is about 3x a bad one, ~60-70 %
     assert 0.60 <= pooled["FR"] <= 0.72
-    assert abs(pooled["FU"] - 0.33) < 0.04 and abs(pooled["SR"] - 0.17) < 0.04 and abs(pooled["NR"] - 0.19) < 0.04
+    assert (
+        abs(pooled["FU"] - 0.33) < 0.04
+        and abs(pooled["SR"] - 0.17) < 0.04
+        and abs(pooled["NR"] - 0.19) < 0.04
+    )
     assert pooled["FR"] > 3 * pooled["SU"]
     # per channel (cells with at least 150 responses): the same order and published levels;
     # social sits ~6.5 points above them, the contact-centre channels ~1.5 below
@@ -507,7 +583,12 @@ def test_social_recommends_more_than_phone_within_category(data: Data):
     def lift(by: list[str]) -> tuple[float, float]:
         """Social minus phone recommend rate within strata, weighted by social responses; its SE."""
         g = s.groupby(by + ["channel"]).rec.agg(["mean", "size"]).unstack("channel").dropna()
-        ps, pp, ns, n_p = g[("mean", "social")], g[("mean", "phone")], g[("size", "social")], g[("size", "phone")]
+        ps, pp, ns, n_p = (
+            g[("mean", "social")],
+            g[("mean", "phone")],
+            g[("size", "social")],
+            g[("size", "phone")],
+        )
         w = ns / ns.sum()
         var = (w**2 * (ps * (1 - ps) / ns + pp * (1 - pp) / n_p)).sum()
         return float((w * (ps - pp)).sum()), float(np.sqrt(var))
@@ -534,12 +615,21 @@ def test_nps_consistent_with_recommend(data: Data):
 
 
 def _incident(data: Data, kind: str, channel: str | None = None) -> dict:
-    return next(i for i in data.manifest["incidents"] if i["kind"] == kind and channel in (None, i["channel"]))
+    return next(
+        i
+        for i in data.manifest["incidents"]
+        if i["kind"] == kind and channel in (None, i["channel"])
+    )
 
 
 def test_network_outage(data: Data, sentiment: pd.DataFrame):
     inc = _incident(data, "network_outage")
-    assert (inc["brand"], inc["channel"], inc["category"], inc["start"]) == ("TelcoCo", "social", "outage", inc["end"])
+    assert (inc["brand"], inc["channel"], inc["category"], inc["start"]) == (
+        "TelcoCo",
+        "social",
+        "outage",
+        inc["end"],
+    )
     c = data.cases[data.cases.brand == "TelcoCo"]
     daily = c.groupby("day").size()
     assert daily[inc["start"]] >= 3 * daily.median()  # spike of ~5x
@@ -569,7 +659,9 @@ def test_billing_defect(data: Data):
     during, bill = c.Date.between(inc["start"], inc["end"]), c.Topic == "Bill query"
     assert c.answered[during & bill].mean() < c.answered[~during & bill].mean() - 0.2
     assert abs(c.answered[during & ~bill].mean() - c.answered[~during & ~bill].mean()) < 0.05
-    t = data.tickets[(data.tickets.Brand == "TelcoCo") & (data.tickets["Ticket Channel"] == "Email")]
+    t = data.tickets[
+        (data.tickets.Brand == "TelcoCo") & (data.tickets["Ticket Channel"] == "Email")
+    ]
     t = t[t["Ticket Type"] == "Billing inquiry"]
     inside = t["Created At"].str[:10].between(inc["start"], inc["end"])
     closed = t.groupby(inside)["Ticket Status"].apply(lambda s: (s == "Closed").mean())
@@ -587,12 +679,19 @@ def test_staffing_gap(data: Data):
     assert sla(inside & evening) < sla(~inside & evening) - 0.25  # SLA misses in those evenings
     assert abs(sla(inside & morning) - sla(~inside & morning)) < 0.1  # mornings unaffected
     assert inc["shift"] == {"hours": [15, 23], "agents": ["MFC", "YR", "DT"]}  # ShopCo's late shift
-    late = data.tweets[~data.tweets.inb & data.tweets.root.map(c.day.between(inc["start"], inc["end"])
-                                                             & c.local_hour.between(15, 22)).fillna(False)]
+    late = data.tweets[
+        ~data.tweets.inb
+        & data.tweets.root.map(
+            c.day.between(inc["start"], inc["end"]) & c.local_hour.between(15, 22)
+        ).fillna(False)
+    ]
     late_agents = late.text.str.extract(r"\^([A-Z]{2,3})$")[0].value_counts()
     assert late_agents.index[0] == "MFC"  # the one agent left takes most of the late replies
     daily = c[c.frt_s.notna()].groupby("day").frt_s.median()
-    assert daily[daily.index.to_series().between(inc["start"], inc["end"])].median() > 2 * daily.median()
+    assert (
+        daily[daily.index.to_series().between(inc["start"], inc["end"])].median()
+        > 2 * daily.median()
+    )
 
 
 def test_runaround_agent(data: Data):

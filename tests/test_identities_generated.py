@@ -35,8 +35,10 @@ def generated(tmp_path_factory):
     before.close()
     load_identities(str(out / FILES["identities"]), db, CONFIG)
     con = open_warehouse(db)
-    cases = con.execute("select interaction_id, channel, brand, customer_id, resolved_customer_id, opened_at, "
-                        "next_contact_at, status, reopened from fct_cases").df()
+    cases = con.execute(
+        "select interaction_id, channel, brand, customer_id, resolved_customer_id, opened_at, "
+        "next_contact_at, status, reopened from fct_cases"
+    ).df()
     yield out, con, cases, unlinked
     con.close()
 
@@ -55,11 +57,15 @@ def _expected_next(cases: pd.DataFrame) -> dict[str, pd.Timestamp | None]:
     for _, g in known.groupby("key"):
         rows = list(g.itertuples(index=False))
         for i, r in enumerate(rows):
-            later = rows[i + 1:]
+            later = rows[i + 1 :]
             if pd.isna(r.brand):
                 hit = [x.opened_at for x in later[:1]]
             else:
-                hit = [x.opened_at for x in later if pd.isna(x.brand) or x.brand.lower() == r.brand.lower()][:1]
+                hit = [
+                    x.opened_at
+                    for x in later
+                    if pd.isna(x.brand) or x.brand.lower() == r.brand.lower()
+                ][:1]
             out[r.interaction_id] = hit[0] if hit else None
     return out
 
@@ -72,14 +78,22 @@ def test_the_generator_links_social_handles_to_contact_customers(generated):
     assert len(links) > 20 and set(links) <= social and set(links.values()) <= contact
     tickets = pd.read_csv(out / FILES["tickets"], dtype=str, keep_default_na=False)
     ids = pd.read_csv(out / FILES["identities"], dtype=str).merge(
-        tickets[["Customer Id", "Customer Email"]].drop_duplicates(), left_on="customer_key", right_on="Customer Id")
-    assert len(ids) > 0 and (ids["email"] == ids["Customer Email"]).all()  # the ticket's own address
+        tickets[["Customer Id", "Customer Email"]].drop_duplicates(),
+        left_on="customer_key",
+        right_on="Customer Id",
+    )
+    assert (
+        len(ids) > 0 and (ids["email"] == ids["Customer Email"]).all()
+    )  # the ticket's own address
 
 
 def test_each_case_resolves_and_next_contact_follows_the_resolved_customer(generated):
     out, _, cases, unlinked = generated
     links = _links(out)
-    key = [links.get(c, c) if ch == "social" else c for c, ch in zip(cases["customer_id"], cases["channel"], strict=True)]
+    key = [
+        links.get(c, c) if ch == "social" else c
+        for c, ch in zip(cases["customer_id"], cases["channel"], strict=True)
+    ]
     cases = cases.assign(key=key)
     assert cases["resolved_customer_id"].fillna("-").tolist() == cases["key"].fillna("-").tolist()
     expected = _expected_next(cases)
@@ -88,8 +102,10 @@ def test_each_case_resolves_and_next_contact_follows_the_resolved_customer(gener
     for k, v in expected.items():
         assert pd.isna(got[k]) if v is None else got[k] == v, k
     changed = unlinked.merge(cases, on="interaction_id", suffixes=("_before", ""))
-    moved = changed[changed["next_contact_at_before"].fillna(pd.Timestamp(0, tz="UTC"))
-                    != changed["next_contact_at"].fillna(pd.Timestamp(0, tz="UTC"))]
+    moved = changed[
+        changed["next_contact_at_before"].fillna(pd.Timestamp(0, tz="UTC"))
+        != changed["next_contact_at"].fillna(pd.Timestamp(0, tz="UTC"))
+    ]
     assert len(moved) > 0 and set(moved["resolved_customer_id"]) <= set(links.values())
 
 
@@ -100,7 +116,9 @@ def test_a_linked_customers_timeline_lists_all_their_cases_in_order(generated):
     per = mine.groupby("resolved_customer_id")["channel"].nunique()
     key = per[per >= 2].index[0]
     handle = next(h for h, k in links.items() if k == key)
-    theirs = cases[cases["customer_id"].isin([key, handle])].sort_values(["opened_at", "interaction_id"])
+    theirs = cases[cases["customer_id"].isin([key, handle])].sort_values(
+        ["opened_at", "interaction_id"]
+    )
     t = customer_timeline(con, CONFIG, "@" + handle)
     assert t.customers == (key,)
     assert t.to_frame()["interaction_id"].tolist() == theirs["interaction_id"].tolist()
@@ -113,16 +131,30 @@ def test_cross_channel_fcr_equals_the_count(generated):
 
     def count(nxt: pd.Series) -> tuple[int, int]:
         known = cases["customer_id"].notna()
-        ok = (cases["status"] == "resolved") & ~cases["reopened"] & (nxt.isna() | (nxt - cases["opened_at"] > window))
+        ok = (
+            (cases["status"] == "resolved")
+            & ~cases["reopened"]
+            & (nxt.isna() | (nxt - cases["opened_at"] > window))
+        )
         return int((ok & known).sum()), int(known.sum())
 
-    before = count(cases[["interaction_id"]].merge(unlinked, on="interaction_id", how="left")["next_contact_at"])
+    before = count(
+        cases[["interaction_id"]].merge(unlinked, on="interaction_id", how="left")[
+            "next_contact_at"
+        ]
+    )
     after = count(cases["next_contact_at"])
     assert after[1] == before[1] and after[0] < before[0]
     assert (before, after) == ((1445, 3000), (1440, 3000))  # identity.md, "Generated data"
     start = cases["opened_at"].min().strftime("%Y-%m-%d")
     end = cases["opened_at"].max().strftime("%Y-%m-%d")
     fast = scorecard(con, CONFIG, start, end, kpi_ids=["fcr_rate"]).value("fcr_rate")
-    rows = kpi_frame(con, CONFIG, [kpi_by_id("fcr_rate")], "total", [], start, end, {}, use_fast=False)
+    rows = kpi_frame(
+        con, CONFIG, [kpi_by_id("fcr_rate")], "total", [], start, end, {}, use_fast=False
+    )
     assert (fast.n, int(rows["n"].iloc[0])) == (after[1], after[1])
-    assert fast.value == pytest.approx(after[0] / after[1]) == pytest.approx(float(rows["value"].iloc[0]))
+    assert (
+        fast.value
+        == pytest.approx(after[0] / after[1])
+        == pytest.approx(float(rows["value"].iloc[0]))
+    )

@@ -9,7 +9,9 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 LAYER = {"etl": 0, "warehouse": 1, "scorecard": 2, "pages": 3, "app": 3, "cli": 4}
-FILES = [p for pkg in ("etl", "warehouse", "scorecard", "pages") for p in (ROOT / pkg).rglob("*.py")]
+FILES = [
+    p for pkg in ("etl", "warehouse", "scorecard", "pages") for p in (ROOT / pkg).rglob("*.py")
+]
 FILES += [ROOT / "app.py"]
 
 
@@ -40,8 +42,9 @@ def test_only_data_bridges_reach_the_warehouse_from_scorecard():
     allowed = {"service.py", "health.py", "options.py"}
     for path in (ROOT / "scorecard").rglob("*.py"):
         if "warehouse" in _imports(path):
-            assert path.name.startswith("data") or path.name in allowed, \
+            assert path.name.startswith("data") or path.name in allowed, (
                 f"scorecard/{path.name} imports warehouse"
+            )
 
 
 def _module(path: Path) -> str:
@@ -50,7 +53,11 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-PRODUCT = {_module(p): p for pkg in ("etl", "warehouse", "scorecard", "pages") for p in (ROOT / pkg).rglob("*.py")}
+PRODUCT = {
+    _module(p): p
+    for pkg in ("etl", "warehouse", "scorecard", "pages")
+    for p in (ROOT / pkg).rglob("*.py")
+}
 
 
 def _product_imports(path: Path) -> set[str]:

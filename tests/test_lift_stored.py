@@ -43,19 +43,24 @@ def con(db):
 
 def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     """Equal frames; sums of costs to 1e-9 (the order of a parallel sum)."""
-    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
-                                  rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False, rtol=1e-9
+    )
 
 
 def filters_of(con) -> list[dict]:
-    brand, category = con.execute("select brand, issue_category from fct_cases where channel = 'social' "
-                                  "and brand is not null group by all order by count(*) desc limit 1").fetchone()
+    brand, category = con.execute(
+        "select brand, issue_category from fct_cases where channel = 'social' "
+        "and brand is not null group by all order by count(*) desc limit 1"
+    ).fetchone()
     return [{}, {"brand": [brand]}, {"category": [category]}]
 
 
 def test_the_warehouse_keeps_the_followups_and_the_reads_use_them(con):
     assert stored_reads(con)
-    n = con.execute("select count(*), count(distinct interaction_id) from agg_social_followups").fetchone()
+    n = con.execute(
+        "select count(*), count(distinct interaction_id) from agg_social_followups"
+    ).fetchone()
     assert n[0] == n[1] >= 10  # one row per social case that has a follow-up
 
 
@@ -75,8 +80,10 @@ def test_stored_followups_equal_the_self_join(con, days):
 def test_stored_survey_outcomes_equal_the_join(con):
     for start, end in PERIODS:
         for filters in filters_of(con):
-            same(survey_cells(con, Config(), start, end, filters, stored=True),
-                 survey_cells(con, Config(), start, end, filters, stored=False))
+            same(
+                survey_cells(con, Config(), start, end, filters, stored=True),
+                survey_cells(con, Config(), start, end, filters, stored=False),
+            )
 
 
 def test_case_created_clock_and_brand_scope_read_the_join(db, con):
@@ -86,7 +93,9 @@ def test_case_created_clock_and_brand_scope_read_the_join(db, con):
     brand = filters_of(con)[1]["brand"][0]
     scoped = open_snapshot(Path(db), (brand,))
     try:
-        assert not stored_reads(scoped)  # a scope hides cases of other brands the model was built over
+        assert not stored_reads(
+            scoped
+        )  # a scope hides cases of other brands the model was built over
         in_scope = social_followups(scoped, Config(), None, None, {})
         unscoped = social_followups(con, Config(), None, None, {"brand": [brand]}, stored=True)
         assert 0 < in_scope["followed"].sum() <= unscoped["followed"].sum()

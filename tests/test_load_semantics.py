@@ -25,8 +25,12 @@ from warehouse.ingest import LoadRefused, load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "sample_data" / "demo"
-KEYS = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id",
-        "raw_twcs": "tweet_id"}
+KEYS = {
+    "interactions": "interaction_id",
+    "messages": "message_id",
+    "surveys": "survey_id",
+    "raw_twcs": "tweet_id",
+}
 
 
 def _make_twcs_module():
@@ -43,7 +47,9 @@ def table_digests(db: Path) -> dict[str, str]:
     """sha256 of each canonical table's rows ordered by key, without load ids."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        present = {
+            r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+        }
         out = {}
         for table, key in KEYS.items():
             if table not in present:
@@ -75,8 +81,9 @@ def test_split_twcs_load_equals_single_load(tmp_path):
     # The overlap is a later version of those tweets in the second file: it must win.
     texts = second.column("text").to_pylist()
     edited = [t + " (edited)" if i < n * 0.2 else t for i, t in enumerate(texts)]
-    second = second.set_column(second.column_names.index("text"), "text",
-                               make_twcs.pa.array(edited))
+    second = second.set_column(
+        second.column_names.index("text"), "text", make_twcs.pa.array(edited)
+    )
     a, b, both = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "both.csv"
     make_twcs.write_table(a, first)
     make_twcs.write_table(b, second)
@@ -104,9 +111,14 @@ def _split_csv(src: Path, tmp_path: Path, key: str) -> tuple[Path, Path, Path]:
     """Two overlapping parts of a CSV (the second with edited overlap rows) and their union."""
     frame = pd.read_csv(src, dtype=str, keep_default_na=False)
     n = len(frame)
-    first, second = frame.iloc[: int(n * 0.6)], frame.iloc[int(n * 0.4):].copy()
-    text_col = next(c for c in frame.columns if c not in (key,) and frame[c].str.len().mean() > 3
-                    and not frame[c].str.match(r"^[\d.:\- TZ]*$").all())
+    first, second = frame.iloc[: int(n * 0.6)], frame.iloc[int(n * 0.4) :].copy()
+    text_col = next(
+        c
+        for c in frame.columns
+        if c not in (key,)
+        and frame[c].str.len().mean() > 3
+        and not frame[c].str.match(r"^[\d.:\- TZ]*$").all()
+    )
     second.iloc[: int(n * 0.1), second.columns.get_loc(text_col)] += " (edited)"
     paths = tmp_path / f"a_{src.name}", tmp_path / f"b_{src.name}", tmp_path / f"both_{src.name}"
     first.to_csv(paths[0], index=False)
@@ -115,9 +127,14 @@ def _split_csv(src: Path, tmp_path: Path, key: str) -> tuple[Path, Path, Path]:
     return paths
 
 
-@pytest.mark.parametrize("kind,name,key", [("calls", "phone_calls.csv", "Call Id"),
-                                           ("tickets", "tickets.csv", "Ticket ID"),
-                                           ("surveys", "surveys.csv", "survey_id")])
+@pytest.mark.parametrize(
+    "kind,name,key",
+    [
+        ("calls", "phone_calls.csv", "Call Id"),
+        ("tickets", "tickets.csv", "Ticket ID"),
+        ("surveys", "surveys.csv", "survey_id"),
+    ],
+)
 def test_split_source_load_equals_single_load(tmp_path, kind, name, key):
     if not (DEMO / name).exists():
         pytest.skip(f"{DEMO / name} is not generated yet")
@@ -147,16 +164,28 @@ def test_killed_load_leaves_warehouse_unchanged_and_next_load_succeeds(tmp_path)
     probe, probe_base = tmp_path / "probe.duckdb", db.read_bytes()
     probe.write_bytes(probe_base)
     t0 = time.perf_counter()
-    subprocess.run([*cmd[:4], str(probe), *cmd[5:]], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [*cmd[:4], str(probe), *cmd[5:]],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     full = time.perf_counter() - t0
     rng = random.Random(20240601)
     killed, in_writer = 0, 0
     for lo, hi in ((0.05, 0.25), (0.25, 0.5), (0.5, 0.7), (0.7, 0.85)):
         delay = full * rng.uniform(lo, hi)
         for _attempt in range(3):  # a busier or quieter machine may finish sooner than measured
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             time.sleep(delay)
             os.killpg(proc.pid, signal.SIGKILL)  # the load and any worker processes it forked
             proc.wait()
@@ -174,7 +203,9 @@ def test_killed_load_leaves_warehouse_unchanged_and_next_load_succeeds(tmp_path)
             # all or nothing: a kill that lands after the atomic rename (the load runs in a child
             # process, which returns its result to the command after publishing) finds the whole
             # load published, never a part of it
-            assert count(db, "select count(*) from loads") == 2, f"a partial load after {delay:.1f} s"
+            assert count(db, "select count(*) from loads") == 2, (
+                f"a partial load after {delay:.1f} s"
+            )
             for table in ("raw_twcs", "interactions", "messages", "fct_cases"):
                 whole = count(probe, f"select count(*) from {table}")  # the load run to its end
                 assert count(db, f"select count(*) from {table}") == whole, (table, delay)
@@ -194,8 +225,10 @@ HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_respon
 
 def _good_rows(n: int) -> str:
     """n valid tweets; their emoji and accents make the file unmistakably UTF-8."""
-    return "".join(f"{i},{100 + i},True,Tue Oct 31 10:{i % 60:02d}:00 +0000 2017,@BrandA café {i} 😡,,\r\n"
-                   for i in range(1, n + 1))
+    return "".join(
+        f"{i},{100 + i},True,Tue Oct 31 10:{i % 60:02d}:00 +0000 2017,@BrandA café {i} 😡,,\r\n"
+        for i in range(1, n + 1)
+    )
 
 
 def _quarantine(db: Path) -> list[tuple[int, str]]:
@@ -208,16 +241,18 @@ def _quarantine(db: Path) -> list[tuple[int, str]]:
 
 def test_each_kind_of_bad_row_is_quarantined_with_line_and_reason(tmp_path):
     bad = (
-        "41,141,True,Tue Oct 31 10:00:00 +0000 2017,@BrandA extra,,,surplus\r\n"   # too many fields
-        "42,142,True\r\n"                                                          # too few fields
-        ",143,True,Tue Oct 31 10:00:00 +0000 2017,@BrandA no id,,\r\n"             # missing key
-        "44,144,True,31/10/2017 10:00,@BrandA when?,,\r\n"                         # bad timestamp
-        "45,145,maybe,Tue Oct 31 10:00:00 +0000 2017,@BrandA hmm,,\r\n"            # wrong type
-        "46,146,True,Tue Oct 31 10:00:00 +0000 2017,@BrandA parent,,abc\r\n"       # wrong type
+        "41,141,True,Tue Oct 31 10:00:00 +0000 2017,@BrandA extra,,,surplus\r\n"  # too many fields
+        "42,142,True\r\n"  # too few fields
+        ",143,True,Tue Oct 31 10:00:00 +0000 2017,@BrandA no id,,\r\n"  # missing key
+        "44,144,True,31/10/2017 10:00,@BrandA when?,,\r\n"  # bad timestamp
+        "45,145,maybe,Tue Oct 31 10:00:00 +0000 2017,@BrandA hmm,,\r\n"  # wrong type
+        "46,146,True,Tue Oct 31 10:00:00 +0000 2017,@BrandA parent,,abc\r\n"  # wrong type
     )
     path = tmp_path / "t.csv"
-    path.write_bytes((HEADER + _good_rows(40) + bad).encode()
-                     + b"47,147,True,Tue Oct 31 10:00:00 +0000 2017,caf\xe9 \xff,,\r\n")  # damage
+    path.write_bytes(
+        (HEADER + _good_rows(40) + bad).encode()
+        + b"47,147,True,Tue Oct 31 10:00:00 +0000 2017,caf\xe9 \xff,,\r\n"
+    )  # damage
     db = tmp_path / "w.duckdb"
     result = load_file("twcs", str(path), db, replace(Config(), max_bad_share=0.2))
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (47, 40, 7)
@@ -247,10 +282,16 @@ def test_too_many_bad_rows_refuse_the_file_in_one_sentence(tmp_path, twcs_db):
         load_file("twcs", str(path), db, Config())
 
 
-@pytest.mark.parametrize("tail,reason", [
-    (b'41,141,True,Tue Oct 31 10:00:00 +0000 2017,"@BrandA cut in the mid', "UNTERMINATED QUOTE"),
-    (b"41,141,True,Tue Oct 31 10:0", "MISSING COLUMNS"),
-])
+@pytest.mark.parametrize(
+    "tail,reason",
+    [
+        (
+            b'41,141,True,Tue Oct 31 10:00:00 +0000 2017,"@BrandA cut in the mid',
+            "UNTERMINATED QUOTE",
+        ),
+        (b"41,141,True,Tue Oct 31 10:0", "MISSING COLUMNS"),
+    ],
+)
 def test_truncated_file_quarantines_its_last_record(tmp_path, tail, reason):
     path = tmp_path / "t.csv"
     path.write_bytes((HEADER + _good_rows(40)).encode() + tail)
@@ -265,7 +306,9 @@ def test_truncated_file_quarantines_its_last_record(tmp_path, tail, reason):
 def test_file_that_is_not_csv_fails_in_one_sentence(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary" * 50)
-    result = CliRunner().invoke(main, ["--db", str(tmp_path / "w.duckdb"), "load", "twcs", str(path)])
+    result = CliRunner().invoke(
+        main, ["--db", str(tmp_path / "w.duckdb"), "load", "twcs", str(path)]
+    )
     assert result.exit_code == 1
     assert str(path) in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -278,14 +321,20 @@ def test_lock_is_released_when_the_loading_process_dies_but_its_workers_live(tmp
         "from pathlib import Path\n"
         "from warehouse.db import writer_lock\n"
         "with writer_lock(Path(sys.argv[1])):\n"
-        "    if os.fork() == 0:\n"          # a worker that outlives its parent, holding the fd
+        "    if os.fork() == 0:\n"  # a worker that outlives its parent, holding the fd
         "        null = os.open(os.devnull, os.O_WRONLY); os.dup2(null, 1); os.dup2(null, 2)\n"
         "        time.sleep(30); os._exit(0)\n"
         "    print(os.getpid(), flush=True)\n"
-        "    os._exit(0)\n"                 # the load dies without releasing anything
+        "    os._exit(0)\n"  # the load dies without releasing anything
     )
-    proc = subprocess.run([sys.executable, "-c", script, str(db)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, start_new_session=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+    )
     assert proc.returncode == 0, proc.stderr
     try:
         from warehouse.db import writer_lock
@@ -316,7 +365,8 @@ def test_a_small_load_rewrites_only_the_cases_it_touches(tmp_path):
         f"900001,{root['author_id']},True,Fri Dec 01 10:00:00 +0000 2017,@{brand} any news?,,"
         f"{root['tweet_id']}\n"
         f"900002,555555,True,Fri Dec 01 11:00:00 +0000 2017,@{brand} my bill is wrong,,\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     db, single = tmp_path / "w.duckdb", tmp_path / "single.duckdb"
     load_file("twcs", str(base), db, Config())
     parsed = parse_twcs(small, Config())
@@ -326,8 +376,11 @@ def test_a_small_load_rewrites_only_the_cases_it_touches(tmp_path):
         assert rebuild_cases(con, merged.rebuild_all) == 2  # the thread replied to + the new one
         from warehouse.build import build
 
-        con.execute("insert into loads values ('small', 'twcs', 'twcs', ?, 'x', now(), now(), "
-                    "2, 2, 0, 'loaded', null)", [str(small)])
+        con.execute(
+            "insert into loads values ('small', 'twcs', 'twcs', ?, 'x', now(), now(), "
+            "2, 2, 0, 'loaded', null)",
+            [str(small)],
+        )
         build(con)
     both = tmp_path / "both.csv"  # the same rows in one file: one load, every case built afresh
     both.write_bytes(base.read_bytes() + small.read_bytes().split(b"\n", 1)[1])

@@ -24,21 +24,96 @@ from warehouse.ingest import load_file
 SPROUT = EXAMPLES / "sprout_social.toml"
 ZENDESK = EXAMPLES / "zendesk.toml"
 # Sprout rows: Date, Network, Message Type, Profile, From, Message, Conversation ID, Message ID.
-M1 = ["02/01/2024 10:00 AM", "Twitter", "Received Message", "ShopCo", "@ann",
-      "@ShopCo my order never arrived", "c1", "1"]
-M2_OLD = ["02/01/2024 10:30 AM", "Twitter", "Sent Message", "ShopCo", "Jo", "Sorry! Checking", "c1", "2"]
-M2_NEW = ["02/01/2024 10:30 AM", "Twitter", "Sent Message", "ShopCo", "Jo",
-          "Sorry! Please DM us your order number", "c1", "2"]
-M3 = ["02/01/2024 11:00 AM", "Twitter", "Received Message", "ShopCo", "@ann", "thanks that worked",
-      "c1", "3"]
-M4_IN_C2 = ["02/02/2024 09:00 AM", "Facebook", "Received Message", "ShopCo", "bob",
-            "is the store open on sunday?", "c2", "4"]
-M4_IN_C3 = ["02/02/2024 09:00 AM", "Facebook", "Received Message", "ShopCo", "bob",
-            "is the store open on sunday?", "c3", "4"]
-M5 = ["02/03/2024 08:00 AM", "Instagram", "Received Message", "ShopCo", "cy", "my bill is wrong",
-      "c4", "5"]
-M6 = ["02/04/2024 09:00 AM", "Twitter", "Received Message", "ShopCo", "dee", "app crashes", "c5", "6"]
-M7 = ["02/04/2024 09:20 AM", "Twitter", "Sent Message", "ShopCo", "Sam", "Which version?", "c5", "7"]
+M1 = [
+    "02/01/2024 10:00 AM",
+    "Twitter",
+    "Received Message",
+    "ShopCo",
+    "@ann",
+    "@ShopCo my order never arrived",
+    "c1",
+    "1",
+]
+M2_OLD = [
+    "02/01/2024 10:30 AM",
+    "Twitter",
+    "Sent Message",
+    "ShopCo",
+    "Jo",
+    "Sorry! Checking",
+    "c1",
+    "2",
+]
+M2_NEW = [
+    "02/01/2024 10:30 AM",
+    "Twitter",
+    "Sent Message",
+    "ShopCo",
+    "Jo",
+    "Sorry! Please DM us your order number",
+    "c1",
+    "2",
+]
+M3 = [
+    "02/01/2024 11:00 AM",
+    "Twitter",
+    "Received Message",
+    "ShopCo",
+    "@ann",
+    "thanks that worked",
+    "c1",
+    "3",
+]
+M4_IN_C2 = [
+    "02/02/2024 09:00 AM",
+    "Facebook",
+    "Received Message",
+    "ShopCo",
+    "bob",
+    "is the store open on sunday?",
+    "c2",
+    "4",
+]
+M4_IN_C3 = [
+    "02/02/2024 09:00 AM",
+    "Facebook",
+    "Received Message",
+    "ShopCo",
+    "bob",
+    "is the store open on sunday?",
+    "c3",
+    "4",
+]
+M5 = [
+    "02/03/2024 08:00 AM",
+    "Instagram",
+    "Received Message",
+    "ShopCo",
+    "cy",
+    "my bill is wrong",
+    "c4",
+    "5",
+]
+M6 = [
+    "02/04/2024 09:00 AM",
+    "Twitter",
+    "Received Message",
+    "ShopCo",
+    "dee",
+    "app crashes",
+    "c5",
+    "6",
+]
+M7 = [
+    "02/04/2024 09:20 AM",
+    "Twitter",
+    "Sent Message",
+    "ShopCo",
+    "Sam",
+    "Which version?",
+    "c5",
+    "7",
+]
 
 
 def utc(*args) -> datetime:
@@ -50,9 +125,13 @@ def digests(db: Path) -> dict[str, str]:
     out = table_digests(db)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        for name, sql in (("mapped_messages", "select * exclude (load_id) from mapped_messages"),
-                          ("fct_cases", "select * exclude (load_id) from fct_cases")):
-            out[name] = hashlib.sha256(repr(con.execute(f"{sql} order by 1").fetchall()).encode()).hexdigest()
+        for name, sql in (
+            ("mapped_messages", "select * exclude (load_id) from mapped_messages"),
+            ("fct_cases", "select * exclude (load_id) from fct_cases"),
+        ):
+            out[name] = hashlib.sha256(
+                repr(con.execute(f"{sql} order by 1").fetchall()).encode()
+            ).hexdigest()
     finally:
         con.close()
     return out
@@ -66,14 +145,24 @@ def rows(db: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-def split_and_single(tmp_path: Path, kind: str, source_a: str, source_b: str, source_both: str,
-                     mapping_a: Path, mapping_b: Path | None = None,
-                     mapping_both: Path | None = None) -> tuple[Path, Path]:
+def split_and_single(
+    tmp_path: Path,
+    kind: str,
+    source_a: str,
+    source_b: str,
+    source_both: str,
+    mapping_a: Path,
+    mapping_b: Path | None = None,
+    mapping_both: Path | None = None,
+) -> tuple[Path, Path]:
     """Warehouses of the two parts loaded one after the other, and of everything at once."""
     split, single = tmp_path / "split.duckdb", tmp_path / "single.duckdb"
     for source, mapping in ((source_a, mapping_a), (source_b, mapping_b or mapping_a)):
         assert load_file(kind, source, split, Config(), str(mapping)).status == "loaded"
-    assert load_file(kind, source_both, single, Config(), str(mapping_both or mapping_a)).status == "loaded"
+    assert (
+        load_file(kind, source_both, single, Config(), str(mapping_both or mapping_a)).status
+        == "loaded"
+    )
     return split, single
 
 
@@ -88,12 +177,22 @@ def test_split_messages_csv_equals_single_load(tmp_path):
     both = write_csv(tmp_path / "both.csv", SPROUT_HEADER, a_rows + b_rows)
     split, single = split_and_single(tmp_path, "csv", str(a), str(b), str(both), SPROUT)
     assert digests(split) == digests(single)
-    assert rows(split, "select interaction_id, opened_at, first_response_at, resolved_at, status, "
-                       "handled_privately, n_messages from fct_cases order by 1") == [
+    assert rows(
+        split,
+        "select interaction_id, opened_at, first_response_at, resolved_at, status, "
+        "handled_privately, n_messages from fct_cases order by 1",
+    ) == [
         # opened at message 1 (10:00 EST = 15:00Z), first reply message 2 (15:30Z), resolved by
         # message 3 "thanks that worked" (16:00Z); message 2's later text asks for a DM.
-        ("sprout:c1", utc(2024, 2, 1, 15), utc(2024, 2, 1, 15, 30), utc(2024, 2, 1, 16),
-         "resolved", True, 3),
+        (
+            "sprout:c1",
+            utc(2024, 2, 1, 15),
+            utc(2024, 2, 1, 15, 30),
+            utc(2024, 2, 1, 16),
+            "resolved",
+            True,
+            3,
+        ),
         # c2 lost its only message to c3; c4 was only in a.csv and stays.
         ("sprout:c3", utc(2024, 2, 2, 14), None, None, "unanswered", False, 1),
         ("sprout:c4", utc(2024, 2, 3, 13), None, None, "unanswered", False, 1),
@@ -126,31 +225,85 @@ def test_messages_stored_before_mapped_messages_existed_take_their_case_facets(t
     load_file("csv", str(b), split, Config(), str(SPROUT))
     load_file("csv", str(both), single, Config(), str(SPROUT))
     got, want = digests(split), digests(single)
-    assert {k: got[k] for k in ("interactions", "messages", "fct_cases")} == \
-        {k: want[k] for k in ("interactions", "messages", "fct_cases")}
+    assert {k: got[k] for k in ("interactions", "messages", "fct_cases")} == {
+        k: want[k] for k in ("interactions", "messages", "fct_cases")
+    }
     assert rows(split, "select count(*) from mapped_messages") == [(3,)]
 
 
 def test_split_interactions_csv_equals_single_load_and_the_later_row_wins(tmp_path):
     # Zendesk rows: ticket 2 is in both parts; b.csv has it solved with a Good rating.
-    t1 = ["1", "cust-1", "Alice", "Billing", "charged twice", "Solved", "Mail",
-          "15/01/2024 10:00", "15/01/2024 11:30", "16/01/2024 09:00", "Bad", "300"]
-    t2_old = ["2", "cust-2", "Bob", "Support", "router drops", "Open", "Customer Care Call",
-              "16/01/2024 10:00", "16/01/2024 10:05", "", "", ""]
-    t2_new = ["2", "cust-2", "Bob", "Support", "router drops", "Solved", "Customer Care Call",
-              "16/01/2024 10:00", "16/01/2024 10:05", "16/01/2024 12:00", "Good", "600"]
-    t3 = ["3", "cust-3", "", "Support", "Where is my parcel?", "New", "Web Widget",
-          "17/01/2024 10:00", "", "", "", ""]
+    t1 = [
+        "1",
+        "cust-1",
+        "Alice",
+        "Billing",
+        "charged twice",
+        "Solved",
+        "Mail",
+        "15/01/2024 10:00",
+        "15/01/2024 11:30",
+        "16/01/2024 09:00",
+        "Bad",
+        "300",
+    ]
+    t2_old = [
+        "2",
+        "cust-2",
+        "Bob",
+        "Support",
+        "router drops",
+        "Open",
+        "Customer Care Call",
+        "16/01/2024 10:00",
+        "16/01/2024 10:05",
+        "",
+        "",
+        "",
+    ]
+    t2_new = [
+        "2",
+        "cust-2",
+        "Bob",
+        "Support",
+        "router drops",
+        "Solved",
+        "Customer Care Call",
+        "16/01/2024 10:00",
+        "16/01/2024 10:05",
+        "16/01/2024 12:00",
+        "Good",
+        "600",
+    ]
+    t3 = [
+        "3",
+        "cust-3",
+        "",
+        "Support",
+        "Where is my parcel?",
+        "New",
+        "Web Widget",
+        "17/01/2024 10:00",
+        "",
+        "",
+        "",
+        "",
+    ]
     a = write_csv(tmp_path / "a.csv", ZENDESK_HEADER, [t1, t2_old])
     b = write_csv(tmp_path / "b.csv", ZENDESK_HEADER, [t2_new, t3])
     both = write_csv(tmp_path / "both.csv", ZENDESK_HEADER, [t1, t2_old, t2_new, t3])
     split, single = split_and_single(tmp_path, "csv", str(a), str(b), str(both), ZENDESK)
     assert digests(split) == digests(single)
     # Ticket 2 as b.csv has it: solved 12:00 CET = 11:00Z, handle time 600 s, rating Good = 5.
-    assert rows(split, "select status, resolved_at, handle_seconds from interactions "
-                       "where interaction_id = 'zendesk:2'") == [("resolved", utc(2024, 1, 16, 11), 600.0)]
+    assert rows(
+        split,
+        "select status, resolved_at, handle_seconds from interactions "
+        "where interaction_id = 'zendesk:2'",
+    ) == [("resolved", utc(2024, 1, 16, 11), 600.0)]
     assert rows(split, "select survey_id, csat from surveys order by 1") == [
-        ("zendesk:1:csat", 1.0), ("zendesk:2:csat", 5.0)]
+        ("zendesk:1:csat", 1.0),
+        ("zendesk:2:csat", 5.0),
+    ]
 
 
 INBOX_DDL = """
@@ -195,23 +348,48 @@ channel = "social"
 
 @pytest.mark.postgres
 def test_split_messages_sql_equals_single_load(postgres_url, tmp_path):  # noqa: F811
-    with psycopg.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://"),
-                         autocommit=True) as c:
+    with psycopg.connect(
+        postgres_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    ) as c:
         c.execute(INBOX_DDL)
     mappings = {}
-    for name, sql in (("a", 'table = "export_a"'), ("b", 'table = "export_b"'),
-                      ("both", 'query = """select * from (select 1 as part, * from export_a union all '
-                               'select 2, * from export_b) x order by part, row_no"""')):
+    for name, sql in (
+        ("a", 'table = "export_a"'),
+        ("b", 'table = "export_b"'),
+        (
+            "both",
+            'query = """select * from (select 1 as part, * from export_a union all '
+            'select 2, * from export_b) x order by part, row_no"""',
+        ),
+    ):
         mappings[name] = tmp_path / f"{name}.toml"
         mappings[name].write_text(INBOX_MAPPING.format(sql=sql), encoding="utf-8")
-    split, single = split_and_single(tmp_path, "sql", postgres_url, postgres_url, postgres_url,
-                                     mappings["a"], mappings["b"], mappings["both"])
+    split, single = split_and_single(
+        tmp_path,
+        "sql",
+        postgres_url,
+        postgres_url,
+        postgres_url,
+        mappings["a"],
+        mappings["b"],
+        mappings["both"],
+    )
     assert digests(split) == digests(single)
-    assert rows(split, "select interaction_id, opened_at, first_response_at, resolved_at, status, "
-                       "handled_privately, n_messages from fct_cases order by 1") == [
+    assert rows(
+        split,
+        "select interaction_id, opened_at, first_response_at, resolved_at, status, "
+        "handled_privately, n_messages from fct_cases order by 1",
+    ) == [
         # c1: m1 (15:00Z) opens, m2 answers (15:30Z) with export_b's DM request, m3 "thanks,
         # sorted" (16:00Z) resolves. c2: m4 (14:00Z) from export_a, m5's reply (14:20Z) from export_b.
-        ("inbox:c1", utc(2024, 2, 1, 15), utc(2024, 2, 1, 15, 30), utc(2024, 2, 1, 16),
-         "resolved", True, 3),
+        (
+            "inbox:c1",
+            utc(2024, 2, 1, 15),
+            utc(2024, 2, 1, 15, 30),
+            utc(2024, 2, 1, 16),
+            "resolved",
+            True,
+            3,
+        ),
         ("inbox:c2", utc(2024, 2, 2, 14), utc(2024, 2, 2, 14, 20), None, "open", False, 2),
     ]

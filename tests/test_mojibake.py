@@ -36,9 +36,12 @@ def clean_db(tmp_path_factory):
 def _enrichment(db) -> dict[int, tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {r[0]: r[1:] for r in con.execute(
-            "select tweet_id, sentiment, category, asks_private, resolves from raw_twcs")
-            .fetchall()}
+        return {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select tweet_id, sentiment, category, asks_private, resolves from raw_twcs"
+            ).fetchall()
+        }
     finally:
         con.close()
 
@@ -47,15 +50,19 @@ def test_sample_has_the_counted_non_ascii_texts():
     assert sum(not t.isascii() for t in sample_texts().values()) == NON_ASCII
 
 
-@pytest.mark.parametrize("codec,layers,note", [
-    ("mac_roman", 1, f"repaired mojibake in {NON_ASCII} texts (Mac Roman {NON_ASCII})"),
-    ("cp1252", 1, f"repaired mojibake in {NON_ASCII} texts (Windows-1252/Latin-1 {NON_ASCII})"),
-    ("cp1252", 2, f"repaired mojibake in {NON_ASCII} texts (double-encoded UTF-8 {NON_ASCII})"),
-])
+@pytest.mark.parametrize(
+    "codec,layers,note",
+    [
+        ("mac_roman", 1, f"repaired mojibake in {NON_ASCII} texts (Mac Roman {NON_ASCII})"),
+        ("cp1252", 1, f"repaired mojibake in {NON_ASCII} texts (Windows-1252/Latin-1 {NON_ASCII})"),
+        ("cp1252", 2, f"repaired mojibake in {NON_ASCII} texts (double-encoded UTF-8 {NON_ASCII})"),
+    ],
+)
 def test_every_damaged_text_is_repaired_and_counted(tmp_path, clean_db, codec, layers, note):
     frame = mangled(sample_frame(), codec, layers)
-    assert sum(a != b for a, b in zip(frame["text"], sample_frame()["text"],
-                                      strict=True)) == NON_ASCII
+    assert (
+        sum(a != b for a, b in zip(frame["text"], sample_frame()["text"], strict=True)) == NON_ASCII
+    )
     db = tmp_path / "w.duckdb"
     result = load_file("twcs", str(write(tmp_path / "t.csv", pandas_csv(frame))), db, Config())
     assert (result.rows_loaded, result.rows_quarantined) == (121, 0)
@@ -88,8 +95,15 @@ def test_a_lossy_copy_never_replaces_the_stored_text_whatever_the_order(tmp_path
     assert stored_texts(after) == stored_texts(clean_db)
     before = tmp_path / "before.duckdb"
     load_file("twcs", str(lossy), before, Config())
-    assert sum(t != c for t, c in zip(stored_texts(before).values(),
-                                      stored_texts(clean_db).values(), strict=True)) > 0
+    assert (
+        sum(
+            t != c
+            for t, c in zip(
+                stored_texts(before).values(), stored_texts(clean_db).values(), strict=True
+            )
+        )
+        > 0
+    )
     load_file("twcs", str(TWCS_SAMPLE), before, replace(Config()))
     assert stored_texts(before) == stored_texts(clean_db)  # the clean later copy wins
 
@@ -101,10 +115,23 @@ def test_a_real_edit_of_a_stored_text_still_replaces_it():
     assert is_damaged_variant("Iâ€™m fine", "I’m fine")
 
 
-@pytest.mark.parametrize("text", [
-    "√2 is irrational", "y‚ all", "qu’était", "«Ça va»", "l’école", "2 ≈ 3 ≈ π", "x ∂y/∂x",
-    "price ¢50 • ok", "¡™£¢∞§¶•ªº–≠", "Größe café – naïve “x”", "Привет", "‚Ä",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "√2 is irrational",
+        "y‚ all",
+        "qu’était",
+        "«Ça va»",
+        "l’école",
+        "2 ≈ 3 ≈ π",
+        "x ∂y/∂x",
+        "price ¢50 • ok",
+        "¡™£¢∞§¶•ªº–≠",
+        "Größe café – naïve “x”",
+        "Привет",
+        "‚Ä",
+    ],
+)
 def test_correct_texts_with_mac_roman_characters_are_left_alone(text):
     assert repaired_text(text) == (text, ())
 
@@ -113,15 +140,21 @@ def test_no_real_text_is_touched():
     assert all(repaired_text(t) == (t, ()) for t in sample_texts().values())
 
 
-@pytest.mark.parametrize("damaged,clean,kinds", [
-    ("y‚Äôall lie about your ‚Äúgreat‚Äù connection", "y’all lie about your “great” connection",
-     ("mac_roman",)),
-    ("family ? \uf8ffü§• \uf8ffüíØ", "family ? 🤥 💯", ("mac_roman",)),
-    ("my fianc√© is driving", "my fiancé is driving", ("mac_roman",)),
-    ("Iâ€™m at the cafÃ©", "I’m at the café", ("cp1252",)),
-    ("IÃ¢â‚¬â„¢m", "I’m", ("double",)),
-    ("–ü—Ä–∏–≤–µ—Ç", "Привет", ("mac_roman",)),
-])
+@pytest.mark.parametrize(
+    "damaged,clean,kinds",
+    [
+        (
+            "y‚Äôall lie about your ‚Äúgreat‚Äù connection",
+            "y’all lie about your “great” connection",
+            ("mac_roman",),
+        ),
+        ("family ? \uf8ffü§• \uf8ffüíØ", "family ? 🤥 💯", ("mac_roman",)),
+        ("my fianc√© is driving", "my fiancé is driving", ("mac_roman",)),
+        ("Iâ€™m at the cafÃ©", "I’m at the café", ("cp1252",)),
+        ("IÃ¢â‚¬â„¢m", "I’m", ("double",)),
+        ("–ü—Ä–∏–≤–µ—Ç", "Привет", ("mac_roman",)),
+    ],
+)
 def test_each_kind_is_repaired_exactly(damaged, clean, kinds):
     assert repaired_text(damaged) == (clean, kinds)
 

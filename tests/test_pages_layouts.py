@@ -25,13 +25,38 @@ def _ids(tree) -> list:
 
 def test_every_page_is_registered_at_its_path(svc):
     paths = sorted(p["path"] for p in dash.page_registry.values())
-    assert paths == ["/", "/conversations", "/coverage", "/customer", "/economics", "/health",
-                     "/opportunities", "/rootcause", "/trends"]
+    assert paths == [
+        "/",
+        "/conversations",
+        "/coverage",
+        "/customer",
+        "/economics",
+        "/health",
+        "/opportunities",
+        "/rootcause",
+        "/trends",
+    ]
 
 
-@pytest.mark.parametrize("query", [{}, {"day": "not-a-date", "brand": "nobody", "kpi": "nope", "start": "2017-13-45",
-                                        "period": "x..y", "vs": "..", "by": "colour", "sensitivity": "high",
-                                        "shift": "lots", "grain": "year", "case": "<b>x</b>"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {
+            "day": "not-a-date",
+            "brand": "nobody",
+            "kpi": "nope",
+            "start": "2017-13-45",
+            "period": "x..y",
+            "vs": "..",
+            "by": "colour",
+            "sensitivity": "high",
+            "shift": "lots",
+            "grain": "year",
+            "case": "<b>x</b>",
+        },
+    ],
+)
 def test_layouts_build_from_any_url_with_unique_ids(svc, query):
     import app
 

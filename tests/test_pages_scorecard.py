@@ -39,9 +39,15 @@ def test_tiles_show_value_target_status_and_n(svc):
     assert "status-red" in resolution.children.className
     assert resolution.title.startswith("Resolved: ")  # the definition on hover
     headers = [t for c in components_of(rows) if type(c).__name__ == "H5" for t in texts_of(c)]
-    assert [h.split(" · ")[0] for h in headers] == ["Customer", "Internal process", "Financial",
-                                                    "Learning and growth"]
-    assert texts_of(bar)[0].startswith(f"{len(catalogue())} rows")  # one row per KPI in the catalogue
+    assert [h.split(" · ")[0] for h in headers] == [
+        "Customer",
+        "Internal process",
+        "Financial",
+        "Learning and growth",
+    ]
+    assert texts_of(bar)[0].startswith(
+        f"{len(catalogue())} rows"
+    )  # one row per KPI in the catalogue
 
 
 def test_red_tiles_link_to_their_root_cause_with_the_filters(svc):
@@ -54,8 +60,11 @@ def test_red_tiles_link_to_their_root_cause_with_the_filters(svc):
     links = [c.href for c in components_of(rows) if type(c).__name__ == "Link"]
     assert links and all(h.startswith("/rootcause?kpi=") for h in links)
     assert all("day=2017-10-31" in h and "channel=social" in h for h in links)
-    reds = {c.id.removeprefix("tile-") for c in components_of(rows)
-            if getattr(c, "id", "") and "status-red" in str(getattr(c.children, "className", ""))}
+    reds = {
+        c.id.removeprefix("tile-")
+        for c in components_of(rows)
+        if getattr(c, "id", "") and "status-red" in str(getattr(c.children, "className", ""))
+    }
     assert {h.split("kpi=")[1].split("&")[0] for h in links} == reds
 
 
@@ -95,8 +104,14 @@ def test_sparkline_points_are_scaled_into_the_box():
 def test_url_holds_the_filters(svc):
     from pages.scorecard import url_search
 
-    assert url_search("2017-10-31", "VerizonSupport", None, "volume") == "?day=2017-10-31&brand=VerizonSupport"
-    assert url_search("2017-10-31", None, "social", "frt_median_s") == "?day=2017-10-31&channel=social&kpi=frt_median_s"
+    assert (
+        url_search("2017-10-31", "VerizonSupport", None, "volume")
+        == "?day=2017-10-31&brand=VerizonSupport"
+    )
+    assert (
+        url_search("2017-10-31", None, "social", "frt_median_s")
+        == "?day=2017-10-31&channel=social&kpi=frt_median_s"
+    )
 
 
 def test_layout_reads_the_url_and_defaults_to_the_latest_day(svc):
@@ -121,12 +136,23 @@ def test_export_callback_sends_the_shown_rows_neutralised(svc):
     from pages import scorecard as page
 
     export = page.EXPORT
-    for fmt, reader in (("csv", pd.read_csv), ("parquet", pd.read_parquet), ("xlsx", pd.read_excel)):
-        button = json.dumps({"fmt": fmt, "page": "sc", "table": "scorecard", "type": "export"},
-                            separators=(",", ":"), sort_keys=True)
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": button + ".n_clicks", "value": 1}]))
+    for fmt, reader in (
+        ("csv", pd.read_csv),
+        ("parquet", pd.read_parquet),
+        ("xlsx", pd.read_excel),
+    ):
+        button = json.dumps(
+            {"fmt": fmt, "page": "sc", "table": "scorecard", "type": "export"},
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+        context_value.set(
+            AttributeDict(triggered_inputs=[{"prop_id": button + ".n_clicks", "value": 1}])
+        )
         data, error = export([1], "2017-10-31", "VerizonSupport", None, "volume")
-        assert error == "" and data["filename"] == f"scorecard_2017-10-31_VerizonSupport_volume.{fmt}"
+        assert (
+            error == "" and data["filename"] == f"scorecard_2017-10-31_VerizonSupport_volume.{fmt}"
+        )
         got = reader(io.BytesIO(base64.b64decode(data["content"])))
         shown = page.tables("2017-10-31", "VerizonSupport", None, "volume")["scorecard"]
         assert list(got["kpi"]) == list(shown["kpi"]) and len(got) == len(shown) > 20

@@ -45,13 +45,25 @@ def test_basic_auth_protects_every_route(twcs_db, tmp_path):
     db = tmp_path / "w.duckdb"
     shutil.copyfile(twcs_db, db)
     users = f"alice:{generate_password_hash('s3cret')},bob:{generate_password_hash('other')}"
-    with gunicorn_server(db, {"SOCIALCARE_USERS": users, "SOCIALCARE_WARM": "0"}, workers=1, threads=2) as url:
-        for path in ("/", "/economics", "/_dash-layout", "/_dash-dependencies", "/assets/socialcare.css"):
+    with gunicorn_server(
+        db, {"SOCIALCARE_USERS": users, "SOCIALCARE_WARM": "0"}, workers=1, threads=2
+    ) as url:
+        for path in (
+            "/",
+            "/economics",
+            "/_dash-layout",
+            "/_dash-dependencies",
+            "/assets/socialcare.css",
+        ):
             r = requests.get(url + path, timeout=30)
             assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic"), path
             assert requests.get(url + path, auth=("alice", "wrong"), timeout=30).status_code == 401
-            assert requests.get(url + path, auth=("alice", "s3cret"), timeout=30).status_code == 200, path
-        assert requests.post(url + "/_dash-update-component", json={}, timeout=30).status_code == 401
+            assert (
+                requests.get(url + path, auth=("alice", "s3cret"), timeout=30).status_code == 200
+            ), path
+        assert (
+            requests.post(url + "/_dash-update-component", json={}, timeout=30).status_code == 401
+        )
         assert requests.get(url + "/", auth=("bob", "other"), timeout=30).status_code == 200
 
 
@@ -59,12 +71,43 @@ def test_a_load_while_serving_causes_no_errors_and_shows_new_data(twcs_db, tmp_p
     db = tmp_path / "w.duckdb"
     shutil.copyfile(twcs_db, db)
     # two new cases on 2017-10-31, each answered by a brand
-    extra = make_twcs([
-        ("990001", "new_customer_1", "True", "Tue Oct 31 12:00:00 +0000 2017", "@sprintcare my phone is dead", ""),
-        ("990002", "sprintcare", "False", "Tue Oct 31 12:05:00 +0000 2017", "@new_customer_1 Sorry! -KC", "990001"),
-        ("990003", "new_customer_2", "True", "Tue Oct 31 13:00:00 +0000 2017", "@sprintcare bill is wrong", ""),
-        ("990004", "sprintcare", "False", "Tue Oct 31 13:09:00 +0000 2017", "@new_customer_2 Please DM us", "990003"),
-    ], name="more.csv")
+    extra = make_twcs(
+        [
+            (
+                "990001",
+                "new_customer_1",
+                "True",
+                "Tue Oct 31 12:00:00 +0000 2017",
+                "@sprintcare my phone is dead",
+                "",
+            ),
+            (
+                "990002",
+                "sprintcare",
+                "False",
+                "Tue Oct 31 12:05:00 +0000 2017",
+                "@new_customer_1 Sorry! -KC",
+                "990001",
+            ),
+            (
+                "990003",
+                "new_customer_2",
+                "True",
+                "Tue Oct 31 13:00:00 +0000 2017",
+                "@sprintcare bill is wrong",
+                "",
+            ),
+            (
+                "990004",
+                "sprintcare",
+                "False",
+                "Tue Oct 31 13:09:00 +0000 2017",
+                "@new_customer_2 Please DM us",
+                "990003",
+            ),
+        ],
+        name="more.csv",
+    )
     with gunicorn_server(db, {"SOCIALCARE_WARM": "0"}) as url:
         deps = requests.get(url + "/_dash-dependencies", timeout=30).json()
         body = callback_payload(deps, "sc-tiles.children", {"sc-date.date": "2017-10-31"})

@@ -25,13 +25,21 @@ def test_daily_chart_shows_series_baseline_and_anomalies(svc):
     from pages.trends import chart
 
     fig, bar = chart("volume", "day", "", START, END, None, None, 3.5)
-    expected = scorecard(svc.reader.cursor(), svc.config, START, END, "day", (), {}, ["volume"]).to_frame()
+    expected = scorecard(
+        svc.reader.cursor(), svc.config, START, END, "day", (), {}, ["volume"]
+    ).to_frame()
     series = fig["data"][0]
     assert series["x"] == list(expected["period"]) and series["y"] == list(expected["value"])
     names = [t.get("name") for t in fig["data"]]
     assert "expected range" in names and "seasonal baseline" in names
-    assert fig["layout"]["title"]["text"] == "Cases per day" and fig["layout"]["yaxis"]["title"]["text"] == "cases"
-    assert [t.split(":")[0] for t in texts_of(bar) if "rows" in t] == ["chart data", "baseline and expected range"]
+    assert (
+        fig["layout"]["title"]["text"] == "Cases per day"
+        and fig["layout"]["yaxis"]["title"]["text"] == "cases"
+    )
+    assert [t.split(":")[0] for t in texts_of(bar) if "rows" in t] == [
+        "chart data",
+        "baseline and expected range",
+    ]
     json.dumps(fig)
 
 
@@ -40,11 +48,18 @@ def test_grain_and_breakdown(svc):
 
     fig, _ = chart("frt_median_s", "week", "channel", START, END, None, None, 3.5)
     assert sorted(t["name"] for t in fig["data"]) == ["chat", "email", "phone", "social"]
-    assert all(date.fromisoformat(x).weekday() == 0 for t in fig["data"] for x in t["x"])  # weeks start Monday
+    assert all(
+        date.fromisoformat(x).weekday() == 0 for t in fig["data"] for x in t["x"]
+    )  # weeks start Monday
     assert fig["layout"]["yaxis"]["title"]["text"] == "minutes"  # seconds are plotted in minutes
-    assert not any(t.get("name") == "seasonal baseline" for t in fig["data"])  # the band is daily, overall
+    assert not any(
+        t.get("name") == "seasonal baseline" for t in fig["data"]
+    )  # the band is daily, overall
     agents = tables("volume", "month", "agent", START, END, None, None, 3.5)
-    assert agents["_slices"] > TOP_SLICES and agents["series"]["agent"].nunique(dropna=False) == TOP_SLICES
+    assert (
+        agents["_slices"] > TOP_SLICES
+        and agents["series"]["agent"].nunique(dropna=False) == TOP_SLICES
+    )
     fig, _ = chart("volume", "month", "agent", START, END, None, None, 3.5)
     assert f"(top {TOP_SLICES} of {agents['_slices']} by cases)" in fig["layout"]["title"]["text"]
 
@@ -68,8 +83,10 @@ def test_anomaly_list_is_the_baselines_flagged_days_with_explain_links(svc):
 def test_url_and_empty_period(svc):
     from pages.trends import chart, url_search
 
-    assert url_search("volume", "week", "", START, END, "TelcoCo", None, 3.5) == \
-        f"?kpi=volume&grain=week&start={START}&end={END}&brand=TelcoCo&sensitivity=3.5"
+    assert (
+        url_search("volume", "week", "", START, END, "TelcoCo", None, 3.5)
+        == f"?kpi=volume&grain=week&start={START}&end={END}&brand=TelcoCo&sensitivity=3.5"
+    )
     fig, _ = chart("volume", "day", "", "2030-01-01", "2030-01-31", None, None, 3.5)
     assert "No values for this KPI" in fig["layout"]["annotations"][0]["text"]
 
@@ -85,7 +102,9 @@ def test_scan_of_every_slice_lists_incidents_severity_first_with_echoes(svc):
     texts = texts_of(body)
     for i in found.incidents:
         assert i.summary in texts
-        assert any(f"day={i.date}" in h and all(f"{k}={v}" in h for k, v in i.slice.items()) for h in links)
+        assert any(
+            f"day={i.date}" in h and all(f"{k}={v}" in h for k, v in i.slice.items()) for h in links
+        )
         assert any(t.startswith(f"{i.id} · severity {i.severity:.1f} · ") for t in texts)
         assert sum(t.startswith("echo: ") for t in texts) >= len(i.echoes) > 0 or not i.echoes
     assert not any("nan" in h.lower() or "none" in h.lower() for h in links)
@@ -99,7 +118,10 @@ def test_scan_of_every_slice_lists_incidents_severity_first_with_echoes(svc):
     for i in found.incidents:  # a rolling week says so and links to its whole week
         if i.window > 1:
             assert f"{i.window} days to {i.date} · " in " ".join(texts)
-            assert any(f"period={week_start(i.date, i.window)}..{i.date}" in h.replace("%2E", ".") for h in links)
+            assert any(
+                f"period={week_start(i.date, i.window)}..{i.date}" in h.replace("%2E", ".")
+                for h in links
+            )
     if found.thin:
         assert any(t.startswith(f"Too thin to test ({len(found.thin)}): ") for t in texts)
 
@@ -110,10 +132,22 @@ def test_a_rolling_week_links_to_its_whole_week(svc):
     from pages.trends import _explain_link
 
     assert week_start("2024-01-31", 7) == "2024-01-25"
-    link = _explain_link("runaround_rate", "2024-01-31", "AirCo", "social", "2024-01-25..2024-01-31")
-    assert link.href == ("/rootcause?kpi=runaround_rate&day=2024-01-31&period=2024-01-25..2024-01-31"
-                         "&brand=AirCo&channel=social")
-    page = {c.id: c for c in components_of(layout(kpi="runaround_rate", day="2024-01-31",
-                                                  period="2024-01-25..2024-01-31")) if getattr(c, "id", None)}
-    assert (page["rc-period"].start_date, page["rc-period"].end_date) == ("2024-01-25", "2024-01-31")
+    link = _explain_link(
+        "runaround_rate", "2024-01-31", "AirCo", "social", "2024-01-25..2024-01-31"
+    )
+    assert link.href == (
+        "/rootcause?kpi=runaround_rate&day=2024-01-31&period=2024-01-25..2024-01-31"
+        "&brand=AirCo&channel=social"
+    )
+    page = {
+        c.id: c
+        for c in components_of(
+            layout(kpi="runaround_rate", day="2024-01-31", period="2024-01-25..2024-01-31")
+        )
+        if getattr(c, "id", None)
+    }
+    assert (page["rc-period"].start_date, page["rc-period"].end_date) == (
+        "2024-01-25",
+        "2024-01-31",
+    )
     assert (page["rc-vs"].start_date, page["rc-vs"].end_date) == ("2024-01-18", "2024-01-24")

@@ -22,10 +22,12 @@ from warehouse.ingest import LoadRefused, load_file
 
 MASKED = [
     # the issue's tweet: dates and a decimal stay, the three phone numbers go
-    ("broke on 12.09.2017 since Oct 18 2017, paid 47.547 ; call me 5551234567 or "
-     "+447700900123 or 0800 123 4567",
-     "broke on 12.09.2017 since Oct 18 2017, paid 47.547 ; call me __phone__ or "
-     "__phone__ or __phone__"),
+    (
+        "broke on 12.09.2017 since Oct 18 2017, paid 47.547 ; call me 5551234567 or "
+        "+447700900123 or 0800 123 4567",
+        "broke on 12.09.2017 since Oct 18 2017, paid 47.547 ; call me __phone__ or "
+        "__phone__ or __phone__",
+    ),
     ("call +44 20 7946 0958 or +44 (0)20 7946 0958", "call __phone__ or __phone__"),
     ("+1 (555) 123-4567.", "__phone__."),
     ("+33 1 23 45 67 89 en France", "__phone__ en France"),
@@ -83,10 +85,17 @@ def test_masking_is_idempotent_and_keeps_missing_values():
     assert masked_texts(once).tolist() == once.tolist()
 
 
-@pytest.mark.parametrize("number,valid", [
-    ("4111111111111111", True), ("4111111111111112", False), ("79927398713", True),
-    ("3782 822463 10005", True), ("5555-5555-5555-4444", True), ("1234567812345678", False),
-])
+@pytest.mark.parametrize(
+    "number,valid",
+    [
+        ("4111111111111111", True),
+        ("4111111111111112", False),
+        ("79927398713", True),
+        ("3782 822463 10005", True),
+        ("5555-5555-5555-4444", True),
+        ("1234567812345678", False),
+    ],
+)
 def test_luhn_check(number, valid):
     """79927398713 is the worked example of the Luhn algorithm; the others are test cards."""
     assert luhn_valid(number) is valid
@@ -95,11 +104,14 @@ def test_luhn_check(number, valid):
 # --- quarantined rows (TWCS): masked in the warehouse and in a refused load's file -----------
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
 GOOD = "{i},10{i},True,Tue Oct 31 10:00:00 +0000 2017,@BrandA question {i},,"
-BAD = ("99,199,True,31/10/2017 10:00,@BrandA mail jane@example.com or call 0800 123 4567 "
-       "about card 4111 1111 1111 1111,,")
+BAD = (
+    "99,199,True,31/10/2017 10:00,@BrandA mail jane@example.com or call 0800 123 4567 "
+    "about card 4111 1111 1111 1111,,"
+)
 # the quarantine's raw: the six required fields, comma-joined (in_response_to is empty)
-BAD_MASKED = ("99,199,True,31/10/2017 10:00,@BrandA mail __email__ or call __phone__ about card "
-              "__card__,")
+BAD_MASKED = (
+    "99,199,True,31/10/2017 10:00,@BrandA mail __email__ or call __phone__ about card __card__,"
+)
 
 
 def _write(path, n_good: int) -> None:
@@ -113,7 +125,7 @@ def test_quarantined_rows_are_stored_masked(tmp_path):
     result = load_file("twcs", str(src), db, replace(Config(), max_bad_share=0.5))
     assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
     con = duckdb.connect(str(db), read_only=True)
-    (line, raw), = con.execute("select line, raw from quarantine").fetchall()
+    ((line, raw),) = con.execute("select line, raw from quarantine").fetchall()
     con.close()
     assert (line, raw) == (5, BAD_MASKED)
 

@@ -18,22 +18,36 @@ from warehouse.ingest import load_file
 GOOD = '[[category]]\nid = "billing"\ncomplexity = 2\nkeywords = ["bill"]\n'
 INVALID = [  # playbook text -> the problem the one-sentence error names
     ('[[category]]\ncomplexity = 2\nkeywords = ["bill"]\n', "category 1 needs an id"),
-    (GOOD + '[[category]]\nid = "outage"\ncomplexity = 5\n',
-     "category 2 ('outage') has complexity 5; use 1 (simple), 2 or 3 (complex)"),
-    ('[[category]]\nid = "billing"\ncomplexity = "high"\n',
-     "category 1 ('billing') has complexity 'high'"),
-    ('[[category]]\nid = "billing"\npatterns = ["(unclosed"]\n',
-     "category 1 ('billing') has pattern '(unclosed' that is not a regular expression"),
-    ('[[category]]\nid = "billing"\nkeyword = ["bill"]\n',
-     "category 1 ('billing') has unknown key 'keyword'; "
-     "allowed: id, complexity, private, keywords, patterns"),
-    ('[[category]]\nid = "billing"\nkeywords = "bill"\n',
-     "category 1 ('billing'): keywords must be a list of non-empty strings"),
-    ('[[category]]\nid = "billing"\nprivate = "yes"\n',
-     "category 1 ('billing') has private = 'yes'"),
+    (
+        GOOD + '[[category]]\nid = "outage"\ncomplexity = 5\n',
+        "category 2 ('outage') has complexity 5; use 1 (simple), 2 or 3 (complex)",
+    ),
+    (
+        '[[category]]\nid = "billing"\ncomplexity = "high"\n',
+        "category 1 ('billing') has complexity 'high'",
+    ),
+    (
+        '[[category]]\nid = "billing"\npatterns = ["(unclosed"]\n',
+        "category 1 ('billing') has pattern '(unclosed' that is not a regular expression",
+    ),
+    (
+        '[[category]]\nid = "billing"\nkeyword = ["bill"]\n',
+        "category 1 ('billing') has unknown key 'keyword'; "
+        "allowed: id, complexity, private, keywords, patterns",
+    ),
+    (
+        '[[category]]\nid = "billing"\nkeywords = "bill"\n',
+        "category 1 ('billing'): keywords must be a list of non-empty strings",
+    ),
+    (
+        '[[category]]\nid = "billing"\nprivate = "yes"\n',
+        "category 1 ('billing') has private = 'yes'",
+    ),
     (GOOD + GOOD, "category 'billing' is defined twice"),
-    (GOOD + '[source_labels]\n"Bill query" = "invoices"\n',
-     "source label 'Bill query' maps to 'invoices', which is no category id"),
+    (
+        GOOD + '[source_labels]\n"Bill query" = "invoices"\n',
+        "source label 'Bill query' maps to 'invoices', which is no category id",
+    ),
     (GOOD + "[extras]\n", "unknown key 'extras'; allowed: category, source_labels"),
     ('title = "mine"\n', "unknown key 'title'"),
     ("[[category]\n", "is not valid TOML"),
@@ -59,8 +73,10 @@ def test_config_and_cli_report_a_bad_playbook(tmp_path, make_twcs):
     with pytest.raises(ConfigError, match="complexity 4"):
         load_config(str(config))
     tweets = make_twcs([(1, "101", "True", "Tue Oct 31 10:00:00 +0000 2017", "@A hi", "")])
-    result = CliRunner().invoke(main, ["--config", str(config), "--db", str(tmp_path / "w.duckdb"),
-                                       "load", "twcs", str(tweets)])
+    result = CliRunner().invoke(
+        main,
+        ["--config", str(config), "--db", str(tmp_path / "w.duckdb"), "load", "twcs", str(tweets)],
+    )
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert str(playbook) in result.output
     assert "category 1 ('billing') has complexity 4" in result.output
@@ -121,8 +137,9 @@ def test_patterns_classify_and_the_sql_path_agrees(custom):
 
 def test_a_twcs_load_is_classified_by_the_configured_playbook(custom, make_twcs, tmp_path):
     t = "Tue Oct 31 10:{:02d}:00 +0000 2017".format
-    rows = [(10 * i + 1, f"10{i}", "True", t(i), text, "")
-            for i, (text, _) in enumerate(CUSTOM_CASES)]
+    rows = [
+        (10 * i + 1, f"10{i}", "True", t(i), text, "") for i, (text, _) in enumerate(CUSTOM_CASES)
+    ]
     rows.append((2, "TelcoCo", "False", t(30), "@100 Sorry! Please DM us. ^AB", "1"))
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(make_twcs(rows)), db, Config(playbook=custom))
@@ -178,7 +195,10 @@ DEFAULT_VOCABULARY = [  # one per vertical and category family; hand-classified
     ("the agent on the phone was rude and hung up", "customer_service"),
     ("the website won't let me pay with paypal", "technical"),
     ("thx, you made my day", "praise"),
-    ("Store staff complaint", "store"),  # the generator's e-mail subject: a bare "complaint" is no topic
+    (
+        "Store staff complaint",
+        "store",
+    ),  # the generator's e-mail subject: a bare "complaint" is no topic
 ]
 
 
@@ -191,7 +211,32 @@ def test_default_playbook_covers_telecom_retail_travel_and_tech_support():
 def test_default_playbook_keeps_the_contract_ids():
     """docs/contracts.md lists the category ids; they are a contract with the warehouse."""
     ids = [c.id for c in load_playbook().categories]
-    assert set(ids) >= {"outage", "billing", "refund", "account", "travel", "order", "technical",
-                        "store", "product", "praise", "other"}  # the ids before issue 17, kept
-    assert ids == ["refund", "outage", "order", "account", "technical", "connectivity", "content",
-                   "praise", "billing", "travel", "customer_service", "product", "store", "other"]
+    assert set(ids) >= {
+        "outage",
+        "billing",
+        "refund",
+        "account",
+        "travel",
+        "order",
+        "technical",
+        "store",
+        "product",
+        "praise",
+        "other",
+    }  # the ids before issue 17, kept
+    assert ids == [
+        "refund",
+        "outage",
+        "order",
+        "account",
+        "technical",
+        "connectivity",
+        "content",
+        "praise",
+        "billing",
+        "travel",
+        "customer_service",
+        "product",
+        "store",
+        "other",
+    ]

@@ -37,11 +37,15 @@ def _hits(db: Path, needle: str) -> dict[str, int]:
     try:
         out = {}
         for (table,) in con.execute("select table_name from information_schema.tables").fetchall():
-            cols = con.execute("select column_name from information_schema.columns where table_name = ? "
-                               "and data_type = 'VARCHAR'", [table]).fetchall()
+            cols = con.execute(
+                "select column_name from information_schema.columns where table_name = ? "
+                "and data_type = 'VARCHAR'",
+                [table],
+            ).fetchall()
             for (col,) in cols:
-                n = con.execute(f'select count(*) from "{table}" where regexp_matches("{col}", ?)',
-                                [pattern]).fetchone()[0]
+                n = con.execute(
+                    f'select count(*) from "{table}" where regexp_matches("{col}", ?)', [pattern]
+                ).fetchone()[0]
                 if n:
                     out[f"{table}.{col}"] = n
         return out
@@ -63,12 +67,26 @@ def warehouse(tmp_path, make_twcs) -> Path:
     refused with a quarantine file whose bad rows name 115712."""
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(TWCS_SAMPLE), db, Config())
-    mention = make_twcs([("900001", "777001", "True", "Wed Nov 01 10:00:00 +0000 2017",
-                          "@sprintcare same problem as @115712, no signal", "")], name="mention.csv")
+    mention = make_twcs(
+        [
+            (
+                "900001",
+                "777001",
+                "True",
+                "Wed Nov 01 10:00:00 +0000 2017",
+                "@sprintcare same problem as @115712, no signal",
+                "",
+            )
+        ],
+        name="mention.csv",
+    )
     load_file("twcs", str(mention), db, Config())
     bad = tmp_path / "bad.csv"
-    bad.write_text("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
-                   "900002,115712,True,not a date,hello,,\n", encoding="utf-8")
+    bad.write_text(
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+        "900002,115712,True,not a date,hello,,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(LoadRefused):
         load_file("twcs", str(bad), db, Config())
     return db
@@ -93,8 +111,10 @@ def test_erase_leaves_no_trace_of_the_customer(warehouse, tmp_path):
     assert _count(db, "select count(*) from messages") == 112 + 1
     assert _count(db, "select text from messages where message_id = 'twcs:900001'") is not None
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("select text from messages where message_id = 'twcs:900001'").fetchone()[0] == \
-        "@sprintcare same problem as @erased, no signal"
+    assert (
+        con.execute("select text from messages where message_id = 'twcs:900001'").fetchone()[0]
+        == "@sprintcare same problem as @erased, no signal"
+    )
     note = con.execute("select status, path, message from loads where kind = 'erase'").fetchone()
     con.close()
     assert note[0] == "erased" and note[1] == "one customer" and CUSTOMER not in note[2]
@@ -114,12 +134,18 @@ def test_erase_leaves_no_trace_of_the_customer(warehouse, tmp_path):
 def test_erase_from_the_cli_is_audited_without_the_id(warehouse, tmp_path, monkeypatch):
     log = tmp_path / "audit.jsonl"
     monkeypatch.setenv("SOCIALCARE_AUDIT_LOG", str(log))
-    r = CliRunner().invoke(main, ["--db", str(warehouse), "erase", "--customer", "@115712", "--yes"])
+    r = CliRunner().invoke(
+        main, ["--db", str(warehouse), "erase", "--customer", "@115712", "--yes"]
+    )
     assert r.exit_code == 0, r.output
-    assert r.output.startswith("erased one customer: 7 messages, 7 raw_twcs, 7 twcs_threads, 1 interactions")
+    assert r.output.startswith(
+        "erased one customer: 7 messages, 7 raw_twcs, 7 twcs_threads, 1 interactions"
+    )
     lines = log.read_text().splitlines()
     assert len(lines) == 1 and '"event": "erase"' in lines[0] and CUSTOMER not in lines[0]
-    r = CliRunner().invoke(main, ["--db", str(tmp_path / "none.duckdb"), "erase", "--customer", "x", "--yes"])
+    r = CliRunner().invoke(
+        main, ["--db", str(tmp_path / "none.duckdb"), "erase", "--customer", "x", "--yes"]
+    )
     assert r.exit_code == 1 and "nothing to erase" in r.output and "Traceback" not in r.output
 
 
@@ -168,19 +194,34 @@ def test_retention_empties_old_texts_and_keeps_every_number(tmp_path):
     con = duckdb.connect(str(kept), read_only=True)
     note = con.execute("select message from loads").fetchone()[0]
     con.close()
-    assert "retention: emptied 240 raw texts older than 30 days" in note  # 119 messages + 121 tweets
+    assert (
+        "retention: emptied 240 raw texts older than 30 days" in note
+    )  # 119 messages + 121 tweets
     a, b = duckdb.connect(str(plain), read_only=True), duckdb.connect(str(kept), read_only=True)
     try:
-        aggs = [t for (t,) in a.execute("select table_name from information_schema.tables "
-                                        "where table_name like 'agg_%'").fetchall()]
+        aggs = [
+            t
+            for (t,) in a.execute(
+                "select table_name from information_schema.tables where table_name like 'agg_%'"
+            ).fetchall()
+        ]
         assert len(aggs) >= 5
         for t in aggs + ["fct_cases"]:
             x = a.execute(f"select * from {t} order by all").df()
             y = b.execute(f"select * from {t} order by all").df()
-            pd.testing.assert_frame_equal(x.drop(columns=["load_id"], errors="ignore"),
-                                          y.drop(columns=["load_id"], errors="ignore"), obj=t)
-        assert b.execute("select count(*) from raw_twcs where inbound and category is null").fetchone()[0] == \
-            a.execute("select count(*) from raw_twcs where inbound and category is null").fetchone()[0]
+            pd.testing.assert_frame_equal(
+                x.drop(columns=["load_id"], errors="ignore"),
+                y.drop(columns=["load_id"], errors="ignore"),
+                obj=t,
+            )
+        assert (
+            b.execute(
+                "select count(*) from raw_twcs where inbound and category is null"
+            ).fetchone()[0]
+            == a.execute(
+                "select count(*) from raw_twcs where inbound and category is null"
+            ).fetchone()[0]
+        )
     finally:
         a.close()
         b.close()
@@ -189,9 +230,13 @@ def test_retention_empties_old_texts_and_keeps_every_number(tmp_path):
 def test_retention_keeps_recent_texts(tmp_path, make_twcs):
     now = datetime.now(UTC)
     recent = now.strftime("%a %b %d %H:%M:%S +0000 %Y")
-    src = make_twcs([("1", "c1", "True", "Tue Oct 31 10:00:00 +0000 2017", "@brand old text", ""),
-                     ("2", "brand", "False", "Tue Oct 31 10:05:00 +0000 2017", "@c1 old reply", "1"),
-                     ("3", "c2", "True", recent, "@brand new text", "")])
+    src = make_twcs(
+        [
+            ("1", "c1", "True", "Tue Oct 31 10:00:00 +0000 2017", "@brand old text", ""),
+            ("2", "brand", "False", "Tue Oct 31 10:05:00 +0000 2017", "@c1 old reply", "1"),
+            ("3", "c2", "True", recent, "@brand new text", ""),
+        ]
+    )
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(src), db, Config(retention_days=30))
     con = duckdb.connect(str(db), read_only=True)
@@ -215,8 +260,14 @@ def test_quarantine_file_rewrite_keeps_other_rows(tmp_path):
     folder.mkdir()
     f = folder / "x.csv"
     with open(f, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([["path", "line", "reason", "raw"], ["a.csv", "2", "bad", "115712,x"],
-                                  ["a.csv", "3", "bad", "1157120,y"], ["a.csv", "4", "bad", "z @115712"]])
+        csv.writer(fh).writerows(
+            [
+                ["path", "line", "reason", "raw"],
+                ["a.csv", "2", "bad", "115712,x"],
+                ["a.csv", "3", "bad", "1157120,y"],
+                ["a.csv", "4", "bad", "z @115712"],
+            ]
+        )
     assert _rewrite_quarantine_files(folder, ["115712"]) == 1
     rows = list(csv.reader(open(f, encoding="utf-8")))
     assert rows == [["path", "line", "reason", "raw"], ["a.csv", "3", "bad", "1157120,y"]]

@@ -37,7 +37,9 @@ def test_a_published_warehouse_passes_every_check(db):
 def test_a_duplicate_key_is_refused_and_names_the_key(db):
     before = _sha(db)
     with pytest.raises(WarehouseError) as err, snapshot_writer(db) as con:
-        con.execute("insert into interactions select * from interactions where interaction_id = 'twcs:8'")
+        con.execute(
+            "insert into interactions select * from interactions where interaction_id = 'twcs:8'"
+        )
     text = str(err.value)
     assert "interactions: key (interaction_id) unique fails for 1 rows (e.g. twcs:8)" in text
     assert "not published" in text and "previous warehouse is unchanged" in text
@@ -66,7 +68,9 @@ def test_an_erasure_whose_result_breaks_a_key_is_not_published(db):
     from warehouse.privacy import erase_customer
 
     con = duckdb.connect(str(db))
-    con.execute("insert into interactions select * from interactions where interaction_id = 'twcs:8'")
+    con.execute(
+        "insert into interactions select * from interactions where interaction_id = 'twcs:8'"
+    )
     con.close()
     before = _sha(db)
     with pytest.raises(WarehouseError) as err:

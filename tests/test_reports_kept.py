@@ -51,7 +51,11 @@ def test_a_second_daily_report_reads_what_the_first_kept(db):
 def test_kept_values_are_read_not_computed_until_the_snapshot_or_config_changes(db):
     con = open_warehouse(db)
     assert kept(con, Config(), "probe", [1], lambda: {"v": 1}) == {"v": 1}
-    assert kept_path(con, Config(), "probe", [1]).parent == kept_dir(db) == db.parent / ".w.duckdb.kept"
+    assert (
+        kept_path(con, Config(), "probe", [1]).parent
+        == kept_dir(db)
+        == db.parent / ".w.duckdb.kept"
+    )
     assert kept(con, Config(), "probe", [1], lambda: 1 / 0) == {"v": 1}  # read, compute not called
     other = replace(Config(), fcr_window_days=3)
     assert kept(con, other, "probe", [1], lambda: {"v": 2}) == {"v": 2}

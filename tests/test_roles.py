@@ -24,8 +24,11 @@ from tests.browser import (
     wait_for_rows,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
+]
 CASE_URL = "/conversations?start=2024-01-01&end=2024-02-11&channel=social"
 
 
@@ -34,19 +37,30 @@ def served(tmp_path_factory):
     db = dashboard_warehouse(tmp_path_factory.getbasetemp() / "dashboard")
     folder = tmp_path_factory.mktemp("roles")
     users = folder / "users.toml"
-    users.write_text("\n".join(
-        f'[users.{name}]\npassword_hash = "{generate_password_hash(name + "-pw")}"\nrole = "{name}"\n'
-        for name in ("viewer", "analyst", "admin")), encoding="utf-8")
+    users.write_text(
+        "\n".join(
+            f'[users.{name}]\npassword_hash = "{generate_password_hash(name + "-pw")}"\nrole = "{name}"\n'
+            for name in ("viewer", "analyst", "admin")
+        ),
+        encoding="utf-8",
+    )
     audit = folder / "audit.jsonl"
-    env = {"SOCIALCARE_USERS_FILE": str(users), "SOCIALCARE_AUDIT_LOG": str(audit), "SOCIALCARE_WARM": "0"}
+    env = {
+        "SOCIALCARE_USERS_FILE": str(users),
+        "SOCIALCARE_AUDIT_LOG": str(audit),
+        "SOCIALCARE_WARM": "0",
+    }
     with gunicorn_server(db, env, workers=1, threads=4) as url:
         yield url, audit
 
 
 def _page(p, url: str, user: str):
     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
-                                  http_credentials={"username": user, "password": f"{user}-pw"})
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768},
+        accept_downloads=True,
+        http_credentials={"username": user, "password": f"{user}-pw"},
+    )
     return browser, context.new_page()
 
 
@@ -110,25 +124,42 @@ def test_an_analyst_reads_transcripts_and_exports_and_each_is_audited(served):
 
 def test_health_callbacks_refuse_non_admins_and_serve_admins(served):
     url, _audit = served
-    deps = requests.get(url + "/_dash-dependencies", auth=("viewer", "viewer-pw"), timeout=30).json()
+    deps = requests.get(
+        url + "/_dash-dependencies", auth=("viewer", "viewer-pw"), timeout=30
+    ).json()
     body = callback_payload(deps, "he-loads", {"he-url.pathname": "/health"})
-    assert requests.post(url + "/_dash-update-component", json=body, auth=("viewer", "viewer-pw"),
-                         timeout=30).status_code == 403
-    assert requests.post(url + "/_dash-update-component", json=body, auth=("analyst", "analyst-pw"),
-                         timeout=30).status_code == 403
-    r = requests.post(url + "/_dash-update-component", json=body, auth=("admin", "admin-pw"), timeout=60)
+    assert (
+        requests.post(
+            url + "/_dash-update-component", json=body, auth=("viewer", "viewer-pw"), timeout=30
+        ).status_code
+        == 403
+    )
+    assert (
+        requests.post(
+            url + "/_dash-update-component", json=body, auth=("analyst", "analyst-pw"), timeout=30
+        ).status_code
+        == 403
+    )
+    r = requests.post(
+        url + "/_dash-update-component", json=body, auth=("admin", "admin-pw"), timeout=60
+    )
     assert r.status_code == 200 and "he-loads" in r.json()["response"]
 
 
 def test_single_sign_on_header_only_from_trusted_proxies(tmp_path_factory):
     db = dashboard_warehouse(tmp_path_factory.getbasetemp() / "dashboard")
     audit = tmp_path_factory.mktemp("sso") / "audit.jsonl"
-    env = {"SOCIALCARE_PROXY_USER_HEADER": "X-Forwarded-User", "SOCIALCARE_AUDIT_LOG": str(audit),
-           "SOCIALCARE_WARM": "0"}
+    env = {
+        "SOCIALCARE_PROXY_USER_HEADER": "X-Forwarded-User",
+        "SOCIALCARE_AUDIT_LOG": str(audit),
+        "SOCIALCARE_WARM": "0",
+    }
     with gunicorn_server(db, env, workers=1, threads=2) as url:
         r = requests.get(url + "/_dash-layout", headers={"X-Forwarded-User": "carol"}, timeout=30)
         assert r.status_code == 200  # 127.0.0.1 is a trusted proxy by default
-        assert requests.get(url + "/_dash-layout", timeout=30).status_code == 401  # no header, no basic auth
+        assert (
+            requests.get(url + "/_dash-layout", timeout=30).status_code == 401
+        )  # no header, no basic auth
     env["SOCIALCARE_TRUSTED_PROXIES"] = "10.9.9.9"
     with gunicorn_server(db, env, workers=1, threads=2) as url:
         r = requests.get(url + "/_dash-layout", headers={"X-Forwarded-User": "carol"}, timeout=30)
@@ -145,23 +176,39 @@ def test_a_brand_scoped_user_sees_only_that_brand(tmp_path_factory):
     users = folder / "users.toml"
     users.write_text(
         f'[users.air]\npassword_hash = "{generate_password_hash("air-pw")}"\nrole = "analyst"\nbrands = ["AirCo"]\n'
-        f'[users.boss]\npassword_hash = "{generate_password_hash("boss-pw")}"\nrole = "admin"\n', encoding="utf-8")
+        f'[users.boss]\npassword_hash = "{generate_password_hash("boss-pw")}"\nrole = "admin"\n',
+        encoding="utf-8",
+    )
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
-    day = con.execute("select max(opened_at)::date::varchar from fct_cases where brand = 'AirCo'").fetchone()[0]
-    air = con.execute("select count(*) from fct_cases where brand = 'AirCo' and opened_at::date = ?", [day]).fetchone()[0]
-    every = con.execute("select count(*) from fct_cases where opened_at::date = ?", [day]).fetchone()[0]
-    other_case = con.execute("select interaction_id from fct_cases where brand = 'TelcoCo' limit 1").fetchone()[0]
+    day = con.execute(
+        "select max(opened_at)::date::varchar from fct_cases where brand = 'AirCo'"
+    ).fetchone()[0]
+    air = con.execute(
+        "select count(*) from fct_cases where brand = 'AirCo' and opened_at::date = ?", [day]
+    ).fetchone()[0]
+    every = con.execute(
+        "select count(*) from fct_cases where opened_at::date = ?", [day]
+    ).fetchone()[0]
+    other_case = con.execute(
+        "select interaction_id from fct_cases where brand = 'TelcoCo' limit 1"
+    ).fetchone()[0]
     con.close()
     assert 0 < air < every
-    env = {"SOCIALCARE_USERS_FILE": str(users), "SOCIALCARE_AUDIT_LOG": str(folder / "a.jsonl"), "SOCIALCARE_WARM": "0"}
+    env = {
+        "SOCIALCARE_USERS_FILE": str(users),
+        "SOCIALCARE_AUDIT_LOG": str(folder / "a.jsonl"),
+        "SOCIALCARE_WARM": "0",
+    }
     with gunicorn_server(db, env, workers=1, threads=2) as url:
         deps = requests.get(url + "/_dash-dependencies", auth=("air", "air-pw"), timeout=30).json()
         body = callback_payload(deps, "sc-tiles.children", {"sc-date.date": day})
 
         def volume(user: str) -> str:
-            r = requests.post(url + "/_dash-update-component", json=body, auth=(user, f"{user}-pw"), timeout=60)
+            r = requests.post(
+                url + "/_dash-update-component", json=body, auth=(user, f"{user}-pw"), timeout=60
+            )
             assert r.status_code == 200, r.text[:300]
             return _tile_value(r.json()["response"]["sc-tiles"]["children"], "tile-volume")
 
@@ -171,20 +218,28 @@ def test_a_brand_scoped_user_sees_only_that_brand(tmp_path_factory):
         layout = requests.get(url + "/_dash-layout", auth=("air", "air-pw"), timeout=30)
         assert layout.status_code == 200
         case_body = callback_payload(deps, "cv-transcript.children", {"cv-case.data": other_case})
-        r = requests.post(url + "/_dash-update-component", json=case_body, auth=("air", "air-pw"), timeout=60)
+        r = requests.post(
+            url + "/_dash-update-component", json=case_body, auth=("air", "air-pw"), timeout=60
+        )
         assert r.status_code == 200 and f"No case with id {other_case}" in r.text
-        r = requests.post(url + "/_dash-update-component", json=case_body, auth=("boss", "boss-pw"), timeout=60)
+        r = requests.post(
+            url + "/_dash-update-component", json=case_body, auth=("boss", "boss-pw"), timeout=60
+        )
         assert r.status_code == 200 and "No case with id" not in r.text
 
 
 def _tile_value(node, tile: str, inside: bool = False):
     """The text of the .kpi-value element inside the tile with id `tile` (Dash JSON)."""
     if isinstance(node, list):
-        return next((v for v in (_tile_value(x, tile, inside) for x in node) if v is not None), None)
+        return next(
+            (v for v in (_tile_value(x, tile, inside) for x in node) if v is not None), None
+        )
     if not isinstance(node, dict):
         return None
     props = node.get("props", node)
     inside = inside or props.get("id") == tile
     if inside and str(props.get("className", "")).split(" ")[:1] == ["kpi-value"]:
         return props["children"]
-    return next((v for v in (_tile_value(x, tile, inside) for x in props.values()) if v is not None), None)
+    return next(
+        (v for v in (_tile_value(x, tile, inside) for x in props.values()) if v is not None), None
+    )

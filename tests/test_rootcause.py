@@ -50,8 +50,11 @@ def test_resolution_rate_decomposition_matches_the_hand_computation(con):
     assert exp.value_a == pytest.approx(1 / 2) and exp.value_b == pytest.approx(5 / 12)
     assert exp.total_change == pytest.approx(-1 / 12)
     s = _by_segment(exp)
-    expected = {"social": (-1 / 45, -2 / 15, 28 / 15), "phone": (-91 / 720, 23 / 120, -47 / 60),
-                "email": (1 / 144, 0.0, -1 / 12)}
+    expected = {
+        "social": (-1 / 45, -2 / 15, 28 / 15),
+        "phone": (-91 / 720, 23 / 120, -47 / 60),
+        "email": (1 / 144, 0.0, -1 / 12),
+    }
     for seg, (mix, rate, share) in expected.items():
         assert s.at[seg, "mix_effect"] == pytest.approx(mix, abs=1e-12)
         assert s.at[seg, "rate_effect"] == pytest.approx(rate, abs=1e-12)
@@ -65,12 +68,14 @@ def test_volume_is_decomposed_per_day(con):
     one = explain_change(con, Config(), "volume", B, A, ["channel"])
     assert (one.value_a, one.value_b, one.total_change) == (10, 12, 2)
     assert _by_segment(one)["total_effect"].to_dict() == pytest.approx(
-        {"social": 4, "phone": -4, "email": 2})
+        {"social": 4, "phone": -4, "email": 2}
+    )
     assert _by_segment(one)["rate_effect"].abs().max() == 0
     two = explain_change(con, Config(), "volume", B, "2024-02-29..2024-03-01", ["channel"])
     assert (two.value_a, two.total_change) == (5, 7)
     assert _by_segment(two)["total_effect"].to_dict() == pytest.approx(
-        {"social": 6, "phone": -1, "email": 2})
+        {"social": 6, "phone": -1, "email": 2}
+    )
 
 
 def test_median_frt_is_explained_through_the_share_above_the_old_median(con):
@@ -78,7 +83,8 @@ def test_median_frt_is_explained_through_the_share_above_the_old_median(con):
     assert (exp.value_a, exp.value_b, exp.method) == (30, 600, "exceedance")
     s = _by_segment(exp)
     assert s["total_effect"].to_dict() == pytest.approx(
-        {"social": 1748 / 13, "phone": 351.5, "email": 1092.5 / 13}, abs=1e-9)
+        {"social": 1748 / 13, "phone": 351.5, "email": 1092.5 / 13}, abs=1e-9
+    )
     assert s.at["social", "rate_a"] == 1 and s.at["phone", "rate_b"] == 0
     assert s["total_effect"].sum() == pytest.approx(570)
 
@@ -112,13 +118,16 @@ def test_value_a_and_b_equal_the_scorecard_values(con):
 
 
 def test_hour_is_the_local_hour_of_the_display_timezone(con):
-    exp = explain_change(con, replace(Config(), display_timezone="America/New_York"), "volume", B, A,
-                         ["hour"])
+    exp = explain_change(
+        con, replace(Config(), display_timezone="America/New_York"), "volume", B, A, ["hour"]
+    )
     assert set(exp.segments["segment"]) == {"5"}  # 10:00 UTC is 05:00 EST on 1-2 March
 
 
 def test_filters_restrict_the_population(con):
-    exp = explain_change(con, Config(), "resolution_rate", B, A, ["category"], {"channel": ["social"]})
+    exp = explain_change(
+        con, Config(), "resolution_rate", B, A, ["category"], {"channel": ["social"]}
+    )
     assert (exp.value_a, exp.value_b) == (pytest.approx(0.5), pytest.approx(0.25))
     assert set(exp.segments["segment"]) == {"billing", "outage"}
 
@@ -141,11 +150,15 @@ def test_explanation_json_and_summary(con):
     lines = exp.summary().splitlines()
     # golden/rootcause.md "Explain's summary": n per period, thin warning, units, honest shares
     assert lines[0] == f"Resolved fell from 50 % to 42 % (worse) ({A}, n=10 -> {B}, n=12)."
-    assert lines[1] == (f"  Thin data: 10 cases in {A} and 12 in {B} (fewer than 30 on a side): "
-                        "the change and its split are mostly noise.")
+    assert lines[1] == (
+        f"  Thin data: 10 cases in {A} and 12 in {B} (fewer than 30 on a side): "
+        "the change and its split are mostly noise."
+    )
     assert out["warnings"] == [lines[1].strip()]
-    assert lines[3] == ("  the social channel: 187 % of the change (other segments offset), 40 % of "
-                        "the cases before; mix -2.2 points, rate -13.3 points")
+    assert lines[3] == (
+        "  the social channel: 187 % of the change (other segments offset), 40 % of "
+        "the cases before; mix -2.2 points, rate -13.3 points"
+    )
     assert len(lines) == 4  # phone and e-mail moved against the change: not drivers
 
 
@@ -158,9 +171,13 @@ def test_explain_ranks_drivers_beyond_their_size(con):
     assert cat["excess"].to_dict() == pytest.approx({"outage": 3 / 4, "billing": -3 / 4})
     assert _by_segment(exp).at["social", "excess"] == pytest.approx(28 / 15 - 2 / 5)
     assert [tuple(r) for r in exp.top(5)[["dimension", "segment"]].to_numpy()] == [
-        ("channel", "social"), ("category", "outage")]
-    assert exp.summary().splitlines()[4] == ("  the outage category: 75 % of the change, 0 % of the "
-                                             "cases before; mix -6.2 points, rate 0")
+        ("channel", "social"),
+        ("category", "outage"),
+    ]
+    assert exp.summary().splitlines()[4] == (
+        "  the outage category: 75 % of the change, 0 % of the "
+        "cases before; mix -6.2 points, rate 0"
+    )
     # a dimension with one segment (agent AB, hour 10) drives nothing, whatever its share
     lone = explain_change(con, Config(), "resolution_rate", B, A, ["agent", "hour"])
     assert lone.top(5).empty and "no breakdown has more than one segment" in lone.summary()
@@ -177,7 +194,9 @@ def test_a_thin_quantile_change_says_what_it_cannot_split(twcs_db):
     lines = exp.summary().splitlines()
     assert lines[0].startswith("First response (median) fell from 8 d 19 h to 7 min (better) ")
     assert lines[1].startswith("  Thin data: 1 case in 2017-10-23..2017-10-30 and 33 in 2017-10-31")
-    assert lines[2].startswith("  Not attributable to segments: 100 % of the change in every breakdown")
+    assert lines[2].startswith(
+        "  Not attributable to segments: 100 % of the change in every breakdown"
+    )
     assert not any("-0 %" in line for line in lines) and exp.top(5).empty
 
 
@@ -186,7 +205,9 @@ def test_user_errors_are_one_sentence(con):
         parse_period("last week")
     with pytest.raises(ValueError, match=r"^--from: 'notadate' is not a date \(YYYY-MM-DD\)\.$"):
         day_range("notadate", None, ("--from", "--to"))
-    with pytest.raises(ValueError, match="start 2024-03-02 is after end 2024-03-01; put the earlier"):
+    with pytest.raises(
+        ValueError, match="start 2024-03-02 is after end 2024-03-01; put the earlier"
+    ):
         drill_cases(con, Config(), "volume", B, A)
     with pytest.raises(ValueError, match=r"--hour: '25' is not an hour of day"):
         parse_hours("9,25", "--hour")
@@ -220,6 +241,7 @@ def test_mixrate_handles_a_segment_missing_in_the_focus_period():
 
 # --- drill to the cases -----------------------------------------------------------------------
 
+
 def test_drill_returns_exactly_the_kpi_population(con):
     res = drill_cases(con, Config(), "resolution_rate", B, B)
     assert len(res) == 12 and res["kpi_value"].mean() == pytest.approx(5 / 12)
@@ -246,8 +268,14 @@ def test_drill_row_count_equals_the_kpi_n(con, kpi):
 
 
 def test_drill_rows_carry_transcript_flags_and_local_times(con):
-    rows = drill_cases(con, replace(Config(), display_timezone="Europe/Paris"), "volume", B, B,
-                       {"channel": ["social"]})
+    rows = drill_cases(
+        con,
+        replace(Config(), display_timezone="Europe/Paris"),
+        "volume",
+        B,
+        B,
+        {"channel": ["social"]},
+    )
     row = rows.set_index("interaction_id").loc["b-s0"]
     assert str(row["opened_at"].tz) == "Europe/Paris" and row["opened_at"].hour == 11
     lines = row["transcript"].split("\n")
@@ -260,8 +288,16 @@ def test_drill_rows_carry_transcript_flags_and_local_times(con):
 
 def test_transcript_lists_messages_in_order(con):
     t = transcript(con, Config(), "b-s0")
-    assert t.columns.tolist() == ["seq", "sent_at", "author_role", "author_id", "text", "sentiment",
-                                  "asks_private", "is_runaround"]
+    assert t.columns.tolist() == [
+        "seq",
+        "sent_at",
+        "author_role",
+        "author_id",
+        "text",
+        "sentiment",
+        "asks_private",
+        "is_runaround",
+    ]
     assert t["seq"].tolist() == [1, 2, 3] and t["author_role"].tolist()[1] == "agent"
     assert transcript(con, Config(), "nope").empty
 
@@ -269,9 +305,25 @@ def test_transcript_lists_messages_in_order(con):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
 def test_cli_drill_writes_exactly_the_drilled_rows(two_day_db, tmp_path, fmt):
     out = tmp_path / f"cases.{fmt}"
-    result = CliRunner().invoke(main, ["drill", "frt_median_s", "--from", B, "--to", B, "--channel",
-                                       "social,email", "--format", fmt, "--out", str(out),
-                                       "--db", str(two_day_db)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "drill",
+            "frt_median_s",
+            "--from",
+            B,
+            "--to",
+            B,
+            "--channel",
+            "social,email",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            "--db",
+            str(two_day_db),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "wrote 10 rows" in result.output
     read = {"csv": pd.read_csv, "xlsx": pd.read_excel, "parquet": pd.read_parquet}[fmt]
@@ -284,29 +336,77 @@ def test_cli_drill_writes_exactly_the_drilled_rows(two_day_db, tmp_path, fmt):
 
 
 def test_cli_explain_json_and_errors(two_day_db):
-    r = CliRunner().invoke(main, ["explain", "resolution_rate", "--period", B, "--vs", A, "--by",
-                                  "channel", "--format", "json", "--db", str(two_day_db)])
+    r = CliRunner().invoke(
+        main,
+        [
+            "explain",
+            "resolution_rate",
+            "--period",
+            B,
+            "--vs",
+            A,
+            "--by",
+            "channel",
+            "--format",
+            "json",
+            "--db",
+            str(two_day_db),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["total_change"] == pytest.approx(-1 / 12)
-    bad = CliRunner().invoke(main, ["explain", "resolution_rate", "--period", "yesterday", "--vs", A,
-                                    "--db", str(two_day_db)])
+    bad = CliRunner().invoke(
+        main,
+        ["explain", "resolution_rate", "--period", "yesterday", "--vs", A, "--db", str(two_day_db)],
+    )
     assert bad.exit_code == 1 and "Traceback" not in bad.output
     assert "must be YYYY-MM-DD..YYYY-MM-DD" in bad.output
 
 
 def test_cli_explain_and_drill_filter_a_slice(two_day_db, tmp_path):
     # explain within channel=social: resolution 2/4 -> 2/8 (test_filters_restrict_the_population)
-    r = CliRunner().invoke(main, ["explain", "resolution_rate", "--period", B, "--vs", A, "--by",
-                                  "category", "--channel", "social", "--format", "json",
-                                  "--db", str(two_day_db)])
+    r = CliRunner().invoke(
+        main,
+        [
+            "explain",
+            "resolution_rate",
+            "--period",
+            B,
+            "--vs",
+            A,
+            "--by",
+            "category",
+            "--channel",
+            "social",
+            "--format",
+            "json",
+            "--db",
+            str(two_day_db),
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert (out["value_a"], out["value_b"], out["n_a"], out["n_b"]) == (0.5, 0.25, 4, 8)
     assert out["filters"] == {"channel": ["social"]}
     # every case of the fixture opened at 10:xx UTC: --hour 10 keeps day b's 12, 11-23 none
     for hours, rows in (("10", 12), ("9-10", 12), ("11-23", 0)):
-        res = CliRunner().invoke(main, ["drill", "volume", "--from", B, "--to", B, "--hour", hours,
-                                        "--out", str(tmp_path / "c.csv"), "--db", str(two_day_db)])
+        res = CliRunner().invoke(
+            main,
+            [
+                "drill",
+                "volume",
+                "--from",
+                B,
+                "--to",
+                B,
+                "--hour",
+                hours,
+                "--out",
+                str(tmp_path / "c.csv"),
+                "--db",
+                str(two_day_db),
+            ],
+        )
         assert res.exit_code == 0 and f"wrote {rows} rows" in res.output, res.output
 
 

@@ -57,5 +57,7 @@ def test_verdicts_follow_the_kpis_direction_and_spare_totals():
     assert verdict(kpi_by_id("volume"), 5.0, True) == ""  # no direction
     assert verdict(kpi_by_id("cost_total"), 5.0, True) == ""
     # savings vs phone (direction higher) is a sum over cases: more cases raise it too
-    assert verdict(kpi_by_id("savings_vs_phone"), 5.0, True) == \
-        " (a total: it also moves with the number of cases)"
+    assert (
+        verdict(kpi_by_id("savings_vs_phone"), 5.0, True)
+        == " (a total: it also moves with the number of cases)"
+    )

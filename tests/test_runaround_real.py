@@ -23,7 +23,9 @@ from etl.text.regex_sql import re2_ascii_exact, re2_superset
 from etl.text.text_sql import add_search
 
 GOLDEN = Path(__file__).parent / "golden"
-HOLDOUT3_SHA256 = "37a951067144a588847ca46290d7fffcce319759190b72da29535e5cd6af04e0"  # as committed in 7bdab7f
+HOLDOUT3_SHA256 = (
+    "37a951067144a588847ca46290d7fffcce319759190b72da29535e5cd6af04e0"  # as committed in 7bdab7f
+)
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -32,9 +34,13 @@ def _read(name: str) -> pd.DataFrame:
 
 def _splits() -> dict[str, pd.DataFrame]:
     first = _read("agent_replies_labelled.csv")
-    splits = {"dev": first[first["split"] == "dev"], "holdout": first[first["split"] == "holdout"],
-              "holdout2": _read("agent_replies_holdout2.csv"), "dev3": _read("agent_replies_dev3.csv"),
-              "holdout3": _read("agent_replies_holdout3.csv")}
+    splits = {
+        "dev": first[first["split"] == "dev"],
+        "holdout": first[first["split"] == "holdout"],
+        "holdout2": _read("agent_replies_holdout2.csv"),
+        "dev3": _read("agent_replies_dev3.csv"),
+        "holdout3": _read("agent_replies_holdout3.csv"),
+    }
     splits["all holdouts"] = pd.concat([splits["holdout"], splits["holdout2"], splits["holdout3"]])
     return splits
 
@@ -97,29 +103,38 @@ def test_new_labels_are_new_real_replies_labelled_once():
 
 def test_held_back_labels_are_the_committed_ones():
     """Labels written and committed before the rule was run on them (runaround.md)."""
-    assert hashlib.sha256((GOLDEN / "agent_replies_holdout3.csv").read_bytes()).hexdigest() == HOLDOUT3_SHA256
+    assert (
+        hashlib.sha256((GOLDEN / "agent_replies_holdout3.csv").read_bytes()).hexdigest()
+        == HOLDOUT3_SHA256
+    )
 
 
-@pytest.mark.parametrize("text", [
-    # the misses quoted in issue 17 (a link shortened as on Twitter)
-    "@115 Please report this to our support team here: https://t.co/a1",
-    "@115 Please reach us by phone here: https://t.co/a1",
-    "@115 Contact us by phone or chat: https://t.co/a1",
-    "@115 If you can submit the form, someone from our team will be in contact. https://t.co/a1",
-    "@115 You can request a call back from the team using the link: https://t.co/a1",
-    "@115 Our Online Store team is best suited to help with orders, you can reach them here: https://t.co/a1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the misses quoted in issue 17 (a link shortened as on Twitter)
+        "@115 Please report this to our support team here: https://t.co/a1",
+        "@115 Please reach us by phone here: https://t.co/a1",
+        "@115 Contact us by phone or chat: https://t.co/a1",
+        "@115 If you can submit the form, someone from our team will be in contact. https://t.co/a1",
+        "@115 You can request a call back from the team using the link: https://t.co/a1",
+        "@115 Our Online Store team is best suited to help with orders, you can reach them here: https://t.co/a1",
+    ],
+)
 def test_issue_examples_are_flagged(text):
     assert runaround_flags(pd.Series([text]))[0]
 
 
-@pytest.mark.parametrize("text", [
-    "@115 Thanks for reaching out to us, we are here to help.",
-    "@115 Please send us a DM with your account number and we'll take a look.",
-    "@115 Try restarting the app: https://t.co/a1 If that doesn't help, contact us here: https://t.co/b2",
-    "@115 Our team is currently investigating this. Please upvote the issue here: https://t.co/a1",
-    "@115 Please visit the link below to learn how to reset your password: https://t.co/a1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@115 Thanks for reaching out to us, we are here to help.",
+        "@115 Please send us a DM with your account number and we'll take a look.",
+        "@115 Try restarting the app: https://t.co/a1 If that doesn't help, contact us here: https://t.co/b2",
+        "@115 Our team is currently investigating this. Please upvote the issue here: https://t.co/a1",
+        "@115 Please visit the link below to learn how to reset your password: https://t.co/a1",
+    ],
+)
 def test_engaging_replies_are_not_flagged(text):
     assert not runaround_flags(pd.Series([text]))[0]
 
@@ -135,15 +150,26 @@ def test_sql_path_equals_the_rule_on_the_labelled_replies():
     add_search(con, "t", enrich.ENGAGES_PATTERN, "engages", "redirects")
     got = con.execute("select redirects and not coalesce(engages, false) from t").fetchnumpy()
     sql = next(iter(got.values())).astype(bool)
-    assert (sql == runaround_flags(texts)).all() and sql.sum() == 149  # = tp + fp over the five splits
+    assert (
+        sql == runaround_flags(texts)
+    ).all() and sql.sum() == 149  # = tp + fp over the five splits
 
 
 def test_python_path_equals_python_re():
     """runaround_flags decides with RE2 where it can; the result is Python's re, text by text."""
     texts = pd.concat([f["text"] for k, f in _splits().items() if k != "all holdouts"])
-    texts = pd.concat([texts, texts.str.replace("’", "'"), texts.str.upper(),
-                       pd.Series(["Contact us here: ſupport", "KONTACT", "", "call\u00a0us"])])
-    python = [bool(enrich.REDIRECT_PATTERN.search(t)) and not enrich.ENGAGES_PATTERN.search(t) for t in texts]
+    texts = pd.concat(
+        [
+            texts,
+            texts.str.replace("’", "'"),
+            texts.str.upper(),
+            pd.Series(["Contact us here: ſupport", "KONTACT", "", "call\u00a0us"]),
+        ]
+    )
+    python = [
+        bool(enrich.REDIRECT_PATTERN.search(t)) and not enrich.ENGAGES_PATTERN.search(t)
+        for t in texts
+    ]
     assert runaround_flags(texts).tolist() == python
 
 

@@ -17,8 +17,10 @@ from scorecard.kpis.data_agg import MODEL_DIMS, aligned, fast_usable
 from tests.rc_fixtures import case, message, warehouse_from_rows
 
 FAST = [k for k in catalogue() if k.fast]
-LONDON = Config(display_timezone="Europe/London",
-                costs=CostModel(per_handle_minute={"phone": 0.25, "chat": 0.1}))
+LONDON = Config(
+    display_timezone="Europe/London",
+    costs=CostModel(per_handle_minute={"phone": 0.25, "chat": 0.1}),
+)
 CHANNELS = ["social", "phone", "email", "chat"]
 CATEGORIES = ["billing", "outage", "account", "product", "store"]
 
@@ -40,27 +42,68 @@ def con(tmp_path_factory):
         frt = float(rng.exponential(3000)) if answered else None
         resolved = answered and rng.random() < 0.6
         iid = f"c{i}"
-        cases.append(case(
-            iid, opened, ch, resolved, frt, brand=["TelcoCo", "ShopCo", None][rng.integers(3)],
-            category=CATEGORIES[rng.integers(5)], agent=f"a{rng.integers(6)}" if answered else None,
-            status="abandoned" if (ch == "phone" and not answered) else ("resolved" if resolved else ("open" if answered else "unanswered")),
-            handled_privately=bool(ch == "social" and rng.random() < 0.3), transfers=int(rng.random() < 0.1),
-            handle_seconds=float(rng.uniform(60, 900)) if ch in ("phone", "chat") else None,
-            reopened=bool(rng.random() < 0.05), customer_id=_customer(i, rng.integers(150))))
+        cases.append(
+            case(
+                iid,
+                opened,
+                ch,
+                resolved,
+                frt,
+                brand=["TelcoCo", "ShopCo", None][rng.integers(3)],
+                category=CATEGORIES[rng.integers(5)],
+                agent=f"a{rng.integers(6)}" if answered else None,
+                status="abandoned"
+                if (ch == "phone" and not answered)
+                else ("resolved" if resolved else ("open" if answered else "unanswered")),
+                handled_privately=bool(ch == "social" and rng.random() < 0.3),
+                transfers=int(rng.random() < 0.1),
+                handle_seconds=float(rng.uniform(60, 900)) if ch in ("phone", "chat") else None,
+                reopened=bool(rng.random() < 0.05),
+                customer_id=_customer(i, rng.integers(150)),
+            )
+        )
         if ch != "phone":
             for j in range(int(rng.integers(1, 4))):
-                messages.append(message(f"{iid}:{j}", iid, j + 1, "customer", opened + timedelta(minutes=j),
-                                        "text", None if rng.random() < 0.1 else float(rng.uniform(-1, 1))))
+                messages.append(
+                    message(
+                        f"{iid}:{j}",
+                        iid,
+                        j + 1,
+                        "customer",
+                        opened + timedelta(minutes=j),
+                        "text",
+                        None if rng.random() < 0.1 else float(rng.uniform(-1, 1)),
+                    )
+                )
             if answered:
-                messages.append(message(f"{iid}:a", iid, 9, "agent", opened + timedelta(seconds=frt), "reply",
-                                        0.1, is_runaround=bool(rng.random() < 0.2)))
+                messages.append(
+                    message(
+                        f"{iid}:a",
+                        iid,
+                        9,
+                        "agent",
+                        opened + timedelta(seconds=frt),
+                        "reply",
+                        0.1,
+                        is_runaround=bool(rng.random() < 0.2),
+                    )
+                )
         if rng.random() < 0.5:
-            surveys.append({"survey_id": f"s{i}", "interaction_id": iid if rng.random() < 0.9 else None,
-                            "customer_id": None, "channel": ch, "brand": "TelcoCo",
-                            "responded_at": pd.Timestamp(opened + timedelta(hours=3), tz="UTC"),
-                            "csat": float(rng.integers(1, 6)) if rng.random() < 0.8 else None,
-                            "nps": float(rng.integers(0, 11)), "would_recommend": bool(rng.random() < 0.5),
-                            "verbatim": None, "sentiment": None})
+            surveys.append(
+                {
+                    "survey_id": f"s{i}",
+                    "interaction_id": iid if rng.random() < 0.9 else None,
+                    "customer_id": None,
+                    "channel": ch,
+                    "brand": "TelcoCo",
+                    "responded_at": pd.Timestamp(opened + timedelta(hours=3), tz="UTC"),
+                    "csat": float(rng.integers(1, 6)) if rng.random() < 0.8 else None,
+                    "nps": float(rng.integers(0, 11)),
+                    "would_recommend": bool(rng.random() < 0.5),
+                    "verbatim": None,
+                    "sentiment": None,
+                }
+            )
     db = warehouse_from_rows(tmp_path_factory.mktemp("fast") / "w.duckdb", cases, messages, surveys)
     c = open_warehouse(db)
     yield c
@@ -74,35 +117,49 @@ def both(con, config, grain, by, start, end, filters=None):
     return fast, exact
 
 
-@pytest.mark.parametrize("start,end,by", [
-    ("2024-03-25", "2024-04-08", []),                  # GMT start, BST end: the last day is cut
-    ("2024-04-01", "2024-04-03", ["brand"]),           # BST both ends: both edges cut UTC days
-    ("2024-03-27", "2024-03-29", ["channel", "category"]),  # GMT: whole UTC days only
-    ("2024-04-02", "2024-04-02", ["channel"]),          # a single BST day: no whole UTC day
-    (None, None, ["category"]),
-])
+@pytest.mark.parametrize(
+    "start,end,by",
+    [
+        ("2024-03-25", "2024-04-08", []),  # GMT start, BST end: the last day is cut
+        ("2024-04-01", "2024-04-03", ["brand"]),  # BST both ends: both edges cut UTC days
+        ("2024-03-27", "2024-03-29", ["channel", "category"]),  # GMT: whole UTC days only
+        ("2024-04-02", "2024-04-02", ["channel"]),  # a single BST day: no whole UTC day
+        (None, None, ["category"]),
+    ],
+)
 def test_fast_equals_exact_at_total_grain(con, start, end, by):
     for k in FAST:  # every KPI whose model has the slice's dimensions reads it
-        assert fast_usable(k, LONDON, "total", by, {}, start, end) == (set(by) <= set(MODEL_DIMS[k.fast]))
+        assert fast_usable(k, LONDON, "total", by, {}, start, end) == (
+            set(by) <= set(MODEL_DIMS[k.fast])
+        )
     fast, exact = both(con, LONDON, "total", by, start, end)
-    pd.testing.assert_frame_equal(fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(
+        fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9
+    )
     assert exact["n"].sum() > 0
 
 
 def test_fast_equals_exact_with_filters(con):
     filters = {"channel": ["social", "email"], "brand": ["ShopCo"]}
     fast, exact = both(con, LONDON, "total", ["category"], "2024-03-30", "2024-04-05", filters)
-    pd.testing.assert_frame_equal(fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(
+        fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9
+    )
 
 
 def test_daily_grain_uses_the_aggregates_only_at_utc_offset_zero(con):
     assert aligned(LONDON, "day", "2024-03-25", "2024-03-30")
     assert not aligned(LONDON, "day", "2024-03-25", "2024-04-02")
     utc = replace(LONDON, display_timezone="UTC")
-    for cfg, start, end in ((utc, "2024-03-25", "2024-04-08"), (LONDON, "2024-03-25", "2024-03-30")):
+    for cfg, start, end in (
+        (utc, "2024-03-25", "2024-04-08"),
+        (LONDON, "2024-03-25", "2024-03-30"),
+    ):
         for grain in ("day", "week", "month"):
             fast, exact = both(con, cfg, grain, ["channel"], start, end)
-            pd.testing.assert_frame_equal(fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9)
+            pd.testing.assert_frame_equal(
+                fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9
+            )
 
 
 def test_agent_slices_read_agent_hours_or_fall_back(con):
@@ -110,13 +167,17 @@ def test_agent_slices_read_agent_hours_or_fall_back(con):
     assert [k.id for k in agent_hours] == ["interactions_per_agent_hour"]
     assert fast_usable(agent_hours[0], LONDON, "total", ["agent"], {}, None, None)
     assert not fast_usable(agent_hours[0], LONDON, "total", ["category"], {}, None, None)
-    assert not fast_usable(next(k for k in FAST if k.id == "volume"), LONDON, "total", ["agent"], {}, None, None)
+    assert not fast_usable(
+        next(k for k in FAST if k.id == "volume"), LONDON, "total", ["agent"], {}, None, None
+    )
     fast, exact = both(con, LONDON, "total", ["agent"], "2024-03-28", "2024-04-04")
     # the row-level query also returns the slice of cases without an agent, where this KPI's
     # population is empty (n = 0); the agent-hours model has no such rows
     exact = exact[exact["n"] > 0].reset_index(drop=True)
     fast = fast[fast["n"] > 0].reset_index(drop=True)
-    pd.testing.assert_frame_equal(fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(
+        fast[exact.columns], exact, check_exact=False, rtol=1e-9, atol=1e-9
+    )
 
 
 def test_fcr_counts_only_cases_with_a_customer(con):

@@ -116,8 +116,12 @@ def test_agent_spread_reports_the_agent_percentiles(week):
 def test_thin_values_count_as_n_a_in_the_roll_up(week):
     # all thin: nothing is rated (weighted roll-ups on n >= 30: tests/test_scorecard_targets.py)
     scores = {p.perspective: (p.score, p.rated, p.kpis) for p in week.perspectives}
-    assert scores == {"customer": (None, 0, 9), "internal": (None, 0, 11),
-                      "financial": (None, 0, 3), "learning": (None, 0, 4)}
+    assert scores == {
+        "customer": (None, 0, 9),
+        "internal": (None, 0, 11),
+        "financial": (None, 0, 3),
+        "learning": (None, 0, 4),
+    }
     assert week.overall is None and week.rollups[0].slice == ()
 
 
@@ -160,7 +164,9 @@ def test_daily_deltas_reach_back_before_the_range(con):
 def test_weekly_grain_labels_the_monday(con):
     res = scorecard(con, GOLDEN_CONFIG, *WEEK, grain="week", kpi_ids=["volume", "frt_median_s"])
     assert [(v.period, v.kpi, v.value) for v in res.kpis] == [
-        ("2024-03-04", "volume", 16), ("2024-03-04", "frt_median_s", 300)]
+        ("2024-03-04", "volume", 16),
+        ("2024-03-04", "frt_median_s", 300),
+    ]
 
 
 def test_total_delta_against_the_window_before(con):
@@ -170,23 +176,46 @@ def test_total_delta_against_the_window_before(con):
 
 
 def test_filters_restrict_every_source(con):
-    res = scorecard(con, GOLDEN_CONFIG, *WEEK, filters={"channel": ["email"]},
-                    kpi_ids=["volume", "recommend_rate", "sentiment_mean"])
+    res = scorecard(
+        con,
+        GOLDEN_CONFIG,
+        *WEEK,
+        filters={"channel": ["email"]},
+        kpi_ids=["volume", "recommend_rate", "sentiment_mean"],
+    )
     got = {v.kpi: (v.value, v.n) for v in res.kpis}
     # e-mail: E1, E2; surveys sv7 (yes) and the unlinked sv8 (yes); messages -0.2 and +0.1
-    assert got == {"volume": (2, 2), "recommend_rate": (1.0, 2),
-                   "sentiment_mean": (pytest.approx(-0.05), 2)}
+    assert got == {
+        "volume": (2, 2),
+        "recommend_rate": (1.0, 2),
+        "sentiment_mean": (pytest.approx(-0.05), 2),
+    }
 
 
 # --- variant: phone calls without a customer id, and a case still waiting on Monday 11 ---------
 
-W1 = {"interaction_id": "W1", "source": "fx", "channel": "email", "platform": "email",
-      "brand": "TelcoCo", "customer_id": "X15", "agent_id": None, "issue_category": "billing",
-      "opened_at": pd.Timestamp("2024-03-11 06:30", tz="UTC"),
-      "first_customer_at": pd.Timestamp("2024-03-11 07:30", tz="UTC"), "first_response_at": pd.NaT,
-      "resolved_at": pd.NaT, "last_activity_at": pd.NaT, "status": "unanswered",
-      "handled_privately": False, "transfers": 0, "handle_seconds": None, "reopened": False,
-      "dq_flags": None, "load_id": "fixture"}
+W1 = {
+    "interaction_id": "W1",
+    "source": "fx",
+    "channel": "email",
+    "platform": "email",
+    "brand": "TelcoCo",
+    "customer_id": "X15",
+    "agent_id": None,
+    "issue_category": "billing",
+    "opened_at": pd.Timestamp("2024-03-11 06:30", tz="UTC"),
+    "first_customer_at": pd.Timestamp("2024-03-11 07:30", tz="UTC"),
+    "first_response_at": pd.NaT,
+    "resolved_at": pd.NaT,
+    "last_activity_at": pd.NaT,
+    "status": "unanswered",
+    "handled_privately": False,
+    "transfers": 0,
+    "handle_seconds": None,
+    "reopened": False,
+    "dq_flags": None,
+    "load_id": "fixture",
+}
 
 
 @pytest.fixture(scope="module")
@@ -214,8 +243,10 @@ def variant(tmp_path_factory):
 def _exact(con, config, kpi, start, end, by=()):
     """The KPI from its row-level SQL over fct_cases (no pre-aggregates), as {slice: (value, n)}."""
     f = kpi_frame(con, config, [kpi_by_id(kpi)], "total", list(by), start, end, {}, use_fast=False)
-    return {tuple(r[d] for d in by): (None if pd.isna(r["value"]) else r["value"], r["n"])
-            for r in f.to_dict("records")}
+    return {
+        tuple(r[d] for d in by): (None if pd.isna(r["value"]) else r["value"], r["n"])
+        for r in f.to_dict("records")
+    }
 
 
 def test_fcr_leaves_out_cases_without_a_customer(variant):
@@ -230,13 +261,17 @@ def test_fcr_leaves_out_cases_without_a_customer(variant):
     assert by.value("fcr_rate", channel="email").value == 0.5  # E1 yes, E2 open
     # resolutions once: S1 comes back in S7; E1's call P4 has no customer now, so E1 counts; the
     # calls without a customer count when resolved (P1, P3, P4) -> 7 of the 8 resolved
-    cpr = scorecard(variant, GOLDEN_CONFIG, *WEEK, kpi_ids=["cost_per_resolution"]).value("cost_per_resolution")
+    cpr = scorecard(variant, GOLDEN_CONFIG, *WEEK, kpi_ids=["cost_per_resolution"]).value(
+        "cost_per_resolution"
+    )
     assert (cpr.value, cpr.n) == (pytest.approx(58.8 / 7), 7)
 
 
 def test_sla_wait_is_measured_on_the_configured_clock(variant):
     span = ("2024-03-04", "2024-03-11")
-    customer = scorecard(variant, GOLDEN_CONFIG, *span, kpi_ids=["sla_met_rate"]).value("sla_met_rate")
+    customer = scorecard(variant, GOLDEN_CONFIG, *span, kpi_ids=["sla_met_rate"]).value(
+        "sla_met_rate"
+    )
     # W1's customer wrote 1.5 h before the last activity: inside the SLA, not counted yet
     assert (customer.value, customer.n) == (pytest.approx(12 / 15), 15)
     created_cfg = replace(GOLDEN_CONFIG, frt_clock="case_created")
@@ -244,4 +279,6 @@ def test_sla_wait_is_measured_on_the_configured_clock(variant):
     # created 2.5 h before it: missed, beside E1 (9 000 s from creation)
     assert (created.value, created.n) == (pytest.approx(11 / 16), 16)
     assert _exact(variant, created_cfg, "sla_met_rate", *span) == {(): (pytest.approx(11 / 16), 16)}
-    assert _exact(variant, GOLDEN_CONFIG, "sla_met_rate", *span) == {(): (pytest.approx(12 / 15), 15)}
+    assert _exact(variant, GOLDEN_CONFIG, "sla_met_rate", *span) == {
+        (): (pytest.approx(12 / 15), 15)
+    }

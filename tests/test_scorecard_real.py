@@ -20,8 +20,20 @@ def kpis(tmp_path_factory):
     db = tmp_path_factory.mktemp("pwc") / "w.duckdb"
     load_file("calls", str(PWC), db, Config())
     con = open_warehouse(db)
-    res = scorecard(con, Config(), kpi_ids=["volume", "answered_rate", "resolution_rate", "csat_mean",
-                                            "frt_median_s", "frt_p90_s", "frt_mean_s", "fcr_rate"])
+    res = scorecard(
+        con,
+        Config(),
+        kpi_ids=[
+            "volume",
+            "answered_rate",
+            "resolution_rate",
+            "csat_mean",
+            "frt_median_s",
+            "frt_p90_s",
+            "frt_mean_s",
+            "fcr_rate",
+        ],
+    )
     con.close()
     return {v.kpi: v for v in res.kpis}
 

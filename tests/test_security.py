@@ -17,7 +17,12 @@ from werkzeug.security import generate_password_hash
 from pages import _security as sec
 from tests.browser import cells, dashboard_warehouse, gunicorn_server, serving, wait_until
 
-HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
+HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +35,16 @@ def test_every_response_carries_the_security_headers(dash_db):
         import app
 
         client = app.server.test_client()
-        for path in ("/", "/economics", "/rootcause", "/_dash-layout", "/_dash-dependencies",
-                     "/assets/socialcare.css", "/no-such-page", "/_dash-component-suites/nothing.js"):
+        for path in (
+            "/",
+            "/economics",
+            "/rootcause",
+            "/_dash-layout",
+            "/_dash-dependencies",
+            "/assets/socialcare.css",
+            "/no-such-page",
+            "/_dash-component-suites/nothing.js",
+        ):
             r = client.get(path)
             for h in HEADERS:
                 assert h in r.headers, (path, h)
@@ -62,7 +75,9 @@ def test_failed_logins_are_throttled_per_user_then_per_address(tmp_path, monkeyp
     monkeypatch.setenv("SOCIALCARE_THROTTLE_DB", str(tmp_path / "t.sqlite"))
     accounts = {"alice": generate_password_hash("right"), "bob": generate_password_hash("b")}
     client = _throttled_app(tmp_path, accounts).test_client()
-    codes = [client.get("/", auth=("alice", f"wrong{i}")).status_code for i in range(sec.USER_LIMIT)]
+    codes = [
+        client.get("/", auth=("alice", f"wrong{i}")).status_code for i in range(sec.USER_LIMIT)
+    ]
     assert codes == [401] * sec.USER_LIMIT
     locked = client.get("/", auth=("alice", "right"))  # even the right password: locked for now
     assert locked.status_code == 429
@@ -81,30 +96,53 @@ def test_unknown_users_are_checked_like_known_ones():
     accounts = {"alice": generate_password_hash("right")}
     assert sec.password_ok(accounts, "alice", "right")
     assert not sec.password_ok(accounts, "alice", "wrong")
-    assert not sec.password_ok(accounts, "mallory", "socialcare-not-a-user")  # the dummy hash's password
+    assert not sec.password_ok(
+        accounts, "mallory", "socialcare-not-a-user"
+    )  # the dummy hash's password
 
 
 @pytest.mark.slow
 def test_throttle_is_shared_by_gunicorn_workers(twcs_db, tmp_path):
     db = tmp_path / "w.duckdb"
     shutil.copyfile(twcs_db, db)
-    env = {"SOCIALCARE_USERS": f"alice:{generate_password_hash('s3cret')}", "SOCIALCARE_WARM": "0",
-           "SOCIALCARE_THROTTLE_DB": str(tmp_path / "throttle.sqlite")}
+    env = {
+        "SOCIALCARE_USERS": f"alice:{generate_password_hash('s3cret')}",
+        "SOCIALCARE_WARM": "0",
+        "SOCIALCARE_THROTTLE_DB": str(tmp_path / "throttle.sqlite"),
+    }
     with gunicorn_server(db, env, workers=2, threads=2) as url:
         session = requests.Session()
         codes = []
         for i in range(sec.USER_LIMIT + 3):  # new connections spread over both workers
-            codes.append(requests.get(url + "/_dash-layout", auth=("alice", f"bad{i}"), timeout=30).status_code)
-        assert codes[:sec.USER_LIMIT] == [401] * sec.USER_LIMIT
-        assert codes[sec.USER_LIMIT:] == [429, 429, 429]
+            codes.append(
+                requests.get(
+                    url + "/_dash-layout", auth=("alice", f"bad{i}"), timeout=30
+                ).status_code
+            )
+        assert codes[: sec.USER_LIMIT] == [401] * sec.USER_LIMIT
+        assert codes[sec.USER_LIMIT :] == [429, 429, 429]
         r = session.get(url + "/", auth=("alice", "s3cret"), timeout=30)
         assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
         for h in HEADERS:
             assert h in r.headers
 
 
-FUZZ = ("2024-13-45", "notanumber", ["a", "b"], {"x": 1}, 10**12, -1, None, "A" * 100_000,
-        "' or 1=1 --", "<script>alert(1)</script>", "", True, 3.5, "../../etc/passwd")
+FUZZ = (
+    "2024-13-45",
+    "notanumber",
+    ["a", "b"],
+    {"x": 1},
+    10**12,
+    -1,
+    None,
+    "A" * 100_000,
+    "' or 1=1 --",
+    "<script>alert(1)</script>",
+    "",
+    True,
+    3.5,
+    "../../etc/passwd",
+)
 
 
 def _payloads(dep: dict, rng: random.Random) -> list[dict]:
@@ -115,12 +153,19 @@ def _payloads(dep: dict, rng: random.Random) -> list[dict]:
     out = []
     choices = [lambda _x, v=v: v for v in FUZZ] + [lambda _x: rng.choice(FUZZ) for _ in range(4)]
     for pick in choices:
+
         def prop(x, pick=pick):
             return {"id": x["id"], "property": x["property"], "value": pick(x)}
 
-        out.append({"output": dep["output"], "outputs": outputs if multi else outputs[0],
-                    "inputs": [prop(x) for x in inputs], "state": [prop(x) for x in state],
-                    "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else []})
+        out.append(
+            {
+                "output": dep["output"],
+                "outputs": outputs if multi else outputs[0],
+                "inputs": [prop(x) for x in inputs],
+                "state": [prop(x) for x in state],
+                "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else [],
+            }
+        )
     return out
 
 
@@ -159,21 +204,32 @@ def test_no_page_offers_cloud_sharing_or_reaches_another_host(dash_db):
 
     if chromium_missing():
         pytest.skip(chromium_missing())
-    pages = {"/": "#tile-volume .kpi-value", "/economics": "#ec-cost .main-svg",
-             "/trends": "#tr-chart .main-svg", "/rootcause": "#rc-chart .main-svg",
-             "/conversations": cells("cv-table"), "/health": cells("he-loads")}
+    pages = {
+        "/": "#tile-volume .kpi-value",
+        "/economics": "#ec-cost .main-svg",
+        "/trends": "#tr-chart .main-svg",
+        "/rootcause": "#rc-chart .main-svg",
+        "/conversations": cells("cv-table"),
+        "/health": cells("he-loads"),
+    }
     with dash_server(dash_db) as url, browser_page() as page:
         hosts: set[str] = set()
         page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname or r.url[:20]))
         for path, ready in pages.items():
             page.goto(url + path)
             page.wait_for_selector(ready, timeout=60_000)
-            wait_until(page, "!document.querySelector('[data-dash-is-loading=\"true\"]')",
-                                   timeout=60_000)
-            titles = page.eval_on_selector_all(".modebar-btn", "els => els.map(e => e.dataset.title || '')")
+            wait_until(
+                page, "!document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=60_000
+            )
+            titles = page.eval_on_selector_all(
+                ".modebar-btn", "els => els.map(e => e.dataset.title || '')"
+            )
             if path in ("/economics", "/trends", "/rootcause"):
                 assert titles, f"no chart mode bar on {path}"
-            assert not [t for t in titles if "share" in t.lower() or "cloud" in t.lower()
-                        or "chart studio" in t.lower()], (path, titles)
+            assert not [
+                t
+                for t in titles
+                if "share" in t.lower() or "cloud" in t.lower() or "chart studio" in t.lower()
+            ], (path, titles)
         assert hosts <= {"127.0.0.1"}, hosts
         assert not [e for e in page.errors if "Content Security Policy" in e], page.errors[:3]

@@ -80,25 +80,94 @@ def stress_texts(n: int = 3000, seed: int = 11) -> list[str]:
     """Synthetic tweets mixing negations, boosters, caps, 'but', idioms, emoji and punctuation."""
     rnd = random.Random(seed)
     lex = sorted(vf.lexicon())
-    common = ["good", "bad", "great", "terrible", "love", "hate", "happy", "sad", "helpful",
-              "useless", "thanks", "sorry", "problem", "awesome", "worst", "fine", "ok"]
-    mods = sorted(vf.BOOSTERS) + sorted(vf.NEGATE) + [
-        "no", "not", "least", "at least", "very least", "but", "BUT", "so", "this", "never",
-        "never so", "without", "without doubt", "the shit", "bad ass", "kind of", "yeah right",
-        "kiss of death", "to die for", "beating heart", "bus stop", "or", "nor", "n't"]
+    common = [
+        "good",
+        "bad",
+        "great",
+        "terrible",
+        "love",
+        "hate",
+        "happy",
+        "sad",
+        "helpful",
+        "useless",
+        "thanks",
+        "sorry",
+        "problem",
+        "awesome",
+        "worst",
+        "fine",
+        "ok",
+    ]
+    mods = (
+        sorted(vf.BOOSTERS)
+        + sorted(vf.NEGATE)
+        + [
+            "no",
+            "not",
+            "least",
+            "at least",
+            "very least",
+            "but",
+            "BUT",
+            "so",
+            "this",
+            "never",
+            "never so",
+            "without",
+            "without doubt",
+            "the shit",
+            "bad ass",
+            "kind of",
+            "yeah right",
+            "kiss of death",
+            "to die for",
+            "beating heart",
+            "bus stop",
+            "or",
+            "nor",
+            "n't",
+        ]
+    )
     fill = ["the", "app", "service", "my", "order", "is", "was", "it", "and", "you", "I", "today"]
-    tails = ["", "!", "!!", "!!!!!", "?", "??", "???", "????", ".", " :)", " :(", " 😡", " 😀",
-             " 💯", "😂", " 🔛", " #fail"]
+    tails = [
+        "",
+        "!",
+        "!!",
+        "!!!!!",
+        "?",
+        "??",
+        "???",
+        "????",
+        ".",
+        " :)",
+        " :(",
+        " 😡",
+        " 😀",
+        " 💯",
+        "😂",
+        " 🔛",
+        " #fail",
+    ]
     out = []
     for _ in range(n):
         words = []
         for _ in range(rnd.randint(1, 14)):
             r = rnd.random()
-            w = (rnd.choice(common) if r < 0.3 else rnd.choice(lex) if r < 0.4
-                 else rnd.choice(mods) if r < 0.65 else rnd.choice(fill))
+            w = (
+                rnd.choice(common)
+                if r < 0.3
+                else rnd.choice(lex)
+                if r < 0.4
+                else rnd.choice(mods)
+                if r < 0.65
+                else rnd.choice(fill)
+            )
             c = rnd.random()
             w = w.upper() if c < 0.12 else w.capitalize() if c < 0.2 else w
-            words.append(w + (rnd.choice([",", ".", "!", "?", "..."]) if rnd.random() < 0.1 else ""))
+            words.append(
+                w + (rnd.choice([",", ".", "!", "?", "..."]) if rnd.random() < 0.1 else "")
+            )
         out.append(" ".join(words) + rnd.choice(tails))
     return out
 
@@ -134,26 +203,40 @@ def test_agreement_on_stress_set():
 
 
 def test_batch_edge_cases(ref):
-    texts = ["good \x00 bad but great", "kind of nice", "the bomb", "x " * 300 + "GOOD but BAD!!",
-             "lone \ud800 surrogate is bad", "a\u00a0\u2003good\x1ctime", "  ", "NO"]
+    texts = [
+        "good \x00 bad but great",
+        "kind of nice",
+        "the bomb",
+        "x " * 300 + "GOOD but BAD!!",
+        "lone \ud800 surrogate is bad",
+        "a\u00a0\u2003good\x1ctime",
+        "  ",
+        "NO",
+    ]
     got = vf.score_batch(texts)
     assert got.tolist() == [ref(t)["compound"] for t in texts]
     for few in (["good"], ["no", "good"], []):
         assert vf.score_batch(few).tolist() == [ref(t)["compound"] for t in few]
 
 
-@pytest.mark.parametrize(("raw", "want"), [
-    ("@115712 I understand. We would like to help", "I understand. We would like to help"),
-    ("@sprintcare is the worst customer service", "is the worst customer service"),
-    ("So frustrated with @ChipotleTweets 😡 Ordered", "So frustrated with 😡 Ordered"),
-    ("mail me at a@b.com @x", "mail me at a@b.com"),
-    ("see https://t.co/7tJDVpzLWn now", "see now"),
-    ("http://example.com/a?b=1 and www.sprint.com/deals t.co/abc", "and"),
-    ("Fish &amp; chips &gt; pizza &lt;3 &quot;ok&quot; &#39;x&#39;", "Fish & chips > pizza <3 \"ok\" 'x'"),
-    ("&amp;gt; stays once-unescaped", "&gt; stays once-unescaped"),
-    ("  lots \t of\n\nspace\r\n^HSB  ", "lots of space ^HSB"),
-    ("@only_a_handle", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("@115712 I understand. We would like to help", "I understand. We would like to help"),
+        ("@sprintcare is the worst customer service", "is the worst customer service"),
+        ("So frustrated with @ChipotleTweets 😡 Ordered", "So frustrated with 😡 Ordered"),
+        ("mail me at a@b.com @x", "mail me at a@b.com"),
+        ("see https://t.co/7tJDVpzLWn now", "see now"),
+        ("http://example.com/a?b=1 and www.sprint.com/deals t.co/abc", "and"),
+        (
+            "Fish &amp; chips &gt; pizza &lt;3 &quot;ok&quot; &#39;x&#39;",
+            "Fish & chips > pizza <3 \"ok\" 'x'",
+        ),
+        ("&amp;gt; stays once-unescaped", "&gt; stays once-unescaped"),
+        ("  lots \t of\n\nspace\r\n^HSB  ", "lots of space ^HSB"),
+        ("@only_a_handle", ""),
+    ],
+)
 def test_clean_for_sentiment(raw, want):
     assert s.clean_for_sentiment(raw) == want
 
@@ -165,8 +248,19 @@ def test_clean_many_equals_clean_for_sentiment():
 
 
 def test_missing_and_empty_are_nan_duplicates_map_back():
-    texts = ["good", None, "", "   ", "@user", "https://t.co/x", float("nan"), "bad", "@a good",
-             "good", ":)"]
+    texts = [
+        "good",
+        None,
+        "",
+        "   ",
+        "@user",
+        "https://t.co/x",
+        float("nan"),
+        "bad",
+        "@a good",
+        "good",
+        ":)",
+    ]
     got = s.compound_scores(texts)
     assert np.isnan(got[[1, 2, 3, 4, 5, 6]]).all()
     assert got[0] == got[8] == got[9] > 0
@@ -187,8 +281,9 @@ def test_pool_path_gives_identical_array():
     two = s.compound_scores(texts, workers=2, parallel_threshold=0)
     assert np.array_equal(one, two, equal_nan=True)
     series = pd.Series(texts, dtype="str")
-    assert np.array_equal(s.compound_scores(series, workers=2, parallel_threshold=0), one,
-                          equal_nan=True)
+    assert np.array_equal(
+        s.compound_scores(series, workers=2, parallel_threshold=0), one, equal_nan=True
+    )
 
 
 def test_pool_path_without_fork_pickles_slices(monkeypatch):
@@ -197,7 +292,9 @@ def test_pool_path_without_fork_pickles_slices(monkeypatch):
 
     from etl import forked
 
-    monkeypatch.setattr(forked, "_mp_context", lambda: __import__("multiprocessing").get_context("spawn"))
+    monkeypatch.setattr(
+        forked, "_mp_context", lambda: __import__("multiprocessing").get_context("spawn")
+    )
     monkeypatch.setattr(forked, "ProcessPoolExecutor", lambda n, mp_context: ThreadPoolExecutor(n))
     texts = SAMPLES["twcs"]() + [None, "", "good"] * 7
     for given in (texts, pd.Series(texts, dtype=object)):
@@ -208,8 +305,9 @@ def test_pool_path_without_fork_pickles_slices(monkeypatch):
 def test_round4_is_pythons_round():
     rng = np.random.default_rng(3)
     ties = (rng.integers(-10_000, 10_000, 20_000) + 0.5) / 1e4
-    c = np.concatenate([rng.uniform(-1, 1, 50_000), ties, np.nextafter(ties, 2),
-                        np.nextafter(ties, -2)])
+    c = np.concatenate(
+        [rng.uniform(-1, 1, 50_000), ties, np.nextafter(ties, 2), np.nextafter(ties, -2)]
+    )
     assert vf._round4(c).tolist() == [round(x, 4) for x in c.tolist()]
 
 
@@ -218,6 +316,8 @@ def test_agreement_share_of_nothing_is_nan():
 
 
 def test_no_work_at_import():
-    code = ("import etl.text.sentiment, etl.text._vader_fast as v; "
-            "assert v.lexicon.cache_info().currsize == 0 and v.emojis.cache_info().currsize == 0")
+    code = (
+        "import etl.text.sentiment, etl.text._vader_fast as v; "
+        "assert v.lexicon.cache_info().currsize == 0 and v.emojis.cache_info().currsize == 0"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -28,8 +28,9 @@ DAY = "2024-03-02"
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    return warehouse_from_rows(tmp_path_factory.mktemp("sf") / "w.duckdb", shortfall_rows(),
-                               shortfall_messages())
+    return warehouse_from_rows(
+        tmp_path_factory.mktemp("sf") / "w.duckdb", shortfall_rows(), shortfall_messages()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +46,18 @@ def by_dim(result, dim: str) -> dict[str, float]:
 
 
 def test_sla_shortfall_by_channel_and_category(con):
-    r = explain_shortfall(con, Config(), "sla_met_rate", DAY, ["channel", "category"], with_terms=False)
+    r = explain_shortfall(
+        con, Config(), "sla_met_rate", DAY, ["channel", "category"], with_terms=False
+    )
     assert (r.value, r.target, r.n) == (pytest.approx(0.6), 0.9, 10)
     assert r.shortfall == pytest.approx(0.30)
     assert by_dim(r, "channel") == pytest.approx({"email": 0.26, "phone": 0.06, "social": -0.02})
     assert by_dim(r, "category") == pytest.approx({"billing": 0.25, "refund": 0.09, "order": -0.04})
-    assert list(r.segments[r.segments["dimension"] == "channel"]["segment"]) == ["email", "phone", "social"]
+    assert list(r.segments[r.segments["dimension"] == "channel"]["segment"]) == [
+        "email",
+        "phone",
+        "social",
+    ]
     # four failing cases carry 0.09 each; ties: the lead segment (email) first, longest wait first
     assert list(r.cases["key"]) == ["e3", "e0", "e1", "p3"]
     assert list(r.cases["contribution"]) == pytest.approx([0.09] * 4)
@@ -58,7 +65,8 @@ def test_sla_shortfall_by_channel_and_category(con):
         "Answered within SLA is 30 points short of target on 2024-03-02 (60 % against a target of "
         "90 %, 10 cases). The email channel carries 26 points of it: 3 of its 4 cases missed the "
         "2 h first-response SLA, 67 % of them billing questions and 100 % opened in the morning "
-        "(08:00-12:00). The case contributing most is e3.")
+        "(08:00-12:00). The case contributing most is e3."
+    )
 
 
 def test_every_dimension_adds_up_to_the_shortfall(con):
@@ -66,7 +74,10 @@ def test_every_dimension_adds_up_to_the_shortfall(con):
     sums = r.segments.groupby("dimension")["contribution"].sum()
     assert set(sums.index) == {"channel", "brand", "category", "agent", "hour", "term"}
     assert sums.to_numpy() == pytest.approx([0.30] * 6, abs=1e-12)
-    assert r.cases["transcript"].iloc[0] == "2024-03-02 10:03 customer cust [-0.30]: Where is my refund?"
+    assert (
+        r.cases["transcript"].iloc[0]
+        == "2024-03-02 10:03 customer cust [-0.30]: Where is my refund?"
+    )
     assert r.cases["transcript"].iloc[1:].isna().all()  # the other failing cases have no messages
 
 
@@ -76,8 +87,10 @@ def test_p90_shortfall_splits_by_exceedance(con):
     assert by_dim(r, "channel") == pytest.approx({"email": 3432, "phone": 792, "social": -264})
     assert list(r.cases["key"]) == ["e3", "e0", "e1", "p3"]  # equal 1188 s each, farthest first
     assert list(r.cases["contribution"]) == pytest.approx([1188] * 4)
-    assert r.summary.startswith("First response (p90) is 1 h 6 min over target on 2024-03-02 "
-                                "(3 h 6 min against a target of 2 h, 10 cases).")
+    assert r.summary.startswith(
+        "First response (p90) is 1 h 6 min over target on 2024-03-02 "
+        "(3 h 6 min against a target of 2 h, 10 cases)."
+    )
 
 
 def test_cost_per_resolution_counts_unresolved_cost(con):
@@ -91,8 +104,10 @@ def test_cost_per_resolution_counts_unresolved_cost(con):
 def test_a_median_on_target_is_a_negative_shortfall(con):
     r = explain_shortfall(con, Config(), "frt_median_s", DAY, ["channel"], with_terms=False)
     assert r.value == pytest.approx(2400) and r.shortfall == pytest.approx(-1200)
-    assert r.summary.startswith("First response (median) meets its target on 2024-03-02: 40 min "
-                                "against a target of 1 h, 10 cases, 20 min better.")
+    assert r.summary.startswith(
+        "First response (median) meets its target on 2024-03-02: 40 min "
+        "against a target of 1 h, 10 cases, 20 min better."
+    )
     assert r.segments["contribution"].sum() == pytest.approx(-1200)
 
 
@@ -108,8 +123,20 @@ def test_an_interpolated_quantile_with_no_excess_is_a_remainder(con):
 
 
 def test_json_contract(con):
-    j = explain_shortfall(con, Config(), "sla_met_rate", DAY, ["channel"], with_terms=False).to_json()
-    assert {"kpi", "period", "value", "target", "shortfall", "n", "summary", "segments", "cases"} <= set(j)
+    j = explain_shortfall(
+        con, Config(), "sla_met_rate", DAY, ["channel"], with_terms=False
+    ).to_json()
+    assert {
+        "kpi",
+        "period",
+        "value",
+        "target",
+        "shortfall",
+        "n",
+        "summary",
+        "segments",
+        "cases",
+    } <= set(j)
     assert j["period"] == "2024-03-02..2024-03-02"
     assert {"dimension", "segment", "n", "value", "contribution"} <= set(j["segments"][0])
     assert j["cases"][0]["interaction_id"] == "e3"
@@ -128,7 +155,9 @@ def test_same_weekday_comparison_windows():
     assert sat.days == ("2024-03-02", "2024-03-09", "2024-03-16", "2024-03-23")
     assert comparison_for("2024-03-25", "2024-03-31").window == ("2024-03-18", "2024-03-24")
     assert comparison_for("2024-03-01", "2024-03-10").window == ("2024-02-16", "2024-02-25")
-    assert comparison_for("2024-03-30", "2024-03-30", "previous_period").window == ("2024-03-29",) * 2
+    assert (
+        comparison_for("2024-03-30", "2024-03-30", "previous_period").window == ("2024-03-29",) * 2
+    )
 
 
 def test_a_saturday_delta_is_against_the_last_four_saturdays(tmp_path):
@@ -146,28 +175,60 @@ def test_a_saturday_delta_is_against_the_last_four_saturdays(tmp_path):
 
 
 def test_cli_explain_vs_target_prints_the_json_contract(db):
-    out = CliRunner().invoke(main, ["explain", "sla_met_rate", "--vs-target", "--period", f"{DAY}..{DAY}",
-                                    "--by", "channel", "--format", "json", "--db", str(db)])
+    out = CliRunner().invoke(
+        main,
+        [
+            "explain",
+            "sla_met_rate",
+            "--vs-target",
+            "--period",
+            f"{DAY}..{DAY}",
+            "--by",
+            "channel",
+            "--format",
+            "json",
+            "--db",
+            str(db),
+        ],
+    )
     assert out.exit_code == 0, out.output
     j = json.loads(out.output)
     assert (j["value"], j["target"], j["n"]) == (pytest.approx(0.6), 0.9, 10)
-    assert {s["segment"]: s["contribution"] for s in j["segments"] if s["dimension"] == "channel"} == \
-        pytest.approx({"email": 0.26, "phone": 0.06, "social": -0.02})
+    assert {
+        s["segment"]: s["contribution"] for s in j["segments"] if s["dimension"] == "channel"
+    } == pytest.approx({"email": 0.26, "phone": 0.06, "social": -0.02})
     assert [c["key"] for c in j["cases"]] == ["e3", "e0", "e1", "p3"]
-    text = CliRunner().invoke(main, ["explain", "frt_p90_s", "--vs-target", "--period", DAY, "--db", str(db)])
+    text = CliRunner().invoke(
+        main, ["explain", "frt_p90_s", "--vs-target", "--period", DAY, "--db", str(db)]
+    )
     assert text.output.startswith("First response (p90) is 1 h 6 min over target on 2024-03-02")
-    bad = CliRunner().invoke(main, ["explain", "volume", "--vs-target", "--period", DAY, "--db", str(db)])
+    bad = CliRunner().invoke(
+        main, ["explain", "volume", "--vs-target", "--period", DAY, "--db", str(db)]
+    )
     assert bad.exit_code == 1 and "Traceback" not in bad.output
-    assert bad.output.strip() == ("Error: volume has no target (a count or total without direction), so "
-                                  "nothing is short of one; ask what changed instead (explain --vs PERIOD).")
+    assert bad.output.strip() == (
+        "Error: volume has no target (a count or total without direction), so "
+        "nothing is short of one; ask what changed instead (explain --vs PERIOD)."
+    )
 
 
 def test_compare_and_health_settings():
-    cfg = config_from_dict({"compare": {"baseline": "previous_period", "weeks": 2},
-                            "health": {"stale_after_days": 7}})
-    assert (cfg.compare_baseline, cfg.compare_weeks, cfg.stale_after_days) == ("previous_period", 2, 7.0)
-    assert (Config().compare_baseline, Config().compare_weeks, Config().stale_after_days) == ("same_weekday", 4, 2.0)
-    with pytest.raises(ConfigError, match="compare.baseline must be 'same_weekday' or 'previous_period'"):
+    cfg = config_from_dict(
+        {"compare": {"baseline": "previous_period", "weeks": 2}, "health": {"stale_after_days": 7}}
+    )
+    assert (cfg.compare_baseline, cfg.compare_weeks, cfg.stale_after_days) == (
+        "previous_period",
+        2,
+        7.0,
+    )
+    assert (Config().compare_baseline, Config().compare_weeks, Config().stale_after_days) == (
+        "same_weekday",
+        4,
+        2.0,
+    )
+    with pytest.raises(
+        ConfigError, match="compare.baseline must be 'same_weekday' or 'previous_period'"
+    ):
         config_from_dict({"compare": {"baseline": "yesterday"}})
     with pytest.raises(ConfigError, match="compare.weeks must be between 1"):
         config_from_dict({"compare": {"weeks": 0}})
@@ -175,17 +236,35 @@ def test_compare_and_health_settings():
 
 def test_explain_without_vs_compares_with_the_last_four_saturdays(tmp_path):
     db = warehouse_from_rows(tmp_path / "w.duckdb", saturday_rows())
-    out = CliRunner().invoke(main, ["explain", "volume", "--period", "2024-03-30", "--by", "channel",
-                                    "--format", "json", "--db", str(db)])
+    out = CliRunner().invoke(
+        main,
+        [
+            "explain",
+            "volume",
+            "--period",
+            "2024-03-30",
+            "--by",
+            "channel",
+            "--format",
+            "json",
+            "--db",
+            str(db),
+        ],
+    )
     assert out.exit_code == 0, out.output
     j = json.loads(out.output)
     # 20 cases on the 4 Saturdays = 5 a day (Friday's 20 left out) -> 3 on 2024-03-30
     assert j["versus_days"] == ["2024-03-02", "2024-03-09", "2024-03-16", "2024-03-23"]
     assert (j["value_a"], j["value_b"], j["total_change"]) == (5, 3, -2)
     assert j["versus_label"] == "the last 4 Saturdays"
-    text = CliRunner().invoke(main, ["explain", "volume", "--period", "2024-03-30", "--db", str(db)]).output
+    text = (
+        CliRunner()
+        .invoke(main, ["explain", "volume", "--period", "2024-03-30", "--db", str(db)])
+        .output
+    )
     assert " ".join(text.split()).startswith(  # the terminal wraps it at 100 columns
-        "Cases fell from 5 to 3 a day (the last 4 Saturdays (2024-03-02..2024-03-23), n=20 -> 2024-03-30, n=3).")
+        "Cases fell from 5 to 3 a day (the last 4 Saturdays (2024-03-02..2024-03-23), n=20 -> 2024-03-30, n=3)."
+    )
 
 
 def test_a_date_without_a_time_is_no_hour_of_day():
@@ -195,11 +274,19 @@ def test_a_date_without_a_time_is_no_hour_of_day():
 
     # source t: 25 of 40 openings exactly at 00:00:00 (dates stored at midnight, as the real
     # ticket export's unanswered tickets); source c: one of 40 at 00:00:00 by chance (a clock)
-    times = ([pd.Timestamp("2024-03-02", tz="UTC")] * 25
-             + [pd.Timestamp("2024-03-02 09:13:07", tz="UTC")] * 15
-             + [pd.Timestamp("2024-03-02", tz="UTC")] + [pd.Timestamp("2024-03-02 10:00:01", tz="UTC")] * 39)
-    frame = pd.DataFrame({"origin": ["t"] * 40 + ["c"] * 40, "opened_at": times,
-                          "hour": [str(t.hour) for t in times]})
+    times = (
+        [pd.Timestamp("2024-03-02", tz="UTC")] * 25
+        + [pd.Timestamp("2024-03-02 09:13:07", tz="UTC")] * 15
+        + [pd.Timestamp("2024-03-02", tz="UTC")]
+        + [pd.Timestamp("2024-03-02 10:00:01", tz="UTC")] * 39
+    )
+    frame = pd.DataFrame(
+        {
+            "origin": ["t"] * 40 + ["c"] * 40,
+            "opened_at": times,
+            "hour": [str(t.hour) for t in times],
+        }
+    )
     hours = without_clock_hours(frame)["hour"]
     assert list(hours[:40]) == [NO_TIME] * 25 + ["9"] * 15
     assert list(hours[40:]) == ["0"] + ["10"] * 39

@@ -34,7 +34,9 @@ def test_every_red_tile_of_the_last_week_is_explained(con):
     reds = [v for v in scorecard(con, cfg, *WEEK, grain="day").kpis if v.status == "red"]
     assert len(reds) >= 30  # the demo is built to have red days
     for v in reds:
-        red = [c.channel for c in v.channels if c.status == "red"]  # the tile's link (pages/scorecard.py)
+        red = [
+            c.channel for c in v.channels if c.status == "red"
+        ]  # the tile's link (pages/scorecard.py)
         filters = {"channel": [red[0]]} if red else {}
         r = explain_shortfall(con, cfg, v.kpi, v.period, (), filters)
         where = f"{v.kpi} on {v.period} {filters}"
@@ -48,7 +50,9 @@ def test_every_red_tile_of_the_last_week_is_explained(con):
         assert first["contribution"] == pytest.approx(r.cases["contribution"].max()), where
         assert first["contribution"] > 0, where
         x = first["value"]
-        assert x is None or x != x or (x < r.target if kpi.direction == "higher" else x > r.target), where
+        assert (
+            x is None or x != x or (x < r.target if kpi.direction == "higher" else x > r.target)
+        ), where
         assert first["interaction_id"] in r.summary, where
 
 

@@ -28,7 +28,7 @@ UNNEST = re.compile(r"\(\s*select\s+unnest\(\s*\$[\w{}]+(::\w+\[\])?\s*\)\s*\)",
 # models.toml), so it cannot be a static .sql file. Keep this short.
 COMPOSITION = {
     "scorecard/kpis/data.py": "one select over the KPIs of a request (kpis.toml expressions), "
-                              "by the requested dimensions; the export's column list",
+    "by the requested dimensions; the export's column list",
     "scorecard/kpis/data_agg.py": "the daily models' rows plus the edge days through each model's own SQL",
     "scorecard/kpis/data_values.py": "value-bin reads composed per measure and dimension",
     "scorecard/kpis/data_spread.py": "the agent spread over the model rows of a request",
@@ -46,16 +46,18 @@ COMPOSITION = {
 # fails). Empty since issue 22 item 2 moved the last ones (the TWCS reader and load, lift, the
 # login throttle, Spark, kept reports): a new query goes into a sql/ folder beside its module,
 # read with etl/sql_files.py (or warehouse/sql/queries/), never into this list.
-PENDING = {
-}
+PENDING = {}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
     out = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
-                and node.body and isinstance(node.body[0], ast.Expr) \
-                and isinstance(node.body[0].value, ast.Constant):
+        if (
+            isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        ):
             out.add(id(node.body[0].value))
     return out
 
@@ -69,12 +71,19 @@ def sql_strings(source: str) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):  # an f-string as one text, `{}` for each field
             skip |= {id(v) for v in node.values}
-            texts.append((node.lineno, "".join(v.value if isinstance(v, ast.Constant) else "{}"
-                                               for v in node.values)))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            texts.append(
+                (
+                    node.lineno,
+                    "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values),
+                )
+            )
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+        ):
             texts.append((node.lineno, node.value))
-    return sorted((line, text.strip()[:60]) for line, text in texts
-                  if SELECT.search(UNNEST.sub("", text)))
+    return sorted(
+        (line, text.strip()[:60]) for line, text in texts if SELECT.search(UNNEST.sub("", text))
+    )
 
 
 def test_the_scan_finds_sql_and_leaves_prose_and_bound_lists():
@@ -110,9 +119,11 @@ def test_no_select_in_python_outside_the_composition_modules():
         found = sql_strings(path.read_text(encoding="utf-8"))
         if len(found) > PENDING.get(rel, 0):
             over[rel] = found
-    assert not over, "SQL in Python (move it to a .sql file beside the module, read with " \
-        "etl/sql_files.py or warehouse/queries.py named_sql; do not raise a PENDING count): " + "; ".join(
-        f"{rel} lines {[line for line, _ in found]}" for rel, found in over.items())
+    assert not over, (
+        "SQL in Python (move it to a .sql file beside the module, read with "
+        "etl/sql_files.py or warehouse/queries.py named_sql; do not raise a PENDING count): "
+        + "; ".join(f"{rel} lines {[line for line, _ in found]}" for rel, found in over.items())
+    )
 
 
 def test_the_lists_name_real_files_and_pending_counts_are_current():
@@ -121,27 +132,38 @@ def test_the_lists_name_real_files_and_pending_counts_are_current():
     for rel in COMPOSITION:
         assert (ROOT / rel).exists(), rel
     for rel, count in PENDING.items():  # a file gone (or not committed yet) holds no SQL
-        assert not (ROOT / rel).exists() or len(sql_strings((ROOT / rel).read_text(encoding="utf-8"))) == count, rel
+        assert (
+            not (ROOT / rel).exists()
+            or len(sql_strings((ROOT / rel).read_text(encoding="utf-8"))) == count
+        ), rel
 
 
 def _package_data() -> dict[str, list[str]]:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"]
+    return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]
 
 
-@pytest.mark.parametrize("sql", sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.sql")),
-                         ids=lambda p: p.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize(
+    "sql",
+    sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.sql")),
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
 def test_every_sql_file_ships_with_the_package(sql):
     """Each .sql file matches a package-data pattern of its top package (setuptools globs are
     relative to the package), so an installed socialcare finds it through importlib.resources."""
     top, *rest = sql.relative_to(ROOT).parts
     inside = "/".join(rest)
     patterns = _package_data().get(top, [])
-    assert any(fnmatch.fnmatch(inside, pat) and inside.count("/") == pat.count("/") for pat in patterns), \
-        f"{sql.relative_to(ROOT)} is not in [tool.setuptools.package-data] {top} = {patterns}"
+    assert any(
+        fnmatch.fnmatch(inside, pat) and inside.count("/") == pat.count("/") for pat in patterns
+    ), f"{sql.relative_to(ROOT)} is not in [tool.setuptools.package-data] {top} = {patterns}"
 
 
 def test_a_room_query_loads_through_importlib_resources():
     from etl.sql_files import sql_file
 
     text = sql_file("scorecard.kpis", "opened_range")
-    assert "from fct_cases" in text and text == (ROOT / "scorecard/kpis/sql/opened_range.sql").read_text("utf-8")
+    assert "from fct_cases" in text and text == (
+        ROOT / "scorecard/kpis/sql/opened_range.sql"
+    ).read_text("utf-8")

@@ -49,7 +49,9 @@ def utc(*args) -> datetime:
 
 
 def execute(url: str, sql: str) -> None:
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as c:
+    with psycopg.connect(
+        url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    ) as c:
         c.execute(sql)
 
 
@@ -79,34 +81,95 @@ def test_helpdesk_query_rows_quarantine_and_idempotency(postgres_url, tmp_path, 
     out = load(postgres_url, MAPPING, db, lenient)
     assert out.exit_code == 0, out.output
     assert "loaded 4 of 6 rows" in out.output  # OtherCo is filtered out by the bound :brand
-    got = rows(db, "select interaction_id, source, channel, brand, customer_id, agent_id, "
-                   "issue_category, opened_at, first_response_at, resolved_at, status, frt_s "
-                   "from fct_cases order by opened_at")
+    got = rows(
+        db,
+        "select interaction_id, source, channel, brand, customer_id, agent_id, "
+        "issue_category, opened_at, first_response_at, resolved_at, status, frt_s "
+        "from fct_cases order by opened_at",
+    )
     assert got == [
         # 15/01 10:00 CET = 09:00Z; naive reply 10:00:30 Paris = 09:00:30Z (30 s); solved
         # 09:20+00. Topic "Billing inquiry" is a playbook source label -> billing.
-        ("helpdesk:1", "helpdesk", "phone", "ShopCo", "c1", "a1", "billing",
-         utc(2024, 1, 15, 9), utc(2024, 1, 15, 9, 0, 30), utc(2024, 1, 15, 9, 20), "resolved", 30.0),
+        (
+            "helpdesk:1",
+            "helpdesk",
+            "phone",
+            "ShopCo",
+            "c1",
+            "a1",
+            "billing",
+            utc(2024, 1, 15, 9),
+            utc(2024, 1, 15, 9, 0, 30),
+            utc(2024, 1, 15, 9, 20),
+            "resolved",
+            30.0,
+        ),
         # 31/03 01:59 CET = 00:59Z; reply 03:01 CEST = 01:01Z: 120 s across the DST change.
         # "Delivery" -> order through [values.issue_category].
-        ("helpdesk:2", "helpdesk", "email", "ShopCo", "c2", "a2", "order",
-         utc(2024, 3, 31, 0, 59), utc(2024, 3, 31, 1, 1), None, "open", 120.0),
+        (
+            "helpdesk:2",
+            "helpdesk",
+            "email",
+            "ShopCo",
+            "c2",
+            "a2",
+            "order",
+            utc(2024, 3, 31, 0, 59),
+            utc(2024, 3, 31, 1, 1),
+            None,
+            "open",
+            120.0,
+        ),
         # 01/07 12:00 CEST = 10:00Z; "Chat" is already canonical; no topic -> other.
-        ("helpdesk:3", "helpdesk", "chat", "ShopCo", "c3", None, "other",
-         utc(2024, 7, 1, 10), None, None, "unanswered", None),
+        (
+            "helpdesk:3",
+            "helpdesk",
+            "chat",
+            "ShopCo",
+            "c3",
+            None,
+            "other",
+            utc(2024, 7, 1, 10),
+            None,
+            None,
+            "unanswered",
+            None,
+        ),
         # 27/10 02:30 and 02:45 are ambiguous: first (CEST) occurrence -> 00:30Z and 00:45Z
         # (900 s); solved 03:00+01 = 02:00Z.
-        ("helpdesk:6", "helpdesk", "social", "ShopCo", "c1", "a1", "praise",
-         utc(2024, 10, 27, 0, 30), utc(2024, 10, 27, 0, 45), utc(2024, 10, 27, 2), "resolved", 900.0),
+        (
+            "helpdesk:6",
+            "helpdesk",
+            "social",
+            "ShopCo",
+            "c1",
+            "a1",
+            "praise",
+            utc(2024, 10, 27, 0, 30),
+            utc(2024, 10, 27, 0, 45),
+            utc(2024, 10, 27, 2),
+            "resolved",
+            900.0,
+        ),
     ]
     assert rows(db, "select survey_id, csat, responded_at from surveys order by 1") == [
-        ("helpdesk:1:csat", 5.0, utc(2024, 1, 15, 9, 20)), ("helpdesk:6:csat", 2.0, utc(2024, 10, 27, 2))]
+        ("helpdesk:1:csat", 5.0, utc(2024, 1, 15, 9, 20)),
+        ("helpdesk:6:csat", 2.0, utc(2024, 10, 27, 2)),
+    ]
     # line = row number of the query result (ordered by row_no; OtherCo excluded).
     assert rows(db, "select path, line, raw, reason from quarantine order by line") == [
-        (postgres_url, 4, ",Web,05/02/2024 10:00,,,c4,,Delivery,",
-         "missing key: interaction_id is empty (column 'ticket_no')"),
-        (postgres_url, 5, "5,Web,32/01/2024 09:00,,,c5,,,",
-         "bad timestamp: opened_at '32/01/2024 09:00' is not '%d/%m/%Y %H:%M'"),
+        (
+            postgres_url,
+            4,
+            ",Web,05/02/2024 10:00,,,c4,,Delivery,",
+            "missing key: interaction_id is empty (column 'ticket_no')",
+        ),
+        (
+            postgres_url,
+            5,
+            "5,Web,32/01/2024 09:00,,,c5,,,",
+            "bad timestamp: opened_at '32/01/2024 09:00' is not '%d/%m/%Y %H:%M'",
+        ),
     ]
     # The same extract again adds nothing.
     again = load(postgres_url, MAPPING, db, lenient)
@@ -126,12 +189,17 @@ def test_helpdesk_query_rows_quarantine_and_idempotency(postgres_url, tmp_path, 
 
 
 def test_table_form_quotes_identifiers_and_masks_password(postgres_url, tmp_path):  # noqa: F811
-    execute(postgres_url, 'drop table if exists "Tickets"; create table "Tickets" '
-                          '("Id" text, "Opened" timestamptz, "Channel" text);'
-                          "insert into \"Tickets\" values ('A1', '2024-05-01 08:00+00', 'email')")
+    execute(
+        postgres_url,
+        'drop table if exists "Tickets"; create table "Tickets" '
+        '("Id" text, "Opened" timestamptz, "Channel" text);'
+        "insert into \"Tickets\" values ('A1', '2024-05-01 08:00+00', 'email')",
+    )
     mapping = tmp_path / "t.toml"
-    mapping.write_text('[source]\nname = "desk"\nkind = "interactions"\n[sql]\ntable = "public.Tickets"\n'
-                       '[columns]\nId = "interaction_id"\nOpened = "opened_at"\nChannel = "channel"\n')
+    mapping.write_text(
+        '[source]\nname = "desk"\nkind = "interactions"\n[sql]\ntable = "public.Tickets"\n'
+        '[columns]\nId = "interaction_id"\nOpened = "opened_at"\nChannel = "channel"\n'
+    )
     db = tmp_path / "w.duckdb"
     # Trust authentication ignores the password, so the load succeeds; it must never be stored.
     url = postgres_url.replace("postgres@", "postgres:s3cret@")
@@ -139,16 +207,21 @@ def test_table_form_quotes_identifiers_and_masks_password(postgres_url, tmp_path
     assert out.exit_code == 0, out.output
     assert "s3cret" not in out.output and "postgres:***@" in out.output
     assert rows(db, "select interaction_id, opened_at, status from interactions") == [
-        ("desk:A1", utc(2024, 5, 1, 8), "unanswered")]
+        ("desk:A1", utc(2024, 5, 1, 8), "unanswered")
+    ]
     assert rows(db, "select path from loads") == [(url.replace("s3cret", "***"),)]
 
 
 def test_connection_and_query_failures_are_one_sentence(postgres_url, tmp_path):  # noqa: F811
     port = int(re.search(r":(\d+)/", postgres_url).group(1))
-    dead = f"postgresql+psycopg://postgres:s3cret@127.0.0.1:{port + 1 if port < 65535 else 1}/postgres"
+    dead = (
+        f"postgresql+psycopg://postgres:s3cret@127.0.0.1:{port + 1 if port < 65535 else 1}/postgres"
+    )
     out = load(dead, MAPPING, tmp_path / "w.duckdb")
     assert out.exit_code == 1
-    assert out.output.startswith("Error: cannot connect to postgresql+psycopg://postgres:***@127.0.0.1:")
+    assert out.output.startswith(
+        "Error: cannot connect to postgresql+psycopg://postgres:***@127.0.0.1:"
+    )
     assert "s3cret" not in out.output and "Traceback" not in out.output
     missing = tmp_path / "m.toml"
     missing.write_text(MAPPING.read_text().replace("from helpdesk_tickets", "from no_such_table"))

@@ -27,18 +27,27 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def _survey(sid: str, iid: str | None, customer: str | None, responded: datetime, channel: str,
-            brand: str | None = "TelcoCo") -> dict:
+def _survey(
+    sid: str,
+    iid: str | None,
+    customer: str | None,
+    responded: datetime,
+    channel: str,
+    brand: str | None = "TelcoCo",
+) -> dict:
     return {**survey(sid, iid, responded, channel, brand=brand, csat=4.0), "customer_id": customer}
 
 
 def test_surveys_link_by_id_else_by_customer_channel_and_date(tmp_path):
-    cases = [case(iid, opened, channel, True, 60, customer_id="c1", category=cat)
-             for iid, opened, channel, cat in [
-                 ("p-old", datetime(2024, 2, 28, 10), "phone", "order"),
-                 ("p-a", datetime(2024, 3, 1, 10), "phone", "billing"),
-                 ("p-late", datetime(2024, 3, 4, 10), "phone", "outage"),
-                 ("e-b", datetime(2024, 3, 2, 9), "email", "refund")]]
+    cases = [
+        case(iid, opened, channel, True, 60, customer_id="c1", category=cat)
+        for iid, opened, channel, cat in [
+            ("p-old", datetime(2024, 2, 28, 10), "phone", "order"),
+            ("p-a", datetime(2024, 3, 1, 10), "phone", "billing"),
+            ("p-late", datetime(2024, 3, 4, 10), "phone", "outage"),
+            ("e-b", datetime(2024, 3, 2, 9), "email", "refund"),
+        ]
+    ]
     at = datetime(2024, 3, 3, 10)
     surveys = [
         _survey("S1", "e-b", None, at, "email"),
@@ -54,8 +63,10 @@ def test_surveys_link_by_id_else_by_customer_channel_and_date(tmp_path):
     db = warehouse_from_rows(tmp_path / "w.duckdb", cases, surveys=surveys)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        got = con.execute("select survey_id, interaction_id, link_method, channel, brand, "
-                          "issue_category, opened_at from fct_surveys order by survey_id").fetchall()
+        got = con.execute(
+            "select survey_id, interaction_id, link_method, channel, brand, "
+            "issue_category, opened_at from fct_surveys order by survey_id"
+        ).fetchall()
     finally:
         con.close()
 

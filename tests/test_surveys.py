@@ -26,8 +26,18 @@ from warehouse.ingest import load_file
 REAL = Path(__file__).parent / "data" / "real"
 LONDON = Config(source_timezone="Europe/London", max_bad_share=1.0)
 GENERIC_ROWS = [  # lines 2..3 valid, 4..10 quarantined
-    ["S1", "pwc:ID1", "c1", "phone", "TelcoCo", "2024-03-12T14:03:00Z", "4", "9", "yes",
-     "Great, thanks! Mail me at ann@example.com"],
+    [
+        "S1",
+        "pwc:ID1",
+        "c1",
+        "phone",
+        "TelcoCo",
+        "2024-03-12T14:03:00Z",
+        "4",
+        "9",
+        "yes",
+        "Great, thanks! Mail me at ann@example.com",
+    ],
     ["S2", "", "c2", "Social", "ShopCo", "2024-07-01 10:00:00", "", "", "no", ""],
     ["S3", "", "", "", "", "2024-07-01T10:00:00Z", "6", "", "", ""],
     ["S4", "", "", "", "", "12/03/2024", "", "", "", ""],
@@ -67,14 +77,33 @@ def test_generic_format(tmp_path):
     s = p.tables["surveys"].set_index("survey_id")
     assert list(s.index) == ["survey:S1", "survey:S2"]
     one = s.loc["survey:S1"]
-    assert (one.interaction_id, one.customer_id, one.channel, one.brand) == ("pwc:ID1", "c1", "phone", "TelcoCo")
-    assert (one.responded_at, one.csat, one.nps, one.would_recommend) == (_ts("2024-03-12 14:03"), 4.0, 9.0, True)
+    assert (one.interaction_id, one.customer_id, one.channel, one.brand) == (
+        "pwc:ID1",
+        "c1",
+        "phone",
+        "TelcoCo",
+    )
+    assert (one.responded_at, one.csat, one.nps, one.would_recommend) == (
+        _ts("2024-03-12 14:03"),
+        4.0,
+        9.0,
+        True,
+    )
     assert one.verbatim == "Great, thanks! Mail me at __email__"
     ref = SentimentIntensityAnalyzer().polarity_scores(one.verbatim)["compound"]
     assert one.sentiment == pytest.approx(ref)
     two = s.loc["survey:S2"]  # naive time in the source zone (BST): 10:00 = 09:00Z; blanks stay NaN
-    assert (two.responded_at, two.channel, two.would_recommend) == (_ts("2024-07-01 09:00"), "social", False)
-    assert two.interaction_id is None and pd.isna(two.csat) and pd.isna(two.nps) and pd.isna(two.sentiment)
+    assert (two.responded_at, two.channel, two.would_recommend) == (
+        _ts("2024-07-01 09:00"),
+        "social",
+        False,
+    )
+    assert (
+        two.interaction_id is None
+        and pd.isna(two.csat)
+        and pd.isna(two.nps)
+        and pd.isna(two.sentiment)
+    )
     assert p.quarantine["line"].tolist() == list(range(4, 11))
     assert p.quarantine["reason"].tolist() == GENERIC_REASONS
     assert "1 response(s) without interaction_id" in p.notes[1]
@@ -85,8 +114,12 @@ def test_nps_export(tmp_path):
     s = p.tables["surveys"]
     assert s["verbatim"].tolist() == ["It was ok", "Good service", "No score given", "Good service"]
     # day first: 11 April 2018 20:09 BST = 19:09Z; 1 December 2017 09:00 GMT = 09:00Z
-    assert s["responded_at"].tolist() == [_ts("2018-04-11 19:09"), _ts("2017-12-01 09:00"),
-                                          _ts("2018-01-02 10:00"), _ts("2017-12-01 09:00")]
+    assert s["responded_at"].tolist() == [
+        _ts("2018-04-11 19:09"),
+        _ts("2017-12-01 09:00"),
+        _ts("2018-01-02 10:00"),
+        _ts("2017-12-01 09:00"),
+    ]
     assert s["nps"].tolist()[:2] == [7.0, 3.0] and pd.isna(s["nps"].iloc[2])  # empty score: NULL
     assert s["channel"].isna().all() and s["interaction_id"].isna().all() and s["csat"].isna().all()
     ids = s["survey_id"].tolist()
@@ -104,12 +137,20 @@ def test_nps_export(tmp_path):
 
 def test_mapping_gives_channel_brand_and_zone(tmp_path):
     m = tmp_path / "m.toml"
-    m.write_text('[constants]\nchannel = "phone"\nbrand = "TelcoCo"\n[timestamps]\ntimezone = "UTC"\n')
+    m.write_text(
+        '[constants]\nchannel = "phone"\nbrand = "TelcoCo"\n[timestamps]\ntimezone = "UTC"\n'
+    )
     p = parse_surveys(write_csv(tmp_path / "n.csv", NPS_HEADER, NPS_ROWS[:1]), LONDON, str(m))
     row = p.tables["surveys"].iloc[0]
-    assert (row.channel, row.brand, row.responded_at) == ("phone", "TelcoCo", _ts("2018-04-11 20:09"))
+    assert (row.channel, row.brand, row.responded_at) == (
+        "phone",
+        "TelcoCo",
+        _ts("2018-04-11 20:09"),
+    )
     m.write_text('[constants]\nagent = "x"\n')
-    with pytest.raises(SourceError, match=r"\[constants\] agent: unknown key; allowed: brand, channel"):
+    with pytest.raises(
+        SourceError, match=r"\[constants\] agent: unknown key; allowed: brand, channel"
+    ):
         parse_surveys(tmp_path / "n.csv", LONDON, str(m))
 
 
@@ -130,17 +171,36 @@ def test_real_nps_file_against_pandas(tmp_path):
     score = raw["NPS_SCORE"].dropna()
     expected = 100 * ((score >= 9).mean() - (score <= 6).mean())  # = 100 * (690 - 1271) / 2353
     # explicit dates: a warehouse holding only surveys has no case dates to default to
-    out = CliRunner().invoke(main, ["scorecard", "--db", str(db), "--kpi", "nps", "--format", "json",
-                                    "--from", "2017-01-01", "--to", "2018-12-31"])
+    out = CliRunner().invoke(
+        main,
+        [
+            "scorecard",
+            "--db",
+            str(db),
+            "--kpi",
+            "nps",
+            "--format",
+            "json",
+            "--from",
+            "2017-01-01",
+            "--to",
+            "2018-12-31",
+        ],
+    )
     assert out.exit_code == 0, out.output
     row = json.loads(out.output)["rows"][0]
     assert (row["value"], row["n"]) == (pytest.approx(expected), 2353)
     assert round(expected, 4) == -24.6919
     con = duckdb.connect(str(db), read_only=True)
-    stored = con.execute("select verbatim, sentiment, responded_at from surveys order by responded_at").df()
+    stored = con.execute(
+        "select verbatim, sentiment, responded_at from surveys order by responded_at"
+    ).df()
     con.close()
     vader = SentimentIntensityAnalyzer()
-    ref = [vader.polarity_scores(t)["compound"] if isinstance(t, str) else None for t in stored["verbatim"]]
+    ref = [
+        vader.polarity_scores(t)["compound"] if isinstance(t, str) else None
+        for t in stored["verbatim"]
+    ]
     assert stored["sentiment"].tolist() == pytest.approx(ref, nan_ok=True)
     first, last = stored["responded_at"].iloc[[0, -1]]  # data README: 2017-12-11 .. 2018-06-20
     assert (str(first.date()), str(last.date())) == ("2017-12-11", "2018-06-20")
@@ -150,12 +210,21 @@ def test_real_nps_file_against_pandas(tmp_path):
 def test_generated_files_load_end_to_end(tmp_path):
     r = generate(tmp_path / "gen", interactions=2000)
     db = tmp_path / "w.duckdb"
-    for kind, key in (("twcs", "social"), ("calls", "phone"), ("tickets", "tickets"), ("surveys", "surveys")):
+    for kind, key in (
+        ("twcs", "social"),
+        ("calls", "phone"),
+        ("tickets", "tickets"),
+        ("surveys", "surveys"),
+    ):
         result = load_file(kind, str(r.paths[key]), db, Config())
         assert result.rows_quarantined == 0, result.summary()
     con = duckdb.connect(str(db), read_only=True)
-    per_channel = dict(con.execute("select channel, count(*) from interactions group by 1").fetchall())
-    unlinked = con.execute("select count(*) from surveys s anti join interactions i using (interaction_id)").fetchone()
+    per_channel = dict(
+        con.execute("select channel, count(*) from interactions group by 1").fetchall()
+    )
+    unlinked = con.execute(
+        "select count(*) from surveys s anti join interactions i using (interaction_id)"
+    ).fetchone()
     flagged = con.execute("select count(*) from interactions where dq_flags is not null").fetchone()
     con.close()
     assert per_channel == {c: r.counts[c] for c in ("social", "phone", "email", "chat")}

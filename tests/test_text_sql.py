@@ -28,17 +28,78 @@ from etl.text.text_sql import (
 )
 from tests.conftest import REAL, TWCS_SAMPLE
 
-ODD = ["\u212a", "\u017f", "\u0130", "\u0131", "\u00a0", "\u0663", "é", "😡", "\u2003", "’",
-       "Ã©", "â€™", "\u2013", "\x1c", "_", "\t", "\n"]
-WORDS = ["dm", "DMs", "message us", "call us", "thanks", "ty", "^JK", "-Becky", " PM",
-         "0800 123 4567", "+44 20 7946 0958", "a@b.co", "GB82 WEST 1234 5698 7654 32",
-         "4111 1111 1111 1111", "contact our team", "@AppleSupport", "?", "tell us more https://x",
-         "bill", "outage", "no signal", "refund", "café", "@123 ", "&amp;", "https://t.co/x", "good",
-         "terrible", "not bad", "fixed", "sorted", "works now", "Please call us on 0800 123 4567.",
-         "5551234567", "+447700900123", "(555) 123-4567", "1-800-799-0808", "01 23 45 67 89",
-         "12.09.2017", "Oct 18 2017", "47.547", "2017 2018", "10 000", "192.168.1.10",
-         "de89370400440532013000", "4111111111111111", "__phone__", "screen", "iPhone 8",
-         "data abroad", "EU bundle"]
+ODD = [
+    "\u212a",
+    "\u017f",
+    "\u0130",
+    "\u0131",
+    "\u00a0",
+    "\u0663",
+    "é",
+    "😡",
+    "\u2003",
+    "’",
+    "Ã©",
+    "â€™",
+    "\u2013",
+    "\x1c",
+    "_",
+    "\t",
+    "\n",
+]
+WORDS = [
+    "dm",
+    "DMs",
+    "message us",
+    "call us",
+    "thanks",
+    "ty",
+    "^JK",
+    "-Becky",
+    " PM",
+    "0800 123 4567",
+    "+44 20 7946 0958",
+    "a@b.co",
+    "GB82 WEST 1234 5698 7654 32",
+    "4111 1111 1111 1111",
+    "contact our team",
+    "@AppleSupport",
+    "?",
+    "tell us more https://x",
+    "bill",
+    "outage",
+    "no signal",
+    "refund",
+    "café",
+    "@123 ",
+    "&amp;",
+    "https://t.co/x",
+    "good",
+    "terrible",
+    "not bad",
+    "fixed",
+    "sorted",
+    "works now",
+    "Please call us on 0800 123 4567.",
+    "5551234567",
+    "+447700900123",
+    "(555) 123-4567",
+    "1-800-799-0808",
+    "01 23 45 67 89",
+    "12.09.2017",
+    "Oct 18 2017",
+    "47.547",
+    "2017 2018",
+    "10 000",
+    "192.168.1.10",
+    "de89370400440532013000",
+    "4111111111111111",
+    "__phone__",
+    "screen",
+    "iPhone 8",
+    "data abroad",
+    "EU bundle",
+]
 
 
 def _fuzz(n: int, seed: int) -> list[str]:
@@ -46,9 +107,12 @@ def _fuzz(n: int, seed: int) -> list[str]:
     alphabet = list("abcdefghijklmnopqrstuvwxyzDMPS0123456789 .-!?:@^~&;") + ODD
     out = []
     for _ in range(n):
-        parts = [rng.choice(WORDS) if rng.random() < 0.5 else
-                 "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
-                 for _ in range(rng.randint(1, 8))]
+        parts = [
+            rng.choice(WORDS)
+            if rng.random() < 0.5
+            else "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+            for _ in range(rng.randint(1, 8))
+        ]
         out.append(rng.choice(["", " ", "é", "\u00a0"]).join(parts))
     return out
 
@@ -58,8 +122,15 @@ def texts() -> list[str]:
     real = pd.read_csv(TWCS_SAMPLE)["text"].tolist()
     labelled = pd.read_csv(REAL.parent.parent / "golden" / "agent_replies_labelled.csv")
     verbatims = pd.read_csv(REAL / "nps_verbatims.csv")["text"].dropna().tolist()
-    return list(dict.fromkeys(real + labelled.iloc[:, 0].astype(str).tolist() + verbatims
-                              + _fuzz(6000, seed=11) + ["", " "]))
+    return list(
+        dict.fromkeys(
+            real
+            + labelled.iloc[:, 0].astype(str).tolist()
+            + verbatims
+            + _fuzz(6000, seed=11)
+            + ["", " "]
+        )
+    )
 
 
 @pytest.fixture
@@ -75,8 +146,16 @@ def _column(con, expr: str) -> pd.Series:
     return con.execute(f"select {expr} as v from t").df()["v"]
 
 
-@pytest.mark.parametrize("name", ["PRIVATE_PATTERN", "REDIRECT_PATTERN", "RESOLUTION_PATTERN",
-                                  "ENGAGES_PATTERN", "SIGNATURE_PATTERN"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PRIVATE_PATTERN",
+        "REDIRECT_PATTERN",
+        "RESOLUTION_PATTERN",
+        "ENGAGES_PATTERN",
+        "SIGNATURE_PATTERN",
+    ],
+)
 def test_superset_pattern_never_misses_a_match(con, texts, name):
     pattern = getattr(enrich, name)
     got = con.execute("select regexp_matches(text, ?) from t", [re2_superset(pattern)]).fetchnumpy()
@@ -89,7 +168,9 @@ def test_superset_pattern_never_misses_a_match(con, texts, name):
 def test_ascii_exact_pattern_equals_python_on_ascii_text(con, texts):
     pattern = enrich.REDIRECT_PATTERN
     exact = re2_ascii_exact(pattern)
-    got = next(iter(con.execute("select regexp_matches(text, ?) from t", [exact]).fetchnumpy().values()))
+    got = next(
+        iter(con.execute("select regexp_matches(text, ?) from t", [exact]).fetchnumpy().values())
+    )
     for t, hit in zip(texts, got, strict=True):
         if t.isascii():
             assert bool(hit) == (pattern.search(t) is not None), t
@@ -102,8 +183,13 @@ def test_python_whitespace_is_str_isspace():
     assert sum(chr(i).isspace() for i in range(0x110000)) == len(ws)
 
 
-@pytest.mark.parametrize("rule,pattern", [(enrich.asks_private_flags, enrich.PRIVATE_PATTERN),
-                                          (enrich.resolution_flags, enrich.RESOLUTION_PATTERN)])
+@pytest.mark.parametrize(
+    "rule,pattern",
+    [
+        (enrich.asks_private_flags, enrich.PRIVATE_PATTERN),
+        (enrich.resolution_flags, enrich.RESOLUTION_PATTERN),
+    ],
+)
 def test_search_flags_equal_the_rule(con, texts, rule, pattern):
     add_search(con, "t", pattern, "hit")
     assert (_column(con, "hit").astype(bool).to_numpy() == rule(pd.Series(texts))).all()
@@ -181,8 +267,11 @@ def test_sentiment_equals_scoring_the_whole_text(con, texts):
 def test_leading_handles_do_not_change_the_score():
     base = ["great, thanks!", "this is awful", "@x hi &amp; bye", "meh"]
     with_handles = [f"@115712 @Brand_1 {t}" for t in base]
-    assert np.allclose(enrich.sentiment_scores(pd.Series(base)),
-                       enrich.sentiment_scores(pd.Series(with_handles)), equal_nan=True)
+    assert np.allclose(
+        enrich.sentiment_scores(pd.Series(base)),
+        enrich.sentiment_scores(pd.Series(with_handles)),
+        equal_nan=True,
+    )
 
 
 def test_mojibake_is_repaired_only_where_it_is_mojibake():
@@ -190,7 +279,9 @@ def test_mojibake_is_repaired_only_where_it_is_mojibake():
     texts = ["Iâ€™m at the cafÃ©", "plain text", "São Paulo", "NÃO", "naïve café"]
     con.register("src", pd.DataFrame({"text": texts}))
     fixes = mojibake_fixes(con, "select text from src")
-    assert dict(zip(fixes["raw"], fixes["text"], strict=True)) == {"Iâ€™m at the cafÃ©": "I’m at the café"}
+    assert dict(zip(fixes["raw"], fixes["text"], strict=True)) == {
+        "Iâ€™m at the cafÃ©": "I’m at the café"
+    }
 
 
 def test_untranslatable_constructs_fall_back_to_python():

@@ -42,25 +42,32 @@ def clean_texts(tmp_path_factory) -> dict[int, str]:
 def _with_crs(texts: dict[int, str]) -> dict[int, str]:
     out = dict(texts)
     for tweet_id, prefix, crs in CR_TWEETS:
-        out[tweet_id] = prefix + crs + texts[tweet_id][len(prefix):]
+        out[tweet_id] = prefix + crs + texts[tweet_id][len(prefix) :]
     return out
 
 
 def _golden_kpis(db: Path) -> None:
     kpis = brand_kpis(db)
     for brand, (cases, answered, frt, private, sla) in GOLDEN.items():
-        assert kpis[brand] == (cases, pytest.approx(answered), pytest.approx(frt),
-                               pytest.approx(private), pytest.approx(sla)), brand
+        assert kpis[brand] == (
+            cases,
+            pytest.approx(answered),
+            pytest.approx(frt),
+            pytest.approx(private),
+            pytest.approx(sla),
+        ), brand
 
 
 def test_strict_reader_refuses_the_pandas_written_file(tmp_path):
     """The premise: DuckDB's strict reader alone refuses the whole file."""
     path = write(tmp_path / "t.csv", pandas_csv(with_bare_crs(sample_frame())))
     with pytest.raises(duckdb.InvalidInputException, match="state machine"):
-        duckdb.connect().execute("select count(*) from read_csv(?, all_varchar=true, "
-                                 "header=true, auto_detect=false, delim=',', quote='\"', "
-                                 "escape='\"', strict_mode=true, columns=?)",
-                                 [str(path), {f"c{i}": "VARCHAR" for i in range(7)}]).fetchall()
+        duckdb.connect().execute(
+            "select count(*) from read_csv(?, all_varchar=true, "
+            "header=true, auto_detect=false, delim=',', quote='\"', "
+            "escape='\"', strict_mode=true, columns=?)",
+            [str(path), {f"c{i}": "VARCHAR" for i in range(7)}],
+        ).fetchall()
 
 
 def test_pandas_written_sample_with_bare_crs_loads_every_tweet(tmp_path, clean_texts):
@@ -93,8 +100,9 @@ def test_crlf_and_lf_halves_with_bare_crs_load_every_tweet(tmp_path, clean_texts
     assert "6 bare CR characters inside records read as text" in notes
     assert "mixed CRLF and LF line ends read as LF" in notes
     # Quoted multi-line texts of the CRLF half keep their line breaks, as LF.
-    assert stored_texts(db) == {k: v.replace("\r\n", "\n") for k, v in
-                                _with_crs(clean_texts).items()}
+    assert stored_texts(db) == {
+        k: v.replace("\r\n", "\n") for k, v in _with_crs(clean_texts).items()
+    }
     _golden_kpis(db)
 
 
@@ -108,17 +116,20 @@ def test_excel_damaged_ids_with_bare_crs_load_every_tweet(tmp_path):
     _golden_kpis(db)
 
 
-@pytest.mark.parametrize("keep,reason", [
-    (40, "MISSING COLUMNS"),  # cut inside created_at of tweet 203
-    (90, "UNTERMINATED QUOTE"),  # cut inside its quoted text
-])
+@pytest.mark.parametrize(
+    "keep,reason",
+    [
+        (40, "MISSING COLUMNS"),  # cut inside created_at of tweet 203
+        (90, "UNTERMINATED QUOTE"),  # cut inside its quoted text
+    ],
+)
 def test_a_cut_off_last_record_alone_is_quarantined(tmp_path, keep, reason):
     data = cut_off(pandas_csv(with_bare_crs(sample_frame())), keep)
     db = tmp_path / "w.duckdb"
     result = load_file("twcs", str(write(tmp_path / "t.csv", data)), db, Config())
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (121, 120, 1)
     con = duckdb.connect(str(db), read_only=True)
-    (line, raw, why), = con.execute("select line, raw, reason from quarantine").fetchall()
+    ((line, raw, why),) = con.execute("select line, raw, reason from quarantine").fetchall()
     con.close()
     assert line == 122 and raw.startswith("203,MicrosoftHelps,False,") and why.startswith(reason)
     _golden_kpis(db)  # tweet 203 replies to a tweet not in the file: it is in no case
@@ -133,8 +144,10 @@ def test_a_file_no_reading_can_take_is_refused_naming_a_line(tmp_path):
     with pytest.raises(SourceError) as err:
         read_csv_text(path, ("text",))
     message = str(err.value)
-    assert message.startswith(f"{path}, line 3: cannot parse as CSV (5 fields where the header "
-                              "has 7: '2,101,True,Tue Oct 31 10:00:00 +0000 2017,a')")
+    assert message.startswith(
+        f"{path}, line 3: cannot parse as CSV (5 fields where the header "
+        "has 7: '2,101,True,Tue Oct 31 10:00:00 +0000 2017,a')"
+    )
     assert "correct or delete that record" in message
 
 
@@ -146,11 +159,15 @@ def test_tickets_csv_with_bare_crs_loads_every_row(tmp_path):
     clean = load_file("tickets", str(REAL / "customer_support_tickets.csv"), clean_db, Config())
     rows = [0, 100, 2000]  # subjects "Product setup", "Delivery problem": no comma, unquoted
     frame.loc[rows, "Ticket Subject"] = frame.loc[rows, "Ticket Subject"].str.replace(
-        " ", " \r", n=1, regex=False)
+        " ", " \r", n=1, regex=False
+    )
     path = write(tmp_path / "t.csv", frame.to_csv(index=False, lineterminator="\n").encode())
     damaged = load_file("tickets", str(path), damaged_db, Config())
     assert (damaged.rows_read, damaged.rows_loaded, damaged.rows_quarantined) == (
-        clean.rows_read, clean.rows_loaded, clean.rows_quarantined)
+        clean.rows_read,
+        clean.rows_loaded,
+        clean.rows_quarantined,
+    )
     assert "3 bare CR characters inside records read as text" in load_notes(damaged_db)[0]
 
 
@@ -171,7 +188,7 @@ def test_a_stray_quote_no_reading_can_take_quarantines_its_line_alone(tmp_path):
     data = with_stray_quotes(pandas_csv(with_bare_crs(sample_frame())), unreadable=True)
     parsed = read_csv_text(write(tmp_path / "t.csv", data), ("text",))
     assert (len(parsed.frame), parsed.rows_read) == (120, 121)
-    (line, raw, reason), = parsed.rejects.itertuples(index=False)
+    ((line, raw, reason),) = parsed.rejects.itertuples(index=False)
     assert line == 6 and raw.startswith('5,115712,True,Tue Oct 31 21:49:35 +0000 2017,"@sprintcare')
     assert reason.startswith("UNTERMINATED QUOTE: a stray quote")
     assert parsed.frame["_line"].tolist() == [*range(2, 6), *range(7, 123)]

@@ -25,9 +25,13 @@ def ts(minutes: int) -> str:
 
 def cases(db):
     con = duckdb.connect(str(db), read_only=True)
-    out = {r[0]: r[1:] for r in con.execute(
-        "select interaction_id, brand, status, frt_s, handled_privately, dq_flags, customer_id "
-        "from fct_cases order by 1").fetchall()}
+    out = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select interaction_id, brand, status, frt_s, handled_privately, dq_flags, customer_id "
+            "from fct_cases order by 1"
+        ).fetchall()
+    }
     con.close()
     return out
 
@@ -48,7 +52,14 @@ def test_thread_rules(make_twcs, tmp_path):
         (2, "BrandA", "False", ts(30), "@101 Please DM us your account number ^AB", "1"),
         (3, "101", "True", ts(40), "@BrandA sent, thanks that worked", "2"),
         (10, "BrandB", "False", ts(0), "Big sale today!", ""),  # broadcast
-        (11, "102", "True", ts(5), "@BrandB is it online too?", "10"),  # unanswered reply to broadcast
+        (
+            11,
+            "102",
+            "True",
+            ts(5),
+            "@BrandB is it online too?",
+            "10",
+        ),  # unanswered reply to broadcast
         (20, "103", "True", ts(10), "hello @BrandA @BrandB anyone?", "999"),  # parent absent
         (30, "104", "True", ts(50), "@BrandA outage again", ""),
         (31, "BrandA", "False", ts(20), "@104 sorry, looking ^CD", "30"),  # older than its parent
@@ -64,13 +75,16 @@ def test_thread_rules(make_twcs, tmp_path):
 
 
 def test_format_variants_give_same_cases(make_twcs, tmp_path):
-    rows = [(1, "101", "TRUE", ts(0), "@BrandA help\nplease", ""),
-            (2, "BrandA", "FALSE", ts(3), "@101 on it -Sam", "1.0")]
+    rows = [
+        (1, "101", "TRUE", ts(0), "@BrandA help\nplease", ""),
+        (2, "BrandA", "FALSE", ts(3), "@101 on it -Sam", "1.0"),
+    ]
     plain = make_twcs(rows, name="plain.csv")
     bom = tmp_path / "bom.csv"
     bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
-    indexed = make_twcs([(f"{r[0]}.0",) + r[1:] for r in rows], name="idx.csv", index_column=True,
-                        newline="\n")
+    indexed = make_twcs(
+        [(f"{r[0]}.0",) + r[1:] for r in rows], name="idx.csv", index_column=True, newline="\n"
+    )
     utf16 = tmp_path / "u16.csv"
     utf16.write_text(plain.read_text(encoding="utf-8"), encoding="utf-16")
     results = []
@@ -86,13 +100,24 @@ def _digest(db):
     return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
-def test_missing_column_is_one_sentence_and_leaves_warehouse_unchanged(make_twcs, tmp_path, twcs_db):
+def test_missing_column_is_one_sentence_and_leaves_warehouse_unchanged(
+    make_twcs, tmp_path, twcs_db
+):
     db = tmp_path / "w.duckdb"
     db.write_bytes(twcs_db.read_bytes())
     before = _digest(db)
-    bad = make_twcs([(1, "101", "True", T0, "hi", "")],
-                    header=["tweet_id", "author_id", "inbound", "when", "text", "response_tweet_id",
-                            "in_response_to_tweet_id"])
+    bad = make_twcs(
+        [(1, "101", "True", T0, "hi", "")],
+        header=[
+            "tweet_id",
+            "author_id",
+            "inbound",
+            "when",
+            "text",
+            "response_tweet_id",
+            "in_response_to_tweet_id",
+        ],
+    )
     result = CliRunner().invoke(main, ["--db", str(db), "load", "twcs", str(bad)])
     assert result.exit_code != 0
     assert "line 1" in result.output and "created_at" in result.output
@@ -106,8 +131,10 @@ def test_unparseable_date_refuses_file_and_keeps_bad_rows(make_twcs, tmp_path, t
     db = tmp_path / "w.duckdb"
     db.write_bytes(twcs_db.read_bytes())
     before = _digest(db)
-    rows = [(1, "101", "True", "31/10/2017 10:00", "hi", ""),
-            (2, "BrandA", "False", ts(1), "@101 hello", "1")]
+    rows = [
+        (1, "101", "True", "31/10/2017 10:00", "hi", ""),
+        (2, "BrandA", "False", ts(1), "@101 hello", "1"),
+    ]
     bad = make_twcs(rows)
     result = CliRunner().invoke(main, ["--db", str(db), "load", "twcs", str(bad)])
     assert result.exit_code != 0
@@ -125,7 +152,8 @@ def test_few_bad_rows_are_quarantined_and_the_rest_loaded(make_twcs, tmp_path):
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (41, 40, 1)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select line, reason from quarantine").fetchall() == [
-        (42, "inbound is not TRUE/FALSE")]
+        (42, "inbound is not TRUE/FALSE")
+    ]
     con.close()
 
 
@@ -147,21 +175,27 @@ def test_refusal_threshold_is_configurable(make_twcs, tmp_path):
         load_file("twcs", str(make_twcs(rows)), tmp_path / "a.duckdb", Config())
     from dataclasses import replace
 
-    res = load_file("twcs", str(make_twcs(rows)), tmp_path / "b.duckdb", replace(Config(), max_bad_share=0.6))
+    res = load_file(
+        "twcs", str(make_twcs(rows)), tmp_path / "b.duckdb", replace(Config(), max_bad_share=0.6)
+    )
     assert res.rows_quarantined == 1
 
 
 def messages(db):
     con = duckdb.connect(str(db), read_only=True)
-    out = con.execute("select message_id, interaction_id, seq, text from messages order by 1").fetchall()
+    out = con.execute(
+        "select message_id, interaction_id, seq, text from messages order by 1"
+    ).fetchall()
     con.close()
     return out
 
 
 def test_duplicated_rows_the_later_one_wins(make_twcs, tmp_path):
-    rows = [(1, "101", "True", ts(0), "@BrandA first version", ""),
-            (2, "BrandA", "False", ts(5), "@101 on it ^AB", "1"),
-            (1, "101", "True", ts(0), "@BrandA corrected version", "")]
+    rows = [
+        (1, "101", "True", ts(0), "@BrandA first version", ""),
+        (2, "BrandA", "False", ts(5), "@101 on it ^AB", "1"),
+        (1, "101", "True", ts(0), "@BrandA corrected version", ""),
+    ]
     db = tmp_path / "w.duckdb"
     result = load_file("twcs", str(make_twcs(rows)), db, Config())
     assert (result.rows_read, result.rows_loaded) == (3, 3)
@@ -173,7 +207,9 @@ def test_broadcast_with_dozens_of_replies(make_twcs, tmp_path):
     for i in range(40):  # 40 customers reply to the broadcast; the brand answers every fourth
         rows.append((100 + i, str(500 + i), "True", ts(1 + i), f"@BrandA is it in store {i}?", "1"))
         if i % 4 == 0:
-            rows.append((200 + i, "BrandA", "False", ts(50 + i), f"@{500 + i} yes! ^AB", str(100 + i)))
+            rows.append(
+                (200 + i, "BrandA", "False", ts(50 + i), f"@{500 + i} yes! ^AB", str(100 + i))
+            )
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(make_twcs(rows)), db, Config())
     got = cases(db)
@@ -184,41 +220,61 @@ def test_broadcast_with_dozens_of_replies(make_twcs, tmp_path):
 
 
 def test_reply_cycles_and_deep_threads_do_not_hang(make_twcs, tmp_path):
-    rows = [(1, "101", "True", ts(0), "@BrandA a", "2"), (2, "BrandA", "False", ts(1), "@101 b", "1"),
-            (3, "102", "True", ts(2), "@BrandA self", "3"),
-            (4, "103", "True", ts(3), "@BrandA c", "6"), (5, "BrandA", "False", ts(4), "@103 d", "4"),
-            (6, "103", "True", ts(5), "@BrandA e", "5")]
+    rows = [
+        (1, "101", "True", ts(0), "@BrandA a", "2"),
+        (2, "BrandA", "False", ts(1), "@101 b", "1"),
+        (3, "102", "True", ts(2), "@BrandA self", "3"),
+        (4, "103", "True", ts(3), "@BrandA c", "6"),
+        (5, "BrandA", "False", ts(4), "@103 d", "4"),
+        (6, "103", "True", ts(5), "@BrandA e", "5"),
+    ]
     # A 600-tweet thread: pointer doubling needs ~10 rounds.
     rows.append((1000, "104", "True", ts(0), "@BrandA long story", ""))
     for k in range(1, 600):
         inbound = k % 2 == 0
-        rows.append((1000 + k, "104" if inbound else "BrandA", str(inbound), ts(k),
-                     "@BrandA more" if inbound else "@104 go on ^AB", str(999 + k)))
+        rows.append(
+            (
+                1000 + k,
+                "104" if inbound else "BrandA",
+                str(inbound),
+                ts(k),
+                "@BrandA more" if inbound else "@104 go on ^AB",
+                str(999 + k),
+            )
+        )
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(make_twcs(rows)), db, Config())
     got = cases(db)
     assert set(got) == {"twcs:1000"}  # cycles have no root: their tweets are in no case
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("select count(*), max(seq) from messages where interaction_id = 'twcs:1000'"
-                       ).fetchone() == (600, 600)
+    assert con.execute(
+        "select count(*), max(seq) from messages where interaction_id = 'twcs:1000'"
+    ).fetchone() == (600, 600)
     con.close()
 
 
 def test_ids_written_as_floats_and_an_index_column(make_twcs, tmp_path):
-    rows = [("1.0", "101", "True", ts(0), "@BrandA help", ""),
-            ("2.0", "BrandA", "False", ts(3), "@101 on it -Sam", "1.0"),
-            ("3e0", "101", "True", ts(4), "@BrandA thanks, sorted", "2.00")]
+    rows = [
+        ("1.0", "101", "True", ts(0), "@BrandA help", ""),
+        ("2.0", "BrandA", "False", ts(3), "@101 on it -Sam", "1.0"),
+        ("3e0", "101", "True", ts(4), "@BrandA thanks, sorted", "2.00"),
+    ]
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(make_twcs(rows, index_column=True)), db, Config())
     assert cases(db)["twcs:1"][:3] == ("BrandA", "resolved", 180.0)
-    assert [m[:3] for m in messages(db)] == [("twcs:1", "twcs:1", 1), ("twcs:2", "twcs:1", 2),
-                                            ("twcs:3", "twcs:1", 3)]
+    assert [m[:3] for m in messages(db)] == [
+        ("twcs:1", "twcs:1", 1),
+        ("twcs:2", "twcs:1", 2),
+        ("twcs:3", "twcs:1", 3),
+    ]
 
 
 def test_parent_missing_starts_a_case_and_a_late_parent_joins_it(make_twcs, tmp_path):
     db = tmp_path / "w.duckdb"
-    later = [(2, "101", "True", ts(10), "@BrandA still waiting", "1"),
-             (3, "BrandA", "False", ts(20), "@101 sorry! ^AB", "2")]
+    later = [
+        (2, "101", "True", ts(10), "@BrandA still waiting", "1"),
+        (3, "BrandA", "False", ts(20), "@101 sorry! ^AB", "2"),
+    ]
     load_file("twcs", str(make_twcs(later, name="later.csv")), db, Config())
     assert set(cases(db)) == {"twcs:2"}  # parent 1 is absent: tweet 2 opens the case
     earlier = [(1, "101", "True", ts(0), "@BrandA my order is late", "")]

@@ -18,21 +18,33 @@ from tests.test_load_semantics import make_twcs
 from warehouse.build import models
 from warehouse.ingest import load_file
 
-TABLES = {"raw_twcs": "tweet_id", "twcs_threads": "tweet_id", "interactions": "interaction_id",
-          "messages": "message_id"}
+TABLES = {
+    "raw_twcs": "tweet_id",
+    "twcs_threads": "tweet_id",
+    "interactions": "interaction_id",
+    "messages": "message_id",
+}
 
 
 def digests(db: Path) -> dict[str, str]:
     """sha256 of every stored table's and table model's rows in a total order, load ids left out."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        kinds = dict(con.execute("select table_name, table_type from information_schema.tables").fetchall())
+        kinds = dict(
+            con.execute("select table_name, table_type from information_schema.tables").fetchall()
+        )
         out = {}
         names = [*TABLES, *(m.name for m in models() if kinds.get(m.name) == "BASE TABLE")]
         for name in names:
-            cols = [(r[0], r[1]) for r in con.execute(f"describe {name}").fetchall() if r[0] != "load_id"]
+            cols = [
+                (r[0], r[1])
+                for r in con.execute(f"describe {name}").fetchall()
+                if r[0] != "load_id"
+            ]
             # agg_case_values keeps each bin's values unsorted (their order is the storage order)
-            listed = ", ".join(f'list_sort("{c}")' if kind.endswith("[]") else f'"{c}"' for c, kind in cols)
+            listed = ", ".join(
+                f'list_sort("{c}")' if kind.endswith("[]") else f'"{c}"' for c, kind in cols
+            )
             rows = con.execute(f"select {listed} from {name} order by all").fetchall()
             out[name] = hashlib.sha256(repr(rows).encode()).hexdigest()
         return out

@@ -22,8 +22,20 @@ GOLDEN = {
 
 @pytest.fixture(scope="module")
 def rows(twcs_db):
-    result = CliRunner().invoke(main, ["--db", str(twcs_db), "scorecard", "--by", "brand",
-                                       "--grain", "total", "--format", "json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(twcs_db),
+            "scorecard",
+            "--by",
+            "brand",
+            "--grain",
+            "total",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["grain"] == "total" and payload["by"] == ["brand"]
@@ -70,6 +82,8 @@ def test_total_case_count_and_orphans(twcs_db):
     # 66 inbound tweets; 34 roots. Tweet 81 (a broadcast) and 203 (reply to absent 205) are in no case.
     assert con.execute("select count(*) from interactions").fetchone()[0] == 34
     assert con.execute("select count(*) from messages").fetchone()[0] == 119
-    resolved = con.execute("select interaction_id from interactions where status = 'resolved'").fetchall()
+    resolved = con.execute(
+        "select interaction_id from interactions where status = 'resolved'"
+    ).fetchall()
     assert resolved == [("twcs:36",)]  # 'I finally got someone that helped me, thanks!'
     con.close()

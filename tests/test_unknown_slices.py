@@ -17,7 +17,14 @@ from scorecard.kpis.scoring import scorecard
 from tests.conftest import TWCS_SAMPLE
 from warehouse.ingest import load_file
 
-HANDLES = ("sprintcare", "Ask_Spectrum", "VerizonSupport", "ChipotleTweets", "AskPlayStation", "marksandspencer")
+HANDLES = (
+    "sprintcare",
+    "Ask_Spectrum",
+    "VerizonSupport",
+    "ChipotleTweets",
+    "AskPlayStation",
+    "marksandspencer",
+)
 
 
 def test_lacking_kpis_by_brand_are_n_a_rows_not_missing(tmp_path):
@@ -26,17 +33,38 @@ def test_lacking_kpis_by_brand_are_n_a_rows_not_missing(tmp_path):
     tweets[tweets["inbound"].str.upper() == "TRUE"].to_csv(inbound, index=False)
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(inbound), db, Config(brand_handles=HANDLES))
-    result = scorecard(open_warehouse(db), Config(), by=["brand"], kpi_ids=["answered_rate", "frt_median_s"])
+    result = scorecard(
+        open_warehouse(db), Config(), by=["brand"], kpi_ids=["answered_rate", "frt_median_s"]
+    )
     rows = {(dict(v.slice)["brand"], v.kpi): v for v in result.kpis}
     brands = {b for b, _ in rows}
-    assert brands == {"ChipotleTweets", "VerizonSupport", "marksandspencer", "sprintcare", "Ask_Spectrum",
-                      "AskPlayStation", None}
+    assert brands == {
+        "ChipotleTweets",
+        "VerizonSupport",
+        "marksandspencer",
+        "sprintcare",
+        "Ask_Spectrum",
+        "AskPlayStation",
+        None,
+    }
     for v in rows.values():
         assert (v.value, v.n, v.status) == (None, 0, "n/a")
         assert v.reason == "no response times in source twcs"
     volume = scorecard(open_warehouse(db), Config(), by=["brand"], kpi_ids=["volume"])
     assert {dict(v.slice)["brand"]: v.value for v in volume.kpis}["ChipotleTweets"] == 19
-    r = CliRunner().invoke(main, ["--db", str(db), "scorecard", "--by", "brand", "--kpi", "answered_rate",
-                                  "--format", "csv"])
+    r = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(db),
+            "scorecard",
+            "--by",
+            "brand",
+            "--kpi",
+            "answered_rate",
+            "--format",
+            "csv",
+        ],
+    )
     assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 1 + 7
     assert "volume" not in r.output

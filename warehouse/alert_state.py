@@ -26,5 +26,7 @@ def save_alert_state(db: Path, rows: pd.DataFrame) -> None:
         con.execute("""
             delete from alert_state s using incoming_state i
             where s.alert = i.alert and s.key = i.key and s.destination = i.destination""")
-        con.execute(f"insert into alert_state select {', '.join(STATE_COLUMNS)} from incoming_state")
+        con.execute(
+            f"insert into alert_state select {', '.join(STATE_COLUMNS)} from incoming_state"
+        )
         con.unregister("incoming_state")

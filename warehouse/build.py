@@ -64,8 +64,10 @@ def models() -> list[Model]:
     root = resources.files("warehouse").joinpath("sql")
     out = []
     for layer in LAYERS:
-        files = sorted((f for f in root.joinpath(layer).iterdir() if f.name.endswith(".sql")),
-                       key=lambda f: f.name)
+        files = sorted(
+            (f for f in root.joinpath(layer).iterdir() if f.name.endswith(".sql")),
+            key=lambda f: f.name,
+        )
         out += [Model(f.name[:-4], layer, f.read_text(encoding="utf-8")) for f in files]
     return out
 
@@ -76,9 +78,11 @@ def _create(con: duckdb.DuckDBPyConnection, m: Model) -> None:
         con.execute(f"create or replace {m.materialized} {m.name} as\n{m.sql}")
         return
     columns = con.execute(f"describe {m.sql}").fetchall()
-    defs = ", ".join(f'"{name}" {kind}' + (f" using compression {m.compression[name]}"
-                                           if name in m.compression else "")
-                     for name, kind, *_ in columns)
+    defs = ", ".join(
+        f'"{name}" {kind}'
+        + (f" using compression {m.compression[name]}" if name in m.compression else "")
+        for name, kind, *_ in columns
+    )
     con.execute(f"create or replace table {m.name} ({defs})")
     con.execute(f"insert into {m.name}\n{m.sql}")
 

@@ -29,8 +29,10 @@ DAY_S = 86400
 
 def calendar_fingerprint(config: Config) -> str:
     """Identity of the calendar and first-response clock the business-hours figures depend on."""
-    raw = json.dumps({"business_hours": config.to_dict()["business_hours"],
-                      "frt_clock": config.frt_clock}, sort_keys=True)
+    raw = json.dumps(
+        {"business_hours": config.to_dict()["business_hours"], "frt_clock": config.frt_clock},
+        sort_keys=True,
+    )
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
@@ -64,6 +66,8 @@ def write_business_calendar(con: duckdb.DuckDBPyConnection, config: Config) -> s
     finally:
         con.unregister("_calendar")
     con.execute("create or replace table model_settings (key varchar primary key, value varchar)")
-    con.execute("insert into model_settings values ('business_calendar', ?), ('frt_clock', ?)",
-                [fingerprint, config.frt_clock])
+    con.execute(
+        "insert into model_settings values ('business_calendar', ?), ('frt_clock', ?)",
+        [fingerprint, config.frt_clock],
+    )
     return fingerprint

@@ -35,18 +35,25 @@ def model_specs() -> dict[str, dict]:
 
 
 def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("select table_name from information_schema.tables "
-                                      "where table_schema = 'main'").fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall()
+    }
 
 
 def _key_failure(con, name: str, key: list[str]) -> CheckFailure | None:
     cols = ", ".join(key)
-    rows = con.execute(f"select {cols}, count(*) as n from {name} group by all having count(*) > 1 "
-                       f"order by n desc, {cols} limit {SAMPLE}").fetchall()
+    rows = con.execute(
+        f"select {cols}, count(*) as n from {name} group by all having count(*) > 1 "
+        f"order by n desc, {cols} limit {SAMPLE}"
+    ).fetchall()
     if not rows:
         return None
-    total = con.execute(f"select count(*) from (select {cols} from {name} group by all "
-                        "having count(*) > 1)").fetchone()[0]
+    total = con.execute(
+        f"select count(*) from (select {cols} from {name} group by all having count(*) > 1)"
+    ).fetchone()[0]
     sample = tuple("/".join(str(v) for v in r[:-1]) for r in rows)
     return CheckFailure(name, f"key ({cols}) unique", int(total), sample)
 
@@ -57,13 +64,17 @@ def _not_null_failure(con, name: str, col: str) -> CheckFailure | None:
 
 
 def _accepted_failure(con, name: str, col: str, allowed: list[str]) -> CheckFailure | None:
-    rows = con.execute(f"select {col}, count(*) from {name} where {col} is not null "
-                       f"and not list_contains(?, {col}) group by all order by 2 desc limit {SAMPLE}",
-                       [allowed]).fetchall()
+    rows = con.execute(
+        f"select {col}, count(*) from {name} where {col} is not null "
+        f"and not list_contains(?, {col}) group by all order by 2 desc limit {SAMPLE}",
+        [allowed],
+    ).fetchall()
     if not rows:
         return None
-    n = con.execute(f"select count(*) from {name} where {col} is not null and not list_contains(?, {col})",
-                    [allowed]).fetchone()[0]
+    n = con.execute(
+        f"select count(*) from {name} where {col} is not null and not list_contains(?, {col})",
+        [allowed],
+    ).fetchone()[0]
     return CheckFailure(name, f"{col} in {allowed}", int(n), tuple(repr(r[0]) for r in rows))
 
 
@@ -71,14 +82,19 @@ def _rows_of_failure(con, name: str, rows_of: str) -> CheckFailure | None:
     n, expected = (con.execute(f"select count(*) from {t}").fetchone()[0] for t in (name, rows_of))
     if n == expected:
         return None
-    return CheckFailure(name, f"one row per row of {rows_of}", abs(n - expected), (f"{n} vs {expected}",))
+    return CheckFailure(
+        name, f"one row per row of {rows_of}", abs(n - expected), (f"{n} vs {expected}",)
+    )
 
 
 def model_failures(con: duckdb.DuckDBPyConnection, name: str) -> list[CheckFailure]:
     """The failed checks of one model of models.toml."""
     spec = model_specs()[name]
-    found = [_key_failure(con, name, spec["key"]) if spec.get("key") else
-             (_rows_of_failure(con, name, spec["rows_of"]) if spec.get("rows_of") else None)]
+    found = [
+        _key_failure(con, name, spec["key"])
+        if spec.get("key")
+        else (_rows_of_failure(con, name, spec["rows_of"]) if spec.get("rows_of") else None)
+    ]
     found += [_not_null_failure(con, name, c) for c in spec.get("not_null", [])]
     found += [_accepted_failure(con, name, c, list(a)) for c, a in spec.get("accepted", {}).items()]
     return [f for f in found if f is not None]

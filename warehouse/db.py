@@ -28,8 +28,10 @@ def refusal(failures: list[CheckFailure]) -> str:
     """One sentence for a candidate that breaks the model checks (at most three named)."""
     named = "; ".join(f.sentence() for f in failures[:3])
     more = f" and {len(failures) - 3} more checks" if len(failures) > 3 else ""
-    return (f"the new warehouse breaks its model checks ({named}{more}), so it was not published and "
-            "the previous warehouse is unchanged; report this with the file you loaded.")
+    return (
+        f"the new warehouse breaks its model checks ({named}{more}), so it was not published and "
+        "the previous warehouse is unchanged; report this with the file you loaded."
+    )
 
 
 def db_path(explicit: str | None = None) -> Path:

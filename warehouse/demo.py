@@ -9,8 +9,12 @@ from pathlib import Path
 from etl.settings.config import Config
 from warehouse.ingest import load_file
 
-DEMO_FILES = (("twcs", "social_twcs.csv"), ("calls", "phone_calls.csv"),
-              ("tickets", "tickets.csv"), ("surveys", "surveys.csv"))
+DEMO_FILES = (
+    ("twcs", "social_twcs.csv"),
+    ("calls", "phone_calls.csv"),
+    ("tickets", "tickets.csv"),
+    ("surveys", "surveys.csv"),
+)
 
 
 def demo_folder() -> Path:
@@ -24,5 +28,7 @@ def build_demo(db: Path, config: Config, folder: Path | None = None) -> Iterator
     for kind, name in DEMO_FILES:
         path = folder / name
         if not path.exists():
-            raise FileNotFoundError(f"sample file {path} is missing; run socialcare generate --out {folder}")
+            raise FileNotFoundError(
+                f"sample file {path} is missing; run socialcare generate --out {folder}"
+            )
         yield load_file(kind, str(path), db, config).summary()

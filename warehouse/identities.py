@@ -21,7 +21,9 @@ from warehouse.ingest import LoadRefused, LoadResult, _already_loaded
 from warehouse.queries import named_sql
 
 
-def load_identities(source: str, db: Path, config: Config, mapping: str | None = None) -> LoadResult:
+def load_identities(
+    source: str, db: Path, config: Config, mapping: str | None = None
+) -> LoadResult:
     """Load one identities CSV into the warehouse at `db`, all or nothing; `mapping` names its
     columns (a TOML `[columns]` table)."""
     path = Path(source)
@@ -41,9 +43,11 @@ def load_identities(source: str, db: Path, config: Config, mapping: str | None =
     bad = len(ids.quarantine)
     if ids.rows_read and bad / ids.rows_read > config.max_bad_share:
         first = ids.quarantine.sort_values("line").iloc[0]
-        raise LoadRefused(f"{source}: refused, {bad} of {ids.rows_read} rows failed validation, above "
-                          f"the {config.max_bad_share:.0%} limit; first at line {first.line}: "
-                          f"{first.reason}. Nothing was loaded; fix those rows and load again.")
+        raise LoadRefused(
+            f"{source}: refused, {bad} of {ids.rows_read} rows failed validation, above "
+            f"the {config.max_bad_share:.0%} limit; first at line {first.line}: "
+            f"{first.reason}. Nothing was loaded; fix those rows and load again."
+        )
     with snapshot_writer(db) as con:
         if con.execute(named_sql("loaded_sha"), [sha]).fetchall():
             return LoadResult(load_id, "identities", source, "skipped", 0, 0, 0, {})
@@ -53,12 +57,31 @@ def load_identities(source: str, db: Path, config: Config, mapping: str | None =
             con.register("q", q[["load_id", "path", "line", "raw", "reason"]])
             con.execute(sql_file("etl", "quarantine_insert"))  # the load pipeline's own statement
             con.unregister("q")
-        con.execute("insert into loads values (?, 'identities', 'identities', ?, ?, ?, ?, ?, ?, ?, "
-                    "'loaded', ?)",
-                    [load_id, source, sha, started, datetime.now(UTC), ids.rows_read,
-                     ids.rows_read - bad, bad, f"{added} new identity links"])
+        con.execute(
+            "insert into loads values (?, 'identities', 'identities', ?, ?, ?, ?, ?, ?, ?, "
+            "'loaded', ?)",
+            [
+                load_id,
+                source,
+                sha,
+                started,
+                datetime.now(UTC),
+                ids.rows_read,
+                ids.rows_read - bad,
+                bad,
+                f"{added} new identity links",
+            ],
+        )
         build(con, config)
     kinds = ids.quarantine["reason"].astype(str).str.split(":").str[0].value_counts()
-    return LoadResult(load_id, "identities", source, "loaded", ids.rows_read, ids.rows_read - bad, bad,
-                      {str(k): int(v) for k, v in kinds.items()},
-                      notes=(f"{added} new identity links",))
+    return LoadResult(
+        load_id,
+        "identities",
+        source,
+        "loaded",
+        ids.rows_read,
+        ids.rows_read - bad,
+        bad,
+        {str(k): int(v) for k, v in kinds.items()},
+        notes=(f"{added} new identity links",),
+    )

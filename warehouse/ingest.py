@@ -53,7 +53,9 @@ class LoadResult:
             return f"{self.path}: already loaded (same content), {done}."
         reasons = ", ".join(f"{k}: {v}" for k, v in self.quarantine_reasons.items())
         q = f"; {self.rows_quarantined} quarantined ({reasons})" if self.rows_quarantined else ""
-        head = f"{self.path}: loaded {self.rows_loaded} of {self.rows_read} rows as {self.load_id}{q}."
+        head = (
+            f"{self.path}: loaded {self.rows_loaded} of {self.rows_read} rows as {self.load_id}{q}."
+        )
         return "\n".join([head, *(f"  warning: {w}" for w in self.warnings)])
 
 
@@ -89,8 +91,9 @@ def _reasons(parsed: Parsed) -> dict[str, int]:
     return {str(k): int(v) for k, v in kinds.value_counts().items()}
 
 
-def load_file(kind: str, source: str, db: Path, config: Config,
-              mapping: str | None = None) -> LoadResult:
+def load_file(
+    kind: str, source: str, db: Path, config: Config, mapping: str | None = None
+) -> LoadResult:
     """Load one source file (or SQL source) into the warehouse at `db`, all or nothing."""
     is_file = kind != "sql"
     if is_file and not Path(source).exists():
@@ -99,8 +102,15 @@ def load_file(kind: str, source: str, db: Path, config: Config,
         return _load(kind, source, db, config, mapping, is_file)
 
 
-def _hash_and_parse(kind: str, source: str, db: Path, config: Config, mapping: str | None,
-                    is_file: bool, started: datetime) -> tuple[str, Parsed | None]:
+def _hash_and_parse(
+    kind: str,
+    source: str,
+    db: Path,
+    config: Config,
+    mapping: str | None,
+    is_file: bool,
+    started: datetime,
+) -> tuple[str, Parsed | None]:
     """The file's content hash (a SQL source's start time) and the parsed source, or None when
     the same file is already loaded. With no warehouse yet there is no earlier load to match,
     so a file whose parsing starts no worker processes (a fork while a thread runs is unsafe)
@@ -145,7 +155,10 @@ def _skipped(load_id: str, kind: str, shown: str, db: Path, config: Config) -> L
         return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
     with snapshot_writer(db) as con:
         remember_handles(con, new, load_id)
-        if mention_handles_changed(con) and con.execute(sql_file("etl", "raw_twcs_count")).fetchall()[0][0]:
+        if (
+            mention_handles_changed(con)
+            and con.execute(sql_file("etl", "raw_twcs_count")).fetchall()[0][0]
+        ):
             rebuild_cases(con, True)
         with stage("build models"):
             build(con, config)
@@ -153,8 +166,9 @@ def _skipped(load_id: str, kind: str, shown: str, db: Path, config: Config) -> L
     return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {}, notes=(note,))
 
 
-def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
-          is_file: bool) -> LoadResult:
+def _load(
+    kind: str, source: str, db: Path, config: Config, mapping: str | None, is_file: bool
+) -> LoadResult:
     started = datetime.now(UTC)
     sha, parsed = _hash_and_parse(kind, source, db, config, mapping, is_file, started)
     load_id = f"{kind}-{started:%Y%m%dT%H%M%S%f}-{sha[-8:] if is_file else 'sql'}"
@@ -176,7 +190,9 @@ def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
         )
     record = LoadRecord(load_id, kind, shown, sha, started)
     with snapshot_writer(db) as con:
-        if (is_file or parsed.content_sha256) and con.execute(named_sql("loaded_sha"), [sha]).fetchone():
+        if (is_file or parsed.content_sha256) and con.execute(
+            named_sql("loaded_sha"), [sha]
+        ).fetchone():
             return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
         written = write_parsed(con, parsed, record, config)
         if config.retention_days:
@@ -184,9 +200,17 @@ def _load(kind: str, source: str, db: Path, config: Config, mapping: str | None,
                 retained(con, load_id, config.retention_days)
         with stage("build models"):
             build(con, config)
-    return LoadResult(load_id, kind, shown, "loaded", parsed.rows_read,
-                      parsed.rows_read - parsed.rows_quarantined, parsed.rows_quarantined,
-                      _reasons(parsed), written.warnings)
+    return LoadResult(
+        load_id,
+        kind,
+        shown,
+        "loaded",
+        parsed.rows_read,
+        parsed.rows_read - parsed.rows_quarantined,
+        parsed.rows_quarantined,
+        _reasons(parsed),
+        written.warnings,
+    )
 
 
 def load_warnings(db: Path, limit: int = 20) -> pd.DataFrame:
@@ -198,6 +222,7 @@ def load_warnings(db: Path, limit: int = 20) -> pd.DataFrame:
         rows = con.execute(named_sql("load_warnings"), [WARNING, limit]).fetchall()
     finally:
         con.close()
-    out = [(load_id, path, w) for load_id, path, message in rows
-           for w in message.split(WARNING)[1:]]
+    out = [
+        (load_id, path, w) for load_id, path, message in rows for w in message.split(WARNING)[1:]
+    ]
     return pd.DataFrame(out, columns=["load_id", "path", "warning"])

@@ -26,7 +26,9 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _child(conn, parent: int, kind: str, source: str, db: Path, config: Config, mapping: str | None) -> None:
+def _child(
+    conn, parent: int, kind: str, source: str, db: Path, config: Config, mapping: str | None
+) -> None:
     _die_with(parent)
     from warehouse.ingest import load_file
 
@@ -60,11 +62,16 @@ def load_in_child(kind: str, source: str, db: Path, config: Config, mapping: str
     proc.join()
     if outcome is None:
         code = proc.exitcode or 0
-        name = signal.Signals(-code).name if code < 0 and -code in signal.valid_signals() else f"exit {code}"
+        name = (
+            signal.Signals(-code).name
+            if code < 0 and -code in signal.valid_signals()
+            else f"exit {code}"
+        )
         raise WarehouseError(
             f"the load of {source} was stopped by the system ({name}), most often because the machine ran "
             "out of memory; close other programs or load the file in parts, and run the command again: "
-            "the warehouse is unchanged.")
+            "the warehouse is unchanged."
+        )
     status, value = outcome
     if status == "error":
         raise value

@@ -56,8 +56,10 @@ class ErasureResult:
 
     def summary(self) -> str:
         parts = ", ".join(f"{n} {t}" for t, n in self.removed.items() if n)
-        return (f"erased one customer: {parts or 'nothing stored'}; {self.masked_mentions} mentions "
-                f"masked; {self.quarantine_files} quarantine files rewritten.")
+        return (
+            f"erased one customer: {parts or 'nothing stored'}; {self.masked_mentions} mentions "
+            f"masked; {self.quarantine_files} quarantine files rewritten."
+        )
 
 
 def customer_keys(customer: str) -> list[str]:
@@ -82,20 +84,32 @@ def _erase_rows(con: duckdb.DuckDBPyConnection, keys: list[str]) -> tuple[Erasur
     removed = {"identities": int(con.execute(_sql("erase_linked")).fetchall()[0][0])}
     keys = [r[0] for r in con.execute(_sql("erase_keys_list")).fetchall()]
     con.execute(_sql("erase_scope"))
-    for table, statement in (("messages", "erase_messages"), ("mapped_messages", "erase_mapped_messages"),
-                             ("raw_twcs", "erase_raw_twcs"), ("twcs_threads", "erase_twcs_threads"),
-                             ("surveys", "erase_surveys"), ("interactions", "erase_interactions"),
-                             ("quarantine", "erase_quarantine")):
+    for table, statement in (
+        ("messages", "erase_messages"),
+        ("mapped_messages", "erase_mapped_messages"),
+        ("raw_twcs", "erase_raw_twcs"),
+        ("twcs_threads", "erase_twcs_threads"),
+        ("surveys", "erase_surveys"),
+        ("interactions", "erase_interactions"),
+        ("quarantine", "erase_quarantine"),
+    ):
         removed[table] = int(con.execute(_sql(statement)).fetchall()[0][0])
     pattern = _mention_pattern(keys)
     masked = 0
     for table in ("messages", "raw_twcs"):
-        masked += int(con.execute(
-            f"update {table} set text = regexp_replace(text, ?, ?, 'g') "  # table from code
-            "where regexp_matches(text, ?)", [pattern, ERASED, pattern]).fetchall()[0][0])
-    masked += int(con.execute(
-        "update surveys set verbatim = regexp_replace(verbatim, ?, ?, 'g') where regexp_matches(verbatim, ?)",
-        [pattern, ERASED, pattern]).fetchall()[0][0])
+        masked += int(
+            con.execute(
+                f"update {table} set text = regexp_replace(text, ?, ?, 'g') "  # table from code
+                "where regexp_matches(text, ?)",
+                [pattern, ERASED, pattern],
+            ).fetchall()[0][0]
+        )
+    masked += int(
+        con.execute(
+            "update surveys set verbatim = regexp_replace(verbatim, ?, ?, 'g') where regexp_matches(verbatim, ?)",
+            [pattern, ERASED, pattern],
+        ).fetchall()[0][0]
+    )
     return ErasureResult(removed=removed, masked_mentions=masked), keys
 
 
@@ -124,7 +138,8 @@ def _record(con: duckdb.DuckDBPyConnection, result: ErasureResult, started: date
         "insert into loads (load_id, source, kind, path, sha256, started_at, finished_at, rows_read, "
         "rows_loaded, rows_quarantined, status, message) values (?, 'erase', 'erase', 'one customer', "
         "'', ?, ?, 0, 0, 0, 'erased', ?)",
-        [load_id, started, datetime.now(UTC), result.summary()])
+        [load_id, started, datetime.now(UTC), result.summary()],
+    )
 
 
 def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
@@ -141,8 +156,12 @@ def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
             con = duckdb.connect(str(work))
             try:
                 con.execute(schema_sql())
-                if "resolved_customer_id" not in [r[0] for r in con.execute("describe fct_cases").fetchall()]:
-                    build(con, config)  # a warehouse built before identities: resolve its cases first
+                if "resolved_customer_id" not in [
+                    r[0] for r in con.execute("describe fct_cases").fetchall()
+                ]:
+                    build(
+                        con, config
+                    )  # a warehouse built before identities: resolve its cases first
                 result, keys = _erase_rows(con, keys)
                 build(con, config)
                 _record(con, result, started)
@@ -174,24 +193,34 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def apply_retention(con: duckdb.DuckDBPyConnection, days: int | None, now: datetime | None = None) -> dict[str, int]:
+def apply_retention(
+    con: duckdb.DuckDBPyConnection, days: int | None, now: datetime | None = None
+) -> dict[str, int]:
     """Empty raw texts older than `days` (numbers derived from them stay); rows emptied per table."""
     if not days:
         return {}
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     out = {}
-    for table, statement in (("messages", "retain_messages"), ("raw_twcs", "retain_raw_twcs"),
-                             ("surveys", "retain_surveys"), ("quarantine", "retain_quarantine")):
+    for table, statement in (
+        ("messages", "retain_messages"),
+        ("raw_twcs", "retain_raw_twcs"),
+        ("surveys", "retain_surveys"),
+        ("quarantine", "retain_quarantine"),
+    ):
         out[table] = int(con.execute(_sql(statement), [cutoff]).fetchall()[0][0])
     return out
 
 
-def retained(con: duckdb.DuckDBPyConnection, load_id: str, days: int, now: datetime | None = None) -> int:
+def retained(
+    con: duckdb.DuckDBPyConnection, load_id: str, days: int, now: datetime | None = None
+) -> int:
     """Apply retention in a load and note it on the load's row of `loads`; texts emptied."""
     emptied = apply_retention(con, days, now)
     total = sum(emptied.values())
     if total:
         note = f"retention: emptied {total} raw texts older than {days} days"
-        con.execute("update loads set message = coalesce(message || '; ', '') || ? where load_id = ?",
-                    [note, load_id])
+        con.execute(
+            "update loads set message = coalesce(message || '; ', '') || ? where load_id = ?",
+            [note, load_id],
+        )
     return total

@@ -7,8 +7,14 @@ from importlib import resources
 import duckdb
 import pandas as pd
 
-DIMENSIONS = {"channel": "channel", "brand": "brand", "category": "issue_category",
-              "agent": "agent_id", "team": "team", "language": "language"}
+DIMENSIONS = {
+    "channel": "channel",
+    "brand": "brand",
+    "category": "issue_category",
+    "agent": "agent_id",
+    "team": "team",
+    "language": "language",
+}
 
 
 def named_sql(name: str) -> str:
@@ -20,8 +26,11 @@ def named_sql(name: str) -> str:
 SOURCES = {
     "cases": "fct_cases",
     "surveys": "fct_surveys",
-    "messages": "(" + " ".join(line for line in named_sql("customer_messages").splitlines()
-                               if not line.startswith("--")).strip() + ")",  # embedded in queries
+    "messages": "("
+    + " ".join(
+        line for line in named_sql("customer_messages").splitlines() if not line.startswith("--")
+    ).strip()
+    + ")",  # embedded in queries
 }
 
 
@@ -33,5 +42,7 @@ def as_of(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
 
 def data_range(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str | None, str | None]:
     """First and last local date with a case opened, in the display timezone."""
-    row = con.execute(named_sql("local_date_range"), {"tz": tz}).fetchall()[0]  # an aggregate: always one row
+    row = con.execute(named_sql("local_date_range"), {"tz": tz}).fetchall()[
+        0
+    ]  # an aggregate: always one row
     return (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())

@@ -70,7 +70,9 @@ def _intervals(key: tuple, first: date, last: date) -> tuple[np.ndarray, np.ndar
     return np.asarray(merged_s), np.asarray(merged_e)
 
 
-def business_intervals(calendar: BusinessHours, t_min: float, t_max: float) -> tuple[np.ndarray, np.ndarray]:
+def business_intervals(
+    calendar: BusinessHours, t_min: float, t_max: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Sorted, disjoint [open, close) instants (epoch seconds) covering every instant in
     [t_min, t_max] (local days from the day before to the day after)."""
     zone = ZoneInfo(calendar.timezone)
@@ -116,8 +118,9 @@ def business_seconds_between(start, end, calendar: BusinessHours) -> np.ndarray:
     return cumulative_business(e, starts, ends) - cumulative_business(s, starts, ends)
 
 
-def bucket_table(calendar: BusinessHours, t_min: float, t_max: float,
-                 size: int = 3600) -> dict[str, list]:
+def bucket_table(
+    calendar: BusinessHours, t_min: float, t_max: float, size: int = 3600
+) -> dict[str, list]:
     """The calendar as a lookup table for SQL: per time bucket k (epoch // size) from t_min to
     t_max, `c` = B at the bucket's start and up to P open pieces `s1, e1, ..., sP, eP` inside it
     (zero-length padding). B(t) = c[k] + sum_j clamp(t - s_j, 0, e_j - s_j)."""
@@ -143,7 +146,9 @@ def bucket_table(calendar: BusinessHours, t_min: float, t_max: float,
     return table
 
 
-def utc_bounds(tz: str, start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
+def utc_bounds(
+    tz: str, start: str | None, end: str | None
+) -> tuple[datetime | None, datetime | None]:
     """[first instant, last instant + 1) of the local dates start..end in zone tz (UTC)."""
     zone = ZoneInfo(tz)
     lo = hi = None

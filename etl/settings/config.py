@@ -24,7 +24,11 @@ DEFAULT_COSTS = {"phone": 7.00, "email": 3.75, "chat": 3.00, "social": 0.90}
 _WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
-SLICE_DIMS = {"team": 4, "brand": 2, "channel": 1}  # a rule's weight: the sum over the dims it names
+SLICE_DIMS = {
+    "team": 4,
+    "brand": 2,
+    "channel": 1,
+}  # a rule's weight: the sum over the dims it names
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 Scope = tuple[tuple[str, str], ...]  # ((dim, value), ...) in SLICE_DIMS order; () is global
 
@@ -65,12 +69,30 @@ class Opportunities:
 
     competitors: tuple[str, ...] = ()
     purchase_intent: tuple[str, ...] = (
-        "want to buy", "looking to buy", "looking for a new", "thinking of switching", "switch to you",
-        "switching to you", "where can i buy", "do you sell", "can i order", "how much is", "how much does",
-        "sign up", "upgrade my plan")
+        "want to buy",
+        "looking to buy",
+        "looking for a new",
+        "thinking of switching",
+        "switch to you",
+        "switching to you",
+        "where can i buy",
+        "do you sell",
+        "can i order",
+        "how much is",
+        "how much does",
+        "sign up",
+        "upgrade my plan",
+    )
     stock_out: tuple[str, ...] = (
-        "out of stock", "sold out", "no stock", "not in stock", "none left", "back in stock",
-        "restock", "unavailable everywhere")
+        "out of stock",
+        "sold out",
+        "no stock",
+        "not in stock",
+        "none left",
+        "back in stock",
+        "restock",
+        "unavailable everywhere",
+    )
 
 
 @dataclass(frozen=True)
@@ -78,7 +100,9 @@ class CostModel:
     """Cost per interaction by channel, plus an optional rate per handled minute."""
 
     per_interaction: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_COSTS))
-    per_handle_minute: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0.0))
+    per_handle_minute: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(CHANNELS, 0.0)
+    )
 
 
 @dataclass(frozen=True)
@@ -96,7 +120,9 @@ class Config:
     business_hours: BusinessHours = field(default_factory=BusinessHours)
     costs: CostModel = field(default_factory=CostModel)
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
-    target_rules: dict[str, tuple[SliceRule, ...]] = field(default_factory=dict)  # per KPI, per slice
+    target_rules: dict[str, tuple[SliceRule, ...]] = field(
+        default_factory=dict
+    )  # per KPI, per slice
     sla_rules: tuple[SliceRule, ...] = ()  # first-response SLA per slice (seconds in .target)
     currency: str = "USD"  # ISO 4217 code shown on every money value
     compare_baseline: str = "same_weekday"  # deltas: the last compare_weeks same weekdays
@@ -106,7 +132,9 @@ class Config:
     backlog_horizon_days: float = 7.0  # [backlog] horizon_days: older unresolved cases are stale
     alerts: tuple[AlertRule, ...] = ()  # [[alerts]] subscriptions (etl/settings/alerts.py)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)  # [smtp]: where alert mail goes out
-    report_base_url: str = "http://127.0.0.1:8050"  # [report] base_url: the dashboard reports link to
+    report_base_url: str = (
+        "http://127.0.0.1:8050"  # [report] base_url: the dashboard reports link to
+    )
     playbook: str | None = None
     opportunities: Opportunities = field(default_factory=Opportunities)
     path: str | None = None
@@ -115,7 +143,8 @@ class Config:
         """Plain dict (times and dates as strings) for printing and JSON."""
         d = asdict(self)
         d["business_hours"]["windows"] = {
-            k: [f"{a:%H:%M}-{b:%H:%M}" for a, b in v] for k, v in self.business_hours.windows.items()
+            k: [f"{a:%H:%M}-{b:%H:%M}" for a, b in v]
+            for k, v in self.business_hours.windows.items()
         }
         d["business_hours"]["holidays"] = [h.isoformat() for h in self.business_hours.holidays]
         return d
@@ -138,7 +167,9 @@ def _zone(value: Any, key: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{key} = {value!r} is not a known IANA timezone (try 'Europe/London').") from None
+        raise ConfigError(
+            f"{key} = {value!r} is not a known IANA timezone (try 'Europe/London')."
+        ) from None
     return value
 
 
@@ -148,12 +179,16 @@ _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,50})$")
 def brand_handles(value: Any, key: str) -> tuple[str, ...]:
     """Brand handles as written (`AmazonHelp` or `@AmazonHelp`), without the @, each once."""
     if not isinstance(value, list):
-        raise ConfigError(f"{key} must be a list of handles such as [\"AmazonHelp\", \"@AppleSupport\"].")
+        raise ConfigError(
+            f'{key} must be a list of handles such as ["AmazonHelp", "@AppleSupport"].'
+        )
     out: list[str] = []
     for v in value:
         m = _HANDLE.match(v.strip()) if isinstance(v, str) else None
         if not m:
-            raise ConfigError(f"{key} has {v!r}; a handle is letters, digits and _ (an @ in front is fine).")
+            raise ConfigError(
+                f"{key} has {v!r}; a handle is letters, digits and _ (an @ in front is fine)."
+            )
         if m[1].lower() not in {h.lower() for h in out}:
             out.append(m[1])
     return tuple(out)
@@ -175,7 +210,9 @@ def _windows(value: Any, key: str) -> tuple[tuple[time, time], ...]:
     for w in value:
         m = _WINDOW.match(w) if isinstance(w, str) else None
         if not m or int(m[1]) > 24 or int(m[3]) > 24 or int(m[2]) > 59 or int(m[4]) > 59:
-            raise ConfigError(f"{key} has {w!r}; write windows as 'HH:MM-HH:MM', e.g. '08:00-20:00'.")
+            raise ConfigError(
+                f"{key} has {w!r}; write windows as 'HH:MM-HH:MM', e.g. '08:00-20:00'."
+            )
         start = time(int(m[1]) % 24, int(m[2]))
         end = time(int(m[3]) % 24, int(m[4]))
         out.append((start, end))
@@ -196,7 +233,9 @@ def _business_hours(raw: dict) -> BusinessHours:
     windows = dict(base.windows)
     raw_w = raw.get("windows", {})
     if not isinstance(raw_w, dict):
-        raise ConfigError("business_hours.windows must be a table of weekday = ['HH:MM-HH:MM', ...].")
+        raise ConfigError(
+            "business_hours.windows must be a table of weekday = ['HH:MM-HH:MM', ...]."
+        )
     _check_keys(raw_w, set(WEEKDAYS), "business_hours.windows")
     for day, v in raw_w.items():
         windows[day] = _windows(v, f"business_hours.windows.{day}")
@@ -205,7 +244,9 @@ def _business_hours(raw: dict) -> BusinessHours:
         try:
             holidays.append(h if isinstance(h, date) else date.fromisoformat(str(h)))
         except ValueError:
-            raise ConfigError(f"business_hours.holidays has {h!r}; write dates as YYYY-MM-DD.") from None
+            raise ConfigError(
+                f"business_hours.holidays has {h!r}; write dates as YYYY-MM-DD."
+            ) from None
     return BusinessHours(tz, windows, tuple(sorted(holidays)))
 
 
@@ -216,18 +257,24 @@ def _opportunities(raw: Any) -> Opportunities:
     """[opportunities] checked: lists of whole-word phrases (letters, digits, spaces, ' & . -; a
     handle may start with @), at most 60 characters each."""
     if not isinstance(raw, dict):
-        raise ConfigError("opportunities must be a table with competitors, purchase_intent and stock_out lists.")
+        raise ConfigError(
+            "opportunities must be a table with competitors, purchase_intent and stock_out lists."
+        )
     keys = ("competitors", "purchase_intent", "stock_out")
     _check_keys(raw, set(keys), "opportunities")
     base, out = Opportunities(), {}
     for key in keys:
         value = raw.get(key, list(getattr(base, key)))
         if not isinstance(value, list):
-            raise ConfigError(f"opportunities.{key} must be a list of phrases, e.g. [\"out of stock\"].")
+            raise ConfigError(
+                f'opportunities.{key} must be a list of phrases, e.g. ["out of stock"].'
+            )
         for phrase in value:
             if not isinstance(phrase, str) or not _PHRASE.match(phrase.strip()):
-                raise ConfigError(f"opportunities.{key} has {phrase!r}; write words (letters, digits, "
-                                  "spaces, ' & . -; @ to start a handle), at most 60 characters.")
+                raise ConfigError(
+                    f"opportunities.{key} has {phrase!r}; write words (letters, digits, "
+                    "spaces, ' & . -; @ to start a handle), at most 60 characters."
+                )
         out[key] = tuple(dict.fromkeys(p.strip() for p in value))
     return Opportunities(**out)
 
@@ -248,7 +295,9 @@ def _costs(raw: dict) -> CostModel:
     return CostModel(**out)
 
 
-def _slice_rules(spec: dict, values: tuple[str, ...], key: str, scope: Scope = ()) -> list[SliceRule]:
+def _slice_rules(
+    spec: dict, values: tuple[str, ...], key: str, scope: Scope = ()
+) -> list[SliceRule]:
     """Rules of a table whose keys are `values` (numbers) and nested per-slice tables
     (channel.<name>, brand.<name>, team.<name>, combinable: brand.X.channel.email)."""
     named = {d for d, _ in scope}
@@ -272,11 +321,17 @@ def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[Sl
     out, rules = {}, {}
     for kpi, spec in raw.items():
         if not isinstance(spec, dict):
-            raise ConfigError(f"targets.{kpi} must be a table with 'target' and optionally 'amber'.")
+            raise ConfigError(
+                f"targets.{kpi} must be a table with 'target' and optionally 'amber'."
+            )
         parsed = _slice_rules(spec, ("target", "amber"), f"targets.{kpi}")
         glob = [r for r in parsed if not r.scope]
         if glob:
-            out[kpi] = {k: v for k, v in (("target", glob[0].target), ("amber", glob[0].amber)) if v is not None}
+            out[kpi] = {
+                k: v
+                for k, v in (("target", glob[0].target), ("amber", glob[0].amber))
+                if v is not None
+            }
         if len(parsed) > len(glob):
             rules[kpi] = tuple(r for r in parsed if r.scope)
     return out, rules
@@ -284,9 +339,25 @@ def _targets(raw: dict) -> tuple[dict[str, dict[str, float]], dict[str, tuple[Sl
 
 def config_from_dict(raw: dict, path: str | None = None) -> Config:
     """Validate a parsed TOML document into a Config, naming the first bad key."""
-    top = {"display_timezone", "sources", "business_hours", "costs", "sla", "targets", "playbook", "fcr",
-           "currency", "compare", "health", "retention", "backlog", "alerts", "smtp", "report",
-           "opportunities"}
+    top = {
+        "display_timezone",
+        "sources",
+        "business_hours",
+        "costs",
+        "sla",
+        "targets",
+        "playbook",
+        "fcr",
+        "currency",
+        "compare",
+        "health",
+        "retention",
+        "backlog",
+        "alerts",
+        "smtp",
+        "report",
+        "opportunities",
+    }
     _check_keys(raw, top, "")
     cfg = Config(path=path)
     if "display_timezone" in raw:
@@ -294,15 +365,21 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     src = raw.get("sources", {})
     _check_keys(src, {"timezone", "max_bad_share", "brand_handles"}, "sources")
     if "brand_handles" in src:
-        cfg = replace(cfg, brand_handles=brand_handles(src["brand_handles"], "sources.brand_handles"))
+        cfg = replace(
+            cfg, brand_handles=brand_handles(src["brand_handles"], "sources.brand_handles")
+        )
     if "timezone" in src:
         cfg = replace(cfg, source_timezone=_zone(src["timezone"], "sources.timezone"))
     if "max_bad_share" in src:
-        cfg = replace(cfg, max_bad_share=_number(src["max_bad_share"], "sources.max_bad_share", 0, 1))
+        cfg = replace(
+            cfg, max_bad_share=_number(src["max_bad_share"], "sources.max_bad_share", 0, 1)
+        )
     sla = raw.get("sla", {})
     _check_keys(sla, {"first_response_s", "frt_clock", "phone_answer_s", *SLICE_DIMS}, "sla")
     if "first_response_s" in sla:
-        cfg = replace(cfg, sla_first_response_s=_number(sla["first_response_s"], "sla.first_response_s"))
+        cfg = replace(
+            cfg, sla_first_response_s=_number(sla["first_response_s"], "sla.first_response_s")
+        )
     sliced = {d: sla[d] for d in SLICE_DIMS if d in sla}
     if sliced:
         cfg = replace(cfg, sla_rules=tuple(_slice_rules(sliced, ("first_response_s",), "sla")))
@@ -316,12 +393,17 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     _check_keys(cmp, {"baseline", "weeks"}, "compare")
     if cmp.get("baseline", "same_weekday") not in ("same_weekday", "previous_period"):
         raise ConfigError("compare.baseline must be 'same_weekday' or 'previous_period'.")
-    cfg = replace(cfg, compare_baseline=cmp.get("baseline", "same_weekday"),
-                  compare_weeks=int(_number(cmp.get("weeks", 4), "compare.weeks", 1, 52)))
+    cfg = replace(
+        cfg,
+        compare_baseline=cmp.get("baseline", "same_weekday"),
+        compare_weeks=int(_number(cmp.get("weeks", 4), "compare.weeks", 1, 52)),
+    )
     health = raw.get("health", {})
     _check_keys(health, {"stale_after_days"}, "health")
     if "stale_after_days" in health:
-        cfg = replace(cfg, stale_after_days=_number(health["stale_after_days"], "health.stale_after_days"))
+        cfg = replace(
+            cfg, stale_after_days=_number(health["stale_after_days"], "health.stale_after_days")
+        )
     try:
         if "alerts" in raw:
             cfg = replace(cfg, alerts=alert_rules(raw["alerts"]))
@@ -334,20 +416,31 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
     if "base_url" in report:
         url = report["base_url"]
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ConfigError(f"report.base_url = {url!r} must be the dashboard's address, e.g. 'https://care.example.com'.")
+            raise ConfigError(
+                f"report.base_url = {url!r} must be the dashboard's address, e.g. 'https://care.example.com'."
+            )
         cfg = replace(cfg, report_base_url=url.rstrip("/"))
     backlog = raw.get("backlog", {})
     _check_keys(backlog, {"horizon_days"}, "backlog")
     if "horizon_days" in backlog:
-        cfg = replace(cfg, backlog_horizon_days=_number(backlog["horizon_days"], "backlog.horizon_days", 0.01, 3650))
+        cfg = replace(
+            cfg,
+            backlog_horizon_days=_number(
+                backlog["horizon_days"], "backlog.horizon_days", 0.01, 3650
+            ),
+        )
     retention = raw.get("retention", {})
     _check_keys(retention, {"days"}, "retention")
     if "days" in retention:
-        cfg = replace(cfg, retention_days=int(_number(retention["days"], "retention.days", 1, 36500)))
+        cfg = replace(
+            cfg, retention_days=int(_number(retention["days"], "retention.days", 1, 36500))
+        )
     fcr = raw.get("fcr", {})
     _check_keys(fcr, {"window_days"}, "fcr")
     if "window_days" in fcr:
-        cfg = replace(cfg, fcr_window_days=int(_number(fcr["window_days"], "fcr.window_days", 0, 365)))
+        cfg = replace(
+            cfg, fcr_window_days=int(_number(fcr["window_days"], "fcr.window_days", 0, 365))
+        )
     if "business_hours" in raw:
         cfg = replace(cfg, business_hours=_business_hours(raw["business_hours"]))
     if "costs" in raw:
@@ -357,7 +450,9 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
         cfg = replace(cfg, targets=targets, target_rules=rules)
     if "currency" in raw:
         if not isinstance(raw["currency"], str) or not CURRENCY.match(raw["currency"]):
-            raise ConfigError(f"currency = {raw['currency']!r} must be an ISO 4217 code such as 'USD' or 'EUR'.")
+            raise ConfigError(
+                f"currency = {raw['currency']!r} must be an ISO 4217 code such as 'USD' or 'EUR'."
+            )
         cfg = replace(cfg, currency=raw["currency"])
     if "opportunities" in raw:
         cfg = replace(cfg, opportunities=_opportunities(raw["opportunities"]))

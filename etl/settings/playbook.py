@@ -98,11 +98,13 @@ def _category(raw, n: int) -> Category:
     name = f"category {n}" + (f" ({cid!r})" if isinstance(cid, str) else "")
     unknown = sorted(set(raw) - set(CATEGORY_KEYS))
     if unknown:
-        raise ConfigError(f"{name} has unknown key {unknown[0]!r}; "
-                          f"allowed: {', '.join(CATEGORY_KEYS)}")
+        raise ConfigError(
+            f"{name} has unknown key {unknown[0]!r}; allowed: {', '.join(CATEGORY_KEYS)}"
+        )
     if not isinstance(cid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", cid):
-        raise ConfigError(f"{name} needs an id of lower-case letters, digits, - and _ "
-                          "(id = \"billing\")")
+        raise ConfigError(
+            f'{name} needs an id of lower-case letters, digits, - and _ (id = "billing")'
+        )
     complexity = raw.get("complexity", 1)
     if isinstance(complexity, bool) or complexity not in COMPLEXITIES:
         raise ConfigError(f"{name} has complexity {complexity!r}; use 1 (simple), 2 or 3 (complex)")
@@ -115,8 +117,9 @@ def _category(raw, n: int) -> Category:
         try:
             re.compile(p, re.IGNORECASE)
         except re.error as e:
-            raise ConfigError(f"{name} has pattern {p!r} that is not a regular expression "
-                              f"({e})") from None
+            raise ConfigError(
+                f"{name} has pattern {p!r} that is not a regular expression ({e})"
+            ) from None
     return Category(cid, int(complexity), private, keywords, patterns)
 
 
@@ -135,7 +138,7 @@ def playbook_from_dict(raw: dict) -> Playbook:
         raise ConfigError(f"category {repeated[0]!r} is defined twice")
     labels = raw.get("source_labels", {})
     if not isinstance(labels, dict):
-        raise ConfigError("source_labels must be a table of \"label\" = \"category id\"")
+        raise ConfigError('source_labels must be a table of "label" = "category id"')
     for label, cid in labels.items():
         if cid not in ids:
             raise ConfigError(f"source label {label!r} maps to {cid!r}, which is no category id")
@@ -147,8 +150,13 @@ def load_playbook(path: str | None = None) -> Playbook:
     """The configured playbook, or the shipped default; ConfigError when it cannot be used."""
     name = path or "the default playbook (etl/settings/playbook.toml)"
     try:
-        text = (Path(path).read_text(encoding="utf-8") if path
-                else resources.files("etl.settings").joinpath("playbook.toml").read_text(encoding="utf-8"))
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path
+            else resources.files("etl.settings")
+            .joinpath("playbook.toml")
+            .read_text(encoding="utf-8")
+        )
         return playbook_from_dict(tomllib.loads(text))
     except OSError as e:
         raise ConfigError(f"playbook {name} cannot be read ({e.strerror}).") from None

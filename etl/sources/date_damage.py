@@ -59,13 +59,20 @@ def swapped_dates(times: pd.Series) -> SwappedDates | None:
     fits = stray & (day <= 12) & pd.Series(year * 12 + day - 1).isin(busy).to_numpy()
     if fits.sum() < FIT_SHARE * stray.sum():
         return None
-    return SwappedDates(len(t), int(stray.sum()), int(fits.sum()),
-                        tuple(sorted(set(day[stray].tolist()))), tuple(sorted(busy)))
+    return SwappedDates(
+        len(t),
+        int(stray.sum()),
+        int(fits.sum()),
+        tuple(sorted(set(day[stray].tolist()))),
+        tuple(sorted(busy)),
+    )
 
 
 def swapped_dates_warning(column: str, evidence: SwappedDates, how: str) -> str:
     """One sentence naming the column, what looks wrong and what to do (`how`)."""
     e = evidence
-    return (f"column {column}: {e.strays} of {e.n} dates fall outside the busiest months "
-            f"({e.busy_span()}) and {e.fitting} of them on a day <= 12 that is one of those "
-            f"months (days {e.day_span()}), as if day and month were swapped; {how}")
+    return (
+        f"column {column}: {e.strays} of {e.n} dates fall outside the busiest months "
+        f"({e.busy_span()}) and {e.fitting} of them on a day <= 12 that is one of those "
+        f"months (days {e.day_span()}), as if day and month were swapped; {how}"
+    )

@@ -65,10 +65,14 @@ def _texts(values: list) -> pd.Series:
 
 def phone_digits(text: pd.Series) -> pd.Series:
     """The digits of each phone number (None stays None)."""
-    return _texts([None if not isinstance(v, str) else _digits(v) for v in text]).set_axis(text.index)
+    return _texts([None if not isinstance(v, str) else _digits(v) for v in text]).set_axis(
+        text.index
+    )
 
 
-_EXCEL_NUMBER = re.compile(r"\s*\+?(\d(?:\.\d+)?[eE]\+?\d+|\d+\.0+)\s*")  # 4.477E+11, 447700900123.0
+_EXCEL_NUMBER = re.compile(
+    r"\s*\+?(\d(?:\.\d+)?[eE]\+?\d+|\d+\.0+)\s*"
+)  # 4.477E+11, 447700900123.0
 
 
 def _digits(phone: str) -> str:
@@ -88,14 +92,16 @@ def _digits(phone: str) -> str:
 
 def handles(text: pd.Series) -> pd.Series:
     """Handles lower-cased without a leading @ (None stays None)."""
-    return _texts([None if not isinstance(v, str) else v.strip().lstrip("@").lower() or None
-                   for v in text]).set_axis(text.index)
+    return _texts(
+        [None if not isinstance(v, str) else v.strip().lstrip("@").lower() or None for v in text]
+    ).set_axis(text.index)
 
 
 def _kept(text: pd.Series, wrong: pd.Series) -> pd.Series:
     """The texts, None where empty or wrong."""
-    return _texts([v if isinstance(v, str) and not w else None for v, w in zip(text, wrong, strict=True)]
-                  ).set_axis(text.index)
+    return _texts(
+        [v if isinstance(v, str) and not w else None for v, w in zip(text, wrong, strict=True)]
+    ).set_axis(text.index)
 
 
 def mapped_columns(mapping: str | Path) -> dict[str, str]:
@@ -106,38 +112,58 @@ def mapped_columns(mapping: str | Path) -> dict[str, str]:
     try:
         raw = tomllib.loads(Path(mapping).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise SourceError(f"{mapping}: cannot read the identities mapping ({e}); fix the TOML and load again.") from None
+        raise SourceError(
+            f"{mapping}: cannot read the identities mapping ({e}); fix the TOML and load again."
+        ) from None
     extra = sorted(set(raw) - {"columns"})
     columns = raw.get("columns")
     if extra or not isinstance(columns, dict) or not columns:
-        raise SourceError(f"{mapping}: an identities mapping has one table, [columns], mapping source columns "
-                          f"to customer_key, handle, email, phone or crm_id; found {', '.join(extra or ['no [columns]'])}.")
+        raise SourceError(
+            f"{mapping}: an identities mapping has one table, [columns], mapping source columns "
+            f"to customer_key, handle, email, phone or crm_id; found {', '.join(extra or ['no [columns]'])}."
+        )
     fields = {"customer_key", "handle", "email", "phone", "crm_id"}
     for column, field in columns.items():
         if field not in fields:
-            raise SourceError(f"{mapping}: [columns] {column!r} = {field!r} is not one of "
-                              f"{', '.join(sorted(fields))}; fix the mapping and load again.")
+            raise SourceError(
+                f"{mapping}: [columns] {column!r} = {field!r} is not one of "
+                f"{', '.join(sorted(fields))}; fix the mapping and load again."
+            )
     return {str(c): str(f) for c, f in columns.items()}
 
 
-def _renamed(frame: pd.DataFrame, path: Path, columns: dict[str, str] | None = None) -> pd.DataFrame:
+def _renamed(
+    frame: pd.DataFrame, path: Path, columns: dict[str, str] | None = None
+) -> pd.DataFrame:
     """The frame with its columns named by a mapping's [columns] (else by ALIASES); an error when
     no customer key column."""
     if columns:
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             found = ", ".join(c for c in frame.columns if c != "_line")
-            raise SourceError(f"{path}, line 1: column {missing[0]!r} of the mapping is missing; found {found}; "
-                              f"fix the column name in the mapping.")
-        names = {c: ALIASES[columns[c]] if c in columns else None for c in frame.columns if c != "_line"}
+            raise SourceError(
+                f"{path}, line 1: column {missing[0]!r} of the mapping is missing; found {found}; "
+                f"fix the column name in the mapping."
+            )
+        names = {
+            c: ALIASES[columns[c]] if c in columns else None for c in frame.columns if c != "_line"
+        }
     else:
-        names = {c: ALIASES.get(c.strip().lower().replace(" ", "_")) for c in frame.columns if c != "_line"}
+        names = {
+            c: ALIASES.get(c.strip().lower().replace(" ", "_"))
+            for c in frame.columns
+            if c != "_line"
+        }
     if KEY not in names.values():
-        raise SourceError(f"{path}, line 1: no customer_key column; name one column customer_key "
-                          f"and the others handle, email, phone or crm_id.")
+        raise SourceError(
+            f"{path}, line 1: no customer_key column; name one column customer_key "
+            f"and the others handle, email, phone or crm_id."
+        )
     if not set(KINDS) & set(names.values()):
-        raise SourceError(f"{path}, line 1: no handle, email, phone or crm_id column to link; "
-                          f"add at least one of them.")
+        raise SourceError(
+            f"{path}, line 1: no handle, email, phone or crm_id column to link; "
+            f"add at least one of them."
+        )
     keep = {c: n for c, n in names.items() if n}
     return frame[[*keep, "_line"]].rename(columns=keep)
 
@@ -154,7 +180,9 @@ def _values(frame: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Series]:
         return short_hashes(_kept(text, wrong)), bad
     if kind == "phone":
         digits = phone_digits(text)
-        wrong = pd.Series([isinstance(v, str) and len(v) < _MIN_PHONE_DIGITS for v in digits], index=text.index)
+        wrong = pd.Series(
+            [isinstance(v, str) and len(v) < _MIN_PHONE_DIGITS for v in digits], index=text.index
+        )
         bad[wrong] = f"wrong type: phone has fewer than {_MIN_PHONE_DIGITS} digits"
         return short_hashes(_kept(digits, wrong)), bad
     return text, bad
@@ -171,20 +199,45 @@ def parse_identities(path: Path, columns: dict[str, str] | None = None) -> Ident
         if kind in frame:
             values[kind], bad = _values(frame, kind)
             reasons = reasons.fillna(bad)
-    given = pd.DataFrame(values).notna().any(axis=1) if values else pd.Series(False, index=frame.index)
+    given = (
+        pd.DataFrame(values).notna().any(axis=1) if values else pd.Series(False, index=frame.index)
+    )
     reasons = reasons.where(given, "missing value: no handle, email, phone or crm_id").where(
-        key.notna(), "missing key: customer_key is empty")
+        key.notna(), "missing key: customer_key is empty"
+    )
     ok = reasons.isna()
-    parts = [pd.DataFrame({"kind": "crm", "value": key[ok], KEY: key[ok], "line": frame["_line"][ok],
-                           "shown": key[ok]})]
+    parts = [
+        pd.DataFrame(
+            {
+                "kind": "crm",
+                "value": key[ok],
+                KEY: key[ok],
+                "line": frame["_line"][ok],
+                "shown": key[ok],
+            }
+        )
+    ]
     for kind, v in values.items():
         use = ok & v.notna()
         raw = stripped(frame, kind)[use]
-        shown = raw if kind in ("handle", "crm") else pd.Series(f"(the {LABEL[kind]})", index=raw.index)
-        parts.append(pd.DataFrame({"kind": kind, "value": v[use], KEY: key[use],
-                                   "line": frame["_line"][use], "shown": shown}))
+        shown = (
+            raw if kind in ("handle", "crm") else pd.Series(f"(the {LABEL[kind]})", index=raw.index)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "kind": kind,
+                    "value": v[use],
+                    KEY: key[use],
+                    "line": frame["_line"][use],
+                    "shown": shown,
+                }
+            )
+        )
     links = pd.concat(parts, ignore_index=True).assign(path=str(path))
-    raw_cols = [c for c in frame.columns if c not in ("_line", "email", "phone")]  # no PII in quarantine
+    raw_cols = [
+        c for c in frame.columns if c not in ("_line", "email", "phone")
+    ]  # no PII in quarantine
     bad_rows = frame[~ok]
     quarantine = pd.DataFrame({
         "line": bad_rows["_line"].astype("int64"),
@@ -194,31 +247,46 @@ def parse_identities(path: Path, columns: dict[str, str] | None = None) -> Ident
     rejects = src.rejects[["line", "raw", "reason"]] if not src.rejects.empty else None
     if rejects is not None:
         quarantine = pd.concat([rejects, quarantine], ignore_index=True)
-    return IdentityLinks(str(path), src.rows_read, links[[*COLUMNS]].reset_index(drop=True),
-                         masked_quarantine(quarantine.reset_index(drop=True)), links["shown"])
+    return IdentityLinks(
+        str(path),
+        src.rows_read,
+        links[[*COLUMNS]].reset_index(drop=True),
+        masked_quarantine(quarantine.reset_index(drop=True)),
+        links["shown"],
+    )
 
 
-def conflict_sentence(kind: str, shown: str, new: tuple[str, int, str], old: tuple[str, int, str],
-                      earlier: bool) -> str:
+def conflict_sentence(
+    kind: str, shown: str, new: tuple[str, int, str], old: tuple[str, int, str], earlier: bool
+) -> str:
     """'FILE line N links handle @x to customer B, but FILE line M links it to customer A; ...'."""
     what = f"{LABEL[kind]} {shown}" if kind in ("handle", "crm") else shown.strip("()")
     where = " (loaded earlier)" if earlier else ""
-    return (f"{new[0]} line {new[1]} links {what} to customer {new[2]}, but {old[0]} line {old[1]}"
-            f"{where} links it to customer {old[2]}; give each handle, e-mail, phone and CRM id to "
-            f"one customer only (a customer key counts as its own CRM id) and load again.")
+    return (
+        f"{new[0]} line {new[1]} links {what} to customer {new[2]}, but {old[0]} line {old[1]}"
+        f"{where} links it to customer {old[2]}; give each handle, e-mail, phone and CRM id to "
+        f"one customer only (a customer key counts as its own CRM id) and load again."
+    )
 
 
 def _in_file_conflict(ids: IdentityLinks) -> str | None:
     """The first link of the file that gives an identifier to a second customer key."""
-    links = ids.links.assign(shown=ids.shown.to_numpy()).sort_values(["line", "kind"], kind="stable")
+    links = ids.links.assign(shown=ids.shown.to_numpy()).sort_values(
+        ["line", "kind"], kind="stable"
+    )
     first = links.drop_duplicates(["kind", "value"])
     both = links.merge(first, on=["kind", "value"], suffixes=("", "_first"))
     clash = both[both[KEY] != both[f"{KEY}_first"]]
     if clash.empty:
         return None
     r = clash.iloc[0]
-    return conflict_sentence(r.kind, r.shown, (r.path, int(r.line), r[KEY]),
-                             (r.path_first, int(r.line_first), r[f"{KEY}_first"]), False)
+    return conflict_sentence(
+        r.kind,
+        r.shown,
+        (r.path, int(r.line), r[KEY]),
+        (r.path_first, int(r.line_first), r[f"{KEY}_first"]),
+        False,
+    )
 
 
 def _stored_conflict(con: duckdb.DuckDBPyConnection, ids: IdentityLinks) -> str | None:
@@ -231,8 +299,9 @@ def _stored_conflict(con: duckdb.DuckDBPyConnection, ids: IdentityLinks) -> str 
     if not row:
         return None
     row = row[0]
-    return conflict_sentence(row[0], row[1], (row[2], int(row[3]), row[4]),
-                             (row[5], int(row[6]), row[7]), True)
+    return conflict_sentence(
+        row[0], row[1], (row[2], int(row[3]), row[4]), (row[5], int(row[6]), row[7]), True
+    )
 
 
 def write_identities(con: duckdb.DuckDBPyConnection, ids: IdentityLinks, load_id: str) -> int:

@@ -80,7 +80,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
-    return err.object[err.start:err.end].decode("latin-1"), err.end
+    return err.object[err.start : err.end].decode("latin-1"), err.end
 
 
 codecs.register_error("socialcare-latin1", _latin1_fallback)
@@ -107,7 +107,7 @@ def utf16_without_bom(head: bytes) -> str | None:
     pairs = len(head) // 2
     if pairs < 4:
         return None
-    even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
     if odd >= pairs / 2 and even <= pairs / 20:
         return "utf-16-le"
     if even >= pairs / 2 and odd <= pairs / 20:
@@ -159,7 +159,7 @@ def _remove_stale_temp_files() -> None:
     """Delete UTF-8 copies left behind by killed loads (their process no longer exists)."""
     for f in Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*-*.csv"):
         try:
-            pid = int(f.name[len(_TEMP_PREFIX):].split("-")[0])
+            pid = int(f.name[len(_TEMP_PREFIX) :].split("-")[0])
             os.kill(pid, 0)
         except (ValueError, ProcessLookupError):
             f.unlink(missing_ok=True)
@@ -177,8 +177,10 @@ def _as_utf8_file(path: Path, encoding: str) -> Path:
     os.close(fd)
     errors = "socialcare-latin1" if encoding == LEGACY else "socialcare-invalid"
     try:
-        with open(path, encoding=encoding, errors=errors, newline="") as src, \
-                open(name, "wb") as dst:
+        with (
+            open(path, encoding=encoding, errors=errors, newline="") as src,
+            open(name, "wb") as dst,
+        ):
             first = True
             for block in iter(lambda: src.read(1 << 20), ""):
                 if first:
@@ -210,15 +212,17 @@ def _reason(error_type: str, message: str, encoding: str = "utf-8") -> str:
     elif error_type == "UNQUOTED VALUE":
         detail = "a quoted field is not closed (is the file cut off?)"
     elif error_type == "INVALID ENCODING" and encoding.startswith("utf-16"):
-        detail = (f"code units that are not {encoding.upper()} "
-                  "(a lone surrogate or a cut-off character)")
+        detail = (
+            f"code units that are not {encoding.upper()} (a lone surrogate or a cut-off character)"
+        )
     elif error_type == "INVALID ENCODING":
         detail = "bytes that are not UTF-8 in an otherwise UTF-8 file"
     return f"{kind}: {detail}"
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[str, str],
-          delim: str) -> None:
+def _read(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[str, str], delim: str
+) -> None:
     """DuckDB's strict CSV reader into temp table {table}_raw, rejects into csv_rejects (of
     this read only: a failed earlier read may have left some)."""
     con.execute("drop table if exists csv_rejects; drop table if exists csv_rejects_scan")
@@ -226,11 +230,15 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[
         f"create or replace temp table {table}_raw as select * from read_csv(?, columns=?, "
         "header=true, delim=?, quote='\"', escape='\"', strict_mode=true, null_padding=false, "
         "store_rejects=true, rejects_table='csv_rejects', rejects_scan='csv_rejects_scan', "
-        "auto_detect=false)", [str(path), columns, delim])
+        "auto_detect=false)",
+        [str(path), columns, delim],
+    )
 
 
-_WHAT_TO_DO = ("correct or delete that record, or save the file again as a CSV that quotes its "
-               "texts, and load it again.")
+_WHAT_TO_DO = (
+    "correct or delete that record, or save the file again as a CSV that quotes its "
+    "texts, and load it again."
+)
 
 
 def _failing_line(error: str, path: Path, delim: str, n_fields: int) -> tuple[int, str]:
@@ -244,8 +252,14 @@ def _failing_line(error: str, path: Path, delim: str, n_fields: int) -> tuple[in
     return line, f"{problem}; the parser said: {first}"
 
 
-def _tolerant_read(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, table: str,
-                   columns: dict[str, str], delim: str) -> TolerantCopy:
+def _tolerant_read(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    readable: Path,
+    table: str,
+    columns: dict[str, str],
+    delim: str,
+) -> TolerantCopy:
     """Read a copy of `readable` that the strict reader can take (etl/sources/tolerant_csv.py): bare CRs
     inside records as text, then also mixed CRLF / LF line ends as LF; the copy's CRs are put
     back. The caller deletes the copy (copy.path). Raises SourceError naming the first record
@@ -262,12 +276,16 @@ def _tolerant_read(con: duckdb.DuckDBPyConnection, path: Path, readable: Path, t
                 line, problem = first_unreadable_line(copy.path, delim, len(columns))
             finally:
                 copy.path.unlink(missing_ok=True)
-            raise SourceError(f"{path}, line {line}: cannot parse as CSV ({problem}); "
-                              f"{_WHAT_TO_DO}") from None
+            raise SourceError(
+                f"{path}, line {line}: cannot parse as CSV ({problem}); {_WHAT_TO_DO}"
+            ) from None
         if copy.placeholder is not None:
             restore_bare_crs(con, f"{table}_raw", list(columns), copy.placeholder)
-            con.execute("update csv_rejects set csv_line = replace(csv_line, ?, chr(13)) "
-                        "where contains(csv_line, ?)", [copy.placeholder, copy.placeholder])
+            con.execute(
+                "update csv_rejects set csv_line = replace(csv_line, ?, chr(13)) "
+                "where contains(csv_line, ?)",
+                [copy.placeholder, copy.placeholder],
+            )
         return copy
     raise AssertionError("unreachable")
 
@@ -284,8 +302,13 @@ def _tolerance_notes(copy: TolerantCopy | None) -> tuple[str, ...]:
     return notes
 
 
-def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[str, ...],
-                  delim: str = ",", table: str = "src") -> CsvTable:
+def read_csv_into(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    required: tuple[str, ...],
+    delim: str = ",",
+    table: str = "src",
+) -> CsvTable:
     """Parse a CSV into `table` of con (text columns c0.. and `_line`); a missing column raises."""
     if not path.exists():
         raise SourceError(f"{path}: file not found.")
@@ -301,8 +324,10 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
         names = _header(readable, delim)
         missing = [c for c in required if c not in names]
         if missing:
-            raise SourceError(f"{path}, line 1: missing column(s) {', '.join(missing)}; "
-                              f"found {', '.join(names) or 'no header'}.")
+            raise SourceError(
+                f"{path}, line 1: missing column(s) {', '.join(missing)}; "
+                f"found {', '.join(names) or 'no header'}."
+            )
         columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
         con.execute("set enable_progress_bar = false")
         try:
@@ -313,13 +338,19 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
             copy = _tolerant_read(con, path, readable, table, columns, delim)
         rejects = con.execute(sql_file(__package__, "csv_rejects")).df()
         con.execute("drop table if exists csv_rejects; drop table if exists csv_rejects_scan")
-        rescue = rescued_quote_rejects(readable if copy is None else copy.path, rejects,
-                                       len(names), delim, copy and copy.placeholder)
+        rescue = rescued_quote_rejects(
+            readable if copy is None else copy.path,
+            rejects,
+            len(names),
+            delim,
+            copy and copy.placeholder,
+        )
     except duckdb.Error as e:
         read = readable if copy is None else copy.path
         line, problem = _failing_line(str(e), read, delim, len(names))
-        raise SourceError(f"{path}, line {line}: cannot parse as CSV ({problem}); {_WHAT_TO_DO}"
-                          ) from None
+        raise SourceError(
+            f"{path}, line {line}: cannot parse as CSV ({problem}); {_WHAT_TO_DO}"
+        ) from None
     finally:
         if readable != path:
             readable.unlink(missing_ok=True)
@@ -328,23 +359,32 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, required: tuple[st
     rescued, spans = None, 0
     if rescue is not None:
         rescued, rejects, spans = rescue
-    rejects = pd.DataFrame({
-        "line": rejects["line"].astype("int64"),
-        "raw": rejects["raw"].astype(str).str.lstrip("\r\n"),
-        "reason": [_reason(t, m, encoding)
-                   for t, m in zip(rejects["error_type"], rejects["message"], strict=True)],
-    })
+    rejects = pd.DataFrame(
+        {
+            "line": rejects["line"].astype("int64"),
+            "raw": rejects["raw"].astype(str).str.lstrip("\r\n"),
+            "reason": [
+                _reason(t, m, encoding)
+                for t, m in zip(rejects["error_type"], rejects["message"], strict=True)
+            ],
+        }
+    )
     _number_records(con, table, rejects["line"].tolist(), rescued)
     n_good = con.execute(f"select count(*) from {table}").fetchone()[0]
     notes = _tolerance_notes(copy)
     if spans:
-        notes += (f"{spans} records with a stray quote read line by line "
-                  f"({len(rescued)} records taken)",)
+        notes += (
+            f"{spans} records with a stray quote read line by line ({len(rescued)} records taken)",
+        )
     return CsvTable(table, tuple(names), rejects, encoding, n_good + len(rejects), notes)
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, table: str, rejected: list[int],
-                    rescued: pd.DataFrame | None = None) -> None:
+def _number_records(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rejected: list[int],
+    rescued: pd.DataFrame | None = None,
+) -> None:
     """View `table` over `{table}_raw` adding `_line`, the CSV record number (header = 1),
     plus the `rescued` records (c0.., _line) that the tolerant reading took from rejects.
 
@@ -354,14 +394,14 @@ def _number_records(con: duckdb.DuckDBPyConnection, table: str, rejected: list[i
     extra = ""
     if rescued is not None and len(rescued):
         con.register("_rescued_frame", rescued)
-        con.execute(f"create or replace temp table {table}_rescued as "
-                    "select * from _rescued_frame")
+        con.execute(f"create or replace temp table {table}_rescued as select * from _rescued_frame")
         con.unregister("_rescued_frame")
         rejected = [*rejected, *rescued["_line"].tolist()]
         extra = f" union all select * from {table}_rescued"
     if not rejected:
-        con.execute(f"create or replace temp view {table} as "
-                    f"select *, rowid + 2 as _line from {table}_raw")
+        con.execute(
+            f"create or replace temp view {table} as select *, rowid + 2 as _line from {table}_raw"
+        )
         return
     con.execute("create or replace temp table _shifts (k bigint, n bigint)")
     # Rejected record j (0-based, sorted) comes after (line - 2 - j) accepted rows.
@@ -381,7 +421,9 @@ def read_csv_text(path: Path, required: tuple[str, ...], delim: str = ",") -> Cs
     con = duckdb.connect()
     try:
         read = read_csv_into(con, path, required, delim)
-        frame = con.execute(f"select * exclude (_line), _line from {read.table} order by _line").df()
+        frame = con.execute(
+            f"select * exclude (_line), _line from {read.table} order by _line"
+        ).df()
     finally:
         con.close()
     frame.columns = list(read.names) + ["_line"]

@@ -11,8 +11,18 @@ import pandas as pd
 
 from etl.sources.mapping import ACCEPTED, KEYS, REQUIRED, TIMES, Mapping
 
-BOOLEANS = {"true": True, "t": True, "yes": True, "y": True, "1": True,
-            "false": False, "f": False, "no": False, "n": False, "0": False}
+BOOLEANS = {
+    "true": True,
+    "t": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "false": False,
+    "f": False,
+    "no": False,
+    "n": False,
+    "0": False,
+}
 SCALES = {"csat": (1.0, 5.0), "nps": (0.0, 10.0)}
 _AWARE_ISO = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 _CLOCK = r"^(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)$"
@@ -71,8 +81,9 @@ def _localized(naive: pd.Series, zone: str) -> pd.Series:
     gap = (naive.notna() & out.isna()).to_numpy()
     if gap.any():
         tz = ZoneInfo(zone)
-        fixed = [pd.Timestamp(t.to_pydatetime().replace(tzinfo=tz).astimezone(UTC))
-                 for t in naive[gap]]
+        fixed = [
+            pd.Timestamp(t.to_pydatetime().replace(tzinfo=tz).astimezone(UTC)) for t in naive[gap]
+        ]
         out = out.copy()
         out[gap] = fixed
     return out
@@ -83,7 +94,9 @@ def utc_times(text: pd.Series, fmt: str, zone: str) -> pd.Series:
     s = text.astype("string")
     if fmt in ("epoch_s", "epoch_ms"):
         num = pd.to_numeric(s, errors="coerce")
-        return pd.to_datetime(num, unit="s" if fmt == "epoch_s" else "ms", utc=True, errors="coerce")
+        return pd.to_datetime(
+            num, unit="s" if fmt == "epoch_s" else "ms", utc=True, errors="coerce"
+        )
     if fmt == "iso":
         aware = s.str.contains(_AWARE_ISO, regex=True).fillna(False).to_numpy(dtype=bool)
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
@@ -118,17 +131,23 @@ def _typed(text: pd.Series, fld: str, m: Mapping, native: bool) -> tuple[pd.Seri
     if fld == "transfers":
         num = pd.to_numeric(text.astype("string"), errors="coerce")
         ok = num.notna() & (num >= 0) & (num == num.round())
-        return num.where(ok).astype("Int64"), f"wrong type: {fld} {{v!r}} is not a whole number >= 0"
+        return num.where(ok).astype(
+            "Int64"
+        ), f"wrong type: {fld} {{v!r}} is not a whole number >= 0"
     if fld == "handle_seconds":
         return _seconds(text), f"wrong type: {fld} {{v!r}} is not seconds or H:MM:SS"
     if fld in SCALES:
         lo, hi = SCALES[fld]
         num = pd.to_numeric(text.astype("string"), errors="coerce").astype("float64")
-        return num.where(num.between(lo, hi)), f"wrong type: {fld} {{v!r}} is not a number from {lo:g} to {hi:g}"
+        return num.where(
+            num.between(lo, hi)
+        ), f"wrong type: {fld} {{v!r}} is not a number from {lo:g} to {hi:g}"
     if fld in ACCEPTED:
         allowed = ", ".join(ACCEPTED[fld])
         low = text.astype("string").str.lower()
-        return low.astype(object).where(low.isin(ACCEPTED[fld]).fillna(False), None), f"not in map: {fld} {{v!r}} is not in [values.{fld}] nor one of {allowed}"
+        return low.astype(object).where(
+            low.isin(ACCEPTED[fld]).fillna(False), None
+        ), f"not in map: {fld} {{v!r}} is not in [values.{fld}] nor one of {allowed}"
     return text, ""
 
 
@@ -138,7 +157,9 @@ def _where(fld: str, m: Mapping) -> str:
     return f" (column {m.columns[fld]!r})" if fld in m.columns else ""
 
 
-def canonical_rows(frame: pd.DataFrame, m: Mapping, native_times: frozenset[str] = frozenset()) -> Rows:
+def canonical_rows(
+    frame: pd.DataFrame, m: Mapping, native_times: frozenset[str] = frozenset()
+) -> Rows:
     """Typed canonical fields of every row that passes validation; the others with line and reason."""
     reasons = pd.Series(None, index=frame.index, dtype=object)
     out = {}
@@ -161,12 +182,20 @@ def canonical_rows(frame: pd.DataFrame, m: Mapping, native_times: frozenset[str]
     bad_mask = reasons.notna().to_numpy(dtype=bool)
     cols = [c for c in frame.columns if c != "_line"]  # the whole source row, in source order
     raw = frame.loc[bad_mask, cols].astype(object).where(frame.loc[bad_mask, cols].notna(), "")
-    bad = pd.DataFrame({"line": frame.loc[bad_mask, "_line"].astype("int64").to_numpy(),
-                        "raw": [",".join(map(str, r)) for r in raw.to_numpy().tolist()],
-                        "reason": reasons[bad_mask].to_numpy()})
-    good = pd.DataFrame(out, index=frame.index)[~bad_mask].assign(_line=frame.loc[~bad_mask, "_line"])
+    bad = pd.DataFrame(
+        {
+            "line": frame.loc[bad_mask, "_line"].astype("int64").to_numpy(),
+            "raw": [",".join(map(str, r)) for r in raw.to_numpy().tolist()],
+            "reason": reasons[bad_mask].to_numpy(),
+        }
+    )
+    good = pd.DataFrame(out, index=frame.index)[~bad_mask].assign(
+        _line=frame.loc[~bad_mask, "_line"]
+    )
     good = _prefixed(good, m)
-    key = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id"}[m.kind]
+    key = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id"}[
+        m.kind
+    ]
     good = good.drop_duplicates(key, keep="last").reset_index(drop=True)  # the later row wins
     return Rows(good, bad)
 
@@ -174,10 +203,13 @@ def canonical_rows(frame: pd.DataFrame, m: Mapping, native_times: frozenset[str]
 def _prefixed(good: pd.DataFrame, m: Mapping) -> pd.DataFrame:
     """Source-prefixed ids: the row's own key with the mapping name, links with the link prefix."""
     good = good.copy()
-    own = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id"}[m.kind]
+    own = {"interactions": "interaction_id", "messages": "message_id", "surveys": "survey_id"}[
+        m.kind
+    ]
     good[own] = m.name + ":" + good[own].astype(str)
     if own != "interaction_id" and "interaction_id" in good:
         link = good["interaction_id"]
-        good["interaction_id"] = (m.link_prefix + ":" + link.astype("string")).astype(object).where(
-            link.notna(), None)
+        good["interaction_id"] = (
+            (m.link_prefix + ":" + link.astype("string")).astype(object).where(link.notna(), None)
+        )
     return good

@@ -19,8 +19,21 @@ from etl.sources.mapped_tables import INTERACTION_COLUMNS, MESSAGE_FACETS, cases
 from etl.sql_files import sql_file
 from etl.text.enrich import load_playbook, resolution_flags
 
-MESSAGE_COLUMNS = ("message_id", "interaction_id", "seq", "author_role", "author_id", "sent_at",
-                   "text", "sentiment", "language", "asks_private", "is_runaround", "load_id")
+MESSAGE_COLUMNS = (
+    "message_id",
+    "interaction_id",
+    "seq",
+    "author_role",
+    "author_id",
+    "sent_at",
+    "text",
+    "sentiment",
+    "language",
+    "asks_private",
+    "is_runaround",
+    "load_id",
+)
+
 
 def _with_resolution_flags(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows with `resolves` computed where unknown (messages stored by an earlier version)."""
@@ -35,8 +48,9 @@ def _with_resolution_flags(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(resolves=flags)
 
 
-def case_messages(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame,
-                  load_id: str) -> pd.DataFrame:
+def case_messages(
+    con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, load_id: str
+) -> pd.DataFrame:
     """Every message of the cases the incoming rows touch, with facets and load ids (the later
     record of a message wins); leaves the touched case ids in temp table mm_touched."""
     latest = incoming.drop_duplicates("message_id", keep="last")
@@ -49,8 +63,9 @@ def case_messages(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame,
     return _with_resolution_flags(rows)
 
 
-def merge_messages(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, load_id: str,
-                   config: Config) -> int:
+def merge_messages(
+    con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, load_id: str, config: Config
+) -> int:
     """Upsert mapped message rows and rewrite every case they touch; returns cases rewritten."""
     if incoming.empty:
         return 0
@@ -75,6 +90,8 @@ def agent_only_warning(con: duckdb.DuckDBPyConnection, load_id: str) -> str | No
     n, agent_only = con.execute(sql_file(__package__, "agent_only_count"), [load_id]).fetchall()[0]
     if not n or agent_only < 0.5 * n:
         return None
-    return (f"{agent_only} of the {n} conversations this file touches hold agent messages only: "
-            "their opening is their first agent message and they have no response or "
-            "resolution time; load the customer messages they answer to measure them.")
+    return (
+        f"{agent_only} of the {n} conversations this file touches hold agent messages only: "
+        "their opening is their first agent message and they have no response or "
+        "resolution time; load the customer messages they answer to measure them."
+    )

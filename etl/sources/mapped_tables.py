@@ -21,15 +21,50 @@ from etl.text.enrich import (
 from etl.text.language import SCORED_BY_VADER
 from etl.text.text_sql import languages_of
 
-INTERACTION_COLUMNS = ["interaction_id", "source", "channel", "platform", "brand", "customer_id",
-                       "agent_id", "issue_category", "opened_at", "first_customer_at",
-                       "first_response_at", "resolved_at", "last_activity_at", "status",
-                       "handled_privately", "transfers", "handle_seconds", "reopened", "dq_flags"]
+INTERACTION_COLUMNS = [
+    "interaction_id",
+    "source",
+    "channel",
+    "platform",
+    "brand",
+    "customer_id",
+    "agent_id",
+    "issue_category",
+    "opened_at",
+    "first_customer_at",
+    "first_response_at",
+    "resolved_at",
+    "last_activity_at",
+    "status",
+    "handled_privately",
+    "transfers",
+    "handle_seconds",
+    "reopened",
+    "dq_flags",
+]
 # What a message of a mapped export carries beyond the `messages` table; its case derives from them.
-MESSAGE_FACETS = ("source", "channel", "platform", "brand", "issue_category", "resolves",
-                  "created_at")
-SURVEY_COLUMNS = ["survey_id", "interaction_id", "customer_id", "channel", "brand", "responded_at",
-                  "csat", "nps", "would_recommend", "verbatim", "sentiment"]
+MESSAGE_FACETS = (
+    "source",
+    "channel",
+    "platform",
+    "brand",
+    "issue_category",
+    "resolves",
+    "created_at",
+)
+SURVEY_COLUMNS = [
+    "survey_id",
+    "interaction_id",
+    "customer_id",
+    "channel",
+    "brand",
+    "responded_at",
+    "csat",
+    "nps",
+    "would_recommend",
+    "verbatim",
+    "sentiment",
+]
 
 
 def _col(good: pd.DataFrame, name: str, default=None) -> pd.Series:
@@ -59,34 +94,53 @@ def _derived_status(good: pd.DataFrame, channel: pd.Series) -> pd.Series:
     resolved = _col(good, "resolved_at").notna().to_numpy(dtype=bool)
     answered = _col(good, "first_response_at").notna().to_numpy(dtype=bool)
     unanswered = np.where(channel.to_numpy() == "phone", "abandoned", "unanswered")
-    return pd.Series(np.where(resolved, "resolved", np.where(answered, "open", unanswered)),
-                     index=good.index, dtype=object)
+    return pd.Series(
+        np.where(resolved, "resolved", np.where(answered, "open", unanswered)),
+        index=good.index,
+        dtype=object,
+    )
 
 
 def interactions_table(good: pd.DataFrame, m: Mapping, playbook: Playbook) -> pd.DataFrame:
     """One canonical interaction per row of an `interactions` mapping."""
     channel = good["channel"]
-    status = _col(good, "status").where(_col(good, "status").notna(), _derived_status(good, channel))
+    status = _col(good, "status").where(
+        _col(good, "status").notna(), _derived_status(good, channel)
+    )
     first_customer, first = good["opened_at"], _col(good, "first_response_at")
     # The case opens when it was created in the source tool, where the export says so
     # (created_at); the first-response clock of sla.frt_clock = "case_created" starts there.
-    opened = _col(good, "created_at").fillna(first_customer) if "created_at" in good else first_customer
+    opened = (
+        _col(good, "created_at").fillna(first_customer) if "created_at" in good else first_customer
+    )
     subject = good["subject"] if "subject" in good else None
     negative = (first.notna() & (first < first_customer)) if "first_response_at" in good else None
-    out = pd.DataFrame({
-        "interaction_id": good["interaction_id"], "source": m.name, "channel": channel,
-        "platform": _col(good, "platform"), "brand": _col(good, "brand"),
-        "customer_id": _col(good, "customer_id"), "agent_id": _col(good, "agent_id"),
-        "issue_category": issue_categories(_col(good, "issue_category"), subject, playbook),
-        "opened_at": opened, "first_customer_at": first_customer, "first_response_at": first,
-        "resolved_at": _col(good, "resolved_at"), "last_activity_at": None, "status": status,
-        "handled_privately": (_col(good, "handled_privately").fillna(False).astype(bool)
-                              | (status == "private")),
-        "transfers": _col(good, "transfers").fillna(0).astype("int64"),
-        "handle_seconds": _col(good, "handle_seconds").astype("float64"),
-        "reopened": False,
-        "dq_flags": np.where(negative, "negative_frt", None) if negative is not None else None,
-    }, index=good.index)[INTERACTION_COLUMNS]
+    out = pd.DataFrame(
+        {
+            "interaction_id": good["interaction_id"],
+            "source": m.name,
+            "channel": channel,
+            "platform": _col(good, "platform"),
+            "brand": _col(good, "brand"),
+            "customer_id": _col(good, "customer_id"),
+            "agent_id": _col(good, "agent_id"),
+            "issue_category": issue_categories(_col(good, "issue_category"), subject, playbook),
+            "opened_at": opened,
+            "first_customer_at": first_customer,
+            "first_response_at": first,
+            "resolved_at": _col(good, "resolved_at"),
+            "last_activity_at": None,
+            "status": status,
+            "handled_privately": (
+                _col(good, "handled_privately").fillna(False).astype(bool) | (status == "private")
+            ),
+            "transfers": _col(good, "transfers").fillna(0).astype("int64"),
+            "handle_seconds": _col(good, "handle_seconds").astype("float64"),
+            "reopened": False,
+            "dq_flags": np.where(negative, "negative_frt", None) if negative is not None else None,
+        },
+        index=good.index,
+    )[INTERACTION_COLUMNS]
     if "team" in good:  # the team that handled the case, where the export says (NULL otherwise)
         out = out.assign(team=good["team"].astype("string"))
     return out.reset_index(drop=True)
@@ -99,22 +153,30 @@ def native_surveys(good: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=SURVEY_COLUMNS)
     rated = good[scores].notna().any(axis=1).to_numpy(dtype=bool)
     c = cases[rated]
-    frame = pd.DataFrame({
-        "survey_id": c["interaction_id"] + ":csat", "interaction_id": c["interaction_id"],
-        "customer_id": c["customer_id"], "channel": c["channel"], "brand": c["brand"],
-        "responded_at": c["resolved_at"].fillna(c["opened_at"]),
-        "csat": _col(good, "csat").astype("float64")[rated].to_numpy(),
-        "nps": _col(good, "nps").astype("float64")[rated].to_numpy(),
-        "would_recommend": _col(good, "would_recommend").astype("boolean")[rated].to_numpy(),
-        "verbatim": None, "sentiment": np.nan,
-    })
+    frame = pd.DataFrame(
+        {
+            "survey_id": c["interaction_id"] + ":csat",
+            "interaction_id": c["interaction_id"],
+            "customer_id": c["customer_id"],
+            "channel": c["channel"],
+            "brand": c["brand"],
+            "responded_at": c["resolved_at"].fillna(c["opened_at"]),
+            "csat": _col(good, "csat").astype("float64")[rated].to_numpy(),
+            "nps": _col(good, "nps").astype("float64")[rated].to_numpy(),
+            "would_recommend": _col(good, "would_recommend").astype("boolean")[rated].to_numpy(),
+            "verbatim": None,
+            "sentiment": np.nan,
+        }
+    )
     return frame[SURVEY_COLUMNS].reset_index(drop=True)
 
 
 def surveys_table(good: pd.DataFrame) -> pd.DataFrame:
     """One canonical survey response per row of a `surveys` mapping (verbatim masked and scored)."""
     verbatim = masked_texts(_col(good, "verbatim"))
-    frame = pd.DataFrame({f: _col(good, f) for f in SURVEY_COLUMNS if f not in ("verbatim", "sentiment")})
+    frame = pd.DataFrame(
+        {f: _col(good, f) for f in SURVEY_COLUMNS if f not in ("verbatim", "sentiment")}
+    )
     for f in ("csat", "nps"):
         frame[f] = frame[f].astype("float64")
     frame["would_recommend"] = frame["would_recommend"].astype("boolean")
@@ -135,18 +197,29 @@ def messages_table(good: pd.DataFrame, m: Mapping) -> pd.DataFrame:
     language = languages_of(text)
     sentiment = np.asarray(sentiment_scores(text), dtype=float)
     sentiment[~np.isin(language, [None, *SCORED_BY_VADER])] = np.nan  # VADER reads English only
-    return pd.DataFrame({
-        "message_id": good["message_id"], "interaction_id": good["interaction_id"],
-        "author_role": good["author_role"], "author_id": _col(good, "author_id"),
-        "sent_at": good["sent_at"], "text": text, "sentiment": sentiment, "language": language,
-        "asks_private": asks_private, "is_runaround": runaround, "resolves": resolves,
-        "source": m.name,
-        **{f: _col(good, f) for f in ("channel", "platform", "brand", "issue_category")},
-        "created_at": _col(good, "created_at", pd.NaT).astype("datetime64[us, UTC]"),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "message_id": good["message_id"],
+            "interaction_id": good["interaction_id"],
+            "author_role": good["author_role"],
+            "author_id": _col(good, "author_id"),
+            "sent_at": good["sent_at"],
+            "text": text,
+            "sentiment": sentiment,
+            "language": language,
+            "asks_private": asks_private,
+            "is_runaround": runaround,
+            "resolves": resolves,
+            "source": m.name,
+            **{f: _col(good, f) for f in ("channel", "platform", "brand", "issue_category")},
+            "created_at": _col(good, "created_at", pd.NaT).astype("datetime64[us, UTC]"),
+        }
+    ).reset_index(drop=True)
 
 
-def cases_from_messages(messages: pd.DataFrame, playbook: Playbook) -> tuple[pd.DataFrame, pd.DataFrame]:
+def cases_from_messages(
+    messages: pd.DataFrame, playbook: Playbook
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Interactions derived from every message of their cases (see README; `source` = that of a
     case's first message), and the messages with their `seq`, without the per-message facets."""
     con = duckdb.connect()
@@ -157,24 +230,38 @@ def cases_from_messages(messages: pd.DataFrame, playbook: Playbook) -> tuple[pd.
     # NULL (no customer message: a file holding only a conversation's replies) counts as no.
     resolved = f["is_resolved"].fillna(False).astype(bool).to_numpy()
     private = f["asks_private"].fillna(False).astype(bool).to_numpy()
-    status = np.where(f["first_response_at"].isna(), "unanswered",
-                      np.where(resolved, "resolved", np.where(private, "private", "open")))
-    cases = pd.DataFrame({
-        "interaction_id": f["interaction_id"], "source": f["source"], "channel": f["channel"],
-        "platform": f["platform"], "brand": f["brand"], "customer_id": f["customer_id"],
-        "agent_id": f["agent_id"],
-        "issue_category": issue_categories(f["label"], f["customer_text"], playbook),
-        "opened_at": f["created_at"].fillna(f["opened_at"]), "first_customer_at": f["opened_at"],
-        "first_response_at": f["first_response_at"],
-        "resolved_at": f["last_customer_at"].where(resolved),
-        "last_activity_at": f["last_activity_at"], "status": status,
-        "handled_privately": private,
-        "transfers": (f["n_agents"].fillna(0) - 1).clip(lower=0).astype("int64"),
-        "handle_seconds": np.nan, "reopened": f["reopened"].fillna(False).astype(bool),
-        # agent messages only (a one-sided export): the opening is inferred from the first of
-        # them, so the case has no measurable response or resolution time (fct_cases)
-        "dq_flags": np.where(f["n_customer"].fillna(0).to_numpy() == 0, "opened_at_inferred", None),
-    })[INTERACTION_COLUMNS]
+    status = np.where(
+        f["first_response_at"].isna(),
+        "unanswered",
+        np.where(resolved, "resolved", np.where(private, "private", "open")),
+    )
+    cases = pd.DataFrame(
+        {
+            "interaction_id": f["interaction_id"],
+            "source": f["source"],
+            "channel": f["channel"],
+            "platform": f["platform"],
+            "brand": f["brand"],
+            "customer_id": f["customer_id"],
+            "agent_id": f["agent_id"],
+            "issue_category": issue_categories(f["label"], f["customer_text"], playbook),
+            "opened_at": f["created_at"].fillna(f["opened_at"]),
+            "first_customer_at": f["opened_at"],
+            "first_response_at": f["first_response_at"],
+            "resolved_at": f["last_customer_at"].where(resolved),
+            "last_activity_at": f["last_activity_at"],
+            "status": status,
+            "handled_privately": private,
+            "transfers": (f["n_agents"].fillna(0) - 1).clip(lower=0).astype("int64"),
+            "handle_seconds": np.nan,
+            "reopened": f["reopened"].fillna(False).astype(bool),
+            # agent messages only (a one-sided export): the opening is inferred from the first of
+            # them, so the case has no measurable response or resolution time (fct_cases)
+            "dq_flags": np.where(
+                f["n_customer"].fillna(0).to_numpy() == 0, "opened_at_inferred", None
+            ),
+        }
+    )[INTERACTION_COLUMNS]
     out = messages.drop(columns=list(MESSAGE_FACETS))
     out = out.merge(seq, on="message_id", how="left")
     return cases.sort_values("interaction_id").reset_index(drop=True), out

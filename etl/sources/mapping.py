@@ -19,13 +19,47 @@ STATUSES = ("resolved", "open", "unanswered", "abandoned", "private")
 ROLES = ("customer", "agent")
 _CASE = ("channel", "platform", "brand", "issue_category")
 FIELDS: dict[str, tuple[str, ...]] = {
-    "interactions": ("interaction_id", *_CASE, "customer_id", "agent_id", "team", "opened_at",
-                     "created_at", "first_response_at", "resolved_at", "status", "handled_privately",
-                     "transfers", "handle_seconds", "subject", "csat", "nps", "would_recommend"),
-    "messages": ("message_id", "interaction_id", "author_role", "author_id", "sent_at", "text",
-                 *_CASE, "created_at"),
-    "surveys": ("survey_id", "interaction_id", "customer_id", "channel", "brand", "responded_at",
-                "csat", "nps", "would_recommend", "verbatim"),
+    "interactions": (
+        "interaction_id",
+        *_CASE,
+        "customer_id",
+        "agent_id",
+        "team",
+        "opened_at",
+        "created_at",
+        "first_response_at",
+        "resolved_at",
+        "status",
+        "handled_privately",
+        "transfers",
+        "handle_seconds",
+        "subject",
+        "csat",
+        "nps",
+        "would_recommend",
+    ),
+    "messages": (
+        "message_id",
+        "interaction_id",
+        "author_role",
+        "author_id",
+        "sent_at",
+        "text",
+        *_CASE,
+        "created_at",
+    ),
+    "surveys": (
+        "survey_id",
+        "interaction_id",
+        "customer_id",
+        "channel",
+        "brand",
+        "responded_at",
+        "csat",
+        "nps",
+        "would_recommend",
+        "verbatim",
+    ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "interactions": ("interaction_id", "opened_at", "channel"),
@@ -34,7 +68,11 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 KEYS = ("interaction_id", "message_id", "survey_id")
 TIMES = ("opened_at", "created_at", "first_response_at", "resolved_at", "sent_at", "responded_at")
-ACCEPTED: dict[str, tuple[str, ...]] = {"channel": CHANNELS, "status": STATUSES, "author_role": ROLES}
+ACCEPTED: dict[str, tuple[str, ...]] = {
+    "channel": CHANNELS,
+    "status": STATUSES,
+    "author_role": ROLES,
+}
 TIME_KEYWORDS = ("iso", "epoch_s", "epoch_ms")
 # Prefixes of the built-in loaders: a mapping may not reuse them (their rebuilds own those rows).
 RESERVED_NAMES = ("twcs", "pwc", "ticket", "survey")
@@ -79,8 +117,11 @@ class Mapping:
     def fields(self) -> tuple[str, ...]:
         """Canonical fields this mapping fills (a column, several columns or a constant), in
         canonical order."""
-        return tuple(f for f in FIELDS[self.kind]
-                     if f in self.columns or f in self.combine or f in self.constants)
+        return tuple(
+            f
+            for f in FIELDS[self.kind]
+            if f in self.columns or f in self.combine or f in self.constants
+        )
 
     def column_sources(self) -> tuple[str, ...]:
         """The source columns of [columns], in canonical field order."""
@@ -121,23 +162,37 @@ def _text(value: Any, key: str, path: str) -> str:
     raise _fail(path, key, f"must be a string or a number, got {value!r}.")
 
 
-def _checked_value(fld: str, value: str | None, key: str, path: str, categories: tuple[str, ...]) -> None:
+def _checked_value(
+    fld: str, value: str | None, key: str, path: str, categories: tuple[str, ...]
+) -> None:
     allowed = ACCEPTED.get(fld) or (categories if fld == "issue_category" else None)
     if value is not None and allowed and value not in allowed:
-        raise _fail(path, key, f"{value!r} is not a canonical {fld}; use one of {', '.join(allowed)}.")
+        raise _fail(
+            path, key, f"{value!r} is not a canonical {fld}; use one of {', '.join(allowed)}."
+        )
 
 
 def _source(raw: dict, path: str) -> tuple[str, str, str, str]:
     src = _table(raw, "source", path)
     for k in src:
         if k not in ("name", "kind", "delimiter", "interaction_prefix"):
-            raise _fail(path, f"[source] {k}", "unknown key; allowed: name, kind, delimiter, interaction_prefix.")
+            raise _fail(
+                path,
+                f"[source] {k}",
+                "unknown key; allowed: name, kind, delimiter, interaction_prefix.",
+            )
     name, kind = src.get("name"), src.get("kind")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise _fail(path, "[source] name", f"must be a short lower-case id such as 'zendesk' (the "
-                    f"interaction_id prefix), got {name!r}.")
+        raise _fail(
+            path,
+            "[source] name",
+            f"must be a short lower-case id such as 'zendesk' (the "
+            f"interaction_id prefix), got {name!r}.",
+        )
     if name in RESERVED_NAMES:
-        raise _fail(path, "[source] name", f"{name!r} is the prefix of a built-in loader; pick another.")
+        raise _fail(
+            path, "[source] name", f"{name!r} is the prefix of a built-in loader; pick another."
+        )
     if kind not in KINDS:
         raise _fail(path, "[source] kind", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
     delim = src.get("delimiter", ",")
@@ -145,7 +200,9 @@ def _source(raw: dict, path: str) -> tuple[str, str, str, str]:
         raise _fail(path, "[source] delimiter", f"must be one character, got {delim!r}.")
     prefix = src.get("interaction_prefix", name)
     if not isinstance(prefix, str) or not _NAME.match(prefix):
-        raise _fail(path, "[source] interaction_prefix", f"must be a short lower-case id, got {prefix!r}.")
+        raise _fail(
+            path, "[source] interaction_prefix", f"must be a short lower-case id, got {prefix!r}."
+        )
     return name, kind, delim, prefix
 
 
@@ -154,8 +211,12 @@ def _columns(raw: dict, kind: str, path: str) -> dict[str, str]:
     for column, fld in _table(raw, "columns", path).items():
         key = f"[columns] {column!r}"
         if fld not in FIELDS[kind]:
-            raise _fail(path, key, f"unknown canonical field {fld!r} for kind {kind!r}; use one of "
-                        f"{', '.join(FIELDS[kind])}.")
+            raise _fail(
+                path,
+                key,
+                f"unknown canonical field {fld!r} for kind {kind!r}; use one of "
+                f"{', '.join(FIELDS[kind])}.",
+            )
         if fld in out:
             raise _fail(path, key, f"field {fld!r} is already mapped from column {out[fld]!r}.")
         out[fld] = column.strip()
@@ -169,41 +230,65 @@ def _combine(raw: dict, kind: str, columns: dict, path: str) -> dict[str, tuple[
         key = f"[combine] {fld}"
         if fld not in FIELDS[kind] or fld in KEYS:
             allowed = [f for f in FIELDS[kind] if f not in KEYS]
-            raise _fail(path, key, f"unknown canonical field {fld!r} for kind {kind!r}; use one of "
-                        f"{', '.join(allowed)}.")
+            raise _fail(
+                path,
+                key,
+                f"unknown canonical field {fld!r} for kind {kind!r}; use one of "
+                f"{', '.join(allowed)}.",
+            )
         if fld in columns:
-            raise _fail(path, key, f"{fld!r} is also mapped from column {columns[fld]!r} under "
-                        "[columns]; keep one.")
-        if (not isinstance(cols, list) or len(cols) < 2
-                or not all(isinstance(c, str) and c.strip() for c in cols)):
-            raise _fail(path, key, f"must be a list of two or more column names such as "
-                        f"[\"Date\", \"Time\"], got {cols!r}.")
+            raise _fail(
+                path,
+                key,
+                f"{fld!r} is also mapped from column {columns[fld]!r} under [columns]; keep one.",
+            )
+        if (
+            not isinstance(cols, list)
+            or len(cols) < 2
+            or not all(isinstance(c, str) and c.strip() for c in cols)
+        ):
+            raise _fail(
+                path,
+                key,
+                f"must be a list of two or more column names such as "
+                f'["Date", "Time"], got {cols!r}.',
+            )
         out[fld] = tuple(c.strip() for c in cols)
     return out
 
 
-def _constants(raw: dict, kind: str, columns: dict, path: str, cats: tuple[str, ...]) -> dict[str, str]:
+def _constants(
+    raw: dict, kind: str, columns: dict, path: str, cats: tuple[str, ...]
+) -> dict[str, str]:
     out = {}
     for fld, value in _table(raw, "constants", path).items():
         key = f"[constants] {fld}"
         if fld not in FIELDS[kind] or fld in KEYS or fld in TIMES:
             allowed = [f for f in FIELDS[kind] if f not in KEYS and f not in TIMES]
-            raise _fail(path, key, f"not a field that can be constant for kind {kind!r}; use one of "
-                        f"{', '.join(allowed)}.")
+            raise _fail(
+                path,
+                key,
+                f"not a field that can be constant for kind {kind!r}; use one of "
+                f"{', '.join(allowed)}.",
+            )
         if fld in columns:
-            raise _fail(path, key, f"{fld!r} is also mapped from column {columns[fld]!r}; keep one.")
+            raise _fail(
+                path, key, f"{fld!r} is also mapped from column {columns[fld]!r}; keep one."
+            )
         out[fld] = _text(value, key, path)
         _checked_value(fld, out[fld], key, path, cats)
     return out
 
 
-def _values(raw: dict, kind: str, path: str, cats: tuple[str, ...]) -> dict[str, dict[str, str | None]]:
+def _values(
+    raw: dict, kind: str, path: str, cats: tuple[str, ...]
+) -> dict[str, dict[str, str | None]]:
     out: dict[str, dict[str, str | None]] = {}
     for fld, table in _table(raw, "values", path).items():
         if fld not in FIELDS[kind] or fld in KEYS:
             raise _fail(path, f"[values.{fld}]", f"unknown field for kind {kind!r}.")
         if not isinstance(table, dict):
-            raise _fail(path, f"[values.{fld}]", "must be a table of \"source value\" = \"value\".")
+            raise _fail(path, f"[values.{fld}]", 'must be a table of "source value" = "value".')
         out[fld] = {}
         for source_value, value in table.items():
             key = f"[values.{fld}] {source_value!r}"
@@ -220,14 +305,19 @@ def _timestamps(raw: dict, config: Config, path: str) -> tuple[str, str]:
             raise _fail(path, f"[timestamps] {k}", "unknown key; allowed: format, timezone.")
     fmt = ts.get("format", "iso")
     if not isinstance(fmt, str) or (fmt not in TIME_KEYWORDS and "%" not in fmt):
-        raise _fail(path, "[timestamps] format", f"must be a strptime format such as "
-                    f"'%d/%m/%Y %H:%M' or one of {', '.join(TIME_KEYWORDS)}, got {fmt!r}.")
+        raise _fail(
+            path,
+            "[timestamps] format",
+            f"must be a strptime format such as "
+            f"'%d/%m/%Y %H:%M' or one of {', '.join(TIME_KEYWORDS)}, got {fmt!r}.",
+        )
     zone = ts.get("timezone", config.source_timezone)
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise _fail(path, "[timestamps] timezone", f"{zone!r} is not an IANA zone such as "
-                    "'Europe/Paris'.") from None
+        raise _fail(
+            path, "[timestamps] timezone", f"{zone!r} is not an IANA zone such as 'Europe/Paris'."
+        ) from None
     return fmt, zone
 
 
@@ -240,17 +330,23 @@ def _sql(raw: dict, path: str) -> SqlSpec | None:
             raise _fail(path, f"[sql] {k}", "unknown key; allowed: query, table, params.")
     query, table, params = spec.get("query"), spec.get("table"), spec.get("params", {})
     if (query is None) == (table is None):
-        raise _fail(path, "[sql]", "give exactly one of query = \"select ...\" or table = \"name\".")
+        raise _fail(path, "[sql]", 'give exactly one of query = "select ..." or table = "name".')
     if not isinstance(params, dict) or (params and query is None):
-        raise _fail(path, "[sql] params", "must be a table of bound parameters, used with query only.")
+        raise _fail(
+            path, "[sql] params", "must be a table of bound parameters, used with query only."
+        )
     if query is not None:
         if not isinstance(query, str) or not query.strip():
             raise _fail(path, "[sql] query", "must be a non-empty SQL query (a SELECT).")
         return SqlSpec(query=query, params=dict(params))
     parts = table.split(".") if isinstance(table, str) else [""]
     if len(parts) > 2 or not all(_IDENTIFIER.match(p) for p in parts):
-        raise _fail(path, "[sql] table", f"{table!r} is not a table name (letters, digits, _; "
-                    "optionally schema.table); write a query for anything else.")
+        raise _fail(
+            path,
+            "[sql] table",
+            f"{table!r} is not a table name (letters, digits, _; "
+            "optionally schema.table); write a query for anything else.",
+        )
     return SqlSpec(table=parts[-1], schema=parts[0] if len(parts) == 2 else None)
 
 
@@ -267,23 +363,45 @@ def mapping_from_toml(text: str, path: str, config: Config) -> Mapping:
     name, kind, delim, prefix = _source(raw, path)
     columns = _columns(raw, kind, path)
     combine = _combine(raw, kind, columns, path)
-    constants = _constants(raw, kind, {**columns, **{f: " + ".join(c) for f, c in combine.items()}},
-                           path, cats)
+    constants = _constants(
+        raw, kind, {**columns, **{f: " + ".join(c) for f, c in combine.items()}}, path, cats
+    )
     for fld in REQUIRED[kind]:
         if fld not in columns and fld not in constants and fld not in combine:
-            how = "map a column to it or set it under [constants]" if fld == "channel" else "map a column to it"
-            raise _fail(path, "[columns]", f"required field {fld!r} of kind {kind!r} is missing; {how}.")
+            how = (
+                "map a column to it or set it under [constants]"
+                if fld == "channel"
+                else "map a column to it"
+            )
+            raise _fail(
+                path, "[columns]", f"required field {fld!r} of kind {kind!r} is missing; {how}."
+            )
     fmt, zone = _timestamps(raw, config, path)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Mapping(path, sha, name, kind, prefix, columns, constants, _values(raw, kind, path, cats),
-                   fmt, zone, delim, _sql(raw, path), combine)
+    return Mapping(
+        path,
+        sha,
+        name,
+        kind,
+        prefix,
+        columns,
+        constants,
+        _values(raw, kind, path, cats),
+        fmt,
+        zone,
+        delim,
+        _sql(raw, path),
+        combine,
+    )
 
 
 def load_mapping(path: str | None, config: Config, source_kind: str) -> Mapping:
     """Read and validate the mapping file given with --mapping."""
     if not path:
-        raise MappingError(f"the {source_kind} source needs --mapping FILE, a TOML mapping of its "
-                           "columns (see docs/mapping.md).")
+        raise MappingError(
+            f"the {source_kind} source needs --mapping FILE, a TOML mapping of its "
+            "columns (see docs/mapping.md)."
+        )
     p = Path(path)
     if not p.is_file():
         raise MappingError(f"mapping {path}: file not found.")

@@ -34,8 +34,10 @@ def parse_source(kind: str, source: str, config: Config, mapping: str | None = N
         raise SourceError(f"unknown source kind {kind!r}; use one of {', '.join(KINDS)}.")
     _import_source_modules()
     if kind == "identities":
-        raise SourceError("identities are loaded with warehouse.identities.load_identities "
-                          "(socialcare load identities FILE).")
+        raise SourceError(
+            "identities are loaded with warehouse.identities.load_identities "
+            "(socialcare load identities FILE)."
+        )
     if kind not in _PARSERS:
         raise SourceError(f"the {kind!r} source is not available in this version.")
     return _PARSERS[kind](source, config, mapping)

@@ -16,8 +16,16 @@ import pandas as pd
 
 from etl.sources.mapped_rows import utc_times
 
-YES_NO = {"y": True, "yes": True, "true": True, "1": True,
-          "n": False, "no": False, "false": False, "0": False}
+YES_NO = {
+    "y": True,
+    "yes": True,
+    "true": True,
+    "1": True,
+    "n": False,
+    "no": False,
+    "false": False,
+    "0": False,
+}
 _CLOCK = r"^(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)$"
 _TIME_OF_DAY = r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$"
 
@@ -93,8 +101,13 @@ def seconds_later(start: pd.Series, seconds: pd.Series) -> pd.Series:
 
 def short_hashes(text: pd.Series, length: int = 16) -> pd.Series:
     """First hex digits of the sha1 of each lower-cased text (None stays None)."""
-    return text.map(lambda v: None if v is None else
-                    hashlib.sha1(v.strip().lower().encode("utf-8")).hexdigest()[:length])
+    return text.map(
+        lambda v: (
+            None
+            if v is None
+            else hashlib.sha1(v.strip().lower().encode("utf-8")).hexdigest()[:length]
+        )
+    )
 
 
 def joined_flags(index: pd.Index, flags: list[tuple[np.ndarray, str]]) -> pd.Series:
@@ -125,8 +138,10 @@ def rejected_rows(frame: pd.DataFrame, reasons: pd.Series, columns: list[str]) -
     bad = reasons.notna().to_numpy(dtype=bool)
     cols = [c for c in columns if c in frame]
     raw = frame.loc[bad, cols].astype(object).where(frame.loc[bad, cols].notna(), "")
-    return pd.DataFrame({
-        "line": frame.loc[bad, "_line"].astype("int64").to_numpy(),
-        "raw": [",".join(map(str, r)) for r in raw.to_numpy().tolist()],
-        "reason": reasons[bad].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "line": frame.loc[bad, "_line"].astype("int64").to_numpy(),
+            "raw": [",".join(map(str, r)) for r in raw.to_numpy().tolist()],
+            "reason": reasons[bad].to_numpy(),
+        }
+    )

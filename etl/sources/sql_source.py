@@ -49,26 +49,35 @@ def extracted_frame(url: str, m: Mapping) -> pd.DataFrame:
     shown = masked_url(url)
     try:
         parsed_url = sa.engine.make_url(url)
-        connect_args = {"connect_timeout": 10} if parsed_url.get_backend_name() == "postgresql" else {}
+        connect_args = (
+            {"connect_timeout": 10} if parsed_url.get_backend_name() == "postgresql" else {}
+        )
         engine = sa.create_engine(parsed_url, connect_args=connect_args)
     except (sa.exc.NoSuchModuleError, ImportError) as e:
-        raise SourceError(f"{shown}: the database driver is not available ({_reason(e, url)}); "
-                          "install it with pip, e.g. psycopg for PostgreSQL.") from None
+        raise SourceError(
+            f"{shown}: the database driver is not available ({_reason(e, url)}); "
+            "install it with pip, e.g. psycopg for PostgreSQL."
+        ) from None
     except (sa.exc.ArgumentError, ValueError) as e:
-        raise SourceError(f"{shown} is not a usable database URL ({_reason(e, url)}); write e.g. "
-                          "postgresql+psycopg://user@host:5432/db.") from None
+        raise SourceError(
+            f"{shown} is not a usable database URL ({_reason(e, url)}); write e.g. "
+            "postgresql+psycopg://user@host:5432/db."
+        ) from None
     try:
         conn = engine.connect()
     except (sa.exc.SQLAlchemyError, OSError) as e:
         engine.dispose()
         raise SourceError(f"cannot connect to {shown}: {_reason(e, url)}.") from None
     try:
-        return pd.read_sql(_statement(m.sql), conn, params=m.sql.params or None,
-                           dtype_backend="numpy_nullable")
+        return pd.read_sql(
+            _statement(m.sql), conn, params=m.sql.params or None, dtype_backend="numpy_nullable"
+        )
     except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as e:
         cause = e.__cause__ if isinstance(e, pd.errors.DatabaseError) and e.__cause__ else e
         what = "query" if m.sql.query is not None else f"table {m.sql.table!r}"
-        raise SourceError(f"{shown}: the {what} of mapping {m.path} failed: {_reason(cause, url)}.") from None
+        raise SourceError(
+            f"{shown}: the {what} of mapping {m.path} failed: {_reason(cause, url)}."
+        ) from None
     finally:
         conn.close()
         engine.dispose()
@@ -94,12 +103,20 @@ def _text(v: object) -> str | None:
 def text_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, frozenset[str]]:
     """All columns as text, and the columns the database returned as timestamps or dates."""
     native = frozenset(
-        c for c in frame.columns
+        c
+        for c in frame.columns
         if pd.api.types.is_datetime64_any_dtype(frame[c])
-        or (frame[c].dtype == object and frame[c].notna().any()
-            and frame[c].dropna().map(lambda v: isinstance(v, datetime | date)).all()))
-    out = pd.DataFrame({str(c): [_text(v) for v in frame[c].astype(object)] for c in frame.columns},
-                       dtype=object, index=range(len(frame)))
+        or (
+            frame[c].dtype == object
+            and frame[c].notna().any()
+            and frame[c].dropna().map(lambda v: isinstance(v, datetime | date)).all()
+        )
+    )
+    out = pd.DataFrame(
+        {str(c): [_text(v) for v in frame[c].astype(object)] for c in frame.columns},
+        dtype=object,
+        index=range(len(frame)),
+    )
     return out, frozenset(str(c) for c in native)
 
 
@@ -107,7 +124,8 @@ def rows_sha256(text: pd.DataFrame, mapping_sha: str) -> str:
     """Content hash of an extract that ignores row order (so the same extract is recognised)."""
     row_digests = sorted(
         hashlib.sha256("\x1f".join("\x00" if v is None else v for v in row).encode()).digest()
-        for row in text.itertuples(index=False, name=None))
+        for row in text.itertuples(index=False, name=None)
+    )
     header = "\x1f".join(text.columns)
     h = hashlib.sha256(f"sql\n{mapping_sha}\n{header}\n".encode())
     for d in row_digests:
@@ -119,18 +137,30 @@ def parse_sql(url: str, config: Config, mapping_path: str | None) -> Parsed:
     """Read a SQL source through its mapping; line = row number of the result (1 = first row)."""
     m = load_mapping(mapping_path, config, "sql")
     if m.sql is None:
-        raise MappingError(f"mapping {m.path}, [sql]: missing; give query = \"select ...\" or "
-                           "table = \"name\" for a sql source.")
+        raise MappingError(
+            f'mapping {m.path}, [sql]: missing; give query = "select ..." or '
+            'table = "name" for a sql source.'
+        )
     shown = masked_url(url)
     text, native = text_frame(extracted_frame(url, m))
     missing = [c for c in m.source_columns() if c not in text.columns]
     if missing:
-        raise SourceError(f"{shown}: the result of mapping {m.path} lacks column(s) "
-                          f"{', '.join(missing)}; found {', '.join(text.columns) or 'none'}.")
+        raise SourceError(
+            f"{shown}: the result of mapping {m.path} lacks column(s) "
+            f"{', '.join(missing)}; found {', '.join(text.columns) or 'none'}."
+        )
     key = rows_sha256(text, m.sha256)
     text["_line"] = np.arange(1, len(text) + 1, dtype=np.int64)
-    return parsed_from_frame(text, m, config, path=shown, kind="sql", rows_read=len(text),
-                             native_times=native, content_sha256=key)
+    return parsed_from_frame(
+        text,
+        m,
+        config,
+        path=shown,
+        kind="sql",
+        rows_read=len(text),
+        native_times=native,
+        content_sha256=key,
+    )
 
 
 register("sql", parse_sql)

@@ -37,8 +37,18 @@ from etl.sources.source_fields import (
 )
 from etl.text.enrich import masked_texts, sentiment_scores
 
-GENERIC = ("survey_id", "interaction_id", "customer_id", "channel", "brand", "responded_at", "csat",
-           "nps", "would_recommend", "verbatim")
+GENERIC = (
+    "survey_id",
+    "interaction_id",
+    "customer_id",
+    "channel",
+    "brand",
+    "responded_at",
+    "csat",
+    "nps",
+    "would_recommend",
+    "verbatim",
+)
 GENERIC_REQUIRED = ("survey_id", "responded_at")
 NPS_EXPORT = ("CUSTOMER_RESPONSE_DATE", "SURVEY_SUB_TYPE", "NPS_RATING", "NPS_SCORE", "text", "Qtr")
 NPS_REQUIRED = ("CUSTOMER_RESPONSE_DATE", "NPS_RATING", "NPS_SCORE", "text")
@@ -67,21 +77,32 @@ def survey_defaults(path: str | None, config: Config) -> SurveyDefaults:
     allowed = {"constants": {"channel", "brand"}, "timestamps": {"timezone"}}
     for section, table in raw.items():
         if section not in allowed or not isinstance(table, dict):
-            raise SourceError(f"mapping {path}, [{section}]: a survey mapping has only [constants] "
-                              "(channel, brand) and [timestamps] (timezone).")
+            raise SourceError(
+                f"mapping {path}, [{section}]: a survey mapping has only [constants] "
+                "(channel, brand) and [timestamps] (timezone)."
+            )
         for key in table:
             if key not in allowed[section]:
-                raise SourceError(f"mapping {path}, [{section}] {key}: unknown key; allowed: "
-                                  f"{', '.join(sorted(allowed[section]))}.")
-    constants, zone = raw.get("constants", {}), raw.get("timestamps", {}).get("timezone", config.source_timezone)
+                raise SourceError(
+                    f"mapping {path}, [{section}] {key}: unknown key; allowed: "
+                    f"{', '.join(sorted(allowed[section]))}."
+                )
+    constants, zone = (
+        raw.get("constants", {}),
+        raw.get("timestamps", {}).get("timezone", config.source_timezone),
+    )
     channel = constants.get("channel")
     if channel is not None and channel not in CHANNELS:
-        raise SourceError(f"mapping {path}, [constants] channel: {channel!r} is not one of {', '.join(CHANNELS)}.")
+        raise SourceError(
+            f"mapping {path}, [constants] channel: {channel!r} is not one of {', '.join(CHANNELS)}."
+        )
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise SourceError(f"mapping {path}, [timestamps] timezone: {zone!r} is not an IANA zone "
-                          "such as 'Europe/Paris'.") from None
+        raise SourceError(
+            f"mapping {path}, [timestamps] timezone: {zone!r} is not an IANA zone "
+            "such as 'Europe/Paris'."
+        ) from None
     brand = constants.get("brand")
     return SurveyDefaults(channel, None if brand is None else str(brand), zone)
 
@@ -90,7 +111,9 @@ def _filled(text: pd.Series, default: str | None) -> pd.Series:
     return text if default is None else text.where(text.notna(), default)
 
 
-def _scored(frame: pd.DataFrame, reasons: pd.Series, columns: tuple[str, ...], fields: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _scored(
+    frame: pd.DataFrame, reasons: pd.Series, columns: tuple[str, ...], fields: dict
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Canonical survey rows of the rows without a reason (verbatim masked and scored), and the rest."""
     bad = rejected_rows(frame, reasons, list(columns))
     ok = reasons.isna().to_numpy(dtype=bool)
@@ -111,22 +134,58 @@ def _generic(frame: pd.DataFrame, d: SurveyDefaults) -> tuple[pd.DataFrame, pd.D
     channel = channel_text.str.lower()
     bad_channel = present(channel_text) & ~channel.isin(CHANNELS).to_numpy(dtype=bool)
     responded = timestamps(t["responded_at"], ("iso",), d.timezone)
-    csat, nps, rec = numbers(t["csat"], 1, 5), numbers(t["nps"], 0, 10), yes_no(t["would_recommend"])
-    reasons = reasons_of(frame.index, [
-        (~present(t["survey_id"]), "missing key: survey_id is empty"),
-        (~present(t["responded_at"]), "missing value: responded_at is empty"),
-        (responded.bad, value_reason(t["responded_at"], "bad timestamp: responded_at {v} is not an ISO timestamp")),
-        (bad_channel, value_reason(channel_text, f"not in map: channel {{v}} is not one of {', '.join(CHANNELS)}")),
-        (csat.bad, value_reason(t["csat"], "out of range: csat {v} is not a number from 1 to 5")),
-        (nps.bad, value_reason(t["nps"], "out of range: nps {v} is not a number from 0 to 10")),
-        (rec.bad, value_reason(t["would_recommend"], "wrong type: would_recommend {v} is not yes or no")),
-    ])
-    return _scored(frame, reasons, GENERIC, {
-        "survey_id": "survey:" + t["survey_id"].astype("string"), "interaction_id": t["interaction_id"],
-        "customer_id": t["customer_id"], "channel": channel.astype(object).where(channel.notna(), None),
-        "brand": _filled(t["brand"], d.brand), "responded_at": responded.values,
-        "csat": csat.values, "nps": nps.values, "would_recommend": rec.values, "verbatim": t["verbatim"],
-    })
+    csat, nps, rec = (
+        numbers(t["csat"], 1, 5),
+        numbers(t["nps"], 0, 10),
+        yes_no(t["would_recommend"]),
+    )
+    reasons = reasons_of(
+        frame.index,
+        [
+            (~present(t["survey_id"]), "missing key: survey_id is empty"),
+            (~present(t["responded_at"]), "missing value: responded_at is empty"),
+            (
+                responded.bad,
+                value_reason(
+                    t["responded_at"], "bad timestamp: responded_at {v} is not an ISO timestamp"
+                ),
+            ),
+            (
+                bad_channel,
+                value_reason(
+                    channel_text, f"not in map: channel {{v}} is not one of {', '.join(CHANNELS)}"
+                ),
+            ),
+            (
+                csat.bad,
+                value_reason(t["csat"], "out of range: csat {v} is not a number from 1 to 5"),
+            ),
+            (nps.bad, value_reason(t["nps"], "out of range: nps {v} is not a number from 0 to 10")),
+            (
+                rec.bad,
+                value_reason(
+                    t["would_recommend"], "wrong type: would_recommend {v} is not yes or no"
+                ),
+            ),
+        ],
+    )
+    return _scored(
+        frame,
+        reasons,
+        GENERIC,
+        {
+            "survey_id": "survey:" + t["survey_id"].astype("string"),
+            "interaction_id": t["interaction_id"],
+            "customer_id": t["customer_id"],
+            "channel": channel.astype(object).where(channel.notna(), None),
+            "brand": _filled(t["brand"], d.brand),
+            "responded_at": responded.values,
+            "csat": csat.values,
+            "nps": nps.values,
+            "would_recommend": rec.values,
+            "verbatim": t["verbatim"],
+        },
+    )
 
 
 def nps_survey_ids(frame: pd.DataFrame) -> pd.Series:
@@ -134,45 +193,91 @@ def nps_survey_ids(frame: pd.DataFrame) -> pd.Series:
     of an identical row within one file gets the suffix -k."""
     cols = [c for c in NPS_EXPORT if c in frame]
     rows = frame[cols].astype(object).where(frame[cols].notna(), "").to_numpy().tolist()
-    digest = pd.Series([hashlib.sha1("\x1f".join(map(str, r)).encode("utf-8")).hexdigest()[:16]
-                        for r in rows], index=frame.index, dtype=object)
+    digest = pd.Series(
+        [hashlib.sha1("\x1f".join(map(str, r)).encode("utf-8")).hexdigest()[:16] for r in rows],
+        index=frame.index,
+        dtype=object,
+    )
     repeat = digest.groupby(digest).cumcount() + 1
     suffix = np.where(repeat > 1, "-" + repeat.astype(str), "")
-    return pd.Series(["nps:" + d + x for d, x in zip(digest, suffix, strict=True)], index=frame.index, dtype=object)
+    return pd.Series(
+        ["nps:" + d + x for d, x in zip(digest, suffix, strict=True)],
+        index=frame.index,
+        dtype=object,
+    )
 
 
 def _nps_export(frame: pd.DataFrame, d: SurveyDefaults) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of the NPS verbatim export: day-first dates, 0-10 scores matching their rating band."""
     date_text, score_text = stripped(frame, "CUSTOMER_RESPONSE_DATE"), stripped(frame, "NPS_SCORE")
     rating_text = stripped(frame, "NPS_RATING")
-    responded = timestamps(date_text, ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"), d.timezone)
+    responded = timestamps(
+        date_text, ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"), d.timezone
+    )
     score = numbers(score_text, 0, 10)
     whole = (score.values == score.values.round()).to_numpy(dtype=bool)
     band = rating_text.str.lower().map(NPS_BANDS)
     lo = band.map(lambda b: b[0] if isinstance(b, tuple) else np.nan).astype("float64")
     hi = band.map(lambda b: b[1] if isinstance(b, tuple) else np.nan).astype("float64")
-    contradicts = (score.values.notna() & lo.notna() & ~score.values.between(lo, hi)).to_numpy(dtype=bool)
+    contradicts = (score.values.notna() & lo.notna() & ~score.values.between(lo, hi)).to_numpy(
+        dtype=bool
+    )
     channel_text = _filled(stripped(frame, "channel"), d.channel)
     channel = channel_text.str.lower()
-    reasons = reasons_of(frame.index, [
-        (~present(date_text), "missing value: CUSTOMER_RESPONSE_DATE is empty"),
-        (responded.bad, value_reason(date_text, "bad timestamp: CUSTOMER_RESPONSE_DATE {v} is not DD/MM/YYYY HH:MM")),
-        (score.bad | (present(score_text) & ~whole),
-         value_reason(score_text, "out of range: NPS_SCORE {v} is not a whole number from 0 to 10")),
-        (present(rating_text) & band.isna().to_numpy(dtype=bool),
-         value_reason(rating_text, "not in map: NPS_RATING {v} is not Detractor, Passive or Promoter")),
-        (contradicts, "contradiction: NPS_RATING " + rating_text.astype(str) + " does not match NPS_SCORE "
-         + score_text.astype(str)),
-        (present(channel_text) & ~channel.isin(CHANNELS).to_numpy(dtype=bool),
-         value_reason(channel_text, f"not in map: channel {{v}} is not one of {', '.join(CHANNELS)}")),
-    ])
-    return _scored(frame, reasons, tuple(frame.columns.drop("_line")), {
-        "survey_id": nps_survey_ids(frame), "interaction_id": None, "customer_id": None,
-        "channel": channel.astype(object).where(channel.notna(), None),
-        "brand": _filled(stripped(frame, "brand"), d.brand), "responded_at": responded.values,
-        "csat": np.nan, "nps": score.values, "would_recommend": pd.array([pd.NA] * len(frame), dtype="boolean"),
-        "verbatim": stripped(frame, "text"),
-    })
+    reasons = reasons_of(
+        frame.index,
+        [
+            (~present(date_text), "missing value: CUSTOMER_RESPONSE_DATE is empty"),
+            (
+                responded.bad,
+                value_reason(
+                    date_text, "bad timestamp: CUSTOMER_RESPONSE_DATE {v} is not DD/MM/YYYY HH:MM"
+                ),
+            ),
+            (
+                score.bad | (present(score_text) & ~whole),
+                value_reason(
+                    score_text, "out of range: NPS_SCORE {v} is not a whole number from 0 to 10"
+                ),
+            ),
+            (
+                present(rating_text) & band.isna().to_numpy(dtype=bool),
+                value_reason(
+                    rating_text, "not in map: NPS_RATING {v} is not Detractor, Passive or Promoter"
+                ),
+            ),
+            (
+                contradicts,
+                "contradiction: NPS_RATING "
+                + rating_text.astype(str)
+                + " does not match NPS_SCORE "
+                + score_text.astype(str),
+            ),
+            (
+                present(channel_text) & ~channel.isin(CHANNELS).to_numpy(dtype=bool),
+                value_reason(
+                    channel_text, f"not in map: channel {{v}} is not one of {', '.join(CHANNELS)}"
+                ),
+            ),
+        ],
+    )
+    return _scored(
+        frame,
+        reasons,
+        tuple(frame.columns.drop("_line")),
+        {
+            "survey_id": nps_survey_ids(frame),
+            "interaction_id": None,
+            "customer_id": None,
+            "channel": channel.astype(object).where(channel.notna(), None),
+            "brand": _filled(stripped(frame, "brand"), d.brand),
+            "responded_at": responded.values,
+            "csat": np.nan,
+            "nps": score.values,
+            "would_recommend": pd.array([pd.NA] * len(frame), dtype="boolean"),
+            "verbatim": stripped(frame, "text"),
+        },
+    )
 
 
 def parse_surveys(path: Path, config: Config, mapping: str | None = None) -> Parsed:
@@ -185,23 +290,34 @@ def parse_surveys(path: Path, config: Config, mapping: str | None = None) -> Par
     elif "survey_id" in names:
         fmt, required, rows = "generic", GENERIC_REQUIRED, _generic
     else:
-        raise SourceError(f"{path}, line 1: not a survey file; expected the columns "
-                          f"{', '.join(GENERIC)} or the NPS export's {', '.join(NPS_EXPORT)}; "
-                          f"found {', '.join(names) or 'no header'}.")
+        raise SourceError(
+            f"{path}, line 1: not a survey file; expected the columns "
+            f"{', '.join(GENERIC)} or the NPS export's {', '.join(NPS_EXPORT)}; "
+            f"found {', '.join(names) or 'no header'}."
+        )
     missing = [c for c in required if c not in names]
     if missing:
-        raise SourceError(f"{path}, line 1: missing column(s) {', '.join(missing)}; found {', '.join(names)}.")
+        raise SourceError(
+            f"{path}, line 1: missing column(s) {', '.join(missing)}; found {', '.join(names)}."
+        )
     surveys, bad = rows(src.frame, defaults)
     unlinked = int(surveys["interaction_id"].isna().sum())
     notes = [f"survey format: {fmt}", *src.notes]
     if unlinked:
-        notes.append(f"{unlinked} response(s) without interaction_id, linked by customer, channel "
-                     "and date where possible, else counted by their own channel and brand")
+        notes.append(
+            f"{unlinked} response(s) without interaction_id, linked by customer, channel "
+            "and date where possible, else counted by their own channel and brand"
+        )
     parts = [q for q in (quarantine_frame(src.rejects), bad) if not q.empty]
     return Parsed(
-        kind="surveys", source="surveys", path=str(path), rows_read=src.rows_read,
+        kind="surveys",
+        source="surveys",
+        path=str(path),
+        rows_read=src.rows_read,
         tables={"surveys": surveys},
-        quarantine=pd.concat(parts, ignore_index=True) if parts else quarantine_frame(pd.DataFrame()),
+        quarantine=pd.concat(parts, ignore_index=True)
+        if parts
+        else quarantine_frame(pd.DataFrame()),
         notes=tuple(notes),
     )
 

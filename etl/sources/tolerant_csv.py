@@ -52,7 +52,7 @@ def record_terminator(path: Path) -> bytes:
     cr, lf = head.find(b"\r"), head.find(b"\n")
     if lf >= 0 and (cr < 0 or lf < cr):
         return b"\n"
-    if cr >= 0 and head[cr + 1:cr + 2] == b"\n":
+    if cr >= 0 and head[cr + 1 : cr + 2] == b"\n":
         return b"\r\n"
     return b"\r" if cr >= 0 else b"\n"
 
@@ -100,16 +100,20 @@ def tolerant_copy(path: Path, temp_prefix: str, crlf_to_lf: bool) -> TolerantCop
         raise
 
 
-def restore_bare_crs(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
-                     placeholder: str) -> None:
+def restore_bare_crs(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], placeholder: str
+) -> None:
     """Turn the placeholder back into CR in the text columns of `table` (identifiers from code)."""
     for col in columns:
-        con.execute(f"update {table} set {col} = replace({col}, ?, chr(13)) "
-                    f"where contains({col}, ?)", [placeholder, placeholder])
+        con.execute(
+            f"update {table} set {col} = replace({col}, ?, chr(13)) where contains({col}, ?)",
+            [placeholder, placeholder],
+        )
 
 
-def first_unreadable_line(path: Path, delim: str, n_fields: int,
-                          unmark: Callable[[str], str] = lambda s: s) -> tuple[int, str]:
+def first_unreadable_line(
+    path: Path, delim: str, n_fields: int, unmark: Callable[[str], str] = lambda s: s
+) -> tuple[int, str]:
     """(physical line, problem) of the first record a strict RFC 4180 reading cannot take or
     that has the wrong number of fields; (1, ...) when none is found (a reader limit instead)."""
     with open(path, encoding="utf-8", errors="replace", newline="") as fh:
@@ -118,8 +122,10 @@ def first_unreadable_line(path: Path, delim: str, n_fields: int,
         try:
             for record in reader:
                 if reader.line_num > 1 and record and len(record) != n_fields:
-                    return start, (f"{len(record)} fields where the header has {n_fields}: "
-                                   f"{unmark(delim.join(record))[:80]!r}")
+                    return start, (
+                        f"{len(record)} fields where the header has {n_fields}: "
+                        f"{unmark(delim.join(record))[:80]!r}"
+                    )
                 start = reader.line_num + 1
         except csv.Error as e:
             return start, f"{e} (a stray quote?)"
@@ -132,17 +138,17 @@ def record_end(data: bytes, start: int, delim: bytes) -> int:
     by anything but a delimiter or line end ends the record at the end of that physical line."""
     pos = start
     while pos < len(data):
-        if data[pos:pos + 1] == b'"':
+        if data[pos : pos + 1] == b'"':
             j = pos + 1
             while True:
                 q = data.find(b'"', j)
                 if q < 0:
                     return len(data)  # an unterminated quote runs to the end of the file
-                if data[q + 1:q + 2] == b'"':
+                if data[q + 1 : q + 2] == b'"':
                     j = q + 2
                     continue
                 break
-            after = data[q + 1:q + 2]
+            after = data[q + 1 : q + 2]
             if after == delim:
                 pos = q + 2
                 continue
@@ -177,8 +183,9 @@ def _one_record(text: str, delim: str) -> list[str] | None:
     return records[0] if mark is None else [f.replace(mark, "\r") for f in records[0]]
 
 
-def records_of_lines(text: str, n_fields: int, delim: str,
-                     max_join: int = 50) -> list[tuple[list[str] | None, str]]:
+def records_of_lines(
+    text: str, n_fields: int, delim: str, max_join: int = 50
+) -> list[tuple[list[str] | None, str]]:
     """A span DuckDB rejected for its quotes, read line by line: (fields, raw) for each record a
     tolerant reading takes, (None, raw) for each line none can. A line is read as CSV (a stray
     quote closing early keeps the text after it), else split at every delimiter (quotes as
@@ -198,7 +205,7 @@ def records_of_lines(text: str, n_fields: int, delim: str,
             i += 1
             continue
         for j in range(i + 1, min(len(lines), i + max_join)):
-            joined = _without_line_end("".join(lines[i:j + 1]))
+            joined = _without_line_end("".join(lines[i : j + 1]))
             fields = _one_record(joined, delim)
             if fields is not None and len(fields) == n_fields:
                 out.append((fields, joined))
@@ -218,15 +225,18 @@ def _record_start(data: mmap.mmap, position: int) -> int:
     """Where a rejected record starts: DuckDB's line_byte_position, or the byte after it when
     that position is one past the line end before the record (DuckDB 2.0 is off by one there
     after the first record)."""
-    if position > 0 and data[position - 1:position] not in (b"\n", b"\r") \
-            and data[position - 2:position - 1] in (b"\n", b"\r"):
+    if (
+        position > 0
+        and data[position - 1 : position] not in (b"\n", b"\r")
+        and data[position - 2 : position - 1] in (b"\n", b"\r")
+    ):
         return position - 1
     return position
 
 
-def rescued_quote_rejects(source: Path, rejects: pd.DataFrame, n_fields: int, delim: str,
-                          placeholder: str | None
-                          ) -> tuple[pd.DataFrame, pd.DataFrame, int] | None:
+def rescued_quote_rejects(
+    source: Path, rejects: pd.DataFrame, n_fields: int, delim: str, placeholder: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, int] | None:
     """The records a tolerant reading takes from the spans DuckDB rejected for a quote (a stray
     quote: `UNQUOTED VALUE`, or a record of several lines with a quote that has too many or
     too few fields; such a quote can swallow many lines), as (rows, rejects):
@@ -236,7 +246,8 @@ def rescued_quote_rejects(source: Path, rejects: pd.DataFrame, n_fields: int, de
     `source` is the file DuckDB read."""
     raws = rejects["raw"].astype(str)
     quote = (rejects["error_type"] == "UNQUOTED VALUE") | (
-        raws.str.contains('"', regex=False) & raws.str.strip("\r\n").str.contains("\n"))
+        raws.str.contains('"', regex=False) & raws.str.strip("\r\n").str.contains("\n")
+    )
     if not quote.any():
         return None
     unmark = (lambda s: s) if placeholder is None else (lambda s: s.replace(placeholder, "\r"))
@@ -252,7 +263,7 @@ def rescued_quote_rejects(source: Path, rejects: pd.DataFrame, n_fields: int, de
             text = str(r.raw).lstrip("\r\n")
             if len(text) >= REJECT_LINE_LIMIT:  # DuckDB cut the raw text short: find its end
                 start = _record_start(data, int(r.line_byte_position))
-                span = data[start:record_end(data, start, delim.encode())]
+                span = data[start : record_end(data, start, delim.encode())]
                 text = unmark(span.decode("utf-8", errors="replace"))
             pieces = records_of_lines(text, n_fields, delim)
             if all(fields is None for fields, _ in pieces):  # e.g. a cut-off last record

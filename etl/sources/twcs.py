@@ -46,7 +46,8 @@ def _integer(col: str) -> str:
         f"try_cast(regexp_extract(trim({col}), '^(\\d+)\\.0*$', 1) as bigint)",
         f"case when try_cast(trim({col}) as double) = floor(try_cast(trim({col}) as double)) "
         f"and abs(try_cast(trim({col}) as double)) < 9.0e15 "
-        f"then try_cast(try_cast(trim({col}) as double) as bigint) end")
+        f"then try_cast(try_cast(trim({col}) as double) as bigint) end",
+    )
 
 
 def _typed_sql(csv: CsvTable) -> str:
@@ -55,13 +56,22 @@ def _typed_sql(csv: CsvTable) -> str:
     parent = c["in_response_to_tweet_id"]
     # composition: the checks of the closed set CHECKS, expressions over the file's own columns
     whens = " ".join(f"when {cond} then '{reason}'" for cond, reason in CHECKS)
-    created_at = _first_non_null(f"try_strptime({c['created_at']}, $fmt)",
-                                 f"try_strptime(trim({c['created_at']}), $fmt)",
-                                 f"try_cast(trim({c['created_at']}) as timestamptz)")
+    created_at = _first_non_null(
+        f"try_strptime({c['created_at']}, $fmt)",
+        f"try_strptime(trim({c['created_at']}), $fmt)",
+        f"try_cast(trim({c['created_at']}) as timestamptz)",
+    )
     return sql_file(__package__, "twcs_typed").format(
-        reason_whens=whens, tweet_id=_integer(c["tweet_id"]), author_id=c["author_id"],
-        inbound=c["inbound"], created_at=created_at, text=c["text"], parent=parent,
-        in_response_to=_integer(parent), table=csv.table)
+        reason_whens=whens,
+        tweet_id=_integer(c["tweet_id"]),
+        author_id=c["author_id"],
+        inbound=c["inbound"],
+        created_at=created_at,
+        text=c["text"],
+        parent=parent,
+        in_response_to=_integer(parent),
+        table=csv.table,
+    )
 
 
 def _raw_sql(csv: CsvTable) -> str:
@@ -93,10 +103,15 @@ def parse_twcs(path: Path, config: Config) -> Parsed:
     if len(fixes):
         kinds = pc.drop_null(tweets.column("repaired")).to_pylist()
         notes.append(repair_counts_note([k.split(",") for k in kinds]))
-    return Parsed(kind="twcs", source="twcs", path=str(path), rows_read=csv.rows_read,
-                  tables={"raw_twcs": tweets.drop_columns(["repaired"])},
-                  quarantine=quarantine.sort_values("line", kind="stable", ignore_index=True),
-                  notes=tuple(notes))
+    return Parsed(
+        kind="twcs",
+        source="twcs",
+        path=str(path),
+        rows_read=csv.rows_read,
+        tables={"raw_twcs": tweets.drop_columns(["repaired"])},
+        quarantine=quarantine.sort_values("line", kind="stable", ignore_index=True),
+        notes=tuple(notes),
+    )
 
 
 def _good_tweets(con: duckdb.DuckDBPyConnection, fixes: pd.DataFrame) -> pa.Table:

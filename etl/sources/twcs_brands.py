@@ -34,7 +34,9 @@ def mention_handles_changed(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the handles beyond agent authors (MENTION_HANDLES_SQL) changed since the Twitter
     cases were last built with them; records the current set."""
     # composition of static text only: the handles query inside the key query
-    key_sql = sql_file(__package__, "twcs_mention_handles_key").format(mention_handles=MENTION_HANDLES_SQL)
+    key_sql = sql_file(__package__, "twcs_mention_handles_key").format(
+        mention_handles=MENTION_HANDLES_SQL
+    )
     now = con.execute(key_sql).fetchall()[0][0]
     rows = con.execute(sql_file(__package__, "etl_state_value"), [_STATE_KEY]).fetchall()
     con.execute(sql_file(__package__, "etl_state_set"), [_STATE_KEY, now])
@@ -42,27 +44,39 @@ def mention_handles_changed(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _no_case_warning(con: duckdb.DuckDBPyConnection, load_id: str) -> str | None:
-    n, agent, customer = con.execute(sql_file(__package__, "twcs_no_case_counts"), [load_id]).fetchall()[0]
+    n, agent, customer = con.execute(
+        sql_file(__package__, "twcs_no_case_counts"), [load_id]
+    ).fetchall()[0]
     if not n or agent + customer < MOSTLY * n:
         return None
     if not agent:
-        return (f"{customer} of the file's {n} tweets belong to no case (replies in reply cycles "
-                "or to tweets that belong to none).")
+        return (
+            f"{customer} of the file's {n} tweets belong to no case (replies in reply cycles "
+            "or to tweets that belong to none)."
+        )
     also = f", and {customer} customer tweets reply to those" if customer else ""
-    return (f"{agent} agent tweets reply to tweets not in the file: they belong to no case"
-            f"{also} ({agent + customer} of the file's {n} tweets); load the customer tweets "
-            "they answer to count these conversations.")
+    return (
+        f"{agent} agent tweets reply to tweets not in the file: they belong to no case"
+        f"{also} ({agent + customer} of the file's {n} tweets); load the customer tweets "
+        "they answer to count these conversations."
+    )
 
 
 def _unbranded_warning(con: duckdb.DuckDBPyConnection, load_id: str) -> str | None:
-    n, unbranded = con.execute(sql_file(__package__, "twcs_unbranded_counts"), [load_id]).fetchall()[0]
+    n, unbranded = con.execute(
+        sql_file(__package__, "twcs_unbranded_counts"), [load_id]
+    ).fetchall()[0]
     if not n or unbranded < MOSTLY * n:
         return None
-    n, unbranded, top = con.execute(sql_file(__package__, "twcs_unbranded"), [load_id]).fetchall()[0]
+    n, unbranded, top = con.execute(sql_file(__package__, "twcs_unbranded"), [load_id]).fetchall()[
+        0
+    ]
     mentioned = f" (most @mentioned: {top})" if top else ""
-    return (f"{unbranded} of the file's {n} cases have no brand: no agent reply names it and "
-            f"none of their @mentions is a known brand handle{mentioned}; set "
-            "sources.brand_handles in socialcare.toml or load with --brand-handles.")
+    return (
+        f"{unbranded} of the file's {n} cases have no brand: no agent reply names it and "
+        f"none of their @mentions is a known brand handle{mentioned}; set "
+        "sources.brand_handles in socialcare.toml or load with --brand-handles."
+    )
 
 
 def one_sided_warnings(con: duckdb.DuckDBPyConnection, load_id: str) -> tuple[str, ...]:

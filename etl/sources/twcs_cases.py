@@ -34,8 +34,12 @@ def _new_threads(con: duckdb.DuckDBPyConnection) -> None:
     ids = con.execute(_sql("twcs_thread_inputs")).fetchnumpy()
     tweet_id = ids["tweet_id"].astype("int64")
     roots = case_roots(tweet_id, ids["parent"].astype("int64"), ids["inbound"].astype(bool))
-    con.register("threads_arrow", pa.table({"tweet_id": tweet_id, "root_id": roots,
-                                            "t": np.asarray(ids["t"]).astype("int64")}))
+    con.register(
+        "threads_arrow",
+        pa.table(
+            {"tweet_id": tweet_id, "root_id": roots, "t": np.asarray(ids["t"]).astype("int64")}
+        ),
+    )
     con.execute(_sql("twcs_threads_new"))
     con.unregister("threads_arrow")
 
@@ -63,8 +67,12 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
             for name in ("twcs_roots_all", "twcs_delete_cases", "twcs_delete_messages"):
                 con.execute(_sql(name))
         else:
-            for name in ("twcs_roots_affected", "twcs_gone", "twcs_delete_gone_cases",
-                         "twcs_delete_gone_messages"):
+            for name in (
+                "twcs_roots_affected",
+                "twcs_gone",
+                "twcs_delete_gone_cases",
+                "twcs_delete_gone_messages",
+            ):
                 con.execute(_sql(name))
         con.execute("insert into interactions by name " + CASES_SQL)
     with stage("messages", n):

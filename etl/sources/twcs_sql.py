@@ -8,8 +8,10 @@ from etl.sql_files import sql_file
 
 # Order "first"/"last" by (created_at, tweet_id) through one HUGEINT key (faster than a struct).
 # An expression, not a query: warehouse/spark/twcs.py replaces it by a struct.
-_ORDER_KEY = ("epoch_us(t.created_at)::hugeint * 18446744073709551616 "
-              "+ (t.tweet_id::hugeint + 9223372036854775808)")
+_ORDER_KEY = (
+    "epoch_us(t.created_at)::hugeint * 18446744073709551616 "
+    "+ (t.tweet_id::hugeint + 9223372036854775808)"
+)
 
 # Handles a customer tweet may @mention beyond the authors of stored agent tweets: those
 # remembered from sources.brand_handles / --brand-handles, and the brands of other sources' social
@@ -17,7 +19,8 @@ _ORDER_KEY = ("epoch_us(t.created_at)::hugeint * 18446744073709551616 "
 MENTION_HANDLES_SQL = sql_file(__package__, "twcs_mention_handles")
 
 # Composition of static text only: the ordering key above and the handles query.
-CASES_SQL = sql_file(__package__, "twcs_cases").format(order_key=_ORDER_KEY,
-                                                      mention_handles=MENTION_HANDLES_SQL)
+CASES_SQL = sql_file(__package__, "twcs_cases").format(
+    order_key=_ORDER_KEY, mention_handles=MENTION_HANDLES_SQL
+)
 
 MESSAGES_SQL = sql_file(__package__, "twcs_messages")

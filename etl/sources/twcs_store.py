@@ -29,8 +29,16 @@ from etl.text.text_sql import (
     masking_candidates,
 )
 
-ENRICHED = ("sentiment", "signature", "asks_private", "is_runaround", "resolves", "category",
-            "language", "opportunity")
+ENRICHED = (
+    "sentiment",
+    "signature",
+    "asks_private",
+    "is_runaround",
+    "resolves",
+    "category",
+    "language",
+    "opportunity",
+)
 SCORED = "language is null or language = 'en'"  # what VADER reads (etl/text/language.py)
 
 
@@ -76,8 +84,9 @@ def _brands(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute(_sql("twcs_agent_authors")).fetchall()}
 
 
-def merge_tweets(con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str,
-                 config: Config) -> Merged:
+def merge_tweets(
+    con: duckdb.DuckDBPyConnection, tweets: pa.Table, load_id: str, config: Config
+) -> Merged:
     """Upsert parsed tweets into raw_twcs (the later record wins, but never with a damaged
     variant of the stored text)."""
     # stored tweets detected or flagged again: every case's messages are rebuilt
@@ -114,8 +123,9 @@ def _keep_undamaged_texts(con: duckdb.DuckDBPyConnection) -> int:
     pairs = con.execute(_sql("twcs_changed_texts")).df()
     if pairs.empty:
         return 0
-    keep = pairs[[is_damaged_variant(n, o) for n, o in zip(pairs["new"], pairs["old"],
-                                                           strict=True)]]
+    keep = pairs[
+        [is_damaged_variant(n, o) for n, o in zip(pairs["new"], pairs["old"], strict=True)]
+    ]
     if keep.empty:
         return 0
     con.register("_kept", keep[["tweet_id", "old"]])
@@ -161,8 +171,9 @@ def _backfill_language(con: duckdb.DuckDBPyConnection) -> int:
     return n
 
 
-def add_opportunities(con: duckdb.DuckDBPyConnection, table: str, config: Config,
-                      where: str = "true") -> None:
+def add_opportunities(
+    con: duckdb.DuckDBPyConnection, table: str, config: Config, where: str = "true"
+) -> None:
     """Add `opportunity` to temp table `table`: the [opportunities] kinds its text matches
     (etl/text/opportunities.py), comma-joined, NULL when none or outside `where`."""
     patterns = kind_patterns(config.opportunities)

@@ -48,7 +48,9 @@ def cell_text(value: object, date_only: bool = False) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, time):
-        return _clock(value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6)
+        return _clock(
+            value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        )
     if isinstance(value, timedelta):
         return _clock(value.total_seconds())
     if isinstance(value, float) and value.is_integer():
@@ -56,8 +58,9 @@ def cell_text(value: object, date_only: bool = False) -> str | None:
     return str(value)
 
 
-def read_xlsx_text(path: Path, required: tuple[str, ...],
-                   date_columns: tuple[str, ...] = ()) -> CsvFrame:
+def read_xlsx_text(
+    path: Path, required: tuple[str, ...], date_columns: tuple[str, ...] = ()
+) -> CsvFrame:
     """The first sheet as text columns plus `_line`; a missing required column raises SourceError."""
     import openpyxl
 
@@ -70,17 +73,21 @@ def read_xlsx_text(path: Path, required: tuple[str, ...],
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = next(rows, ())
-        names = [(str(v).strip() if v is not None else "") or f"column{i}" for i, v in enumerate(header)]
+        names = [
+            (str(v).strip() if v is not None else "") or f"column{i}" for i, v in enumerate(header)
+        ]
         missing = [c for c in required if c not in names]
         if missing:
-            raise SourceError(f"{path}, line 1: missing column(s) {', '.join(missing)}; "
-                              f"found {', '.join(n for n in names if n) or 'no header'}.")
+            raise SourceError(
+                f"{path}, line 1: missing column(s) {', '.join(missing)}; "
+                f"found {', '.join(n for n in names if n) or 'no header'}."
+            )
         dated = {i for i, n in enumerate(names) if n in date_columns}
         records, lines = [], []
         for line, row in enumerate(rows, start=2):
             if row is None or all(v is None for v in row):
                 continue  # Excel keeps formatted but empty rows: they are not records
-            cells = list(row[:len(names)]) + [None] * (len(names) - len(row))
+            cells = list(row[: len(names)]) + [None] * (len(names) - len(row))
             records.append([cell_text(v, i in dated) for i, v in enumerate(cells)])
             lines.append(line)
     finally:

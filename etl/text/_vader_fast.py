@@ -44,9 +44,21 @@ _IDIOM_WORDS = frozenset(next((w for w in ws if w not in _COMMON), ws[-1]) for w
 _IDIOM_FIRST = frozenset(ws[0] for ws in _MULTI)
 # Word categories used by the vectorised rules (0 = none of these).
 NO, ORNOR, NEVER, SOTHIS, WITHOUT, DOUBT, LEAST, ATVERY, BUT, IDIOM = range(1, 11)
-_CATS = {"no": NO, "or": ORNOR, "nor": ORNOR, "never": NEVER, "so": SOTHIS, "this": SOTHIS,
-         "without": WITHOUT, "doubt": DOUBT, "least": LEAST, "at": ATVERY, "very": ATVERY,
-         "but": BUT, **dict.fromkeys(_IDIOM_WORDS, IDIOM)}
+_CATS = {
+    "no": NO,
+    "or": ORNOR,
+    "nor": ORNOR,
+    "never": NEVER,
+    "so": SOTHIS,
+    "this": SOTHIS,
+    "without": WITHOUT,
+    "doubt": DOUBT,
+    "least": LEAST,
+    "at": ATVERY,
+    "very": ATVERY,
+    "but": BUT,
+    **dict.fromkeys(_IDIOM_WORDS, IDIOM),
+}
 
 
 def _read_table(name: str) -> list[list[str]]:
@@ -224,8 +236,18 @@ def _token_features(tok: str, w: str) -> tuple[float, ...]:
     lex = lexicon()
     v, b, cat = lex.get(w, math.nan), BOOSTERS.get(w, 0.0), _CATS.get(w, 0)
     ex, qm = tok.count("!"), tok.count("?")
-    return (v, w in lex and not b, w in lex, b, w in NEGATE or "n't" in w, tok.isupper(), cat,
-            ex, qm, bool(ex or qm or cat >= BUT))
+    return (
+        v,
+        w in lex and not b,
+        w in lex,
+        b,
+        w in NEGATE or "n't" in w,
+        tok.isupper(),
+        cat,
+        ex,
+        qm,
+        bool(ex or qm or cat >= BUT),
+    )
 
 
 def _features_of(toks: list[str]) -> np.ndarray:

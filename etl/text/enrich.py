@@ -35,10 +35,25 @@ PRIVATE_PATTERN = re.compile(
 # REDIRECT_PATTERN and not ENGAGES_PATTERN, in Python here and in SQL (etl/text/text_sql.py), so
 # REDIRECT_PATTERN keeps to what RE2 can match exactly on ASCII text (no look-arounds).
 _CONTACT_VERBS = (
-    "contact", "contacting", "reach out to", "get in touch with", "getting in touch with",
-    "in touch with", "speak to", "speak with", "speaking to", "speaking with", "talk to",
-    "talking to", "chat with", "chatting with", "connect with", "connecting with", "call",
-    "calling", "calling into",
+    "contact",
+    "contacting",
+    "reach out to",
+    "get in touch with",
+    "getting in touch with",
+    "in touch with",
+    "speak to",
+    "speak with",
+    "speaking to",
+    "speaking with",
+    "talk to",
+    "talking to",
+    "chat with",
+    "chatting with",
+    "connect with",
+    "connecting with",
+    "call",
+    "calling",
+    "calling into",
 )
 _CHANNEL_NOUN = (
     r"(?:teams?|store|shop|branch|support|department|office|helpline|help ?desk|customer service"
@@ -66,19 +81,39 @@ _REDIRECT_WORDS = [
     *_each(("0800", "0844", "0345", "1-?800", "1-?888", "1-?877"), r"\b"),
     # a contact verb, then us/our/the/... and a channel within the sentence, or a named team:
     # "contact HP phone support", "reach out to Xbox Live Support"
-    *_each(_CONTACT_VERBS, rf"(?:\s+{_DET}\b[^.!?]{{0,40}}?\b{_CHANNEL_NOUN}\b"
-           r"|\s+\w+(?:\s+\w+)?\s+(?:phone\s+|live\s+)?(?:support|care|customer service)\b)"),
-    *_each(("visit", "pop in", "pop into", "head in", "head into"),
-           r"\s+(?:us|our|the|your|a|an)\b[^.!?]{0,40}?"
-           r"\b(?:store|shop|branch|office|location|team|support|help (?:site|center|centre))\b"),
+    *_each(
+        _CONTACT_VERBS,
+        rf"(?:\s+{_DET}\b[^.!?]{{0,40}}?\b{_CHANNEL_NOUN}\b"
+        r"|\s+\w+(?:\s+\w+)?\s+(?:phone\s+|live\s+)?(?:support|care|customer service)\b)",
+    ),
+    *_each(
+        ("visit", "pop in", "pop into", "head in", "head into"),
+        r"\s+(?:us|our|the|your|a|an)\b[^.!?]{0,40}?"
+        r"\b(?:store|shop|branch|office|location|team|support|help (?:site|center|centre))\b",
+    ),
     r"reaching out to (?:our|the|a)\b[^.!?]{0,40}?\b(?:teams?|support|experts?|agents?|specialists?)\b",
     # a team or agents who can be reached elsewhere
-    *_each(("chat", "phone", "live", "support", "accounts?", "billing", "security", "sales",
-            "activation", "store"),
-           r"\s+(?:team|agents?|advisors?|experts?|specialists?)\b[^.!?]{0,40}?"
-           r"\b(?:can|will|would|are|is)\b[^.!?]{0,30}?\b(?:assist|help|reached|best|able)\b"),
-    *_each(("with", "to", "from"), r" our\b[^.!?]{0,25}?\b(?:advisors?|specialists?|experts?|agents?"
-           r"|advocates?)\b[^.!?]{0,15}?\bhere\b"),
+    *_each(
+        (
+            "chat",
+            "phone",
+            "live",
+            "support",
+            "accounts?",
+            "billing",
+            "security",
+            "sales",
+            "activation",
+            "store",
+        ),
+        r"\s+(?:team|agents?|advisors?|experts?|specialists?)\b[^.!?]{0,40}?"
+        r"\b(?:can|will|would|are|is)\b[^.!?]{0,30}?\b(?:assist|help|reached|best|able)\b",
+    ),
+    *_each(
+        ("with", "to", "from"),
+        r" our\b[^.!?]{0,25}?\b(?:advisors?|specialists?|experts?|agents?"
+        r"|advocates?)\b[^.!?]{0,15}?\bhere\b",
+    ),
     r"be reached\b",
     r"reach (?:them|us)\b[^.!?]{0,25}?\b(?:here|at|by|via|through|on)\b",
     rf"reach (?:us|our|them)\b[^.!?]{{0,40}}?\b{_CHANNEL_NOUN}\b",
@@ -87,15 +122,22 @@ _REDIRECT_WORDS = [
     r"chat (?:button|icon|team)\b",
     r"live (?:chat|support)\b",
     # tickets, requests and forms
-    *_each(("submit", "open", "raise", "log", "file", "create", "make", "start"),
-           r"\s+(?:a|an|your|the)\s+(?:new\s+|support\s+|private\s+)?(?:ticket|request|case|complaint)\b"),
+    *_each(
+        ("submit", "open", "raise", "log", "file", "create", "make", "start"),
+        r"\s+(?:a|an|your|the)\s+(?:new\s+|support\s+|private\s+)?(?:ticket|request|case|complaint)\b",
+    ),
     *_each(("ticket", "request"), r" (?:here|at|through|via)\b"),
-    *_each(("submit", "complete", "fill out", "fill in"), r"\s+(?:the|this|our|a|an)\s+(?:\w+\s+)?form\b"),
+    *_each(
+        ("submit", "complete", "fill out", "fill in"),
+        r"\s+(?:the|this|our|a|an)\s+(?:\w+\s+)?form\b",
+    ),
     r"fill (?:out|in)\b[^.!?]{0,30}\bform\b",
     *_each(("request", "schedule", "book", "arrange"), r"\s+a\s+call\s*-?\s*back\b"),
-    *_each(("share", "provide", "send", "submit"),
-           r"\s+(?:us\s+)?(?:the|a few|some|more|your|all)?\s*(?:details|info|information)\b"
-           r"[^.!?]{0,30}?\b(?:here|below|link|form)\b"),
+    *_each(
+        ("share", "provide", "send", "submit"),
+        r"\s+(?:us\s+)?(?:the|a few|some|more|your|all)?\s*(?:details|info|information)\b"
+        r"[^.!?]{0,30}?\b(?:here|below|link|form)\b",
+    ),
     *_each(("tell us more", "provide more details"), r"\b[^.!?]{0,40}?(?:https?://|__url__)"),
     *_each(("send us an e-?mail", "e-?mail us", "drop us an e-?mail"), r"\b"),
     # reports, feedback, forums and votes
@@ -109,10 +151,15 @@ _REDIRECT_WORDS = [
     r"keep an eye on\b",
     r"send (?:us )?(?:your )?fee?d?back\b",
     r"as a feature request\b",
-    *_each(("submit", "post", "file"),
-           r" (?:it|this|that|them|any \w+ (?:bugs?|issues?))\s+(?:here|there|at|through|via)\b"),
+    *_each(
+        ("submit", "post", "file"),
+        r" (?:it|this|that|them|any \w+ (?:bugs?|issues?))\s+(?:here|there|at|through|via)\b",
+    ),
     # other handles and "not over social media"
-    *_each(("dm", "message", "tweet", "contact"), r"\s+our (?:friends|colleagues|team) (?:at|from|over at)\b"),
+    *_each(
+        ("dm", "message", "tweet", "contact"),
+        r"\s+our (?:friends|colleagues|team) (?:at|from|over at)\b",
+    ),
     r"cannot (?:assist|help) with\b[^.!?]{0,40}\bover social media\b",
 ]
 
@@ -125,7 +172,9 @@ def _word_trie(alternatives: list[str]) -> str:
     return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
 
 
-_CONTACT_REDIRECT = rf"\b(?:{_word_trie(_REDIRECT_WORDS)})|__phone__|\s@\w*(?:support|help|care|cares)\b"
+_CONTACT_REDIRECT = (
+    rf"\b(?:{_word_trie(_REDIRECT_WORDS)})|__phone__|\s@\w*(?:support|help|care|cares)\b"
+)
 
 
 def _caseless(source: str) -> str:
@@ -135,7 +184,7 @@ def _caseless(source: str) -> str:
     while i < len(source):
         c = source[i]
         if c == "\\":
-            out.append(source[i:i + 2])
+            out.append(source[i : i + 2])
             i += 2
             continue
         if c == "[":
@@ -210,7 +259,8 @@ def pattern_hits(pattern: re.Pattern, texts: pd.Series) -> np.ndarray:
     if exact is not None:
         ascii_ = pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)
         hits[ascii_] = pc.match_substring_regex(arr.filter(pa.array(ascii_)), exact).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
         undecided &= ~ascii_
     if superset is not None:
         undecided &= pc.match_substring_regex(arr, superset).to_numpy(zero_copy_only=False)

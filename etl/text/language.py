@@ -22,10 +22,40 @@ from typing import Any
 import numpy as np
 
 # ISO 639-1 codes kept; other predictions (often noise on short text: eo, la, ceb...) -> NULL.
-LANGUAGES = frozenset({
-    "en", "es", "pt", "fr", "de", "it", "nl", "sv", "da", "no", "fi", "pl", "tr", "ru", "uk",
-    "ar", "he", "hi", "id", "ms", "tl", "ja", "zh", "ko", "th", "vi", "el", "cs", "ro", "hu",
-})
+LANGUAGES = frozenset(
+    {
+        "en",
+        "es",
+        "pt",
+        "fr",
+        "de",
+        "it",
+        "nl",
+        "sv",
+        "da",
+        "no",
+        "fi",
+        "pl",
+        "tr",
+        "ru",
+        "uk",
+        "ar",
+        "he",
+        "hi",
+        "id",
+        "ms",
+        "tl",
+        "ja",
+        "zh",
+        "ko",
+        "th",
+        "vi",
+        "el",
+        "cs",
+        "ro",
+        "hu",
+    }
+)
 SCORED_BY_VADER = frozenset({"en"})  # VADER's lexicon is English: other languages get NULL
 MIN_LETTERS = 12
 MIN_CJK = 3
@@ -69,8 +99,7 @@ def predicted_codes(cleaned: list[str]) -> np.ndarray:
     about twice as fast as one call per text)."""
     if not cleaned:
         return np.zeros(0, dtype=object)
-    labels = _model().f.multilinePredict([c + "\n" for c in cleaned], 1, MIN_PROBABILITY,
-                                         "replace")
+    labels = _model().f.multilinePredict([c + "\n" for c in cleaned], 1, MIN_PROBABILITY, "replace")
     codes = [lab[0].removeprefix("__label__") if lab else None for lab in labels]
     return np.asarray([c if c in LANGUAGES else None for c in codes], dtype=object)
 

@@ -21,17 +21,24 @@ import unicodedata
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
-KINDS = {"cp1252": "Windows-1252/Latin-1", "double": "double-encoded UTF-8",
-         "mac_roman": "Mac Roman"}
+KINDS = {
+    "cp1252": "Windows-1252/Latin-1",
+    "double": "double-encoded UTF-8",
+    "mac_roman": "Mac Roman",
+}
 _MAC_HIGH = bytes(range(0x80, 0x100)).decode("mac_roman")
 MAC_LEAD = bytes(range(0xC2, 0xF5)).decode("mac_roman")  # UTF-8 lead bytes as Mac Roman
 MAC_CONT = bytes(range(0x80, 0xC0)).decode("mac_roman")  # continuation bytes as Mac Roman
 # A UTF-8 sequence read as Windows-1252 / Latin-1: a lead byte (Â..ô) then a continuation byte.
-CP1252_MARK = ("[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
-               "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
-               "\u2122\u0161\u203a\u0153\u017e\u0178]")
-MAC_MARK = (f"[{re.escape(MAC_LEAD)}][{re.escape(MAC_CONT)}]"
-            f"|\u00fc[{re.escape(MAC_CONT)}]{{2}}")  # ü..: an emoji that lost its F0 lead
+CP1252_MARK = (
+    "[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
+    "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
+    "\u2122\u0161\u203a\u0153\u017e\u0178]"
+)
+MAC_MARK = (
+    f"[{re.escape(MAC_LEAD)}][{re.escape(MAC_CONT)}]"
+    f"|\u00fc[{re.escape(MAC_CONT)}]{{2}}"
+)  # ü..: an emoji that lost its F0 lead
 MARKERS = f"{CP1252_MARK}|{MAC_MARK}"  # RE2 and Python syntax alike
 _MARKERS = re.compile(MARKERS)
 _CP1252 = re.compile(CP1252_MARK)
@@ -87,12 +94,12 @@ def _mac_run_repaired(run: str) -> str:
         n = _sequence_length(raw[i])
         if n and i + n <= len(raw):
             try:
-                pieces.append((i, i + n, raw[i:i + n].decode("utf-8")))
+                pieces.append((i, i + n, raw[i : i + n].decode("utf-8")))
                 i += n
                 continue
             except UnicodeDecodeError:
                 pass
-        if emoji := _emoji_without_lead(raw[i:i + 3]):
+        if emoji := _emoji_without_lead(raw[i : i + 3]):
             pieces.append((i, i + 3, emoji))
             i += 3
             continue
@@ -118,7 +125,7 @@ def mac_roman_repaired(text: str) -> str:
 
 
 def _cp1252_kind(text: str, fixed: str) -> str:
-    """"double" when one Windows-1252 decoding of `text` still leaves damage that ftfy's
+    """ "double" when one Windows-1252 decoding of `text` still leaves damage that ftfy's
     `fixed` no longer has, else "cp1252"."""
     try:
         once = text.encode("sloppy-windows-1252").decode("utf-8")
@@ -184,5 +191,4 @@ def _damage(text: str) -> int:
 def is_damaged_variant(new: str, old: str) -> bool:
     """True when `new` is `old` with its non-ASCII characters damaged (mojibake that could not
     be repaired, replacement characters, question marks): the same ASCII text, more damage."""
-    return (new != old and _LOSSY.sub("", new) == _LOSSY.sub("", old)
-            and _damage(new) > _damage(old))
+    return new != old and _LOSSY.sub("", new) == _LOSSY.sub("", old) and _damage(new) > _damage(old)

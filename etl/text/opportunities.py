@@ -22,14 +22,18 @@ def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
     alts = [r"\s+".join(re.escape(w) for w in p.lower().split()) for p in phrases if p.strip()]
     if not alts:
         return None
-    return re.compile(r"(?:^|[^\w@])(?:" + "|".join(sorted(alts, key=len, reverse=True)) + r")(?:\W|$)",
-                      re.IGNORECASE)
+    return re.compile(
+        r"(?:^|[^\w@])(?:" + "|".join(sorted(alts, key=len, reverse=True)) + r")(?:\W|$)",
+        re.IGNORECASE,
+    )
 
 
 def kind_patterns(rules: Opportunities) -> dict[str, re.Pattern]:
     """The pattern of each kind that has phrases."""
-    out = {kind: phrase_pattern(getattr(rules, kind if kind != "competitor" else "competitors"))
-           for kind in KINDS}
+    out = {
+        kind: phrase_pattern(getattr(rules, kind if kind != "competitor" else "competitors"))
+        for kind in KINDS
+    }
     return {k: p for k, p in out.items() if p is not None}
 
 

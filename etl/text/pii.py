@@ -35,30 +35,45 @@ EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 # Country, check digits, then groups of 4 (optionally space-separated), any case; after the
 # first group (the bank code, which may be letters: GB82 WEST ...) each group holds a digit,
 # so that a following word ("de89... thanks") is never taken in.
-IBAN = (r"\b[A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4}(?: ?(?=[A-Za-z]{0,3}\d)[A-Za-z0-9]{4}){1,7}"
-        r"(?: ?(?=[A-Za-z]{0,3}\d)[A-Za-z0-9]{1,4})?\b")
+IBAN = (
+    r"\b[A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4}(?: ?(?=[A-Za-z]{0,3}\d)[A-Za-z0-9]{4}){1,7}"
+    r"(?: ?(?=[A-Za-z]{0,3}\d)[A-Za-z0-9]{1,4})?\b"
+)
 CARD = r"(?=\d)" + _START + r"\d(?:[ -]?\d){12,18}" + _END  # 13-19 digits; Luhn and groups checked
 # Phone numbers: +CC and at least 7 digits in any grouping; national numbers with a trunk 0
 # (0800 123 4567, 01 23 45 67 89, (0)20 ...) in groups of 2 or more digits after the first;
 # other national numbers (1-800-799-0808, (510) 541-6550, 303.938.2837) in groups of 3 or
 # more after the first; at least 9 digits when separated (checked in Python), 10-15 when not.
-PHONE = r"(?=[\d+(])" + _START + (
-    r"(?:\+\d{1,3}(?:" + _JOIN + r"?\d{1,8}){1,6}"
-    r"|(?:\(0\d{0,4}\)[ .-]?|0\d{0,4}" + _JOIN + r")\d{2,8}(?:" + _JOIN + r"\d{2,8}){0,4}"
-    r"|(?:\([1-9]\d{1,4}\)[ .-]?|[1-9]\d{0,4}" + _JOIN + r")\d{3,8}(?:" + _JOIN + r"\d{3,8}){0,3}"
-    r"|\d{10,15})"
-) + _END
+PHONE = (
+    r"(?=[\d+(])"
+    + _START
+    + (
+        r"(?:\+\d{1,3}(?:" + _JOIN + r"?\d{1,8}){1,6}"
+        r"|(?:\(0\d{0,4}\)[ .-]?|0\d{0,4}" + _JOIN + r")\d{2,8}(?:" + _JOIN + r"\d{2,8}){0,4}"
+        r"|(?:\([1-9]\d{1,4}\)[ .-]?|[1-9]\d{0,4}"
+        + _JOIN
+        + r")\d{3,8}(?:"
+        + _JOIN
+        + r"\d{3,8}){0,3}"
+        r"|\d{10,15})"
+    )
+    + _END
+)
 # Numbers that are not card or phone numbers although the patterns above can take them in.
-LOOKALIKE = re.compile("|".join((
-    r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})",  # 12.09.2017, 5-12-2013
-    r"\d{4}[./-]\d{1,2}[./-]\d{1,2}",  # 2017-10-31
-    r"\d{1,3}(?:\.\d{1,3}){3}",  # an IP address: 192.168.100.100
-    r"\d+\.\d+",  # a decimal: 12345.6789
-    r"[1-9]\d{0,2}(?:[ .]\d{3})+",  # an amount: 1 000 000 000, 1.000.000.000
-    r"(?:1[89]|20)\d\d(?:(?: ?[-/] ?| )(?:1[89]|20)\d\d)+",  # years: 2017 2018 2019
-    r"\d{5}-\d{4}",  # a US ZIP+4 code: 61801-1413
-    r"[+-](?:0\d|1[0-4])[0-5]\d (?:19|20)\d\d",  # a UTC offset and year: Twitter's +0000 2017
-)))
+LOOKALIKE = re.compile(
+    "|".join(
+        (
+            r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})",  # 12.09.2017, 5-12-2013
+            r"\d{4}[./-]\d{1,2}[./-]\d{1,2}",  # 2017-10-31
+            r"\d{1,3}(?:\.\d{1,3}){3}",  # an IP address: 192.168.100.100
+            r"\d+\.\d+",  # a decimal: 12345.6789
+            r"[1-9]\d{0,2}(?:[ .]\d{3})+",  # an amount: 1 000 000 000, 1.000.000.000
+            r"(?:1[89]|20)\d\d(?:(?: ?[-/] ?| )(?:1[89]|20)\d\d)+",  # years: 2017 2018 2019
+            r"\d{5}-\d{4}",  # a US ZIP+4 code: 61801-1413
+            r"[+-](?:0\d|1[0-4])[0-5]\d (?:19|20)\d\d",  # a UTC offset and year: Twitter's +0000 2017
+        )
+    )
+)
 
 
 def phone_valid(number: str) -> bool:
@@ -71,8 +86,11 @@ def phone_valid(number: str) -> bool:
 def card_valid(number: str) -> bool:
     """A payment-card number: groups of 3 or more digits, a valid Luhn check digit, and not a
     list of years or an amount."""
-    return (min(map(len, re.split(r"[ -]", number))) >= 3 and luhn_valid(number)
-            and not LOOKALIKE.fullmatch(number))
+    return (
+        min(map(len, re.split(r"[ -]", number))) >= 3
+        and luhn_valid(number)
+        and not LOOKALIKE.fullmatch(number)
+    )
 
 
 def luhn_valid(number: str) -> bool:

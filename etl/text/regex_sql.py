@@ -49,7 +49,9 @@ class CharSet:
 
     def __invert__(self) -> CharSet:
         flip = {"all": "none", "none": "all", "mix": "mix"}
-        other = flip[self.other] if isinstance(self.other, str) else ("mix" if self.other else "all")
+        other = (
+            flip[self.other] if isinstance(self.other, str) else ("mix" if self.other else "all")
+        )
         return CharSet(ASCII - self.ascii, other)
 
 
@@ -92,8 +94,11 @@ def _ascii_matches(py_pattern: str, flags: int) -> frozenset[int]:
 def _category(cat) -> CharSet:
     """\\d, \\s, \\w or a negation, under Python's Unicode rules (\\s and \\d exactly, \\w as MIX)."""
     names = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"}
-    negated = {C.CATEGORY_NOT_DIGIT: C.CATEGORY_DIGIT, C.CATEGORY_NOT_SPACE: C.CATEGORY_SPACE,
-               C.CATEGORY_NOT_WORD: C.CATEGORY_WORD}
+    negated = {
+        C.CATEGORY_NOT_DIGIT: C.CATEGORY_DIGIT,
+        C.CATEGORY_NOT_SPACE: C.CATEGORY_SPACE,
+        C.CATEGORY_NOT_WORD: C.CATEGORY_WORD,
+    }
     if cat in negated:
         return ~_category(negated[cat])
     if cat not in names:
@@ -106,11 +111,18 @@ def _category(cat) -> CharSet:
 def _literal(code: int, ignorecase: bool) -> CharSet:
     """The characters a literal matches (with its case variants when ignoring case)."""
     if not ignorecase:
-        return CharSet(frozenset((code,)), "none") if code < 128 else CharSet(frozenset(), frozenset((code,)))
+        return (
+            CharSet(frozenset((code,)), "none")
+            if code < 128
+            else CharSet(frozenset(), frozenset((code,)))
+        )
     py = re.escape(chr(code))
     if code < 128:  # non-ASCII case variants of ASCII letters (K for k, long s for s) from one scan
-        folds = frozenset(c for c in _non_ascii_matches("[a-z]", re.IGNORECASE)
-                          if re.fullmatch(py, chr(c), re.IGNORECASE))
+        folds = frozenset(
+            c
+            for c in _non_ascii_matches("[a-z]", re.IGNORECASE)
+            if re.fullmatch(py, chr(c), re.IGNORECASE)
+        )
     else:
         folds = _non_ascii_matches(py, re.IGNORECASE)
     return CharSet(_ascii_matches(py, re.IGNORECASE), folds or "none")
@@ -119,7 +131,11 @@ def _literal(code: int, ignorecase: bool) -> CharSet:
 def _range(lo: int, hi: int, ignorecase: bool) -> CharSet:
     """The characters of a class range lo-hi."""
     if not ignorecase:
-        other = "none" if hi < 128 else (frozenset(range(max(lo, 128), hi + 1)) if hi - lo < 256 else "mix")
+        other = (
+            "none"
+            if hi < 128
+            else (frozenset(range(max(lo, 128), hi + 1)) if hi - lo < 256 else "mix")
+        )
         return CharSet(frozenset(range(lo, min(hi, 127) + 1)), other)
     if hi - lo > 256:
         return CharSet(_ascii_matches(f"[{re.escape(chr(lo))}-{re.escape(chr(hi))}]", re.I), "mix")
@@ -256,7 +272,9 @@ def _emit(seq, flags: int, top: bool, exact: bool) -> str:
                 raise Untranslatable("repeat count above RE2's limit")
             body = "(?:" + _emit(list(sub), flags, False, exact) + ")"
             if not exact and hi is not C.MAXREPEAT and hi > 8:
-                hi = C.MAXREPEAT  # wider is safe; RE2 unrolls x{0,40} of a Unicode class too big for its DFA
+                hi = (
+                    C.MAXREPEAT
+                )  # wider is safe; RE2 unrolls x{0,40} of a Unicode class too big for its DFA
             rep = f"{{{lo},}}" if hi is C.MAXREPEAT else f"{{{lo},{hi}}}"
             out.append(body + rep + ("?" if op is C.MIN_REPEAT else ""))
         elif op is C.AT:

@@ -28,7 +28,9 @@ from etl.text.regex_sql import Untranslatable, python_whitespace, re2_ascii_exac
 IS_ASCII = "strlen(text) = length(text)"
 NOT_ASCII = "strlen(text) <> length(text)"
 MOJIBAKE = MARKERS  # UTF-8 read as Windows-1252, Latin-1 or Mac Roman (etl/text/mojibake.py)
-LEADING_HANDLES = "^(?:@[A-Za-z0-9_]+ )+"  # what sentiment cleaning removes anyway (see add_sentiment)
+LEADING_HANDLES = (
+    "^(?:@[A-Za-z0-9_]+ )+"  # what sentiment cleaning removes anyway (see add_sentiment)
+)
 
 
 def _superset(pattern: re.Pattern) -> str | None:
@@ -53,30 +55,37 @@ def search_case(pattern: re.Pattern, column: str = "text") -> tuple[str, list[st
     return "case " + " ".join(whens) + " end", params
 
 
-def _set_from_python(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str,
-                     rule) -> int:
+def _set_from_python(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str, rule) -> int:
     """Fill the NULLs of `out` (rows matching where) with rule(texts); returns texts evaluated."""
-    todo = [t for (t,) in con.execute(
-        f"select distinct text from {table} where {out} is null and ({where})").fetchall()]
+    todo = [
+        t
+        for (t,) in con.execute(
+            f"select distinct text from {table} where {out} is null and ({where})"
+        ).fetchall()
+    ]
     if not todo:
         return 0
     fixes = pd.DataFrame({"text": pd.Series(todo, dtype=object)})
     fixes["value"] = rule(fixes["text"])
     con.register("_fixes", fixes)
-    con.execute(f"update {table} set {out} = f.value from _fixes f "
-                f"where {table}.text = f.text and ({where})")
+    con.execute(
+        f"update {table} set {out} = f.value from _fixes f "
+        f"where {table}.text = f.text and ({where})"
+    )
     con.unregister("_fixes")
     return len(todo)
 
 
-def add_search(con: duckdb.DuckDBPyConnection, table: str, pattern: re.Pattern, out: str,
-               where: str = "true") -> int:
+def add_search(
+    con: duckdb.DuckDBPyConnection, table: str, pattern: re.Pattern, out: str, where: str = "true"
+) -> int:
     """Add boolean `out` = pattern.search(text) is not None (NULL outside `where`)."""
     case, params = search_case(pattern)
     con.execute(f"alter table {table} add column {out} boolean")
     con.execute(f"update {table} set {out} = {case} where {where}", params)
-    return _set_from_python(con, table, out, where,
-                            lambda s: [pattern.search(t) is not None for t in s])
+    return _set_from_python(
+        con, table, out, where, lambda s: [pattern.search(t) is not None for t in s]
+    )
 
 
 def masking_candidates(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
@@ -89,15 +98,18 @@ def masking_candidates(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFr
     texts go to Python, and each only through the rules whose superset matches it.
     """
     sups = [_superset(rule.find) for rule in enrich.PII_RULES]
-    hits = [f"regexp_matches(text, ?) as m{i}" if s else f"true as m{i}"
-            for i, s in enumerate(sups)]
+    hits = [
+        f"regexp_matches(text, ?) as m{i}" if s else f"true as m{i}" for i, s in enumerate(sups)
+    ]
     params = [s for s in sups if s]
     cond, cparams = "true", []
     if all(sups):
         cond, cparams = "regexp_matches(text, ?)", ["|".join(f"(?:{s})" for s in sups)]
     frame = con.execute(
         f"select text as raw, {', '.join(hits)} from (select distinct text from ({source}) "
-        f"where text is not null and {cond})", params + cparams).df()
+        f"where text is not null and {cond})",
+        params + cparams,
+    ).df()
     may_match = [frame[f"m{i}"].to_numpy(dtype=bool) for i in range(len(sups))]
     frame = frame[["raw"]].astype(object)
     frame["text"] = enrich.masked_texts(frame["raw"], may_match)
@@ -116,9 +128,14 @@ def _tail_window(pattern: re.Pattern) -> int | None:
     state = P.State()
     rest = P.SubPattern(state, parsed[:-2])
     width = rest.getwidth()[1]
-    behind = sum(P.SubPattern(state, list(av[1])).getwidth()[1]
-                 for op, av in _nodes(parsed[:-2]) if op in (C.ASSERT, C.ASSERT_NOT) and av[0] < 0)
-    if any(op is C.AT and av in (C.AT_BEGINNING, C.AT_BEGINNING_STRING) for op, av in _nodes(parsed)):
+    behind = sum(
+        P.SubPattern(state, list(av[1])).getwidth()[1]
+        for op, av in _nodes(parsed[:-2])
+        if op in (C.ASSERT, C.ASSERT_NOT) and av[0] < 0
+    )
+    if any(
+        op is C.AT and av in (C.AT_BEGINNING, C.AT_BEGINNING_STRING) for op, av in _nodes(parsed)
+    ):
         return None
     if width >= C.MAXREPEAT or behind >= C.MAXREPEAT:
         return None
@@ -149,7 +166,9 @@ def _rstrip_sql(chars: str) -> tuple[str, list[str]]:
     return "case when contains(?, right(text, 1)) then rtrim(text, ?) else text end", [chars, chars]
 
 
-def add_signatures(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
+def add_signatures(
+    con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true"
+) -> int:
     """Add `out` = enrich.agent_signatures(text): the signature at the end of a reply, or NULL.
 
     The signature pattern is anchored at the end of the rstripped text and bounded in width, so
@@ -167,8 +186,12 @@ def add_signatures(con: duckdb.DuckDBPyConnection, table: str, out: str, where: 
     con.execute(f"alter table {table} add column {out} varchar")
     con.execute(f"alter table {table} add column _tail varchar")
     con.execute(f"update {table} set _tail = {tail} where ({where}) and {cond}", params + cparams)
-    tails = [t for (t,) in con.execute(
-        f"select distinct _tail from {table} where _tail is not null").fetchall()]
+    tails = [
+        t
+        for (t,) in con.execute(
+            f"select distinct _tail from {table} where _tail is not null"
+        ).fetchall()
+    ]
     sigs = pd.DataFrame({"_tail": pd.Series(tails, dtype=object)})
     sigs["sig"] = enrich.agent_signatures(sigs["_tail"])
     sigs = sigs[sigs["sig"].notna()]
@@ -210,14 +233,22 @@ def _category_whens(playbook: Playbook, column: str = "lower(text)") -> tuple[li
 def _unsafe_non_ascii(playbook: Playbook) -> str:
     """RE2 for a character that keeps a non-ASCII text out of SQL: UNSAFE_NON_ASCII, or a
     non-ASCII character some rule of the playbook names (the ASCII forms cannot see it)."""
-    named = sorted({ch for cat in playbook.categories for r in cat.rules() for ch in r.pattern
-                    if ord(ch) > 127})
+    named = sorted(
+        {
+            ch
+            for cat in playbook.categories
+            for r in cat.rules()
+            for ch in r.pattern
+            if ord(ch) > 127
+        }
+    )
     extra = "".join(f"\\x{{{ord(ch):X}}}" for ch in named)
     return UNSAFE_NON_ASCII + (f"|[{extra}]" if extra else "")
 
 
-def add_categories(con: duckdb.DuckDBPyConnection, table: str, out: str, playbook: Playbook,
-                   where: str = "true") -> int:
+def add_categories(
+    con: duckdb.DuckDBPyConnection, table: str, out: str, playbook: Playbook, where: str = "true"
+) -> int:
     """Add `out` = enrich.categories_from_text(text, playbook): the first playbook category one
     of whose keywords (whole words) or patterns occurs in the normalised text, else 'other'.
 
@@ -236,12 +267,14 @@ def add_categories(con: duckdb.DuckDBPyConnection, table: str, out: str, playboo
     mwhens, mparams = _category_whens(playbook, "m")
     mcase = "case " + " ".join(mwhens) + " else 'other' end" if mwhens else "'other'"
     mapped = r"lower(regexp_replace(replace(text, ?, ?), '[^\x00-\x7F]', chr(1), 'g'))"
-    con.execute(f"""update {table} set {out} = s.cat
+    con.execute(
+        f"""update {table} set {out} = s.cat
         from (select text, {mcase} as cat from (
                 select distinct text, {mapped} as m from {table}
                 where ({where}) and {NOT_ASCII} and not regexp_matches(text, ?))) s
         where {table}.text = s.text and ({where})""",
-                [*mparams, APOSTROPHE, "'", _unsafe_non_ascii(playbook)])
+        [*mparams, APOSTROPHE, "'", _unsafe_non_ascii(playbook)],
+    )
     classify = partial(_categories, playbook=playbook)  # picklable, for a pool without fork
     return _set_from_python(con, table, out, where, lambda s: split_map(classify, s))
 
@@ -261,10 +294,15 @@ def add_sentiment(con: duckdb.DuckDBPyConnection, table: str, out: str, where: s
 
     con.execute(f"alter table {table} add column {out} double")
     con.execute(f"alter table {table} add column _key varchar")
-    con.execute(f"update {table} set _key = regexp_replace(text, ?, '') where {where}",
-                [LEADING_HANDLES])
-    keys = [k for (k,) in con.execute(
-        f"select distinct _key from {table} where _key is not null").fetchall()]
+    con.execute(
+        f"update {table} set _key = regexp_replace(text, ?, '') where {where}", [LEADING_HANDLES]
+    )
+    keys = [
+        k
+        for (k,) in con.execute(
+            f"select distinct _key from {table} where _key is not null"
+        ).fetchall()
+    ]
     scores = pd.DataFrame({"_key": pd.Series(keys, dtype=object)})
     scores["score"] = sentiment_scores(scores["_key"])
     scores = scores[np.isfinite(scores["score"].to_numpy())]
@@ -282,20 +320,30 @@ def mojibake_fixes(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
     left alone."""
     # MOJIBAKE needs a non-ASCII character: ASCII texts (as many bytes as characters) are skipped
     # before the (slower) regular expression.
-    raw = [t for (t,) in con.execute(
-        f"select distinct text from ({source}) where {NOT_ASCII} "
-        "and regexp_matches(text, ?)", [MOJIBAKE]).fetchall()]
+    raw = [
+        t
+        for (t,) in con.execute(
+            f"select distinct text from ({source}) where {NOT_ASCII} and regexp_matches(text, ?)",
+            [MOJIBAKE],
+        ).fetchall()
+    ]
     repairs = [repaired_text(t) for t in raw]
-    frame = pd.DataFrame({"raw": pd.Series(raw, dtype=object),
-                          "text": pd.Series([r[0] for r in repairs], dtype=object),
-                          "kinds": pd.Series([",".join(r[1]) for r in repairs], dtype=object)})
+    frame = pd.DataFrame(
+        {
+            "raw": pd.Series(raw, dtype=object),
+            "text": pd.Series([r[0] for r in repairs], dtype=object),
+            "kinds": pd.Series([",".join(r[1]) for r in repairs], dtype=object),
+        }
+    )
     return frame[frame["raw"] != frame["text"]].reset_index(drop=True)
 
 
 # Three distinct ones of these whole words in an ASCII text make it English without running the
 # detector (tests/golden/language.md measures the agreement); none is a common word elsewhere.
-ENGLISH_HINT = (r"\b(the|you|your|my|have|this|with|what|please|thanks|thank|why|just|been|when|"
-                r"would|could|there|they|get|got|still|how|and|not|that|can't|don't|i'm|it's)\b")
+ENGLISH_HINT = (
+    r"\b(the|you|your|my|have|this|with|what|please|thanks|thank|why|just|been|when|"
+    r"would|could|there|they|get|got|still|how|and|not|that|can't|don't|i'm|it's)\b"
+)
 
 
 def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
@@ -317,25 +365,39 @@ def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: st
 
     con.execute(f"alter table {table} add column {out} varchar")
     con.execute(f"alter table {table} add column _c varchar")
-    con.execute(f"update {table} set _c = trim(regexp_replace(regexp_replace(lower(text), ?, ' ', "
-                f"'g'), ?, ' ', 'g')) where {where}", [NOISE, SPACES])
-    con.execute(f"create or replace temp table _lang as select distinct _c as c from {table} "
-                "where _c is not null")
+    con.execute(
+        f"update {table} set _c = trim(regexp_replace(regexp_replace(lower(text), ?, ' ', "
+        f"'g'), ?, ' ', 'g')) where {where}",
+        [NOISE, SPACES],
+    )
+    con.execute(
+        f"create or replace temp table _lang as select distinct _c as c from {table} "
+        "where _c is not null"
+    )
     con.execute("alter table _lang add column language varchar")
-    con.execute("update _lang set language = 'en' where strlen(c) = length(c) "
-                "and len(list_distinct(regexp_extract_all(c, ?))) >= 3", [ENGLISH_HINT])
-    todo = [c for (c,) in con.execute(
-        "select c from _lang where language is null and (length(regexp_replace(c, ?, '', 'g')) "
-        ">= ? or length(regexp_replace(c, ?, '', 'g')) >= ?)",
-        [f"[^{LETTER_RE2}]", MIN_LETTERS, f"[^{CJK_RE2[1:-1]}]", MIN_CJK]).fetchall()]
+    con.execute(
+        "update _lang set language = 'en' where strlen(c) = length(c) "
+        "and len(list_distinct(regexp_extract_all(c, ?))) >= 3",
+        [ENGLISH_HINT],
+    )
+    todo = [
+        c
+        for (c,) in con.execute(
+            "select c from _lang where language is null and (length(regexp_replace(c, ?, '', 'g')) "
+            ">= ? or length(regexp_replace(c, ?, '', 'g')) >= ?)",
+            [f"[^{LETTER_RE2}]", MIN_LETTERS, f"[^{CJK_RE2[1:-1]}]", MIN_CJK],
+        ).fetchall()
+    ]
     found = pd.DataFrame({"c": pd.Series(todo, dtype=object)})
     found["code"] = split_map(predicted_codes, todo)
     found = found[found["code"].notna()]
     con.register("_found", found)
     con.execute("update _lang set language = f.code from _found f where _lang.c = f.c")
     con.unregister("_found")
-    con.execute(f"update {table} set {out} = l.language from _lang l "
-                f"where l.language is not null and l.c = {table}._c")
+    con.execute(
+        f"update {table} set {out} = l.language from _lang l "
+        f"where l.language is not null and l.c = {table}._c"
+    )
     con.execute("drop table _lang")
     con.execute(f"alter table {table} drop column _c")
     return len(todo)

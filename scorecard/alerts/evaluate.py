@@ -43,7 +43,9 @@ class AlertCheck:
     """One evaluated condition of one alert."""
 
     alert: AlertRule
-    key: str  # stable across runs: the alert's KPI and slice, or the incident's KPI, slice and start
+    key: (
+        str  # stable across runs: the alert's KPI and slice, or the incident's KPI, slice and start
+    )
     firing: bool
     day: str
     headline: str  # one line: what is wrong (or what it is now)
@@ -101,13 +103,17 @@ def _slice_text(slice_: tuple[tuple[str, str], ...]) -> str:
     return ", ".join(f"{k} {v}" for k, v in slice_) or "all cases"
 
 
-def kpi_check(con: duckdb.DuckDBPyConnection, config: Config, rule: AlertRule, day: str) -> AlertCheck:
+def kpi_check(
+    con: duckdb.DuckDBPyConnection, config: Config, rule: AlertRule, day: str
+) -> AlertCheck:
     """Evaluate one KPI alert on one day."""
     try:
         kpi = kpi_by_id(rule.kpi)
     except (KeyError, ValueError):
-        raise ValueError(f"alert {rule.name!r}: kpi {rule.kpi!r} is not a KPI id of the catalogue "
-                         "(socialcare scorecard --format json lists them) nor 'incidents'.") from None
+        raise ValueError(
+            f"alert {rule.name!r}: kpi {rule.kpi!r} is not a KPI id of the catalogue "
+            "(socialcare scorecard --format json lists them) nor 'incidents'."
+        ) from None
     filters = {k: [v] for k, v in rule.slice}
     result = scorecard(con, config, day, day, grain="total", filters=filters, kpi_ids=[kpi.id])
     v = result.value(kpi.id)
@@ -115,7 +121,9 @@ def kpi_check(con: duckdb.DuckDBPyConnection, config: Config, rule: AlertRule, d
     where = _slice_text(rule.slice)
     if v is None or v.value is None:
         reason = (v.reason if v is not None else None) or "no value"
-        return AlertCheck(rule, f"{kpi.id}|{where}", False, day, f"{kpi.label} ({where}): n/a, {reason}")
+        return AlertCheck(
+            rule, f"{kpi.id}|{where}", False, day, f"{kpi.label} ({where}): n/a, {reason}"
+        )
     level = level_text(kpi, v.value, config)
     target = level_text(kpi, v.target, config) if v.target is not None else None
     if kind == "red":
@@ -130,9 +138,18 @@ def kpi_check(con: duckdb.DuckDBPyConnection, config: Config, rule: AlertRule, d
     headline = f"{kpi.label} ({where}) {level} on {day}, {cond}, n {v.n:,}"
     if v.thin:
         headline += " (thin: too few to judge)"
-    detail = _shortfall_paragraph(con, config, kpi.id, day, filters) if firing and kind == "red" else ""
-    facts = {"kpi": kpi.id, "slice": dict(rule.slice), "value": v.value, "target": v.target, "n": v.n,
-             "kpi_status": v.status, "unit": v.currency or kpi.unit}
+    detail = (
+        _shortfall_paragraph(con, config, kpi.id, day, filters) if firing and kind == "red" else ""
+    )
+    facts = {
+        "kpi": kpi.id,
+        "slice": dict(rule.slice),
+        "value": v.value,
+        "target": v.target,
+        "n": v.n,
+        "kpi_status": v.status,
+        "unit": v.currency or kpi.unit,
+    }
     return AlertCheck(rule, f"{kpi.id}|{where}", firing, day, headline, detail, facts)
 
 
@@ -141,8 +158,9 @@ def _shortfall_paragraph(con, config, kpi_id: str, day: str, filters: dict) -> s
     from scorecard.rootcause.shortfall import explain_shortfall
 
     try:
-        return explain_shortfall(con, config, kpi_id, f"{day}..{day}", filters=filters,
-                                 with_terms=False).summary
+        return explain_shortfall(
+            con, config, kpi_id, f"{day}..{day}", filters=filters, with_terms=False
+        ).summary
     except (ValueError, KeyError):
         return ""
 
@@ -152,8 +170,13 @@ def _severity_floor(rule: AlertRule) -> float:
     return SEVERITY_LEVELS.get(word, float(word) if word.replace(".", "", 1).isdigit() else 0.0)
 
 
-def incident_checks(con: duckdb.DuckDBPyConnection, config: Config, rule: AlertRule, day: str,
-                    incidents: list | None = None) -> list[AlertCheck]:
+def incident_checks(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    rule: AlertRule,
+    day: str,
+    incidents: list | None = None,
+) -> list[AlertCheck]:
     """Evaluate an incidents alert: one check per incident of the last days that matches it."""
     floor = _severity_floor(rule)
     wanted = dict(rule.slice)
@@ -164,16 +187,35 @@ def incident_checks(con: duckdb.DuckDBPyConnection, config: Config, rule: AlertR
             continue
         key = f"incident|{inc.kpi}|{json.dumps(slice_, sort_keys=True)}|{inc.start}"
         firing = inc.end >= day
-        headline = f"incident {inc.kpi} ({_slice_text(tuple(sorted(slice_.items())))}) {inc.start}..{inc.end}, " \
-                   f"severity {inc.severity:.1f}"
-        out.append(AlertCheck(rule, key, firing, day, headline, inc.summary,
-                              {"kpi": inc.kpi, "slice": slice_, "start": inc.start, "end": inc.end,
-                               "severity": inc.severity, "observed": inc.observed,
-                               "expected": inc.expected}))
+        headline = (
+            f"incident {inc.kpi} ({_slice_text(tuple(sorted(slice_.items())))}) {inc.start}..{inc.end}, "
+            f"severity {inc.severity:.1f}"
+        )
+        out.append(
+            AlertCheck(
+                rule,
+                key,
+                firing,
+                day,
+                headline,
+                inc.summary,
+                {
+                    "kpi": inc.kpi,
+                    "slice": slice_,
+                    "start": inc.start,
+                    "end": inc.end,
+                    "severity": inc.severity,
+                    "observed": inc.observed,
+                    "expected": inc.expected,
+                },
+            )
+        )
     return out
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, config: Config, day: str | None = None) -> tuple[str | None, list[AlertCheck]]:
+def evaluate(
+    con: duckdb.DuckDBPyConnection, config: Config, day: str | None = None
+) -> tuple[str | None, list[AlertCheck]]:
     """Every alert's checks on `day` (default: the latest local day with data)."""
     if day is None:
         last = latest_day(con, config)
@@ -203,19 +245,31 @@ def _message(check: AlertCheck, destination: str, status: str, link: str | None)
         text = f"Cleared: {check.headline}"
     if link:
         text += f"\n\nOpen: {link}"
-    payload = {"alert": check.alert.name, "status": status, "day": check.day, "headline": check.headline,
-               "detail": check.detail if status == "firing" else "", **check.facts}
+    payload = {
+        "alert": check.alert.name,
+        "status": status,
+        "day": check.day,
+        "headline": check.headline,
+        "detail": check.detail if status == "firing" else "",
+        **check.facts,
+    }
     return AlertMessage(check.alert.name, check.key, destination, status, subject, text, payload)
 
 
 def _rootcause_link(base_url: str, check: AlertCheck) -> str:
     """The dashboard's explanation of the check: why its KPI is off target on its day, in its slice."""
-    query = {"kpi": check.facts.get("kpi", ""), "day": check.day, "mode": "target",
-             **{k: v for k, v in (check.facts.get("slice") or {}).items() if k in ("brand", "channel")}}
+    query = {
+        "kpi": check.facts.get("kpi", ""),
+        "day": check.day,
+        "mode": "target",
+        **{k: v for k, v in (check.facts.get("slice") or {}).items() if k in ("brand", "channel")},
+    }
     return f"{base_url.rstrip('/')}/rootcause?{urlencode(query)}"
 
 
-def transitions(checks: list[AlertCheck], stored: pd.DataFrame, base_url: str | None = None) -> list[AlertMessage]:
+def transitions(
+    checks: list[AlertCheck], stored: pd.DataFrame, base_url: str | None = None
+) -> list[AlertMessage]:
     """The messages a run sends: firing where the stored state is not firing, resolved where it
     was firing and is not any more (per destination)."""
     known = {(r.alert, r.key, r.destination): r.status for r in stored.itertuples(index=False)}
@@ -233,14 +287,22 @@ def transitions(checks: list[AlertCheck], stored: pd.DataFrame, base_url: str | 
     # a condition that no longer appears at all (an incident out of the window) has cleared
     for (alert, key, dest), status in known.items():
         if status == "firing" and (alert, key, dest) not in seen:
-            gone = AlertCheck(AlertRule(alert, "incidents", to=(dest,)), key, False, "", f"{key.split('|')[1]} "
-                              "no longer reported", "", {})
+            gone = AlertCheck(
+                AlertRule(alert, "incidents", to=(dest,)),
+                key,
+                False,
+                "",
+                f"{key.split('|')[1]} no longer reported",
+                "",
+                {},
+            )
             out.append(_message(gone, dest, "resolved", None))
     return out
 
 
-def run_alerts(con: duckdb.DuckDBPyConnection, config: Config, day: str | None = None,
-               send: bool = True) -> AlertRun:
+def run_alerts(
+    con: duckdb.DuckDBPyConnection, config: Config, day: str | None = None, send: bool = True
+) -> AlertRun:
     """Evaluate every alert, send what changed (unless `send` is False) and return the state
     to store: delivered messages update it, failed ones leave it as it was."""
     day, checks = evaluate(con, config, day)
@@ -256,7 +318,19 @@ def run_alerts(con: duckdb.DuckDBPyConnection, config: Config, day: str | None =
         except DeliveryError as e:
             errors.append(f"alert {m.alert!r}: {e}")
     now = datetime.now(UTC)
-    state = pd.DataFrame([{"alert": m.alert, "key": m.key, "destination": m.destination, "status": m.status,
-                           "since": now, "delivered_at": now, "detail": m.subject} for m in sent],
-                         columns=["alert", "key", "destination", "status", "since", "delivered_at", "detail"])
+    state = pd.DataFrame(
+        [
+            {
+                "alert": m.alert,
+                "key": m.key,
+                "destination": m.destination,
+                "status": m.status,
+                "since": now,
+                "delivered_at": now,
+                "detail": m.subject,
+            }
+            for m in sent
+        ],
+        columns=["alert", "key", "destination", "status", "since", "delivered_at", "detail"],
+    )
     return AlertRun(day, tuple(checks), tuple(messages), tuple(sent), tuple(errors), state)

@@ -73,8 +73,9 @@ def _centred_level(values: np.ndarray, half: int, min_count: int, gap: int = 0) 
     return level
 
 
-def _pooled_level(share: np.ndarray, n: np.ndarray, half: int, min_count: int,
-                  gap: int = 0) -> np.ndarray:
+def _pooled_level(
+    share: np.ndarray, n: np.ndarray, half: int, min_count: int, gap: int = 0
+) -> np.ndarray:
     """Share of the other days of each day's window, pooled over their rows after leaving out
     the days that are themselves outliers against the first pooled share (|z| > 3). For
     proportions this beats a midmean of daily shares, which sits at 0 % (or 100 %) for a rare
@@ -85,7 +86,9 @@ def _pooled_level(share: np.ndarray, n: np.ndarray, half: int, min_count: int,
         p0 = np.nansum(ws * wn, axis=1) / np.nansum(wn, axis=1)
         p = (p0[:, None] * wn + 0.5) / (wn + 1.0)
         inlier = np.abs(ws - p0[:, None]) <= 3 * np.sqrt(p * (1 - p) / wn)
-        level = np.nansum(np.where(inlier, ws * wn, 0.0), axis=1) / np.nansum(np.where(inlier, wn, 0.0), axis=1)
+        level = np.nansum(np.where(inlier, ws * wn, 0.0), axis=1) / np.nansum(
+            np.where(inlier, wn, 0.0), axis=1
+        )
     level[np.sum(~np.isnan(ws), axis=1) < min_count] = np.nan
     return level
 
@@ -123,8 +126,16 @@ def _pooled_var(row_var: np.ndarray, n: np.ndarray, mask: np.ndarray) -> float:
     return float(np.average(v[keep], weights=w[keep]))
 
 
-def _noise(kind: str, expected: np.ndarray, n: np.ndarray, usable: np.ndarray, yu: np.ndarray,
-           row_var: np.ndarray | None, log: bool, weekday: np.ndarray | None = None) -> np.ndarray:
+def _noise(
+    kind: str,
+    expected: np.ndarray,
+    n: np.ndarray,
+    usable: np.ndarray,
+    yu: np.ndarray,
+    row_var: np.ndarray | None,
+    log: bool,
+    weekday: np.ndarray | None = None,
+) -> np.ndarray:
     """The known sampling noise of each value (up to the spread factor estimated from data)."""
     if kind == "count":
         return np.sqrt(np.maximum(expected, 1.0))
@@ -151,7 +162,7 @@ def _noise(kind: str, expected: np.ndarray, n: np.ndarray, usable: np.ndarray, y
     per_row = float(np.median(rows)) if len(rows) else 1.0
     per_row = per_row if np.isfinite(per_row) and per_row > 0 else 1.0
     expected_rows = np.maximum(np.abs(np.nan_to_num(expected)) / per_row, 1.0)
-    square = per_row ** 2  # without row data: every row worth the typical value
+    square = per_row**2  # without row data: every row worth the typical value
     if row_var is not None:  # the mean square per row, measured
         ok = usable & np.isfinite(row_var) & (row_var > 0)
         square = _pooled_var(row_var, n, ok) if ok.any() else square
@@ -191,14 +202,22 @@ def exact_z(kind: str, y: np.ndarray, n: np.ndarray, expected: np.ndarray) -> np
             above = np.where(k < m, special.bdtrc(np.minimum(k, m - 1), m, prob), 0.0)
             from_k = np.where(k > 0, special.bdtrc(np.maximum(k - 1, 0), m, prob), 1.0)
         lower, upper = (below + at_most) / 2, (above + from_k) / 2
-    z = np.where(upper < lower, -special.ndtri(np.clip(upper, 1e-300, 1.0)),  # norm.isf
-                 special.ndtri(np.clip(lower, 1e-300, 1.0)))  # norm.ppf
+    z = np.where(
+        upper < lower,
+        -special.ndtri(np.clip(upper, 1e-300, 1.0)),  # norm.isf
+        special.ndtri(np.clip(lower, 1e-300, 1.0)),
+    )  # norm.ppf
     return np.where(np.isnan(y) | np.isnan(expected), np.nan, z)
 
 
-def _scaled(resid: np.ndarray, base: np.ndarray, known: bool, min_days: int,
-            exact: np.ndarray | None = None,
-            measure: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _scaled(
+    resid: np.ndarray,
+    base: np.ndarray,
+    known: bool,
+    min_days: int,
+    exact: np.ndarray | None = None,
+    measure: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """(sd, z): the noise times the robust spread of the standardised residuals (at least 1
     where the noise is `known`; NaN when fewer than min_days residuals or no spread at all).
     `exact` replaces resid / base by exact tail scores where given; `measure` (bool) limits the
@@ -227,8 +246,9 @@ def closed_weekdays(y: np.ndarray, weekday: np.ndarray) -> np.ndarray:
     return out
 
 
-def enough(kind: str, expected: np.ndarray, y: np.ndarray, n: np.ndarray, usable: np.ndarray,
-           min_n: int) -> np.ndarray:
+def enough(
+    kind: str, expected: np.ndarray, y: np.ndarray, n: np.ndarray, usable: np.ndarray, min_n: int
+) -> np.ndarray:
     """Which values are big enough to test: a count where its expected value is at least
     MIN_COUNT (the exact Poisson tail is honest at any size: 14 cases where 2.2 are expected is
     an event, 3 where 2 are expected is not); a sum where it holds, or is expected to hold,
@@ -240,20 +260,38 @@ def enough(kind: str, expected: np.ndarray, y: np.ndarray, n: np.ndarray, usable
     return np.ones(len(n), dtype=bool)
 
 
-def seasonal_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
-                      min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
-                      sensitivity: float = 3.5, row_var: np.ndarray | None = None) -> pd.DataFrame:
+def seasonal_baseline(
+    dates: pd.DatetimeIndex,
+    y: np.ndarray,
+    n: np.ndarray,
+    kind: str,
+    min_n: int = 20,
+    half: int = 14,
+    min_days: int = 14,
+    log: bool = False,
+    sensitivity: float = 3.5,
+    row_var: np.ndarray | None = None,
+) -> pd.DataFrame:
     """[date, observed, expected, lower, upper, z, n, tested] per day of a complete daily series
     (lower..upper = the band of |z| < sensitivity). `row_var`, for a mean, is each day's sample
     variance of the averaged rows: the standard error sqrt(var / n) is then the known noise."""
-    return pd.DataFrame(seasonal_arrays(dates, y, n, kind, min_n, half, min_days, log,
-                                        sensitivity, row_var))
+    return pd.DataFrame(
+        seasonal_arrays(dates, y, n, kind, min_n, half, min_days, log, sensitivity, row_var)
+    )
 
 
-def seasonal_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
-                    min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
-                    sensitivity: float = 3.5,
-                    row_var: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def seasonal_arrays(
+    dates: pd.DatetimeIndex,
+    y: np.ndarray,
+    n: np.ndarray,
+    kind: str,
+    min_n: int = 20,
+    half: int = 14,
+    min_days: int = 14,
+    log: bool = False,
+    sensitivity: float = 3.5,
+    row_var: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """seasonal_baseline's columns as arrays (the scan tests thousands of series: no frames)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
@@ -277,9 +315,16 @@ def seasonal_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind:
         expected = np.where(closed_weekdays(y, weekday)[weekday], 0.0, expected)
     resid = yu - expected
     base = _noise(kind, expected, n, usable, yu, row_var, log, weekday)
-    sd, z = _scaled(resid, base, kind in ("count", "proportion", "sum") or row_var is not None,
-                    min_days, None if log else exact_z(kind, yu, n, expected))
-    tested = usable & ~np.isnan(expected) & np.isfinite(sd) & enough(kind, expected, y, n, usable, min_n)
+    sd, z = _scaled(
+        resid,
+        base,
+        kind in ("count", "proportion", "sum") or row_var is not None,
+        min_days,
+        None if log else exact_z(kind, yu, n, expected),
+    )
+    tested = (
+        usable & ~np.isnan(expected) & np.isfinite(sd) & enough(kind, expected, y, n, usable, min_n)
+    )
     lower, upper = expected - sensitivity * sd, expected + sensitivity * sd
     if kind == "proportion":
         lower, upper = np.clip(lower, 0.0, 1.0), np.clip(upper, 0.0, 1.0)
@@ -287,5 +332,13 @@ def seasonal_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind:
         lower = np.maximum(lower, 0.0)
     if log:
         expected, lower, upper = np.expm1(expected), np.expm1(lower), np.expm1(upper)
-    return {"date": dates, "observed": observed, "expected": expected, "lower": lower,
-            "upper": upper, "z": np.where(tested, z, np.nan), "n": n, "tested": tested}
+    return {
+        "date": dates,
+        "observed": observed,
+        "expected": expected,
+        "lower": lower,
+        "upper": upper,
+        "z": np.where(tested, z, np.nan),
+        "n": n,
+        "tested": tested,
+    }

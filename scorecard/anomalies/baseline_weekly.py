@@ -41,8 +41,9 @@ def outlier_runs(share: np.ndarray, n: np.ndarray, width: int, limit: float = 3.
     return maximum_filter1d(far, size=width, mode="constant")
 
 
-def weekday_offsets(resid: np.ndarray, weekday: np.ndarray,
-                    weight: np.ndarray | None = None) -> np.ndarray:
+def weekday_offsets(
+    resid: np.ndarray, weekday: np.ndarray, weight: np.ndarray | None = None
+) -> np.ndarray:
     """float[7]: the residual from the level per weekday (0 where fewer than 3 days), not
     centred: the levels are trimmed of outlying days, so a weekday far from the others (a
     closed Sunday, a weekend share) is far from them too, and the offsets add it back. With
@@ -60,9 +61,18 @@ def weekday_offsets(resid: np.ndarray, weekday: np.ndarray,
     return out
 
 
-def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
-                     min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
-                     row_var: np.ndarray | None = None, width: int = 7) -> pd.DataFrame:
+def rolling_baseline(
+    dates: pd.DatetimeIndex,
+    y: np.ndarray,
+    n: np.ndarray,
+    kind: str,
+    min_n: int = 20,
+    half: int = 14,
+    min_days: int = 14,
+    log: bool = False,
+    row_var: np.ndarray | None = None,
+    width: int = 7,
+) -> pd.DataFrame:
     """[date, observed, expected, z, n, tested]: the same test on the rolling `width`-day pooled
     series (sums for counts and sums, n-weighted means otherwise), so that a sustained shift in
     a slice too thin for daily tests is still seen. A window's expected value pools its days'
@@ -74,13 +84,23 @@ def rolling_baseline(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind
     level carries its weekday's season (a week pools unequal days: a closed Sunday, a weekend
     share). The spread of the weeks' scores is measured without the weeks
     centred in such a run (they are what is looked for) and is never below that of the days."""
-    return pd.DataFrame(rolling_arrays(dates, y, n, kind, min_n, half, min_days, log, row_var,
-                                       width))
+    return pd.DataFrame(
+        rolling_arrays(dates, y, n, kind, min_n, half, min_days, log, row_var, width)
+    )
 
 
-def rolling_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: str,
-                   min_n: int = 20, half: int = 14, min_days: int = 14, log: bool = False,
-                   row_var: np.ndarray | None = None, width: int = 7) -> dict[str, np.ndarray]:
+def rolling_arrays(
+    dates: pd.DatetimeIndex,
+    y: np.ndarray,
+    n: np.ndarray,
+    kind: str,
+    min_n: int = 20,
+    half: int = 14,
+    min_days: int = 14,
+    log: bool = False,
+    row_var: np.ndarray | None = None,
+    width: int = 7,
+) -> dict[str, np.ndarray]:
     """rolling_baseline's columns as arrays (the scan tests thousands of series: no frames)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
@@ -93,7 +113,7 @@ def rolling_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: 
     def rolled(v: np.ndarray) -> np.ndarray:
         out = np.full(len(v), np.nan)
         if len(v) >= width:
-            out[width - 1:] = np.convolve(v, kernel, mode="valid")
+            out[width - 1 :] = np.convolve(v, kernel, mode="valid")
         return out
 
     n7, days7 = rolled(np.where(valid, n, 0.0)), rolled(valid.astype(float))
@@ -118,14 +138,19 @@ def rolling_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: 
         wider = _pooled_level(kept, n, 2 * half, max(3, min_days // 2), gap=width // 2)
         level = np.where(np.isfinite(clean), clean, np.where(np.isfinite(wider), wider, level))
     else:
-        level = _centred_level(np.log1p(np.maximum(day, 0.0)) if log else day, half,
-                               max(3, min_days // 2), gap=width // 2)
+        level = _centred_level(
+            np.log1p(np.maximum(day, 0.0)) if log else day,
+            half,
+            max(3, min_days // 2),
+            gap=width // 2,
+        )
     # each day's expected value carries its weekday's season: a week pools unequal days (a
     # closed Sunday, a weekend share), which the levels, trimmed of outlying days, do not
     dayt = np.log1p(np.maximum(day, 0.0)) if log else day
     weekday = np.asarray(dates.day_of_week)
-    offsets = weekday_offsets(np.where(runs, np.nan, dayt - level), weekday,
-                              n if kind == "proportion" else None)
+    offsets = weekday_offsets(
+        np.where(runs, np.nan, dayt - level), weekday, n if kind == "proportion" else None
+    )
     day_expected = level + offsets[weekday]
     if kind == "proportion":
         day_expected = np.clip(day_expected, 0.0, 1.0)
@@ -134,8 +159,9 @@ def rolling_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: 
     known = np.isfinite(day_expected)
     with np.errstate(invalid="ignore", divide="ignore"):
         if additive:
-            expected = np.where(rolled(known.astype(float)) == width,
-                                rolled(np.nan_to_num(day_expected)), np.nan)
+            expected = np.where(
+                rolled(known.astype(float)) == width, rolled(np.nan_to_num(day_expected)), np.nan
+            )
         else:
             weight = np.where(valid & known, n, 0.0)
             expected = rolled(weight * np.nan_to_num(day_expected)) / rolled(weight)
@@ -151,7 +177,7 @@ def rolling_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: 
     # the spread of the weeks' scores leaves out the weeks centred in an outlying run: those
     # are the incidents to find, not the noise to measure them against
     centred = np.zeros(len(y), dtype=bool)
-    centred[width - 1:] = runs[width // 2: len(y) - width + 1 + width // 2]
+    centred[width - 1 :] = runs[width // 2 : len(y) - width + 1 + width // 2]
     sd, z = _scaled(yu - expected, base, known, min_days, exact, ~centred)
     if known:  # at least the spread of the days' own scores: the overlapping weeks give only a
         # dozen independent values, a noisy measure of their spread on their own
@@ -164,8 +190,19 @@ def rolling_arrays(dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray, kind: 
             wider = np.nanmax(sd / base) if np.isfinite(sd).any() else np.nan
             if np.isfinite(floor) and np.isfinite(wider) and floor > wider:
                 sd, z = sd * floor / wider, z * wider / floor
-    tested = usable & ~np.isnan(expected) & np.isfinite(sd) & enough(kind, expected, y7, n7, usable, min_n)
+    tested = (
+        usable
+        & ~np.isnan(expected)
+        & np.isfinite(sd)
+        & enough(kind, expected, y7, n7, usable, min_n)
+    )
     if log:
         expected = np.expm1(expected)
-    return {"date": dates, "observed": observed, "expected": expected,
-            "z": np.where(tested, z, np.nan), "n": n7, "tested": tested}
+    return {
+        "date": dates,
+        "observed": observed,
+        "expected": expected,
+        "z": np.where(tested, z, np.nan),
+        "n": n7,
+        "tested": tested,
+    }

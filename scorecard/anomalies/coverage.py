@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-GAP_MIN_ROWS = 7.0  # a source day with 0 rows is a gap where >= this many were typical (P(0) < 0.1 %)
+GAP_MIN_ROWS = (
+    7.0  # a source day with 0 rows is a gap where >= this many were typical (P(0) < 0.1 %)
+)
 CLOSED_SHARE = 0.02  # a weekday with less than this share of a source's rows is a closed day
 MIN_WEEKDAY_DAYS = 21  # days with rows needed to tell closed weekdays (three weeks)
 ISLAND_DAYS = 7  # a run of covered days shorter than this between gaps is not tested either
@@ -34,14 +36,22 @@ class CoverageGap:
     typical_rows: float
 
     def to_json(self) -> dict:
-        return {"source": self.source, "start": self.start, "end": self.end, "days": self.days,
-                "typical_rows": self.typical_rows, "summary": self.summary()}
+        return {
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "days": self.days,
+            "typical_rows": self.typical_rows,
+            "summary": self.summary(),
+        }
 
     def summary(self) -> str:
         span = self.start if self.start == self.end else f"{self.start}..{self.end}"
-        return (f"source {self.source}: no rows on {span} ({self.days} day"
-                f"{'' if self.days == 1 else 's'}; typically {self.typical_rows:g} a day): a "
-                "coverage gap, not a drop.")
+        return (
+            f"source {self.source}: no rows on {span} ({self.days} day"
+            f"{'' if self.days == 1 else 's'}; typically {self.typical_rows:g} a day): a "
+            "coverage gap, not a drop."
+        )
 
 
 def gap_days(days: pd.DatetimeIndex, counts: np.ndarray) -> np.ndarray:
@@ -75,8 +85,15 @@ def gaps_in(source_days: pd.DataFrame, start: str, end: str) -> list[CoverageGap
         gap = gap_days(days, counts)
         typical = float(np.median(counts[counts > 0]))
         for a, b in _runs_of(gap):
-            out.append(CoverageGap(str(source), days[a].date().isoformat(),
-                                   days[b].date().isoformat(), b - a + 1, typical))
+            out.append(
+                CoverageGap(
+                    str(source),
+                    days[a].date().isoformat(),
+                    days[b].date().isoformat(),
+                    b - a + 1,
+                    typical,
+                )
+            )
     return out
 
 
@@ -89,8 +106,6 @@ def _runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
     firsts = np.concatenate([[idx[0]], idx[breaks + 1]])
     lasts = np.concatenate([idx[breaks], [idx[-1]]])
     return [(int(a), int(b)) for a, b in zip(firsts, lasts, strict=True)]
-
-
 
 
 @dataclass(frozen=True)
@@ -111,8 +126,10 @@ class Coverage:
             for dim in ("brand", "channel"):
                 if dim in slice_:
                     r = r[r[dim] == slice_[dim]]
-            self.memo[key] = (tuple(sorted(r["source"].unique())),
-                              None if r.empty else int(r["at"].min()))
+            self.memo[key] = (
+                tuple(sorted(r["source"].unique())),
+                None if r.empty else int(r["at"].min()),
+            )
         return self.memo[key]
 
     def mask(self, slice_: dict, surveys: bool) -> np.ndarray:
@@ -136,7 +153,7 @@ def left_out(gap: np.ndarray) -> np.ndarray:
     if gap.any():
         for a, b in _runs_of(~gap):
             if b - a + 1 < ISLAND_DAYS:
-                out[a:b + 1] = True
+                out[a : b + 1] = True
     return out
 
 

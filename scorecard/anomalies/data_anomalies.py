@@ -40,8 +40,9 @@ def _grouping(by: Sequence[str], dims: Sequence[str]) -> int:
     return sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in by)
 
 
-def _split_sets(frame: pd.DataFrame, slicings: Sequence[tuple[str, ...]],
-                dims: Sequence[str]) -> dict[tuple[str, ...], pd.DataFrame]:
+def _split_sets(
+    frame: pd.DataFrame, slicings: Sequence[tuple[str, ...]], dims: Sequence[str]
+) -> dict[tuple[str, ...], pd.DataFrame]:
     """The rows of one GROUPING SETS result ([period, *dims, g, value, n]) per slicing, as
     [period, *by, value, n] in the order of (period, *by)."""
     out = {}
@@ -57,10 +58,15 @@ def _dims_of(slicings: Sequence[tuple[str, ...]]) -> list[str]:
     return list(dict.fromkeys(d for by in slicings for d in by))
 
 
-def daily_exceedance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
-                          slicings: Sequence[tuple[str, ...]], start: str | None,
-                          end: str | None, filters: Mapping[str, Sequence[str]]
-                          ) -> dict[tuple[str, ...], pd.DataFrame]:
+def daily_exceedance_sets(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[tuple[str, ...], pd.DataFrame]:
     """Per slicing (a tuple of dimensions): [period, *by, value, n] for a quantile KPI, per day
     and slice the share of rows above the slice's quantile over the whole window (a proportion
     with binomial noise); every slicing from one read of the rows."""
@@ -74,34 +80,42 @@ def daily_exceedance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi: K
     gs = [_grouping(by, dims) for by in slicings]
     grouping = f"grouping({', '.join(dims)})" if dims else "0"
     # each row against its slice's quantile in every slicing: q{i} is slicing i's quantiles
-    joins = "".join(f" left join (select * from q where g = {g}) q{i} on " + (" and ".join(
-        f"r.{d} is not distinct from q{i}.{d}" for d in by) or "true")
-        for i, (by, g) in enumerate(zip(slicings, gs, strict=True)))
+    joins = "".join(
+        f" left join (select * from q where g = {g}) q{i} on "
+        + (" and ".join(f"r.{d} is not distinct from q{i}.{d}" for d in by) or "true")
+        for i, (by, g) in enumerate(zip(slicings, gs, strict=True))
+    )
     shares = ", ".join(f"avg((x > q{i})::double) as a{i}" for i in range(len(slicings)))
     pick = "case g " + " ".join(f"when {g} then a{i}" for i, g in enumerate(gs)) + " end"
     day_sets = ", ".join("(day" + "".join(f", {d}" for d in by) + ")" for by in slicings)
     sql = f"""
         with r as materialized (
             select timezone($tz, opened_at)::date as day,
-                   {''.join(f'{DIMS[d]} as {d}, ' for d in dims)}({col})::double as x
+                   {"".join(f"{DIMS[d]} as {d}, " for d in dims)}({col})::double as x
             from {source_sql(config, kpi.source, params)} src where {where} and ({col}) is not null
         ), q as (
-            select {''.join(d + ', ' for d in dims)}{grouping} as g, quantile_cont(x, $p) as q
-            from r group by grouping sets ({', '.join('(' + ', '.join(by) + ')' for by in slicings)})
+            select {"".join(d + ", " for d in dims)}{grouping} as g, quantile_cont(x, $p) as q
+            from r group by grouping sets ({", ".join("(" + ", ".join(by) + ")" for by in slicings)})
         )
-        select strftime(day, '%Y-%m-%d') as period, {''.join(d + ', ' for d in dims)}g,
+        select strftime(day, '%Y-%m-%d') as period, {"".join(d + ", " for d in dims)}g,
                {pick} as value, n
         from (
-            select day, {''.join(d + ', ' for d in dims)}{grouping} as g, {shares}, count(*) as n
-            from (select r.*, {', '.join(f'q{i}.q as q{i}' for i in range(len(slicings)))} from r{joins}) r
+            select day, {"".join(d + ", " for d in dims)}{grouping} as g, {shares}, count(*) as n
+            from (select r.*, {", ".join(f"q{i}.q as q{i}" for i in range(len(slicings)))} from r{joins}) r
             group by grouping sets ({day_sets})
         ) s"""
     return _split_sets(run(con, sql, params).df(), slicings, dims)
 
 
-def daily_exceedance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, by: Sequence[str],
-                     start: str | None, end: str | None,
-                     filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def daily_exceedance(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[period, *by, value, n] for a quantile KPI: per day and slice, the share of rows above the
     slice's quantile over the whole window (a proportion with binomial noise)."""
     return daily_exceedance_sets(con, config, kpi, [tuple(by)], start, end, filters)[tuple(by)]
@@ -113,7 +127,7 @@ def ratio_parts(kpi: Kpi) -> tuple[str, str] | None:
     if not kpi.is_plain or not text.startswith("sum("):
         return None
     end = closing_paren(text, 3)
-    num, rest = text[4:end], text[end + 1:].strip()
+    num, rest = text[4:end], text[end + 1 :].strip()
     m = re.fullmatch(r"/\s*nullif\((.+),\s*0\)", rest, re.S)
     den = split_call(m.group(1), "count") if m else None
     if den is None or den[0].strip() != "*":
@@ -125,8 +139,12 @@ def cluster_parts(kpi: Kpi) -> tuple[str, str] | None:
     """(row filter, cluster key) of `count(*) filter (where C) / nullif(count(distinct K)
     filter (where C), 0)`: rows per cluster, such as cases per agent-hour."""
     text = kpi.value.strip() if kpi.is_plain else ""
-    m = re.fullmatch(r"(count\(\*\)(?:\s+filter\s*\(.+?\))?)\s*/\s*nullif\("
-                     r"count\(distinct (.+)\)\s+filter\s*\(where (.+)\),\s*0\)", text, re.S)
+    m = re.fullmatch(
+        r"(count\(\*\)(?:\s+filter\s*\(.+?\))?)\s*/\s*nullif\("
+        r"count\(distinct (.+)\)\s+filter\s*\(where (.+)\),\s*0\)",
+        text,
+        re.S,
+    )
     if not m:
         return None
     num = split_call(m.group(1), "count")
@@ -135,10 +153,15 @@ def cluster_parts(kpi: Kpi) -> tuple[str, str] | None:
     return m.group(3), m.group(2)
 
 
-def daily_row_variance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
-                            slicings: Sequence[tuple[str, ...]], start: str | None,
-                            end: str | None, filters: Mapping[str, Sequence[str]]
-                            ) -> dict[tuple[str, ...], pd.DataFrame]:
+def daily_row_variance_sets(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[tuple[str, ...], pd.DataFrame]:
     """Per slicing (a tuple of dimensions): [period, *by, value, n], per day and slice the
     variance per row behind an average KPI (the sample variance of the averaged rows: mean
     sentiment, mean FRT, NPS), a ratio of sums (cost per resolution: n x the delta-method
@@ -152,14 +175,18 @@ def daily_row_variance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi:
     where = where_clause(start, end, filters, params)
     day = "timezone($tz, opened_at)::date as day"
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
-    if cluster:  # mean rows per cluster: var of cluster sizes / clusters = (var x rows/clusters) / rows
+    if (
+        cluster
+    ):  # mean rows per cluster: var of cluster sizes / clusters = (var x rows/clusters) / rows
         cond, key = (prepared_sql(con, config, kpi, params, t) for t in cluster)
         sets = ", ".join(f"(day, {''.join(d + ', ' for d in by)}k)" for by in slicings)
-        sql = (f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
-               f"count(*) as value, sum(c) as n from (select day, {cols}grouping({', '.join(dims) or 'day'})"
-               f" as g, k, count(*) as c from (select {day}, {picked}{key} as k from "
-               f"{source_sql(config, kpi.source, params)} src where {where} and ({cond})) r "
-               f"group by grouping sets ({sets})) s group by day, {cols}g")
+        sql = (
+            f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
+            f"count(*) as value, sum(c) as n from (select day, {cols}grouping({', '.join(dims) or 'day'})"
+            f" as g, k, count(*) as c from (select {day}, {picked}{key} as k from "
+            f"{source_sql(config, kpi.source, params)} src where {where} and ({cond})) r "
+            f"group by grouping sets ({sets})) s group by day, {cols}g"
+        )
         frame = run(con, sql, params).df()
         if not dims:
             frame["g"] = 0
@@ -167,8 +194,10 @@ def daily_row_variance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi:
     if ratio:
         x, d = (prepared_sql(con, config, kpi, params, t) for t in ratio)
         pop = "true"
-        stat = ("(sum(x * x) - 2 * (sum(x) / sum(d)) * sum(x * d) + power(sum(x) / sum(d), 2) "
-                "* sum(d * d)) / nullif(sum(d), 0)")
+        stat = (
+            "(sum(x * x) - 2 * (sum(x) / sum(d)) * sum(x * d) + power(sum(x) / sum(d), 2) "
+            "* sum(d * d)) / nullif(sum(d), 0)"
+        )
         count = "sum(d)"
     elif row is not None and (kpi.value.strip().startswith("avg(") or linear_row(kpi)):
         x, d = prepared_sql(con, config, kpi, params, row), "1"
@@ -181,20 +210,28 @@ def daily_row_variance_sets(con: duckdb.DuckDBPyConnection, config: Config, kpi:
     else:
         return {by: pd.DataFrame(columns=["period", *by, "value", "n"]) for by in slicings}
     sets = ", ".join(f"(day{''.join(', ' + d for d in by)})" for by in slicings)
-    sql = (f"select strftime(day, '%Y-%m-%d') as period, {cols}"
-           f"grouping({', '.join(dims) or 'day'}) as g, {stat} as value, {count} as n from ("
-           f"select {day}, {picked}({x})::double as x, ({d})::double as d "
-           f"from {source_sql(config, kpi.source, params)} src where {where} and {pop}) r "
-           f"group by grouping sets ({sets})")
+    sql = (
+        f"select strftime(day, '%Y-%m-%d') as period, {cols}"
+        f"grouping({', '.join(dims) or 'day'}) as g, {stat} as value, {count} as n from ("
+        f"select {day}, {picked}({x})::double as x, ({d})::double as d "
+        f"from {source_sql(config, kpi.source, params)} src where {where} and {pop}) r "
+        f"group by grouping sets ({sets})"
+    )
     frame = run(con, sql, params).df()
     if not dims:
         frame["g"] = 0
     return _split_sets(frame, slicings, dims)
 
 
-def daily_row_variance(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi,
-                       by: Sequence[str], start: str | None, end: str | None,
-                       filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def daily_row_variance(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[period, *by, value, n]: daily_row_variance_sets for one slicing."""
     return daily_row_variance_sets(con, config, kpi, [tuple(by)], start, end, filters)[tuple(by)]
 
@@ -208,13 +245,15 @@ def settle_days(con: duckdb.DuckDBPyConnection, max_days: int = 7) -> int:
     return int(min(max_days, max(0.0, -(-float(row[0]) // 86400))))
 
 
-def source_days(con: duckdb.DuckDBPyConnection, config: Config, start: str,
-                end: str) -> pd.DataFrame:
+def source_days(
+    con: duckdb.DuckDBPyConnection, config: Config, start: str, end: str
+) -> pd.DataFrame:
     """[source, brand, channel, day, n]: rows per loaded source (surveys as 'surveys'), brand,
     channel and local day in [start, end] (warehouse/sql/queries/source_days.sql)."""
     lo, hi = utc_bounds(config.display_timezone, start, end)
-    return con.execute(named_sql("source_days"),
-                       {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}).df()
+    return con.execute(
+        named_sql("source_days"), {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}
+    ).df()
 
 
 @dataclass(frozen=True)
@@ -238,12 +277,14 @@ class MessageDays:
         return rows["first_at"].min(), rows["last_at"].max()
 
 
-def message_days(con: duckdb.DuckDBPyConnection, config: Config, start: str,
-                 end: str) -> MessageDays:
+def message_days(
+    con: duckdb.DuckDBPyConnection, config: Config, start: str, end: str
+) -> MessageDays:
     """The sent_at bounds per day of opening in [start, end] (MessageDays)."""
     lo, hi = utc_bounds(config.display_timezone, start, end)
-    frame = con.execute(named_sql("anomaly_message_days"),
-                        {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}).df()
+    frame = con.execute(
+        named_sql("anomaly_message_days"), {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}
+    ).df()
     return MessageDays(start, end, frame)
 
 
@@ -255,9 +296,14 @@ def _sent_between(bounds: tuple | None, params: dict) -> str:
     return " and sent_at between $s_lo and $s_hi"
 
 
-def window_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tuple[str, str],
-                    filters: Mapping[str, Sequence[str]], limit: int = 200,
-                    days: MessageDays | None = None) -> pd.DataFrame:
+def window_messages(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    window: tuple[str, str],
+    filters: Mapping[str, Sequence[str]],
+    limit: int = 200,
+    days: MessageDays | None = None,
+) -> pd.DataFrame:
     """[interaction_id, sent_at, text]: the first `limit` customer messages (by time) of cases
     opened in `window` and `filters` (e.g. an attribution's segment); sent_at in display tz. A
     top-N read, cheap where a hash sample of the whole window is not; `days` bounds the
@@ -265,14 +311,22 @@ def window_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tupl
     params: dict = {"tz": config.display_timezone, "limit": int(limit)}
     where = where_clause(*window, filters, params)
     where += _sent_between(days.bounds(window) if days else None, params)
-    sql = (f"select interaction_id, sent_at, text from {SOURCES['messages']} m "
-           f"where text is not null and {where} order by sent_at, interaction_id limit $limit")
+    sql = (
+        f"select interaction_id, sent_at, text from {SOURCES['messages']} m "
+        f"where text is not null and {where} order by sent_at, interaction_id limit $limit"
+    )
     return _local_times(run(con, sql, params).df(), config.display_timezone)
 
 
-def sampled_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tuple[str, str],
-                     filters: Mapping[str, Sequence[str]], exclude: Sequence[str] = (),
-                     limit: int = 3000, days: MessageDays | None = None) -> pd.DataFrame:
+def sampled_messages(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    window: tuple[str, str],
+    filters: Mapping[str, Sequence[str]],
+    exclude: Sequence[str] = (),
+    limit: int = 3000,
+    days: MessageDays | None = None,
+) -> pd.DataFrame:
     """[interaction_id, sent_at, text]: a deterministic sample (lowest hash of the message id,
     a top-N read without sorting the window) of at most `limit` customer messages of cases
     opened in `window` minus the `exclude` days, in time order; sent_at in display tz. `days`
@@ -280,7 +334,9 @@ def sampled_messages(con: duckdb.DuckDBPyConnection, config: Config, window: tup
     params: dict = {"tz": config.display_timezone, "limit": int(limit)}
     where = where_clause(*window, filters, params, exclude)
     where += _sent_between(days.bounds(window) if days else None, params)
-    sql = (f"select interaction_id, sent_at, text from (select interaction_id, sent_at, text "
-           f"from {SOURCES['messages']} m where text is not null and {where} "
-           f"order by hash(message_id), message_id limit $limit) s order by sent_at, interaction_id")
+    sql = (
+        f"select interaction_id, sent_at, text from (select interaction_id, sent_at, text "
+        f"from {SOURCES['messages']} m where text is not null and {where} "
+        f"order by hash(message_id), message_id limit $limit) s order by sent_at, interaction_id"
+    )
     return _local_times(run(con, sql, params).df(), config.display_timezone)

@@ -105,9 +105,13 @@ def hour_band(hours: pd.DataFrame) -> dict | None:
                 best = (score, a, b, e)
     score, a, b, e = best
     label = str(int(hour[a])) if a == b else f"{int(hour[a])}-{int(hour[b])}"
-    return {"dimension": "hour", "segment": label,
-            "share": float(run_share[b + 1] - run_share[a]), "excess": float(e),
-            "score": float(score)}
+    return {
+        "dimension": "hour",
+        "segment": label,
+        "share": float(run_share[b + 1] - run_share[a]),
+        "excess": float(e),
+        "score": float(score),
+    }
 
 
 def directional_share(segments: pd.DataFrame) -> pd.Series:
@@ -143,36 +147,57 @@ def attribution_of(segments: pd.DataFrame, k: int = 3) -> list[dict]:
             if rows.empty:
                 continue
             r = rows.iloc[0]
-            top = {"dimension": dim, "segment": str(r["segment"]), "share": float(r["share"]),
-                   "excess": float(r["excess"]), "score": float(r["excess"])}
+            top = {
+                "dimension": dim,
+                "segment": str(r["segment"]),
+                "share": float(r["share"]),
+                "excess": float(r["excess"]),
+                "score": float(r["excess"]),
+            }
         if top["share"] > 0:
             best.append(top)
     best.sort(key=lambda x: -x["score"])
-    return [{"dimension": x["dimension"], "segment": x["segment"], "share": round(x["share"], 3)}
-            for x in best[:k]]
+    return [
+        {"dimension": x["dimension"], "segment": x["segment"], "share": round(x["share"], 3)}
+        for x in best[:k]
+    ]
 
 
 def anomaly_summary(kpi: Kpi, f: dict, attribution: list[dict], terms: Sequence[str]) -> str:
     """'First response (median) on social for TelcoCo rose from 18 to 95 minutes on 2024-03-12;
     80 % of the change came from the outage category; top terms: 'outage', 'no signal'.'"""
     verb = "rose" if f["z"] > 0 else "fell"
-    when = f"on {f['date']}" if f.get("window", 1) == 1 else f"in the {f['window']} days to {f['date']}"
+    when = (
+        f"on {f['date']}"
+        if f.get("window", 1) == 1
+        else f"in the {f['window']} days to {f['date']}"
+    )
     per_day = " a day" if f.get("window", 1) > 1 and kind_of(kpi) in ("count", "sum") else ""
-    text = (f"{kpi.label}{slice_phrase(f['slice'])} {verb} from "
-            f"{value_pair(kpi, f['expected'], f['observed'])}{per_day} {when}"
-            f"{verdict(kpi, f['z'], is_additive(kpi))}")
+    text = (
+        f"{kpi.label}{slice_phrase(f['slice'])} {verb} from "
+        f"{value_pair(kpi, f['expected'], f['observed'])}{per_day} {when}"
+        f"{verdict(kpi, f['z'], is_additive(kpi))}"
+    )
     if attribution:  # a share above 100 % is said as it is: other segments moved the other way
         top = attribution[0]
-        text += (f"; {share_text(top['share'])} of the change came from "
-                 f"{segment_phrase(top['dimension'], top['segment'])}{offset_note(top['share'])}")
+        text += (
+            f"; {share_text(top['share'])} of the change came from "
+            f"{segment_phrase(top['dimension'], top['segment'])}{offset_note(top['share'])}"
+        )
     if terms:
         text += "; top terms: " + ", ".join(f"'{t}'" for t in terms[:3])
     return text + "."
 
 
-def daily_baseline(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, start: str | None,
-                   end: str | None, filters: Mapping[str, Sequence[str]] | None = None,
-                   sensitivity: float = 3.5) -> pd.DataFrame:
+def daily_baseline(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi_id: str,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    sensitivity: float = 3.5,
+) -> pd.DataFrame:
     """[date, observed, expected, lower, upper, n, is_anomaly] of one KPI's daily series."""
     kpi = kpi_by_id(kpi_id)
     start, end = effective_range(con, config, start, end)
@@ -188,8 +213,11 @@ def daily_baseline(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, 
     ex = data.exceed.get((kpi.id,), empty) if quantile_of(kpi) else None
     b = daily_test(kpi, dates, y, n, ex, data.variance.get((kpi.id,)), sensitivity)
     b.loc[unsettled(kpi, dates, settled_to(con, config)), "z"] = np.nan
-    out = b.assign(date=[d.date().isoformat() for d in dates], n=b["n"].astype("int64"),
-                   is_anomaly=b["z"].abs() >= sensitivity)
+    out = b.assign(
+        date=[d.date().isoformat() for d in dates],
+        n=b["n"].astype("int64"),
+        is_anomaly=b["z"].abs() >= sensitivity,
+    )
     return out[cols]
 
 
@@ -201,9 +229,15 @@ def settled_to(con: duckdb.DuckDBPyConnection, config: Config) -> str | None:
     return (date.fromisoformat(last) - timedelta(days=settle_days(con))).isoformat()
 
 
-def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: str, end: str,
-               exclude: Sequence[str], days: MessageDays | None = None
-               ) -> tuple[dict, list[dict], list[dict], list[str]]:
+def _explained(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    f: dict,
+    start: str,
+    end: str,
+    exclude: Sequence[str],
+    days: MessageDays | None = None,
+) -> tuple[dict, list[dict], list[dict], list[str]]:
     """(flag, attribution, examples, terms) of one flag: attributed against the surrounding
     baseline window minus `exclude` and the flagged window; the terms of the slice's customer
     messages; examples drawn from the segment the attribution names first (so that they
@@ -217,16 +251,36 @@ def _explained(con: duckdb.DuckDBPyConnection, config: Config, f: dict, start: s
     _, hi = window_around(f["date"], HALF_WINDOW, start, end)
     free = [d for d in DIMS if d not in f["slice"]]
     kpi = kpi_by_id(f["kpi"])
-    t = attribution_tables(con, config, [kpi], free, (lo, hi), (first, f["date"]), filters,
-                           sorted(set(exclude) | set(focus)))[kpi.id]
+    t = attribution_tables(
+        con,
+        config,
+        [kpi],
+        free,
+        (lo, hi),
+        (first, f["date"]),
+        filters,
+        sorted(set(exclude) | set(focus)),
+    )[kpi.id]
     attribution = attribution_of(t.segments)
     fm = sampled_messages(con, config, (first, f["date"]), filters, limit=TEXT_SAMPLE, days=days)
-    bm = sampled_messages(con, config, (lo, hi), filters, sorted(set(exclude) | set(focus)),
-                          limit=TEXT_SAMPLE, days=days)
+    bm = sampled_messages(
+        con,
+        config,
+        (lo, hi),
+        filters,
+        sorted(set(exclude) | set(focus)),
+        limit=TEXT_SAMPLE,
+        days=days,
+    )
     drivers = text_drivers(list(fm["text"]), list(bm["text"]))
     if attribution:  # examples of the segment named first (the terms stay the slice's)
-        fm = window_messages(con, config, (first, f["date"]),
-                             {**filters, **segment_filter(attribution[0])}, days=days)
+        fm = window_messages(
+            con,
+            config,
+            (first, f["date"]),
+            {**filters, **segment_filter(attribution[0])},
+            days=days,
+        )
     ex = examples(fm, drivers, EXAMPLES, fill=True)
     if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
         f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
@@ -242,26 +296,53 @@ def segment_filter(entry: dict) -> dict[str, list[str]]:
     return {entry["dimension"]: [seg]}
 
 
-def _incident(con: duckdb.DuckDBPyConnection, config: Config, group, derived: set[str],
-              start: str, end: str, exclude: Sequence[str],
-              days: MessageDays | None = None) -> Incident:
+def _incident(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    group,
+    derived: set[str],
+    start: str,
+    end: str,
+    exclude: Sequence[str],
+    days: MessageDays | None = None,
+) -> Incident:
     """One incident from its flag group: driver, echoes, severity, attribution, examples."""
-    f, attribution, examples, terms = _explained(con, config, driver_of(group, derived), start,
-                                                 end, exclude, days)
+    f, attribution, examples, terms = _explained(
+        con, config, driver_of(group, derived), start, end, exclude, days
+    )
     echoes = echoes_of(group, driver_of(group, derived), derived)
     kpi = kpi_by_id(f["kpi"])
     text = anomaly_summary(kpi, f, attribution, terms)
     if echoes:
-        text = text[:-1] + f"; {len(echoes)} other KPI{'s' if len(echoes) > 1 else ''} and slices moved with it."
+        text = (
+            text[:-1]
+            + f"; {len(echoes)} other KPI{'s' if len(echoes) > 1 else ''} and slices moved with it."
+        )
     lo, hi = (d.date().isoformat() for d in incident_span(group.flags))
-    return Incident("", lo, hi, f["kpi"], dict(f["slice"]), "up" if f["z"] > 0 else "down",
-                    round(severity_of(group.flags, derived), 2), f["observed"], f["expected"],
-                    round(f["z"], 2), f["date"], int(f["window"]), int(f["n"]), text, attribution,
-                    examples, echoes)
+    return Incident(
+        "",
+        lo,
+        hi,
+        f["kpi"],
+        dict(f["slice"]),
+        "up" if f["z"] > 0 else "down",
+        round(severity_of(group.flags, derived), 2),
+        f["observed"],
+        f["expected"],
+        round(f["z"], 2),
+        f["date"],
+        int(f["window"]),
+        int(f["n"]),
+        text,
+        attribution,
+        examples,
+        echoes,
+    )
 
 
-def coverage_gaps(con: duckdb.DuckDBPyConnection, config: Config, start: str | None = None,
-                  end: str | None = None) -> list[CoverageGap]:
+def coverage_gaps(
+    con: duckdb.DuckDBPyConnection, config: Config, start: str | None = None, end: str | None = None
+) -> list[CoverageGap]:
     """Days inside the range (default: all the data) on which a loaded source has no rows at
     all where it usually has some: coverage gaps, not drops (scorecard/anomalies/coverage.py)."""
     start, end = effective_range(con, config, *day_range(start, end))
@@ -270,9 +351,15 @@ def coverage_gaps(con: duckdb.DuckDBPyConnection, config: Config, start: str | N
     return gaps_in(source_days(con, config, start, end), start, end)
 
 
-def find_anomalies(con: duckdb.DuckDBPyConnection, config: Config, start: str | None = None,
-                   end: str | None = None, kpi_ids: Sequence[str] | None = None,
-                   sensitivity: float = 3.5, progress: bool = False) -> AnomalyResult:
+def find_anomalies(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None = None,
+    end: str | None = None,
+    kpi_ids: Sequence[str] | None = None,
+    sensitivity: float = 3.5,
+    progress: bool = False,
+) -> AnomalyResult:
     """Incidents in the daily KPI series (overall, per brand, channel, brand x channel; day by
     day, and in rolling weeks where a series is too thin for that): the flags one event causes
     grouped (scorecard/anomalies/incidents.py), severity first, each with its driver, echoes, attribution,
@@ -284,18 +371,23 @@ def find_anomalies(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
     given = day_range(start, end)
     start, end = effective_range(con, config, *given)
     if start and end and end < start:  # one end given, beyond the data
-        raise ValueError(f"no data from {start}: the data ends on {end}." if given[0] else
-                         f"no data up to {end}: the data starts on {start}.")
+        raise ValueError(
+            f"no data from {start}: the data ends on {end}."
+            if given[0]
+            else f"no data up to {end}: the data starts on {start}."
+        )
     if not (start and end):
         return AnomalyResult(start, end, sensitivity)
     settle = settle_days(con)
     days = source_days(con, config, start, end)
     cov = coverage_of(days, start, end)
     with steps(progress, len(SLICE_DIMS), "anomalies: scan") as tick:
-        flagged, thin, n_series, n_days = scan(con, config, kpis, start, end, sensitivity,
-                                               settled_to(con, config), cov, tick)
+        flagged, thin, n_series, n_days = scan(
+            con, config, kpis, start, end, sensitivity, settled_to(con, config), cov, tick
+        )
     kept, new = new_activity(
-        flagged, lambda f: cov.first_day(f["slice"], kpi_by_id(f["kpi"]).source == SURVEYS), start)
+        flagged, lambda f: cov.first_day(f["slice"], kpi_by_id(f["kpi"]).source == SURVEYS), start
+    )
     derived = {k.id for k in kpis if cost_derived(k)}
     groups = grouped(kept, derived)
     unusual: dict[tuple, set[str]] = {}  # days flagged in a slice: not part of its baselines
@@ -307,16 +399,41 @@ def find_anomalies(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
     with steps(progress, len(groups), "anomalies: explain incidents") as tick:
         for g in groups:
             key = tuple(driver_of(g, derived)["slice"].items())
-            out.append(_incident(con, config, g, derived, start, end,
-                                 sorted(unusual.get(key, ())), mdays))
+            out.append(
+                _incident(con, config, g, derived, start, end, sorted(unusual.get(key, ())), mdays)
+            )
             tick("")
     out.sort(key=lambda i: (-i.severity, i.start, sorted(i.slice.items())))
     out = [replace(i, id=f"i{r}") for r, i in enumerate(out, 1)]
     cost_only = sum(f["kpi"] in derived for f in kept) - sum(
-        f["kpi"] in derived for g in groups for f in g.flags)
-    return AnomalyResult(start, end, sensitivity, tuple(out), tuple(thin), n_series, n_days,
-                         settle, tuple(new), tuple(gaps_in(days, start, end)), cost_only)
+        f["kpi"] in derived for g in groups for f in g.flags
+    )
+    return AnomalyResult(
+        start,
+        end,
+        sensitivity,
+        tuple(out),
+        tuple(thin),
+        n_series,
+        n_days,
+        settle,
+        tuple(new),
+        tuple(gaps_in(days, start, end)),
+        cost_only,
+    )
 
 
-__all__ = ["JSON_KEYS", "MIN_DAYS", "MIN_N", "SLICE_DIMS", "Anomaly", "AnomalyResult", "ThinSlice",
-           "coverage_gaps", "daily_baseline", "find_anomalies", "kind_of", "most_specific"]
+__all__ = [
+    "JSON_KEYS",
+    "MIN_DAYS",
+    "MIN_N",
+    "SLICE_DIMS",
+    "Anomaly",
+    "AnomalyResult",
+    "ThinSlice",
+    "coverage_gaps",
+    "daily_baseline",
+    "find_anomalies",
+    "kind_of",
+    "most_specific",
+]

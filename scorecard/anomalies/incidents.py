@@ -72,9 +72,18 @@ class Echo:
     n: int = 0  # rows behind `observed`
 
     def to_json(self) -> dict:
-        return {"kpi": self.kpi, "slice": self.slice, "observed": self.observed,
-                "expected": self.expected, "z": round(self.z, 2), "date": self.date,
-                "window": self.window, "days": self.days, "measure": self.measure, "n": self.n}
+        return {
+            "kpi": self.kpi,
+            "slice": self.slice,
+            "observed": self.observed,
+            "expected": self.expected,
+            "z": round(self.z, 2),
+            "date": self.date,
+            "window": self.window,
+            "days": self.days,
+            "measure": self.measure,
+            "n": self.n,
+        }
 
 
 @dataclass(frozen=True)
@@ -100,12 +109,25 @@ class Incident:
     echoes: tuple[Echo, ...] = ()
 
     def to_json(self) -> dict:
-        return {"id": self.id, "start": self.start, "end": self.end, "kpi": self.kpi,
-                "slice": self.slice, "direction": self.direction, "severity": self.severity,
-                "observed": self.observed, "expected": self.expected, "z": self.z,
-                "summary": self.summary, "attribution": self.attribution,
-                "examples": self.examples, "echoes": [e.to_json() for e in self.echoes],
-                "date": self.date, "window": self.window, "n": self.n}
+        return {
+            "id": self.id,
+            "start": self.start,
+            "end": self.end,
+            "kpi": self.kpi,
+            "slice": self.slice,
+            "direction": self.direction,
+            "severity": self.severity,
+            "observed": self.observed,
+            "expected": self.expected,
+            "z": self.z,
+            "summary": self.summary,
+            "attribution": self.attribution,
+            "examples": self.examples,
+            "echoes": [e.to_json() for e in self.echoes],
+            "date": self.date,
+            "window": self.window,
+            "n": self.n,
+        }
 
 
 @dataclass(frozen=True)
@@ -119,16 +141,23 @@ class NewActivity:
     last_flag: str
 
     def to_json(self) -> dict:
-        return {"slice": self.slice, "first_day": self.first_day, "kpis": list(self.kpis),
-                "summary": self.summary()}
+        return {
+            "slice": self.slice,
+            "first_day": self.first_day,
+            "kpis": list(self.kpis),
+            "summary": self.summary(),
+        }
 
     def summary(self) -> str:
         where = ", ".join(f"{k}={v}" for k, v in self.slice.items()) or "all"
-        return (f"{where}: activity from {self.first_day} with no rows in the weeks before (no "
-                f"baseline to test against); {len(self.kpis)} KPI(s) moved from nothing.")
+        return (
+            f"{where}: activity from {self.first_day} with no rows in the weeks before (no "
+            f"baseline to test against); {len(self.kpis)} KPI(s) moved from nothing."
+        )
 
 
 # --- grouping ---------------------------------------------------------------------------------
+
 
 def span(f: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of a flag (a rolling week covers its 7 days)."""
@@ -200,8 +229,11 @@ def _clusters(flags: Sequence[dict], derived: set[str] = frozenset()) -> list[_G
             host = max(days, key=lambda g: _overlap(s, g), default=None)
             if host is not None and _overlap(s, host):
                 host.flags.append(f)  # a week joins its days without widening them
-            elif (weeks and _overlap(s, weeks[-1]) > WEEK_SHARED
-                  and (s[1] - weeks[-1].start).days < WEEK_SPAN):
+            elif (
+                weeks
+                and _overlap(s, weeks[-1]) > WEEK_SHARED
+                and (s[1] - weeks[-1].start).days < WEEK_SPAN
+            ):
                 weeks[-1].flags.append(f)  # weeks sharing most of their days, within WEEK_SPAN
                 weeks[-1].end = max(weeks[-1].end, s[1])
             else:
@@ -245,11 +277,21 @@ def grouped(flags: Sequence[dict], derived: set[str]) -> list[_Group]:
     shared out among the finer incidents they are nearest in time (a brand's days can echo
     several events of its channels), and never widen an incident's days."""
     roots: list[_Group] = []
-    clusters = sorted(_clusters(flags, derived), key=lambda g: (
-        -len(g.slice), -severity_of(g.flags, derived), g.start, sorted(g.slice.items())))
+    clusters = sorted(
+        _clusters(flags, derived),
+        key=lambda g: (
+            -len(g.slice),
+            -severity_of(g.flags, derived),
+            g.start,
+            sorted(g.slice.items()),
+        ),
+    )
     for c in clusters:
-        finer = [r for r in roots if c.near(r, ECHO_DAYS)
-                 and any(_contains(c.slice, f["slice"]) for f in r.flags)]
+        finer = [
+            r
+            for r in roots
+            if c.near(r, ECHO_DAYS) and any(_contains(c.slice, f["slice"]) for f in r.flags)
+        ]
         if not finer:
             roots.append(c)
             continue
@@ -258,9 +300,16 @@ def grouped(flags: Sequence[dict], derived: set[str]) -> list[_Group]:
             if best not in roots:
                 continue
             shared = c.moves(derived) & best.moves(derived)
-            kin = [r for r in finer if r is not best and r in roots and _concurrent(r, best)
-                   and shared & r.moves(derived) and _siblings(r.slice, best.slice, c.slice)
-                   and severity_of(r.flags, derived) * 2 >= severity_of(best.flags, derived)]
+            kin = [
+                r
+                for r in finer
+                if r is not best
+                and r in roots
+                and _concurrent(r, best)
+                and shared & r.moves(derived)
+                and _siblings(r.slice, best.slice, c.slice)
+                and severity_of(r.flags, derived) * 2 >= severity_of(best.flags, derived)
+            ]
             for r in kin:
                 best.absorb(r)
                 roots.remove(r)
@@ -276,8 +325,14 @@ def grouped(flags: Sequence[dict], derived: set[str]) -> list[_Group]:
             else:
                 rest.append(f)
         if rest:
-            roots.append(_Group(dict(c.slice), rest, min(span(f)[0] for f in rest),
-                                max(span(f)[1] for f in rest)))
+            roots.append(
+                _Group(
+                    dict(c.slice),
+                    rest,
+                    min(span(f)[0] for f in rest),
+                    max(span(f)[1] for f in rest),
+                )
+            )
     return [g for g in roots if g.moves(derived)]
 
 
@@ -287,9 +342,15 @@ def incident_span(flags: Sequence[dict]) -> tuple[pd.Timestamp, pd.Timestamp]:
     day's echo, not days of the event)."""
     days = [f for f in flags if int(f.get("window", 1)) == 1]
     own = {(tuple(sorted(f["slice"].items())), f["date"]) for f in days}
-    weeks = [f for f in flags if int(f.get("window", 1)) > 1
-             and not any((tuple(sorted(f["slice"].items())), d.date().isoformat()) in own
-                         for d in pd.date_range(*span(f)))]
+    weeks = [
+        f
+        for f in flags
+        if int(f.get("window", 1)) > 1
+        and not any(
+            (tuple(sorted(f["slice"].items())), d.date().isoformat()) in own
+            for d in pd.date_range(*span(f))
+        )
+    ]
     spans = [span(f) for f in days + weeks] or [span(f) for f in flags]
     return min(a for a, _ in spans), max(b for _, b in spans)
 
@@ -312,15 +373,30 @@ def echoes_of(group: _Group, driver: dict, derived: set[str] = frozenset()) -> t
         keep = f if prev is None or abs(f["z"]) > abs(prev[0]["z"]) else prev[0]
         best[key] = (keep, count)
     me = (driver["kpi"], tuple(sorted(driver["slice"].items())))
-    out = [Echo(f["kpi"], dict(f["slice"]), f["observed"], f["expected"], f["z"], f["date"],
-                int(f.get("window", 1)), k, f.get("measure", "value"), int(f.get("n", 0)))
-           for key, (f, k) in best.items() if key != me]
-    return tuple(sorted(out, key=lambda e: (e.kpi in derived, e.slice != driver["slice"],
-                                            -abs(e.z))))
+    out = [
+        Echo(
+            f["kpi"],
+            dict(f["slice"]),
+            f["observed"],
+            f["expected"],
+            f["z"],
+            f["date"],
+            int(f.get("window", 1)),
+            k,
+            f.get("measure", "value"),
+            int(f.get("n", 0)),
+        )
+        for key, (f, k) in best.items()
+        if key != me
+    ]
+    return tuple(
+        sorted(out, key=lambda e: (e.kpi in derived, e.slice != driver["slice"], -abs(e.z)))
+    )
 
 
-def new_activity(flags: Sequence[dict], first_day: Callable[[dict], str | None],
-                 range_start: str) -> tuple[list[dict], list[NewActivity]]:
+def new_activity(
+    flags: Sequence[dict], first_day: Callable[[dict], str | None], range_start: str
+) -> tuple[list[dict], list[NewActivity]]:
     """(flags with a history, NewActivity per slice): a flag is new activity when its expected
     value is 0 or its slice's data started inside the range fewer than HISTORY_DAYS days before
     the flag's first day (`first_day(flag)`: the first day with rows of the flag's slice)."""
@@ -328,14 +404,24 @@ def new_activity(flags: Sequence[dict], first_day: Callable[[dict], str | None],
     for f in flags:
         key = tuple(sorted(f["slice"].items()))
         first = first_day(f)
-        young = (first is not None and first > range_start
-                 and (span(f)[0] - pd.Timestamp(first)).days < HISTORY_DAYS)
+        young = (
+            first is not None
+            and first > range_start
+            and (span(f)[0] - pd.Timestamp(first)).days < HISTORY_DAYS
+        )
         if young or abs(float(f["expected"])) < 1e-9:
             begins = first if young else span(f)[0].date().isoformat()
             new.setdefault(key, []).append(f)
             firsts[key] = min(firsts.get(key, begins), begins)
         else:
             kept.append(f)
-    out = [NewActivity(dict(key), firsts[key], tuple(sorted({f["kpi"] for f in rows})),
-                       max(f["date"] for f in rows)) for key, rows in new.items()]
+    out = [
+        NewActivity(
+            dict(key),
+            firsts[key],
+            tuple(sorted({f["kpi"] for f in rows})),
+            max(f["date"] for f in rows),
+        )
+        for key, rows in new.items()
+    ]
     return kept, sorted(out, key=lambda a: (a.first_day, sorted(a.slice.items())))

@@ -68,8 +68,9 @@ def multiplicative(kpi: Kpi) -> bool:
     return kpi.unit in ("seconds", "rate") or kpi.kind == "agent_spread"
 
 
-def series_arrays(frame: pd.DataFrame, keys: Sequence[str], dates: pd.DatetimeIndex,
-                  count: bool = False) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
+def series_arrays(
+    frame: pd.DataFrame, keys: Sequence[str], dates: pd.DatetimeIndex, count: bool = False
+) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
     """Per key: (value, n) per day of the full range; a missing day has no value and n 0
     (a count has value 0 on a missing day)."""
     if frame.empty:
@@ -95,9 +96,15 @@ class SeriesData:
     variance: dict
 
 
-def noise_data(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], start: str,
-               end: str, slicings: Sequence[tuple[str, ...]],
-               filters: dict | None = None) -> dict[tuple[str, ...], tuple[dict, dict]]:
+def noise_data(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    start: str,
+    end: str,
+    slicings: Sequence[tuple[str, ...]],
+    filters: dict | None = None,
+) -> dict[tuple[str, ...], tuple[dict, dict]]:
     """Per slicing: (exceedance shares of the quantile KPIs, row variances of the average and
     sum KPIs) as series arrays; one query per KPI for all slicings (GROUPING SETS)."""
     dates = pd.date_range(start, end, freq="D")
@@ -115,9 +122,16 @@ def noise_data(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kp
     return out
 
 
-def slice_data(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi],
-               start: str, end: str, by: Sequence[str], filters: dict | None = None,
-               noise: tuple[dict, dict] | None = None) -> SeriesData:
+def slice_data(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    start: str,
+    end: str,
+    by: Sequence[str],
+    filters: dict | None = None,
+    noise: tuple[dict, dict] | None = None,
+) -> SeriesData:
     """Daily series of every KPI for every slice of `by` (one query per source), with the
     exceedance shares and row variances of their noise (`noise`, from noise_data, else read
     here)."""
@@ -134,8 +148,15 @@ def slice_data(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kp
     return SeriesData(values, *noise)
 
 
-def daily_test(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray,
-               exceed: tuple | None, row_var: np.ndarray | None, sensitivity: float) -> pd.DataFrame:
+def daily_test(
+    kpi: Kpi,
+    dates: pd.DatetimeIndex,
+    y: np.ndarray,
+    n: np.ndarray,
+    exceed: tuple | None,
+    row_var: np.ndarray | None,
+    sensitivity: float,
+) -> pd.DataFrame:
     """The seasonal baseline of one KPI series (durations on the log scale). A quantile KPI is
     tested through the daily share of rows above its overall quantile (a proportion with
     binomial noise, robust to the heavy tails of daily medians and p90s); its band and
@@ -143,14 +164,29 @@ def daily_test(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray,
     return pd.DataFrame(daily_arrays(kpi, dates, y, n, exceed, row_var, sensitivity))
 
 
-def daily_arrays(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray,
-                 exceed: tuple | None, row_var: np.ndarray | None,
-                 sensitivity: float) -> dict[str, np.ndarray]:
+def daily_arrays(
+    kpi: Kpi,
+    dates: pd.DatetimeIndex,
+    y: np.ndarray,
+    n: np.ndarray,
+    exceed: tuple | None,
+    row_var: np.ndarray | None,
+    sensitivity: float,
+) -> dict[str, np.ndarray]:
     """daily_test's columns as arrays."""
     kind = kind_of(kpi)
-    b = seasonal_arrays(dates, y, n, kind, MIN_N, HALF_WINDOW, MIN_DAYS,
-                        log=multiplicative(kpi), sensitivity=sensitivity,
-                        row_var=row_var if kind in ("mean", "sum") else None)
+    b = seasonal_arrays(
+        dates,
+        y,
+        n,
+        kind,
+        MIN_N,
+        HALF_WINDOW,
+        MIN_DAYS,
+        log=multiplicative(kpi),
+        sensitivity=sensitivity,
+        row_var=row_var if kind in ("mean", "sum") else None,
+    )
     if exceed is not None:
         bz = seasonal_arrays(dates, *exceed, "proportion", MIN_N, HALF_WINDOW, MIN_DAYS)
         b["tested"] = bz["tested"] & b["tested"]
@@ -158,16 +194,33 @@ def daily_arrays(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray
     return b
 
 
-def weekly_test(kpi: Kpi, dates: pd.DatetimeIndex, y: np.ndarray, n: np.ndarray,
-                exceed: tuple | None, row_var: np.ndarray | None) -> dict[str, np.ndarray]:
+def weekly_test(
+    kpi: Kpi,
+    dates: pd.DatetimeIndex,
+    y: np.ndarray,
+    n: np.ndarray,
+    exceed: tuple | None,
+    row_var: np.ndarray | None,
+) -> dict[str, np.ndarray]:
     """The rolling 7-day test of one KPI series (quantile KPIs through their exceedance share),
     as arrays (rolling_baseline's columns)."""
     if exceed is not None:
-        return rolling_arrays(dates, *exceed, "proportion", MIN_N, HALF_WINDOW, MIN_DAYS, width=WEEK)
+        return rolling_arrays(
+            dates, *exceed, "proportion", MIN_N, HALF_WINDOW, MIN_DAYS, width=WEEK
+        )
     kind = kind_of(kpi)
-    return rolling_arrays(dates, y, n, kind, MIN_N, HALF_WINDOW, MIN_DAYS,
-                          log=multiplicative(kpi),
-                          row_var=row_var if kind in ("mean", "sum") else None, width=WEEK)
+    return rolling_arrays(
+        dates,
+        y,
+        n,
+        kind,
+        MIN_N,
+        HALF_WINDOW,
+        MIN_DAYS,
+        log=multiplicative(kpi),
+        row_var=row_var if kind in ("mean", "sum") else None,
+        width=WEEK,
+    )
 
 
 def weekly_threshold(sensitivity: float, width: int = WEEK) -> float:
@@ -203,10 +256,17 @@ def _without_gaps(y: np.ndarray, n: np.ndarray, gap: np.ndarray) -> tuple[np.nda
     return np.where(gap, np.nan, y), np.where(gap, 0.0, n)
 
 
-def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], start: str,
-         end: str, sensitivity: float, settled_to: str | None = None,
-         coverage: Coverage | None = None,
-         tick: Callable[[str], None] | None = None) -> tuple[list[dict], list[ThinSlice], int, int]:
+def scan(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    start: str,
+    end: str,
+    sensitivity: float,
+    settled_to: str | None = None,
+    coverage: Coverage | None = None,
+    tick: Callable[[str], None] | None = None,
+) -> tuple[list[dict], list[ThinSlice], int, int]:
     """Every flag (daily, and rolling-week where no daily flag covers it), the thin series,
     the number of series tested and of series-days tested. Days after `settled_to` are not
     tested for outcome KPIs (see unsettled); the coverage-gap days of the sources feeding a
@@ -248,9 +308,18 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
             expected = np.asarray(daily["expected"], dtype=float)
             hits = np.flatnonzero(np.abs(np.nan_to_num(z)) >= sensitivity)
             for i in hits:
-                flagged.append({"kpi": kpi.id, "slice": slice_, "date": days[i], "window": 1,
-                                "observed": float(y[i]), "expected": float(expected[i]),
-                                "z": float(z[i]), "n": int(n[i])})
+                flagged.append(
+                    {
+                        "kpi": kpi.id,
+                        "slice": slice_,
+                        "date": days[i],
+                        "window": 1,
+                        "observed": float(y[i]),
+                        "expected": float(expected[i]),
+                        "z": float(z[i]),
+                        "n": int(n[i]),
+                    }
+                )
             shares = ex is not None or kind_of(kpi) == "proportion"  # exact binomial noise
             if not kpi.is_plain or (n_tested >= MIN_DAYS and not shares):  # day by day only (a
                 # spread across agents has no pooled form; averages, counts and sums of a
@@ -268,16 +337,27 @@ def scan(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], st
             # a thin series' weeks stand in for its days; the shares of a series tested day by
             # day get their weeks tested too (a sustained shift too small for any one day), on
             # top of the days, at a stricter threshold
-            limit = (sensitivity + DAILY_WEEK_MARGIN if n_tested >= MIN_DAYS
-                     else weekly_threshold(sensitivity))
+            limit = (
+                sensitivity + DAILY_WEEK_MARGIN
+                if n_tested >= MIN_DAYS
+                else weekly_threshold(sensitivity)
+            )
             for i in _runs(np.flatnonzero(np.abs(np.nan_to_num(zw)) >= limit), zw):
-                flagged.append({"kpi": kpi.id, "slice": slice_, "date": days[i], "window": WEEK,
-                                "observed": float(weekly["observed"][i]),
-                                "expected": float(weekly["expected"][i]),
-                                "z": float(zw[i]), "n": int(weekly["n"][i]),
-                                # a quantile's week is tested (and valued) as its share of
-                                # cases above the series' quantile
-                                **({"measure": "share_above"} if ex is not None else {})})
+                flagged.append(
+                    {
+                        "kpi": kpi.id,
+                        "slice": slice_,
+                        "date": days[i],
+                        "window": WEEK,
+                        "observed": float(weekly["observed"][i]),
+                        "expected": float(weekly["expected"][i]),
+                        "z": float(zw[i]),
+                        "n": int(weekly["n"][i]),
+                        # a quantile's week is tested (and valued) as its share of
+                        # cases above the series' quantile
+                        **({"measure": "share_above"} if ex is not None else {}),
+                    }
+                )
         if tick is not None:
             tick("+".join(by) or "all")
     return _without_echoes(flagged), thin, n_series, n_days
@@ -293,10 +373,13 @@ def _without_echoes(flagged: list[dict]) -> list[dict]:
     for f in flagged:
         if f["window"] > 1:
             last = pd.Timestamp(f["date"])
-            if any(g["kpi"] == f["kpi"] and (g["z"] > 0) == (f["z"] > 0)
-                   and f["slice"].items() <= g["slice"].items()
-                   and last - pd.Timedelta(days=f["window"] - 1) <= pd.Timestamp(g["date"]) <= last
-                   for g in daily):
+            if any(
+                g["kpi"] == f["kpi"]
+                and (g["z"] > 0) == (f["z"] > 0)
+                and f["slice"].items() <= g["slice"].items()
+                and last - pd.Timedelta(days=f["window"] - 1) <= pd.Timestamp(g["date"]) <= last
+                for g in daily
+            ):
                 continue
         out.append(f)
     return out
@@ -308,10 +391,16 @@ def most_specific(flagged: list[dict]) -> list[dict]:
     keep = []
     for f in flagged:
         up = f["z"] > 0
-        finer = any(g is not f and g["kpi"] == f["kpi"] and g["date"] == f["date"]
-                    and g.get("window", 1) == f.get("window", 1)
-                    and (g["z"] > 0) == up and len(g["slice"]) > len(f["slice"])
-                    and f["slice"].items() <= g["slice"].items() for g in flagged)
+        finer = any(
+            g is not f
+            and g["kpi"] == f["kpi"]
+            and g["date"] == f["date"]
+            and g.get("window", 1) == f.get("window", 1)
+            and (g["z"] > 0) == up
+            and len(g["slice"]) > len(f["slice"])
+            and f["slice"].items() <= g["slice"].items()
+            for g in flagged
+        )
         if not finer:
             keep.append(f)
     return keep

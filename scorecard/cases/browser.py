@@ -19,8 +19,17 @@ from scorecard.cases.data_cases import (
     case_rows,
 )  # fmt: skip
 
-__all__ = ["FLAGS", "FLAG_LABELS", "SORTABLE", "CasePage", "CaseQuery", "Transcript",
-           "all_cases", "case_page", "case_transcript"]
+__all__ = [
+    "FLAGS",
+    "FLAG_LABELS",
+    "SORTABLE",
+    "CasePage",
+    "CaseQuery",
+    "Transcript",
+    "all_cases",
+    "case_page",
+    "case_transcript",
+]
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,13 @@ class Transcript:
         return not self.facts.empty
 
 
-def case_page(con: duckdb.DuckDBPyConnection, config: Config, query: CaseQuery, page: int = 0,
-              page_size: int = 25) -> CasePage:
+def case_page(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    query: CaseQuery,
+    page: int = 0,
+    page_size: int = 25,
+) -> CasePage:
     """Page `page` (from 0) of the cases matching `query`, with the total count."""
     page_size = max(1, min(int(page_size), 500))
     total = case_count(con, config, query)
@@ -67,7 +81,12 @@ def all_cases(con: duckdb.DuckDBPyConnection, config: Config, query: CaseQuery) 
     return case_rows(con, config, query)
 
 
-def case_transcript(con: duckdb.DuckDBPyConnection, config: Config, interaction_id: str) -> Transcript:
+def case_transcript(
+    con: duckdb.DuckDBPyConnection, config: Config, interaction_id: str
+) -> Transcript:
     """The full transcript of one case: its facts and its messages with sentiment and flags."""
-    return Transcript(interaction_id, case_facts(con, config, interaction_id),
-                      case_messages(con, config, interaction_id))
+    return Transcript(
+        interaction_id,
+        case_facts(con, config, interaction_id),
+        case_messages(con, config, interaction_id),
+    )

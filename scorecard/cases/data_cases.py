@@ -14,16 +14,35 @@ from scorecard.kpis.data import _local_times
 from warehouse.queries import DIMENSIONS
 
 # Sortable columns (identifiers only from here, never from the request).
-SORTABLE = {"opened_at": "opened_at", "channel": "channel", "brand": "brand",
-            "issue_category": "issue_category", "agent_id": "agent_id", "status": "status",
-            "frt_s": "frt_s", "ttr_s": "ttr_s", "n_messages": "n_messages",
-            "sentiment": "customer_sentiment_mean", "interaction_id": "interaction_id"}
-FLAGS = {"private": "handled_privately", "runaround": "runaround", "reopened": "reopened",
-         "transferred": "transfers > 0", "unanswered": "not answered",
-         "negative": "customer_sentiment_mean <= -0.05"}
-FLAG_LABELS = {"private": "private handoff", "runaround": "run-around", "reopened": "reopened",
-               "transferred": "transferred", "unanswered": "unanswered",
-               "negative": "negative sentiment"}
+SORTABLE = {
+    "opened_at": "opened_at",
+    "channel": "channel",
+    "brand": "brand",
+    "issue_category": "issue_category",
+    "agent_id": "agent_id",
+    "status": "status",
+    "frt_s": "frt_s",
+    "ttr_s": "ttr_s",
+    "n_messages": "n_messages",
+    "sentiment": "customer_sentiment_mean",
+    "interaction_id": "interaction_id",
+}
+FLAGS = {
+    "private": "handled_privately",
+    "runaround": "runaround",
+    "reopened": "reopened",
+    "transferred": "transfers > 0",
+    "unanswered": "not answered",
+    "negative": "customer_sentiment_mean <= -0.05",
+}
+FLAG_LABELS = {
+    "private": "private handoff",
+    "runaround": "run-around",
+    "reopened": "reopened",
+    "transferred": "transferred",
+    "unanswered": "unanswered",
+    "negative": "negative sentiment",
+}
 _COLUMNS = """c.interaction_id, c.opened_at, c.channel, c.brand, c.issue_category, c.agent_id,
     c.status, c.frt_s, c.ttr_s, c.n_messages, c.customer_sentiment_mean as sentiment,
     concat_ws(', ', case when c.handled_privately then 'private handoff' end,
@@ -59,10 +78,14 @@ def case_where(q: CaseQuery, config: Config) -> tuple[str, dict]:
     start, end, search = q.start, q.end, q.search
     if start:  # the UTC bounds (a day of slack each side) let DuckDB skip row groups
         params.update(start=start, lo=(date.fromisoformat(start) - timedelta(days=1)).isoformat())
-        clauses.append("c.opened_at >= $lo::timestamptz and timezone($tz, c.opened_at)::date >= $start::date")
+        clauses.append(
+            "c.opened_at >= $lo::timestamptz and timezone($tz, c.opened_at)::date >= $start::date"
+        )
     if end:
         params.update(end=end, hi=(date.fromisoformat(end) + timedelta(days=2)).isoformat())
-        clauses.append("c.opened_at < $hi::timestamptz and timezone($tz, c.opened_at)::date <= $end::date")
+        clauses.append(
+            "c.opened_at < $hi::timestamptz and timezone($tz, c.opened_at)::date <= $end::date"
+        )
     for dim, values in q.filters:
         if values:
             params[f"f_{dim}"] = list(values)
@@ -84,11 +107,18 @@ def case_where(q: CaseQuery, config: Config) -> tuple[str, dict]:
 def case_count(con: duckdb.DuckDBPyConnection, config: Config, q: CaseQuery) -> int:
     """How many cases match a query."""
     where, params = case_where(q, config)
-    return int(con.execute(sql_file(__package__, "case_count").format(where=where), params).fetchone()[0])
+    return int(
+        con.execute(sql_file(__package__, "case_count").format(where=where), params).fetchone()[0]
+    )
 
 
-def case_rows(con: duckdb.DuckDBPyConnection, config: Config, q: CaseQuery,
-              limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+def case_rows(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    q: CaseQuery,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pd.DataFrame:
     """Matching cases (one page, or all without a limit), with the first customer message."""
     where, params = case_where(q, config)
     column = SORTABLE.get(q.sort, "opened_at")
@@ -97,7 +127,9 @@ def case_rows(con: duckdb.DuckDBPyConnection, config: Config, q: CaseQuery,
     if limit is not None:
         params = {**params, "limit": int(limit), "offset": int(offset)}
         page = "limit $limit offset $offset"
-    sql = sql_file(__package__, "case_page").format(columns=_COLUMNS, where=where, order=order, page=page)
+    sql = sql_file(__package__, "case_page").format(
+        columns=_COLUMNS, where=where, order=order, page=page
+    )
     return _local_times(con.execute(sql, params).df(), config.display_timezone)
 
 
@@ -107,7 +139,9 @@ def case_facts(con: duckdb.DuckDBPyConnection, config: Config, interaction_id: s
     return _local_times(con.execute(sql, {"id": interaction_id}).df(), config.display_timezone)
 
 
-def case_messages(con: duckdb.DuckDBPyConnection, config: Config, interaction_id: str) -> pd.DataFrame:
+def case_messages(
+    con: duckdb.DuckDBPyConnection, config: Config, interaction_id: str
+) -> pd.DataFrame:
     """Every message of one case in order, with sentiment and flags; times in display tz."""
     sql = sql_file(__package__, "case_messages")
     return _local_times(con.execute(sql, {"id": interaction_id}).df(), config.display_timezone)

@@ -23,7 +23,11 @@ def search_params(term: str) -> dict:
     one = pd.Series([t], dtype=object)
     email = short_hashes(one).iloc[0] if _EMAIL.fullmatch(t) else None
     digits = phone_digits(one).iloc[0] if _PHONE.fullmatch(t) else None
-    phone = short_hashes(pd.Series([digits], dtype=object)).iloc[0] if digits and len(digits) >= 6 else None
+    phone = (
+        short_hashes(pd.Series([digits], dtype=object)).iloc[0]
+        if digits and len(digits) >= 6
+        else None
+    )
     return {"term": t, "handle": handles(one).iloc[0], "email_hash": email, "phone_hash": phone}
 
 

@@ -13,8 +13,14 @@ from scorecard.kpis.data_pieces import frt_column, sla_sql
 from warehouse.queries import as_of, named_sql
 
 
-def opportunity_rows(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
-                     filters: Mapping[str, Sequence[str]], kinds: Sequence[str] = ()) -> pd.DataFrame:
+def opportunity_rows(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    kinds: Sequence[str] = (),
+) -> pd.DataFrame:
     """Opportunity cases opened on the local dates start..end (filters, kinds) with their outcome:
     captured (first response within the SLA), missed, or pending."""
     params: dict = {"as_of": as_of(con)}
@@ -28,7 +34,8 @@ def opportunity_rows(con: duckdb.DuckDBPyConnection, config: Config, start: str 
     if kinds:
         params["kinds"] = list(kinds)
         where += " and list_has_any(string_split(kinds, ','), $kinds)"
-    sql = named_sql("opportunity_outcomes").format(queue=named_sql("opportunity_queue"), clock=clock,
-                                                   frt=frt, sla=sla, where=where)
+    sql = named_sql("opportunity_outcomes").format(
+        queue=named_sql("opportunity_queue"), clock=clock, frt=frt, sla=sla, where=where
+    )
     frame = con.execute(sql, params).df()
     return frame

@@ -19,8 +19,21 @@ import pandas as pd
 from etl.settings.config import Config
 from scorecard.cases.data_opportunities import opportunity_rows
 
-COLUMNS = ["interaction_id", "opened_at", "brand", "channel", "kinds", "brand_named", "text",
-           "answered", "frt_s", "sla_s", "outcome", "language", "customer_id"]
+COLUMNS = [
+    "interaction_id",
+    "opened_at",
+    "brand",
+    "channel",
+    "kinds",
+    "brand_named",
+    "text",
+    "answered",
+    "frt_s",
+    "sla_s",
+    "outcome",
+    "language",
+    "customer_id",
+]
 
 
 @dataclass(frozen=True)
@@ -46,30 +59,49 @@ class OpportunityQueue:
 
     def summary(self) -> str:
         if not self.n:
-            return ("No opportunities in this period: no customer message matched the "
-                    "[opportunities] phrases (competitors, purchase intent, stock-outs).")
+            return (
+                "No opportunities in this period: no customer message matched the "
+                "[opportunities] phrases (competitors, purchase intent, stock-outs)."
+            )
         rate = self.capture_rate
         kinds = self.frame["kinds"].str.split(",").explode().value_counts()
         parts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
-        text = (f"{self.n:,} {'opportunity' if self.n == 1 else 'opportunities'} ({parts}); {self.captured:,} answered within SLA, "
-                f"{self.missed:,} missed, {self.pending:,} still inside the SLA.")
+        text = (
+            f"{self.n:,} {'opportunity' if self.n == 1 else 'opportunities'} ({parts}); {self.captured:,} answered within SLA, "
+            f"{self.missed:,} missed, {self.pending:,} still inside the SLA."
+        )
         if rate is not None:
             text += f" Capture rate {rate:.0%}."
         return text
 
     def to_json(self) -> dict[str, Any]:
         rows = self.frame.astype(object).where(self.frame.notna(), None).to_dict("records")
-        return {"n": self.n, "captured": self.captured, "missed": self.missed,
-                "pending": self.pending, "capture_rate": self.capture_rate, "rows": rows}
+        return {
+            "n": self.n,
+            "captured": self.captured,
+            "missed": self.missed,
+            "pending": self.pending,
+            "capture_rate": self.capture_rate,
+            "rows": rows,
+        }
 
 
-def opportunity_queue(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                      end: str | None, filters: Mapping[str, Sequence[str]] | Sequence[tuple],
-                      kinds: Sequence[str] = ()) -> OpportunityQueue:
+def opportunity_queue(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]] | Sequence[tuple],
+    kinds: Sequence[str] = (),
+) -> OpportunityQueue:
     """The opportunity cases opened on the local dates start..end matching the filters (and,
     when given, showing one of these kinds)."""
     frame = opportunity_rows(con, config, start, end, dict(filters), kinds)
     frame = frame.drop(columns=["frt_s"]).rename(columns={"frt": "frt_s"})
     counts = frame["outcome"].value_counts()
-    return OpportunityQueue(frame[COLUMNS].reset_index(drop=True), int(counts.get("captured", 0)),
-                            int(counts.get("missed", 0)), int(counts.get("pending", 0)))
+    return OpportunityQueue(
+        frame[COLUMNS].reset_index(drop=True),
+        int(counts.get("captured", 0)),
+        int(counts.get("missed", 0)),
+        int(counts.get("pending", 0)),
+    )

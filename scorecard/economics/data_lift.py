@@ -24,8 +24,10 @@ from scorecard.kpis.data_pieces import cost_tables, frt_column
 from scorecard.service import SCOPED
 
 FOLLOWUPS_MODEL = "agg_social_followups"
-RESOLUTION_SQL = ("{t}resolved and ({t}next_contact_at is null or "
-                  "epoch({t}next_contact_at) - epoch({t}opened_at) > $fcr_days * 86400)")
+RESOLUTION_SQL = (
+    "{t}resolved and ({t}next_contact_at is null or "
+    "epoch({t}next_contact_at) - epoch({t}opened_at) > $fcr_days * 86400)"
+)
 
 
 def stored_reads(con: duckdb.DuckDBPyConnection) -> bool:
@@ -56,26 +58,42 @@ def opened_within(params: Mapping[str, object], slack: str = "") -> str:
     return " and ".join(clauses)
 
 
-def survey_rows_sql(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
-                    filters: Mapping[str, Sequence[str]], stored: bool | None = None) -> tuple[str, dict]:
+def survey_rows_sql(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    stored: bool | None = None,
+) -> tuple[str, dict]:
     """(The survey responses of cases opened in the period, filters applied, one row each; its
     parameters). The case outcomes come from fct_surveys under the default clock when `stored`
     (None: as stored_reads says), else from a join to the period's cases."""
     where, params = where_clause(config, start, end, filters)
-    params = {**params, "fast_s": config.sla_first_response_s, "phone_fast_s": config.phone_answer_s}
+    params = {
+        **params,
+        "fast_s": config.sla_first_response_s,
+        "phone_fast_s": config.phone_answer_s,
+    }
     if stored is None:
         stored = stored_reads(con)
     if frt_column(config) == "frt_s" and stored:
         answers = sql_file(__package__, "survey_answers_stored")
     else:
-        answers = sql_file(__package__, "survey_answers_joined").format(frt=frt_column(config),
-                                                                        opened=opened_within(params))
+        answers = sql_file(__package__, "survey_answers_joined").format(
+            frt=frt_column(config), opened=opened_within(params)
+        )
     return sql_file(__package__, "survey_rows").format(answers=answers, where=where), params
 
 
-def survey_outcomes(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                    end: str | None, filters: Mapping[str, Sequence[str]],
-                    stored: bool | None = None) -> pd.DataFrame:
+def survey_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    stored: bool | None = None,
+) -> pd.DataFrame:
     """One row per survey response of cases opened in the period: survey_id, channel, category,
     would_recommend, nps, linked (to a case), resolved, answered, frt and bucket (fast/slow x
     resolved/unresolved, or unanswered; NULL when unlinked or the response time is unknown)."""
@@ -83,9 +101,14 @@ def survey_outcomes(con: duckdb.DuckDBPyConnection, config: Config, start: str |
     return con.execute(sql + " order by survey_id", params).df()
 
 
-def survey_cells(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                 end: str | None, filters: Mapping[str, Sequence[str]],
-                 stored: bool | None = None) -> pd.DataFrame:
+def survey_cells(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    stored: bool | None = None,
+) -> pd.DataFrame:
     """survey_outcomes grouped: one row per distinct (channel, category, would_recommend, nps,
     linked, resolved, bucket) with `weight`, its number of responses. Every lift statistic is a
     function of these counts, so millions of answers travel as a few thousand rows."""
@@ -94,20 +117,31 @@ def survey_cells(con: duckdb.DuckDBPyConnection, config: Config, start: str | No
     return con.execute(sql, params).df()
 
 
-def cases_by_channel_category(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                              end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def cases_by_channel_category(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[channel, category, cases, cost, resolutions, with_customer] of the period's cases under
     the cost model; resolutions are counted once, as in the cost_per_resolution KPI."""
     body, params = cases_source(config)
     where, bound = where_clause(config, start, end, filters)
     sql = sql_file(__package__, "cases_by_channel_category").format(
-        resolution=RESOLUTION_SQL.format(t=""), cases=body, where=where)
+        resolution=RESOLUTION_SQL.format(t=""), cases=body, where=where
+    )
     return con.execute(sql, {**params, **bound, "fcr_days": config.fcr_window_days}).df()
 
 
-def social_followups(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                     end: str | None, filters: Mapping[str, Sequence[str]],
-                     stored: bool | None = None) -> pd.DataFrame:
+def social_followups(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    stored: bool | None = None,
+) -> pd.DataFrame:
     """[category, channel, followed, cost, resolutions]: the period's social cases (with a
     customer id) whose customer (resolved through the identities) next contacted the same brand
     on phone, e-mail or chat within the FCR window from the social case's opening, by the first

@@ -43,8 +43,18 @@ BUCKETS = ("fast_resolved", "fast_unresolved", "slow_resolved", "slow_unresolved
 MIN_N = 30
 BOOTSTRAP_DRAWS = 4000
 SEED = 20240101
-LIFT_COLUMNS = ["comparison", "metric", "social", "other", "diff", "ci_low", "ci_high",
-                "n_social", "n_other", "method"]
+LIFT_COLUMNS = [
+    "comparison",
+    "metric",
+    "social",
+    "other",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "n_social",
+    "n_other",
+    "method",
+]
 MATRIX_COLUMNS = ["channel", "bucket", "recommend_rate", "n", "ci_low", "ci_high", "thin"]
 DEFINITIONS = {
     "economics.cases": "cases opened in the period on the channel (n of every cost figure)",
@@ -88,8 +98,14 @@ def answer_weights(answers: pd.DataFrame) -> pd.Series:
 
 def _nps_counts(values: pd.Series, weights: pd.Series) -> np.ndarray:
     """[promoters, passives, detractors] among 0-10 answers."""
-    return np.array([weights[values >= 9].sum(), weights[(values > 6) & (values < 9)].sum(),
-                     weights[values <= 6].sum()], dtype=float)
+    return np.array(
+        [
+            weights[values >= 9].sum(),
+            weights[(values > 6) & (values < 9)].sum(),
+            weights[values <= 6].sum(),
+        ],
+        dtype=float,
+    )
 
 
 def _nps(counts: np.ndarray) -> float:
@@ -100,11 +116,13 @@ def _nps(counts: np.ndarray) -> float:
 def _nps_diff_ci(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
     """Percentile bootstrap 95 % CI of NPS(a) - NPS(b) from [promoters, passives, detractors]
     counts, multinomial resampling per group."""
+
     def draws(c: np.ndarray) -> np.ndarray:
         n = int(c.sum())
         p = c / n
         counts = rng.multinomial(n, p / p.sum(), size=BOOTSTRAP_DRAWS)
         return 100 * (counts[:, 0] - counts[:, 2]) / n
+
     diff = draws(a) - draws(b)
     return float(np.percentile(diff, 2.5)), float(np.percentile(diff, 97.5))
 
@@ -126,8 +144,10 @@ def raw_lift(answers: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         if min(na, nb) >= MIN_N:
             lo, hi = newcombe_interval(ya, na, yb, nb)
         elif na or nb:
-            notes.append(f"{comparison}: recommend rate has {na} social and {nb} {other} answers; "
-                         f"fewer than {MIN_N} on a side is too thin for a confidence interval.")
+            notes.append(
+                f"{comparison}: recommend rate has {na} social and {nb} {other} answers; "
+                f"fewer than {MIN_N} on a side is too thin for a confidence interval."
+            )
         rows.append([comparison, "recommend_rate", pa, pb, pa - pb, lo, hi, na, nb, "newcombe"])
         sx, sy = nps["channel"] == "social", nps["channel"] == other
         x = _nps_counts(nps.loc[sx, "nps"].astype(float), nps_w[sx])
@@ -137,10 +157,16 @@ def raw_lift(answers: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         if min(nx, ny) >= MIN_N:
             lo, hi = _nps_diff_ci(x, y, rng)
         elif nx or ny:
-            notes.append(f"{comparison}: NPS has {nx} social and {ny} {other} answers; "
-                         f"too thin for a confidence interval.")
-        rows.append([comparison, "nps", _nps(x), _nps(y), _nps(x) - _nps(y), lo, hi, nx, ny, "bootstrap"])
-    return pd.DataFrame(rows, columns=LIFT_COLUMNS).astype({"n_social": "int64", "n_other": "int64"})
+            notes.append(
+                f"{comparison}: NPS has {nx} social and {ny} {other} answers; "
+                f"too thin for a confidence interval."
+            )
+        rows.append(
+            [comparison, "nps", _nps(x), _nps(y), _nps(x) - _nps(y), lo, hi, nx, ny, "bootstrap"]
+        )
+    return pd.DataFrame(rows, columns=LIFT_COLUMNS).astype(
+        {"n_social": "int64", "n_other": "int64"}
+    )
 
 
 def fast_effective_matrix(answers: pd.DataFrame) -> pd.DataFrame:
@@ -161,22 +187,35 @@ def fast_effective_matrix(answers: pd.DataFrame) -> pd.DataFrame:
     seen = n > 0
     lo, hi = pd.Series(np.nan, index=g.index), pd.Series(np.nan, index=g.index)
     lo[seen], hi[seen] = wilson_interval(yes[seen], n[seen])
-    return pd.DataFrame({"channel": g["channel"], "bucket": g["bucket"],
-                         "recommend_rate": (yes / n).where(seen), "n": n, "ci_low": lo,
-                         "ci_high": hi, "thin": n < MIN_N})
+    return pd.DataFrame(
+        {
+            "channel": g["channel"],
+            "bucket": g["bucket"],
+            "recommend_rate": (yes / n).where(seen),
+            "n": n,
+            "ci_low": lo,
+            "ci_high": hi,
+            "thin": n < MIN_N,
+        }
+    )
 
 
 def whatif_lines(w: WhatIf) -> list[str]:
     """The what-if for the command line: the result, then each assumption."""
     rec = "unknown" if w.recommend_change is None else f"{w.recommend_change * 100:+.2f} pts"
     cur = f" {w.currency}" if w.currency else ""
-    cpr = ("n/a" if w.cost_per_resolution_before is None or w.cost_per_resolution_after is None else
-           f"{w.cost_per_resolution_before:,.2f} -> {w.cost_per_resolution_after:,.2f}{cur}")
+    cpr = (
+        "n/a"
+        if w.cost_per_resolution_before is None or w.cost_per_resolution_after is None
+        else f"{w.cost_per_resolution_before:,.2f} -> {w.cost_per_resolution_after:,.2f}{cur}"
+    )
     after = "n/a" if w.resolutions_after is None else f"{w.resolutions_after:,.0f}"
-    lines = [f"  what-if: {w.shift:.0%} of eligible phone volume to social moves {w.moved_cases:,} of"
-             f" {w.eligible_phone_cases:,} cases and adds {w.followup_contacts:,} follow-up contacts:"
-             f" cost {w.cost_change:+,.2f}{cur} (n={w.cases:,} cases), resolutions {w.resolutions_before:,} -> {after},"
-             f" cost per resolution {cpr}, recommend rate {rec} (n={w.recommend_n:,} answers)"]
+    lines = [
+        f"  what-if: {w.shift:.0%} of eligible phone volume to social moves {w.moved_cases:,} of"
+        f" {w.eligible_phone_cases:,} cases and adds {w.followup_contacts:,} follow-up contacts:"
+        f" cost {w.cost_change:+,.2f}{cur} (n={w.cases:,} cases), resolutions {w.resolutions_before:,} -> {after},"
+        f" cost per resolution {cpr}, recommend rate {rec} (n={w.recommend_n:,} answers)"
+    ]
     return lines + [f"    assumption: {a}" for a in w.assumptions]
 
 
@@ -201,39 +240,63 @@ class LiftReport:
 
     def to_json(self) -> dict:
         """Every table as records (each number beside its n) plus the definition of each number."""
-        return {"from": self.start, "to": self.end, "filters": self.filters,
-                "definitions": DEFINITIONS, "economics": _records(self.economics),
-                "lift": _records(self.lift), "adjusted": _records(self.adjusted),
-                "matrix": _records(self.matrix),
-                "whatif": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.whatif).items()},
-                "notes": list(self.notes)}
+        return {
+            "from": self.start,
+            "to": self.end,
+            "filters": self.filters,
+            "definitions": DEFINITIONS,
+            "economics": _records(self.economics),
+            "lift": _records(self.lift),
+            "adjusted": _records(self.adjusted),
+            "matrix": _records(self.matrix),
+            "whatif": {
+                k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.whatif).items()
+            },
+            "notes": list(self.notes),
+        }
 
     def summary(self) -> str:
         """Plain text for the command line."""
         lines = [f"Channel economics and recommendation lift, {self.start}..{self.end}"]
         for r in self.economics.itertuples():
             rate = "n/a" if pd.isna(r.recommend_rate) else f"{r.recommend_rate:.0%}"
-            lines.append(f"  {r.channel:<7} {r.cases:>8,} cases  cost/interaction {r.cost_per_interaction:7.2f}"
-                         f"  cost/resolution {r.cost_per_resolution:7.2f}  recommend {rate} (n={r.n_surveys:,})")
+            lines.append(
+                f"  {r.channel:<7} {r.cases:>8,} cases  cost/interaction {r.cost_per_interaction:7.2f}"
+                f"  cost/resolution {r.cost_per_resolution:7.2f}  recommend {rate} (n={r.n_surveys:,})"
+            )
         for r in self.lift.itertuples():
             scale, unit = (100, " pts") if r.metric == "recommend_rate" else (1, " NPS")
-            ci = "CI n/a (too thin)" if pd.isna(r.ci_low) else f"95% CI {r.ci_low * scale:+.1f}..{r.ci_high * scale:+.1f}"
+            ci = (
+                "CI n/a (too thin)"
+                if pd.isna(r.ci_low)
+                else f"95% CI {r.ci_low * scale:+.1f}..{r.ci_high * scale:+.1f}"
+            )
             diff = "n/a" if pd.isna(r.diff) else f"{r.diff * scale:+.1f}{unit}"
-            lines.append(f"  {r.comparison}, {r.metric}: {diff} ({ci}; n={r.n_social:,} vs {r.n_other:,})")
+            lines.append(
+                f"  {r.comparison}, {r.metric}: {diff} ({ci}; n={r.n_social:,} vs {r.n_other:,})"
+            )
         for r in self.adjusted.itertuples():
             if pd.isna(r.odds_ratio):
                 lines.append(f"  {r.comparison}, adjusted: not estimated ({r.note})")
             else:
-                lines.append(f"  {r.comparison}, adjusted: odds ratio {r.odds_ratio:.2f} ({r.or_ci_low:.2f}..{r.or_ci_high:.2f}),"
-                             f" marginal effect {r.ame * 100:+.1f} pts ({r.ame_ci_low * 100:+.1f}..{r.ame_ci_high * 100:+.1f}; n={r.n:,})")
+                lines.append(
+                    f"  {r.comparison}, adjusted: odds ratio {r.odds_ratio:.2f} ({r.or_ci_low:.2f}..{r.or_ci_high:.2f}),"
+                    f" marginal effect {r.ame * 100:+.1f} pts ({r.ame_ci_low * 100:+.1f}..{r.ame_ci_high * 100:+.1f}; n={r.n:,})"
+                )
         lines += whatif_lines(self.whatif)
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-def lift_report(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
-                filters: Mapping[str, Sequence[str]] | None, shift: float,
-                inputs: WhatIfInputs | None = None) -> LiftReport:
+def lift_report(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]] | None,
+    shift: float,
+    inputs: WhatIfInputs | None = None,
+) -> LiftReport:
     """Economics, raw and adjusted recommendation lift, the matrix and the what-if (`inputs`:
     whatif_inputs of the same period and filter, when already read)."""
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
@@ -242,18 +305,33 @@ def lift_report(con: duckdb.DuckDBPyConnection, config: Config, start: str | Non
     if inputs is None:
         inputs = whatif_inputs(con, config, start, end, filters)
     answers = inputs.answers
-    unlinked = int(answer_weights(answers)[~answers["linked"].astype(bool)].sum()) if not answers.empty else 0
+    unlinked = (
+        int(answer_weights(answers)[~answers["linked"].astype(bool)].sum())
+        if not answers.empty
+        else 0
+    )
     if unlinked:
-        notes.append(f"{unlinked} survey answers are not linked to a case: they count in the raw rates "
-                     "by their own channel, not in the adjusted model or the matrix.")
+        notes.append(
+            f"{unlinked} survey answers are not linked to a case: they count in the raw rates "
+            "by their own channel, not in the adjusted model or the matrix."
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         adjusted = adjusted_lift(answers, COMPARISONS, MIN_N, notes)
     economics = channel_economics(con, config, start, end, filters)
     whatif = what_if(con, config, start, end, filters, shift, inputs=inputs)
     lift = raw_lift(answers, notes)
-    return LiftReport(start, end, filters, economics, lift, adjusted, fast_effective_matrix(answers),
-                      whatif, tuple(notes) + whatif.notes)
+    return LiftReport(
+        start,
+        end,
+        filters,
+        economics,
+        lift,
+        adjusted,
+        fast_effective_matrix(answers),
+        whatif,
+        tuple(notes) + whatif.notes,
+    )
 
 
 __all__ = ["LiftReport", "WhatIf", "WhatIfInputs", "lift_report", "what_if", "whatif_inputs"]

@@ -20,12 +20,26 @@ import pandas as pd
 
 from scorecard.economics.stats import Z_975, expit, logit_irls
 
-ADJUSTED_COLUMNS = ["comparison", "odds_ratio", "or_ci_low", "or_ci_high", "ame", "ame_ci_low",
-                    "ame_ci_high", "n", "note"]
+ADJUSTED_COLUMNS = [
+    "comparison",
+    "odds_ratio",
+    "or_ci_low",
+    "or_ci_high",
+    "ame",
+    "ame_ci_low",
+    "ame_ci_high",
+    "n",
+    "note",
+]
 SMALL = "(small categories)"
 CELL_COLUMNS = ["y", "social", "category", "resolved", "speed", "w"]
-SPEED = {"fast_resolved": "fast", "fast_unresolved": "fast", "slow_resolved": "slow",
-         "slow_unresolved": "slow", "unanswered": "unanswered"}
+SPEED = {
+    "fast_resolved": "fast",
+    "fast_unresolved": "fast",
+    "slow_resolved": "slow",
+    "slow_unresolved": "slow",
+    "unanswered": "unanswered",
+}
 SEPARATION_BETA = 25.0  # |coefficient| beyond this: fitted probabilities of 0 or 1 (separation)
 
 
@@ -40,21 +54,25 @@ def model_frame(answers: pd.DataFrame, other: str, min_n: int) -> pd.DataFrame:
     """Covariate cells of the answers linked to a case of social and `other`: y, social (0/1),
     category (categories with fewer than min_n answers pooled), resolved (0/1), speed (fast /
     slow / unanswered) and w, the number of answers in the cell."""
-    a = answers[answers["channel"].isin(["social", other])].dropna(subset=["would_recommend", "bucket"])
+    a = answers[answers["channel"].isin(["social", other])].dropna(
+        subset=["would_recommend", "bucket"]
+    )
     if a.empty:
         return pd.DataFrame(columns=CELL_COLUMNS)
     w = _weights(a)
     counts = w.groupby(a["category"].fillna(SMALL)).sum()
     small = counts[counts < min_n].index
     cat = a["category"].fillna(SMALL)
-    rows = pd.DataFrame({
-        "y": a["would_recommend"].astype(float).to_numpy(),
-        "social": (a["channel"] == "social").astype(float).to_numpy(),
-        "category": cat.where(~cat.isin(small), SMALL).to_numpy(),
-        "resolved": a["resolved"].fillna(False).astype(float).to_numpy(),
-        "speed": a["bucket"].map(SPEED).to_numpy(),
-        "w": w.to_numpy(),
-    })
+    rows = pd.DataFrame(
+        {
+            "y": a["would_recommend"].astype(float).to_numpy(),
+            "social": (a["channel"] == "social").astype(float).to_numpy(),
+            "category": cat.where(~cat.isin(small), SMALL).to_numpy(),
+            "resolved": a["resolved"].fillna(False).astype(float).to_numpy(),
+            "speed": a["bucket"].map(SPEED).to_numpy(),
+            "w": w.to_numpy(),
+        }
+    )
     cells = rows.groupby(CELL_COLUMNS[:-1], as_index=False, sort=True)["w"].sum()
     return cells.astype({"w": "int64"})
 
@@ -80,7 +98,10 @@ def _dummies(values: pd.Series, reference: str) -> tuple[list[np.ndarray], list[
 def design_matrix(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """(The exog of `_formula(frame)`: intercept, social, category dummies, resolved, speed
     dummies, for the terms that vary; the column names)."""
-    cols, names = [np.ones(len(frame)), frame["social"].to_numpy(dtype=float)], ["Intercept", "social"]
+    cols, names = (
+        [np.ones(len(frame)), frame["social"].to_numpy(dtype=float)],
+        ["Intercept", "social"],
+    )
     if frame["category"].nunique() > 1:
         c, n = _dummies(frame["category"], sorted(set(frame["category"]))[0])
         cols, names = cols + c, names + [f"C(category)[T.{x}]" for x in n]
@@ -93,8 +114,9 @@ def design_matrix(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return np.column_stack(cols), names
 
 
-def average_marginal_effect(exog: np.ndarray, w: np.ndarray, params: np.ndarray, cov: np.ndarray,
-                            col: int) -> tuple[float, float]:
+def average_marginal_effect(
+    exog: np.ndarray, w: np.ndarray, params: np.ndarray, cov: np.ndarray, col: int
+) -> tuple[float, float]:
     """Average over answers of P(y | social=1, x) - P(y | social=0, x) and its delta-method
     standard error (the discrete change statsmodels' get_margeff(dummy=True) reports)."""
     x1, x0 = exog.copy(), exog.copy()
@@ -113,8 +135,11 @@ def fit_one(frame: pd.DataFrame, comparison: str, other: str, min_n: int) -> lis
     n_other = n - n_social
     blank = [comparison, *[np.nan] * 6, n]
     if min(n_social, n_other) < min_n:
-        return [*blank, f"too thin: {n_social} social and {n_other} {other} answers linked to cases "
-                        f"(at least {min_n} each are needed)"]
+        return [
+            *blank,
+            f"too thin: {n_social} social and {n_other} {other} answers linked to cases "
+            f"(at least {min_n} each are needed)",
+        ]
     if frame["y"].nunique() < 2:
         return [*blank, "every answer is the same, so no lift can be estimated"]
     diverged = "the logistic regression did not converge (likely separation)"
@@ -134,12 +159,22 @@ def fit_one(frame: pd.DataFrame, comparison: str, other: str, min_n: int) -> lis
     lo, hi = beta - z * se, beta + z * se
     if not np.isfinite([beta, lo, hi, ame, ame_se]).all():
         return [*blank, diverged]
-    return [comparison, float(np.exp(beta)), float(np.exp(lo)), float(np.exp(hi)),
-            ame, float(ame - z * ame_se), float(ame + z * ame_se), n, ""]
+    return [
+        comparison,
+        float(np.exp(beta)),
+        float(np.exp(lo)),
+        float(np.exp(hi)),
+        ame,
+        float(ame - z * ame_se),
+        float(ame + z * ame_se),
+        n,
+        "",
+    ]
 
 
-def adjusted_lift(answers: pd.DataFrame, comparisons: Sequence[tuple[str, str]], min_n: int,
-                  notes: list[str]) -> pd.DataFrame:
+def adjusted_lift(
+    answers: pd.DataFrame, comparisons: Sequence[tuple[str, str]], min_n: int, notes: list[str]
+) -> pd.DataFrame:
     """Odds ratio and average marginal effect of social vs each other channel (95 % CIs)."""
     rows = []
     for comparison, other in comparisons:

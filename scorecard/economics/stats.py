@@ -25,21 +25,25 @@ def wilson_interval(count, nobs) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score 95 % interval of count / nobs (arrays or scalars), clipped to 0..1."""
     count, nobs = np.asarray(count, dtype=float), np.asarray(nobs, dtype=float)
     q = count / nobs
-    crit2 = Z_TWO_SIDED ** 2
+    crit2 = Z_TWO_SIDED**2
     denom = 1 + crit2 / nobs
     center = (q + crit2 / (2 * nobs)) / denom
-    dist = Z_TWO_SIDED * np.sqrt(q * (1.0 - q) / nobs + crit2 / (4.0 * nobs ** 2)) / denom
+    dist = Z_TWO_SIDED * np.sqrt(q * (1.0 - q) / nobs + crit2 / (4.0 * nobs**2)) / denom
     return np.clip(center - dist, 0, 1), np.clip(center + dist, 0, 1)
 
 
-def newcombe_interval(count1: float, nobs1: float, count2: float, nobs2: float) -> tuple[float, float]:
+def newcombe_interval(
+    count1: float, nobs1: float, count2: float, nobs2: float
+) -> tuple[float, float]:
     """Newcombe's hybrid score 95 % interval of count1/nobs1 - count2/nobs2 (Wilson intervals)."""
     p1, p2 = count1 / nobs1, count2 / nobs2
     low1, upp1 = wilson_interval(count1, nobs1)
     low2, upp2 = wilson_interval(count2, nobs2)
     diff = p1 - p2
-    return (float(diff - np.sqrt((p1 - low1) ** 2 + (upp2 - p2) ** 2)),
-            float(diff + np.sqrt((p2 - low2) ** 2 + (upp1 - p1) ** 2)))
+    return (
+        float(diff - np.sqrt((p1 - low1) ** 2 + (upp2 - p2) ** 2)),
+        float(diff + np.sqrt((p2 - low2) ** 2 + (upp1 - p1) ** 2)),
+    )
 
 
 def expit(x: np.ndarray) -> np.ndarray:
@@ -83,6 +87,8 @@ def logit_irls(exog: np.ndarray, y: np.ndarray, w: np.ndarray, maxiter: int = 20
             converged = True
             break
     if wexog is None:
-        return LogitFit(np.full(exog.shape[1], np.nan), np.full((exog.shape[1],) * 2, np.nan), False)
+        return LogitFit(
+            np.full(exog.shape[1], np.nan), np.full((exog.shape[1],) * 2, np.nan), False
+        )
     pinv = np.linalg.pinv(wexog)  # the last weighted step again, by pseudo-inverse (as statsmodels)
     return LogitFit(pinv @ wendog, pinv @ pinv.T, converged)

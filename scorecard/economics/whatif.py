@@ -92,7 +92,7 @@ def whole_shares(quotas: Mapping[str, float], total: int) -> dict[str, int]:
     key order)."""
     floors = {k: int(math.floor(q + 1e-9)) for k, q in quotas.items()}
     order = sorted(quotas, key=lambda k: (-(quotas[k] - floors[k]), k))
-    for k in order[:max(0, total - sum(floors.values()))]:
+    for k in order[: max(0, total - sum(floors.values()))]:
         floors[k] += 1
     return floors
 
@@ -109,13 +109,17 @@ class SocialRates:
     followed: int
 
 
-def social_rates(social: pd.DataFrame, followups: pd.DataFrame, categories: Sequence[str]) -> SocialRates:
+def social_rates(
+    social: pd.DataFrame, followups: pd.DataFrame, categories: Sequence[str]
+) -> SocialRates:
     """Per category in `categories`: its own rates with at least MIN_CATEGORY_N social cases (with
     a customer id, for follow-ups), else the rates pooled over every eligible category."""
     cases, res = float(social["cases"].sum()), float(social["resolutions"].sum())
     measured = int(social["with_customer"].sum())
     by_ch = followups.groupby("channel")["followed"].sum()
-    pooled_fu = {ch: float(by_ch.get(ch, 0)) / measured for ch in FOLLOWUP_CHANNELS} if measured else {}
+    pooled_fu = (
+        {ch: float(by_ch.get(ch, 0)) / measured for ch in FOLLOWUP_CHANNELS} if measured else {}
+    )
     s = social.set_index("category")
     resolution, followup, pooled = {}, {}, []
     for c in categories:
@@ -132,7 +136,9 @@ def social_rates(social: pd.DataFrame, followups: pd.DataFrame, categories: Sequ
             followup[c] = pooled_fu
         if n < MIN_CATEGORY_N or n_cust < MIN_CATEGORY_N:
             pooled.append(c)
-    return SocialRates(resolution, followup, tuple(pooled), measured, int(followups["followed"].sum()))
+    return SocialRates(
+        resolution, followup, tuple(pooled), measured, int(followups["followed"].sum())
+    )
 
 
 @dataclass(frozen=True)
@@ -145,18 +151,35 @@ class WhatIfInputs:
     answers: pd.DataFrame
 
 
-def whatif_inputs(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
-                  filters: Mapping[str, Sequence[str]], answers: pd.DataFrame | None = None) -> WhatIfInputs:
+def whatif_inputs(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    answers: pd.DataFrame | None = None,
+) -> WhatIfInputs:
     """The warehouse reads of the what-if (read once, then any shift is arithmetic)."""
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
-    return WhatIfInputs(cases_by_channel_category(con, config, start, end, filters),
-                        social_followups(con, config, start, end, filters),
-                        survey_cells(con, config, start, end, filters) if answers is None else answers)
+    return WhatIfInputs(
+        cases_by_channel_category(con, config, start, end, filters),
+        social_followups(con, config, start, end, filters),
+        survey_cells(con, config, start, end, filters) if answers is None else answers,
+    )
 
 
-def what_if(con: duckdb.DuckDBPyConnection | None, config: Config, start: str | None, end: str | None,
-            filters: Mapping[str, Sequence[str]], shift: float, *, economics: pd.DataFrame | None = None,
-            answers: pd.DataFrame | None = None, inputs: WhatIfInputs | None = None) -> WhatIf:
+def what_if(
+    con: duckdb.DuckDBPyConnection | None,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    shift: float,
+    *,
+    economics: pd.DataFrame | None = None,
+    answers: pd.DataFrame | None = None,
+    inputs: WhatIfInputs | None = None,
+) -> WhatIf:
     """Cost, resolutions and recommend rate when `shift` (0..1) of the eligible phone cases move
     to social (module docstring). `inputs` (whatif_inputs of the same period and filter) or
     `answers` (its survey_cells) may be passed when already read; `economics` is accepted for
@@ -167,41 +190,64 @@ def what_if(con: duckdb.DuckDBPyConnection | None, config: Config, start: str | 
         inputs = whatif_inputs(con, config, start, end, filters, answers)
     eligible = eligible_categories(config)
     frame = inputs.cases
-    phone = frame[(frame["channel"] == "phone") & frame["category"].isin(eligible)].set_index("category")
+    phone = frame[(frame["channel"] == "phone") & frame["category"].isin(eligible)].set_index(
+        "category"
+    )
     social_all = frame[frame["channel"] == "social"]
     social = social_all[social_all["category"].isin(eligible)]
     followups = inputs.followups[inputs.followups["category"].isin(eligible)]
     n_phone = int(phone["cases"].sum())
-    moved = whole_shares({c: shift * float(r) for c, r in phone["cases"].items()}, round_half_up(shift * n_phone))
+    moved = whole_shares(
+        {c: shift * float(r) for c, r in phone["cases"].items()}, round_half_up(shift * n_phone)
+    )
     moved = {c: k for c, k in moved.items() if k}
     n_moved = sum(moved.values())
     social_n = float(social_all["cases"].sum())
-    social_cost = (float(social_all["cost"].sum()) / social_n if social_n
-                   else config.costs.per_interaction.get("social", 0.0))
+    social_cost = (
+        float(social_all["cost"].sum()) / social_n
+        if social_n
+        else config.costs.per_interaction.get("social", 0.0)
+    )
     rates = social_rates(social, followups, sorted(moved))
     notes: list[str] = []
     # follow-up contacts
-    expected = {ch: sum(k * rates.followup[c].get(ch, 0.0) for c, k in moved.items()) for ch in FOLLOWUP_CHANNELS}
+    expected = {
+        ch: sum(k * rates.followup[c].get(ch, 0.0) for c, k in moved.items())
+        for ch in FOLLOWUP_CHANNELS
+    }
     fu = whole_shares(expected, round_half_up(sum(expected.values())))
     fu_ch = followups.groupby("channel")[["followed", "cost", "resolutions"]].sum()
     seen = [ch for ch in FOLLOWUP_CHANNELS if ch in fu_ch.index]
     unit = {ch: float(fu_ch.at[ch, "cost"]) / float(fu_ch.at[ch, "followed"]) for ch in seen}
-    fu_res_rate = {ch: float(fu_ch.at[ch, "resolutions"]) / float(fu_ch.at[ch, "followed"]) for ch in seen}
+    fu_res_rate = {
+        ch: float(fu_ch.at[ch, "resolutions"]) / float(fu_ch.at[ch, "followed"]) for ch in seen
+    }
     fu_cost = sum(n * unit.get(ch, 0.0) for ch, n in fu.items())
     fu_res = sum(n * fu_res_rate.get(ch, 0.0) for ch, n in fu.items())
     if n_moved and not rates.measured:
-        notes.append("what-if: no social case in the eligible categories has a customer id, so follow-up "
-                     "contacts cannot be measured and none are added.")
+        notes.append(
+            "what-if: no social case in the eligible categories has a customer id, so follow-up "
+            "contacts cannot be measured and none are added."
+        )
     # cost and resolutions
-    phone_removed = sum(k * float(phone.at[c, "cost"]) / float(phone.at[c, "cases"]) for c, k in moved.items())
-    phone_res = sum(k * float(phone.at[c, "resolutions"]) / float(phone.at[c, "cases"]) for c, k in moved.items())
+    phone_removed = sum(
+        k * float(phone.at[c, "cost"]) / float(phone.at[c, "cases"]) for c, k in moved.items()
+    )
+    phone_res = sum(
+        k * float(phone.at[c, "resolutions"]) / float(phone.at[c, "cases"])
+        for c, k in moved.items()
+    )
     social_res = 0.0
     for c, k in moved.items():
         r = rates.resolution[c]
-        social_res += k * (r if r is not None else float(phone.at[c, "resolutions"]) / float(phone.at[c, "cases"]))
+        social_res += k * (
+            r if r is not None else float(phone.at[c, "resolutions"]) / float(phone.at[c, "cases"])
+        )
     if n_moved and social.empty:
-        notes.append("what-if: no social case in the eligible categories, so the moved cases are assumed "
-                     "to resolve as often as on the phone.")
+        notes.append(
+            "what-if: no social case in the eligible categories, so the moved cases are assumed "
+            "to resolve as often as on the phone."
+        )
     social_added = n_moved * social_cost
     cost_before = float(frame["cost"].sum())
     cost_after = cost_before - phone_removed + social_added + fu_cost
@@ -210,8 +256,9 @@ def what_if(con: duckdb.DuckDBPyConnection | None, config: Config, start: str | 
     # recommend
     answers = inputs.answers.dropna(subset=["would_recommend"])
     weight = answers["weight"] if "weight" in answers.columns else pd.Series(1, index=answers.index)
-    answers = answers.assign(would_recommend=answers["would_recommend"].astype(float),
-                             weight=weight.astype("int64"))
+    answers = answers.assign(
+        would_recommend=answers["would_recommend"].astype(float), weight=weight.astype("int64")
+    )
     n_total = int(answers["weight"].sum())
     share = {c: moved.get(c, 0) / float(phone.at[c, "cases"]) for c in phone.index}
     rec_before = rec_after = None
@@ -223,23 +270,42 @@ def what_if(con: duckdb.DuckDBPyConnection | None, config: Config, start: str | 
         notes += rec_notes
     n_fu = sum(fu.values())
     w = WhatIf(
-        shift=shift, eligible_categories=eligible, moved_cases=n_moved, cost_before=cost_before,
-        cost_after=cost_after, cost_change=cost_after - cost_before, recommend_before=rec_before,
-        recommend_after=rec_after, recommend_change=None if rec_before is None else rec_after - rec_before,
-        cases=int(frame["cases"].sum()), eligible_phone_cases=n_phone, recommend_n=n_total,
-        eligible_phone_answers=n_answers, pooled_categories=pooled_cats, notes=tuple(notes),
-        moved_by_category=moved, phone_cost_removed=phone_removed, social_cost_added=social_added,
+        shift=shift,
+        eligible_categories=eligible,
+        moved_cases=n_moved,
+        cost_before=cost_before,
+        cost_after=cost_after,
+        cost_change=cost_after - cost_before,
+        recommend_before=rec_before,
+        recommend_after=rec_after,
+        recommend_change=None if rec_before is None else rec_after - rec_before,
+        cases=int(frame["cases"].sum()),
+        eligible_phone_cases=n_phone,
+        recommend_n=n_total,
+        eligible_phone_answers=n_answers,
+        pooled_categories=pooled_cats,
+        notes=tuple(notes),
+        moved_by_category=moved,
+        phone_cost_removed=phone_removed,
+        social_cost_added=social_added,
         social_cost_per_case=social_cost,
         followup_rate=sum(expected.values()) / n_moved if n_moved and rates.measured else None,
-        followup_contacts=n_fu, followups_by_channel=fu, followup_unit_cost=unit, followup_cost=fu_cost,
-        social_cases_measured=rates.measured, social_cases_followed=rates.followed,
-        resolutions_before=res_before, resolutions_after=res_after,
+        followup_contacts=n_fu,
+        followups_by_channel=fu,
+        followup_unit_cost=unit,
+        followup_cost=fu_cost,
+        social_cases_measured=rates.measured,
+        social_cases_followed=rates.followed,
+        resolutions_before=res_before,
+        resolutions_after=res_after,
         phone_resolution_rate=phone_res / n_moved if n_moved else None,
         social_resolution_rate=social_res / n_moved if n_moved else None,
         followup_resolution_rate=fu_res / n_fu if n_fu else None,
         cost_per_resolution_before=cost_before / res_before if res_before else None,
         cost_per_resolution_after=cost_after / res_after if res_after > 0 else None,
-        pooled_rate_categories=rates.pooled, currency=getattr(config, "currency", ""))
+        pooled_rate_categories=rates.pooled,
+        currency=getattr(config, "currency", ""),
+    )
     return replace(w, assumptions=assumptions(w, config.fcr_window_days))
 
 

@@ -27,14 +27,22 @@ from etl.sql_files import sql_file
 from scorecard.kpis.catalogue import CAPABILITIES, Kpi
 from scorecard.kpis.data_agg import MODEL_DIMS, model_where_sql
 
-_COUNTS = {"response": "with_response", "resolution": "with_resolution",
-           "customer": "with_customer", "agent": "with_agent", "reopen": "reopened",
-           "transfers": "transferred"}
-_FACT = {"response": "count(first_response_at)",
-         "resolution": "count(*) filter (where resolved or resolved_at is not null)",
-         "customer": "count(customer_id)", "agent": "count(agent_id)",
-         "reopen": "count(*) filter (where reopened)",
-         "transfers": "count(*) filter (where answered and transfers > 0)"}
+_COUNTS = {
+    "response": "with_response",
+    "resolution": "with_resolution",
+    "customer": "with_customer",
+    "agent": "with_agent",
+    "reopen": "reopened",
+    "transfers": "transferred",
+}
+_FACT = {
+    "response": "count(first_response_at)",
+    "resolution": "count(*) filter (where resolved or resolved_at is not null)",
+    "customer": "count(customer_id)",
+    "agent": "count(agent_id)",
+    "reopen": "count(*) filter (where reopened)",
+    "transfers": "count(*) filter (where answered and transfers > 0)",
+}
 
 
 FLAGS = ("reopen", "transfers")  # stored as false / 0 when a source lacks them
@@ -48,10 +56,17 @@ def source_capabilities(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[s
         exprs, table = ["sum(cases)", *(f"sum({c})" for c in _COUNTS.values())], "agg_cases_daily"
     else:
         exprs, table = ["count(*)", *_FACT.values()], "fct_cases"
-    rows = con.execute(sql_file(__package__, "source_counts").format(counts=", ".join(exprs), table=table)).fetchall()
-    return {src: frozenset(cap for cap, n in zip(_COUNTS, counts, strict=True)
-                           if n or (cap in FLAGS and cases < FLAG_MIN_CASES))
-            for src, cases, *counts in rows}
+    rows = con.execute(
+        sql_file(__package__, "source_counts").format(counts=", ".join(exprs), table=table)
+    ).fetchall()
+    return {
+        src: frozenset(
+            cap
+            for cap, n in zip(_COUNTS, counts, strict=True)
+            if n or (cap in FLAGS and cases < FLAG_MIN_CASES)
+        )
+        for src, cases, *counts in rows
+    }
 
 
 def lacking_sources(kpi: Kpi, caps: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
@@ -69,8 +84,13 @@ def capable_sources(kpi: Kpi, caps: dict[str, frozenset[str]]) -> list[str]:
     return sorted(src for src, have in caps.items() if set(kpi.needs) <= have)
 
 
-def present_sources(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                    end: str | None, filters: Mapping[str, Sequence[str]]) -> set[str] | None:
+def present_sources(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> set[str] | None:
     """The sources with cases in the range (whole UTC days around it) and filters, from
     agg_cases_daily; None when the model cannot say (an older warehouse, an agent filter)."""
     dims = {d for d, v in filters.items() if v}
@@ -86,8 +106,9 @@ def present_sources(con: duckdb.DuckDBPyConnection, config: Config, start: str |
         params["d_hi"] = int(hi.timestamp() // 86400)
         where.append("utc_day <= $d_hi")
     try:
-        rows = con.execute(sql_file(__package__, "present_sources").format(where=" and ".join(where)),
-                           params).fetchall()
+        rows = con.execute(
+            sql_file(__package__, "present_sources").format(where=" and ".join(where)), params
+        ).fetchall()
     except duckdb.Error:
         return None
     return {r[0] for r in rows}
@@ -101,5 +122,7 @@ def lacking_text(lacking: dict[str, Sequence[str]]) -> str:
         for need in needs:
             by_need[need].append(src)
     by_need = {need: srcs for need, srcs in by_need.items() if srcs}
-    return "; ".join(f"no {CAPABILITIES[need]} in source{'s' if len(srcs) > 1 else ''} {', '.join(srcs)}"
-                     for need, srcs in by_need.items())
+    return "; ".join(
+        f"no {CAPABILITIES[need]} in source{'s' if len(srcs) > 1 else ''} {', '.join(srcs)}"
+        for need, srcs in by_need.items()
+    )

@@ -22,9 +22,14 @@ KINDS = ("sql", "agent_spread")
 THIN_N = 30
 # What a source must carry for a KPI to count its cases (kpis.toml `needs`): a source none of
 # whose cases carry it has no such measure (scorecard/kpis/capabilities.py), never a zero.
-CAPABILITIES = {"response": "response times", "resolution": "resolution outcomes",
-                "customer": "customer ids", "agent": "agent ids", "reopen": "reopens",
-                "transfers": "transfers"}
+CAPABILITIES = {
+    "response": "response times",
+    "resolution": "resolution outcomes",
+    "customer": "customer ids",
+    "agent": "agent ids",
+    "reopen": "reopens",
+    "transfers": "transfers",
+}
 UNITS = ("share", "seconds", "currency", "count", "points", "score", "rate", "ratio")
 
 
@@ -62,14 +67,26 @@ class Kpi:
 
 def _kpi(raw: dict) -> Kpi:
     kpi = Kpi(
-        id=raw["id"], label=raw["label"], perspective=raw["perspective"],
-        definition=raw["definition"].strip(), unit=raw["unit"], direction=raw["direction"],
-        target=raw.get("target"), amber=float(raw.get("amber", 0.0)),
-        weight=float(raw.get("weight", 1.0)), source=raw["source"], value=raw["value"],
-        n=raw["n"], kind=raw.get("kind", "sql"), measure=raw.get("measure"),
-        min_cases=int(raw.get("min_cases", 0)), fast=raw.get("fast"),
-        fast_value=raw.get("fast_value"), fast_n=raw.get("fast_n"),
-        needs=tuple(raw.get("needs", ())), only_capable=bool(raw.get("only_capable", False)),
+        id=raw["id"],
+        label=raw["label"],
+        perspective=raw["perspective"],
+        definition=raw["definition"].strip(),
+        unit=raw["unit"],
+        direction=raw["direction"],
+        target=raw.get("target"),
+        amber=float(raw.get("amber", 0.0)),
+        weight=float(raw.get("weight", 1.0)),
+        source=raw["source"],
+        value=raw["value"],
+        n=raw["n"],
+        kind=raw.get("kind", "sql"),
+        measure=raw.get("measure"),
+        min_cases=int(raw.get("min_cases", 0)),
+        fast=raw.get("fast"),
+        fast_value=raw.get("fast_value"),
+        fast_n=raw.get("fast_n"),
+        needs=tuple(raw.get("needs", ())),
+        only_capable=bool(raw.get("only_capable", False)),
     )
     if kpi.unit not in UNITS or not set(kpi.needs) <= set(CAPABILITIES):
         raise ValueError(f"kpis.toml: {kpi.id} has an unknown unit or capability in needs.")
@@ -122,17 +139,33 @@ def target_of(kpi: Kpi, config: Config, scope: Scope = ()) -> tuple[float | None
 def sla_of(config: Config, scope: Scope = ()) -> float:
     """The first-response SLA (seconds) of a slice: the most specific [sla.<dim>.<value>] rule."""
     rule = matching_rule(config.sla_rules, scope)
-    return rule.target if rule is not None and rule.target is not None else config.sla_first_response_s
+    return (
+        rule.target if rule is not None and rule.target is not None else config.sla_first_response_s
+    )
 
 
 def unit_label(kpi: Kpi, config: Config) -> str:
     """The unit people read beside the value: '%', 's', the currency code, 'points'..."""
-    return {"share": "%", "seconds": "s", "currency": config.currency, "count": "cases",
-            "points": "points", "score": "score", "rate": "per agent hour", "ratio": "ratio"}[kpi.unit]
+    return {
+        "share": "%",
+        "seconds": "s",
+        "currency": config.currency,
+        "count": "cases",
+        "points": "points",
+        "score": "score",
+        "rate": "per agent hour",
+        "ratio": "ratio",
+    }[kpi.unit]
 
 
-def status_of(kpi: Kpi, value: float | None, n: int, config: Config, scope: Scope = (),
-              target: tuple[float | None, float] | None = None) -> str:
+def status_of(
+    kpi: Kpi,
+    value: float | None,
+    n: int,
+    config: Config,
+    scope: Scope = (),
+    target: tuple[float | None, float] | None = None,
+) -> str:
     """green / amber / red against the slice's target, direction-aware; n/a without value or
     target, and for thin values (n < THIN_N): too few to judge, never red or green."""
     goal, amber = target if target is not None else target_of(kpi, config, scope)

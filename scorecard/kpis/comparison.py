@@ -15,7 +15,15 @@ from typing import NamedTuple
 
 from etl.settings.config import Config
 
-WEEKDAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+WEEKDAY_NAMES = (
+    "Mondays",
+    "Tuesdays",
+    "Wednesdays",
+    "Thursdays",
+    "Fridays",
+    "Saturdays",
+    "Sundays",
+)
 
 
 class Comparison(NamedTuple):
@@ -37,19 +45,27 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def comparison_for(start: str, end: str, baseline: str = "same_weekday", weeks: int = 4) -> Comparison:
+def comparison_for(
+    start: str, end: str, baseline: str = "same_weekday", weeks: int = 4
+) -> Comparison:
     """The comparison of the period start..end under the chosen baseline."""
     s, e = date.fromisoformat(start), date.fromisoformat(end)
     length = (e - s).days + 1
     if baseline == "previous_period":
         a, b = s - timedelta(days=length), s - timedelta(days=1)
-        return Comparison((a.isoformat(), b.isoformat()), (),
-                          "the day before" if length == 1 else f"the {length} days before")
+        return Comparison(
+            (a.isoformat(), b.isoformat()),
+            (),
+            "the day before" if length == 1 else f"the {length} days before",
+        )
     if length >= 7:
         shift = timedelta(days=7 * -(-length // 7))
-        return Comparison(((s - shift).isoformat(), (e - shift).isoformat()), (),
-                          f"the same {length} days of the week {-(-length // 7)} week"
-                          f"{'s' if length > 7 else ''} before")
+        return Comparison(
+            ((s - shift).isoformat(), (e - shift).isoformat()),
+            (),
+            f"the same {length} days of the week {-(-length // 7)} week"
+            f"{'s' if length > 7 else ''} before",
+        )
     a, b = s - timedelta(days=7 * weeks), e - timedelta(days=7)
     wanted = {d.weekday() for d in _days(s, e)}
     exclude = tuple(d.isoformat() for d in _days(a, b) if d.weekday() not in wanted)

@@ -41,8 +41,9 @@ def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     return connect_readonly(db_path(str(db) if db else None))
 
 
-def cases_source(config: Config, uses: str | None = None,
-                 business: Mapping[str, object] | None = None) -> tuple[str, dict]:
+def cases_source(
+    config: Config, uses: str | None = None, business: Mapping[str, object] | None = None
+) -> tuple[str, dict]:
     """(fct_cases with clock_start_at (when the configured first-response clock starts), each
     case's configured cost, phone-equivalent cost and playbook rule, its parameters), plus
     frt_business_s when `business` holds the business-hours table (business_params, bound by
@@ -57,12 +58,14 @@ def cases_source(config: Config, uses: str | None = None,
     if uses is not None and not any(w in uses for w in ("cost", "playbook_private")):
         return sql_file(__package__, "cases_clocked").format(extra=extra, joins=joins), {}
     (costs, playbook), params = cost_tables(config)
-    return sql_file(__package__, "cases_costed").format(extra=extra, costs=costs, playbook=playbook,
-                                            joins=joins), params
+    return sql_file(__package__, "cases_costed").format(
+        extra=extra, costs=costs, playbook=playbook, joins=joins
+    ), params
 
 
-def local_date_sql(config: Config, t_lo: float, t_hi: float,
-                   column: str = "opened_at") -> tuple[str, dict]:
+def local_date_sql(
+    config: Config, t_lo: float, t_hi: float, column: str = "opened_at"
+) -> tuple[str, dict]:
     """(SQL for the display-timezone date of `column`: UTC plus the zone's offset in force, from
     the offset changes between t_lo and t_hi (exact, no per-row zone lookup), its parameters)."""
     pieces = offset_pieces(config.display_timezone, t_lo, t_hi)
@@ -78,15 +81,18 @@ def local_date_sql(config: Config, t_lo: float, t_hi: float,
     return f"make_timestamp(epoch_us({column}) + ({expr}) * 1000000)::date", params
 
 
-def period_sql(con: duckdb.DuckDBPyConnection, config: Config, grain: str, start: str | None,
-               end: str | None) -> tuple[str, dict]:
+def period_sql(
+    con: duckdb.DuckDBPyConnection, config: Config, grain: str, start: str | None, end: str | None
+) -> tuple[str, dict]:
     """(The period label of a row: 'total', or the first local day of its day/week/month, its
     parameters)."""
     if grain == "total":
         return "'total'", {}
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is None or hi is None:
-        row = con.execute(sql_file(__package__, "opened_range")).fetchall()[0]  # an aggregate: one row
+        row = con.execute(sql_file(__package__, "opened_range")).fetchall()[
+            0
+        ]  # an aggregate: one row
         t_lo = lo.timestamp() if lo else float(row[0] or 0)
         t_hi = hi.timestamp() if hi else float(row[1] or 0)
     else:
@@ -97,8 +103,9 @@ def period_sql(con: duckdb.DuckDBPyConnection, config: Config, grain: str, start
     return f"strftime({day}, '%Y-%m-%d')", params
 
 
-def where_clause(config: Config, start: str | None, end: str | None,
-                 filters: Mapping[str, Sequence[str]]) -> tuple[str, dict]:
+def where_clause(
+    config: Config, start: str | None, end: str | None, filters: Mapping[str, Sequence[str]]
+) -> tuple[str, dict]:
     """(Cases (or messages, surveys) opened on the local dates start..end, with dimension
     filters, its parameters)."""
     clauses: list[str] = ["true"]
@@ -111,7 +118,9 @@ def where_clause(config: Config, start: str | None, end: str | None,
         params["t_hi"] = hi
         clauses.append("opened_at < $t_hi")
     for dim, values in filters.items():
-        if dim == SOURCE_FILTER:  # internal: the sources a KPI can count (scorecard/kpis/capabilities.py)
+        if (
+            dim == SOURCE_FILTER
+        ):  # internal: the sources a KPI can count (scorecard/kpis/capabilities.py)
             params["f_source"] = [str(v) for v in values]
             clauses.append("source in (select unnest($f_source))")
             continue
@@ -139,8 +148,13 @@ def kpi_params(con: duckdb.DuckDBPyConnection, config: Config, text: str) -> dic
     return params
 
 
-def source_rows_sql(config: Config, source: str, uses: str | None = None, team: bool = False,
-                    business: Mapping[str, object] | None = None) -> tuple[str, dict]:
+def source_rows_sql(
+    config: Config,
+    source: str,
+    uses: str | None = None,
+    team: bool = False,
+    business: Mapping[str, object] | None = None,
+) -> tuple[str, dict]:
     """(The rows a KPI source aggregates (`uses`, `business`: see cases_source), its
     parameters); with `team`, survey answers and messages carry their case's team (a slice or
     filter by team)."""
@@ -153,12 +167,24 @@ def source_rows_sql(config: Config, source: str, uses: str | None = None, team: 
 
 def _first(x, i: int) -> float:
     """Element i of a DuckDB list value (NaN when absent)."""
-    return float("nan") if x is None or (not isinstance(x, (list, np.ndarray))) or x[i] is None else float(x[i])
+    return (
+        float("nan")
+        if x is None or (not isinstance(x, (list, np.ndarray))) or x[i] is None
+        else float(x[i])
+    )
 
 
-def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, group: Sequence[Kpi],
-                grain: str, by: Sequence[str], start: str | None, end: str | None,
-                filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def plain_frame(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    source: str,
+    group: Sequence[Kpi],
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[period, *by, kpi, value, n, median, p90, mean] of single-level KPIs of one source, in one
     query; a time KPI's median/p90/mean come from one list quantile of its measure."""
     frt = frt_column(config)
@@ -173,12 +199,21 @@ def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, gro
     sla, bound = sla_sql(config) if uses_sla else ("$sla_s", {})
     params.update(bound)
     for k in group:
-        value, n = (k.value.format(frt=frt).replace("$sla_s", sla),
-                    k.n.format(frt=frt).replace("$sla_s", sla))
+        value, n = (
+            k.value.format(frt=frt).replace("$sla_s", sla),
+            k.n.format(frt=frt).replace("$sla_s", sla),
+        )
         m = k.measure.format(frt=frt) if k.measure else None
         stats = (alias(f"quantile_cont({m}, [0.5, 0.9])"), alias(f"avg({m})")) if m else None
-        shortcut = {f"quantile_cont({m}, 0.5)": ("q", 0), f"quantile_cont({m}, 0.9)": ("q", 1),
-                    f"avg({m})": ("mean", 0)}.get(value) if m else None
+        shortcut = (
+            {
+                f"quantile_cont({m}, 0.5)": ("q", 0),
+                f"quantile_cont({m}, 0.9)": ("q", 1),
+                f"avg({m})": ("mean", 0),
+            }.get(value)
+            if m
+            else None
+        )
         plan.append((k, shortcut or ("col", alias(value)), alias(n), stats))
     params.update(kpi_params(con, config, " ".join(aggs) + (" $sla_s" if uses_sla else "")))
     body, bound = source_rows_sql(config, source, " ".join(aggs), "team" in (*by, *filters), params)
@@ -195,7 +230,11 @@ def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, gro
         part["kpi"] = k.id
         if stats:
             q, mean = wide[stats[0]], wide[stats[1]].astype("float64")
-            part["median"], part["p90"], part["mean"] = q.map(lambda x: _first(x, 0)), q.map(lambda x: _first(x, 1)), mean
+            part["median"], part["p90"], part["mean"] = (
+                q.map(lambda x: _first(x, 0)),
+                q.map(lambda x: _first(x, 1)),
+                mean,
+            )
         if how == "q":
             part["value"] = part["median"] if ref == 0 else part["p90"]
         elif how == "mean":
@@ -207,9 +246,16 @@ def plain_frame(con: duckdb.DuckDBPyConnection, config: Config, source: str, gro
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def spread_frame(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, grain: str,
-                 by: Sequence[str], start: str | None, end: str | None,
-                 filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def spread_frame(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[period, *by, kpi, value, n, agent_p10, agent_p90] of an agent-spread KPI: the per-agent
     value of agents with at least min_cases rows, then p90 / p10 over agents (n = agents)."""
     frt = frt_column(config)
@@ -222,19 +268,23 @@ def spread_frame(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, grain
     dims = "".join(f", {DIMENSIONS[d]} as {d}" for d in by)
     keys = "".join(f", {d}" for d in by)
     ok = "filter (where ok)"  # every slice with cases gets a row; only qualified agents count
-    sql = (f"with per_agent as (select {period} as period{dims}, agent_id as _agent, {value} as v, "
-           f"agent_id is not null and {n} >= $min_cases as ok from {body} src where {where} "
-           f"group by {', '.join(str(i) for i in range(1, len(by) + 3))}) "
-           f"select period{keys}, quantile_cont(v, 0.9) {ok} / nullif(quantile_cont(v, 0.1) {ok}, 0) "
-           f"as value, count(*) {ok} as n, quantile_cont(v, 0.1) {ok} as agent_p10, "
-           f"quantile_cont(v, 0.9) {ok} as agent_p90 from per_agent group by period{keys} order by all")
+    sql = (
+        f"with per_agent as (select {period} as period{dims}, agent_id as _agent, {value} as v, "
+        f"agent_id is not null and {n} >= $min_cases as ok from {body} src where {where} "
+        f"group by {', '.join(str(i) for i in range(1, len(by) + 3))}) "
+        f"select period{keys}, quantile_cont(v, 0.9) {ok} / nullif(quantile_cont(v, 0.1) {ok}, 0) "
+        f"as value, count(*) {ok} as n, quantile_cont(v, 0.1) {ok} as agent_p10, "
+        f"quantile_cont(v, 0.9) {ok} as agent_p90 from per_agent group by period{keys} order by all"
+    )
     out = con.execute(sql, params).df()
     out.insert(1 + len(by), "kpi", kpi.id)
     return out.astype({"value": "float64", "n": "int64"})
 
 
-def parallel_frames(con: duckdb.DuckDBPyConnection,
-                    tasks: Sequence[Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]]) -> list[pd.DataFrame]:
+def parallel_frames(
+    con: duckdb.DuckDBPyConnection,
+    tasks: Sequence[Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]],
+) -> list[pd.DataFrame]:
     """Results of independent reads, in order, run concurrently: each on its own cursor of con's
     database (DuckDB releases the GIL while a query runs, so small single-threaded queries
     overlap with large parallel ones)."""
@@ -254,10 +304,18 @@ def parallel_frames(con: duckdb.DuckDBPyConnection,
         return list(pool.map(run, tasks))
 
 
-def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], grain: str,
-              by: Sequence[str], start: str | None, end: str | None,
-              filters: Mapping[str, Sequence[str]], use_fast: bool = True,
-              sources: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def kpi_frame(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    use_fast: bool = True,
+    sources: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
     """Long table: period, one column per `by` dimension, kpi, value, n (plus median, p90, mean
     of time KPIs and agent_p10/agent_p90 of the agent spread), from case-level data; additive
     KPIs from the daily pre-aggregates (scorecard/kpis/data_agg.py), time KPIs and the SLA from the
@@ -279,7 +337,9 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi
     tasks = []
     for key, group in variants.items():
         scoped = dict(filters) if key is None else {**filters, SOURCE_FILTER: list(key)}
-        tasks += _read_tasks(config, group, grain, by, start, end, scoped, use_fast, measures, agent_model)
+        tasks += _read_tasks(
+            config, group, grain, by, start, end, scoped, use_fast, measures, agent_model
+        )
     frames = [f for f in parallel_frames(con, tasks) if not f.empty]
     if not frames:
         return pd.DataFrame(columns=["period", *by, "kpi", "value", "n"])
@@ -290,9 +350,18 @@ def kpi_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi
     return out.drop(columns="_o").reset_index(drop=True)
 
 
-def _read_tasks(config: Config, kpis: Sequence[Kpi], grain: str, by: Sequence[str],
-                start: str | None, end: str | None, filters: Mapping[str, Sequence[str]],
-                use_fast: bool, measures: frozenset[str], agent_model: bool) -> list[Callable]:
+def _read_tasks(
+    config: Config,
+    kpis: Sequence[Kpi],
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    use_fast: bool,
+    measures: frozenset[str],
+    agent_model: bool,
+) -> list[Callable]:
     """The reads of kpi_frame for KPIs sharing one set of filters: daily pre-aggregates, value
     bins, the agent model, else the fact tables."""
     fast: dict[str | None, list[Kpi]] = {}  # keys: models fast_usable found (never None)
@@ -321,7 +390,9 @@ def _read_tasks(config: Config, kpis: Sequence[Kpi], grain: str, by: Sequence[st
     return tasks
 
 
-def _bound(fn: Callable[..., pd.DataFrame], *args) -> Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]:
+def _bound(
+    fn: Callable[..., pd.DataFrame], *args
+) -> Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]:
     """fn with every argument but the connection bound: one read of kpi_frame."""
     return lambda con: fn(con, *args)
 
@@ -338,13 +409,17 @@ def complete_kpis(frame: pd.DataFrame, kpi_ids: Sequence[str], by: Sequence[str]
     return pd.concat([frame, missing.assign(value=float("nan"), n=0)], ignore_index=True)
 
 
-def effective_range(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                    end: str | None) -> tuple[str | None, str | None]:
+def effective_range(
+    con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None
+) -> tuple[str | None, str | None]:
     """The requested dates, defaulting to the first and last day with data."""
     if start and end:
         return start, end
-    row = con.execute("select timezone($tz, min(opened_at))::date, timezone($tz, max(opened_at))::date "
-                      "from fct_cases", {"tz": config.display_timezone}).fetchall()[0]
+    row = con.execute(
+        "select timezone($tz, min(opened_at))::date, timezone($tz, max(opened_at))::date "
+        "from fct_cases",
+        {"tz": config.display_timezone},
+    ).fetchall()[0]
     lo, hi = (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())
     return start or lo, end or hi
 
@@ -353,18 +428,31 @@ def has_data(con: duckdb.DuckDBPyConnection, config: Config, start: str, end: st
     """Whether any case or survey answer falls on the local dates start..end (every KPI source
     is dated by its case's opening, or an unlinked answer's own date)."""
     lo, hi = utc_bounds(config.display_timezone, start, end)
-    row = con.execute("select exists(select 1 from fct_cases where opened_at >= $lo and opened_at < $hi) "
-                      "or exists(select 1 from fct_surveys where opened_at >= $lo and opened_at < $hi)",
-                      {"lo": lo, "hi": hi}).fetchall()[0]
+    row = con.execute(
+        "select exists(select 1 from fct_cases where opened_at >= $lo and opened_at < $hi) "
+        "or exists(select 1 from fct_surveys where opened_at >= $lo and opened_at < $hi)",
+        {"lo": lo, "hi": hi},
+    ).fetchall()[0]
     return bool(row[0])
 
 
-_ROW_TABLES = {"cases": "fct_cases", "messages": "fct_messages", "surveys": "fct_surveys",
-               "loads": "loads", "quarantine": "quarantine"}
+_ROW_TABLES = {
+    "cases": "fct_cases",
+    "messages": "fct_messages",
+    "surveys": "fct_surveys",
+    "loads": "loads",
+    "quarantine": "quarantine",
+}
 
 
-def rows_of(con: duckdb.DuckDBPyConnection, config: Config, table: str, start: str | None,
-            end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def rows_of(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    table: str,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """Rows of a fact or bookkeeping table, filtered like the scorecard; times in display tz."""
     if table not in _ROW_TABLES:
         raise ValueError(f"unknown table {table!r}; use {', '.join(_ROW_TABLES)}.")
@@ -372,21 +460,26 @@ def rows_of(con: duckdb.DuckDBPyConnection, config: Config, table: str, start: s
         frame = con.execute(f"select * from {_ROW_TABLES[table]}").df()
     else:
         where, params = where_clause(config, start, end, {k: v for k, v in filters.items() if v})
-        frame = con.execute(f"select * from {_ROW_TABLES[table]} where {where} order by all",
-                            params).df()
+        frame = con.execute(
+            f"select * from {_ROW_TABLES[table]} where {where} order by all", params
+        ).df()
     return _local_times(frame, config.display_timezone)
 
 
 # A text cell a spreadsheet would run as a formula (scorecard/export.py _formula_like, in RE2): a
 # formula character (also full-width) after optional spaces, or a leading tab, CR or LF.
-FORMULA_RE2 = (r"^[\t\r\n]|^[\s\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}"
-               r"\x{3000}\x{1C}-\x{1F}]*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}]")
+FORMULA_RE2 = (
+    r"^[\t\r\n]|^[\s\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}"
+    r"\x{3000}\x{1C}-\x{1F}]*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}]"
+)
 
 
 # COPY options by export format: CSV with CRLF rows (RFC 4180); Parquet with zstd at level 1
 # (about a fifth less CPU than the default level for a file about 15 % larger).
-COPY_OPTIONS = {"csv": "(format csv, header, new_line '\\r\\n')",
-                "parquet": "(format parquet, compression zstd, compression_level 1)"}
+COPY_OPTIONS = {
+    "csv": "(format csv, header, new_line '\\r\\n')",
+    "parquet": "(format parquet, compression zstd, compression_level 1)",
+}
 
 
 def neutral_column(column: str, kind: str) -> str:
@@ -395,30 +488,49 @@ def neutral_column(column: str, kind: str) -> str:
     pattern starts with is), so the regex runs on few cells."""
     if kind != "VARCHAR":
         return f'"{column}"'
-    return (f'case when (ascii("{column}") < 65 or ascii("{column}") > 126) and '
-            f'regexp_matches("{column}", $formula) then \'\'\'\' || "{column}" else "{column}" end as "{column}"')
+    return (
+        f'case when (ascii("{column}") < 65 or ascii("{column}") > 126) and '
+        f'regexp_matches("{column}", $formula) then \'\'\'\' || "{column}" else "{column}" end as "{column}"'
+    )
 
 
-def copy_rows(con: duckdb.DuckDBPyConnection, config: Config, table: str, start: str | None,
-              end: str | None, filters: Mapping[str, Sequence[str]], fmt: str, out: str) -> int:
+def copy_rows(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    table: str,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    fmt: str,
+    out: str,
+) -> int:
     """Stream a table's rows from DuckDB straight into a CSV or Parquet file (COPY: memory stays
     bounded whatever the row count), filtered like the scorecard, in stored order, formula-like
     text cells prefixed with a quote, times in the display timezone; the rows written."""
     if table not in _ROW_TABLES:
         raise ValueError(f"unknown table {table!r}; use {', '.join(_ROW_TABLES)}.")
     name = _ROW_TABLES[table]
-    where, bound = ("true", {}) if table in ("loads", "quarantine") else \
-        where_clause(config, start, end, {k: v for k, v in filters.items() if v})
+    where, bound = (
+        ("true", {})
+        if table in ("loads", "quarantine")
+        else where_clause(config, start, end, {k: v for k, v in filters.items() if v})
+    )
     params: dict = {"formula": FORMULA_RE2, "out": out, **bound}
-    columns = con.execute("select column_name, data_type from information_schema.columns "
-                          "where table_name = ? order by ordinal_position", [name]).fetchall()
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_name = ? order by ordinal_position",
+        [name],
+    ).fetchall()
     picked = [neutral_column(c, kind) for c, kind in columns]
     options = COPY_OPTIONS[fmt]
-    con.execute("set TimeZone = ?", [config.display_timezone])  # CSV renders times in the display zone
+    con.execute(
+        "set TimeZone = ?", [config.display_timezone]
+    )  # CSV renders times in the display zone
     # no ORDER BY: rows leave in the table's stored order (DuckDB preserves insertion order), so a
     # 10M-row export streams in constant memory instead of sorting (and spilling) first
-    row = con.execute(f"copy (select {', '.join(picked)} from {name} where {where}) to $out {options}",
-                      params).fetchone()
+    row = con.execute(
+        f"copy (select {', '.join(picked)} from {name} where {where}) to $out {options}", params
+    ).fetchone()
     return int(row[0]) if row else 0
 
 

@@ -29,24 +29,41 @@ from warehouse.build import models
 
 DAY_S = 86400
 CATEGORY_DIMS = ("channel", "brand", "category")
-MODEL_DIMS = {"agg_cases_daily": (*CATEGORY_DIMS, "team", "source"), "agg_messages_daily": CATEGORY_DIMS,
-              "agg_surveys_daily": CATEGORY_DIMS, "agg_agent_hours": ("channel", "brand", "agent"),
-              "agg_case_outcomes_daily": CATEGORY_DIMS}
-MODEL_FACT = {"agg_cases_daily": "fct_cases", "agg_messages_daily": "fct_messages",
-              "agg_surveys_daily": "fct_surveys", "agg_agent_hours": "fct_cases",
-              "agg_case_outcomes_daily": "fct_cases", "agg_case_values": "fct_cases",
-              "agg_agent_frt": "fct_cases"}
+MODEL_DIMS = {
+    "agg_cases_daily": (*CATEGORY_DIMS, "team", "source"),
+    "agg_messages_daily": CATEGORY_DIMS,
+    "agg_surveys_daily": CATEGORY_DIMS,
+    "agg_agent_hours": ("channel", "brand", "agent"),
+    "agg_case_outcomes_daily": CATEGORY_DIMS,
+}
+MODEL_FACT = {
+    "agg_cases_daily": "fct_cases",
+    "agg_messages_daily": "fct_messages",
+    "agg_surveys_daily": "fct_surveys",
+    "agg_agent_hours": "fct_cases",
+    "agg_case_outcomes_daily": "fct_cases",
+    "agg_case_values": "fct_cases",
+    "agg_agent_frt": "fct_cases",
+}
 # Edge rows of the agent-hours model keep every agent-hour on its own row (an agent-hour of an
 # edge day may also have rows on whole days): the model's rows_of_hour > 1 branch.
-EDGE_SQL = {"agg_agent_hours": """
+EDGE_SQL = {
+    "agg_agent_hours": """
     select floor(epoch(opened_at) / 86400)::bigint as utc_day, channel, brand, agent_id,
         floor(epoch(first_response_at) / 3600)::bigint as response_hour, count(*) as cases,
         0 as single_hours
     from fct_cases
     where answered and agent_id is not null
-    group by all"""}
-COLUMNS = {"channel": "channel", "brand": "brand", "category": "issue_category", "agent": "agent_id",
-           "team": "team", "source": "source"}
+    group by all"""
+}
+COLUMNS = {
+    "channel": "channel",
+    "brand": "brand",
+    "category": "issue_category",
+    "agent": "agent_id",
+    "team": "team",
+    "source": "source",
+}
 
 
 @lru_cache(maxsize=1)
@@ -62,11 +79,21 @@ def aligned(config: Config, grain: str, start: str | None, end: str | None) -> b
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is None or hi is None:
         return config.display_timezone in ("UTC", "Etc/UTC")
-    return all(off == 0 for _, off in offset_pieces(config.display_timezone, lo.timestamp(), hi.timestamp()))
+    return all(
+        off == 0
+        for _, off in offset_pieces(config.display_timezone, lo.timestamp(), hi.timestamp())
+    )
 
 
-def fast_usable(kpi: Kpi, config: Config, grain: str, by: Sequence[str],
-                filters: Mapping[str, Sequence[str]], start: str | None, end: str | None) -> bool:
+def fast_usable(
+    kpi: Kpi,
+    config: Config,
+    grain: str,
+    by: Sequence[str],
+    filters: Mapping[str, Sequence[str]],
+    start: str | None,
+    end: str | None,
+) -> bool:
     """Whether the KPI can be read from its daily model for this query."""
     if not kpi.fast or kpi.fast not in MODEL_DIMS:
         return False
@@ -92,13 +119,17 @@ def model_rows(model: str, config: Config, start: str | None, end: str | None) -
             params["d0"] = d0
             where.append("utc_day >= $d0")
             if lo is not None and lo.timestamp() < d0 * DAY_S:
-                params.update(e_lo=lo, e_d0=pd.Timestamp(d0 * DAY_S, unit="s", tz="UTC").to_pydatetime())
+                params.update(
+                    e_lo=lo, e_d0=pd.Timestamp(d0 * DAY_S, unit="s", tz="UTC").to_pydatetime()
+                )
                 edges.append("(opened_at >= $e_lo and opened_at < $e_d0)")
         if d1 is not None:
             params["d1"] = d1
             where.append("utc_day < $d1")
             if hi is not None and hi.timestamp() > d1 * DAY_S:
-                params.update(e_hi=hi, e_d1=pd.Timestamp(d1 * DAY_S, unit="s", tz="UTC").to_pydatetime())
+                params.update(
+                    e_hi=hi, e_d1=pd.Timestamp(d1 * DAY_S, unit="s", tz="UTC").to_pydatetime()
+                )
                 edges.append("(opened_at >= $e_d1 and opened_at < $e_hi)")
         parts.append(f"select * from {model} where {' and '.join(where)}")
     if edges:
@@ -106,15 +137,20 @@ def model_rows(model: str, config: Config, start: str | None, end: str | None) -
         marker = f"from {fact}\n"
         if sql.count(marker) != 1:
             raise RuntimeError(f"model {model} must read `from {fact}` exactly once.")
-        parts.append(sql.replace(marker, f"from (select * from {fact} where {' or '.join(edges)}) {fact}\n"))
+        parts.append(
+            sql.replace(marker, f"from (select * from {fact} where {' or '.join(edges)}) {fact}\n")
+        )
     return " union all ".join(f"({p})" for p in parts), params
 
 
 def day_period_sql(grain: str) -> str:
     """The period label of a model row (its `utc_day`): 'total', or the first day of its UTC
     day, week or month (used only for aligned periods)."""
-    return "'total'" if grain == "total" else (
-        f"strftime(date_trunc('{grain}', date '1970-01-01' + utc_day::integer), '%Y-%m-%d')")
+    return (
+        "'total'"
+        if grain == "total"
+        else (f"strftime(date_trunc('{grain}', date '1970-01-01' + utc_day::integer), '%Y-%m-%d')")
+    )
 
 
 def model_where_sql(filters: Mapping[str, Sequence[str]]) -> tuple[str, dict]:
@@ -127,28 +163,42 @@ def model_where_sql(filters: Mapping[str, Sequence[str]]) -> tuple[str, dict]:
     return " and ".join(clauses), params
 
 
-def fast_frame(con: duckdb.DuckDBPyConnection, config: Config, model: str, kpis: Sequence[Kpi],
-               grain: str, by: Sequence[str], start: str | None, end: str | None,
-               filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def fast_frame(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    model: str,
+    kpis: Sequence[Kpi],
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[period, *by, kpi, value, n] of KPIs that read `model`, in one query."""
     src, params = model_rows(model, config, start, end)
     if model == "agg_cases_daily":
         (costs, playbook), bound = cost_tables(config)
         params.update(bound)
-        src = (f"select a.*, coalesce(k.pi, 0) * a.cases + coalesce(k.pm, 0) * a.handle_s / 60.0 as cost, "
-               f"$phone_pi * a.cases + $phone_pm * a.handle_s / 60.0 as phone_cost, "
-               f"coalesce(p.private, false) as playbook_private from ({src}) a "
-               f"left join {costs} using (channel) left join {playbook} on p.category = a.issue_category")
+        src = (
+            f"select a.*, coalesce(k.pi, 0) * a.cases + coalesce(k.pm, 0) * a.handle_s / 60.0 as cost, "
+            f"$phone_pi * a.cases + $phone_pm * a.handle_s / 60.0 as phone_cost, "
+            f"coalesce(p.private, false) as playbook_private from ({src}) a "
+            f"left join {costs} using (channel) left join {playbook} on p.category = a.issue_category"
+        )
     if any("$fcr_days" in (k.fast_value or "") for k in kpis):
         params["fcr_days"] = config.fcr_window_days
     period = day_period_sql(grain)
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
-    cols = ", ".join(f"({k.fast_value})::double as v{i}, ({k.fast_n})::bigint as n{i}"
-                     for i, k in enumerate(kpis))
+    cols = ", ".join(
+        f"({k.fast_value})::double as v{i}, ({k.fast_n})::bigint as n{i}"
+        for i, k in enumerate(kpis)
+    )
     where, bound = model_where_sql(filters)
     params.update(bound)
-    sql = (f"select {period} as period{dims}, {cols} from ({src}) src "
-           f"where {where} group by all order by all")
+    sql = (
+        f"select {period} as period{dims}, {cols} from ({src}) src "
+        f"where {where} group by all order by all"
+    )
     wide = con.execute(sql, params).df()
     frames = []
     for i, k in enumerate(kpis):

@@ -32,15 +32,21 @@ def business_params(con: duckdb.DuckDBPyConnection, config: Config) -> dict:
 def business_join_sql(params: Mapping[str, object], clock: str) -> tuple[str, str]:
     """(joins, column expression) of frt_business_s from the bound lookup table."""
     pieces = sum(1 for k in params if k.startswith("bh_s"))
-    cols = ", ".join(["unnest($bh_k) as k", "unnest($bh_c) as c"]
-                     + [f"unnest($bh_{x}{j}) as {x}{j}" for j in range(1, pieces + 1) for x in "se"])
+    cols = ", ".join(
+        ["unnest($bh_k) as k", "unnest($bh_c) as c"]
+        + [f"unnest($bh_{x}{j}) as {x}{j}" for j in range(1, pieces + 1) for x in "se"]
+    )
     table = f"(select {cols})"
 
     def at(alias: str, col: str) -> str:
-        terms = " + ".join(f"greatest(0, least(epoch(c.{col}), {alias}.e{j}) - {alias}.s{j})"
-                           for j in range(1, pieces + 1))
+        terms = " + ".join(
+            f"greatest(0, least(epoch(c.{col}), {alias}.e{j}) - {alias}.s{j})"
+            for j in range(1, pieces + 1)
+        )
         return f"({alias}.c + {terms})"
 
-    joins = (f" left join {table} bh_r on bh_r.k = floor(epoch(c.first_response_at) / {BUSINESS_BUCKET_S})::bigint"
-             f" left join {table} bh_s on bh_s.k = floor(epoch(c.{clock}) / {BUSINESS_BUCKET_S})::bigint")
+    joins = (
+        f" left join {table} bh_r on bh_r.k = floor(epoch(c.first_response_at) / {BUSINESS_BUCKET_S})::bigint"
+        f" left join {table} bh_s on bh_s.k = floor(epoch(c.{clock}) / {BUSINESS_BUCKET_S})::bigint"
+    )
     return joins, f"{at('bh_r', 'first_response_at')} - {at('bh_s', clock)}"

@@ -38,8 +38,13 @@ def cost_tables(config: Config) -> tuple[tuple[str, str], dict]:
         prows.append(f"($pc{i}, $pp{i}::boolean)")
     params["phone_pi"] = config.costs.per_interaction.get("phone", 0.0)
     params["phone_pm"] = config.costs.per_handle_minute.get("phone", 0.0)
-    return ((f"(values {', '.join(rows)}) k(channel, pi, pm)",
-             f"(values {', '.join(prows)}) p(category, private)"), params)
+    return (
+        (
+            f"(values {', '.join(rows)}) k(channel, pi, pm)",
+            f"(values {', '.join(prows)}) p(category, private)",
+        ),
+        params,
+    )
 
 
 def sla_sql(config: Config) -> tuple[str, dict]:

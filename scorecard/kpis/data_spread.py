@@ -28,25 +28,44 @@ MODEL = "agg_agent_frt"
 
 def has_agent_model(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the warehouse has the agent model (not in one built by an older version)."""
-    row = con.execute("select count(*) from information_schema.tables where table_schema = "
-                      "current_schema() and table_name in ('agg_agent_frt', 'fct_agents')").fetchall()[0]
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = "
+        "current_schema() and table_name in ('agg_agent_frt', 'fct_agents')"
+    ).fetchall()[0]
     return row[0] == 2
 
 
-def spread_usable(kpi: Kpi, config: Config, grain: str, by: Sequence[str],
-                  filters: Mapping[str, Sequence[str]], start: str | None, end: str | None) -> bool:
+def spread_usable(
+    kpi: Kpi,
+    config: Config,
+    grain: str,
+    by: Sequence[str],
+    filters: Mapping[str, Sequence[str]],
+    start: str | None,
+    end: str | None,
+) -> bool:
     """Whether the agent spread KPI can be read from the agent model for this query."""
     frt = frt_column(config)
-    if kpi.kind != "agent_spread" or kpi.value.format(frt=frt) != f"quantile_cont({frt}, 0.5)" \
-            or kpi.n.format(frt=frt) != f"count({frt})":
+    if (
+        kpi.kind != "agent_spread"
+        or kpi.value.format(frt=frt) != f"quantile_cont({frt}, 0.5)"
+        or kpi.n.format(frt=frt) != f"count({frt})"
+    ):
         return False
     dims = set(by) | {d for d, v in filters.items() if v or d == "source"}
     return dims <= set(SPREAD_DIMS) and aligned(config, grain, start, end)
 
 
-def spread_model_frame(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, grain: str,
-                       by: Sequence[str], start: str | None, end: str | None,
-                       filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def spread_model_frame(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[period, *by, kpi, value, n, agent_p10, agent_p90] like data.spread_frame, for the slices
     that have an agent's case (complete_kpis gives the others n 0)."""
     frt = frt_column(config)

@@ -49,8 +49,12 @@ NULL = "\x00null"  # a missing brand or channel while grouping (None does not su
 def stored_measures(con: duckdb.DuckDBPyConnection, config: Config) -> frozenset[str]:
     """The measures agg_case_values holds for this configuration (none in a warehouse built
     before the model existed; frt_business_s only under the calendar it was built with)."""
-    tables = {r[0] for r in con.execute("select table_name from information_schema.tables "
-                                        "where table_schema = current_schema()").fetchall()}
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = current_schema()"
+        ).fetchall()
+    }
     if not {"agg_case_values", "agg_case_outcomes_daily", "model_settings"} <= tables:
         return frozenset()
     row = con.execute("select value from model_settings where key = 'business_calendar'").fetchone()
@@ -73,26 +77,46 @@ def value_measure(kpi: Kpi, config: Config) -> str | None:
     return None
 
 
-def values_usable(kpi: Kpi, config: Config, measures: frozenset[str], grain: str,
-                  by: Sequence[str], filters: Mapping[str, Sequence[str]], start: str | None,
-                  end: str | None) -> bool:
+def values_usable(
+    kpi: Kpi,
+    config: Config,
+    measures: frozenset[str],
+    grain: str,
+    by: Sequence[str],
+    filters: Mapping[str, Sequence[str]],
+    start: str | None,
+    end: str | None,
+) -> bool:
     """Whether the KPI can be read from the value-bin model for this query."""
     if value_measure(kpi, config) not in measures or (
-            kpi.id == SLA_KPI and any(d not in VALUE_DIMS for r in config.sla_rules for d, _ in r.scope)):
+        kpi.id == SLA_KPI and any(d not in VALUE_DIMS for r in config.sla_rules for d, _ in r.scope)
+    ):
         return False  # an SLA per team is applied case by case from the fact table (data.sla_sql)
     dims = set(by) | {d for d, v in filters.items() if v or d == "source"}
     return dims <= set(VALUE_DIMS) and aligned(config, grain, start, end)
 
 
-def _model_query(con: duckdb.DuckDBPyConnection, config: Config, model: str, select: str,
-                 grain: str, by: Sequence[str], start: str | None, end: str | None,
-                 filters: Mapping[str, Sequence[str]], params: dict, where: str = "true") -> pd.DataFrame:
+def _model_query(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    model: str,
+    select: str,
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    params: dict,
+    where: str = "true",
+) -> pd.DataFrame:
     """`select` (aggregates) per period and slice over the model's rows of the range."""
     src, rows_params = model_rows(model, config, start, end)
     model_where, where_params = model_where_sql(filters)
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
-    sql = (f"select {day_period_sql(grain)} as period{dims}, {select} from ({src}) src "
-           f"where {model_where} and {where} group by all")
+    sql = (
+        f"select {day_period_sql(grain)} as period{dims}, {select} from ({src}) src "
+        f"where {model_where} and {where} group by all"
+    )
     return _fill(con.execute(sql, {**params, **rows_params, **where_params}).df(), by)
 
 
@@ -112,8 +136,9 @@ def _order_stats(n: int, q: float) -> tuple[int, int, float]:
 class _Group:
     """One (period, slice, measure): its bins in value order and cumulative counts."""
 
-    def __init__(self, bins: np.ndarray, n: np.ndarray, total: np.ndarray, lo: np.ndarray,
-                 hi: np.ndarray):
+    def __init__(
+        self, bins: np.ndarray, n: np.ndarray, total: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ):
         order = np.argsort(bins, kind="stable")
         self.bins, self.counts = bins[order], n[order]
         self.lo, self.hi = lo[order], hi[order]
@@ -153,22 +178,43 @@ def _groups(hist: pd.DataFrame, keys: Sequence[str]) -> dict[tuple, _Group]:
     out = {}
     for key, idx in rows.items():
         ix = np.asarray(idx)
-        out[key] = _Group(cols["bin"][ix].astype("int64"), cols["n"][ix].astype("int64"),
-                          cols["total"][ix], cols["lo"][ix], cols["hi"][ix])
+        out[key] = _Group(
+            cols["bin"][ix].astype("int64"),
+            cols["n"][ix].astype("int64"),
+            cols["total"][ix],
+            cols["lo"][ix],
+            cols["hi"][ix],
+        )
     return out
 
 
-def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi], grain: str,
-                 by: Sequence[str], start: str | None, end: str | None,
-                 filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def values_frame(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[period, *by, kpi, value, n, median, p90, mean] of time KPIs and the SLA (see module)."""
     keys = ["period", *by]
     wanted = {value_measure(k, config) for k in kpis}
     params: dict = {"measures": sorted(wanted)}
-    hist = _model_query(con, config, "agg_case_values",
-                        "measure, bin, sum(n) as n, sum(total) as total, min(lo) as lo, max(hi) as hi",
-                        grain, by, start, end, filters, params,
-                        "measure in (select unnest($measures))")
+    hist = _model_query(
+        con,
+        config,
+        "agg_case_values",
+        "measure, bin, sum(n) as n, sum(total) as total, min(lo) as lo, max(hi) as hi",
+        grain,
+        by,
+        start,
+        end,
+        filters,
+        params,
+        "measure in (select unnest($measures))",
+    )
     groups = _groups(hist, keys)
     sla = any(k.id == SLA_KPI for k in kpis)
     threshold = float(config.sla_first_response_s)
@@ -178,7 +224,8 @@ def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[
         for q in QUANTILES:
             lo, hi, _ = _order_stats(g.n, q)
             need.setdefault(key, set()).update(
-                b for b in (g.bin_of(lo)[0], g.bin_of(hi)[0]) if g.constant(b) is None)
+                b for b in (g.bin_of(lo)[0], g.bin_of(hi)[0]) if g.constant(b) is None
+            )
         if sla and key[-1] == frt and not config.sla_rules:
             need.setdefault(key, set()).update(g.straddling(threshold)[1])
     values = _bin_values(con, config, need, grain, by, start, end, filters)
@@ -206,7 +253,13 @@ def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[
         part = stats[stats["measure"] == m].drop(columns="measure").copy()
         part["kpi"] = k.id
         expr = k.value.format(frt=frt)
-        part["value"] = part["mean"] if expr.startswith("avg(") else part["p90"] if ", 0.9)" in expr else part["median"]
+        part["value"] = (
+            part["mean"]
+            if expr.startswith("avg(")
+            else part["p90"]
+            if ", 0.9)" in expr
+            else part["median"]
+        )
         frames.append(part)
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -217,17 +270,36 @@ def values_frame(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[
     return out
 
 
-def _bin_values(con: duckdb.DuckDBPyConnection, config: Config, need: dict[tuple, set[int]],
-                grain: str, by: Sequence[str], start: str | None, end: str | None,
-                filters: Mapping[str, Sequence[str]]) -> dict[tuple, np.ndarray]:
+def _bin_values(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    need: dict[tuple, set[int]],
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[tuple, np.ndarray]:
     """(period, *slice, measure, bin) -> the bin's values sorted, for the bins in `need`."""
     if not need:
         return {}
-    params: dict = {"measures": sorted({k[-1] for k in need}),
-                    "bins": sorted({b for bins in need.values() for b in bins})}
-    frame = _model_query(con, config, "agg_case_values", "measure, bin, flatten(list(vals)) as vals",
-                         grain, by, start, end, filters, params,
-                         "measure in (select unnest($measures)) and bin in (select unnest($bins))")
+    params: dict = {
+        "measures": sorted({k[-1] for k in need}),
+        "bins": sorted({b for bins in need.values() for b in bins}),
+    }
+    frame = _model_query(
+        con,
+        config,
+        "agg_case_values",
+        "measure, bin, flatten(list(vals)) as vals",
+        grain,
+        by,
+        start,
+        end,
+        filters,
+        params,
+        "measure in (select unnest($measures)) and bin in (select unnest($bins))",
+    )
     out = {}
     for row in frame.itertuples(index=False):
         key = tuple(row[:-1])
@@ -236,20 +308,41 @@ def _bin_values(con: duckdb.DuckDBPyConnection, config: Config, need: dict[tuple
     return out
 
 
-def _sla_frame(con: duckdb.DuckDBPyConnection, config: Config, groups: dict[tuple, _Group],
-               values: dict[tuple, np.ndarray], grain: str, by: Sequence[str], start: str | None,
-               end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def _sla_frame(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    groups: dict[tuple, _Group],
+    values: dict[tuple, np.ndarray],
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """sla_met_rate: answered within the SLA / (answered + abandoned + waiting past the SLA)."""
     keys = ["period", *by]
     frt = frt_column(config)
     threshold = float(config.sla_first_response_s)
     suffix = "_created" if frt == "frt_created_s" else ""
     params: dict = {}
-    outcomes = _model_query(con, config, "agg_case_outcomes_daily",
-                            f"sum(abandoned{suffix}) as abandoned, sum(waiting{suffix}) as waiting",
-                            grain, by, start, end, filters, params)
+    outcomes = _model_query(
+        con,
+        config,
+        "agg_case_outcomes_daily",
+        f"sum(abandoned{suffix}) as abandoned, sum(waiting{suffix}) as waiting",
+        grain,
+        by,
+        start,
+        end,
+        filters,
+        params,
+    )
     recent = _recent_waiting(con, config, grain, by, start, end, filters, threshold)
-    table = outcomes.merge(recent, on=keys, how="outer") if not recent.empty else outcomes.assign(recent=0)
+    table = (
+        outcomes.merge(recent, on=keys, how="outer")
+        if not recent.empty
+        else outcomes.assign(recent=0)
+    )
     if config.sla_rules:
         met = _met_per_slice(con, config, grain, by, start, end, filters)
     else:
@@ -258,11 +351,16 @@ def _sla_frame(con: duckdb.DuckDBPyConnection, config: Config, groups: dict[tupl
             if key[-1] != frt:
                 continue
             below, cut = g.straddling(threshold)
-            met[key[:-1]] = (below + sum(int(np.searchsorted(values[(*key, b)], threshold, side="right"))
-                                         for b in cut), g.n)
+            met[key[:-1]] = (
+                below
+                + sum(
+                    int(np.searchsorted(values[(*key, b)], threshold, side="right")) for b in cut
+                ),
+                g.n,
+            )
     rows = []
     for r in table.itertuples(index=False):
-        key = tuple(r[:len(keys)])
+        key = tuple(r[: len(keys)])
         answered_ok, answered = met.get(key, (0, 0))
         late = _count(r.waiting) - _count(r.recent)
         n = answered + _count(r.abandoned) + late
@@ -270,17 +368,33 @@ def _sla_frame(con: duckdb.DuckDBPyConnection, config: Config, groups: dict[tupl
     return pd.DataFrame(rows, columns=[*keys, "kpi", "value", "n"])
 
 
-def _met_per_slice(con: duckdb.DuckDBPyConnection, config: Config, grain: str, by: Sequence[str],
-                   start: str | None, end: str | None,
-                   filters: Mapping[str, Sequence[str]]) -> dict[tuple, tuple[int, int]]:
+def _met_per_slice(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[tuple, tuple[int, int]]:
     """(period, *slice) -> (answered within their own SLA, answered) under [sla.channel / brand]
     rules: the bins are read per channel and brand, each against its slice's SLA, then summed."""
     fine = [*by, *(d for d in VALUE_DIMS if d not in by)]
     frt = frt_column(config)
     params: dict = {"measures": [frt]}
-    hist = _model_query(con, config, "agg_case_values",
-                        "measure, bin, sum(n) as n, sum(total) as total, min(lo) as lo, max(hi) as hi",
-                        grain, fine, start, end, filters, params, "measure in (select unnest($measures))")
+    hist = _model_query(
+        con,
+        config,
+        "agg_case_values",
+        "measure, bin, sum(n) as n, sum(total) as total, min(lo) as lo, max(hi) as hi",
+        grain,
+        fine,
+        start,
+        end,
+        filters,
+        params,
+        "measure in (select unnest($measures))",
+    )
     groups = _groups(hist, ["period", *fine])
 
     def threshold(key: tuple) -> float:
@@ -289,12 +403,16 @@ def _met_per_slice(con: duckdb.DuckDBPyConnection, config: Config, grain: str, b
         return float(sla_of(config, scope))
 
     need = {key: set(g.straddling(threshold(key))[1]) for key, g in groups.items()}
-    values = _bin_values(con, config, {k: v for k, v in need.items() if v}, grain, fine, start, end, filters)
+    values = _bin_values(
+        con, config, {k: v for k, v in need.items() if v}, grain, fine, start, end, filters
+    )
     out: dict[tuple, tuple[int, int]] = {}
     for key, g in groups.items():
         below, cut = g.straddling(threshold(key))
-        ok = below + sum(int(np.searchsorted(values[(*key, b)], threshold(key), side="right")) for b in cut)
-        coarse = key[:1 + len(by)]
+        ok = below + sum(
+            int(np.searchsorted(values[(*key, b)], threshold(key), side="right")) for b in cut
+        )
+        coarse = key[: 1 + len(by)]
         prev = out.get(coarse, (0, 0))
         out[coarse] = (prev[0] + ok, prev[1] + g.n)
     return out
@@ -305,9 +423,16 @@ def _count(x) -> int:
     return 0 if x is None or pd.isna(x) else int(x)
 
 
-def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, by: Sequence[str],
-                    start: str | None, end: str | None, filters: Mapping[str, Sequence[str]],
-                    threshold: float) -> pd.DataFrame:
+def _recent_waiting(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    grain: str,
+    by: Sequence[str],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    threshold: float,
+) -> pd.DataFrame:
     """Cases still waiting for a first response whose SLA had not passed at as-of time (measured
     from the start of the configured clock: the first customer message or the case's creation)."""
     keys = ["period", *by]
@@ -323,8 +448,13 @@ def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, 
         params.update(bound)
         inside = f"epoch({clock_start_column(config)}) >= epoch($now) - {sla}"
         del params["cut"]
-    clauses = [f"{frt} is null", "not answered", "status <> 'abandoned'", inside,
-               "not coalesce(contains(dq_flags, 'opened_at_inferred'), false)"]  # an unknown opening: its wait is unknown
+    clauses = [
+        f"{frt} is null",
+        "not answered",
+        "status <> 'abandoned'",
+        inside,
+        "not coalesce(contains(dq_flags, 'opened_at_inferred'), false)",
+    ]  # an unknown opening: its wait is unknown
     lo, hi = utc_bounds(config.display_timezone, start, end)
     if lo is not None:
         params["t_lo"] = lo
@@ -334,7 +464,9 @@ def _recent_waiting(con: duckdb.DuckDBPyConnection, config: Config, grain: str, 
         clauses.append("opened_at < $t_hi")
     dims = "".join(f", {COLUMNS[d]} as {d}" for d in by)
     model_where, where_params = model_where_sql(filters)
-    sql = (f"select {day_period_sql(grain)} as period{dims}, count(*) as recent from "
-           f"(select *, floor(epoch(opened_at) / 86400)::bigint as utc_day from fct_cases "
-           f"where {' and '.join(clauses)}) src where {model_where} group by all")
+    sql = (
+        f"select {day_period_sql(grain)} as period{dims}, count(*) as recent from "
+        f"(select *, floor(epoch(opened_at) / 86400)::bigint as utc_day from fct_cases "
+        f"where {' and '.join(clauses)}) src where {model_where} group by all"
+    )
     return _fill(con.execute(sql, {**params, **where_params}).df(), by)

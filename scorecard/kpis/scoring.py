@@ -47,10 +47,18 @@ from scorecard.results import ChannelValue, KpiValue, PerspectiveScore, Rollup, 
 
 STATUS_POINTS = {"green": 1.0, "amber": 0.5, "red": 0.0}
 SEVERITY = {"red": 0, "amber": 1, "green": 2}
-ROWS = {"surveys": "survey answers to this question", "messages": "scored customer messages",
-        "cases": "cases it counts"}
-STAT_COLUMNS = (("median", "median"), ("p90", "p90"), ("mean", "mean"),
-                ("agent_p10", "agent_p10_s"), ("agent_p90", "agent_p90_s"))
+ROWS = {
+    "surveys": "survey answers to this question",
+    "messages": "scored customer messages",
+    "cases": "cases it counts",
+}
+STAT_COLUMNS = (
+    ("median", "median"),
+    ("p90", "p90"),
+    ("mean", "mean"),
+    ("agent_p10", "agent_p10_s"),
+    ("agent_p90", "agent_p90_s"),
+)
 
 
 def _clean(v) -> float | None:
@@ -83,7 +91,9 @@ def _period_start(day: str, grain: str) -> str:
     return d.isoformat()
 
 
-def perspective_scores(values: Sequence[KpiValue]) -> tuple[tuple[PerspectiveScore, ...], float | None]:
+def perspective_scores(
+    values: Sequence[KpiValue],
+) -> tuple[tuple[PerspectiveScore, ...], float | None]:
     """Weighted status points per perspective and overall (KPIs without status are skipped)."""
     out, total_w, total_s = [], 0.0, 0.0
     for p in PERSPECTIVES:
@@ -100,8 +110,11 @@ def perspective_scores(values: Sequence[KpiValue]) -> tuple[tuple[PerspectiveSco
             counts[v.status] += 1
             w += k.weight
             s += k.weight * STATUS_POINTS[v.status]
-        out.append(PerspectiveScore(p, s / w if w else None, **counts, rated=sum(counts.values()),
-                                    kpis=scored))
+        out.append(
+            PerspectiveScore(
+                p, s / w if w else None, **counts, rated=sum(counts.values()), kpis=scored
+            )
+        )
         total_w += w
         total_s += s
     return tuple(out), (total_s / total_w if total_w else None)
@@ -121,8 +134,9 @@ def _prior_grain(grain: str, start: str | None, end: str | None, config: Config)
     return grain
 
 
-def _prior_window(grain: str, start: str | None, end: str | None,
-                  config: Config | None = None) -> tuple[str, str] | None:
+def _prior_window(
+    grain: str, start: str | None, end: str | None, config: Config | None = None
+) -> tuple[str, str] | None:
     """The dates whose KPIs give the previous values: the window before a total; for a grain,
     the period before the first one (later periods' previous values are in the frame itself).
     Same weekday: a day (or one-day total) reads the compare_weeks weeks before it; a total of
@@ -154,9 +168,15 @@ def _weekday_means(known: dict[tuple, float], day: str, weeks: int, key: tuple) 
     return sum(got) / len(got) if got else None
 
 
-def _previous_values(frame: pd.DataFrame, prior: pd.DataFrame | None, window: tuple[str, str] | None,
-                     grain: str, by: Sequence[str], weeks: int = 0,
-                     day: str | None = None) -> dict[tuple, float]:
+def _previous_values(
+    frame: pd.DataFrame,
+    prior: pd.DataFrame | None,
+    window: tuple[str, str] | None,
+    grain: str,
+    by: Sequence[str],
+    weeks: int = 0,
+    day: str | None = None,
+) -> dict[tuple, float]:
     """(period, *slice, kpi) -> the KPI value of the period before, from the frame and the
     frame of the prior window (which starts at the period before the first). With `weeks` (the
     prior frame is daily, same weekday baseline) a day's previous value is the mean of its same
@@ -166,11 +186,19 @@ def _previous_values(frame: pd.DataFrame, prior: pd.DataFrame | None, window: tu
         if prior is None:
             return {}
         return {("total", *k): v for *k, v in prior[[*key_cols, "value"]].itertuples(index=False)}
-    known = {(str(p), *k): v for p, *k, v in frame[["period", *key_cols, "value"]].itertuples(index=False)}
+    known = {
+        (str(p), *k): v
+        for p, *k, v in frame[["period", *key_cols, "value"]].itertuples(index=False)
+    }
     if prior is not None and window is not None:
         if not weeks:
             prior = prior[prior["period"] == window[0]]
-        known.update({(str(p), *k): v for p, *k, v in prior[["period", *key_cols, "value"]].itertuples(index=False)})
+        known.update(
+            {
+                (str(p), *k): v
+                for p, *k, v in prior[["period", *key_cols, "value"]].itertuples(index=False)
+            }
+        )
     out = {}
     if grain == "total":
         assert day is not None, "a total's same-weekday baseline needs its day"
@@ -190,10 +218,16 @@ def _previous_values(frame: pd.DataFrame, prior: pd.DataFrame | None, window: tu
     return out
 
 
-def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None = None,
-              end: str | None = None, grain: str = "total", by: Sequence[str] = (),
-              filters: Mapping[str, Sequence[str]] | None = None,
-              kpi_ids: Sequence[str] | None = None) -> ScorecardResult:
+def scorecard(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None = None,
+    end: str | None = None,
+    grain: str = "total",
+    by: Sequence[str] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
+    kpi_ids: Sequence[str] | None = None,
+) -> ScorecardResult:
     """Balanced Scorecard from case-level data for any period, grain, slice and filter."""
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     kpis = [kpi_by_id(i) for i in kpi_ids] if kpi_ids else list(catalogue())
@@ -203,30 +237,47 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
     if window and not has_data(con, config, *window):
         window = None  # nothing before: no previous values, and nothing to read
     caps = source_capabilities(con)
-    present = present_sources(con, config, start, end, filters) if any(
-        lacking_sources(k, caps) for k in kpis) else None
-    lacking = {k.id: {s: m for s, m in lacking_sources(k, caps).items() if present is None or s in present}
-               for k in kpis}
-    sources = {k.id: capable_sources(k, caps) for k in kpis if lacking_sources(k, caps) and k.only_capable}
+    present = (
+        present_sources(con, config, start, end, filters)
+        if any(lacking_sources(k, caps) for k in kpis)
+        else None
+    )
+    lacking = {
+        k.id: {s: m for s, m in lacking_sources(k, caps).items() if present is None or s in present}
+        for k in kpis
+    }
+    sources = {
+        k.id: capable_sources(k, caps) for k in kpis if lacking_sources(k, caps) and k.only_capable
+    }
     # the periods and slices with cases come from volume (read beside the asked KPIs when it is not
     # one of them): every asked KPI gets a row in each of them, n/a with its reason where its
     # sources lack the measure, instead of the slice silently missing
     asked = [k.id for k in kpis]
     read_kpis = kpis if "volume" in asked else [*kpis, kpi_by_id("volume")]
-    reads = [lambda c: kpi_frame(c, config, read_kpis, grain, by, start, end, filters, sources=sources)]
+    reads = [
+        lambda c: kpi_frame(c, config, read_kpis, grain, by, start, end, filters, sources=sources)
+    ]
     if window:
         prior_grain = _prior_grain(grain, start, end, config)
-        reads.append(lambda c: kpi_frame(c, config, kpis, prior_grain, by, *window, filters, sources=sources))
+        reads.append(
+            lambda c: kpi_frame(c, config, kpis, prior_grain, by, *window, filters, sources=sources)
+        )
     clocks = [k for k in kpis if is_clock_kpi(k)] if _blends_channels(by, filters) else []
     if clocks:
-        reads.append(lambda c: kpi_frame(c, config, clocks, grain, [*by, "channel"], start, end,
-                                         filters, sources=sources))
+        reads.append(
+            lambda c: kpi_frame(
+                c, config, clocks, grain, [*by, "channel"], start, end, filters, sources=sources
+            )
+        )
     frame, *rest = parallel_frames(con, reads)  # the period before is read concurrently
     frame = _every_slice(frame, asked, by)
     prior = rest[0] if window else None
     per_channel = _channel_values(rest[-1], config, by, filters) if clocks else {}
-    weeks = config.compare_weeks if _same_weekday(grain, config) and \
-        _prior_grain(grain, start, end, config) == "day" else 0
+    weeks = (
+        config.compare_weeks
+        if _same_weekday(grain, config) and _prior_grain(grain, start, end, config) == "day"
+        else 0
+    )
     previous = _previous_values(frame, prior, window, grain, by, weeks, start)
     order = {k.id: i for i, k in enumerate(kpis)}
     stat_cols = [(c, name) for c, name in STAT_COLUMNS if c in frame.columns]
@@ -238,22 +289,39 @@ def scorecard(con: duckdb.DuckDBPyConnection, config: Config, start: str | None 
         scope = slice_scope(slice_, filters)
         target = target_of(k, config, scope)
         prev = _clean(previous.get((r["period"], *(r[d] for d in by), k.id)))
-        wanted = ("median", "p90", "mean") if k.measure else \
-            ("agent_p10", "agent_p90") if k.kind == "agent_spread" else ()
+        wanted = (
+            ("median", "p90", "mean")
+            if k.measure
+            else ("agent_p10", "agent_p90")
+            if k.kind == "agent_spread"
+            else ()
+        )
         stats = tuple((name, _clean(r[c])) for c, name in stat_cols if c in wanted)
         status = status_of(k, value, n, config, target=target)
         channels = per_channel.get((str(r["period"]), slice_, k.id), ())
         status, reason, note = _honest(k, value, n, status, target[0], lacking[k.id], channels)
-        values.append(KpiValue(
-            period=str(r["period"]), slice=slice_,
-            kpi=k.id, value=value, n=n, target=target[0], status=status,
-            thin=n < THIN_N, previous=prev,
-            delta=None if value is None or prev is None else value - prev, stats=stats,
-            reason=reason, note=note, channels=channels if len(channels) > 1 else (),
-            currency=config.currency if k.unit == "currency" else None,
-        ))
-    values.sort(key=lambda v: (v.period, v.slice != (), tuple(str(x) for _, x in v.slice),
-                               order[v.kpi]))
+        values.append(
+            KpiValue(
+                period=str(r["period"]),
+                slice=slice_,
+                kpi=k.id,
+                value=value,
+                n=n,
+                target=target[0],
+                status=status,
+                thin=n < THIN_N,
+                previous=prev,
+                delta=None if value is None or prev is None else value - prev,
+                stats=stats,
+                reason=reason,
+                note=note,
+                channels=channels if len(channels) > 1 else (),
+                currency=config.currency if k.unit == "currency" else None,
+            )
+        )
+    values.sort(
+        key=lambda v: (v.period, v.slice != (), tuple(str(x) for _, x in v.slice), order[v.kpi])
+    )
     groups: dict[tuple, list[KpiValue]] = {}
     for v in values:
         groups.setdefault((v.period, v.slice), []).append(v)
@@ -272,9 +340,12 @@ def _every_slice(frame: pd.DataFrame, kpi_ids: Sequence[str], by: Sequence[str])
     slices = frame.loc[frame["kpi"] == "volume", keys].drop_duplicates()
     rest = frame[frame["kpi"].isin(kpi_ids)]
     have = set(map(tuple, rest[[*keys, "kpi"]].astype(object).itertuples(index=False, name=None)))
-    extra = [{**dict(zip(keys, row, strict=True)), "kpi": k, "value": None, "n": 0}
-             for row in slices.astype(object).itertuples(index=False, name=None) for k in kpi_ids
-             if (*row, k) not in have]
+    extra = [
+        {**dict(zip(keys, row, strict=True)), "kpi": k, "value": None, "n": 0}
+        for row in slices.astype(object).itertuples(index=False, name=None)
+        for k in kpi_ids
+        if (*row, k) not in have
+    ]
     return pd.concat([rest, pd.DataFrame(extra)], ignore_index=True) if extra else rest
 
 
@@ -289,8 +360,9 @@ def _blends_channels(by: Sequence[str], filters: Mapping[str, Sequence[str]]) ->
     return "channel" not in by and len(filters.get("channel", ())) != 1
 
 
-def slice_scope(slice_: tuple[tuple[str, str | None], ...],
-                filters: Mapping[str, Sequence[str]]) -> Scope:
+def slice_scope(
+    slice_: tuple[tuple[str, str | None], ...], filters: Mapping[str, Sequence[str]]
+) -> Scope:
     """The (dim, value) pairs a row fixes for targets and SLAs: its slice values and the
     dimensions filtered to one value (team, brand, channel only)."""
     fixed = {d: v for d, v in slice_ if d in SLICE_DIMS and v is not None}
@@ -300,8 +372,9 @@ def slice_scope(slice_: tuple[tuple[str, str | None], ...],
     return tuple(sorted(fixed.items(), key=lambda p: -SLICE_DIMS[p[0]]))
 
 
-def _channel_values(frame: pd.DataFrame, config: Config, by: Sequence[str],
-                    filters: Mapping[str, Sequence[str]]) -> dict[tuple, tuple[ChannelValue, ...]]:
+def _channel_values(
+    frame: pd.DataFrame, config: Config, by: Sequence[str], filters: Mapping[str, Sequence[str]]
+) -> dict[tuple, tuple[ChannelValue, ...]]:
     """(period, slice, kpi) -> each channel's value, n, target and status (its own target)."""
     out: dict[tuple, list[ChannelValue]] = {}
     for r in frame.to_dict("records"):
@@ -314,13 +387,22 @@ def _channel_values(frame: pd.DataFrame, config: Config, by: Sequence[str],
         scope = slice_scope((*slice_, ("channel", channel)), filters)
         target = target_of(k, config, scope)
         out.setdefault((str(r["period"]), slice_, k.id), []).append(
-            ChannelValue(channel, value, n, target[0], status_of(k, value, n, config, target=target)))
+            ChannelValue(
+                channel, value, n, target[0], status_of(k, value, n, config, target=target)
+            )
+        )
     return {key: tuple(sorted(v, key=lambda c: str(c.channel))) for key, v in out.items()}
 
 
-def _honest(kpi: Kpi, value: float | None, n: int, status: str, target: float | None,
-            lacking: dict[str, tuple[str, ...]],
-            channels: Sequence[ChannelValue]) -> tuple[str, str | None, str | None]:
+def _honest(
+    kpi: Kpi,
+    value: float | None,
+    n: int,
+    status: str,
+    target: float | None,
+    lacking: dict[str, tuple[str, ...]],
+    channels: Sequence[ChannelValue],
+) -> tuple[str, str | None, str | None]:
     """(status, reason, note): why a status is n/a, what the value leaves out, and for a time KPI
     over several channels the worst channel's status (see module)."""
     needs: dict[str, Sequence[str]] = dict(lacking)
@@ -334,7 +416,11 @@ def _honest(kpi: Kpi, value: float | None, n: int, status: str, target: float | 
         return "n/a", f"thin: n={n}, fewer than {THIN_N}", note
     if len(channels) > 1:
         rated = [c for c in channels if c.status in SEVERITY]
-        note = "; ".join(filter(None, [note, "blends the clocks of " + ", ".join(str(c.channel) for c in channels)]))
+        note = "; ".join(
+            filter(
+                None, [note, "blends the clocks of " + ", ".join(str(c.channel) for c in channels)]
+            )
+        )
         if not rated:
             return "n/a", "blends channels whose own values are thin or without a target", note
         worst = min(rated, key=lambda c: SEVERITY[c.status])

@@ -26,8 +26,17 @@ from scorecard.operations.data_backlog import backlog_as_of, open_cases, stale_c
 
 DIMENSIONS = ("channel", "brand", "team")
 DUE_WINDOW_S = 3600.0
-COLUMNS = ("dimension", "segment", "open", "waiting", "median_age_s", "p90_age_s", "oldest_age_s",
-           "breached", "due_1h")
+COLUMNS = (
+    "dimension",
+    "segment",
+    "open",
+    "waiting",
+    "median_age_s",
+    "p90_age_s",
+    "oldest_age_s",
+    "breached",
+    "due_1h",
+)
 
 
 @dataclass(frozen=True)
@@ -61,33 +70,50 @@ class BacklogResult:
 
     def to_json(self) -> dict:
         """The JSON of `socialcare backlog --format json`."""
+
         def clean(v):
             if v is None or (isinstance(v, float) and np.isnan(v)):
                 return None
             return v.item() if hasattr(v, "item") else v
 
-        return {"as_of": None if self.as_of is None else self.as_of.isoformat(),
-                "horizon_days": self.horizon_days, "stale": self.stale, "notes": list(self.notes),
-                "groups": [{k: clean(v) for k, v in r.items()} for r in self.groups.to_dict("records")],
-                "cases": [{k: (v.isoformat() if isinstance(v, pd.Timestamp) else clean(v)) for k, v in r.items()}
-                          for r in self.cases.to_dict("records")]}
+        return {
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+            "horizon_days": self.horizon_days,
+            "stale": self.stale,
+            "notes": list(self.notes),
+            "groups": [{k: clean(v) for k, v in r.items()} for r in self.groups.to_dict("records")],
+            "cases": [
+                {
+                    k: (v.isoformat() if isinstance(v, pd.Timestamp) else clean(v))
+                    for k, v in r.items()
+                }
+                for r in self.cases.to_dict("records")
+            ],
+        }
 
 
 def _states(age: np.ndarray, sla: np.ndarray, waiting: np.ndarray) -> np.ndarray:
-    return np.where(~waiting, "open",
-                    np.where(age > sla, "breached",
-                             np.where(age > sla - DUE_WINDOW_S, "due_1h", "waiting")))
+    return np.where(
+        ~waiting,
+        "open",
+        np.where(age > sla, "breached", np.where(age > sla - DUE_WINDOW_S, "due_1h", "waiting")),
+    )
 
 
 def _group_row(dimension: str, segment: str | None, part: pd.DataFrame) -> dict:
     waiting = part[part["state"] != "open"]
     ages = waiting["age_s"].to_numpy(dtype=float)
-    return {"dimension": dimension, "segment": segment, "open": len(part), "waiting": len(waiting),
-            "median_age_s": float(np.median(ages)) if len(ages) else None,
-            "p90_age_s": float(np.quantile(ages, 0.9)) if len(ages) else None,
-            "oldest_age_s": float(ages.max()) if len(ages) else None,
-            "breached": int((part["state"] == "breached").sum()),
-            "due_1h": int((part["state"] == "due_1h").sum())}
+    return {
+        "dimension": dimension,
+        "segment": segment,
+        "open": len(part),
+        "waiting": len(waiting),
+        "median_age_s": float(np.median(ages)) if len(ages) else None,
+        "p90_age_s": float(np.quantile(ages, 0.9)) if len(ages) else None,
+        "oldest_age_s": float(ages.max()) if len(ages) else None,
+        "breached": int((part["state"] == "breached").sum()),
+        "due_1h": int((part["state"] == "due_1h").sum()),
+    }
 
 
 def backlog_groups(cases: pd.DataFrame) -> pd.DataFrame:
@@ -101,30 +127,64 @@ def backlog_groups(cases: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def backlog(con: duckdb.DuckDBPyConnection, config: Config, horizon_days: float | None = None) -> BacklogResult:
+def backlog(
+    con: duckdb.DuckDBPyConnection, config: Config, horizon_days: float | None = None
+) -> BacklogResult:
     """The backlog at the data's latest time."""
     horizon = float(horizon_days if horizon_days is not None else config.backlog_horizon_days)
     now = backlog_as_of(con)
-    empty = pd.DataFrame(columns=["interaction_id", "channel", "brand", "team", "issue_category",
-                                  "opened_at", "age_s", "sla_s", "state"])
+    empty = pd.DataFrame(
+        columns=[
+            "interaction_id",
+            "channel",
+            "brand",
+            "team",
+            "issue_category",
+            "opened_at",
+            "age_s",
+            "sla_s",
+            "state",
+        ]
+    )
     if now is None:
-        return BacklogResult(None, horizon, backlog_groups(empty), empty,
-                             notes=("The warehouse holds no cases yet.",))
+        return BacklogResult(
+            None,
+            horizon,
+            backlog_groups(empty),
+            empty,
+            notes=("The warehouse holds no cases yet.",),
+        )
     cutoff = now - pd.Timedelta(days=horizon)
     frame = open_cases(con, config, now, cutoff)
     stale = stale_count(con, now, cutoff)
     ends = pd.to_datetime(frame["channel_now"], utc=True)
-    age = (ends - pd.to_datetime(frame["clock_start_at"], utc=True)).dt.total_seconds().to_numpy(dtype=float)
+    age = (
+        (ends - pd.to_datetime(frame["clock_start_at"], utc=True))
+        .dt.total_seconds()
+        .to_numpy(dtype=float)
+    )
     sla = frame["sla_s"].to_numpy(dtype=float)
-    cases = pd.DataFrame({
-        "interaction_id": frame["interaction_id"], "channel": frame["channel"], "brand": frame["brand"],
-        "team": frame["team"], "issue_category": frame["issue_category"], "opened_at": frame["opened_at"],
-        "age_s": age, "sla_s": sla, "state": _states(age, sla, frame["waiting"].to_numpy(dtype=bool)),
-    })
-    notes = [f"{channel} data ends {end:%Y-%m-%d %H:%M} UTC: its cases are aged as of then."
-             for channel, end in sorted(set(zip(frame["channel"], ends, strict=True)))
-             if now - end > pd.Timedelta(hours=1)]
+    cases = pd.DataFrame(
+        {
+            "interaction_id": frame["interaction_id"],
+            "channel": frame["channel"],
+            "brand": frame["brand"],
+            "team": frame["team"],
+            "issue_category": frame["issue_category"],
+            "opened_at": frame["opened_at"],
+            "age_s": age,
+            "sla_s": sla,
+            "state": _states(age, sla, frame["waiting"].to_numpy(dtype=bool)),
+        }
+    )
+    notes = [
+        f"{channel} data ends {end:%Y-%m-%d %H:%M} UTC: its cases are aged as of then."
+        for channel, end in sorted(set(zip(frame["channel"], ends, strict=True)))
+        if now - end > pd.Timedelta(hours=1)
+    ]
     if stale:
-        notes.append(f"{stale} unresolved cases opened more than {horizon:g} days before {now:%Y-%m-%d %H:%M} UTC "
-                     "are not counted as backlog (set [backlog] horizon_days to include them).")
+        notes.append(
+            f"{stale} unresolved cases opened more than {horizon:g} days before {now:%Y-%m-%d %H:%M} UTC "
+            "are not counted as backlog (set [backlog] horizon_days to include them)."
+        )
     return BacklogResult(now, horizon, backlog_groups(cases), cases, stale, tuple(notes))

@@ -15,11 +15,16 @@ def backlog_as_of(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
     return as_of(con)
 
 
-def open_cases(con: duckdb.DuckDBPyConnection, config: Config, now: pd.Timestamp,
-               since: pd.Timestamp) -> pd.DataFrame:
+def open_cases(
+    con: duckdb.DuckDBPyConnection, config: Config, now: pd.Timestamp, since: pd.Timestamp
+) -> pd.DataFrame:
     """Cases open at `now` and opened since `since`, with their clock start and their SLA."""
-    params = {"as_of": now.to_pydatetime(), "since": since.to_pydatetime(),
-              "from_created": config.frt_clock == "case_created", "sla_s": config.sla_first_response_s}
+    params = {
+        "as_of": now.to_pydatetime(),
+        "since": since.to_pydatetime(),
+        "from_created": config.frt_clock == "case_created",
+        "sla_s": config.sla_first_response_s,
+    }
     sla, bound = sla_sql(config)
     params.update(bound)
     sql = named_sql("backlog_cases").replace("{sla}", sla)
@@ -28,5 +33,9 @@ def open_cases(con: duckdb.DuckDBPyConnection, config: Config, now: pd.Timestamp
 
 def stale_count(con: duckdb.DuckDBPyConnection, now: pd.Timestamp, since: pd.Timestamp) -> int:
     """Unresolved cases opened before `since`."""
-    return int(con.execute(named_sql("backlog_stale"), {"as_of": now.to_pydatetime(),
-                                                        "since": since.to_pydatetime()}).fetchone()[0])
+    return int(
+        con.execute(
+            named_sql("backlog_stale"),
+            {"as_of": now.to_pydatetime(), "since": since.to_pydatetime()},
+        ).fetchone()[0]
+    )

@@ -12,8 +12,13 @@ from scorecard.kpis.data import where_clause
 from warehouse.queries import named_sql
 
 
-def coverage_cases(con: duckdb.DuckDBPyConnection, config: Config, start: str | None,
-                   end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def coverage_cases(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """[arrived_s, wait_s, channel, brand, language] of the cases opened on the local dates
     start..end that match the filters (wait_s NaN when unanswered or answered before arrival)."""
     where, params = where_clause(config, start, end, filters)
@@ -23,9 +28,14 @@ def coverage_cases(con: duckdb.DuckDBPyConnection, config: Config, start: str | 
     return frame
 
 
-def coverage_of(con: duckdb.DuckDBPyConnection, config: Config, start: str | None, end: str | None,
-                filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
-                extend: str | None = None):
+def coverage_of(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str | None,
+    end: str | None,
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    extend: str | None = None,
+):
     """scorecard.operations.staffing.coverage of the matching cases (hashable arguments, for the pages'
     per-snapshot memo); an unreadable extend window is left out (the page says so)."""
     from scorecard.operations.staffing import coverage, parsed_window

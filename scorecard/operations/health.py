@@ -24,12 +24,17 @@ class Health:
 
     def to_json(self) -> dict:
         """JSON-ready dict."""
-        return {"as_of": self.as_of,
-                "loads": self.loads.to_dict("records"),
-                "quarantine": self.quarantine.to_dict("records"),
-                "freshness": self.freshness.to_dict("records"),
-                "response_freshness": ([] if self.response_freshness is None
-                                       else self.response_freshness.to_dict("records"))}
+        return {
+            "as_of": self.as_of,
+            "loads": self.loads.to_dict("records"),
+            "quarantine": self.quarantine.to_dict("records"),
+            "freshness": self.freshness.to_dict("records"),
+            "response_freshness": (
+                []
+                if self.response_freshness is None
+                else self.response_freshness.to_dict("records")
+            ),
+        }
 
 
 def health(db: Path, limit: int = 50) -> Health:
@@ -45,8 +50,9 @@ def health(db: Path, limit: int = 50) -> Health:
     finally:
         con.close()
     as_of = None if row is None or row[0] is None else str(row[0])
-    return Health(as_of, loads, quarantine, freshness, db.stat().st_mtime if db.exists() else None,
-                  responses)
+    return Health(
+        as_of, loads, quarantine, freshness, db.stat().st_mtime if db.exists() else None, responses
+    )
 
 
 FRESHNESS_COLUMNS = ["source", "holds", "rows", "first", "last", "age_days", "stale"]
@@ -60,17 +66,35 @@ def freshness(h: Health, now: pd.Timestamp, stale_after_days: float) -> pd.DataF
     parts = []
     if not h.freshness.empty:
         f = h.freshness
-        parts.append(pd.DataFrame({"source": f["source"], "holds": "cases", "rows": f["cases"],
-                                   "first": f["first_case"], "last": f["last_case"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "source": f["source"],
+                    "holds": "cases",
+                    "rows": f["cases"],
+                    "first": f["first_case"],
+                    "last": f["last_case"],
+                }
+            )
+        )
     r = h.response_freshness
     if r is not None and not r.empty:
-        parts.append(pd.DataFrame({"source": r["source"], "holds": "survey answers",
-                                   "rows": r["responses"], "first": r["first_response"],
-                                   "last": r["last_response"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "source": r["source"],
+                    "holds": "survey answers",
+                    "rows": r["responses"],
+                    "first": r["first_response"],
+                    "last": r["last_response"],
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=FRESHNESS_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     out["age_days"] = (now - pd.to_datetime(out["last"], utc=True)).dt.total_seconds() / 86400
     out["stale"] = out["age_days"] > stale_after_days
-    return out.sort_values(["age_days", "source"], ascending=[False, True],
-                           kind="stable").reset_index(drop=True)[FRESHNESS_COLUMNS]
+    return out.sort_values(
+        ["age_days", "source"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)[FRESHNESS_COLUMNS]

@@ -23,8 +23,10 @@ import pandas as pd
 from etl.settings.business_hours import business_intervals
 from etl.settings.config import WEEKDAYS, Config
 
-_WINDOW = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$",
-                     re.IGNORECASE)
+_WINDOW = re.compile(
+    r"^\s*(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ def _inside(t: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nda
     """(inside an open interval, seconds until the next opening) for each instant."""
     i = np.searchsorted(starts, t, side="right")
     prev = i - 1
-    inside = (prev >= 0) & (t < ends[np.clip(prev, 0, None)]) if len(starts) else np.zeros(len(t), bool)
+    inside = (
+        (prev >= 0) & (t < ends[np.clip(prev, 0, None)]) if len(starts) else np.zeros(len(t), bool)
+    )
     nxt = starts[np.clip(i, 0, len(starts) - 1)] if len(starts) else np.full(len(t), np.nan)
     until = np.where(inside | (i >= len(starts)), np.nan, nxt - t)
     return inside, until
@@ -117,13 +121,17 @@ class CoverageResult:
         if not self.cases:
             return "No cases in this period: nothing to compare with the staffed hours."
         share = self.outside_share or 0.0
-        text = (f"{self.cases:,} cases; {self.outside:,} ({share:.0%}) arrived outside staffed hours "
-                f"({self.business_timezone}). Outside hours the first response took "
-                f"{_hours(self.wait_outside_median_s)} (median; inside {_hours(self.wait_inside_median_s)}); "
-                f"the next opening was {_hours(self.until_open_median_s)} away.")
+        text = (
+            f"{self.cases:,} cases; {self.outside:,} ({share:.0%}) arrived outside staffed hours "
+            f"({self.business_timezone}). Outside hours the first response took "
+            f"{_hours(self.wait_outside_median_s)} (median; inside {_hours(self.wait_inside_median_s)}); "
+            f"the next opening was {_hours(self.until_open_median_s)} away."
+        )
         if self.extend:
-            text += (f" Staffing {self.extend.label()} would cover {self.extend_covered:,} of them"
-                     f" ({(self.extend_share or 0.0):.0%} of the outside-hours demand).")
+            text += (
+                f" Staffing {self.extend.label()} would cover {self.extend_covered:,} of them"
+                f" ({(self.extend_share or 0.0):.0%} of the outside-hours demand)."
+            )
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -131,20 +139,32 @@ class CoverageResult:
             return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
 
         return {
-            "from": self.start, "to": self.end, "display_timezone": self.display_timezone,
-            "business_timezone": self.business_timezone, "cases": self.cases,
-            "outside": self.outside, "outside_share": num(self.outside_share),
+            "from": self.start,
+            "to": self.end,
+            "display_timezone": self.display_timezone,
+            "business_timezone": self.business_timezone,
+            "cases": self.cases,
+            "outside": self.outside,
+            "outside_share": num(self.outside_share),
             "wait_inside_median_s": num(self.wait_inside_median_s),
             "wait_outside_median_s": num(self.wait_outside_median_s),
             "answered_outside": self.answered_outside,
             "until_open_median_s": num(self.until_open_median_s),
-            "extend": None if not self.extend else {
-                "window": self.extend.label(), "covered": self.extend_covered,
-                "share_of_outside": num(self.extend_share)},
-            "grid": [{k: num(v) for k, v in r.items()} for r in self.grid.to_dict("records")
-                     if r["cases"]],
-            "by_language": [{k: num(v) for k, v in r.items()}
-                            for r in self.by_language.to_dict("records")],
+            "extend": None
+            if not self.extend
+            else {
+                "window": self.extend.label(),
+                "covered": self.extend_covered,
+                "share_of_outside": num(self.extend_share),
+            },
+            "grid": [
+                {k: num(v) for k, v in r.items()}
+                for r in self.grid.to_dict("records")
+                if r["cases"]
+            ],
+            "by_language": [
+                {k: num(v) for k, v in r.items()} for r in self.by_language.to_dict("records")
+            ],
         }
 
 
@@ -154,8 +174,13 @@ def _hours(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
-def coverage(cases: pd.DataFrame, config: Config, start: str | None = None, end: str | None = None,
-             extend: Window | None = None) -> CoverageResult:
+def coverage(
+    cases: pd.DataFrame,
+    config: Config,
+    start: str | None = None,
+    end: str | None = None,
+    extend: Window | None = None,
+) -> CoverageResult:
     """Coverage of the cases ([arrived_s, wait_s, language, ...], scorecard/operations/data_staffing.py)."""
     bh = config.business_hours
     t = cases["arrived_s"].to_numpy(dtype=float)
@@ -165,32 +190,50 @@ def coverage(cases: pd.DataFrame, config: Config, start: str | None = None, end:
     else:
         inside, until = np.zeros(0, bool), np.zeros(0)
     local = pd.to_datetime(t, unit="s", utc=True).tz_convert(config.display_timezone)
-    frame = cases.assign(outside=~inside, until_open_s=until, weekday=np.asarray(local.day_of_week),
-                         hour=np.asarray(local.hour))
+    frame = cases.assign(
+        outside=~inside,
+        until_open_s=until,
+        weekday=np.asarray(local.day_of_week),
+        hour=np.asarray(local.hour),
+    )
     frame["language"] = frame["language"].fillna("und")
     grid = _grid(frame, config, float(t.max()) if len(t) else 0.0)
     out = frame[frame["outside"]]
     covered = 0
     if extend is not None and len(out):
-        biz = pd.to_datetime(out["arrived_s"].to_numpy(dtype=float), unit="s", utc=True) \
-            .tz_convert(bh.timezone)
+        biz = pd.to_datetime(out["arrived_s"].to_numpy(dtype=float), unit="s", utc=True).tz_convert(
+            bh.timezone
+        )
         minute = np.asarray(biz.hour * 60 + biz.minute)
         lo = extend.start.hour * 60 + extend.start.minute
         hi = extend.end.hour * 60 + extend.end.minute or 24 * 60
-        covered = int(((np.asarray(biz.day_of_week) == extend.weekday) & (minute >= lo) & (minute < hi)).sum())
+        covered = int(
+            ((np.asarray(biz.day_of_week) == extend.weekday) & (minute >= lo) & (minute < hi)).sum()
+        )
     return CoverageResult(
-        start=start, end=end, display_timezone=config.display_timezone, business_timezone=bh.timezone,
-        grid=grid, by_language=_by_language(frame), cases=len(frame), outside=len(out),
+        start=start,
+        end=end,
+        display_timezone=config.display_timezone,
+        business_timezone=bh.timezone,
+        grid=grid,
+        by_language=_by_language(frame),
+        cases=len(frame),
+        outside=len(out),
         wait_inside_median_s=_median(frame.loc[~frame["outside"], "wait_s"]),
-        wait_outside_median_s=_median(out["wait_s"]), answered_outside=int(out["wait_s"].notna().sum()),
-        until_open_median_s=_median(out["until_open_s"]), extend=extend, extend_covered=covered)
+        wait_outside_median_s=_median(out["wait_s"]),
+        answered_outside=int(out["wait_s"].notna().sum()),
+        until_open_median_s=_median(out["until_open_s"]),
+        extend=extend,
+        extend_covered=covered,
+    )
 
 
 def _grid(frame: pd.DataFrame, config: Config, week_of: float) -> pd.DataFrame:
     """Every hour of week (display time) with its cases, outside-hours cases, staffed flag and
     median first response."""
-    g = frame.groupby(["weekday", "hour"]).agg(cases=("arrived_s", "size"), outside=("outside", "sum"),
-                                               frt_median_s=("wait_s", "median"))
+    g = frame.groupby(["weekday", "hour"]).agg(
+        cases=("arrived_s", "size"), outside=("outside", "sum"), frt_median_s=("wait_s", "median")
+    )
     full = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
     g = g.reindex(full).reset_index()
     g[["cases", "outside"]] = g[["cases", "outside"]].fillna(0).astype("int64")
@@ -202,13 +245,21 @@ def _grid(frame: pd.DataFrame, config: Config, week_of: float) -> pd.DataFrame:
 def _by_language(frame: pd.DataFrame) -> pd.DataFrame:
     """Per language ('und' = undetermined): cases, outside-hours cases and share, their median wait."""
     if frame.empty:
-        return pd.DataFrame(columns=["language", "cases", "outside", "outside_share",
-                                     "wait_outside_median_s"])
+        return pd.DataFrame(
+            columns=["language", "cases", "outside", "outside_share", "wait_outside_median_s"]
+        )
     rows = []
     for lang, part in frame.groupby("language"):
         out = part[part["outside"]]
-        rows.append({"language": lang, "cases": len(part), "outside": len(out),
-                     "outside_share": len(out) / len(part),
-                     "wait_outside_median_s": _median(out["wait_s"])})
-    return pd.DataFrame(rows).sort_values(["cases", "language"], ascending=[False, True],
-                                          ignore_index=True)
+        rows.append(
+            {
+                "language": lang,
+                "cases": len(part),
+                "outside": len(out),
+                "outside_share": len(out) / len(part),
+                "wait_outside_median_s": _median(out["wait_s"]),
+            }
+        )
+    return pd.DataFrame(rows).sort_values(
+        ["cases", "language"], ascending=[False, True], ignore_index=True
+    )

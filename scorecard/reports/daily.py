@@ -64,17 +64,25 @@ class DailyReport:
 
     def html(self) -> str:
         """Self-contained HTML (the chart is inline SVG)."""
-        return render_html("daily.html", r=self, backlog_rows=backlog_rows(self.backlog),
-                           backlog_chart=backlog_chart(self.backlog), links=self.links(),
-                           generated=generated_at(self.timezone))
+        return render_html(
+            "daily.html",
+            r=self,
+            backlog_rows=backlog_rows(self.backlog),
+            backlog_chart=backlog_chart(self.backlog),
+            links=self.links(),
+            generated=generated_at(self.timezone),
+        )
 
     def links(self) -> dict[str, str]:
         """The dashboard views the report points to."""
         day = {"day": self.day} if self.day else {}
-        return {"scorecard": link(self.base_url, "/", day), "backlog": link(self.base_url, "/", day),
-                "trends": link(self.base_url, "/trends", {}),
-                "conversations": link(self.base_url, "/conversations", {}),
-                "health": link(self.base_url, "/health", {})}
+        return {
+            "scorecard": link(self.base_url, "/", day),
+            "backlog": link(self.base_url, "/", day),
+            "trends": link(self.base_url, "/trends", {}),
+            "conversations": link(self.base_url, "/conversations", {}),
+            "health": link(self.base_url, "/health", {}),
+        }
 
 
 def link(base_url: str, path: str, query: dict) -> str:
@@ -101,15 +109,26 @@ def kpi_lines(con: duckdb.DuckDBPyConnection, config: Config, day: str) -> list[
         if v.status == "red":
             reason = red_reason(con, config, v.kpi, day)
             query = {"kpi": v.kpi, "day": day, "mode": "target"}
-        lines.append(KpiLine(v.kpi, kpi.label, kpi.perspective, v.status, level_text(kpi, v.value, config),
-                             "–" if v.target is None else level_text(kpi, v.target, config), v.n, reason,
-                             link(config.report_base_url, "/rootcause" if v.status == "red" else "/", query)))
+        lines.append(
+            KpiLine(
+                v.kpi,
+                kpi.label,
+                kpi.perspective,
+                v.status,
+                level_text(kpi, v.value, config),
+                "–" if v.target is None else level_text(kpi, v.target, config),
+                v.n,
+                reason,
+                link(config.report_base_url, "/rootcause" if v.status == "red" else "/", query),
+            )
+        )
     return sorted(lines, key=lambda k: STATUS_ORDER.get(k.status, 3))
 
 
 def red_reason(con: duckdb.DuckDBPyConnection, config: Config, kpi: str, day: str) -> str:
     """The shortfall paragraph of a red KPI on the day (root cause, without topic terms), kept
     per snapshot (scorecard/reports/kept.py)."""
+
     def compute() -> str:
         from scorecard.rootcause.shortfall import explain_shortfall  # only when not kept
 
@@ -136,18 +155,36 @@ def recent_incidents(con: duckdb.DuckDBPyConnection, config: Config, day: str) -
     return tuple(i for i in found if str(i.get("end") or i.get("date") or "") >= since)
 
 
-def daily_report(con: duckdb.DuckDBPyConnection, config: Config, day: str | None = None) -> DailyReport:
+def daily_report(
+    con: duckdb.DuckDBPyConnection, config: Config, day: str | None = None
+) -> DailyReport:
     """The daily report of `day` (default: the data's latest day)."""
     day = report_day(con, config, day)
     now = backlog(con, config)
     if day is None:
-        return DailyReport(None, config.display_timezone, config.currency, config.report_base_url, (), now, (),
-                           ("No cases in the warehouse yet.",))
+        return DailyReport(
+            None,
+            config.display_timezone,
+            config.currency,
+            config.report_base_url,
+            (),
+            now,
+            (),
+            ("No cases in the warehouse yet.",),
+        )
     with ThreadPoolExecutor(1) as pool:  # the incident scan beside the scorecard (own cursor)
         incidents = pool.submit(recent_incidents, con.cursor(), config, day)
         lines = tuple(kpi_lines(con, config, day))
-        return DailyReport(day, config.display_timezone, config.currency, config.report_base_url,
-                           lines, now, incidents.result(), now.notes)
+        return DailyReport(
+            day,
+            config.display_timezone,
+            config.currency,
+            config.report_base_url,
+            lines,
+            now,
+            incidents.result(),
+            now.notes,
+        )
 
 
 def _age(v) -> str:
@@ -160,22 +197,47 @@ def backlog_rows(result: BacklogResult) -> list[dict]:
         return []
     rows = []
     for r in result.groups.to_dict("records"):
-        rows.append({"label": "all cases" if r["dimension"] == "all" else f"{r['dimension']}: {r['segment']}",
-                     "open": int(r["open"]), "waiting": int(r["waiting"]), "median": _age(r["median_age_s"]),
-                     "p90": _age(r["p90_age_s"]), "oldest": _age(r["oldest_age_s"]),
-                     "breached": int(r["breached"]), "due_1h": int(r["due_1h"]), "total": r["dimension"] == "all"})
+        rows.append(
+            {
+                "label": "all cases"
+                if r["dimension"] == "all"
+                else f"{r['dimension']}: {r['segment']}",
+                "open": int(r["open"]),
+                "waiting": int(r["waiting"]),
+                "median": _age(r["median_age_s"]),
+                "p90": _age(r["p90_age_s"]),
+                "oldest": _age(r["oldest_age_s"]),
+                "breached": int(r["breached"]),
+                "due_1h": int(r["due_1h"]),
+                "total": r["dimension"] == "all",
+            }
+        )
     return rows
 
 
 def backlog_chart(result: BacklogResult) -> str:
     """Open, waiting and breached cases per channel (inline SVG), or '' without a backlog."""
-    g = result.groups[result.groups["dimension"] == "channel"] if not result.groups.empty else result.groups
+    g = (
+        result.groups[result.groups["dimension"] == "channel"]
+        if not result.groups.empty
+        else result.groups
+    )
     if g.empty:
         return ""
-    return grouped_bars(list(g["segment"].astype(str)),
-                        [(name, [float(v) for v in g[col]]) for col, name in
-                         (("open", "open"), ("waiting", "waiting for a first response"), ("breached", "SLA breached"))],
-                        "Backlog now by channel", "cases", decimals=0)
+    return grouped_bars(
+        list(g["segment"].astype(str)),
+        [
+            (name, [float(v) for v in g[col]])
+            for col, name in (
+                ("open", "open"),
+                ("waiting", "waiting for a first response"),
+                ("breached", "SLA breached"),
+            )
+        ],
+        "Backlog now by channel",
+        "cases",
+        decimals=0,
+    )
 
 
 def summary_text(report: DailyReport) -> str:
@@ -184,8 +246,12 @@ def summary_text(report: DailyReport) -> str:
     lines = [f"Daily report {report.day or ''}: {len(report.red)} red of {len(report.kpis)} KPIs."]
     lines += [f"- {k.label}: {k.value} (target {k.target})" for k in report.red]
     if report.backlog.as_of is not None:
-        lines.append(f"Backlog: {total['open']:,} open, {total['waiting']:,} waiting, {total['breached']:,} breached SLA.")
-    lines.append(f"Incidents in the last week: {len(report.incidents)}. The full report is attached as PDF.")
+        lines.append(
+            f"Backlog: {total['open']:,} open, {total['waiting']:,} waiting, {total['breached']:,} breached SLA."
+        )
+    lines.append(
+        f"Incidents in the last week: {len(report.incidents)}. The full report is attached as PDF."
+    )
     return "\n".join(lines)
 
 
@@ -197,10 +263,18 @@ def email_report(config: Config, report: DailyReport, html: str, to: list[str]) 
 
     bad = [a for a in to if "@" not in a]
     if bad or not to:
-        raise ValueError(f"--email-to {', '.join(bad) or '(empty)'} is not an e-mail address; give addresses like ops@example.com.")
+        raise ValueError(
+            f"--email-to {', '.join(bad) or '(empty)'} is not an e-mail address; give addresses like ops@example.com."
+        )
     try:
-        send_mail(config.smtp, to, f"socialcare daily report {report.day or ''}".strip(), summary_text(report),
-                  html, [(f"socialcare-daily-{report.day or 'empty'}.pdf", pdf_bytes(html), "application/pdf")])
+        send_mail(
+            config.smtp,
+            to,
+            f"socialcare daily report {report.day or ''}".strip(),
+            summary_text(report),
+            html,
+            [(f"socialcare-daily-{report.day or 'empty'}.pdf", pdf_bytes(html), "application/pdf")],
+        )
     except DeliveryError as e:
         raise ValueError(str(e)) from None
     return to

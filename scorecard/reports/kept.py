@@ -48,7 +48,9 @@ def kept_path(con: duckdb.DuckDBPyConnection, config: Config, name: str, args: A
     path = snapshot_file(con)
     if path is None or not path.exists():
         return None
-    digest = hashlib.sha256(json.dumps([repr(config), name, args], default=str).encode()).hexdigest()[:24]
+    digest = hashlib.sha256(
+        json.dumps([repr(config), name, args], default=str).encode()
+    ).hexdigest()[:24]
     return kept_dir(path) / f"{snapshot_id(path)}.{name}.{digest}.json"
 
 
@@ -74,8 +76,9 @@ def _write(target: Path, value: Any) -> None:
     _drop_older(target.parent, target.name.split(".", 1)[0])
 
 
-def kept(con: duckdb.DuckDBPyConnection, config: Config, name: str, args: Any,
-         compute: Callable[[], T]) -> T:
+def kept(
+    con: duckdb.DuckDBPyConnection, config: Config, name: str, args: Any, compute: Callable[[], T]
+) -> T:
     """compute()'s JSON-able result, read from beside the warehouse when this snapshot and
     configuration already have it, else computed and (where the folder is writable) kept."""
     target = kept_path(con, config, name, args)

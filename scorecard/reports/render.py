@@ -13,8 +13,12 @@ SUFFIXES = (".html", ".pdf")
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("scorecard", "templates"), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("scorecard", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["svg"] = Markup  # our own SVG strings (every text in them is escaped)
     return env
 

@@ -54,8 +54,9 @@ def days_between(start: str, end: str, exclude: Sequence[str] = ()) -> int:
 def is_additive(kpi: Kpi) -> bool:
     """Counts and plain sums (volume, total cost, savings) add up over segments."""
     v = kpi.value.strip()
-    return v == "count(*)" or (v.startswith("sum(") and row_value(kpi) is not None
-                               and v == f"sum({row_value(kpi)})")
+    return v == "count(*)" or (
+        v.startswith("sum(") and row_value(kpi) is not None and v == f"sum({row_value(kpi)})"
+    )
 
 
 def method_of(kpi: Kpi) -> str:
@@ -108,16 +109,29 @@ class Explanation:
 
     def to_json(self) -> dict:
         """Everything as plain JSON-able values."""
+
         def records(f: pd.DataFrame) -> list[dict]:
             return [{k: _plain(v) for k, v in r.items()} for r in f.to_dict("records")]
 
-        return {"kpi": self.kpi, "period": "..".join(self.period), "versus": "..".join(self.versus),
-                "versus_days": self.versus_days, "versus_label": self.versus_label,
-                "filters": self.filters, "value_a": _plain(self.value_a),
-                "value_b": _plain(self.value_b), "total_change": _plain(self.total_change),
-                "n_a": self.n_a, "n_b": self.n_b, "thin": self.thin, "warnings": self.warnings(),
-                "method": self.method, "segments": records(self.segments),
-                "text_drivers": records(self.text_drivers), "examples": records(self.examples)}
+        return {
+            "kpi": self.kpi,
+            "period": "..".join(self.period),
+            "versus": "..".join(self.versus),
+            "versus_days": self.versus_days,
+            "versus_label": self.versus_label,
+            "filters": self.filters,
+            "value_a": _plain(self.value_a),
+            "value_b": _plain(self.value_b),
+            "total_change": _plain(self.total_change),
+            "n_a": self.n_a,
+            "n_b": self.n_b,
+            "thin": self.thin,
+            "warnings": self.warnings(),
+            "method": self.method,
+            "segments": records(self.segments),
+            "text_drivers": records(self.text_drivers),
+            "examples": records(self.examples),
+        }
 
     def summary(self) -> str:
         """Plain-language account of the change, its warnings and the segments that drove it."""
@@ -144,17 +158,30 @@ class Attribution(NamedTuple):
     n_b: int = 0
 
 
-def attribution_table(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, by: Sequence[str],
-                      a: tuple[str, str], b: tuple[str, str], filters: Mapping[str, Sequence[str]],
-                      exclude_a: Sequence[str] = ()) -> Attribution:
+def attribution_table(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    by: Sequence[str],
+    a: tuple[str, str],
+    b: tuple[str, str],
+    filters: Mapping[str, Sequence[str]],
+    exclude_a: Sequence[str] = (),
+) -> Attribution:
     """(value_a, value_b, segments, n_a, n_b) for the change from window a to window b."""
     return attribution_tables(con, config, [kpi], by, a, b, filters, exclude_a)[kpi.id]
 
 
-def attribution_tables(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi],
-                       by: Sequence[str], a: tuple[str, str], b: tuple[str, str],
-                       filters: Mapping[str, Sequence[str]],
-                       exclude_a: Sequence[str] = ()) -> dict[str, Attribution]:
+def attribution_tables(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    by: Sequence[str],
+    a: tuple[str, str],
+    b: tuple[str, str],
+    filters: Mapping[str, Sequence[str]],
+    exclude_a: Sequence[str] = (),
+) -> dict[str, Attribution]:
     """attribution_table of several KPIs over the same windows (one query per source, plus one
     for the quantile KPIs' shares above their comparison value)."""
     days_a, days_b = days_between(*a, exclude_a), days_between(*b)
@@ -168,8 +195,19 @@ def attribution_tables(con: duckdb.DuckDBPyConnection, config: Config, kpis: Seq
         totals = {k.id: _totals(rows[k.id], method_of(k), days_a, days_b) for k in group}
         quantiles = [k for k in group if method_of(k) == "exceedance" and None not in totals[k.id]]
         if quantiles:
-            rows.update(segment_values(con, config, quantiles, by, a, b, filters, exclude_a,
-                                       {k.id: totals[k.id][0] for k in quantiles}))
+            rows.update(
+                segment_values(
+                    con,
+                    config,
+                    quantiles,
+                    by,
+                    a,
+                    b,
+                    filters,
+                    exclude_a,
+                    {k.id: totals[k.id][0] for k in quantiles},
+                )
+            )
         for k in group:
             va, vb = totals[k.id]
             ns = _ns(rows[k.id])
@@ -193,12 +231,12 @@ def attribution_tables(con: duckdb.DuckDBPyConnection, config: Config, kpis: Seq
 
 def _ns(rows: Sequence[tuple]) -> tuple[int, int]:
     """The rows behind the KPI in window a and in window b (its n)."""
-    return tuple(next((int(r[4]) for r in rows if r[1] == "" and r[0] == p), 0)
-                 for p in ("a", "b"))
+    return tuple(next((int(r[4]) for r in rows if r[1] == "" and r[0] == p), 0) for p in ("a", "b"))
 
 
-def _totals(rows: Sequence[tuple], method: str, days_a: int,
-            days_b: int) -> tuple[float | None, float | None]:
+def _totals(
+    rows: Sequence[tuple], method: str, days_a: int, days_b: int
+) -> tuple[float | None, float | None]:
     """The KPI over window a and over window b (per day for additive KPIs)."""
     out = []
     for period, days in (("a", days_a), ("b", days_b)):
@@ -218,10 +256,16 @@ def _check_dims(by: Sequence[str]) -> list[str]:
     return by
 
 
-def explain_change(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, period: str,
-                   versus: str | None = None, by: Sequence[str] = (),
-                   filters: Mapping[str, Sequence[str]] | None = None,
-                   same_weekday: bool | None = None) -> Explanation:
+def explain_change(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi_id: str,
+    period: str,
+    versus: str | None = None,
+    by: Sequence[str] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
+    same_weekday: bool | None = None,
+) -> Explanation:
     """Decompose the KPI change from `versus` (a) to `period` (b) into mix and rate effects per
     segment of each dimension in `by` (default all), with text drivers and example messages
     (messages of the top terms first, topped up with the period's first messages).
@@ -229,38 +273,68 @@ def explain_change(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, 
     `same_weekday`, only the days of `versus` on the period's weekdays count."""
     kpi = kpi_by_id(kpi_id)
     if not kpi.is_plain:
-        raise ValueError(f"{kpi.id} is a spread across agents, not a sum over segments; explain "
-                         "the per-agent KPI behind it (e.g. frt_median_s by agent) instead.")
+        raise ValueError(
+            f"{kpi.id} is a spread across agents, not a sum over segments; explain "
+            "the per-agent KPI behind it (e.g. frt_median_s by agent) instead."
+        )
     b = parse_period(period)
     if versus:
         a, exclude, label = parse_period(versus), (), ""
         if same_weekday:
             wanted = {date.fromisoformat(d).weekday() for d in Comparison(b, (), "").days}
-            exclude = tuple(d for d in Comparison(a, (), "").days
-                            if date.fromisoformat(d).weekday() not in wanted)
-            names = dict.fromkeys(WEEKDAY_NAMES[date.fromisoformat(d).weekday()]
-                                  for d in Comparison(b, (), "").days)
+            exclude = tuple(
+                d
+                for d in Comparison(a, (), "").days
+                if date.fromisoformat(d).weekday() not in wanted
+            )
+            names = dict.fromkeys(
+                WEEKDAY_NAMES[date.fromisoformat(d).weekday()] for d in Comparison(b, (), "").days
+            )
             label = "the " + ", ".join(names)
     else:
         a, exclude, label = configured_comparison(*b, config)
     if len(exclude) >= days_between(*a):
-        raise ValueError(f"the comparison period {'..'.join(a)} holds none of the weekdays of "
-                         f"{'..'.join(b)}; pick a longer one.")
+        raise ValueError(
+            f"the comparison period {'..'.join(a)} holds none of the weekdays of "
+            f"{'..'.join(b)}; pick a longer one."
+        )
     by = _check_dims(by)
     filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
     t = attribution_table(con, config, kpi, by, a, b, filters, exclude)
-    segments = t.segments.assign(excess=t.segments["share"].astype(float)
-                                 - population_share(t.segments))
+    segments = t.segments.assign(
+        excess=t.segments["share"].astype(float) - population_share(t.segments)
+    )
     drivers, ex = text_change(con, config, b, a, filters, exclude, fill=True)  # never an empty card
     change = None if t.value_a is None or t.value_b is None else t.value_b - t.value_a
-    return Explanation(kpi.id, b, a, t.value_a, t.value_b, change, method_of(kpi), segments,
-                       drivers, ex, filters, t.n_a, t.n_b, tuple(exclude), label)
+    return Explanation(
+        kpi.id,
+        b,
+        a,
+        t.value_a,
+        t.value_b,
+        change,
+        method_of(kpi),
+        segments,
+        drivers,
+        ex,
+        filters,
+        t.n_a,
+        t.n_b,
+        tuple(exclude),
+        label,
+    )
 
 
-def text_change(con: duckdb.DuckDBPyConnection, config: Config, focus: tuple[str, str],
-                base: tuple[str, str], filters: Mapping[str, Sequence[str]],
-                exclude_base: Sequence[str] = (), limit: int = 5,
-                fill: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def text_change(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    focus: tuple[str, str],
+    base: tuple[str, str],
+    filters: Mapping[str, Sequence[str]],
+    exclude_base: Sequence[str] = (),
+    limit: int = 5,
+    fill: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Text drivers of the focus window's customer messages vs the base window, with up to
     `limit` examples (with `fill`, topped up from the window's other cases)."""
     msgs = customer_messages(con, config, base, focus, filters, exclude_base, limit=TEXT_LIMIT)
@@ -270,24 +344,38 @@ def text_change(con: duckdb.DuckDBPyConnection, config: Config, focus: tuple[str
     return drivers, examples(fm, drivers, limit, fill=fill)
 
 
-def _drill_args(kpi_id: str, start: str | None, end: str | None,
-                filters: Mapping[str, Sequence[str]] | None) -> tuple[Kpi, str | None, str | None, dict]:
+def _drill_args(
+    kpi_id: str, start: str | None, end: str | None, filters: Mapping[str, Sequence[str]] | None
+) -> tuple[Kpi, str | None, str | None, dict]:
     """The KPI, checked day range and non-empty filters of a drill."""
     kpi = kpi_by_id(kpi_id)
     start, end = day_range(start, end)
     return kpi, start, end, {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
 
 
-def drill_cases(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, start: str | None,
-                end: str | None, filters: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def drill_cases(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi_id: str,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
     """Exactly the cases behind the KPI value for these dates and filters (survey responses for
     survey KPIs), one row each, with facts, flags and the full transcript; display-tz times."""
     return drill_rows(con, config, *_drill_args(kpi_id, start, end, filters))
 
 
-def write_drill(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, start: str | None,
-                end: str | None, filters: Mapping[str, Sequence[str]] | None, fmt: str,
-                out: str) -> int:
+def write_drill(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi_id: str,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]] | None,
+    fmt: str,
+    out: str,
+) -> int:
     """drill_cases' rows streamed into a CSV or Parquet file at `out` (memory bounded whatever
     the row count); the rows written."""
     return copy_drill_rows(con, config, *_drill_args(kpi_id, start, end, filters), fmt, out)

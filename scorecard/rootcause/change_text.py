@@ -35,11 +35,12 @@ class Explanation(Protocol):
     @property
     def thin(self) -> bool: ...
 
+
 METHODS = {
     "ratio": "segments weighted by their share of the KPI's population",
     "additive": "per-day counts or sums; segments weighted by rows per day",
     "exceedance": "quantile KPI: change in the share of rows above the comparison period's "
-                  "value, scaled to the KPI's units",
+    "value, scaled to the KPI's units",
 }
 
 ROWS = {"cases": "cases", "messages": "messages", "surveys": "answers"}
@@ -60,7 +61,9 @@ def is_net_share(kpi: Kpi) -> bool:
 
 def _no_minus_zero(text: str) -> str:
     """'-0', '+0.0' and '-0 %' lose their sign: a value that rounds to zero has none."""
-    return text.lstrip("+-") if re.fullmatch(r"[+-]?0(\.0*)?( .*)?", text.replace(",", "")) else text
+    return (
+        text.lstrip("+-") if re.fullmatch(r"[+-]?0(\.0*)?( .*)?", text.replace(",", "")) else text
+    )
 
 
 def duration_text(seconds: float | None, signed: bool = False) -> str:
@@ -206,11 +209,17 @@ def _remainder_line(exp: Explanation, noun: str) -> str | None:
     if rem.empty:
         return None
     dims = list(dict.fromkeys(rem["dimension"]))
-    where = ("every breakdown" if set(dims) == set(exp.segments["dimension"])
-             else "the " + ", ".join(dims) + " breakdown" + ("s" if len(dims) > 1 else ""))
-    why = (f"the share of {noun} above the comparison period's value barely moved, so the change "
-           "cannot be split by segment" if exp.method == "exceedance"
-           else "the KPI is not a weighted mean of its segments")
+    where = (
+        "every breakdown"
+        if set(dims) == set(exp.segments["dimension"])
+        else "the " + ", ".join(dims) + " breakdown" + ("s" if len(dims) > 1 else "")
+    )
+    why = (
+        f"the share of {noun} above the comparison period's value barely moved, so the change "
+        "cannot be split by segment"
+        if exp.method == "exceedance"
+        else "the KPI is not a weighted mean of its segments"
+    )
     share = rem.loc[rem["share"].abs().idxmax(), "share"]
     return f"Not attributable to segments: {share_text(share)} of the change in {where} ({why})."
 
@@ -224,37 +233,58 @@ def explanation_lines(exp: Explanation, kpi: Kpi) -> tuple[list[str], list[str]]
         vs = f"{exp.versus_label} ({vs})"
     where = _filters_phrase(exp.filters)
     if exp.value_a is None or exp.value_b is None:
-        return ([f"{kpi.label}{where}: no data to compare for {per} vs {vs} "
-                 f"({exp.n_b} and {exp.n_a} {noun})."], [])
+        return (
+            [
+                f"{kpi.label}{where}: no data to compare for {per} vs {vs} "
+                f"({exp.n_b} and {exp.n_a} {noun})."
+            ],
+            [],
+        )
     change = exp.total_change or 0.0
     additive = exp.method == "additive"
     day = " a day" if additive else ""
-    moved = (f"held at {value_text(kpi, exp.value_b)}{day}" if change == 0 else
-             f"{'rose' if change > 0 else 'fell'} from {value_pair(kpi, exp.value_a, exp.value_b)}{day}")
-    lines = [f"{kpi.label}{where} {moved}{verdict(kpi, change, additive)} "
-             f"({vs}, n={exp.n_a:,} -> {per}, n={exp.n_b:,})."]
+    moved = (
+        f"held at {value_text(kpi, exp.value_b)}{day}"
+        if change == 0
+        else f"{'rose' if change > 0 else 'fell'} from {value_pair(kpi, exp.value_a, exp.value_b)}{day}"
+    )
+    lines = [
+        f"{kpi.label}{where} {moved}{verdict(kpi, change, additive)} "
+        f"({vs}, n={exp.n_a:,} -> {per}, n={exp.n_b:,})."
+    ]
     warnings = []
     if exp.thin:
-        warnings.append(f"Thin data: {exp.n_a:,} {rows_noun(kpi, exp.n_a)} in {vs} and {exp.n_b:,} "
-                        f"in {per} (fewer than {THIN_N} on a side): the change and its split are "
-                        "mostly noise.")
+        warnings.append(
+            f"Thin data: {exp.n_a:,} {rows_noun(kpi, exp.n_a)} in {vs} and {exp.n_b:,} "
+            f"in {per} (fewer than {THIN_N} on a side): the change and its split are "
+            "mostly noise."
+        )
     remainder = _remainder_line(exp, noun) if change else None
     warnings += [remainder] if remainder else []
     lines += [f"  {w}" for w in warnings] + [f"  Method: {METHODS[exp.method]}."]
     drivers = beyond_size(exp.segments).head(5)
     pop = population_share(exp.segments)
     for i, r in drivers.iterrows():
-        lines.append(f"  {segment_phrase(r['dimension'], r['segment'])}: {share_text(r['share'])} "
-                     f"of the change{offset_note(r['share'])}, {100 * pop[i]:.0f} % of the {noun} "
-                     f"before; mix "
-                     f"{effect_text(kpi, r['mix_effect'], additive)}, rate "
-                     f"{effect_text(kpi, r['rate_effect'], additive)}")
+        lines.append(
+            f"  {segment_phrase(r['dimension'], r['segment'])}: {share_text(r['share'])} "
+            f"of the change{offset_note(r['share'])}, {100 * pop[i]:.0f} % of the {noun} "
+            f"before; mix "
+            f"{effect_text(kpi, r['mix_effect'], additive)}, rate "
+            f"{effect_text(kpi, r['rate_effect'], additive)}"
+        )
     if change and drivers.empty and not remainder:
         real = exp.segments[exp.segments["segment"] != REMAINDER]
         lone = real.empty or real.groupby("dimension")["segment"].size().max() < 2
-        lines.append("  No segment drove the change beyond its size: " + (
-            "no breakdown has more than one segment here." if lone else
-            "it is spread over the segments in proportion to them."))
+        lines.append(
+            "  No segment drove the change beyond its size: "
+            + (
+                "no breakdown has more than one segment here."
+                if lone
+                else "it is spread over the segments in proportion to them."
+            )
+        )
     if not exp.text_drivers.empty:
-        lines.append("  top terms: " + ", ".join(f"'{t}'" for t in exp.text_drivers["term"].head(5)))
+        lines.append(
+            "  top terms: " + ", ".join(f"'{t}'" for t in exp.text_drivers["term"].head(5))
+        )
     return lines, warnings

@@ -30,16 +30,22 @@ from scorecard.kpis.data import (
 from warehouse.queries import SOURCES, named_sql
 
 # Root-cause dimensions: the scorecard's four plus the local hour of day the case opened.
-DIMS = {"channel": "channel", "brand": "brand", "category": "issue_category",
-        "agent": "agent_id", "hour": "hour(timezone($tz, opened_at))"}
+DIMS = {
+    "channel": "channel",
+    "brand": "brand",
+    "category": "issue_category",
+    "agent": "agent_id",
+    "hour": "hour(timezone($tz, opened_at))",
+}
 NONE_SEGMENT = "(none)"
 _QUANTILE = re.compile(r"^quantile_cont\((.+),\s*([0-9.]+)\)$", re.S)
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.DuckDBPyConnection:
     """Execute `sql` with the parameters it uses (DuckDB refuses unused ones)."""
-    return con.execute(sql, {k: v for k, v in params.items()
-                             if re.search(rf"\${re.escape(k)}\b", sql)})
+    return con.execute(
+        sql, {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
+    )
 
 
 def closing_paren(expr: str, at: int) -> int:
@@ -60,13 +66,13 @@ def split_call(expr: str, fn: str) -> tuple[str, str | None] | None:
     end = closing_paren(expr, len(fn))
     if end < 0:
         return None
-    arg, rest = expr[len(fn) + 1:end], expr[end + 1:].strip()
+    arg, rest = expr[len(fn) + 1 : end], expr[end + 1 :].strip()
     if not rest:
         return arg, None
     m = re.match(r"filter\s*\(\s*where\s+", rest)
     if not m or closing_paren(rest, rest.index("(")) != len(rest) - 1:
         return None
-    return arg, rest[m.end():-1]
+    return arg, rest[m.end() : -1]
 
 
 def quantile_of(kpi: Kpi) -> tuple[str, float] | None:
@@ -102,17 +108,21 @@ def linear_row(kpi: Kpi) -> tuple[str, str | None] | None:
         if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
             return None
         end = closing_paren(text, at + 3)
-        rest = text[end + 1:]
+        rest = text[end + 1 :]
         m = re.match(r"\s*filter\s*\(\s*where\s+", rest)
         cond = None
         if m:
             close = closing_paren(rest, rest.index("("))
-            cond, end = rest[m.end():close], end + 1 + close
+            cond, end = rest[m.end() : close], end + 1 + close
         conds.add(cond)
-        out += text[i:at] + f"({text[at + 4:closing_paren(text, at + 3)]})"
+        out += text[i:at] + f"({text[at + 4 : closing_paren(text, at + 3)]})"
         i = end + 1
     out += text[i:]
-    if not out.strip() or len(conds) != 1 or re.search(r"\b(avg|sum|count|quantile_cont|min|max)\(", out):
+    if (
+        not out.strip()
+        or len(conds) != 1
+        or re.search(r"\b(avg|sum|count|quantile_cont|min|max)\(", out)
+    ):
         return None
     return out, conds.pop()
 
@@ -128,8 +138,9 @@ def population(kpi: Kpi) -> str:
     return " and ".join(clauses) or "true"
 
 
-def prepared_sql(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, params: dict,
-                 text: str) -> str:
+def prepared_sql(
+    con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, params: dict, text: str
+) -> str:
     """`text` with {frt} filled in; binds the KPI parameters it uses (as the scorecard does)."""
     text = text.format(frt=frt_column(config))
     if "bh_k" in params:  # the business-hours table is bound once per query
@@ -148,8 +159,14 @@ def source_sql(config: Config, source: str, params: dict) -> str:
     return sql
 
 
-def where_clause(start: str | None, end: str | None, filters: Mapping[str, Sequence[str]],
-                 params: dict, exclude: Sequence[str] = (), tag: str = "") -> str:
+def where_clause(
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    params: dict,
+    exclude: Sequence[str] = (),
+    tag: str = "",
+) -> str:
     """Local-date range, dimension filters (any of DIMS) and excluded days, over opened_at
     (`tag` keeps the date parameters of several windows apart in one query)."""
     clauses = ["true"]
@@ -162,24 +179,34 @@ def where_clause(start: str | None, end: str | None, filters: Mapping[str, Seque
         clauses.append(f"opened_at < $t_hi{tag}")
     if exclude:
         params[f"exclude{tag}"] = list(exclude)
-        clauses.append(f"timezone($tz, opened_at)::date not in (select unnest($exclude{tag}::date[]))")
+        clauses.append(
+            f"timezone($tz, opened_at)::date not in (select unnest($exclude{tag}::date[]))"
+        )
     for dim, values in filters.items():
         if dim not in DIMS:
             raise ValueError(f"unknown dimension {dim!r}; use {', '.join(DIMS)}.")
         if values:
             params[f"f_{dim}"] = [str(v) for v in values]
-            clauses.append(f"coalesce(({DIMS[dim]})::varchar, '{NONE_SEGMENT}') "
-                           f"in (select unnest($f_{dim}))")
+            clauses.append(
+                f"coalesce(({DIMS[dim]})::varchar, '{NONE_SEGMENT}') in (select unnest($f_{dim}))"
+            )
     return " and ".join(clauses)
 
 
 SegmentRow = tuple[str, str, str, float, int]  # period, dimension, segment, value, n
 
 
-def segment_values(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequence[Kpi],
-                   dims: Sequence[str], a: tuple[str, str], b: tuple[str, str],
-                   filters: Mapping[str, Sequence[str]], exclude_a: Sequence[str] = (),
-                   thresholds: Mapping[str, float] | None = None) -> dict[str, list[SegmentRow]]:
+def segment_values(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    dims: Sequence[str],
+    a: tuple[str, str],
+    b: tuple[str, str],
+    filters: Mapping[str, Sequence[str]],
+    exclude_a: Sequence[str] = (),
+    thresholds: Mapping[str, float] | None = None,
+) -> dict[str, list[SegmentRow]]:
     """Per KPI (all of one source): rows (period, dimension, segment, value, n) of the KPI per
     segment of each dimension, plus the total (dimension ''), in window a (minus `exclude_a`)
     and window b, in one query. A KPI with a threshold (quantile KPIs) gets the share of its
@@ -194,8 +221,10 @@ def segment_values(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequenc
         if k.id in thresholds and q:
             params[f"q_{i}"] = float(thresholds[k.id])
             value = f"avg((({q[0]}) > $q_{i})::double) filter (where ({q[0]}) is not null)"
-        exprs.append(f"({prepared_sql(con, config, k, params, value)})::double as v_{i}, "
-                     f"({prepared_sql(con, config, k, params, k.n)})::bigint as n_{i}")
+        exprs.append(
+            f"({prepared_sql(con, config, k, params, value)})::double as v_{i}, "
+            f"({prepared_sql(con, config, k, params, k.n)})::bigint as n_{i}"
+        )
     cols = "".join(f", coalesce(({DIMS[d]})::varchar, '{NONE_SEGMENT}') as d_{d}" for d in dims)
     sets = ", ".join([f"(p, d_{d})" for d in dims] + ["(p)"])
     flags = "".join(f"grouping(d_{d}) as g_{d}, " for d in dims)
@@ -203,40 +232,57 @@ def segment_values(con: duckdb.DuckDBPyConnection, config: Config, kpis: Sequenc
     body = source_sql(config, kpis[0].source, params)
     wa = where_clause(*a, filters, params, exclude_a, tag="_a")
     wb = where_clause(*b, filters, params, tag="_b")
-    sql = (f"with src as (select * from {body} src where ({wa}) or ({wb})), "
-           f"s as (select 'a' as p{cols}, * from src where {wa} "
-           f"union all select 'b' as p{cols}, * from src where {wb}) "
-           f"select p, {flags}{seg}{', '.join(exprs)} from s group by grouping sets ({sets})")
+    sql = (
+        f"with src as (select * from {body} src where ({wa}) or ({wb})), "
+        f"s as (select 'a' as p{cols}, * from src where {wa} "
+        f"union all select 'b' as p{cols}, * from src where {wb}) "
+        f"select p, {flags}{seg}{', '.join(exprs)} from s group by grouping sets ({sets})"
+    )
     out: dict[str, list[SegmentRow]] = {k.id: [] for k in kpis}
     width = 1 + 2 * len(dims)
     for row in run(con, sql, params).fetchall():  # p, flags..., segments..., (v, n) per KPI
-        flags_, segs = row[1:1 + len(dims)], row[1 + len(dims):width]
+        flags_, segs = row[1 : 1 + len(dims)], row[1 + len(dims) : width]
         at = next((i for i, g in enumerate(flags_) if g == 0), None)
         dim, segment = ("", "") if at is None else (dims[at], str(segs[at]))
         for i, k in enumerate(kpis):
             v, n = row[width + 2 * i], row[width + 2 * i + 1]
-            out[k.id].append((row[0], dim, segment, float("nan") if v is None else float(v),
-                              int(n or 0)))
+            out[k.id].append(
+                (row[0], dim, segment, float("nan") if v is None else float(v), int(n or 0))
+            )
     for rows in out.values():
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
     return out
 
 
-def customer_messages(con: duckdb.DuckDBPyConnection, config: Config, a: tuple[str, str],
-                      b: tuple[str, str], filters: Mapping[str, Sequence[str]],
-                      exclude_a: Sequence[str] = (), limit: int | None = None) -> pd.DataFrame:
+def customer_messages(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    a: tuple[str, str],
+    b: tuple[str, str],
+    filters: Mapping[str, Sequence[str]],
+    exclude_a: Sequence[str] = (),
+    limit: int | None = None,
+) -> pd.DataFrame:
     """[period, interaction_id, sent_at, text] of customer messages in cases opened in window a
     (minus `exclude_a`) and window b, each a deterministic hash sample of at most `limit`
     messages; sent_at in display tz."""
     params: dict = {"tz": config.display_timezone, "limit": int(limit or 2**62)}
     wa = where_clause(*a, filters, params, exclude_a, tag="_a")
     wb = where_clause(*b, filters, params, tag="_b")
-    sql = sql_file(__package__, "window_messages").format(messages=SOURCES["messages"], where_a=wa, where_b=wb)
+    sql = sql_file(__package__, "window_messages").format(
+        messages=SOURCES["messages"], where_a=wa, where_b=wb
+    )
     return _local_times(run(con, sql, params).df(), config.display_timezone)
 
 
-def _drill_query(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str | None,
-                 end: str | None, filters: Mapping[str, Sequence[str]]) -> tuple[str, dict, list[str]]:
+def _drill_query(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> tuple[str, dict, list[str]]:
     """The drill's SQL, its parameters and the columns it leaves out for this KPI's source."""
     params: dict = {"tz": config.display_timezone}
     pop = prepared_sql(con, config, kpi, params, population(kpi))
@@ -250,30 +296,48 @@ def _drill_query(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start
         keep = ""
         if kpi.kind == "agent_spread":  # only the cases of agents with enough of them count
             params["min_cases"] = kpi.min_cases
-            keep = (f" and agent_id in (select agent_id from {cases} src where {where} and {pop} "
-                    f"group by agent_id having count(*) >= $min_cases)")
-        picked = (f"select interaction_id, null::varchar as survey_id, ({contrib})::double "
-                  f"as kpi_value, null::bigint as n_scored from {cases} src "
-                  f"where {where} and {pop}{keep}")
+            keep = (
+                f" and agent_id in (select agent_id from {cases} src where {where} and {pop} "
+                f"group by agent_id having count(*) >= $min_cases)"
+            )
+        picked = (
+            f"select interaction_id, null::varchar as survey_id, ({contrib})::double "
+            f"as kpi_value, null::bigint as n_scored from {cases} src "
+            f"where {where} and {pop}{keep}"
+        )
     elif kpi.source == "messages":
-        picked = (f"select interaction_id, null::varchar as survey_id, avg(({contrib})::double) "
-                  f"as kpi_value, count(*) as n_scored from {SOURCES['messages']} src "
-                  f"where {where} and {pop} group by interaction_id")
+        picked = (
+            f"select interaction_id, null::varchar as survey_id, avg(({contrib})::double) "
+            f"as kpi_value, count(*) as n_scored from {SOURCES['messages']} src "
+            f"where {where} and {pop} group by interaction_id"
+        )
     else:
-        picked = (f"select interaction_id, survey_id, ({contrib})::double as kpi_value, "
-                  f"null::bigint as n_scored from fct_surveys src where {where} and {pop}")
-    transcripts = named_sql("case_transcripts").replace("{ids}", "select interaction_id from picked")
+        picked = (
+            f"select interaction_id, survey_id, ({contrib})::double as kpi_value, "
+            f"null::bigint as n_scored from fct_surveys src where {where} and {pop}"
+        )
+    transcripts = named_sql("case_transcripts").replace(
+        "{ids}", "select interaction_id from picked"
+    )
     if kpi.source == "cases":  # the picked cases pass the same filter: read only those
         cases = f"(select * from {cases} src where {where})"
-    sql = named_sql("rootcause_drill").format(picked=picked, cases=cases, frt=frt, transcripts=transcripts)
+    sql = named_sql("rootcause_drill").format(
+        picked=picked, cases=cases, frt=frt, transcripts=transcripts
+    )
     dropped = [] if kpi.source == "messages" else ["n_scored"]
     if kpi.source != "surveys":
         dropped += ["survey_id", "responded_at", "csat", "nps", "would_recommend", "verbatim"]
     return sql, params, dropped
 
 
-def drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str | None,
-               end: str | None, filters: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def drill_rows(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
     """The rows behind one KPI value: cases (or survey responses) of its population, with facts,
     flags, the row's contribution `kpi_value` and the full transcript; times in display tz."""
     sql, params, dropped = _drill_query(con, config, kpi, start, end, filters)
@@ -281,18 +345,30 @@ def drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: 
     return _local_times(frame, config.display_timezone)
 
 
-def copy_drill_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str | None,
-                    end: str | None, filters: Mapping[str, Sequence[str]], fmt: str, out: str) -> int:
+def copy_drill_rows(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+    fmt: str,
+    out: str,
+) -> int:
     """Stream drill_rows' rows from DuckDB straight into a CSV or Parquet file (COPY, no frame:
     memory stays bounded whatever the row count), formula-like text cells prefixed with a quote,
     times in the display timezone; the rows written."""
     sql, params, dropped = _drill_query(con, config, kpi, start, end, filters)
     used = {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
-    columns = [(d[0], str(d[1])) for d in con.execute(f"select * from ({sql}\n) limit 0", used).description]
+    columns = [
+        (d[0], str(d[1])) for d in con.execute(f"select * from ({sql}\n) limit 0", used).description
+    ]
     picked = [neutral_column(c, kind) for c, kind in columns if c not in dropped]
     options = COPY_OPTIONS[fmt]
     con.execute("set TimeZone = ?", [config.display_timezone])  # times in the display zone
-    row = con.execute(f"copy (select {', '.join(picked)} from ({sql}\n) d "
-                      f"order by opened_at, interaction_id, survey_id) to $out {options}",
-                      {**used, "formula": FORMULA_RE2, "out": out}).fetchone()
+    row = con.execute(
+        f"copy (select {', '.join(picked)} from ({sql}\n) d "
+        f"order by opened_at, interaction_id, survey_id) to $out {options}",
+        {**used, "formula": FORMULA_RE2, "out": out},
+    ).fetchone()
     return int(row[0]) if row else 0

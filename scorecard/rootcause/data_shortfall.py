@@ -64,8 +64,11 @@ def _agg_row(expr: str) -> tuple[str, str | None] | None:
         m = re.match(r"distinct\s+(.+)$", arg.strip(), re.S)
         if m:
             key = m.group(1)
-            return (f"case when {when} and ({key}) is not null then 1.0 / count(*) over "
-                    f"(partition by ({key}), {when} and ({key}) is not null) else 0 end", key)
+            return (
+                f"case when {when} and ({key}) is not null then 1.0 / count(*) over "
+                f"(partition by ({key}), {when} and ({key}) is not null) else 0 end",
+                key,
+            )
         return f"case when {when} and ({arg}) is not null then 1.0 else 0 end", None
     return None
 
@@ -73,8 +76,10 @@ def _agg_row(expr: str) -> tuple[str, str | None] | None:
 def row_form(kpi: Kpi) -> RowForm:
     """The KPI as a ratio of per-row sums, a sum, or a quantile of a row value."""
     if not kpi.is_plain:
-        raise ValueError(f"{kpi.id} is a spread across agents, not a sum over cases; explain the "
-                         "per-agent KPI behind it (frt_median_s with --by agent) instead.")
+        raise ValueError(
+            f"{kpi.id} is a spread across agents, not a sum over cases; explain the "
+            "per-agent KPI behind it (frt_median_s with --by agent) instead."
+        )
     value = kpi.value.strip()
     q = quantile_of(kpi)
     if q:
@@ -88,20 +93,31 @@ def row_form(kpi: Kpi) -> RowForm:
         if expr:
             arg, cond = expr
             when = f"({cond}) and ({arg}) is not null" if cond else f"({arg}) is not null"
-            return RowForm("ratio", f"case when {when} then ({arg})::double else 0 end",
-                           f"case when {when} then 1.0 else 0 end")
+            return RowForm(
+                "ratio",
+                f"case when {when} then ({arg})::double else 0 end",
+                f"case when {when} then 1.0 else 0 end",
+            )
     at = value.find(" / nullif(")
     if at > 0 and value.endswith(", 0)") and closing_paren(value, at + 9) == len(value) - 1:
-        top, bottom = _agg_row(value[:at]), _agg_row(value[at + 10:-4])
+        top, bottom = _agg_row(value[:at]), _agg_row(value[at + 10 : -4])
         if top and bottom and top[1] is None:
             return RowForm("ratio", top[0], bottom[0], bottom[1])
-    raise ValueError(f"{kpi.id} ({kpi.value}) is not a ratio of sums over cases, so its shortfall "
-                     "cannot be split by case; add a rule for it in scorecard/rootcause/data_shortfall.py.")
+    raise ValueError(
+        f"{kpi.id} ({kpi.value}) is not a ratio of sums over cases, so its shortfall "
+        "cannot be split by case; add a rule for it in scorecard/rootcause/data_shortfall.py."
+    )
 
 
-def shortfall_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, start: str,
-                   end: str, filters: Mapping[str, Sequence[str]],
-                   sources: Sequence[str] | None = None) -> pd.DataFrame:
+def shortfall_rows(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    start: str,
+    end: str,
+    filters: Mapping[str, Sequence[str]],
+    sources: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """[key, origin, interaction_id, survey_id, opened_at, channel, brand, category, agent, hour,
     wait, num, den, x, n] per case (per survey answer for survey KPIs; a case's scored messages summed for
     message KPIs): num and den as the KPI adds them up, x the row's own value (num / den, or the
@@ -124,25 +140,33 @@ def shortfall_rows(con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, sta
         where += " and source in (select unnest($sources::varchar[]))"
     body, bound = source_rows_sql(config, kpi.source, business=params)
     params.update(bound)
-    dims = ", ".join(f"coalesce(({expr})::varchar, '{NONE_SEGMENT}') as {d}"
-                     for d, expr in DIMS.items())
+    dims = ", ".join(
+        f"coalesce(({expr})::varchar, '{NONE_SEGMENT}') as {d}" for d, expr in DIMS.items()
+    )
     survey = "survey_id" if kpi.source == "surveys" else "null::varchar as survey_id"
     keep = "x is not null" if form.method == "quantile" else "num <> 0 or den <> 0 or n > 0"
     x = "num" if form.method == "quantile" else "num / nullif(den, 0)"
     wait = {"cases": f"{frt_column(config)}::double", "surveys": "frt_s::double"}.get(
-        kpi.source, "null::double")
-    per_row = (f"select interaction_id, {survey}, opened_at, {dims}, {wait} as wait, "
-               f"({num})::double as num, "
-               f"({den})::double as den, ({pop})::int as n from {body} src where {where}")
+        kpi.source, "null::double"
+    )
+    per_row = (
+        f"select interaction_id, {survey}, opened_at, {dims}, {wait} as wait, "
+        f"({num})::double as num, "
+        f"({den})::double as den, ({pop})::int as n from {body} src where {where}"
+    )
     if kpi.source == "messages":  # a case's messages add up; its dimensions are the case's
-        per_row = ("select interaction_id, survey_id, any_value(opened_at) as opened_at, "
-                   + ", ".join(f"any_value({d}) as {d}" for d in DIMS)
-                   + ", any_value(wait) as wait, sum(num) as num, sum(den) as den, sum(n)::int as n "
-                   f"from ({per_row}) r group by interaction_id, survey_id")
-    sql = (f"with r as ({per_row}) select coalesce(survey_id, interaction_id) as key, "
-           f"split_part(coalesce(interaction_id, survey_id), ':', 1) as origin, "
-           f"interaction_id, survey_id, opened_at, {', '.join(DIMS)}, wait, num, den, "
-           f"({x}) as x, n from r where {keep} order by key")
+        per_row = (
+            "select interaction_id, survey_id, any_value(opened_at) as opened_at, "
+            + ", ".join(f"any_value({d}) as {d}" for d in DIMS)
+            + ", any_value(wait) as wait, sum(num) as num, sum(den) as den, sum(n)::int as n "
+            f"from ({per_row}) r group by interaction_id, survey_id"
+        )
+    sql = (
+        f"with r as ({per_row}) select coalesce(survey_id, interaction_id) as key, "
+        f"split_part(coalesce(interaction_id, survey_id), ':', 1) as origin, "
+        f"interaction_id, survey_id, opened_at, {', '.join(DIMS)}, wait, num, den, "
+        f"({x}) as x, n from r where {keep} order by key"
+    )
     frame = run(con, sql, params).df()
     return _local_times(without_clock_hours(frame), config.display_timezone)
 
@@ -169,19 +193,29 @@ def without_clock_hours(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(hour=frame["hour"].where(~dated, NO_TIME)) if dated.any() else frame
 
 
-def case_transcripts(con: duckdb.DuckDBPyConnection, config: Config,
-                     ids: Sequence[str]) -> dict[str, str]:
+def case_transcripts(
+    con: duckdb.DuckDBPyConnection, config: Config, ids: Sequence[str]
+) -> dict[str, str]:
     """interaction_id -> the case's whole conversation, one line per message in order."""
     ids = [str(i) for i in ids if i is not None and not pd.isna(i)]
     if not ids:
         return {}
-    rows = run(con, named_sql("case_transcripts").replace("{ids}", "select unnest($ids::varchar[])"),
-               {"tz": config.display_timezone, "ids": ids}).fetchall()
+    rows = run(
+        con,
+        named_sql("case_transcripts").replace("{ids}", "select unnest($ids::varchar[])"),
+        {"tz": config.display_timezone, "ids": ids},
+    ).fetchall()
     return {r[0]: r[1] for r in rows}
 
 
-def customer_texts(con: duckdb.DuckDBPyConnection, config: Config, start: str, end: str,
-                   filters: Mapping[str, Sequence[str]], limit: int) -> pd.DataFrame:
+def customer_texts(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    start: str,
+    end: str,
+    filters: Mapping[str, Sequence[str]],
+    limit: int,
+) -> pd.DataFrame:
     """[interaction_id, text]: customers' messages in cases opened start..end, a deterministic
     hash sample of at most `limit` (with survey verbatims linked to no case left out)."""
     params: dict = {"tz": config.display_timezone, "limit": int(limit)}

@@ -29,13 +29,28 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-COLUMNS = ["dimension", "segment", "weight_a", "weight_b", "rate_a", "rate_b", "mix_effect",
-           "rate_effect", "total_effect", "share"]
+COLUMNS = [
+    "dimension",
+    "segment",
+    "weight_a",
+    "weight_b",
+    "rate_a",
+    "rate_b",
+    "mix_effect",
+    "rate_effect",
+    "total_effect",
+    "share",
+]
 REMAINDER = "(non-additive remainder)"
 
 
-def decompose(seg_a: Sequence[tuple[str, float, int]], seg_b: Sequence[tuple[str, float, int]],
-              additive: bool = False, days_a: float = 1.0, days_b: float = 1.0) -> dict:
+def decompose(
+    seg_a: Sequence[tuple[str, float, int]],
+    seg_b: Sequence[tuple[str, float, int]],
+    additive: bool = False,
+    days_a: float = 1.0,
+    days_b: float = 1.0,
+) -> dict:
     """Per segment (from (segment, value, n) rows of each period): weights, rates, mix, rate
     and total effect, as columns of equal length."""
     segs = sorted({r[0] for r in seg_a} | {r[0] for r in seg_b}, key=str)
@@ -62,8 +77,16 @@ def decompose(seg_a: Sequence[tuple[str, float, int]], seg_b: Sequence[tuple[str
     centre = 0.0 if additive else float((w_a * r_a).sum() + (w_b * r_b).sum()) / 2
     mix = (w_b - w_a) * ((r_a + r_b) / 2 - centre)
     rate = (r_b - r_a) * (w_a + w_b) / 2
-    return {"segment": segs, "weight_a": w_a, "weight_b": w_b, "rate_a": r_a, "rate_b": r_b,
-            "mix_effect": mix, "rate_effect": rate, "total_effect": mix + rate}
+    return {
+        "segment": segs,
+        "weight_a": w_a,
+        "weight_b": w_b,
+        "rate_a": r_a,
+        "rate_b": r_b,
+        "mix_effect": mix,
+        "rate_effect": rate,
+        "total_effect": mix + rate,
+    }
 
 
 def finish(parts: dict, dimension: str, total_change: float, scale: float = 1.0) -> dict:
@@ -86,8 +109,15 @@ def ranked(parts: Sequence[dict]) -> pd.DataFrame:
     """One frame of the dimensions' columns, ranked by |total effect| (largest first)."""
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
-    cols = {c: np.concatenate([np.asarray(p[c], dtype=object if c in ("dimension", "segment")
-                                          else float) for p in parts]) for c in COLUMNS}
+    cols = {
+        c: np.concatenate(
+            [
+                np.asarray(p[c], dtype=object if c in ("dimension", "segment") else float)
+                for p in parts
+            ]
+        )
+        for c in COLUMNS
+    }
     order = np.argsort(-np.abs(cols["total_effect"]), kind="stable")
     return pd.DataFrame({c: v[order] for c, v in cols.items()})[COLUMNS]
 

@@ -75,12 +75,19 @@ class Shortfall:
 
     def to_json(self, cases: int = CASES_WITH_TRANSCRIPT) -> dict:
         """The contract of `socialcare explain --vs-target --format json`."""
-        return {"kpi": self.kpi, "period": "..".join(self.period), "value": _plain(self.value),
-                "target": _plain(self.target), "shortfall": _plain(self.shortfall), "n": self.n,
-                "method": self.method, "filters": self.filters, "summary": self.summary,
-                "segments": _records(self.segments),
-                "cases": _records(self.cases.head(cases))}
-
+        return {
+            "kpi": self.kpi,
+            "period": "..".join(self.period),
+            "value": _plain(self.value),
+            "target": _plain(self.target),
+            "shortfall": _plain(self.shortfall),
+            "n": self.n,
+            "method": self.method,
+            "filters": self.filters,
+            "summary": self.summary,
+            "segments": _records(self.segments),
+            "cases": _records(self.cases.head(cases)),
+        }
 
     def text(self, per_dimension: int = 5, cases: int = 10) -> str:
         """The paragraph, each dimension's largest contributions and the first failing cases."""
@@ -113,8 +120,9 @@ def kpi_value(rows: pd.DataFrame, method: str, q: float = 0.5) -> float | None:
     return float(rows["num"].sum()) / den if den else None
 
 
-def contributions(rows: pd.DataFrame, method: str, target: float, higher: bool,
-                  q: float = 0.5) -> tuple[np.ndarray, float, float]:
+def contributions(
+    rows: pd.DataFrame, method: str, target: float, higher: bool, q: float = 0.5
+) -> tuple[np.ndarray, float, float]:
     """(c_i per row, the shortfall S, the part of S no row carries): see the module docstring."""
     value = kpi_value(rows, method, q)
     sign = 1.0 if higher else -1.0
@@ -132,31 +140,58 @@ def contributions(rows: pd.DataFrame, method: str, target: float, higher: bool,
     return (gap / excess) * (wrong - allowed) / len(rows), gap, 0.0
 
 
-def segment_table(rows: pd.DataFrame, contrib: np.ndarray, dims: Sequence[str], method: str,
-                  remainder: float, q: float = 0.5) -> pd.DataFrame:
+def segment_table(
+    rows: pd.DataFrame,
+    contrib: np.ndarray,
+    dims: Sequence[str],
+    method: str,
+    remainder: float,
+    q: float = 0.5,
+) -> pd.DataFrame:
     """Per dimension and segment: n, the KPI within the segment, its contribution to the
     shortfall and its failing rows; ranked by contribution; a remainder row when needed."""
     frame = rows.assign(c=contrib, fail=contrib > 1e-12)
     parts = []
     for dim in dims:
         g = frame.groupby(dim, sort=False, dropna=False)
-        seg = pd.DataFrame({"n": g["n"].sum(), "contribution": g["c"].sum(),
-                            "failing": g["fail"].sum(), "rows": g["key"].size()})
+        seg = pd.DataFrame(
+            {
+                "n": g["n"].sum(),
+                "contribution": g["c"].sum(),
+                "failing": g["fail"].sum(),
+                "rows": g["key"].size(),
+            }
+        )
         seg["value"] = [kpi_value(part, method, q) for _, part in g]
         seg = seg.reset_index(names="segment").assign(dimension=dim)
         seg = seg.sort_values(["contribution", "segment"], ascending=[False, True], kind="stable")
         if abs(remainder) > 0:
-            seg = pd.concat([seg, pd.DataFrame([{"dimension": dim, "segment": REMAINDER,
-                                                 "n": 0, "value": None,
-                                                 "contribution": remainder, "failing": 0,
-                                                 "rows": 0}])])
+            seg = pd.concat(
+                [
+                    seg,
+                    pd.DataFrame(
+                        [
+                            {
+                                "dimension": dim,
+                                "segment": REMAINDER,
+                                "n": 0,
+                                "value": None,
+                                "contribution": remainder,
+                                "failing": 0,
+                                "rows": 0,
+                            }
+                        ]
+                    ),
+                ]
+            )
         parts.append(seg)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SEGMENT_COLUMNS)
     return out.astype({"n": "int64", "failing": "int64", "rows": "int64"})[SEGMENT_COLUMNS]
 
 
-def term_segments(rows: pd.DataFrame, fail: np.ndarray, texts: pd.DataFrame,
-                  top: int = TOP_TERMS) -> pd.Series:
+def term_segments(
+    rows: pd.DataFrame, fail: np.ndarray, texts: pd.DataFrame, top: int = TOP_TERMS
+) -> pd.Series:
     """Each row's topic term: the first of the words most over-represented in the failing cases'
     customer messages (vs the passing cases') that its messages contain, else NO_TERM. A
     partition of the rows, so term contributions add up like any other dimension's."""
@@ -176,8 +211,13 @@ def term_segments(rows: pd.DataFrame, fail: np.ndarray, texts: pd.DataFrame,
     return bags.map(first).astype(object)
 
 
-def ranked_cases(rows: pd.DataFrame, contrib: np.ndarray, higher: bool, target: float,
-                 lead: tuple[str, str] | None) -> pd.DataFrame:
+def ranked_cases(
+    rows: pd.DataFrame,
+    contrib: np.ndarray,
+    higher: bool,
+    target: float,
+    lead: tuple[str, str] | None,
+) -> pd.DataFrame:
     """The failing rows (c_i > 0), largest contribution first; ties by distance of the row's own
     value from target, then rows of the lead segment first, then the longest first-response
     wait (never answered first), then the oldest."""
@@ -187,12 +227,28 @@ def ranked_cases(rows: pd.DataFrame, contrib: np.ndarray, higher: bool, target: 
     frame["_far"] = far.fillna(np.inf)  # no value of its own (e.g. never answered): worst
     frame["_lead"] = (frame[lead[0]] == lead[1]) if lead else False
     frame["_wait"] = frame["wait"].fillna(np.inf)  # never answered: the longest wait
-    frame = frame.sort_values(["contribution", "_far", "_lead", "_wait", "opened_at", "key"],
-                              ascending=[False, False, False, False, True, True], kind="stable")
-    cols = ["key", "interaction_id", "survey_id", "opened_at", *DIMS, TERM_DIM, "x", "wait", "n",
-            "contribution"]
-    return frame[[c for c in cols if c in frame.columns]].rename(columns={"x": "value"}) \
+    frame = frame.sort_values(
+        ["contribution", "_far", "_lead", "_wait", "opened_at", "key"],
+        ascending=[False, False, False, False, True, True],
+        kind="stable",
+    )
+    cols = [
+        "key",
+        "interaction_id",
+        "survey_id",
+        "opened_at",
+        *DIMS,
+        TERM_DIM,
+        "x",
+        "wait",
+        "n",
+        "contribution",
+    ]
+    return (
+        frame[[c for c in cols if c in frame.columns]]
+        .rename(columns={"x": "value"})
         .reset_index(drop=True)
+    )
 
 
 def lead_segment(segments: pd.DataFrame) -> pd.Series | None:
@@ -216,9 +272,15 @@ def target_scope(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, str],
     return tuple(sorted(fixed.items(), key=lambda p: -SLICE_DIMS[p[0]]))
 
 
-def explain_shortfall(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: str, period: str,
-                      by: Sequence[str] = (), filters: Mapping[str, Sequence[str]] | None = None,
-                      with_terms: bool = True) -> Shortfall:
+def explain_shortfall(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi_id: str,
+    period: str,
+    by: Sequence[str] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
+    with_terms: bool = True,
+) -> Shortfall:
     """The KPI's shortfall against its target over `period`, attributed to the segments of each
     dimension in `by` (default all, plus topic terms) and to its failing cases."""
     kpi = kpi_by_id(kpi_id)
@@ -231,14 +293,33 @@ def explain_shortfall(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: st
     filters = {k: [str(x) for x in v] for k, v in (filters or {}).items() if v}
     target = target_of(kpi, config, target_scope(filters))[0]
     if target is None or kpi.direction == "none":
-        raise ValueError(f"{kpi.id} has no target (a count or total without direction), so nothing "
-                         "is short of one; ask what changed instead (explain --vs PERIOD).")
+        raise ValueError(
+            f"{kpi.id} has no target (a count or total without direction), so nothing "
+            "is short of one; ask what changed instead (explain --vs PERIOD)."
+        )
     caps = source_capabilities(con)
-    rows = shortfall_rows(con, config, kpi, start, end, filters,
-                          capable_sources(kpi, caps) if lacking_sources(kpi, caps) else None)
+    rows = shortfall_rows(
+        con,
+        config,
+        kpi,
+        start,
+        end,
+        filters,
+        capable_sources(kpi, caps) if lacking_sources(kpi, caps) else None,
+    )
     q = float(kpi.value.strip().rsplit(",", 1)[1].strip(" )")) if form.method == "quantile" else 0.5
-    empty = Shortfall(kpi.id, (start, end), None, target, None, 0, form.method,
-                      pd.DataFrame(columns=SEGMENT_COLUMNS), pd.DataFrame(), filters)
+    empty = Shortfall(
+        kpi.id,
+        (start, end),
+        None,
+        target,
+        None,
+        0,
+        form.method,
+        pd.DataFrame(columns=SEGMENT_COLUMNS),
+        pd.DataFrame(),
+        filters,
+    )
     if rows.empty or kpi_value(rows, form.method, q) is None:
         return _with_summary(empty, kpi, config)
     higher = kpi.direction == "higher"
@@ -249,26 +330,48 @@ def explain_shortfall(con: duckdb.DuckDBPyConnection, config: Config, kpi_id: st
         dims = [*dims, TERM_DIM]
     segments = segment_table(rows, contrib, dims, form.method, remainder, q)
     lead = lead_segment(segments)
-    cases = ranked_cases(rows, contrib, higher, target,
-                         None if lead is None else (lead["dimension"], lead["segment"]))
+    cases = ranked_cases(
+        rows,
+        contrib,
+        higher,
+        target,
+        None if lead is None else (lead["dimension"], lead["segment"]),
+    )
     if remainder and form.method == "quantile":  # nothing split: rank failing rows by value
         wrong = rows["num"] < target if higher else rows["num"] > target
-        cases = ranked_cases(rows, wrong.to_numpy(float) * gap / max(int(wrong.sum()), 1),
-                             higher, target, None)
+        cases = ranked_cases(
+            rows, wrong.to_numpy(float) * gap / max(int(wrong.sum()), 1), higher, target, None
+        )
     top_ids = cases["interaction_id"].head(CASES_WITH_TRANSCRIPT).tolist()
     found = case_transcripts(con, config, top_ids)
     cases["transcript"] = cases["interaction_id"].map(found).where(cases.index < len(top_ids))
-    result = Shortfall(kpi.id, (start, end), kpi_value(rows, form.method, q), target, gap,
-                       int(rows["n"].sum()), form.method, segments, cases, filters)
+    result = Shortfall(
+        kpi.id,
+        (start, end),
+        kpi_value(rows, form.method, q),
+        target,
+        gap,
+        int(rows["n"].sum()),
+        form.method,
+        segments,
+        cases,
+        filters,
+    )
     return _with_summary(result, kpi, config)
 
 
 def _with_summary(result: Shortfall, kpi: Kpi, config: Config) -> Shortfall:
     from dataclasses import replace
 
-    return replace(result, summary=shortfall_paragraph(result, kpi, config,
-                                                       lead_segment(result.segments)
-                                                       if not result.segments.empty else None))
+    return replace(
+        result,
+        summary=shortfall_paragraph(
+            result,
+            kpi,
+            config,
+            lead_segment(result.segments) if not result.segments.empty else None,
+        ),
+    )
 
 
 __all__ = ["NONE_SEGMENT", "Shortfall", "explain_shortfall", "contributions", "segment_table"]

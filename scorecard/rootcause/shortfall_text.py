@@ -33,6 +33,7 @@ class Shortfall(Protocol):
     filters: dict
     summary: str
 
+
 # What a failing case did, per KPI ({t}: the target, {sla}: the first-response SLA)
 FAILS = {
     "sla_met_rate": "missed the {sla} first-response SLA",
@@ -61,8 +62,12 @@ FAILS = {
     "positive_share": "had too few positive customer messages",
     "net_sentiment_weighted": "had negative customer messages",
 }
-BANDS = ((0, 8, "at night (00:00-08:00)"), (8, 12, "in the morning (08:00-12:00)"),
-         (12, 18, "in the afternoon (12:00-18:00)"), (18, 24, "in the evening (18:00-24:00)"))
+BANDS = (
+    (0, 8, "at night (00:00-08:00)"),
+    (8, 12, "in the morning (08:00-12:00)"),
+    (12, 18, "in the afternoon (12:00-18:00)"),
+    (18, 24, "in the evening (18:00-24:00)"),
+)
 
 
 def amount_text(kpi: Kpi, v: float, config: Config | None = None) -> str:
@@ -101,9 +106,14 @@ def level_text(kpi: Kpi, v: float | None, config: Config | None = None) -> str:
 
 def fail_phrase(kpi: Kpi, config: Config, target: float, scope: tuple = ()) -> str:
     """What a failing case did: 'missed the 2 h first-response SLA' (the slice's SLA)."""
-    t = f"{target:g}" if kpi.id == "interactions_per_agent_hour" else level_text(kpi, target, config)
+    t = (
+        f"{target:g}"
+        if kpi.id == "interactions_per_agent_hour"
+        else level_text(kpi, target, config)
+    )
     return FAILS.get(kpi.id, "fell short of the target").format(
-        t=t, sla=duration_text(sla_of(config, scope)))
+        t=t, sla=duration_text(sla_of(config, scope))
+    )
 
 
 def _band(hour) -> str | None:
@@ -138,28 +148,46 @@ def shortfall_paragraph(result: Shortfall, kpi: Kpi, config: Config, lead) -> st
     if result.value is None:
         return f"{kpi.label}{where}: no {rows_noun(kpi)} {per}, so nothing to explain."
     gap, target = result.shortfall, result.target
-    level = (f"{level_text(kpi, result.value, config)} against a target of "
-             f"{level_text(kpi, target, config)}, {result.n:,} {rows_noun(kpi, result.n)}")
+    level = (
+        f"{level_text(kpi, result.value, config)} against a target of "
+        f"{level_text(kpi, target, config)}, {result.n:,} {rows_noun(kpi, result.n)}"
+    )
     if gap <= 0:
-        return (f"{kpi.label}{where} meets its target {per}: {level}"
-                f"{'' if gap == 0 else ', ' + amount_text(kpi, gap, config) + ' better'}.")
+        return (
+            f"{kpi.label}{where} meets its target {per}: {level}"
+            f"{'' if gap == 0 else ', ' + amount_text(kpi, gap, config) + ' better'}."
+        )
     side = "over" if kpi.direction == "lower" else "short of"  # 'over target' for a time or a cost
     text = f"{kpi.label}{where} is {amount_text(kpi, gap, config)} {side} target {per} ({level})."
     if lead is None or lead["contribution"] <= 0:
         return text
     dim, seg = str(lead["dimension"]), str(lead["segment"])
-    scope = tuple(sorted(((d, v[0]) for d, v in result.filters.items()
-                          if d in ("team", "brand", "channel") and len(v) == 1),
-                         key=lambda p: ("team", "brand", "channel").index(p[0])))
-    failing = result.cases[result.cases[dim].astype(str) == seg] if dim in result.cases else result.cases
-    carries = ("all of it" if lead["contribution"] >= gap * 0.995 else
-               f"{amount_text(kpi, lead['contribution'], config)} of it")
+    scope = tuple(
+        sorted(
+            (
+                (d, v[0])
+                for d, v in result.filters.items()
+                if d in ("team", "brand", "channel") and len(v) == 1
+            ),
+            key=lambda p: ("team", "brand", "channel").index(p[0]),
+        )
+    )
+    failing = (
+        result.cases[result.cases[dim].astype(str) == seg] if dim in result.cases else result.cases
+    )
+    carries = (
+        "all of it"
+        if lead["contribution"] >= gap * 0.995
+        else f"{amount_text(kpi, lead['contribution'], config)} of it"
+    )
     phrase = segment_phrase(dim, seg) if dim != "term" else f"cases mentioning '{seg}'"
     verb = "carry" if phrase.startswith("cases") else "carries"
-    text += (f" {phrase[0].upper()}{phrase[1:]} {verb} {carries}: {len(failing):,} of its "
-             f"{int(lead['rows']):,} {'answers' if kpi.source == 'surveys' else 'cases'} "
-             f"{fail_phrase(kpi, config, target, scope)}"
-             f"{_detail(failing, dim)}.")
+    text += (
+        f" {phrase[0].upper()}{phrase[1:]} {verb} {carries}: {len(failing):,} of its "
+        f"{int(lead['rows']):,} {'answers' if kpi.source == 'surveys' else 'cases'} "
+        f"{fail_phrase(kpi, config, target, scope)}"
+        f"{_detail(failing, dim)}."
+    )
     if len(result.cases):
         first = result.cases.iloc[0]
         text += f" The case contributing most is {first['interaction_id'] or first['key']}."
@@ -171,7 +199,7 @@ def contribution_text(kpi: Kpi, v: float, config: Config | None = None) -> str:
     text = amount_text(kpi, v, config)
     zero = re.match(r"0(\.0+)?(?=\D|$)", text)
     if zero:  # rounds to nothing: no sign, no decimals ('0 points', '0 s')
-        return "0" + text[zero.end():]
+        return "0" + text[zero.end() :]
     return ("-" if v < 0 else "+") + text
 
 
@@ -180,13 +208,17 @@ def shortfall_lines(result: Shortfall, kpi: Kpi, per_dimension: int, cases: int)
     lines = [result.summary]
     if result.segments.empty:
         return lines
-    lines.append(f"Contributions to the shortfall ({'lower' if kpi.direction == 'lower' else 'higher'}"
-                 " is better; each dimension adds up to the shortfall):")
+    lines.append(
+        f"Contributions to the shortfall ({'lower' if kpi.direction == 'lower' else 'higher'}"
+        " is better; each dimension adds up to the shortfall):"
+    )
     for dim, part in result.segments.groupby("dimension", sort=False):
         shown = part.head(per_dimension)
         rest = part.iloc[per_dimension:]
-        bits = [f"{seg} {contribution_text(kpi, c)} (n={n:,})"
-                for seg, c, n in zip(shown["segment"], shown["contribution"], shown["n"], strict=True)]
+        bits = [
+            f"{seg} {contribution_text(kpi, c)} (n={n:,})"
+            for seg, c, n in zip(shown["segment"], shown["contribution"], shown["n"], strict=True)
+        ]
         if len(rest):
             bits.append(f"{len(rest)} more {contribution_text(kpi, rest['contribution'].sum())}")
         lines.append(f"  {dim}: " + "; ".join(bits))
@@ -194,7 +226,9 @@ def shortfall_lines(result: Shortfall, kpi: Kpi, per_dimension: int, cases: int)
         lines.append(f"Failing cases, largest contribution first ({len(result.cases):,} in all):")
         for _, r in result.cases.head(cases).iterrows():
             first = str(r.get("transcript") or "").split("\n", 1)[0][:100]
-            lines.append(f"  {r['key']} {str(r['opened_at'])[:16]} {r['channel']} {r['brand']} "
-                         f"{r['category']}: {contribution_text(kpi, r['contribution'])}"
-                         + (f" | {first}" if first else ""))
+            lines.append(
+                f"  {r['key']} {str(r['opened_at'])[:16]} {r['channel']} {r['brand']} "
+                f"{r['category']}: {contribution_text(kpi, r['contribution'])}"
+                + (f" | {first}" if first else "")
+            )
     return lines

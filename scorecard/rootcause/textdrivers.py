@@ -29,7 +29,8 @@ _DROP = re.compile(r"https?://\S+|www\.\S+|@\w+|__\w+__|#")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # A small English stop list; negations ("no", "not", "never", "can't") are kept on purpose:
 # "no signal" and "not working" are exactly the phrases that explain a complaint spike.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again all also am an and any are as at be been before being below between
 both but by could did do does doing down during each few for from further had has have having
 he her here hers herself him himself his how i i'm i've i'd i'll if in into is it it's its itself
@@ -38,7 +39,8 @@ same she should so some such than that that's the their theirs them themselves t
 they this those through to too under until up very was we we're were what when where which while
 who whom why will with would you you're your yours yourself yourselves hi hey hello please
 dear pls im ive u ur ok okay get got one
-""".split())
+""".split()
+)
 # Negations carry meaning only next to a word: kept in bigrams, not counted alone.
 NEGATIONS = frozenset("no not never cannot can't don't won't isn't doesn't didn't nor".split())
 
@@ -49,8 +51,11 @@ def terms(text: str | None) -> frozenset[str]:
     if not text:
         return frozenset()
     words = _WORD.findall(_DROP.sub(" ", str(text).lower()))
-    out = {w for w in words
-           if w not in STOPWORDS and w not in NEGATIONS and not w.isdigit() and len(w) > 1}
+    out = {
+        w
+        for w in words
+        if w not in STOPWORDS and w not in NEGATIONS and not w.isdigit() and len(w) > 1
+    }
     for a, b in zip(words, words[1:], strict=False):
         if a not in STOPWORDS and b not in STOPWORDS and not (a.isdigit() or b.isdigit()):
             out.add(f"{a} {b}")
@@ -83,16 +88,22 @@ def log_odds(focus: Counter, base: Counter, prior_scale: float = 1.0) -> pd.Data
             yf, yb, a = f.get(t, 0), b.get(t, 0), alpha[t]
             if a <= 0 or n_f + a0 - yf - a <= 0 or n_b + a0 - yb - a <= 0:
                 continue
-            delta = (math.log((yf + a) / (n_f + a0 - yf - a))
-                     - math.log((yb + a) / (n_b + a0 - yb - a)))
+            delta = math.log((yf + a) / (n_f + a0 - yf - a)) - math.log(
+                (yb + a) / (n_b + a0 - yb - a)
+            )
             z = delta / math.sqrt(1.0 / (yf + a) + 1.0 / (yb + a))
             rows.append((t, z, yf, yb))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def text_drivers(focus_texts: Sequence[str | None], base_texts: Sequence[str | None],
-                 top: int = 10, min_count: int = 3, min_z: float = 1.96,
-                 prior_scale: float = 1.0) -> pd.DataFrame:
+def text_drivers(
+    focus_texts: Sequence[str | None],
+    base_texts: Sequence[str | None],
+    top: int = 10,
+    min_count: int = 3,
+    min_z: float = 1.96,
+    prior_scale: float = 1.0,
+) -> pd.DataFrame:
     """[term, z, count_focus, count_base]: the terms most over-represented in the focus texts."""
     if not focus_texts or not base_texts:
         return pd.DataFrame(columns=COLUMNS)
@@ -104,8 +115,9 @@ def text_drivers(focus_texts: Sequence[str | None], base_texts: Sequence[str | N
     return keep.reset_index(drop=True).astype({"count_focus": "int64", "count_base": "int64"})
 
 
-def examples(messages: pd.DataFrame, drivers: pd.DataFrame, limit: int = 5,
-             fill: bool = False) -> pd.DataFrame:
+def examples(
+    messages: pd.DataFrame, drivers: pd.DataFrame, limit: int = 5, fill: bool = False
+) -> pd.DataFrame:
     """Up to `limit` messages containing the top terms (best term first), one per case; with
     `fill`, topped up to `limit` with the first messages (in the given order) of other cases,
     so that a window without a distinctive term still shows what customers wrote."""

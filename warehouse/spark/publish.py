@@ -90,10 +90,7 @@ def publish_from_lake(lake: str, db: Path, config: Config) -> Published:
     with snapshot_writer(db) as con:
         model_list = models()
         modelled = {m.name for m in model_list} | set(_SIDE_TABLES)
-        stored = {
-            r[0]
-            for r in con.execute(sql_file(__package__, "base_tables")).fetchall()
-        }
+        stored = {r[0] for r in con.execute(sql_file(__package__, "base_tables")).fetchall()}
         with stage("canonical tables"):
             for table, day in tables.items():
                 if table in modelled or table not in stored:  # a model dropped since the build

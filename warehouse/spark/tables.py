@@ -150,9 +150,6 @@ def calendar_tables(config: Config, bounds: tuple) -> dict[str, pd.DataFrame]:
                 "insert into interactions values (?, ?, ?), (?, ?, ?)", [lo, lo, None, hi, hi, hi]
             )
         write_business_calendar(con, config)
-        return {
-            t: con.table(t).df()
-            for t in ("business_calendar", "model_settings")
-        }
+        return {t: con.table(t).df() for t in ("business_calendar", "model_settings")}
     finally:
         con.close()
