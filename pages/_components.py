@@ -13,7 +13,7 @@ import pandas as pd
 from dash import dcc, html
 
 from pages import _ids as ids
-from pages._format import formatted
+from pages._format import duration, formatted
 from scorecard.kpis.catalogue import THIN_N, Kpi
 
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"))
@@ -225,14 +225,24 @@ def labelled(label: str, control, width=None) -> dbc.Col:
     )
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    """Table rows: datetimes as local 'YYYY-MM-DD HH:MM' text, missing values as None."""
+def records(frame: pd.DataFrame, durations: Sequence[str] = ()) -> list[dict]:
+    """Table rows: datetimes as local 'YYYY-MM-DD HH:MM' text, the `durations` columns (seconds)
+    as people read them ('2 h 14 min'; sorting stays on the server's seconds), missing values
+    as None."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d %H:%M")
+    for col in durations:
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: None if pd.isna(v) else duration(float(v)))
     out = out.astype(object).where(out.notna(), None)
     return out.to_dict("records")
+
+
+def durations_of(columns: Sequence[tuple[str, str, str | None]]) -> list[str]:
+    """The fields of a table's columns declared as durations (kind 'duration')."""
+    return [field for field, _, kind in columns if kind == "duration"]
 
 
 VIEW_COLUMN = (
@@ -243,7 +253,8 @@ VIEW_COLUMN = (
 def column_defs(
     columns: Sequence[tuple[str, str, str | None]], sortable: bool = False
 ) -> list[dict]:
-    """ag-grid column definitions: (field, header, 'text' | 'numeric' | a d3 number format).
+    """ag-grid column definitions: (field, header, 'text' | 'numeric' | 'duration' | a d3 number format;
+    a duration arrives as text from records(durations=...)).
     Values are shown as plain text by ag-grid's default renderer (no HTML, no Markdown); a
     number format is applied by dash-ag-grid's expression interpreter (no eval: the CSP holds)."""
     defs = []
@@ -254,7 +265,7 @@ def column_defs(
             "sortable": sortable,
             "tooltipField": field,
         }
-        if kind not in (None, "text", "numeric"):
+        if kind not in (None, "text", "numeric", "duration"):
             col["valueFormatter"] = {
                 "function": f"params.value == null ? '' : d3.format('{kind}')(params.value)"
             }

@@ -11,6 +11,7 @@ from pages import _ids as ids
 from pages._components import (
     card,
     data_table,
+    durations_of,
     export_bar,
     filter_select,
     labelled,
@@ -38,7 +39,7 @@ COLUMNS = [
     ("brand", "brand", "text"),
     ("issue_category", "category", "text"),
     ("status", "status", "text"),
-    ("frt_s", "first response (s)", ",.0f"),
+    ("frt_s", "first response", "duration"),
     ("flags", "flags", "text"),
     ("first_message", "first message", "text"),
 ]
@@ -299,7 +300,7 @@ def case_table(request, start, end, channel, brand, category, status, flags, sea
         else "No cases match these filters: widen the dates or clear a filter."
     )
     return (
-        {"rowData": records(result.rows), "rowCount": result.total},
+        {"rowData": records(result.rows, durations_of(COLUMNS)), "rowCount": result.total},
         text,
         export_bar(PAGE, "cases", result.total),
     )

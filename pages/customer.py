@@ -13,6 +13,7 @@ from pages._components import (
     card,
     clicked_row,
     data_table,
+    durations_of,
     export_bar,
     labelled,
     page_header,
@@ -34,7 +35,7 @@ COLUMNS = [
     ("channel", "channel", "text"),
     ("brand", "brand", "text"),
     ("status", "status", "text"),
-    ("frt_s", "first response (s)", ",.0f"),
+    ("frt_s", "first response", "duration"),
     ("ttr_s", "resolution (s)", ",.0f"),
     ("csat", "CSAT", ".1f"),
     ("nps", "NPS", ".0f"),
@@ -185,7 +186,7 @@ def timeline(term):
             None,
         )
     return (
-        records(shown(result.cases)),
+        records(shown(result.cases), durations_of(COLUMNS)),
         timeline_figure(result.cases),
         html.Div(result.summary(), className="fw-semibold"),
         export_bar(PAGE, "timeline", len(result.cases)),

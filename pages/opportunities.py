@@ -15,6 +15,7 @@ from pages._components import (
     card,
     clicked_row,
     data_table,
+    durations_of,
     export_bar,
     filter_select,
     labelled,
@@ -46,7 +47,7 @@ COLUMNS = [
     ("kinds", "what", "text"),
     ("brand_named", "names us", "text"),
     ("outcome", "outcome", "text"),
-    ("frt_s", "first response (s)", ",.0f"),
+    ("frt_s", "first response", "duration"),
     ("text", "customer wrote", "text"),
 ]
 OUTCOME_STYLES = {
@@ -141,7 +142,11 @@ def queue(start, end, brand, kind):
     q = _queue(start, end, brand, kind)
     rows = q.to_frame()
     rows["brand_named"] = rows["brand_named"].map({True: "yes", False: "no"})
-    return q.summary(), records(rows), export_bar(PAGE, "opportunities", q.n) if q.n else None
+    return (
+        q.summary(),
+        records(rows, durations_of(COLUMNS)),
+        export_bar(PAGE, "opportunities", q.n) if q.n else None,
+    )
 
 
 @callback(

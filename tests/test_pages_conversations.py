@@ -225,3 +225,32 @@ def test_a_message_without_author_or_flags_shows_neither():
         and "run-around" in texts
         and "asks to go private" not in texts
     )
+
+
+def test_first_response_reads_as_a_duration_and_sorts_by_seconds(svc, db):
+    """The case list shows first response as people read it ('7 h 20 min', never 26,400), while
+    sorting stays on the server's seconds: the rows sorted by frt_s descending come back in the
+    order of fct_cases.frt_s, each formatted by the one duration formatter (pages/_format.py:
+    45 -> '45 s', 748 -> '12 min', 26,400 -> '7 h 20 min', hand-checked)."""
+    from pages import conversations as page
+    from pages._components import records
+    from pages._format import duration
+
+    frame = __import__("pandas").DataFrame({"frt_s": [45.0, 748.0, 26400.0, None]})
+    assert [r["frt_s"] for r in records(frame, ["frt_s"])] == ["45 s", "12 min", "7 h 20 min", None]
+    request = {
+        "startRow": 0,
+        "endRow": page.PAGE_SIZE,
+        "sortModel": [{"colId": "frt_s", "sort": "desc"}],
+        "filterModel": {},
+    }
+    response, _, _ = page.case_table(
+        request, "2024-01-01", "2024-02-11", ["social"], [], [], [], [], ""
+    )
+    expected = _sql(
+        db,
+        "select frt_s from fct_cases where channel = 'social' and opened_at::date between "
+        "'2024-01-01' and '2024-02-11' order by frt_s desc nulls last, interaction_id limit ?",
+        [page.PAGE_SIZE],
+    )
+    assert [r["frt_s"] for r in response["rowData"]] == [duration(v) for (v,) in expected]
