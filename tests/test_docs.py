@@ -115,7 +115,7 @@ def test_the_tour_shows_every_page_in_a_1366x768_screenshot():
     pages = sorted(
         set(
             re.findall(
-                r"^dash\.register_page\(__name__, path=\"([^\"]+)\"",
+                r"^dash\.register_page\(\s*__name__,\s*path=\"([^\"]+)\"",
                 "\n".join(p.read_text() for p in (ROOT / "pages").glob("*.py")),
                 re.M,
             )
