@@ -27,15 +27,16 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench._child import child_result  # noqa: E402
+
 TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
 TARGET_WALL_S, TARGET_MB, TARGET_SPEEDUP = 20.0, 3000.0, 10.0  # issue 3
 
@@ -267,49 +268,9 @@ def run_baseline(path: Path, sample: int) -> dict:
     return out
 
 
-def _tree_pss_mb(pid: int) -> float:
-    """Proportional set size of a process and all its descendants, in MB: pages shared by
-    forked workers are counted once in total, so this is the memory the load really holds."""
-    pids, total = [pid], 0.0
-    while pids:
-        p = pids.pop()
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) / 1024
-                    break
-            for task in Path(f"/proc/{p}/task").iterdir():
-                pids += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return total
-
-
 def _child(mode: str, *args: str) -> dict:
     """Run one side in a child process, sampling its process tree's PSS every 50 ms."""
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", mode, *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    peak = [0.0]
-
-    def sample() -> None:
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_pss_mb(proc.pid))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
-    sampler.join()
-    if proc.returncode != 0:
-        sys.exit(f"{mode} failed:\n{err}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["pss_tree_peak"] = peak[0]
-    return result
+    return child_result(__file__, [mode, *args], ROOT, 0.05, "pss_tree_peak")
 
 
 def _verdict(ok: bool) -> str:

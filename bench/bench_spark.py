@@ -17,15 +17,15 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._child import child_result  # noqa: E402
 
 
 def _cpu() -> float:
@@ -96,48 +96,9 @@ def run_spark(path: str, work: str, master: str) -> dict:
     }
 
 
-def _tree_pss_mb(pid: int) -> float:
-    """PSS of a process and its descendants (JVM, Python workers), in MB."""
-    pids, total = [pid], 0.0
-    while pids:
-        p = pids.pop()
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) / 1024
-                    break
-            for task in Path(f"/proc/{p}/task").iterdir():
-                pids += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return total
-
-
 def _child(*args: str) -> dict:
     """Run one side in a child process, sampling its tree's PSS every 200 ms."""
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    peak = [0.0]
-
-    def sample() -> None:
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_pss_mb(proc.pid))
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
-    sampler.join()
-    if proc.returncode != 0:
-        sys.exit(f"{args[0]} failed:\n{err[-3000:]}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["pss_peak_mb"] = peak[0]
-    return result
+    return child_result(__file__, list(args), ROOT, 0.2, "pss_peak_mb")
 
 
 def _head(path: Path, rows: int, out: Path) -> Path:
