@@ -66,7 +66,14 @@ def _common(fn):
 
 
 _NO_SPACE = ("no space left", "disk full", "disk quota")
-_NO_MEMORY = ("out of memory", "cannot allocate", "memoryerror", "failed to allocate")
+_NO_MEMORY = (
+    "out of memory",
+    "cannot allocate",
+    "memoryerror",
+    "failed to allocate",
+    "not enough memory",  # DuckDB compressing a block under a cap: "ZSTD Compression failed: ..."
+    "bad_alloc",
+)
 _NO_ACCESS = ("permission denied", "read-only file system", "operation not permitted")
 
 

@@ -142,3 +142,33 @@ def test_a_load_killed_by_the_system_is_one_sentence(tmp_path):
     line = _one_sentence_error(r, "was stopped by the system (SIGKILL)", "ran out of memory")
     assert line.endswith("the warehouse is unchanged.")
     assert _sha(db) == before
+
+
+def test_every_form_of_running_out_of_memory_is_the_memory_sentence(tmp_path):
+    """DuckDB reports a memory cap in several forms depending on where it is hit: an
+    OutOfMemoryException, or (seen in CI under RLIMIT_AS, while compressing a block) an
+    InvalidInputException 'ZSTD Compression failed: Allocation error : not enough memory'.
+    Each is the one memory sentence; an unrelated invalid input is not."""
+    import duckdb
+
+    from cli import _environment_failure
+
+    db = tmp_path / "w.duckdb"
+    for e in (
+        duckdb.OutOfMemoryException(
+            "Out of Memory Error: could not allocate block of size 256 KiB"
+        ),
+        duckdb.InvalidInputException(
+            "Invalid Input Error: ZSTD Compression failed: Allocation error : not enough memory"
+        ),
+        MemoryError(),
+    ):
+        why = _environment_failure(e, db)
+        assert why is not None and why.startswith(
+            f"the machine ran out of memory while working on {db}"
+        )
+        assert why.endswith("the warehouse is unchanged.")
+    assert (
+        _environment_failure(duckdb.InvalidInputException("Invalid Input Error: bad date"), db)
+        is None
+    )
