@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from etl.settings.config import Config
-from warehouse.queries import DIMENSIONS, as_of, named_sql
+from warehouse.queries import DIMENSIONS, as_of, data_range, named_sql
 
 STATUSES = ("resolved", "open", "unanswered", "abandoned", "private")
 
@@ -27,16 +27,6 @@ def filter_choices(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, 
     )
     row = con.execute(named_sql("filter_choices").format(lists=cols)).fetchone()
     return {dim: sorted(values or []) for dim, values in zip(DIMENSIONS, row, strict=True)}
-
-
-def data_range(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str | None, str | None]:
-    """First and last local date with a case opened, in the display timezone.
-
-    Local dates never decrease as UTC instants increase, so the local dates of the earliest and
-    latest instants are the bounds: two scans of a plain column instead of converting every row.
-    """
-    row = con.execute(named_sql("local_date_range"), {"tz": tz}).fetchone()
-    return (None, None) if row[0] is None else (row[0].isoformat(), row[1].isoformat())
 
 
 def date_bounds(con: duckdb.DuckDBPyConnection, config: Config) -> tuple[str | None, str | None]:

@@ -41,7 +41,11 @@ def as_of(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
 
 
 def data_range(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[str | None, str | None]:
-    """First and last local date with a case opened, in the display timezone."""
+    """First and last local date with a case opened, in the display timezone.
+
+    Local dates never decrease as UTC instants increase, so the local dates of the earliest and
+    latest instants are the bounds: two scans of a plain column instead of converting every row.
+    """
     row = con.execute(named_sql("local_date_range"), {"tz": tz}).fetchall()[
         0
     ]  # an aggregate: always one row
