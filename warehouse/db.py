@@ -53,7 +53,9 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
-def _sidecar(path: Path, suffix: str) -> Path:
+def sidecar(path: Path, suffix: str) -> Path:
+    """A hidden file or folder beside the warehouse that belongs to it (`.<name>.<suffix>`): its
+    lock, a load's work copy, what the reports keep (`kept`, scorecard/reports/kept.py)."""
     return path.with_name(f".{path.name}.{suffix}")
 
 
@@ -69,7 +71,7 @@ def writer_lock(path: Path) -> Iterator[None]:
     belong to the process; a threading lock excludes a second load in the same process.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock_file = _sidecar(path, "lock")
+    lock_file = sidecar(path, "lock")
     local = _IN_PROCESS.setdefault(str(lock_file.resolve()), threading.Lock())
     busy = WarehouseError(f"another load is writing {path}; wait for it to finish.")
     if not local.acquire(blocking=False):
@@ -103,7 +105,7 @@ def snapshot_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     with writer_lock(path):
         _remove_stale_work_files(path)
-        work = _sidecar(path, f"work-{uuid.uuid4().hex[:8]}")
+        work = sidecar(path, f"work-{uuid.uuid4().hex[:8]}")
         try:
             if path.exists():
                 shutil.copyfile(path, work)

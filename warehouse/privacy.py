@@ -33,7 +33,7 @@ from etl.settings.config import Config
 from etl.sources.source_fields import short_hashes
 from warehouse.build import build
 from warehouse.checks import check_failures
-from warehouse.db import WarehouseError, refusal, schema_sql, writer_lock
+from warehouse.db import WarehouseError, refusal, schema_sql, sidecar, writer_lock
 
 ERASED = "@erased"
 
@@ -149,8 +149,8 @@ def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
     keys = customer_keys(customer)
     started = datetime.now(UTC)
     with writer_lock(db):
-        work = db.with_name(f".{db.name}.work-{uuid.uuid4().hex[:8]}")
-        clean = db.with_name(f".{db.name}.work-{uuid.uuid4().hex[:8]}")
+        work = sidecar(db, f"work-{uuid.uuid4().hex[:8]}")
+        clean = sidecar(db, f"work-{uuid.uuid4().hex[:8]}")
         try:
             shutil.copyfile(db, work)
             con = duckdb.connect(str(work))
@@ -179,7 +179,7 @@ def erase_customer(db: Path, customer: str, config: Config) -> ErasureResult:
             os.replace(clean, db)
             # results the reports kept for earlier snapshots may name the erased customer's cases
             # (scorecard/reports/kept.py keeps them in this folder): they go with the erasure
-            shutil.rmtree(db.with_name(f".{db.name}.kept"), ignore_errors=True)
+            shutil.rmtree(sidecar(db, "kept"), ignore_errors=True)
         finally:
             for f in (work, clean, Path(f"{work}.wal"), Path(f"{clean}.wal")):
                 f.unlink(missing_ok=True)
