@@ -186,6 +186,8 @@ def load_cmd(ctx, kind, source, mapping, brand_handles):
     click.echo(result.summary())
     if config.alerts and result.status == "loaded":  # each load evaluates the subscriptions
         run_alerts_now(ctx.obj["db"], config)
+    if result.status == "loaded":  # after the alerts: a delivered alert publishes its state
+        prepare_reports_now(ctx.obj["db"], ctx.obj["config"])
 
 
 @main.command("generate")
@@ -432,6 +434,8 @@ def alerts_run_cmd(ctx, day, dry_run):
     """Evaluate every alert; send what starts firing or clears. Exit 0 when nothing fires, 3 when
     an alert is firing, 1 when a message could not be delivered."""
     code = run_alerts_now(ctx.obj["db"], ctx.obj["config"], day, dry_run)
+    if not dry_run:  # a delivered alert published its state: a new snapshot to prepare
+        prepare_reports_now(ctx.obj["db"], ctx.obj["config"])
     ctx.exit(code)
 
 
@@ -459,6 +463,21 @@ def run_alerts_now(db: Path, config, day: str | None = None, dry_run: bool = Fal
             click.echo(f"Error: {e}", err=True)
         return 1
     return 3 if result.firing else 0
+
+
+def prepare_reports_now(db: Path, config) -> None:
+    """After a publish: keep the slow parts of the next daily report (scorecard/reports/kept.py)
+    when this warehouse's daily report has been made before. A failure here is a note: the load
+    itself succeeded, and the first report then computes them."""
+    from scorecard.reports.daily import prepare_after_publish
+
+    try:
+        prepared = prepare_after_publish(Path(db), config)
+    except (duckdb.Error, OSError, ValueError, MemoryError) as e:
+        click.echo(f"Note: the next daily report was not prepared: {_sentence(e)}", err=True)
+        return
+    if prepared is not None:
+        click.echo(prepared.summary())
 
 
 @main.command("status")
@@ -874,6 +893,7 @@ def build_cmd(ctx, sources, engine, lake, master, mapping):
             )
     except USER_ERRORS as e:
         raise click.ClickException(_sentence(e)) from None
+    prepare_reports_now(ctx.obj["db"], ctx.obj["config"])
 
 
 @main.command("publish")
@@ -893,6 +913,7 @@ def publish_cmd(ctx, lake):
         click.echo(publish_from_lake(lake, ctx.obj["db"], ctx.obj["config"]).summary())
     except LakeError as e:
         raise click.ClickException(_sentence(e)) from None
+    prepare_reports_now(ctx.obj["db"], ctx.obj["config"])
 
 
 def _run_dashboard(ctx, host: str, port: int, debug: bool) -> None:

@@ -4,9 +4,11 @@ summaries, and links back to the dashboard's views."""
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import duckdb
@@ -14,11 +16,11 @@ import pandas as pd
 
 from etl.settings.config import Config
 from scorecard.kpis.catalogue import kpi_by_id
-from scorecard.kpis.data import effective_range
+from scorecard.kpis.data import effective_range, open_warehouse
 from scorecard.kpis.scoring import scorecard
 from scorecard.operations.backlog import BacklogResult, backlog
 from scorecard.periods import day_range
-from scorecard.reports.kept import kept
+from scorecard.reports.kept import kept, kept_dir
 from scorecard.reports.render import generated_at, render_html
 from scorecard.reports.svg import grouped_bars
 from scorecard.rootcause.change_text import duration_text
@@ -172,19 +174,78 @@ def daily_report(
             (),
             ("No cases in the warehouse yet.",),
         )
-    with ThreadPoolExecutor(1) as pool:  # the incident scan beside the scorecard (own cursor)
+    lines, incidents = lines_and_incidents(con, config, day)
+    return DailyReport(
+        day,
+        config.display_timezone,
+        config.currency,
+        config.report_base_url,
+        lines,
+        now,
+        incidents,
+        now.notes,
+    )
+
+
+def lines_and_incidents(
+    con: duckdb.DuckDBPyConnection, config: Config, day: str
+) -> tuple[tuple[KpiLine, ...], tuple[dict, ...]]:
+    """The day's KPI lines and the recent incidents, the incident scan on its own cursor beside
+    the scorecard and the red KPIs' reasons (both kept per snapshot)."""
+    with ThreadPoolExecutor(1) as pool:
         incidents = pool.submit(recent_incidents, con.cursor(), config, day)
         lines = tuple(kpi_lines(con, config, day))
-        return DailyReport(
-            day,
-            config.display_timezone,
-            config.currency,
-            config.report_base_url,
-            lines,
-            now,
-            incidents.result(),
-            now.notes,
+        return lines, incidents.result()
+
+
+@dataclass(frozen=True)
+class PreparedDaily:
+    """What a load kept for the next daily report of the data's latest day."""
+
+    day: str | None
+    red: int  # red KPIs, each with its reason kept
+    incidents: int  # incidents of the last week in the kept scan
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for the load's output."""
+        if self.day is None:
+            return "daily report: no cases yet, nothing to prepare."
+        return (
+            f"daily report of {self.day} prepared in {self.seconds:.1f} s: the incident scan "
+            f"({_count(self.incidents, 'incident')} in the last week) and the reasons of "
+            f"{_count(self.red, 'red KPI')} kept."
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def prepared_daily(con: duckdb.DuckDBPyConnection, config: Config) -> PreparedDaily:
+    """Compute and keep (scorecard/reports/kept.py) the slow parts of the daily report of the
+    data's latest day: the incident scan and each red KPI's reason. A load runs this after it
+    publishes, so the first report of the new snapshot only reads them."""
+    started = time.perf_counter()
+    day = report_day(con, config, None)
+    if day is None:
+        return PreparedDaily(None, 0, 0, time.perf_counter() - started)
+    lines, incidents = lines_and_incidents(con, config, day)
+    red = sum(k.status == "red" for k in lines)
+    return PreparedDaily(day, red, len(incidents), time.perf_counter() - started)
+
+
+def prepare_after_publish(db: Path, config: Config) -> PreparedDaily | None:
+    """After a load or another publish: `prepared_daily` on the new snapshot when the daily report
+    of this warehouse has been made before (its kept folder exists), else None (nothing done: a
+    warehouse nobody reports on pays nothing)."""
+    if not kept_dir(db).is_dir() or not db.exists():
+        return None
+    con = open_warehouse(db)
+    try:
+        return prepared_daily(con, config)
+    finally:
+        con.close()
 
 
 def _age(v) -> str:
