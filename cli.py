@@ -686,9 +686,10 @@ def report_daily_cmd(ctx, day, out, email_to):
     """The day's scorecard (red KPIs first, with why), the backlog and the week's incidents."""
     from scorecard.kpis.data import open_warehouse
     from scorecard.reports.daily import daily_report, email_report
-    from scorecard.reports.render import report_format, write_report
+    from scorecard.reports.render import preload_pdf_engine, report_format, write_report
 
-    report_format(out)
+    if report_format(out) == "pdf" or email_to:
+        preload_pdf_engine()  # beside the queries
     report = daily_report(open_warehouse(ctx.obj["db"]), ctx.obj["config"], day)
     html = report.html()
     write_report(html, out)
@@ -715,10 +716,12 @@ def report_business_case_cmd(ctx, start, end, brand, shift, out):
     """The verdict on one page, then economics, lift, fast vs effective, what-if and caveats."""
     from scorecard.kpis.data import open_warehouse
     from scorecard.reports.business_case import business_case
-    from scorecard.reports.render import report_format, write_report
+    from scorecard.reports.render import preload_pdf_engine, report_format, write_report
 
-    report_format(out)
+    fmt = report_format(out)
     start, end = _dates(start, end)
+    if fmt == "pdf":
+        preload_pdf_engine()  # beside the queries
     bc = business_case(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end, brand, shift)
     write_report(bc.html(), out)
     click.echo(f"wrote the business case of {bc.report.start}..{bc.report.end} to {out}.")

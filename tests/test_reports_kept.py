@@ -40,8 +40,10 @@ def test_a_second_daily_report_reads_what_the_first_kept(db):
     con = open_warehouse(db)
     first = daily_report(con, Config(), DAY)
     files = sorted(p.name for p in (db.parent / ".w.duckdb.kept").glob("*.json"))
-    assert len(first.red) == 4 and len(files) == 1 + len(first.red)  # the scan and each red reason
-    assert sum(".incidents." in f for f in files) == 1
+    # the scan, each red reason, the KPI lines and the backlog
+    assert len(first.red) == 4 and len(files) == 1 + len(first.red) + 2
+    for name in ("incidents", "kpi_lines", "backlog"):
+        assert sum(f".{name}." in f for f in files) == 1
     second = daily_report(con, Config(), DAY)
     con.close()
     assert second.kpis == first.kpis and second.incidents == first.incidents

@@ -75,10 +75,12 @@ def test_a_load_prepares_the_report_which_reads_it_until_the_next_load(
     assert (truth.day, len(truth.incidents), len(truth.red)) == ("2024-02-11", 1, 1)
     assert (
         "daily report of 2024-02-11 prepared in" in r.output
-        and "(1 incident in the last week) and the reasons of 1 red KPI kept." in r.output
+        and "(1 incident in the last week), the scorecard with the reasons of 1 red KPI and the "
+        "backlog kept."
+        in r.output
     )
     files = kept_files(db)
-    assert len(files) == 1 + 1  # the scan and the red KPI's reason
+    assert len(files) == 1 + 1 + 2  # the scan, the red KPI's reason, the KPI lines, the backlog
     assert {n.split(".", 1)[0] for n in files} == {snapshot_id(db)}  # of the published file
 
     out = tmp_path / "daily.html"
@@ -96,7 +98,7 @@ def test_a_load_prepares_the_report_which_reads_it_until_the_next_load(
     r = run.invoke(main, ["--db", str(db), "report", "daily", "--out", str(out)])
     assert r.exit_code == 0 and kept_files(db) == now
     truth = cold(db, tmp_path / "cold2")
-    assert len(now) == 1 + len(truth.red)
+    assert len(now) == 1 + len(truth.red) + 2
     assert without_clock(out.read_text()) == without_clock(truth.html())
 
 

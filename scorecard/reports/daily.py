@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -101,7 +101,17 @@ def report_day(con: duckdb.DuckDBPyConnection, config: Config, day: str | None) 
 
 
 def kpi_lines(con: duckdb.DuckDBPyConnection, config: Config, day: str) -> list[KpiLine]:
-    """Every KPI of the day, red first (with its reason), then amber, green and n/a."""
+    """Every KPI of the day, red first (with its reason), then amber, green and n/a; kept per
+    snapshot (scorecard/reports/kept.py) as the red reasons inside it are."""
+
+    def compute() -> list[dict]:
+        return [asdict(k) for k in computed_kpi_lines(con, config, day)]
+
+    return [KpiLine(**k) for k in kept(con, config, "kpi_lines", [day], compute)]
+
+
+def computed_kpi_lines(con: duckdb.DuckDBPyConnection, config: Config, day: str) -> list[KpiLine]:
+    """`kpi_lines` computed: the day's scorecard and the red KPIs' (kept) reasons."""
     result = scorecard(con, config, day, day)
     lines = []
     for v in result.kpis:
@@ -119,7 +129,7 @@ def kpi_lines(con: duckdb.DuckDBPyConnection, config: Config, day: str) -> list[
                 v.status,
                 level_text(kpi, v.value, config),
                 "–" if v.target is None else level_text(kpi, v.target, config),
-                v.n,
+                int(v.n),
                 reason,
                 link(config.report_base_url, "/rootcause" if v.status == "red" else "/", query),
             )
@@ -157,12 +167,40 @@ def recent_incidents(con: duckdb.DuckDBPyConnection, config: Config, day: str) -
     return tuple(i for i in found if str(i.get("end") or i.get("date") or "") >= since)
 
 
+def report_backlog(con: duckdb.DuckDBPyConnection, config: Config) -> BacklogResult:
+    """The backlog at the data's latest time as the report prints it: as of, horizon, the total
+    and groups, stale count and notes, kept per snapshot; its list of cases is left empty (the
+    report prints none, and at 10M it is the costly part to keep)."""
+
+    def compute() -> dict:
+        b = backlog(con, config)
+        return {
+            "as_of": None if b.as_of is None else b.as_of.isoformat(),
+            "horizon_days": b.horizon_days,
+            "columns": list(b.groups.columns),
+            "groups": b.groups.to_dict("records"),
+            "case_columns": list(b.cases.columns),
+            "stale": int(b.stale),
+            "notes": list(b.notes),
+        }
+
+    d = kept(con, config, "backlog", [], compute)
+    return BacklogResult(
+        None if d["as_of"] is None else pd.Timestamp(d["as_of"]),
+        d["horizon_days"],
+        pd.DataFrame(d["groups"], columns=d["columns"]),
+        pd.DataFrame(columns=d["case_columns"]),
+        d["stale"],
+        tuple(d["notes"]),
+    )
+
+
 def daily_report(
     con: duckdb.DuckDBPyConnection, config: Config, day: str | None = None
 ) -> DailyReport:
     """The daily report of `day` (default: the data's latest day)."""
     day = report_day(con, config, day)
-    now = backlog(con, config)
+    now = report_backlog(con, config)
     if day is None:
         return DailyReport(
             None,
@@ -213,8 +251,8 @@ class PreparedDaily:
             return "daily report: no cases yet, nothing to prepare."
         return (
             f"daily report of {self.day} prepared in {self.seconds:.1f} s: the incident scan "
-            f"({_count(self.incidents, 'incident')} in the last week) and the reasons of "
-            f"{_count(self.red, 'red KPI')} kept."
+            f"({_count(self.incidents, 'incident')} in the last week), the scorecard with the "
+            f"reasons of {_count(self.red, 'red KPI')} and the backlog kept."
         )
 
 
@@ -223,14 +261,15 @@ def _count(n: int, noun: str) -> str:
 
 
 def prepared_daily(con: duckdb.DuckDBPyConnection, config: Config) -> PreparedDaily:
-    """Compute and keep (scorecard/reports/kept.py) the slow parts of the daily report of the
-    data's latest day: the incident scan and each red KPI's reason. A load runs this after it
-    publishes, so the first report of the new snapshot only reads them."""
+    """Compute and keep (scorecard/reports/kept.py) what the daily report of the data's latest
+    day computes: the incident scan, the scorecard with each red KPI's reason, and the backlog.
+    A load runs this after it publishes, so the first report of the new snapshot reads them."""
     started = time.perf_counter()
     day = report_day(con, config, None)
     if day is None:
         return PreparedDaily(None, 0, 0, time.perf_counter() - started)
     lines, incidents = lines_and_incidents(con, config, day)
+    report_backlog(con, config)
     red = sum(k.status == "red" for k in lines)
     return PreparedDaily(day, red, len(incidents), time.perf_counter() - started)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 SUFFIXES = (".html", ".pdf")
+_PRELOAD: threading.Thread | None = None  # WeasyPrint's import started by preload_pdf_engine
 
 
 def _environment() -> Environment:
@@ -41,8 +44,28 @@ def report_format(out: str | Path) -> str:
     return suffix[1:]
 
 
+def preload_pdf_engine() -> None:
+    """Start importing WeasyPrint in another thread (about 0.4 CPU s, mostly pango's bindings
+    through cffi), so that on a machine with a free core it loads while the report's queries run
+    in DuckDB, which releases the GIL; `pdf_bytes` waits for it. Not a daemon thread: a process
+    never exits in the middle of an import."""
+    global _PRELOAD
+    if _PRELOAD is None and "weasyprint" not in sys.modules:
+        _PRELOAD = threading.Thread(target=_import_engine, name="preload-weasyprint")
+        _PRELOAD.start()
+
+
+def _import_engine() -> None:
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        pass  # pdf_bytes' own import says what is missing
+
+
 def pdf_bytes(html: str) -> bytes:
     """The HTML as an A4 PDF (WeasyPrint; no network: every chart is inline SVG)."""
+    if _PRELOAD is not None:
+        _PRELOAD.join()
     from weasyprint import HTML
 
     return HTML(string=html, base_url=None).write_pdf()
