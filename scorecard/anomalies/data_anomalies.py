@@ -58,6 +58,37 @@ def _dims_of(slicings: Sequence[tuple[str, ...]]) -> list[str]:
     return list(dict.fromkeys(d for by in slicings for d in by))
 
 
+CHUNK_DAYS = 92  # a longer range is read in parts of this many days (bounds the memory peak)
+
+
+def day_chunks(start: str | None, end: str | None) -> list[tuple[str | None, str | None]]:
+    """[start, end] as consecutive ranges of at most CHUNK_DAYS days (one range when open): the
+    daily series of a long scan read part by part, each day's value unchanged (a day's value
+    depends on that day's rows only), so that the memory a read holds is that of one part."""
+    if not (start and end) or end < start:
+        return [(start, end)]
+    days = pd.date_range(start, end, freq="D")
+    return [
+        (days[i].date().isoformat(), days[min(i + CHUNK_DAYS, len(days)) - 1].date().isoformat())
+        for i in range(0, len(days), CHUNK_DAYS)
+    ]
+
+
+def _joined_parts(
+    parts: Sequence[dict[tuple[str, ...], pd.DataFrame]], slicings: Sequence[tuple[str, ...]]
+) -> dict[tuple[str, ...], pd.DataFrame]:
+    """Per slicing, the frames of consecutive day ranges as one (in day order)."""
+    if len(parts) == 1:
+        return parts[0]
+    out = {}
+    for by in map(tuple, slicings):
+        full = [p[by] for p in parts if not p[by].empty]
+        out[by] = (
+            pd.concat(full, ignore_index=True) if len(full) > 1 else (full or [parts[0][by]])[0]
+        )
+    return out
+
+
 def daily_exceedance_sets(
     con: duckdb.DuckDBPyConnection,
     config: Config,
@@ -69,42 +100,64 @@ def daily_exceedance_sets(
 ) -> dict[tuple[str, ...], pd.DataFrame]:
     """Per slicing (a tuple of dimensions): [period, *by, value, n] for a quantile KPI, per day
     and slice the share of rows above the slice's quantile over the whole window (a proportion
-    with binomial noise); every slicing from one read of the rows."""
+    with binomial noise). The quantiles of every slicing in one read of the window's rows, then
+    the shares of every slicing in one read per part of the window (day_chunks)."""
     q = quantile_of(kpi)
     if q is None:
         raise ValueError(f"{kpi.id} is not a quantile KPI.")
     params: dict = {"tz": config.display_timezone, "p": q[1]}
     col = prepared_sql(con, config, kpi, params, q[0])
     dims = _dims_of(slicings)
-    where = where_clause(start, end, filters, params)
     gs = [_grouping(by, dims) for by in slicings]
     grouping = f"grouping({', '.join(dims)})" if dims else "0"
-    # each row against its slice's quantile in every slicing: q{i} is slicing i's quantiles
+    sets = ", ".join("(" + ", ".join(by) + ")" for by in slicings)
+    picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
+    src = source_sql(config, kpi.source, params)
+    where = where_clause(start, end, filters, params)
+    quantiles = run(
+        con,
+        f"select {grouping} as g, {''.join(f'({d})::varchar as {d}, ' for d in dims)}"
+        f"quantile_cont(x, $p) as q from (select {picked}({col})::double as x from {src} src "
+        f"where {where} and ({col}) is not null) r group by grouping sets ({sets})",
+        params,
+    ).fetchall()
+    # the quantiles, bound as lists: q{i} is slicing i's
+    params.update(
+        {"q_g": [r[0] for r in quantiles], "q_q": [r[-1] for r in quantiles]}
+        | {f"q_{d}": [r[1 + j] for r in quantiles] for j, d in enumerate(dims)}
+    )
+    qs = ", ".join(
+        ["unnest($q_g::integer[]) as g", "unnest($q_q::double[]) as q"]
+        + [f"unnest($q_{d}::varchar[]) as {d}" for d in dims]
+    )
     joins = "".join(
         f" left join (select * from q where g = {g}) q{i} on "
-        + (" and ".join(f"r.{d} is not distinct from q{i}.{d}" for d in by) or "true")
+        + (" and ".join(f"r.{d}::varchar is not distinct from q{i}.{d}" for d in by) or "true")
         for i, (by, g) in enumerate(zip(slicings, gs, strict=True))
     )
     shares = ", ".join(f"avg((x > q{i})::double) as a{i}" for i in range(len(slicings)))
     pick = "case g " + " ".join(f"when {g} then a{i}" for i, g in enumerate(gs)) + " end"
     day_sets = ", ".join("(day" + "".join(f", {d}" for d in by) + ")" for by in slicings)
-    sql = f"""
-        with r as materialized (
-            select timezone($tz, opened_at)::date as day,
-                   {"".join(f"{DIMS[d]} as {d}, " for d in dims)}({col})::double as x
-            from {source_sql(config, kpi.source, params)} src where {where} and ({col}) is not null
-        ), q as (
-            select {"".join(d + ", " for d in dims)}{grouping} as g, quantile_cont(x, $p) as q
-            from r group by grouping sets ({", ".join("(" + ", ".join(by) + ")" for by in slicings)})
-        )
-        select strftime(day, '%Y-%m-%d') as period, {"".join(d + ", " for d in dims)}g,
-               {pick} as value, n
-        from (
-            select day, {"".join(d + ", " for d in dims)}{grouping} as g, {shares}, count(*) as n
-            from (select r.*, {", ".join(f"q{i}.q as q{i}" for i in range(len(slicings)))} from r{joins}) r
-            group by grouping sets ({day_sets})
-        ) s"""
-    return _split_sets(run(con, sql, params).df(), slicings, dims)
+    parts = []
+    for lo, hi in day_chunks(start, end):
+        part = dict(params)
+        where = where_clause(lo, hi, filters, part)
+        sql = f"""
+            with q as (select {qs}), r as materialized (
+                select timezone($tz, opened_at)::date as day, {picked}({col})::double as x
+                from {src} src where {where} and ({col}) is not null
+            )
+            select strftime(day, '%Y-%m-%d') as period, {"".join(d + ", " for d in dims)}g,
+                   {pick} as value, n
+            from (
+                select day, {"".join(d + ", " for d in dims)}{grouping} as g, {shares},
+                       count(*) as n
+                from (select r.*, {", ".join(f"q{i}.q as q{i}" for i in range(len(slicings)))}
+                      from r{joins}) r
+                group by grouping sets ({day_sets})
+            ) s"""
+        parts.append(_split_sets(run(con, sql, part).df(), slicings, dims))
+    return _joined_parts(parts, slicings)
 
 
 def daily_exceedance(
@@ -154,6 +207,23 @@ def cluster_parts(kpi: Kpi) -> tuple[str, str] | None:
 
 
 def daily_row_variance_sets(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[tuple[str, ...], pd.DataFrame]:
+    """_row_variance_sets read part by part of the range (day_chunks): the same rows."""
+    parts = [
+        _row_variance_sets(con, config, kpi, slicings, lo, hi, filters)
+        for lo, hi in day_chunks(start, end)
+    ]
+    return _joined_parts(parts, slicings)
+
+
+def _row_variance_sets(
     con: duckdb.DuckDBPyConnection,
     config: Config,
     kpi: Kpi,
@@ -316,6 +386,65 @@ def window_messages(
         f"where text is not null and {where} order by sent_at, interaction_id limit $limit"
     )
     return _local_times(run(con, sql, params).df(), config.display_timezone)
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    """One hash sample of sampled_messages: the cases opened on `days` (local dates) in the
+    slice `filters` (brand and channel only, one value each)."""
+
+    days: tuple[str, ...]
+    filters: tuple[tuple[str, str], ...]
+
+
+def sample_spec(
+    window: tuple[str, str], filters: Mapping[str, Sequence[str]], exclude: Sequence[str] = ()
+) -> SampleSpec:
+    """The SampleSpec of sampled_messages(window, filters, exclude)."""
+    first, last = (pd.Timestamp(d) for d in window)
+    days = [d.date().isoformat() for d in pd.date_range(first, last, freq="D")]
+    if set(filters) - {"brand", "channel"} or any(len(v) != 1 for v in filters.values()):
+        raise ValueError("a sample's slice is one brand and/or one channel.")
+    gone = set(exclude)
+    return SampleSpec(
+        tuple(d for d in days if d not in gone),
+        tuple(sorted((k, str(v[0])) for k, v in filters.items())),
+    )
+
+
+def sampled_message_sets(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    specs: Sequence[SampleSpec],
+    limit: int = 3000,
+) -> dict[SampleSpec, pd.DataFrame]:
+    """sampled_messages of many samples from one read of the customer messages (exact: each
+    sample holds the same messages in the same order); sent_at in display tz
+    (scorecard/anomalies/sql/sampled_messages.sql)."""
+    specs = list(dict.fromkeys(specs))
+    cols = ["interaction_id", "sent_at", "text"]
+    out = {s: pd.DataFrame(columns=cols) for s in specs}
+    rows = [(i, d, dict(s.filters)) for i, s in enumerate(specs) for d in s.days]
+    if not rows:
+        return out
+    lo, hi = utc_bounds(config.display_timezone, min(r[1] for r in rows), max(r[1] for r in rows))
+    params = {
+        "tz": config.display_timezone,
+        "t_lo": lo,
+        "t_hi": hi,
+        "limit": int(limit),
+        "spec": [r[0] for r in rows],
+        "day": [r[1] for r in rows],
+        "brand": [r[2].get("brand") for r in rows],
+        "channel": [r[2].get("channel") for r in rows],
+    }
+    frame = con.execute(sql_file(__package__, "sampled_messages"), params).df()
+    # the order sampled_messages returns: time, case, then the sample's own (hash) order
+    frame = frame.sort_values(["spec", "sent_at", "interaction_id", "h", "message_id"])
+    frame = _local_times(frame[["spec", *cols]], config.display_timezone)
+    for i, rows_i in frame.groupby("spec", sort=False):
+        out[specs[int(i)]] = rows_i[cols].reset_index(drop=True)
+    return out
 
 
 def sampled_messages(

@@ -16,8 +16,10 @@ from etl.settings.config import Config
 from scorecard.anomalies.coverage import SURVEYS, CoverageGap, coverage_of, gaps_in
 from scorecard.anomalies.data_anomalies import (
     MessageDays,
+    SampleSpec,
     message_days,
-    sampled_messages,
+    sample_spec,
+    sampled_message_sets,
     settle_days,
     source_days,
     window_messages,
@@ -221,12 +223,16 @@ def daily_baseline(
     return out[cols]
 
 
-def settled_to(con: duckdb.DuckDBPyConnection, config: Config) -> str | None:
-    """The last day whose cases have settled: the data's last day minus the settling time."""
+def settled_to(
+    con: duckdb.DuckDBPyConnection, config: Config, settle: int | None = None
+) -> str | None:
+    """The last day whose cases have settled: the data's last day minus the settling time
+    (`settle` days, when the caller has read it: settle_days)."""
     last = effective_range(con, config, None, None)[1]
     if last is None:
         return None
-    return (date.fromisoformat(last) - timedelta(days=settle_days(con))).isoformat()
+    settle = settle_days(con) if settle is None else settle
+    return (date.fromisoformat(last) - timedelta(days=settle)).isoformat()
 
 
 def _explained(
@@ -237,6 +243,7 @@ def _explained(
     end: str,
     exclude: Sequence[str],
     days: MessageDays | None = None,
+    samples: Mapping[SampleSpec, pd.DataFrame] | None = None,
 ) -> tuple[dict, list[dict], list[dict], list[str]]:
     """(flag, attribution, examples, terms) of one flag: attributed against the surrounding
     baseline window minus `exclude` and the flagged window; the terms of the slice's customer
@@ -262,16 +269,10 @@ def _explained(
         sorted(set(exclude) | set(focus)),
     )[kpi.id]
     attribution = attribution_of(t.segments)
-    fm = sampled_messages(con, config, (first, f["date"]), filters, limit=TEXT_SAMPLE, days=days)
-    bm = sampled_messages(
-        con,
-        config,
-        (lo, hi),
-        filters,
-        sorted(set(exclude) | set(focus)),
-        limit=TEXT_SAMPLE,
-        days=days,
-    )
+    focus_spec, base_spec = text_samples(f, start, end, exclude)
+    if samples is None:
+        samples = sampled_message_sets(con, config, [focus_spec, base_spec], TEXT_SAMPLE)
+    fm, bm = samples[focus_spec], samples[base_spec]
     drivers = text_drivers(list(fm["text"]), list(bm["text"]))
     if attribution:  # examples of the segment named first (the terms stay the slice's)
         fm = window_messages(
@@ -285,6 +286,23 @@ def _explained(
     if f["window"] > 1 and t.value_a is not None and t.value_b is not None:
         f = {**f, "expected": t.value_a, "observed": t.value_b}  # the week and its baseline
     return f, attribution, example_records(ex), list(drivers["term"])
+
+
+def text_samples(
+    f: dict, start: str, end: str, exclude: Sequence[str]
+) -> tuple[SampleSpec, SampleSpec]:
+    """The customer-message samples that give a flag its terms: its window's, and its baseline
+    window's minus `exclude` and the flagged window (as _explained compares them)."""
+    filters = {k: [v] for k, v in f["slice"].items()}
+    last = date.fromisoformat(f["date"])
+    first = (last - timedelta(days=f["window"] - 1)).isoformat()
+    focus = [(last - timedelta(days=i)).isoformat() for i in range(f["window"])]
+    lo, _ = window_around(first, HALF_WINDOW, start, end)
+    _, hi = window_around(f["date"], HALF_WINDOW, start, end)
+    return (
+        sample_spec((first, f["date"]), filters),
+        sample_spec((lo, hi), filters, sorted(set(exclude) | set(focus))),
+    )
 
 
 def segment_filter(entry: dict) -> dict[str, list[str]]:
@@ -305,10 +323,11 @@ def _incident(
     end: str,
     exclude: Sequence[str],
     days: MessageDays | None = None,
+    samples: Mapping[SampleSpec, pd.DataFrame] | None = None,
 ) -> Incident:
     """One incident from its flag group: driver, echoes, severity, attribution, examples."""
     f, attribution, examples, terms = _explained(
-        con, config, driver_of(group, derived), start, end, exclude, days
+        con, config, driver_of(group, derived), start, end, exclude, days, samples
     )
     echoes = echoes_of(group, driver_of(group, derived), derived)
     kpi = kpi_by_id(f["kpi"])
@@ -383,7 +402,7 @@ def find_anomalies(
     cov = coverage_of(days, start, end)
     with steps(progress, len(SLICE_DIMS), "anomalies: scan") as tick:
         flagged, thin, n_series, n_days = scan(
-            con, config, kpis, start, end, sensitivity, settled_to(con, config), cov, tick
+            con, config, kpis, start, end, sensitivity, settled_to(con, config, settle), cov, tick
         )
     kept, new = new_activity(
         flagged, lambda f: cov.first_day(f["slice"], kpi_by_id(f["kpi"]).source == SURVEYS), start
@@ -396,12 +415,19 @@ def find_anomalies(
             unusual.setdefault(tuple(f["slice"].items()), set()).add(f["date"])
     out = []
     mdays = message_days(con, config, start, end) if groups else None
+    excluded = [
+        sorted(unusual.get(tuple(driver_of(g, derived)["slice"].items()), ())) for g in groups
+    ]
+    # every incident's text samples from one read of the messages
+    specs = [
+        s
+        for g, ex in zip(groups, excluded, strict=True)
+        for s in text_samples(driver_of(g, derived), start, end, ex)
+    ]
+    samples = sampled_message_sets(con, config, specs, TEXT_SAMPLE) if specs else {}
     with steps(progress, len(groups), "anomalies: explain incidents") as tick:
-        for g in groups:
-            key = tuple(driver_of(g, derived)["slice"].items())
-            out.append(
-                _incident(con, config, g, derived, start, end, sorted(unusual.get(key, ())), mdays)
-            )
+        for g, ex in zip(groups, excluded, strict=True):
+            out.append(_incident(con, config, g, derived, start, end, ex, mdays, samples))
             tick("")
     out.sort(key=lambda i: (-i.severity, i.start, sorted(i.slice.items())))
     out = [replace(i, id=f"i{r}") for r, i in enumerate(out, 1)]

@@ -23,7 +23,11 @@ from etl.settings.config import Config
 from scorecard.anomalies.baseline import MIN_COUNT, seasonal_arrays
 from scorecard.anomalies.baseline_weekly import rolling_arrays
 from scorecard.anomalies.coverage import SURVEYS, Coverage
-from scorecard.anomalies.data_anomalies import daily_exceedance_sets, daily_row_variance_sets
+from scorecard.anomalies.data_anomalies import (
+    daily_exceedance_sets,
+    daily_row_variance_sets,
+    day_chunks,
+)
 from scorecard.kpis.catalogue import Kpi, kpi_by_id
 from scorecard.kpis.data import kpi_frame
 from scorecard.rootcause.change import method_of
@@ -137,7 +141,12 @@ def slice_data(
     here)."""
     dates = pd.date_range(start, end, freq="D")
     keys = ["kpi", *by]
-    frame = kpi_frame(con, config, kpis, "day", list(by), start, end, filters or {})
+    frames = [  # part by part of a long range (day_chunks): the same daily values
+        kpi_frame(con, config, kpis, "day", list(by), lo, hi, filters or {})
+        for lo, hi in day_chunks(start, end)
+    ]
+    full = [f for f in frames if not f.empty]
+    frame = pd.concat(full, ignore_index=True) if len(full) > 1 else (full or frames)[0]
     values = series_arrays(frame, keys, dates)
     counts = {k.id for k in kpis if kind_of(k) in ("count", "sum")}
     for key, (y, n) in values.items():  # a count or a sum is 0 on a day without rows
