@@ -1,15 +1,14 @@
 """Results of the reports' expensive computations kept per published snapshot, beside the warehouse.
 
-The daily report runs the incident scan (four weeks of KPIs by slice) and one shortfall analysis
-per red KPI: minutes at 10M interactions. Their results change only when a load publishes a new
+The daily report runs the incident scan (four weeks of KPIs by slice), the day's scorecard with
+one shortfall analysis per red KPI, and the backlog: about 17 CPU s at 10M interactions. Their results change only when a load publishes a new
 snapshot (a new file: another inode, mtime and size) or the configuration changes, so each is
 kept as JSON in `.<warehouse file name>.kept/` beside it (hidden, like the load's lock and work
 files), named by the snapshot's identity and a digest of the
 configuration, the computation and its arguments. A load of a warehouse whose daily report has
 been made before computes them right after publishing (`prepared_daily`,
 scorecard/reports/daily.py); otherwise the first report of a snapshot computes and writes them.
-Any later one (the HTML and then the PDF, the e-mail, a re-run from cron, the dashboard's
-download) reads them.
+Any later one (the HTML and then the PDF, the e-mail, a re-run from cron) reads them.
 
 Never served for another snapshot: the identity is that of the file the connection has open
 (a connection opened before a load published reads the replaced file, and so does a new
