@@ -102,11 +102,22 @@ def test_a_load_prepares_the_report_which_reads_it_until_the_next_load(
     assert without_clock(out.read_text()) == without_clock(truth.html())
 
 
-def test_a_warehouse_nobody_reports_on_is_not_prepared(tmp_path, make_twcs):
+def test_a_warehouse_nobody_reports_on_is_not_prepared(tmp_path):
     db = tmp_path / "w.duckdb"
     r = CliRunner().invoke(main, ["--db", str(db), "load", "twcs", str(TWCS_SAMPLE)])
     assert r.exit_code == 0 and "loaded 121 of 121 rows" in r.output, r.output
     assert "daily report" not in r.output and not kept_dir(db).exists()
+    # once reported on, `alerts run` (which may publish the alerts' state) prepares too: the
+    # real sample's last day, 2017-10-31, has 6 red KPIs and no incident (tests/golden/reports.md)
+    kept_dir(db).mkdir()
+    r = CliRunner().invoke(main, ["--db", str(db), "alerts", "run"])
+    assert r.exit_code == 0, r.output
+    assert "alerts: none configured" in r.output
+    assert "daily report of 2017-10-31 prepared in" in r.output
+    assert (
+        "(0 incidents in the last week), the scorecard with the reasons of 6 red KPIs" in r.output
+    )
+    assert len(list(kept_dir(db).glob(f"{snapshot_id(db)}.*.json"))) == 1 + 6 + 2
 
 
 def test_a_connection_opened_before_a_publish_is_never_given_the_new_snapshots_results(tmp_path):

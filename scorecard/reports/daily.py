@@ -4,6 +4,7 @@ summaries, and links back to the dashboard's views."""
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -276,10 +277,11 @@ def prepared_daily(con: duckdb.DuckDBPyConnection, config: Config) -> PreparedDa
 
 def prepare_after_publish(db: Path, config: Config) -> PreparedDaily | None:
     """After a load or another publish: `prepared_daily` on the new snapshot when the daily report
-    of this warehouse has been made before (its kept folder exists), else None (nothing done: a
-    warehouse nobody reports on pays nothing)."""
-    if not kept_dir(db).is_dir() or not db.exists():
-        return None
+    of this warehouse has been made before (its kept folder exists and can be written), else None
+    (nothing done: a warehouse nobody reports on pays nothing)."""
+    folder = kept_dir(db)
+    if not folder.is_dir() or not os.access(folder, os.W_OK) or not db.exists():
+        return None  # nobody reports here, or nothing could be kept
     con = open_warehouse(db)
     try:
         return prepared_daily(con, config)
