@@ -20,7 +20,7 @@ from cli import main
 from etl.settings.config import Config
 from scorecard.kpis.data import open_warehouse
 from scorecard.reports.daily import DailyReport, daily_report
-from scorecard.reports.kept import kept, kept_dir, kept_path, snapshot_id
+from scorecard.reports.kept import PROC_FDS, kept, kept_dir, kept_path, snapshot_id
 from scorecard.service import open_snapshot
 from tests.browser import dashboard_warehouse
 from tests.conftest import TWCS_SAMPLE
@@ -120,6 +120,9 @@ def test_a_warehouse_nobody_reports_on_is_not_prepared(tmp_path):
     assert len(list(kept_dir(db).glob(f"{snapshot_id(db)}.*.json"))) == 1 + 6 + 2
 
 
+@pytest.mark.skipif(
+    not PROC_FDS.is_dir(), reason="open files are listed through /proc/self/fd (Linux)"
+)
 def test_a_connection_opened_before_a_publish_is_never_given_the_new_snapshots_results(tmp_path):
     db = tmp_path / "w.duckdb"
     load_file("twcs", str(TWCS_SAMPLE), db, Config())
