@@ -16,7 +16,9 @@ from importlib import resources
 import duckdb
 
 from etl.settings.config import Config
+from warehouse import incremental as inc
 from warehouse.calendar import write_business_calendar
+from warehouse.checks import model_specs
 from warehouse.queries import named_sql
 
 LAYERS = ("stg", "fct", "agg")
@@ -103,17 +105,70 @@ def _free_model_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> Non
     con.execute("checkpoint")
 
 
-def build(con: duckdb.DuckDBPyConnection, config: Config | None = None) -> list[str]:
+def _can_build_on(existing: dict[str, str], all_models: list[Model]) -> bool:
+    """Whether every model is stored as what it is (a table as a table, a view as a view)."""
+    kinds = {"table": "BASE TABLE", "view": "VIEW"}
+    return all(existing.get(m.name) == kinds[m.materialized] for m in all_models)
+
+
+def _replace(con: duckdb.DuckDBPyConnection, m: Model, existing: dict[str, str]) -> None:
+    """Build one model in full, replacing what is stored under its name."""
+    if existing.get(m.name) == "VIEW" and m.materialized == "table":
+        con.execute(f"drop view {m.name}")
+    _create(con, m)
+
+
+def _incremental(con: duckdb.DuckDBPyConnection, all_models: list[Model], load_id: str) -> bool:
+    """Rebuild the table models for what load `load_id` touched (warehouse/incremental.py);
+    False (nothing rebuilt) when the load touched too large a share of the cases."""
+    sql = {m.name: m.sql for m in all_models}
+    if inc.case_scope(con, load_id, sql["fct_cases"]) > inc.FULL_SHARE:
+        return False
+    inc.agents_before(con)
+    specs, changed = model_specs(), set[str]()
+    for m in all_models:  # in run order: the survey scope needs the cases rebuilt, days both
+        if m.materialized == "view":
+            continue  # a view reads its tables as they are now
+        column = specs[m.name].get("incremental")
+        if column is None or any(name in m.sql for name in changed):
+            _replace(con, m, {m.name: "BASE TABLE"})
+            if m.name == "fct_agents" and inc.agents_changed(con):
+                changed.add(m.name)  # a key moved: models reading the keys are rebuilt in full
+            continue
+        if column == "survey_id":
+            inc.survey_scope(con, load_id)
+        elif column == "utc_day":
+            inc.model_days(con, m.name, m.sql)
+        inc.rebuild_in_scope(con, m.name, m.sql)
+        if column == "survey_id":
+            inc.surveys_rebuilt(con)
+    inc.finish(con)
+    return True
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, config: Config | None = None, load_id: str | None = None
+) -> list[str]:
     """(Re)build every model from the canonical tables; returns the model names in order. The
     business-hours figures of the models use the calendar of `config` (default settings when
-    None; see warehouse/calendar.py)."""
+    None; see warehouse/calendar.py). With `load_id` (the load just written), the table models
+    are rebuilt only for what that load touched where the stored models allow it
+    (warehouse/incremental.py); the result is the same."""
     write_business_calendar(con, config or Config())
+    all_models = models()
+    fingerprint = inc.models_fingerprint(con, [m.sql for m in all_models])
     existing = dict(con.execute(named_sql("existing_tables")).fetchall())
-    _free_model_tables(con, [m.name for m in models() if existing.get(m.name) == "BASE TABLE"])
+    stored = inc.stored_fingerprint(con)
+    if load_id is not None and _can_build_on(existing, all_models) and stored == fingerprint:
+        inc.prepare_touched(con)
+        if _incremental(con, all_models, load_id):
+            return [m.name for m in all_models]
+    inc.drop_scopes(con)
+    _free_model_tables(con, [m.name for m in all_models if existing.get(m.name) == "BASE TABLE"])
     built = []
-    for m in models():
-        if existing.get(m.name) == "VIEW" and m.materialized == "table":
-            con.execute(f"drop view {m.name}")
-        _create(con, m)
+    for m in all_models:
+        _replace(con, m, existing)
         built.append(m.name)
+    if stored != fingerprint:
+        inc.store_fingerprint(con, fingerprint)
     return built

@@ -11,6 +11,8 @@ from importlib import resources
 
 import duckdb
 
+from etl.sql_files import sql_file
+
 SAMPLE = 3  # offending keys or values named in a failure
 
 
@@ -43,38 +45,56 @@ def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
     }
 
 
-def _key_failure(con, name: str, key: list[str]) -> CheckFailure | None:
+# After an incremental build (warehouse/incremental.py) the checks of a relation with a scope
+# column read only its rows in that scope (temp table scope_<column>): the load wrote no row
+# outside it, and every row outside it passed these checks when it was published.
+def _in_scope(column: str | None) -> str:
+    return f"{column} in (select {column} from scope_{column})" if column else "true"
+
+
+def _key_failure(
+    con, name: str, key: list[str], column: str | None, whole: bool
+) -> CheckFailure | None:
     cols = ", ".join(key)
+    # A key holding the scope column repeats only inside the scope. A stored table's other key
+    # (`whole`: messages by message_id) is counted over the whole table for the keys of its rows
+    # in the scope, since a load could repeat one of another case; a model or view over such a
+    # table repeats a key only where the table does, so its rows in the scope suffice.
+    where = (
+        f"({cols}) in (select ({cols}) from {name} where {_in_scope(column)})"
+        if column is not None and column not in key and whole
+        else _in_scope(column)
+    )
+    dups = f"select {cols} from {name} where {where} group by all having count(*) > 1"
     rows = con.execute(
-        f"select {cols}, count(*) as n from {name} group by all having count(*) > 1 "
-        f"order by n desc, {cols} limit {SAMPLE}"
+        f"select {cols}, count(*) as n from {name} where {where} group by all "
+        f"having count(*) > 1 order by n desc, {cols} limit {SAMPLE}"
     ).fetchall()
     if not rows:
         return None
-    total = con.execute(
-        f"select count(*) from (select {cols} from {name} group by all having count(*) > 1)"
-    ).fetchone()[0]
+    total = con.execute(f"select count(*) from ({dups})").fetchone()[0]
     sample = tuple("/".join(str(v) for v in r[:-1]) for r in rows)
     return CheckFailure(name, f"key ({cols}) unique", int(total), sample)
 
 
-def _not_null_failure(con, name: str, col: str) -> CheckFailure | None:
-    n = con.execute(f"select count(*) from {name} where {col} is null").fetchone()[0]
+def _not_null_failure(con, name: str, col: str, column: str | None) -> CheckFailure | None:
+    where = _in_scope(column if column != col else None)
+    n = con.execute(f"select count(*) from {name} where {where} and {col} is null").fetchone()[0]
     return CheckFailure(name, f"{col} not null", int(n), ("null",)) if n else None
 
 
-def _accepted_failure(con, name: str, col: str, allowed: list[str]) -> CheckFailure | None:
+def _accepted_failure(
+    con, name: str, col: str, allowed: list[str], column: str | None
+) -> CheckFailure | None:
+    bad = f"{_in_scope(column)} and {col} is not null and not list_contains(?, {col})"
     rows = con.execute(
-        f"select {col}, count(*) from {name} where {col} is not null "
-        f"and not list_contains(?, {col}) group by all order by 2 desc limit {SAMPLE}",
+        f"select {col}, count(*) from {name} where {bad} group by all order by 2 desc "
+        f"limit {SAMPLE}",
         [allowed],
     ).fetchall()
     if not rows:
         return None
-    n = con.execute(
-        f"select count(*) from {name} where {col} is not null and not list_contains(?, {col})",
-        [allowed],
-    ).fetchone()[0]
+    n = con.execute(f"select count(*) from {name} where {bad}", [allowed]).fetchone()[0]
     return CheckFailure(name, f"{col} in {allowed}", int(n), tuple(repr(r[0]) for r in rows))
 
 
@@ -87,20 +107,39 @@ def _rows_of_failure(con, name: str, rows_of: str) -> CheckFailure | None:
     )
 
 
-def model_failures(con: duckdb.DuckDBPyConnection, name: str) -> list[CheckFailure]:
-    """The failed checks of one model of models.toml."""
+def model_failures(
+    con: duckdb.DuckDBPyConnection, name: str, bounded: bool = False
+) -> list[CheckFailure]:
+    """The failed checks of one model of models.toml; `bounded`: only its rows in the scope of
+    the connection's incremental build, where models.toml gives it a scope column."""
     spec = model_specs()[name]
+    column = (spec.get("incremental") or spec.get("touched")) if bounded else None
     found = [
-        _key_failure(con, name, spec["key"])
+        _key_failure(con, name, spec["key"], column, spec.get("layer") == "raw")
         if spec.get("key")
         else (_rows_of_failure(con, name, spec["rows_of"]) if spec.get("rows_of") else None)
     ]
-    found += [_not_null_failure(con, name, c) for c in spec.get("not_null", [])]
-    found += [_accepted_failure(con, name, c, list(a)) for c, a in spec.get("accepted", {}).items()]
+    found += [_not_null_failure(con, name, c, column) for c in spec.get("not_null", [])]
+    found += [
+        _accepted_failure(con, name, c, list(a), column)
+        for c, a in spec.get("accepted", {}).items()
+    ]
     return [f for f in found if f is not None]
 
 
+def _invariant_failures(con: duckdb.DuckDBPyConnection) -> list[CheckFailure]:
+    """Row counts an incremental build must keep whole (cases, responses, daily case sums):
+    a stale or missing row outside the scopes shows here."""
+    rows = con.execute(sql_file("warehouse", "incremental/invariants")).fetchall()
+    return [CheckFailure(model, check, abs(int(n)), (detail,)) for model, check, n, detail in rows]
+
+
 def check_failures(con: duckdb.DuckDBPyConnection) -> list[CheckFailure]:
-    """Every failed check of the models present in the connection's database."""
+    """Every failed check of the models present in the connection's database (after an
+    incremental build: bounded to its scopes, plus whole-table count invariants)."""
     present = _existing(con)
-    return [f for name in model_specs() if name in present for f in model_failures(con, name)]
+    bounded = bool(con.execute(sql_file("warehouse", "incremental/is_marked")).fetchall()[0][0])
+    found = [
+        f for name in model_specs() if name in present for f in model_failures(con, name, bounded)
+    ]
+    return found + (_invariant_failures(con) if bounded else [])

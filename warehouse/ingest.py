@@ -195,11 +195,13 @@ def _load(
         ).fetchone():
             return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
         written = write_parsed(con, parsed, record, config)
+        emptied = 0
         if config.retention_days:
             with stage("retention"):
-                retained(con, load_id, config.retention_days)
+                emptied = retained(con, load_id, config.retention_days)
         with stage("build models"):
-            build(con, config)
+            # only what this load touched, unless retention emptied older rows too
+            build(con, config, None if emptied else load_id)
     return LoadResult(
         load_id,
         kind,

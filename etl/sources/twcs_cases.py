@@ -75,6 +75,7 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
             ):
                 con.execute(_sql(name))
         con.execute("insert into interactions by name " + CASES_SQL)
+        con.execute(_sql("twcs_touched_all" if partial is None else "twcs_touched_affected"))
     with stage("messages", n):
         con.execute("insert into messages by name " + MESSAGES_SQL)
         if partial is None:

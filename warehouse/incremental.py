@@ -1,0 +1,197 @@
+"""Rebuild the models for what one load touched, not over all stored data (issue 23 item 1).
+
+A table model declares in warehouse/models.toml the scope it is rebuilt by (`incremental`, a
+column of the model: interaction_id, survey_id or utc_day) and the inputs whose rows of that
+scope make its rows of that scope (`restrict`). The scopes, in order:
+
+- cases (`scope_interaction_id`): the cases the load added, changed or removed and every case
+  of their (resolved) customers, since next contact (FCR) and follow-ups read the customer's
+  other cases;
+- surveys (`scope_survey_id`): responses of the load or gone since, and those linked to, naming,
+  or (without a case id) from the customer of a case of the case scope;
+- days (`scope_utc_day`): the UTC days of opening of both scopes, before and after the rebuild.
+
+Each such model's rows in its scope are deleted, then its own SQL runs over its inputs
+restricted to the scope (temp views of the same names hide the stored ones while it runs) and
+its rows in the scope are inserted. A model without `incremental` is rebuilt in full
+(models.toml says why). The result equals a full rebuild (tests/test_incremental.py).
+
+A full rebuild runs instead when there is nothing to build on (a first load, a model table
+missing), when what the models bake in changed (the model SQL, the business calendar and clock,
+the identities: a fingerprint kept in etl_state), or when the case scope holds more than
+FULL_SHARE of all cases (rebuilding everything is then cheaper).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+
+import duckdb
+
+from etl.sql_files import sql_file
+from warehouse.checks import model_specs
+
+FULL_SHARE = 0.3
+FINGERPRINT_KEY = "models_fingerprint"
+MARK = "incremental_build"  # temp table: present while the connection's last build was incremental
+
+# How an input is restricted to a scope: the expression compared with the scope's column.
+EXPRESSIONS = {"utc_day": "floor(epoch(opened_at) / 86400)::bigint"}
+# The temp table holding each scope while a model is rebuilt (scope_utc_day: the union of every
+# daily model's days, for the checks at publish).
+SCOPE_TABLES = {
+    "interaction_id": "scope_interaction_id",
+    "survey_id": "scope_survey_id",
+    "utc_day": "scope_day",
+}
+
+
+def _sql(name: str) -> str:
+    """The text of warehouse/sql/incremental/<name>.sql."""
+    return sql_file("warehouse", f"incremental/{name}")
+
+
+def models_fingerprint(con: duckdb.DuckDBPyConnection, model_sql: list[str]) -> str:
+    """Identity of what the models bake in: their SQL and contract, the business calendar's first
+    day and settings, and the identities (run after warehouse/calendar.py has written them)."""
+    contract = resources.files("warehouse").joinpath("models.toml").read_text("utf-8")
+    inputs = con.execute(_sql("inputs_fingerprint")).fetchall()[0]
+    raw = "\0".join([*model_sql, contract, repr(inputs)])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint the stored models were built with (None: unknown)."""
+    rows = con.execute(sql_file("etl.sources", "etl_state_value"), [FINGERPRINT_KEY]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def store_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Remember the fingerprint of the models just built."""
+    con.execute(sql_file("etl.sources", "etl_state_set"), [FINGERPRINT_KEY, fingerprint])
+
+
+def prepare_touched(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the temp table a loader lists the cases it rewrote in (twcs_cases.py)."""
+    con.execute(_sql("touched_cases_table"))
+
+
+def drop_scopes(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget the scopes of an earlier build on this connection (a full build checks all)."""
+    for name in (MARK, *SCOPE_TABLES.values(), "scope_utc_day"):
+        # composition: temp tables named in code (a closed set), dropped by name
+        con.execute(f"drop table if exists {name}")
+
+
+def is_incremental(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's last build was incremental (its scopes are then current)."""
+    return bool(con.execute(_sql("is_marked")).fetchall()[0][0])
+
+
+@contextmanager
+def restricted(
+    con: duckdb.DuckDBPyConnection, inputs: list[str], column: str, scope: str
+) -> Iterator[None]:
+    """Hide each input behind a temp view of its rows in the scope (table `scope`, `column`)."""
+    db = con.execute(_sql("catalog")).fetchall()[0][0]
+    expr = EXPRESSIONS.get(column, column)
+    try:
+        for name in inputs:
+            source = f'"{db}".main.{name}'
+            con.execute(
+                _sql("restrict_input").format(
+                    name=name, source=source, expr=expr, column=column, scope=scope
+                )
+            )
+        yield
+    finally:
+        for name in inputs:
+            # composition: views named in code (models.toml), dropped by name
+            con.execute(f"drop view if exists temp.main.{name}")
+
+
+def rebuild_in_scope(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """Delete the model's rows in its scope and insert them again from its restricted inputs."""
+    spec = model_specs()[name]
+    column = spec["incremental"]
+    scope = SCOPE_TABLES[column]
+    con.execute(_sql("delete_scope").format(model=name, column=column, scope=scope))
+    with restricted(con, list(spec.get("restrict", [])), column, scope):
+        con.execute(_sql("insert_scope").format(model=name, sql=sql, column=column, scope=scope))
+
+
+def case_scope(con: duckdb.DuckDBPyConnection, load_id: str, fct_cases_sql: str) -> float:
+    """Compute the case scope (and the built rows it replaces); returns its share of all cases."""
+    con.execute(_sql("touched"), {"load": load_id})
+    con.execute(_sql("scope_touched"))
+    # the customers only: the touched cases without their messages (an empty scope)
+    con.execute(_sql("scope_none"))
+    with (
+        restricted(con, ["stg_interactions"], "interaction_id", "scope_interaction_id"),
+        restricted(con, ["stg_messages"], "interaction_id", "scope_none"),
+    ):
+        con.execute(_sql("touched_facts").format(sql=fct_cases_sql))
+    con.execute(_sql("scope_cases"))
+    con.execute(_sql("scope_cases_before"))
+    n, total = con.execute(_sql("scope_sizes")).fetchall()[0]
+    return n / max(total, 1)
+
+
+def survey_scope(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
+    """Compute the survey scope (after fct_cases is rebuilt) and the days its built rows held."""
+    con.execute(_sql("scope_surveys"), {"load": load_id})
+    con.execute(_sql("surveys_before"))
+
+
+def surveys_rebuilt(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the days of the survey scope's rebuilt rows to days_surveys."""
+    con.execute(_sql("days_surveys_after"))
+
+
+def _columns_read(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    """The fct_cases columns a model's SQL names (with the key and the day of opening)."""
+    cols = [r[0] for r in con.execute(_sql("fct_cases_columns")).fetchall()]
+    named = [c for c in cols if re.search(rf"\b{re.escape(c)}\b", sql)]
+    return list(dict.fromkeys(["interaction_id", "opened_at", *named]))
+
+
+def model_days(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """Temp table scope_day: the days a daily model is rebuilt for, from what changed in each
+    input it is restricted by: fct_cases rows of the case scope whose columns the model reads
+    differ (a previous case whose next contact moved changes only the models that read it), the
+    touched cases' days for the stg_* inputs (their messages), the survey scope's days."""
+    con.execute(_sql("scope_day_reset"))
+    for source in model_specs()[name].get("restrict", []):
+        if source == "fct_cases":
+            columns = ", ".join(f'"{c}"' for c in _columns_read(con, sql))
+            con.execute(_sql("days_changed_cases").format(columns=columns))
+            days = "days_changed_cases"
+        elif source == "fct_surveys":
+            days = "days_surveys"
+        else:  # stg_interactions, stg_messages: the touched cases
+            con.execute(_sql("days_touched"))
+            days = "days_touched"
+        con.execute(_sql("scope_day_add").format(days=days))
+    con.execute(_sql("scope_days"))
+
+
+def finish(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that this connection's build was incremental (warehouse/checks.py reads the
+    scopes then): every scope table exists, if empty."""
+    con.execute(_sql("scope_day_reset"))
+    con.execute(_sql("scope_days"))
+    con.execute(_sql("mark"))
+
+
+def agents_before(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep fct_agents as built, to tell afterwards whether an agent key moved."""
+    con.execute(_sql("agents_before"))
+
+
+def agents_changed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether fct_agents differs from agents_before."""
+    return bool(con.execute(_sql("agents_changed")).fetchall()[0][0])

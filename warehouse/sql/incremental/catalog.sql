@@ -1,0 +1,2 @@
+-- The catalog of the warehouse file, to name its stored relations past a temp view.
+select current_database()

@@ -1,0 +1,14 @@
+-- Temp table days_changed_cases: the UTC days of opening of the case scope's rows whose columns
+-- {columns} (those a daily model reads) differ between before and after the rebuild.
+create or replace temp table days_changed_cases as
+with now as (
+    select {columns} from fct_cases
+    where interaction_id in (select interaction_id from scope_interaction_id)
+),
+before as (select {columns} from scope_before),
+changed as (
+    (select * from now except select * from before)
+    union all
+    (select * from before except select * from now)
+)
+select distinct floor(epoch(opened_at) / 86400)::bigint as utc_day from changed

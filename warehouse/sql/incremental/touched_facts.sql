@@ -1,0 +1,5 @@
+-- Temp table touched_facts: the customers of the touched cases as fct_cases resolves them now.
+create or replace temp table touched_facts as
+select resolved_customer_id from (
+{sql}
+)
