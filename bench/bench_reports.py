@@ -10,7 +10,9 @@ computes everything; then (code that has it) what a load adds after publishing, 
 on an empty kept folder, and the first report after it; then a report of the same snapshot
 again. ``--only`` picks tasks. "wall s" counts from the task's start (after the prelude's
 imports; for the economics view after the app's import), "process s" is the whole process as
-a command-line user waits for it (interpreter start, every import, exit).
+a command-line user waits for it (interpreter start, every import, exit), "queue s" the time
+its main thread waited for a CPU (/proc/self/schedstat): on a busy machine, process s minus
+queue s is close to what a machine with a free core gives.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ t0 = time.perf_counter()
 """
 EPILOGUE = """
 use = resource.getrusage(resource.RUSAGE_SELF)
+try:  # the main thread's time waiting for a CPU since the process started (Linux)
+    queue_s = int(open("/proc/self/schedstat").read().split()[1]) / 1e9
+except OSError:
+    queue_s = 0.0
 print(json.dumps({"s": time.perf_counter() - t0, "cpu_s": use.ru_utime + use.ru_stime,
-                  "rss_mb": use.ru_maxrss / 1024}))
+                  "rss_mb": use.ru_maxrss / 1024, "queue_s": queue_s}))
 """
 TASKS = {
     "lift": """
@@ -144,8 +150,8 @@ def main() -> None:
         runs = [r for r in runs if r[0] in args.only.split(",")]
     trees = [("today", ROOT)] + ([("baseline", Path(args.baseline))] if args.baseline else [])
     print(
-        f"{'task':<16}{'range':<18}{'code':<10}{'wall s':>8}{'process s':>11}{'CPU s':>8}"
-        f"{'peak RSS MB':>13}{'load':>7}"
+        f"{'task':<16}{'range':<18}{'code':<10}{'wall s':>8}{'process s':>11}{'queue s':>9}"
+        f"{'CPU s':>8}{'peak RSS MB':>13}{'load':>7}"
     )
     folder = Path(args.db).with_name(f".{Path(args.db).name}.kept")
     for task, (start, end), label in [r for r in runs for _ in range(args.repeat)]:
@@ -162,7 +168,8 @@ def main() -> None:
                 else:
                     print(
                         f"{step:<16}{shown:<18}{name:<10}{r['s']:>8.1f}{r['process_s']:>11.1f}"
-                        f"{r.get('cpu_s', 0):>8.1f}{r['rss_mb']:>13,.0f}{os.getloadavg()[0]:>7.1f}",
+                        f"{r.get('queue_s', 0):>9.1f}{r.get('cpu_s', 0):>8.1f}{r['rss_mb']:>13,.0f}"
+                        f"{os.getloadavg()[0]:>7.1f}",
                         flush=True,
                     )
 
