@@ -215,15 +215,123 @@ def daily_row_variance_sets(
     end: str | None,
     filters: Mapping[str, Sequence[str]],
 ) -> dict[tuple[str, ...], pd.DataFrame]:
-    """_row_variance_sets read part by part of the range (day_chunks): the same rows."""
-    parts = [
-        _row_variance_sets(con, config, kpi, slicings, lo, hi, filters)
-        for lo, hi in day_chunks(start, end)
-    ]
-    return _joined_parts(parts, slicings)
+    """Per slicing (a tuple of dimensions): [period, *by, value, n], per day and slice the
+    variance per row behind an average KPI (the sample variance of the averaged rows: mean
+    sentiment, mean FRT, NPS), a ratio of sums (cost per resolution: n x the delta-method
+    variance of sum(x) / sum(d)), a mean cluster size (cases per agent-hour) or a sum (total
+    cost: the mean square per row, for a compound Poisson variance); empty otherwise. Every
+    slicing from one read of the rows (GROUPING SETS), part by part of a long range."""
+    return daily_row_variance_groups(con, config, [kpi], slicings, start, end, filters)[kpi.id]
 
 
-def _row_variance_sets(
+def daily_row_variance_groups(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[str, dict[tuple[str, ...], pd.DataFrame]]:
+    """daily_row_variance_sets of several KPIs: per KPI id, per slicing, [period, *by, value,
+    n]. The averages, ratios and sums of one source from one read of its rows per part of the
+    range (day_chunks), each KPI's aggregates filtered to its population; a cluster KPI (cases
+    per agent-hour) from a read of its own."""
+    out: dict[str, dict[tuple[str, ...], pd.DataFrame]] = {}
+    shared: dict[str, list[Kpi]] = {}
+    for k in kpis:
+        if cluster_parts(k):
+            parts = [
+                _cluster_variance_sets(con, config, k, slicings, lo, hi, filters)
+                for lo, hi in day_chunks(start, end)
+            ]
+            out[k.id] = _joined_parts(parts, slicings)
+        elif _variance_form(k) is not None:
+            shared.setdefault(k.source, []).append(k)
+        else:
+            out[k.id] = {by: pd.DataFrame(columns=["period", *by, "value", "n"]) for by in slicings}
+    for group in shared.values():
+        parts = [
+            _row_variance_group(con, config, group, slicings, lo, hi, filters)
+            for lo, hi in day_chunks(start, end)
+        ]
+        for k in group:
+            out[k.id] = _joined_parts([p[k.id] for p in parts], slicings)
+    return out
+
+
+def _variance_form(kpi: Kpi) -> tuple[str, str, str | None, str] | None:
+    """(x, d, population, form) of a KPI whose row variance is read with others: a ratio of
+    sums (x over d, every row), an average or a sum of x over its population; None otherwise."""
+    ratio, row = ratio_parts(kpi), row_value(kpi)
+    if ratio:
+        return ratio[0], ratio[1], None, "ratio"
+    if row is not None and (kpi.value.strip().startswith("avg(") or linear_row(kpi)):
+        return row, "1", population(kpi), "var"
+    if row is not None and kpi.value.strip() == f"sum({row})":  # compound Poisson: E[x^2]
+        return row, "1", population(kpi), "square"
+    return None
+
+
+def _variance_stat(form: str, i: int) -> tuple[str, str]:
+    """(statistic, count) of KPI i's columns x{i}, d{i} over its population p{i}."""
+    x, d, keep = f"x{i}", f"d{i}", f" filter (where p{i})"
+    if form == "ratio":
+        s = lambda e: f"sum({e}){keep}"  # noqa: E731
+        stat = (
+            f"({s(f'{x} * {x}')} - 2 * ({s(x)} / {s(d)}) * {s(f'{x} * {d}')} "
+            f"+ power({s(x)} / {s(d)}, 2) * {s(f'{d} * {d}')}) / nullif({s(d)}, 0)"
+        )
+        return stat, s(d)
+    if form == "var":
+        return f"var_samp({x}){keep}", f"count({x}){keep}"
+    return f"avg({x} * {x}){keep}", f"count({x}){keep}"
+
+
+def _row_variance_group(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[str, dict[tuple[str, ...], pd.DataFrame]]:
+    """Per KPI id (all of one source, each with a _variance_form), per slicing: [period, *by,
+    value, n] from one read of the rows. A KPI gets the days and slices holding a row of its
+    population (r{i} > 0), as a read of its population alone would."""
+    params: dict = {"tz": config.display_timezone}
+    dims = _dims_of(slicings)
+    cols = "".join(d + ", " for d in dims)
+    where = where_clause(start, end, filters, params)
+    picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
+    columns, stats = [], []
+    for i, k in enumerate(kpis):
+        x, d, pop, form = _variance_form(k)  # type: ignore[misc]
+        x, d = (prepared_sql(con, config, k, params, t) for t in (x, d))
+        pop = prepared_sql(con, config, k, params, pop) if pop else "true"
+        columns.append(f"({x})::double as x{i}, ({d})::double as d{i}, ({pop}) as p{i}")
+        stat, count = _variance_stat(form, i)
+        stats.append(f"{stat} as v{i}, {count} as n{i}, count(*) filter (where p{i}) as r{i}")
+    sets = ", ".join(f"(day{''.join(', ' + d for d in by)})" for by in slicings)
+    sql = (
+        f"select strftime(day, '%Y-%m-%d') as period, {cols}"
+        f"grouping({', '.join(dims) or 'day'}) as g, {', '.join(stats)} from ("
+        f"select timezone($tz, opened_at)::date as day, {picked}{', '.join(columns)} "
+        f"from {source_sql(config, kpis[0].source, params)} src where {where}) r "
+        f"group by grouping sets ({sets})"
+    )
+    frame = run(con, sql, params).df()
+    if not dims:
+        frame["g"] = 0
+    out = {}
+    for i, k in enumerate(kpis):
+        rows = frame[frame[f"r{i}"] > 0].rename(columns={f"v{i}": "value", f"n{i}": "n"})
+        out[k.id] = _split_sets(rows, slicings, dims)
+    return out
+
+
+def _cluster_variance_sets(
     con: duckdb.DuckDBPyConnection,
     config: Config,
     kpi: Kpi,
@@ -232,60 +340,21 @@ def _row_variance_sets(
     end: str | None,
     filters: Mapping[str, Sequence[str]],
 ) -> dict[tuple[str, ...], pd.DataFrame]:
-    """Per slicing (a tuple of dimensions): [period, *by, value, n], per day and slice the
-    variance per row behind an average KPI (the sample variance of the averaged rows: mean
-    sentiment, mean FRT, NPS), a ratio of sums (cost per resolution: n x the delta-method
-    variance of sum(x) / sum(d)), a mean cluster size (cases per agent-hour) or a sum (total
-    cost: the mean square per row, for a compound Poisson variance); empty otherwise. Every
-    slicing from one read of the rows (GROUPING SETS)."""
+    """daily_row_variance_sets of a mean cluster size (cases per agent-hour): the variance of
+    cluster sizes over clusters = (var x rows / clusters) / rows, per day and slice."""
     params: dict = {"tz": config.display_timezone}
-    ratio, cluster, row = ratio_parts(kpi), cluster_parts(kpi), row_value(kpi)
     dims = _dims_of(slicings)
     cols = "".join(d + ", " for d in dims)
     where = where_clause(start, end, filters, params)
-    day = "timezone($tz, opened_at)::date as day"
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
-    if (
-        cluster
-    ):  # mean rows per cluster: var of cluster sizes / clusters = (var x rows/clusters) / rows
-        cond, key = (prepared_sql(con, config, kpi, params, t) for t in cluster)
-        sets = ", ".join(f"(day, {''.join(d + ', ' for d in by)}k)" for by in slicings)
-        sql = (
-            f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
-            f"count(*) as value, sum(c) as n from (select day, {cols}grouping({', '.join(dims) or 'day'})"
-            f" as g, k, count(*) as c from (select {day}, {picked}{key} as k from "
-            f"{source_sql(config, kpi.source, params)} src where {where} and ({cond})) r "
-            f"group by grouping sets ({sets})) s group by day, {cols}g"
-        )
-        frame = run(con, sql, params).df()
-        if not dims:
-            frame["g"] = 0
-        return _split_sets(frame, slicings, dims)
-    if ratio:
-        x, d = (prepared_sql(con, config, kpi, params, t) for t in ratio)
-        pop = "true"
-        stat = (
-            "(sum(x * x) - 2 * (sum(x) / sum(d)) * sum(x * d) + power(sum(x) / sum(d), 2) "
-            "* sum(d * d)) / nullif(sum(d), 0)"
-        )
-        count = "sum(d)"
-    elif row is not None and (kpi.value.strip().startswith("avg(") or linear_row(kpi)):
-        x, d = prepared_sql(con, config, kpi, params, row), "1"
-        pop = prepared_sql(con, config, kpi, params, population(kpi))
-        stat, count = "var_samp(x)", "count(x)"
-    elif row is not None and kpi.value.strip() == f"sum({row})":  # compound Poisson: E[x^2]
-        x, d = prepared_sql(con, config, kpi, params, row), "1"
-        pop = prepared_sql(con, config, kpi, params, population(kpi))
-        stat, count = "avg(x * x)", "count(x)"
-    else:
-        return {by: pd.DataFrame(columns=["period", *by, "value", "n"]) for by in slicings}
-    sets = ", ".join(f"(day{''.join(', ' + d for d in by)})" for by in slicings)
+    cond, key = (prepared_sql(con, config, kpi, params, t) for t in cluster_parts(kpi))  # type: ignore[union-attr]
+    sets = ", ".join(f"(day, {''.join(d + ', ' for d in by)}k)" for by in slicings)
     sql = (
-        f"select strftime(day, '%Y-%m-%d') as period, {cols}"
-        f"grouping({', '.join(dims) or 'day'}) as g, {stat} as value, {count} as n from ("
-        f"select {day}, {picked}({x})::double as x, ({d})::double as d "
-        f"from {source_sql(config, kpi.source, params)} src where {where} and {pop}) r "
-        f"group by grouping sets ({sets})"
+        f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
+        f"count(*) as value, sum(c) as n from (select day, {cols}grouping({', '.join(dims) or 'day'})"
+        f" as g, k, count(*) as c from (select timezone($tz, opened_at)::date as day, {picked}"
+        f"{key} as k from {source_sql(config, kpi.source, params)} src where {where} and "
+        f"({cond})) r group by grouping sets ({sets})) s group by day, {cols}g"
     )
     frame = run(con, sql, params).df()
     if not dims:

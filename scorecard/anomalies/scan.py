@@ -25,7 +25,7 @@ from scorecard.anomalies.baseline_weekly import rolling_arrays
 from scorecard.anomalies.coverage import SURVEYS, Coverage
 from scorecard.anomalies.data_anomalies import (
     daily_exceedance_sets,
-    daily_row_variance_sets,
+    daily_row_variance_groups,
     day_chunks,
 )
 from scorecard.kpis.catalogue import Kpi, kpi_by_id
@@ -110,7 +110,8 @@ def noise_data(
     filters: dict | None = None,
 ) -> dict[tuple[str, ...], tuple[dict, dict]]:
     """Per slicing: (exceedance shares of the quantile KPIs, row variances of the average and
-    sum KPIs) as series arrays; one query per KPI for all slicings (GROUPING SETS)."""
+    sum KPIs) as series arrays; all slicings in one query (GROUPING SETS), one query per
+    quantile KPI and one for the averages and sums of each source."""
     dates = pd.date_range(start, end, freq="D")
     out: dict[tuple[str, ...], tuple[dict, dict]] = {tuple(by): ({}, {}) for by in slicings}
     for k in kpis:
@@ -118,11 +119,12 @@ def noise_data(
             frames = daily_exceedance_sets(con, config, k, slicings, start, end, filters or {})
             for by, ex in frames.items():
                 out[by][0].update(series_arrays(ex.assign(kpi=k.id), ["kpi", *by], dates))
-        elif kind_of(k) in ("mean", "sum"):
-            frames = daily_row_variance_sets(con, config, k, slicings, start, end, filters or {})
-            for by, var in frames.items():
-                arrays = series_arrays(var.assign(kpi=k.id), ["kpi", *by], dates)
-                out[by][1].update({key: v for key, (v, _) in arrays.items()})
+    spread = [k for k in kpis if not quantile_of(k) and kind_of(k) in ("mean", "sum")]
+    groups = daily_row_variance_groups(con, config, spread, slicings, start, end, filters or {})
+    for k in spread:
+        for by, var in groups[k.id].items():
+            arrays = series_arrays(var.assign(kpi=k.id), ["kpi", *by], dates)
+            out[by][1].update({key: v for key, (v, _) in arrays.items()})
     return out
 
 

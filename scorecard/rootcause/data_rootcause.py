@@ -196,6 +196,17 @@ def where_clause(
 SegmentRow = tuple[str, str, str, float, int]  # period, dimension, segment, value, n
 
 
+def _disjoint(a: tuple[str, str], b: tuple[str, str], exclude_a: Sequence[str] = ()) -> bool:
+    """Do windows a (minus `exclude_a`) and b share no local day (both given in full)?"""
+    if None in (*a, *b):
+        return False
+    if a[1] < b[0] or b[1] < a[0]:
+        return True
+    gone = set(exclude_a)
+    days_b = pd.date_range(*b, freq="D")
+    return all(d.date().isoformat() in gone for d in days_b if a[0] <= d.date().isoformat() <= a[1])
+
+
 def segment_values(
     con: duckdb.DuckDBPyConnection,
     config: Config,
@@ -232,10 +243,21 @@ def segment_values(
     body = source_sql(config, kpis[0].source, params)
     wa = where_clause(*a, filters, params, exclude_a, tag="_a")
     wb = where_clause(*b, filters, params, tag="_b")
+    if _disjoint(a, b, exclude_a):  # each row in one window: one pass over the rows
+        in_a = where_clause(*a, {}, params, exclude_a, tag="_a")
+        in_b = where_clause(*b, {}, params, tag="_b")
+        rows = (
+            f"select case when {in_b} then 'b' else 'a' end as p{cols}, * from {body} src "
+            f"where ({where_clause(None, None, filters, params)}) and (({in_a}) or ({in_b}))"
+        )
+    else:
+        rows = (
+            f"with src as (select * from {body} src where ({wa}) or ({wb})) "
+            f"select 'a' as p{cols}, * from src where {wa} "
+            f"union all select 'b' as p{cols}, * from src where {wb}"
+        )
     sql = (
-        f"with src as (select * from {body} src where ({wa}) or ({wb})), "
-        f"s as (select 'a' as p{cols}, * from src where {wa} "
-        f"union all select 'b' as p{cols}, * from src where {wb}) "
+        f"with s as ({rows}) "
         f"select p, {flags}{seg}{', '.join(exprs)} from s group by grouping sets ({sets})"
     )
     out: dict[str, list[SegmentRow]] = {k.id: [] for k in kpis}
@@ -321,8 +343,10 @@ def _drill_query(
     )
     if kpi.source == "cases":  # the picked cases pass the same filter: read only those
         cases = f"(select * from {cases} src where {where})"
+    # a cases or messages KPI has no survey rows (survey_id is NULL): join an empty relation
+    surveys = "fct_surveys" if kpi.source == "surveys" else "(select * from fct_surveys limit 0)"
     sql = named_sql("rootcause_drill").format(
-        picked=picked, cases=cases, frt=frt, transcripts=transcripts
+        picked=picked, cases=cases, frt=frt, transcripts=transcripts, surveys=surveys
     )
     dropped = [] if kpi.source == "messages" else ["n_scored"]
     if kpi.source != "surveys":
