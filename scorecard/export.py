@@ -111,20 +111,28 @@ def table_frame(
         con.close()
 
 
-STREAM_MEMORY = "600MB"  # DuckDB's memory limit while streaming an export (it spills beyond it)
+# DuckDB's memory limit while streaming an export or a drill (it spills beyond it). An export is one
+# order-preserving COPY: below about 650 MB its writer stalls for memory (on the 10M-case bench,
+# 20 CPU s and 86 s wall at 650 MB, 14.5 CPU s at 700-850 MB; peak RSS = the cap + 50 MB). A drill
+# joins, numbers and sorts: 600 MB keeps its peak RSS near 770 MB (920 MB at 750 MB) at the same
+# CPU (docs/performance.md, Streams).
+STREAM_MEMORY = "750MB"
+DRILL_MEMORY = "600MB"
 
 
 @contextmanager
-def _streaming(db: Path, out: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection whose memory is capped (DuckDB spills to a temporary directory
-    beyond it), for a COPY from the warehouse into `out` (its folder is made)."""
+def _streaming(
+    db: Path, out: Path, memory: str = STREAM_MEMORY
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection whose memory is capped at `memory` (DuckDB spills to a temporary
+    directory beyond it), for a COPY from the warehouse into `out` (its folder is made)."""
     from scorecard.kpis.data import open_warehouse
 
     out.parent.mkdir(parents=True, exist_ok=True)
     con = open_warehouse(db)
     try:
         with tempfile.TemporaryDirectory(prefix="socialcare-export-") as spill:
-            con.execute("set memory_limit = ?", [STREAM_MEMORY])
+            con.execute("set memory_limit = ?", [memory])
             con.execute("set temp_directory = ?", [spill])
             yield con
     finally:
@@ -178,6 +186,6 @@ def export_drill(
             return write_frame(drill_cases(con, config, kpi, start, end, filters), fmt, out)
         finally:
             con.close()
-    with _streaming(db, out) as con:
+    with _streaming(db, out, DRILL_MEMORY) as con:
         con.execute("set preserve_insertion_order = false")  # the drill sorts its rows itself
         return write_drill(con, config, kpi, start, end, filters, fmt, str(out))

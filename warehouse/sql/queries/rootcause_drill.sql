@@ -2,7 +2,9 @@
 -- SQL built from the KPI catalogue): one row per case of the KPI's population (one per survey
 -- response for survey KPIs) with dimensions, facts, flags and the full transcript, each
 -- message as "time role author [sentiment] [flags]: text" in conversation order
--- (the transcripts are case_transcripts.sql over the picked cases).
+-- (the transcripts are case_transcripts.sql over the picked cases). The surveys joined are fct_surveys for a
+-- survey KPI and an empty relation otherwise (survey_id is NULL there: the join matched nothing but
+-- still hashed every answer, or every drilled row with its transcript, in memory).
 with picked as (
     {picked}
 ),
@@ -47,6 +49,6 @@ select
     t.transcript
 from picked p
 left join {cases} c using (interaction_id)
-left join fct_surveys s on s.survey_id = p.survey_id
+left join {surveys} s on s.survey_id = p.survey_id
 left join transcripts t using (interaction_id)
 order by opened_at, p.interaction_id, p.survey_id
