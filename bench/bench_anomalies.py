@@ -6,10 +6,13 @@
 --speed times `find_anomalies` cold (a fresh process per run, its peak RSS measured) on a
 warehouse (default: sample_data/demo loaded into --out) for the last N days of its data, with
 this tree's code and, in the same run, with the code of git revision --baseline (default
-cec333b, the incident scan before its speed work; 95ed1ae~1 is the row-per-anomaly scan before
+3455e47, the scan before its text samples were read in one query and long ranges in parts;
+cec333b is the incident scan before any speed work, 95ed1ae~1 the row-per-anomaly scan before
 incidents; extracted with `git archive` into a temp folder, nothing in the work tree changes),
-and prints both beside the targets (demo 90 days
-<= 10 s; 10M interactions 90 days <= 15 s, a year <= 60 s and <= 1.5 GB).
+and prints both beside the targets (demo 90 days <= 10 s; 10M interactions 90 days <= 15 s, a
+year <= 60 s and <= 1.5 GB), each run with the machine's 1-minute load average when it ended.
+Judge by CPU seconds on a shared machine: wall time stretches with the load. Figures:
+docs/performance.md, "Anomaly scan at 10M interactions".
 
 For each seed: generate incident-free data and data with the manifest's incidents (sample_data
 generator), load the four files with the real loaders, run find_anomalies, and print
@@ -169,7 +172,7 @@ def speed(db: Path, days: list[int], rev: str, keep: Path | None = None) -> None
         print(f"{db}: {cases:,} cases, data to {last}; baseline code: {rev}")
         print(
             f"{'days':>5} {'code':<9} {'seconds':>8} {'cpu s':>7} {'peak MB':>8} {'found':>6} "
-            f"{'flags':>6} {'result':>10}"
+            f"{'flags':>6} {'result':>10} {'load':>5}"
         )
         for n in days:
             start = (last - timedelta(days=n - 1)).isoformat()
@@ -179,7 +182,8 @@ def speed(db: Path, days: list[int], rev: str, keep: Path | None = None) -> None
                 )
                 print(
                     f"{n:>5} {name:<9} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {r['peak_mb']:>8.0f} "
-                    f"{r['found']:>6} {r['flags']:>6} {r['digest']:>10}",
+                    f"{r['found']:>6} {r['flags']:>6} {r['digest']:>10} "
+                    f"{os.getloadavg()[0]:>5.1f}",
                     flush=True,
                 )
     print(
@@ -207,7 +211,7 @@ def main() -> None:
     ap.add_argument("--speed", action="store_true", help="time find_anomalies against --baseline")
     ap.add_argument("--db", default=None, help="warehouse for --speed (default: the demo)")
     ap.add_argument("--days", default="90", help="--speed: comma-separated window lengths")
-    ap.add_argument("--baseline", default="cec333b", help="--speed: git revision to compare with")
+    ap.add_argument("--baseline", default="3455e47", help="--speed: git revision to compare with")
     ap.add_argument("--keep", default=None, help="--speed: folder for each result's JSON")
     args = ap.parse_args()
     out = Path(args.out)

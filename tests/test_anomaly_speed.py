@@ -16,6 +16,7 @@ from scorecard.anomalies.data_anomalies import (
     daily_exceedance_sets,
     daily_row_variance_sets,
     day_chunks,
+    message_days,
     sample_spec,
     sampled_message_sets,
     sampled_messages,
@@ -104,13 +105,20 @@ SAMPLES = [  # (window, slice, excluded days): the shapes an incident's two samp
 ]
 
 
-@pytest.mark.parametrize("limit", [50, 100_000])
-def test_samples_from_one_read_equal_each_sample_read_alone(demo, limit):
+@pytest.mark.parametrize(
+    ("limit", "chunk", "bounded"), [(50, 92, False), (100_000, 92, True), (50, 5, True)]
+)
+def test_samples_from_one_read_equal_each_sample_read_alone(
+    demo, monkeypatch, limit, chunk, bounded
+):
     """Each sample of the one read holds the messages sampled_messages picks, in its order: at
     50 the hash order decides which messages (every window holds more); at 100,000 every
-    customer message with text of the window's cases."""
+    customer message with text of the window's cases. Read in parts of 5 days (each part's
+    lowest hashes merged) and bounded by the messages' sent_at range: the same."""
+    monkeypatch.setattr(data_anomalies, "CHUNK_DAYS", chunk)
     specs = [sample_spec(w, f, x) for w, f, x in SAMPLES]
-    got = sampled_message_sets(demo, Config(), specs, limit)
+    days = message_days(demo, Config(), "2024-01-01", "2024-03-30") if bounded else None
+    got = sampled_message_sets(demo, Config(), specs, limit, days)
     assert list(got) == specs
     for (window, filters, exclude), spec in zip(SAMPLES, specs, strict=True):
         want = sampled_messages(demo, Config(), window, filters, exclude, limit=limit)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
@@ -419,11 +420,19 @@ class MessageDays:
 def message_days(
     con: duckdb.DuckDBPyConnection, config: Config, start: str, end: str
 ) -> MessageDays:
-    """The sent_at bounds per day of opening in [start, end] (MessageDays)."""
-    lo, hi = utc_bounds(config.display_timezone, start, end)
-    frame = con.execute(
-        named_sql("anomaly_message_days"), {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi}
-    ).df()
+    """The sent_at bounds per day of opening in [start, end] (MessageDays), read part by part
+    of a long range (day_chunks)."""
+    frames = []
+    for first, last in day_chunks(start, end):
+        lo, hi = utc_bounds(config.display_timezone, first, last)
+        frames.append(
+            con.execute(
+                named_sql("anomaly_message_days"),
+                {"tz": config.display_timezone, "t_lo": lo, "t_hi": hi},
+            ).df()
+        )
+    full = [f for f in frames if not f.empty]
+    frame = pd.concat(full, ignore_index=True) if len(full) > 1 else (full or frames)[0]
     return MessageDays(start, end, frame)
 
 
@@ -486,34 +495,63 @@ def sampled_message_sets(
     config: Config,
     specs: Sequence[SampleSpec],
     limit: int = 3000,
+    days: MessageDays | None = None,
 ) -> dict[SampleSpec, pd.DataFrame]:
-    """sampled_messages of many samples from one read of the customer messages (exact: each
-    sample holds the same messages in the same order); sent_at in display tz
-    (scorecard/anomalies/sql/sampled_messages.sql)."""
+    """sampled_messages of many samples from one read of the customer messages per part of
+    their days (day_chunks), each part's lowest hashes per sample merged into the sample's
+    (exact: the `limit` lowest of a union are among the `limit` lowest of its parts); each
+    sample holds the same messages in the same order as sampled_messages; sent_at in display
+    tz (scorecard/anomalies/sql/sampled_messages.sql). `days` bounds the messages read."""
     specs = list(dict.fromkeys(specs))
     cols = ["interaction_id", "sent_at", "text"]
     out = {s: pd.DataFrame(columns=cols) for s in specs}
     rows = [(i, d, dict(s.filters)) for i, s in enumerate(specs) for d in s.days]
     if not rows:
         return out
-    lo, hi = utc_bounds(config.display_timezone, min(r[1] for r in rows), max(r[1] for r in rows))
-    params = {
-        "tz": config.display_timezone,
-        "t_lo": lo,
-        "t_hi": hi,
-        "limit": int(limit),
-        "spec": [r[0] for r in rows],
-        "day": [r[1] for r in rows],
-        "brand": [r[2].get("brand") for r in rows],
-        "channel": [r[2].get("channel") for r in rows],
-    }
-    frame = con.execute(sql_file(__package__, "sampled_messages"), params).df()
+    parts = []
+    for first, last in day_chunks(min(r[1] for r in rows), max(r[1] for r in rows)):
+        part = [r for r in rows if first <= r[1] <= last]
+        if part:
+            parts.append(_sample_part(con, config, part, (first, last), limit, days))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if len(parts) > 1:  # each sample's `limit` lowest (hash, id) over the parts
+        frame = frame.sort_values(["spec", "h", "message_id"]).groupby("spec").head(limit)
     # the order sampled_messages returns: time, case, then the sample's own (hash) order
     frame = frame.sort_values(["spec", "sent_at", "interaction_id", "h", "message_id"])
     frame = _local_times(frame[["spec", *cols]], config.display_timezone)
     for i, rows_i in frame.groupby("spec", sort=False):
         out[specs[int(i)]] = rows_i[cols].reset_index(drop=True)
     return out
+
+
+NO_BOUNDS = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+
+
+def _sample_part(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    rows: Sequence[tuple[int, str, dict]],
+    window: tuple[str, str],
+    limit: int,
+    days: MessageDays | None,
+) -> pd.DataFrame:
+    """[spec, interaction_id, sent_at, text, h, message_id]: the `limit` lowest of each sample
+    among the cases opened in `window` (rows: sample, day, slice)."""
+    lo, hi = utc_bounds(config.display_timezone, *window)
+    sent = (days.bounds(window) if days else None) or NO_BOUNDS
+    params = {
+        "tz": config.display_timezone,
+        "t_lo": lo,
+        "t_hi": hi,
+        "s_lo": sent[0],
+        "s_hi": sent[1],
+        "limit": int(limit),
+        "spec": [r[0] for r in rows],
+        "day": [r[1] for r in rows],
+        "brand": [r[2].get("brand") for r in rows],
+        "channel": [r[2].get("channel") for r in rows],
+    }
+    return con.execute(sql_file(__package__, "sampled_messages"), params).df()
 
 
 def sampled_messages(

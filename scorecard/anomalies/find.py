@@ -424,7 +424,7 @@ def find_anomalies(
         for g, ex in zip(groups, excluded, strict=True)
         for s in text_samples(driver_of(g, derived), start, end, ex)
     ]
-    samples = sampled_message_sets(con, config, specs, TEXT_SAMPLE) if specs else {}
+    samples = sampled_message_sets(con, config, specs, TEXT_SAMPLE, mdays) if specs else {}
     with steps(progress, len(groups), "anomalies: explain incidents") as tick:
         for g, ex in zip(groups, excluded, strict=True):
             out.append(_incident(con, config, g, derived, start, end, ex, mdays, samples))

@@ -5,7 +5,8 @@
 -- one row per day it covers) in its slice ($brand[i], $channel[i]: the value, or null for
 -- any): the messages sampled_messages picks, for many windows at once. Each message is offered
 -- once per slicing (brand and channel, brand, channel, neither) and joined on equal keys to the
--- sample days, so that it meets just the samples that hold it.
+-- sample days, so that it meets just the samples that hold it. [$s_lo, $s_hi]: the sent_at
+-- range of those messages where known (message_days), so that a part reads its stretch only.
 with sample_days as (
     select
         unnest($spec::integer []) as spec,
@@ -27,6 +28,7 @@ m as (
         and text is not null
         and opened_at >= $t_lo
         and opened_at < $t_hi
+        and sent_at between $s_lo and $s_hi
 ),
 
 offered as (
@@ -72,3 +74,4 @@ where
     m.author_role = 'customer'
     and m.opened_at >= $t_lo
     and m.opened_at < $t_hi
+    and m.sent_at between $s_lo and $s_hi
