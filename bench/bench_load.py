@@ -13,7 +13,9 @@ loop), which the output says.
 Run: ``python bench/bench_load.py [--n 3000000] [--file PATH] [--sample 200000]``.
 
 ``--daily K`` measures a daily load instead (issue 23): the latest K tweets of the file loaded
-into the warehouse of all the earlier ones, against the same K loaded into an empty warehouse.
+into the warehouse of all the earlier ones, against the same K loaded into an empty warehouse;
+``--baseline-tree DIR`` runs the same loads with another checkout's code first (before/after in
+one run): ``git worktree add /tmp/base <rev>`` then ``--baseline-tree /tmp/base``.
 
 ``--damaged K`` measures the tolerant fallback instead (etl/sources/tolerant_csv.py): the same tweets
 written as pandas writes them (LF line ends), once clean and once with K texts holding bare CRs
@@ -152,10 +154,47 @@ def damaged_figures(n: int, seed: int, bad: int) -> int:
     return 0
 
 
-def daily_figures(n: int, seed: int, latest: int) -> int:
+def _daily_side(script: Path, history: Path, day: Path, tmp: Path) -> dict[str, dict]:
+    """One code tree's daily-load figures: the history into a fresh warehouse, then the latest
+    tweets into it, then the same tweets into an empty one (each load a child process of the
+    tree's own bench_load.py, so that it imports that tree's code)."""
+    tmp.mkdir()
+
+    def child(*args: str) -> dict:
+        return child_result(str(script), ["ours", *args], script.parents[1], 0.05, "pss")
+
+    full = child(str(history), str(tmp / "w.duckdb"))
+    into = child(str(day), str(tmp / "w.duckdb"))
+    empty = child(str(day), str(tmp / "e.duckdb"))
+    return {"full": full, "into": into, "empty": empty}
+
+
+def _print_daily(label: str, side: dict[str, dict]) -> tuple[float, float]:
+    """Print one tree's stages and ratios; returns (wall ratio, MB grown)."""
+    full, into, empty = side["full"], side["into"], side["empty"]
+    print(f"\n[{label}] history load: {full['wall']:.2f} s wall, warehouse {full['db_mb']:,.0f} MB")
+    print(f"{'stage':30s} {'into history':>13s} {'into empty':>11s}  (wall s)")
+    first = dict((name, wall) for name, _, wall, _ in empty["stages"])
+    for name, _, wall, _ in into["stages"]:
+        print(f"{name:30s} {wall:13.2f} {first.get(name, 0.0):11.2f}")
+    print(f"{'total (end to end)':30s} {into['wall']:13.2f} {empty['wall']:11.2f}")
+    print(f"{'CPU s (user+sys, all threads)':30s} {into['cpu']:13.2f} {empty['cpu']:11.2f}")
+    print(f"{'peak PSS MB (process tree)':30s} {into['pss']:13.0f} {empty['pss']:11.0f}")
+    ratio, grew = into["wall"] / empty["wall"], into["db_mb"] - full["db_mb"]
+    print(
+        f"cost ratio: {ratio:.2f}x wall, {into['cpu'] / empty['cpu']:.2f}x CPU; the file grew by "
+        f"{grew:,.0f} MB ({full['db_mb']:,.0f} -> {into['db_mb']:,.0f} MB) where the same tweets "
+        f"alone make a {empty['db_mb']:,.0f} MB warehouse"
+    )
+    return ratio, grew
+
+
+def daily_figures(n: int, seed: int, latest: int, baseline: Path | None = None) -> int:
     """Print what a daily load costs: the latest `latest` tweets of an n-tweet file loaded into
     the warehouse of all the earlier ones, against the same tweets loaded into an empty one
-    (issue 23: at most 1.5x, and the file grows by no more than the new data)."""
+    (issue 23: at most 1.5x, and the file grows by no more than the new data). With `baseline`
+    (another checkout, e.g. `git worktree add /tmp/base <rev>`), the same loads run with its
+    code first, in the same run."""
     from bench.make_twcs import write_twcs_days
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,24 +207,18 @@ def daily_figures(n: int, seed: int, latest: int) -> int:
             f"in {time.perf_counter() - t:.1f} s"
         )
         print(f"machine: {os.cpu_count()} cores, load average before: {_load_average()}")
-        full = _child("ours", str(history), str(Path(tmp) / "w.duckdb"))
-        into = _child("ours", str(day), str(Path(tmp) / "w.duckdb"))
-        empty = _child("ours", str(day), str(Path(tmp) / "e.duckdb"))
-    print(f"history load: {full['wall']:.2f} s wall, warehouse {full['db_mb']:,.0f} MB")
-    print(f"\n{'stage':30s} {'into history':>13s} {'into empty':>11s}  (wall s)")
-    first = dict((name, wall) for name, _, wall, _ in empty["stages"])
-    for name, _, wall, _ in into["stages"]:
-        print(f"{name:30s} {wall:13.2f} {first.get(name, 0.0):11.2f}")
-    print(f"{'total (end to end)':30s} {into['wall']:13.2f} {empty['wall']:11.2f}")
-    ratio, grew = into["wall"] / empty["wall"], into["db_mb"] - full["db_mb"]
+        sides = {}
+        if baseline is not None:
+            script = baseline / "bench" / "bench_load.py"
+            sides["baseline"] = _daily_side(script, history, day, Path(tmp) / "base")
+            print(f"load average after the baseline: {_load_average()}")
+        sides["this tree"] = _daily_side(Path(__file__), history, day, Path(tmp) / "ours")
+    figures = {label: _print_daily(label, side) for label, side in sides.items()}
+    ratio, grew = figures["this tree"]
+    empty_mb = sides["this tree"]["empty"]["db_mb"]
     print(
-        f"cost ratio: {ratio:.2f}x wall, {into['cpu'] / empty['cpu']:.2f}x CPU; the file grew by "
-        f"{grew:,.0f} MB ({full['db_mb']:,.0f} -> {into['db_mb']:,.0f} MB) where the same tweets "
-        f"alone make a {empty['db_mb']:,.0f} MB warehouse"
-    )
-    print(
-        f"targets: ratio <= 1.5x {_verdict(ratio <= 1.5)}; growth <= the new data "
-        f"{_verdict(grew <= empty['db_mb'])}"
+        f"\ntargets: ratio <= 1.5x {_verdict(ratio <= 1.5)}; growth <= the new data "
+        f"{_verdict(grew <= empty_mb)}"
     )
     print(f"load average after: {_load_average()}")
     return 0
@@ -306,6 +339,13 @@ def main(argv: list[str] | None = None) -> int:
         help="measure a daily load: the latest K of the --n tweets into the warehouse "
         "of the others vs into an empty one",
     )
+    ap.add_argument(
+        "--baseline-tree",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="with --daily: run the same loads with the code of another checkout first",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -321,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.damaged:
         return damaged_figures(args.n, args.seed, args.damaged)
     if args.daily:
-        return daily_figures(args.n, args.seed, args.daily)
+        return daily_figures(args.n, args.seed, args.daily, args.baseline_tree)
     path = (
         args.file or Path(tempfile.gettempdir()) / f"socialcare-bench-twcs-{args.n}-{args.seed}.csv"
     )

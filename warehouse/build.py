@@ -94,11 +94,7 @@ def _free_model_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> Non
     models are written again: a rebuild then reuses that space instead of growing the file by
     every model's size (DuckDB frees a replaced table's blocks only at a checkpoint). Inside an
     open transaction (no checkpoint possible) the tables are replaced as they are rebuilt."""
-    if not tables:
-        return
-    try:
-        con.execute("checkpoint")
-    except duckdb.TransactionException:
+    if not tables or not inc.checkpoint(con):
         return
     for name in tables:
         con.execute(f"drop table {name}")
@@ -131,7 +127,8 @@ def _incremental(con: duckdb.DuckDBPyConnection, all_models: list[Model], load_i
             continue  # a view reads its tables as they are now
         column = specs[m.name].get("incremental")
         if column is None or any(name in m.sql for name in changed):
-            _replace(con, m, {m.name: "BASE TABLE"})
+            _free_model_tables(con, [m.name])
+            _replace(con, m, {})
             if m.name == "fct_agents" and inc.agents_changed(con):
                 changed.add(m.name)  # a key moved: models reading the keys are rebuilt in full
             continue
@@ -161,6 +158,7 @@ def build(
     stored = inc.stored_fingerprint(con)
     if load_id is not None and _can_build_on(existing, all_models) and stored == fingerprint:
         inc.prepare_touched(con)
+        inc.checkpoint(con)  # the blocks the load's own rewrites freed, reused by the models
         if _incremental(con, all_models, load_id):
             return [m.name for m in all_models]
     inc.drop_scopes(con)

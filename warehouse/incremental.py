@@ -4,22 +4,28 @@ A table model declares in warehouse/models.toml the scope it is rebuilt by (`inc
 column of the model: interaction_id, survey_id or utc_day) and the inputs whose rows of that
 scope make its rows of that scope (`restrict`). The scopes, in order:
 
-- cases (`scope_interaction_id`): the cases the load added, changed or removed and every case
-  of their (resolved) customers, since next contact (FCR) and follow-ups read the customer's
-  other cases;
+- cases (`scope_interaction_id`): the cases the load added, changed or removed (rows with its
+  load id, the cases a loader lists in temp table touched_cases, built cases now gone) and every
+  case of their (resolved) customers, since next contact (FCR) and follow-ups read the
+  customer's other cases;
 - surveys (`scope_survey_id`): responses of the load or gone since, and those linked to, naming,
-  or (without a case id) from the customer of a case of the case scope;
-- days (`scope_utc_day`): the UTC days of opening of both scopes, before and after the rebuild.
+  or (without a case id) from the customer of a case whose fct_cases row changed;
+- days (`scope_day`, per daily model): the UTC days of opening whose inputs changed for that
+  model: fct_cases rows whose columns the model's SQL names differ (an earlier case whose next
+  contact moved changes only the models that read next_contact_at), the touched cases' days for
+  stg_* inputs, the survey scope's days for fct_surveys.
 
-Each such model's rows in its scope are deleted, then its own SQL runs over its inputs
-restricted to the scope (temp views of the same names hide the stored ones while it runs) and
-its rows in the scope are inserted. A model without `incremental` is rebuilt in full
-(models.toml says why). The result equals a full rebuild (tests/test_incremental.py).
+While a model runs, temp views of the same names hide its inputs behind their rows in the scope
+(DuckDB resolves temp objects first), so each model stays one SELECT in its .sql file. A model
+keyed by its scope column alone has only its changed rows rewritten; a daily model has its days
+deleted and inserted again. A model without `incremental` is rebuilt in full (models.toml says
+why). The result equals a full rebuild (tests/test_incremental.py).
 
 A full rebuild runs instead when there is nothing to build on (a first load, a model table
-missing), when what the models bake in changed (the model SQL, the business calendar and clock,
-the identities: a fingerprint kept in etl_state), or when the case scope holds more than
-FULL_SHARE of all cases (rebuilding everything is then cheaper).
+missing), when what the models bake in changed (the model SQL and contract, the business
+calendar, its first day and the first-response clock, the identities: a fingerprint kept in
+etl_state), or when the case scope holds more than FULL_SHARE of all cases (rebuilding
+everything is then cheaper).
 """
 
 from __future__ import annotations
@@ -75,6 +81,16 @@ def store_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     con.execute(sql_file("etl.sources", "etl_state_set"), [FINGERPRINT_KEY, fingerprint])
 
 
+def checkpoint(con: duckdb.DuckDBPyConnection) -> bool:
+    """Checkpoint, so that blocks freed since are reused by what is written next (DuckDB frees a
+    deleted row group's blocks only at a checkpoint); False inside an open transaction."""
+    try:
+        con.execute("checkpoint")
+    except duckdb.TransactionException:
+        return False
+    return True
+
+
 def prepare_touched(con: duckdb.DuckDBPyConnection) -> None:
     """Create the temp table a loader lists the cases it rewrote in (twcs_cases.py)."""
     con.execute(_sql("touched_cases_table"))
@@ -115,17 +131,27 @@ def restricted(
 
 
 def rebuild_in_scope(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
-    """Delete the model's rows in its scope and insert them again from its restricted inputs."""
+    """Rebuild the model's rows in its scope from its restricted inputs. A model keyed by its
+    scope column alone (a case, a response) has only its changed rows rewritten (temp tables
+    rebuilt_<model>, before_<model>, changed_<model>); a daily model has its days deleted and
+    inserted again."""
     spec = model_specs()[name]
     column = spec["incremental"]
     scope = SCOPE_TABLES[column]
-    con.execute(_sql("delete_scope").format(model=name, column=column, scope=scope))
+    names = {"model": name, "column": column, "scope": scope}
+    if spec.get("key") == [column]:
+        with restricted(con, list(spec.get("restrict", [])), column, scope):
+            con.execute(_sql("rebuilt_rows").format(sql=sql, **names))
+        con.execute(_sql("rewrite_changed").format(**names))
+        return
+    con.execute(_sql("delete_scope").format(**names))
+    checkpoint(con)  # a row group emptied by the delete gives its blocks to the insert
     with restricted(con, list(spec.get("restrict", [])), column, scope):
-        con.execute(_sql("insert_scope").format(model=name, sql=sql, column=column, scope=scope))
+        con.execute(_sql("insert_scope").format(sql=sql, **names))
 
 
 def case_scope(con: duckdb.DuckDBPyConnection, load_id: str, fct_cases_sql: str) -> float:
-    """Compute the case scope (and the built rows it replaces); returns its share of all cases."""
+    """Compute the case scope; returns its share of all cases."""
     con.execute(_sql("touched"), {"load": load_id})
     con.execute(_sql("scope_touched"))
     # the customers only: the touched cases without their messages (an empty scope)
@@ -136,13 +162,13 @@ def case_scope(con: duckdb.DuckDBPyConnection, load_id: str, fct_cases_sql: str)
     ):
         con.execute(_sql("touched_facts").format(sql=fct_cases_sql))
     con.execute(_sql("scope_cases"))
-    con.execute(_sql("scope_cases_before"))
     n, total = con.execute(_sql("scope_sizes")).fetchall()[0]
     return n / max(total, 1)
 
 
 def survey_scope(con: duckdb.DuckDBPyConnection, load_id: str) -> None:
-    """Compute the survey scope (after fct_cases is rebuilt) and the days its built rows held."""
+    """Compute the survey scope (after fct_cases is rebuilt: from its changed rows) and the days
+    its built rows held."""
     con.execute(_sql("scope_surveys"), {"load": load_id})
     con.execute(_sql("surveys_before"))
 

@@ -1,11 +1,9 @@
 -- Temp table days_changed_cases: the UTC days of opening of the case scope's rows whose columns
--- {columns} (those a daily model reads) differ between before and after the rebuild.
+-- {columns} (those a daily model reads) differ between before and after the rebuild
+-- (before_fct_cases, rebuilt_fct_cases: warehouse/sql/incremental/rebuilt_rows.sql).
 create or replace temp table days_changed_cases as
-with now as (
-    select {columns} from fct_cases
-    where interaction_id in (select interaction_id from scope_interaction_id)
-),
-before as (select {columns} from scope_before),
+with now as (select {columns} from rebuilt_fct_cases),
+before as (select {columns} from before_fct_cases),
 changed as (
     (select * from now except select * from before)
     union all
