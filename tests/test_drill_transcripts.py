@@ -122,3 +122,28 @@ def test_demo_data_equals_the_ordered_aggregate(tmp_path_factory):
     longest = max(t.count("\n") + 1 for t in before.values())
     assert longest > 1  # multi-message conversations are compared, not only single lines
     assert _now(db, Config().display_timezone) == before
+
+
+def _plan(db, kpi: str) -> str:
+    from scorecard.rootcause.change import _drill_args
+    from scorecard.rootcause.data_rootcause import _drill_query
+
+    con = open_warehouse(db)
+    try:
+        sql, params, _ = _drill_query(
+            con, Config(), *_drill_args(kpi, "2024-03-02", "2024-03-02", {})
+        )
+        used = {k: v for k, v in params.items() if f"${k}" in sql}
+        return "\n".join(r[1] for r in con.execute("explain " + sql, used).fetchall())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "kpi, reads_surveys",
+    [("frt_median_s", False), ("sentiment_mean", False), ("recommend_rate", True)],
+)
+def test_only_a_survey_kpi_drill_reads_the_survey_answers(edge_db, kpi, reads_surveys):
+    # a cases or messages KPI has no survey rows; joining all answers anyway made the 10M drill
+    # hash 1M answers (or every drilled row with its transcript) and run out of memory
+    assert ("fct_surveys" in _plan(edge_db, kpi)) is reads_surveys
