@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import scorecard.anomalies.data_anomalies as data_anomalies
+import scorecard.anomalies.scan as scan
 from etl.settings.config import Config
 from scorecard.anomalies.data_anomalies import (
     daily_exceedance_sets,
@@ -75,12 +76,13 @@ def test_shares_above_read_day_by_day_keep_the_quantile_of_the_whole_window(
 
 def test_daily_series_read_in_parts_equal_one_read(demo, monkeypatch):
     """Every KPI's daily series by brand and channel over the demo's last 30 days, read in
-    parts of 7 days, equals the series read at once (values to 1e-12: the additive KPIs' sums
+    parts (of 4 days for the values, 7 for the noise), equals the series read at once (values to 1e-12: the additive KPIs' sums
     are added by DuckDB's threads in an order that varies from run to run)."""
     start, end = "2024-03-01", "2024-03-30"
     kpis = list(catalogue())
     whole = slice_data(demo, Config(), kpis, start, end, ("brand", "channel"))
-    monkeypatch.setattr(data_anomalies, "CHUNK_DAYS", 7)
+    monkeypatch.setattr(data_anomalies, "CHUNK_DAYS", 7)  # 30 days: a long range
+    monkeypatch.setattr(scan, "SERIES_PART_DAYS", 4)  # KPI values in 8 parts, noise in 5
     parts = slice_data(demo, Config(), kpis, start, end, ("brand", "channel"))
     assert whole.values.keys() == parts.values.keys() and len(whole.values) > 100
     for key, (y, n) in whole.values.items():

@@ -62,16 +62,20 @@ def _dims_of(slicings: Sequence[tuple[str, ...]]) -> list[str]:
 CHUNK_DAYS = 92  # a longer range is read in parts of this many days (bounds the memory peak)
 
 
-def day_chunks(start: str | None, end: str | None) -> list[tuple[str | None, str | None]]:
-    """[start, end] as consecutive ranges of at most CHUNK_DAYS days (one range when open): the
-    daily series of a long scan read part by part, each day's value unchanged (a day's value
-    depends on that day's rows only), so that the memory a read holds is that of one part."""
+def day_chunks(
+    start: str | None, end: str | None, size: int | None = None
+) -> list[tuple[str | None, str | None]]:
+    """[start, end] as consecutive ranges of at most `size` (default CHUNK_DAYS) days (one range
+    when open): the daily series of a long scan read part by part, each day's value unchanged
+    (a day's value depends on that day's rows only), so that the memory a read holds is that
+    of one part."""
     if not (start and end) or end < start:
         return [(start, end)]
+    size = size or CHUNK_DAYS
     days = pd.date_range(start, end, freq="D")
     return [
-        (days[i].date().isoformat(), days[min(i + CHUNK_DAYS, len(days)) - 1].date().isoformat())
-        for i in range(0, len(days), CHUNK_DAYS)
+        (days[i].date().isoformat(), days[min(i + size, len(days)) - 1].date().isoformat())
+        for i in range(0, len(days), size)
     ]
 
 
