@@ -74,19 +74,21 @@ def models() -> list[Model]:
     return out
 
 
-def _create(con: duckdb.DuckDBPyConnection, m: Model) -> None:
-    """Create the model's table or view (replacing the previous one, of either kind)."""
+def _create(con: duckdb.DuckDBPyConnection, m: Model, rows: str | None = None) -> None:
+    """Create the model's table or view (replacing the previous one, of either kind), from its
+    SQL or from `rows` (a query of rows assembled elsewhere, with the model's columns)."""
+    sql = rows or m.sql
     if m.materialized == "view" or not m.compression:
-        con.execute(f"create or replace {m.materialized} {m.name} as\n{m.sql}")
+        con.execute(f"create or replace {m.materialized} {m.name} as\n{sql}")
         return
-    columns = con.execute(f"describe {m.sql}").fetchall()
+    columns = con.execute(f"describe {sql}").fetchall()
     defs = ", ".join(
         f'"{name}" {kind}'
         + (f" using compression {m.compression[name]}" if name in m.compression else "")
         for name, kind, *_ in columns
     )
     con.execute(f"create or replace table {m.name} ({defs})")
-    con.execute(f"insert into {m.name}\n{m.sql}")
+    con.execute(f"insert into {m.name}\n{sql}")
 
 
 def _free_model_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
@@ -116,17 +118,29 @@ def _replace(con: duckdb.DuckDBPyConnection, m: Model, existing: dict[str, str])
 
 def _incremental(con: duckdb.DuckDBPyConnection, all_models: list[Model], load_id: str) -> bool:
     """Rebuild the table models for what load `load_id` touched (warehouse/incremental.py);
-    False (nothing rebuilt) when the load touched too large a share of the cases."""
+    False (nothing rebuilt) when the load touched too large a share of the cases. Case- and
+    response-keyed models are rewritten in place where a row changed; the aggregates (small) are
+    assembled in temp tables, then all written back at once after their old tables are dropped
+    and checkpointed, so that they take the blocks they freed and the file grows by the new
+    data only (rows deleted in place keep their blocks until their row group empties)."""
     sql = {m.name: m.sql for m in all_models}
     if inc.case_scope(con, load_id, sql["fct_cases"]) > inc.FULL_SHARE:
         return False
     inc.agents_before(con)
-    specs, changed = model_specs(), set[str]()
+    specs, changed, written_back = model_specs(), set[str](), {}
     for m in all_models:  # in run order: the survey scope needs the cases rebuilt, days both
         if m.materialized == "view":
             continue  # a view reads its tables as they are now
         column = specs[m.name].get("incremental")
-        if column is None or any(name in m.sql for name in changed):
+        full = column is None or any(name in m.sql for name in changed)
+        if full:
+            inc.rebuilt_in_full(con, m.name)
+        if m.layer == "agg" and (full or column == "utc_day"):
+            if not full:
+                inc.model_days(con, m.name, m.sql)
+            written_back[m.name] = inc.next_rows(con, m.name, m.sql, full)
+            continue
+        if full:
             _free_model_tables(con, [m.name])
             _replace(con, m, {})
             if m.name == "fct_agents" and inc.agents_changed(con):
@@ -134,11 +148,13 @@ def _incremental(con: duckdb.DuckDBPyConnection, all_models: list[Model], load_i
             continue
         if column == "survey_id":
             inc.survey_scope(con, load_id)
-        elif column == "utc_day":
-            inc.model_days(con, m.name, m.sql)
         inc.rebuild_in_scope(con, m.name, m.sql)
         if column == "survey_id":
             inc.surveys_rebuilt(con)
+    _free_model_tables(con, list(written_back))
+    for m in all_models:
+        if m.name in written_back:
+            _create(con, m, written_back[m.name])
     inc.finish(con)
     return True
 

@@ -139,7 +139,18 @@ def check_failures(con: duckdb.DuckDBPyConnection) -> list[CheckFailure]:
     incremental build: bounded to its scopes, plus whole-table count invariants)."""
     present = _existing(con)
     bounded = bool(con.execute(sql_file("warehouse", "incremental/is_marked")).fetchall()[0][0])
+    whole = (
+        {
+            r[0]
+            for r in con.execute(sql_file("warehouse", "incremental/full_rebuilt_names")).fetchall()
+        }
+        if bounded
+        else set()
+    )
     found = [
-        f for name in model_specs() if name in present for f in model_failures(con, name, bounded)
+        f
+        for name in model_specs()
+        if name in present
+        for f in model_failures(con, name, bounded and name not in whole)
     ]
     return found + (_invariant_failures(con) if bounded else [])

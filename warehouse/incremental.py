@@ -98,7 +98,7 @@ def prepare_touched(con: duckdb.DuckDBPyConnection) -> None:
 
 def drop_scopes(con: duckdb.DuckDBPyConnection) -> None:
     """Forget the scopes of an earlier build on this connection (a full build checks all)."""
-    for name in (MARK, *SCOPE_TABLES.values(), "scope_utc_day"):
+    for name in (MARK, *SCOPE_TABLES.values(), "scope_utc_day", "full_rebuilt"):
         # composition: temp tables named in code (a closed set), dropped by name
         con.execute(f"drop table if exists {name}")
 
@@ -145,7 +145,6 @@ def rebuild_in_scope(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> Non
         con.execute(_sql("rewrite_changed").format(**names))
         return
     con.execute(_sql("delete_scope").format(**names))
-    checkpoint(con)  # a row group emptied by the delete gives its blocks to the insert
     with restricted(con, list(spec.get("restrict", [])), column, scope):
         con.execute(_sql("insert_scope").format(sql=sql, **names))
 
@@ -211,6 +210,24 @@ def finish(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_sql("scope_day_reset"))
     con.execute(_sql("scope_days"))
     con.execute(_sql("mark"))
+
+
+def next_rows(con: duckdb.DuckDBPyConnection, name: str, sql: str, full: bool) -> str:
+    """Temp table next_<name>: the rows a daily model is to hold (its stored rows outside the
+    day scope and its rebuilt rows in it), or all its rows rebuilt (`full`); returns the query
+    of those rows, to write them back as the model's table."""
+    if full:
+        con.execute(_sql("next_full_rows").format(model=name, sql=sql))
+    else:
+        spec = model_specs()[name]
+        with restricted(con, list(spec.get("restrict", [])), "utc_day", SCOPE_TABLES["utc_day"]):
+            con.execute(_sql("next_day_rows").format(model=name, sql=sql))
+    return _sql("next_rows").format(model=name)
+
+
+def rebuilt_in_full(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Record that a model was rebuilt in full (its checks at publish then read every row)."""
+    con.execute(_sql("full_rebuilt_add"), {"name": name})
 
 
 def agents_before(con: duckdb.DuckDBPyConnection) -> None:

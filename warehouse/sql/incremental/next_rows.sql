@@ -1,0 +1,2 @@
+-- The rows of temp table next_{model}, written back as the model's table.
+select * from next_{model}
