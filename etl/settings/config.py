@@ -136,6 +136,7 @@ class Config:
         "http://127.0.0.1:8050"  # [report] base_url: the dashboard reports link to
     )
     playbook: str | None = None
+    category_method: str = "rules"  # [categories] method: "rules" or "model"
     opportunities: Opportunities = field(default_factory=Opportunities)
     path: str | None = None
 
@@ -357,6 +358,7 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
         "smtp",
         "report",
         "opportunities",
+        "categories",
     }
     _check_keys(raw, top, "")
     cfg = Config(path=path)
@@ -462,6 +464,14 @@ def config_from_dict(raw: dict, path: str | None = None) -> Config:
             raise ConfigError(f"playbook = {pb!r} must name an existing playbook TOML file.")
         load_playbook(pb)  # validates it: a bad playbook is a ConfigError naming the problem
         cfg = replace(cfg, playbook=pb)
+    if "categories" in raw:
+        cats = raw["categories"]
+        if not isinstance(cats, dict):
+            raise ConfigError('categories must be a table such as [categories] method = "model".')
+        _check_keys(cats, {"method"}, "categories")
+        if cats.get("method", "rules") not in ("rules", "model"):
+            raise ConfigError("categories.method must be 'rules' or 'model'.")
+        cfg = replace(cfg, category_method=cats.get("method", "rules"))
     return cfg
 
 

@@ -49,7 +49,10 @@ def _sql(name: str) -> str:
 
 def _playbook_sha(config: Config) -> str:
     """Fingerprint of the playbook the stored categories were computed with."""
-    return hashlib.sha256(repr(load_playbook(config.playbook)).encode()).hexdigest()
+    playbook = repr(load_playbook(config.playbook))
+    if config.category_method != "rules":  # the rules alone keep the fingerprint they had
+        playbook += f"; categories.method = {config.category_method}"
+    return hashlib.sha256(playbook.encode()).hexdigest()
 
 
 def _enrich_texts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
@@ -62,7 +65,14 @@ def _enrich_texts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
         add_signatures(con, "texts", "signature", "not inbound")
     with stage("resolution and categories", n):
         add_search(con, "texts", enrich.RESOLUTION_PATTERN, "resolves", "inbound")
-        add_categories(con, "texts", "category", load_playbook(config.playbook), "inbound")
+        add_categories(
+            con,
+            "texts",
+            "category",
+            load_playbook(config.playbook),
+            "inbound",
+            config.category_method,
+        )
     with stage("opportunities", n):
         add_opportunities(con, "texts", config, "inbound")
     with stage("language", n):
@@ -147,7 +157,13 @@ def _backfill(con: duckdb.DuckDBPyConnection, config: Config) -> bool:
     n = con.execute(_sql("twcs_texts_count")).fetchone()[0]
     if n:
         with stage("re-categorise stored tweets", n):
-            add_categories(con, "texts", "category", load_playbook(config.playbook))
+            add_categories(
+                con,
+                "texts",
+                "category",
+                load_playbook(config.playbook),
+                method=config.category_method,
+            )
             add_search(con, "texts", enrich.RESOLUTION_PATTERN, "resolves")
             con.execute(_sql("twcs_categorise"))
     con.execute("drop table texts")

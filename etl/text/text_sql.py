@@ -247,7 +247,12 @@ def _unsafe_non_ascii(playbook: Playbook) -> str:
 
 
 def add_categories(
-    con: duckdb.DuckDBPyConnection, table: str, out: str, playbook: Playbook, where: str = "true"
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    out: str,
+    playbook: Playbook,
+    where: str = "true",
+    method: str = "rules",
 ) -> int:
     """Add `out` = enrich.categories_from_text(text, playbook): the first playbook category one
     of whose keywords (whole words) or patterns occurs in the normalised text, else 'other'.
@@ -259,6 +264,11 @@ def add_categories(
     decided as if each were chr(1), once the typographic apostrophe is straightened as Python
     reads it. The rest go through the Python function, on 2 cores when they are many
     (etl/forked.py).
+
+    With method "model" ([categories] method in socialcare.toml) the rules' category is then
+    revised by the learned model (etl/text/category_model.py model_categories: the model where
+    it is sure, the rule otherwise, the user's own playbook categories always), once per
+    distinct text.
     """
     whens, params = _category_whens(playbook)
     con.execute(f"alter table {table} add column {out} varchar")
@@ -276,7 +286,34 @@ def add_categories(
         [*mparams, APOSTROPHE, "'", _unsafe_non_ascii(playbook)],
     )
     classify = partial(_categories, playbook=playbook)  # picklable, for a pool without fork
-    return _set_from_python(con, table, out, where, lambda s: split_map(classify, s))
+    n = _set_from_python(con, table, out, where, lambda s: split_map(classify, s))
+    if method == "model":
+        _revise_by_model(con, table, out, where, playbook)
+    return n
+
+
+def _revise_by_model(
+    con: duckdb.DuckDBPyConnection, table: str, out: str, where: str, playbook: Playbook
+) -> None:
+    """Replace `out` by category_model.model_categories(text, out) on the rows `where`."""
+    from etl.text.category_model import model_categories
+
+    # composition: table, column and filter are the caller's (closed set of temp tables)
+    rows = con.execute(
+        f"select distinct text, {out} as rule from {table} where ({where}) and text is not null"
+    ).df()
+    if rows.empty:
+        return
+    rows["cat"] = model_categories(rows["text"], rows["rule"], playbook)
+    changed = rows[rows["cat"] != rows["rule"]][["text", "cat"]]
+    if changed.empty:
+        return
+    con.register("_model_cats", changed)
+    con.execute(
+        f"""update {table} set {out} = m.cat from _model_cats m
+        where {table}.text = m.text and ({where})"""
+    )
+    con.unregister("_model_cats")
 
 
 def _categories(texts: pd.Series, playbook: Playbook) -> np.ndarray:
