@@ -5,7 +5,10 @@ them dev/holdout; that holdout was evaluated twice, so round 2 treats all 615 as
 (tuned on) and measures on 282 NEW tweets (customer_messages_holdout2.csv) labelled and committed
 before any round-2 rule change, evaluated once. Round 3 treats those 282 as development data too and
 measures on 318 NEW tweets (customer_messages_holdout3.csv) labelled and committed before any
-round-3 change, evaluated once. These tests recompute every figure reported in categories.md and
+round-3 change, evaluated once. Round 4 treats all 1,215 as development data for a learned model
+(etl/text/category_model.py, `[categories] method = "model"`), frozen and committed before the
+294 tweets of customer_messages_holdout4.csv were opened, then evaluated once: the rules and the
+model are both measured there. These tests recompute every figure reported in categories.md and
 docs/quality.md from the committed labels and the default playbook, so a playbook change shows up
 as a changed count here.
 """
@@ -23,6 +26,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from etl.settings.playbook import categories_from_text, load_playbook
+from etl.text.category_model import model_categories
 from etl.text.text_sql import add_categories
 
 LABELS = Path(__file__).parent / "golden" / "customer_messages_labelled.csv"
@@ -32,6 +36,9 @@ HOLDOUT2_SHA256 = "c4ee57a2747abf629dcee56b65a0e0a78b3f5faeb1aed959761465c4f9ebe
 HOLDOUT3 = Path(__file__).parent / "golden" / "customer_messages_holdout3.csv"
 # sha256 of customer_messages_holdout3.csv as committed (10ec316) before any round-3 change
 HOLDOUT3_SHA256 = "dcfba1c8646be2a8671ca3b28b58aa52908bc39ded4875a18d28893b1d54640d"
+HOLDOUT4 = Path(__file__).parent / "golden" / "customer_messages_holdout4.csv"
+# sha256 of customer_messages_holdout4.csv as committed (4decc1f) before anything ran on it
+HOLDOUT4_SHA256 = "7a82235217b183a8aab66547e3c4ec8a0482ad084f230fbaefcee84c1175eb8e"
 TWEETS = ("twcs_head_sample", "twcs", "ibm_dev")  # the targets are on tweets, not survey answers
 SOURCES = {"twcs_head_sample": 64, "twcs": 326, "ibm_dev": 105, "nps_verbatims": 120}
 
@@ -79,9 +86,22 @@ def holdout3() -> pd.DataFrame:
     return pd.read_csv(HOLDOUT3, dtype=str, keep_default_na=False)
 
 
-def figures(part: pd.DataFrame) -> Figures:
-    """Counts of the default playbook's rule against the hand labels of `part`."""
-    pred = categories_from_text(part["text"], load_playbook()).to_numpy()
+def holdout4() -> pd.DataFrame:
+    return pd.read_csv(HOLDOUT4, dtype=str, keep_default_na=False)
+
+
+def predictions(part: pd.DataFrame, method: str = "rules") -> np.ndarray:
+    """The default playbook's categories of `part`, revised by the learned model when asked."""
+    rule = categories_from_text(part["text"], load_playbook())
+    if method == "model":
+        return model_categories(part["text"], rule, load_playbook()).astype(str)
+    return rule.to_numpy()
+
+
+def figures(part: pd.DataFrame, method: str = "rules") -> Figures:
+    """Counts of the default playbook's rule (or the model, method "model") against the hand
+    labels of `part`."""
+    pred = predictions(part, method)
     truth = part["category"].to_numpy()
     cats = sorted(set(pred) | set(truth))
     counts = {
@@ -101,10 +121,10 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 
 
 def macro_interval(
-    part: pd.DataFrame, resamples: int = 2000, seed: int = 17
+    part: pd.DataFrame, resamples: int = 2000, seed: int = 17, method: str = "rules"
 ) -> tuple[float, float]:
     """95 % percentile bootstrap interval of the macro precision (messages resampled)."""
-    pred = categories_from_text(part["text"], load_playbook()).to_numpy()
+    pred = predictions(part, method)
     truth = part["category"].to_numpy()
     rng = np.random.default_rng(seed)
     out = []
@@ -123,6 +143,8 @@ def subset(split: str, kind: str) -> pd.DataFrame:
         return holdout2()
     if split == "holdout3":
         return holdout3()
+    if split == "holdout4":
+        return holdout4()
     d = labelled()
     return d[d["source"].isin(TWEETS)] if kind == "tweets" else d[d["source"] == "nps_verbatims"]
 
@@ -168,6 +190,21 @@ def test_the_third_holdout_is_the_file_labelled_before_round_3():
     assert set(h["category"]) == {c.id for c in load_playbook().categories}
     assert h["brand"].nunique() == 46
     assert int((h["category"] == "other").sum()) == 20  # 6.3 % have nothing to handle
+
+
+def test_the_fourth_holdout_is_the_file_labelled_before_round_4_was_evaluated():
+    """The file is byte-identical to the one committed (4decc1f) before the model was frozen
+    (3205852) and before anything ran on it."""
+    assert hashlib.sha256(HOLDOUT4.read_bytes()).hexdigest() == HOLDOUT4_SHA256
+    h = holdout4()
+    earlier = pd.concat([labelled(), holdout2(), holdout3()])
+    assert list(h.columns) == list(labelled().columns) and len(h) == 294
+    assert (h["split"] == "holdout").all() and (h["source"] == "twcs").all()
+    assert not h["id"].duplicated().any()
+    assert not h["id"].isin(earlier.loc[earlier["source"].str.startswith("twcs"), "id"]).any()
+    assert not h["text"].isin(earlier["text"]).any()  # nothing the model was trained on
+    assert h["brand"].nunique() == 50
+    assert int((h["category"] == "other").sum()) == 30  # 10.2 % have nothing to handle
 
 
 def test_the_split_is_the_hash_written_in_categories_md():
@@ -226,7 +263,23 @@ EXPECTED = {
         "technical": (31, 46, 49),
         "travel": (20, 27, 31),
     },
-    ("holdout3", "tweets"): {  # held back, evaluated once
+    ("holdout4", "tweets"): {  # held back, evaluated once (round 4)
+        "account": (5, 12, 15),
+        "billing": (3, 7, 15),
+        "connectivity": (2, 7, 8),
+        "content": (8, 11, 12),
+        "customer_service": (10, 18, 22),
+        "order": (24, 39, 30),
+        "other": (20, 77, 30),
+        "outage": (3, 3, 12),
+        "praise": (13, 19, 38),
+        "product": (5, 9, 22),
+        "refund": (3, 4, 5),
+        "store": (2, 5, 10),
+        "technical": (28, 50, 42),
+        "travel": (23, 33, 33),
+    },
+    ("holdout3", "tweets"): {  # held back, evaluated once (round 3)
         "account": (7, 11, 20),
         "billing": (4, 5, 23),
         "connectivity": (3, 6, 7),
@@ -245,10 +298,55 @@ EXPECTED = {
 }
 
 
+# The learned model where it is sure, else the rule ([categories] method = "model"), on the
+# round-4 holdout: (correct, predicted, labelled) per category, as evaluated once.
+EXPECTED_MODEL_HOLDOUT4 = {
+    "account": (6, 14, 15),
+    "billing": (6, 11, 15),
+    "connectivity": (1, 4, 8),
+    "content": (5, 8, 12),
+    "customer_service": (11, 19, 22),
+    "order": (22, 32, 30),
+    "other": (11, 35, 30),
+    "outage": (4, 5, 12),
+    "praise": (28, 43, 38),
+    "product": (8, 20, 22),
+    "refund": (3, 3, 5),
+    "store": (2, 3, 10),
+    "technical": (36, 65, 42),
+    "travel": (26, 32, 33),
+}
+
+
 @pytest.mark.parametrize("split,kind", list(EXPECTED))
 def test_counts_per_category_are_the_reported_ones(split, kind):
     f = figures(subset(split, kind))
     assert f.counts == EXPECTED[split, kind]
+
+
+def test_holdout4_figures_with_their_intervals():
+    """Round 4's single evaluation on 294 tweets nothing was tuned or trained on (categories.md,
+    "Round 4: the learned classifier"): the rules alone (the default) and the learned model."""
+    part = subset("holdout4", "tweets")
+    r = figures(part)
+    assert r.n == 294
+    assert (r.other, wilson(r.other, r.n)) == (77, (0.215, 0.315))  # 26.2 % left as other
+    assert round(r.macro_precision(), 3) == 0.59
+    assert macro_interval(part) == (0.501, 0.675)
+    assert round(r.macro_recall(), 3) == 0.438
+    assert r.pooled_precision() == (129, 217) and wilson(129, 217) == (0.528, 0.658)
+    correct = sum(tp for tp, _, _ in r.counts.values())
+    assert (correct, wilson(correct, r.n)) == (149, (0.45, 0.563))  # accuracy 0.507
+
+    m = figures(part, "model")
+    assert m.counts == EXPECTED_MODEL_HOLDOUT4
+    assert (m.other, wilson(m.other, m.n)) == (35, (0.087, 0.161))  # 11.9 % left as other
+    assert round(m.macro_precision(), 3) == 0.615
+    assert macro_interval(part, method="model") == (0.524, 0.701)
+    assert round(m.macro_recall(), 3) == 0.496
+    assert m.pooled_precision() == (158, 259) and wilson(158, 259) == (0.549, 0.667)
+    correct = sum(tp for tp, _, _ in m.counts.values())
+    assert (correct, wilson(correct, m.n)) == (169, (0.518, 0.63))  # accuracy 0.575
 
 
 def test_holdout3_figures_with_their_intervals():
@@ -280,19 +378,27 @@ def test_development_figures_after_round_3_tuning():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="on the round-3 holdout: macro precision 0.573, 'other' "
-    "23.9 % of tweets; the issue-17 targets are not met (categories.md, round 3)",
+    reason="on the round-4 holdout (294 tweets): rules macro precision 0.590 with 'other' 26.2 %; "
+    "learned model 0.615 with 'other' 11.9 %; the issue-17 targets are not met "
+    "(categories.md, round 4)",
 )
-def test_holdout_meets_the_issue_17_targets():
-    """Macro precision >= 0.85 with 'other' <= 15 % of real customer tweets (issue 17)."""
-    f = figures(subset("holdout3", "tweets"))
+@pytest.mark.parametrize("method", ["rules", "model"])
+def test_holdout_meets_the_issue_17_targets(method):
+    """Macro precision >= 0.85 with 'other' <= 15 % of real customer tweets (issue 17), on the
+    latest held-back set, by the default rules and by the learned model."""
+    f = figures(subset("holdout4", "tweets"), method)
     assert f.macro_precision() >= 0.85 and f.other / f.n <= 0.15
 
 
 def test_the_sql_path_classifies_the_real_texts_as_the_rule_does():
     """add_categories (SQL for ASCII texts and for texts whose other characters are emoji,
     curly quotes and the like; Python for the rest) equals categories_from_text."""
-    base = labelled()["text"].tolist() + holdout2()["text"].tolist() + holdout3()["text"].tolist()
+    base = (
+        labelled()["text"].tolist()
+        + holdout2()["text"].tolist()
+        + holdout3()["text"].tolist()
+        + holdout4()["text"].tolist()
+    )
     variants = (
         [t.replace("'", "\u2019") for t in base]
         + [t.upper() for t in base]
@@ -314,4 +420,4 @@ def test_the_sql_path_classifies_the_real_texts_as_the_rule_does():
     got = dict(con.execute("select text, cat from t").fetchall())
     ref = categories_from_text(texts, load_playbook())
     assert [got[t] for t in texts] == ref.tolist()
-    assert in_python < 40  # only texts with non-ASCII letters, digits or spaces (or a rule's emoji)
+    assert in_python < 50  # 43: texts with non-ASCII letters, digits or spaces (or a rule's emoji)
