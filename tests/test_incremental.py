@@ -332,3 +332,15 @@ def test_every_table_model_says_how_a_load_rebuilds_it():
         "agg_agent_hours",
         "fct_agents",
     ]
+
+
+def test_a_warehouse_file_named_with_quotes_and_spaces_builds_incrementally(
+    tmp_path, incremental_builds
+):
+    """The restricted inputs name the stored relations through the file's catalog name."""
+    db = tmp_path / 'my "odd" warehouse.duckdb'
+    _write(db, "l1", [case(f"c-{i}", _at(1 + i % 5), "phone", True, 60) for i in range(10)])
+    _write(db, "l2", [case("c-new", _at(3), "email", False, None, customer_id="c-c-1")])
+    assert incremental_builds == [1]
+    assert _facts(db, "select count(*) from fct_cases") == [(11,)]
+    assert_equals_full_rebuild(db, tmp_path)

@@ -113,11 +113,12 @@ def restricted(
     con: duckdb.DuckDBPyConnection, inputs: list[str], column: str, scope: str
 ) -> Iterator[None]:
     """Hide each input behind a temp view of its rows in the scope (table `scope`, `column`)."""
-    db = con.execute(_sql("catalog")).fetchall()[0][0]
+    catalog = con.execute(_sql("catalog")).fetchall()[0][0]
+    quoted = '"' + catalog.replace('"', '""') + '"'  # the file's stem, as an identifier
     expr = EXPRESSIONS.get(column, column)
     try:
         for name in inputs:
-            source = f'"{db}".main.{name}'
+            source = f"{quoted}.main.{name}"
             con.execute(
                 _sql("restrict_input").format(
                     name=name, source=source, expr=expr, column=column, scope=scope
