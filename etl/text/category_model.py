@@ -98,7 +98,7 @@ def _piece_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return ids, lengths
 
 
-def class_probabilities(texts: list[str], block: int = 200_000) -> np.ndarray:
+def class_probabilities(texts: list[str], block: int = 50_000) -> np.ndarray:
     """Softmax class probabilities (columns: category_model().classes) of each text; a text
     with fewer than MIN_PIECES known word pieces gets NaN (too little for the model to read).
     Texts are read in blocks, so the distinct chunks held at once stay bounded."""
