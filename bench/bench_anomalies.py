@@ -157,7 +157,8 @@ def _cold(tree: Path, db: Path, start: str, end: str, keep: Path | None = None) 
     )
     if out.returncode:
         raise SystemExit(f"the run of {tree} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    # the last line can follow DuckDB's progress bar (drawn on stdout when a query runs long)
+    return json.loads(out.stdout[out.stdout.rindex('{"seconds"') :].strip())
 
 
 def speed(db: Path, days: list[int], rev: str, keep: Path | None = None) -> None:

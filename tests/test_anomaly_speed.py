@@ -117,7 +117,8 @@ def test_samples_from_one_read_equal_each_sample_read_alone(
     50 the hash order decides which messages (every window holds more); at 100,000 every
     customer message with text of the window's cases. Read in parts of 5 days (each part's
     lowest hashes merged) and bounded by the messages' sent_at range: the same."""
-    monkeypatch.setattr(data_anomalies, "CHUNK_DAYS", chunk)
+    monkeypatch.setattr(data_anomalies, "CHUNK_DAYS", chunk)  # message_days
+    monkeypatch.setattr(data_anomalies, "SAMPLE_PART_DAYS", chunk)
     specs = [sample_spec(w, f, x) for w, f, x in SAMPLES]
     days = message_days(demo, Config(), "2024-01-01", "2024-03-30") if bounded else None
     got = sampled_message_sets(demo, Config(), specs, limit, days)
