@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -344,3 +345,106 @@ def test_a_warehouse_file_named_with_quotes_and_spaces_builds_incrementally(
     assert incremental_builds == [1]
     assert _facts(db, "select count(*) from fct_cases") == [(11,)]
     assert_equals_full_rebuild(db, tmp_path)
+
+
+# Threads a daily load can touch (etl/sources/twcs_cases.py _scoped_threads): tweets loaded in
+# parts leave the same threads, cases and messages as all of them loaded at once, and the later
+# loads took the scoped path. Hand-made threads (tests/golden/incremental.md, "Threads").
+TWCS_HEADER = (
+    "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+)
+
+
+def _tweet(tid: int, inbound: bool, minute: int, parent: int | None = None) -> str:
+    author = f"cust{tid % 7}" if inbound else "AcmeHelp"
+    text = "@AcmeHelp my order is late" if inbound else f"@cust{tid % 7} sorry we are on it"
+    when = datetime(2024, 3, 1, 9, 0) + pd.Timedelta(minutes=minute)
+    stamp = when.strftime("%a %b %d %H:%M:%S +0000 %Y")
+    up = "" if parent is None else str(parent)
+    return f"{tid},{author},{'TRUE' if inbound else 'FALSE'},{stamp},{text},,{up}\n"
+
+
+def _thread_parts() -> list[list[str]]:
+    """Three loads. Load 1: a 40-tweet chain 1..40 rooted at 1 (its root far back in time and in
+    depth); thread 100 <- 101; tweet 201 replying to 200, which is missing (201 is a root), with
+    its reply 202; a brand broadcast 300 (no parent) with a customer reply 301 (a root); a reply
+    cycle 400 <-> 401 (in no case). Load 2: 41 replies to the chain's last tweet at a time before
+    the chain's end (positions move), 200 arrives replying to 101 (joining thread 201 into
+    thread 100), 300 arrives again replying to a new customer tweet 299 (no longer a broadcast:
+    the stored root 301, two links below the new tweet, joins case 299 with 300). Load 3: 102 replies to
+    101 again, 402 replies into the cycle."""
+    chain = [_tweet(i, i % 2 == 1, i, i - 1 if i > 1 else None) for i in range(1, 41)]
+    load1 = [
+        *chain,
+        _tweet(100, True, 5),
+        _tweet(101, False, 6, 100),
+        _tweet(201, True, 7, 200),
+        _tweet(202, False, 8, 201),
+        _tweet(300, False, 9),
+        _tweet(301, True, 10, 300),
+        _tweet(400, True, 11, 401),
+        _tweet(401, False, 12, 400),
+    ]
+    # 300's record arrives again, now replying to 299 (an inbound tweet with no parent)
+    load2 = [
+        _tweet(41, True, 30, 40),
+        _tweet(200, True, 6, 101),
+        _tweet(299, True, 1),
+        _tweet(300, False, 9, 299),
+    ]
+    load3 = [_tweet(102, True, 3, 101), _tweet(402, True, 13, 401)]
+    return [load1, load2, load3]
+
+
+def _write_tweets(path: Path, lines: list[str]) -> Path:
+    path.write_text(TWCS_HEADER + "".join(lines), encoding="utf-8")
+    return path
+
+
+THREAD_TABLES = ("raw_twcs", "twcs_threads", "interactions", "messages")
+
+
+def test_threads_a_load_touches_equal_the_whole_computation(tmp_path, monkeypatch):
+    from etl.sources import twcs_cases
+
+    monkeypatch.setattr(twcs_cases, "FULL_SHARE", math.inf)
+    scoped: list[int] = []
+    real = twcs_cases._scoped_threads
+    monkeypatch.setattr(twcs_cases, "_scoped_threads", lambda con: scoped.append(1) or real(con))
+    parts = _thread_parts()
+    db = tmp_path / "parts.duckdb"
+    for i, lines in enumerate(parts):
+        load_file("twcs", str(_write_tweets(tmp_path / f"p{i}.csv", lines)), db, Config())
+    assert scoped == [1, 1]  # loads 2 and 3 computed only the threads they touch
+    whole = tmp_path / "whole.duckdb"
+    every = [line for lines in parts for line in lines]
+    latest = list({line.split(",")[0]: line for line in every}.values())  # the later record wins
+    load_file("twcs", str(_write_tweets(tmp_path / "all.csv", latest)), whole, Config())
+    got, want = digests(db), digests(whole)
+    assert [t for t in THREAD_TABLES if got[t] != want[t]] == []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        roots = dict(con.execute("select tweet_id, root_id from twcs_threads").fetchall())
+    finally:
+        con.close()
+    # hand-derived (docstring of _thread_parts)
+    assert roots[41] == 1 and roots[40] == 1  # the far-back root
+    assert roots[200] == roots[201] == roots[202] == roots[102] == 100  # two threads joined
+    assert roots[299] == roots[300] == roots[301] == 299  # re-rooted from two links up
+    assert 400 not in roots and 401 not in roots and 402 not in roots  # the cycle stays out
+
+
+def test_descendants_and_ancestors_by_pointer_doubling():
+    from etl.sources.twcs_cases import ancestors, descendants
+
+    # rows: 0 <- 1 <- 2 <- 3, 4 <- 5, a cycle 6 <-> 7, 8 alone
+    parent_idx = np.array([-1, 0, 1, 2, -1, 4, 7, 6, -1])
+    marked = np.zeros(9, dtype=bool)
+    marked[[1, 7]] = True
+    assert np.flatnonzero(descendants(parent_idx, marked)).tolist() == [1, 2, 3, 6, 7]
+    assert np.flatnonzero(ancestors(parent_idx, marked)).tolist() == [0, 1, 6, 7]
+    long = np.arange(-1, 999)  # a 1000-deep chain, its first tweet marked
+    first = np.zeros(1000, dtype=bool)
+    first[0] = True
+    assert descendants(long, first).all()
+    assert np.flatnonzero(ancestors(long, ~first)).tolist() == list(range(1000))

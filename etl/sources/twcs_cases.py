@@ -1,9 +1,12 @@
 """Rebuild Twitter cases and messages from the stored tweets (raw_twcs) after a load.
 
-Case membership (root and position of every tweet) is recomputed for all tweets, which is
-cheap; the cases themselves are rewritten only where something changed: cases holding a tweet
-of this load, cases that gained or lost a tweet or whose order changed, and cases whose root
-replies to a tweet of this load. A load that adds a brand (the @mention rule then reads
+After a load into stored threads, case membership (root and position) is recomputed only for
+the tweets whose root can change: the tweets of the load and their descendants (a tweet replying
+into an old thread, stored tweets whose missing parent arrived, threads a new tweet joins), with
+the whole of every case they join or leave; every other tweet's ancestors and their links are
+unchanged, so is its root. The cases themselves are rewritten only where something changed:
+cases holding a tweet of this load, cases that gained or lost a tweet or whose order changed,
+and cases whose root replies to a tweet of this load. A load that adds a brand (the @mention rule then reads
 differently) or changes categories rewrites every case. Either way the result equals a
 rebuild from scratch, so loading a file in parts equals loading it at once.
 """
@@ -15,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from etl.progress import stage
-from etl.sources.twcs import case_roots
+from etl.sources.twcs import _parent_index, case_roots
 from etl.sources.twcs_sql import CASES_SQL, MESSAGES_SQL
 from etl.sql_files import sql_file
 
@@ -44,16 +47,75 @@ def _new_threads(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("threads_arrow")
 
 
+def descendants(parent_idx: np.ndarray, marked: np.ndarray) -> np.ndarray:
+    """Which rows are marked or have a marked ancestor (parent_idx: row of each row's parent, -1
+    when none). Pointer doubling over the rows not yet marked that still have an ancestor to
+    look at; a reply cycle without a marked tweet ends after 64 doublings (2**64 > any depth)."""
+    marked = marked.copy()
+    jump = parent_idx.copy()
+    active = np.flatnonzero(~marked & (jump >= 0))
+    for _ in range(64):
+        if active.size == 0:
+            break
+        target = jump[active]
+        hit = marked[target]
+        further = jump[target]
+        marked[active[hit]] = True
+        jump[active] = further
+        active = active[~hit & (further >= 0)]
+    return marked
+
+
+def ancestors(parent_idx: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Mask of the rows that are an ancestor of one of `rows` (a mask), the rows included."""
+    seen = rows.copy()
+    frontier = parent_idx[rows]
+    frontier = frontier[frontier >= 0]
+    while frontier.size:
+        frontier = np.unique(frontier[~seen[frontier]])
+        seen[frontier] = True
+        frontier = parent_idx[frontier]
+        frontier = frontier[frontier >= 0]
+    return seen
+
+
+def _scoped_threads(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables threads_new and thread_scope for the threads this load can touch
+    (twcs_threads_scoped.sql). A tweet's root depends only on its ancestors' links and
+    directions, which a load changes only for its tweets' descendants; their roots are
+    computed over them and their ancestors (a set closed under parents gives every member
+    the root the whole set gives it)."""
+    links = con.execute(_sql("twcs_thread_links")).fetchnumpy()
+    tweet_id = links["tweet_id"].astype("int64")
+    parent = links["parent"].astype("int64")
+    changed = np.asarray(links["changed"]).astype(bool)
+    parent_idx = _parent_index(tweet_id, parent)
+    touched = descendants(parent_idx, changed)
+    closed = touched | ancestors(parent_idx, changed)
+    roots = case_roots(
+        tweet_id[closed], parent[closed], np.asarray(links["inbound"]).astype(bool)[closed]
+    )
+    con.register(
+        "threads_arrow",
+        pa.table({"tweet_id": tweet_id[touched], "root_id": roots[touched[closed]]}),
+    )
+    con.execute(_sql("twcs_threads_scoped"))
+    con.unregister("threads_arrow")
+
+
 def _affected_roots(con: duckdb.DuckDBPyConnection) -> int | None:
-    """Temp table affected(root_id) of cases to rewrite; None when all should be rewritten."""
+    """Temp table affected(root_id) of cases to rewrite, with the scoped threads_new and
+    thread_scope of the threads the load can touch; None when all should be rewritten (the
+    caller then computes threads_new over every tweet)."""
     stored = con.execute(_sql("twcs_threads_count")).fetchone()[0]
     changed = con.execute(_sql("twcs_changed_exists")).fetchone()[0]
     if not stored or not changed:
         return None
-    con.execute(_sql("twcs_threads_moved"))  # tweets that joined, left or moved
+    _scoped_threads(con)
+    con.execute(_sql("twcs_threads_moved_scoped"))  # tweets that joined, left or moved
     con.execute(_sql("twcs_affected"))
     n = con.execute(_sql("twcs_affected_count")).fetchone()[0]
-    total = con.execute(_sql("twcs_threads_new_cases")).fetchone()[0]
+    total = con.execute(_sql("twcs_cases_now_scoped")).fetchone()[0]
     return None if n > FULL_SHARE * max(total, 1) else n
 
 
@@ -61,9 +123,9 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
     """Bring the Twitter cases and messages up to date with raw_twcs; returns cases rewritten."""
     n = con.execute(sql_file("etl", "raw_twcs_count")).fetchone()[0]
     with stage("thread cases", n):
-        _new_threads(con)
         partial = None if rebuild_all else _affected_roots(con)
         if partial is None:
+            _new_threads(con)
             for name in ("twcs_roots_all", "twcs_delete_cases", "twcs_delete_messages"):
                 con.execute(_sql(name))
         else:
@@ -87,6 +149,14 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
     # every case holds its root tweet: counting those counts the cases, without a distinct
     rewritten = con.execute(_sql("twcs_roots_cases")).fetchone()[0]
     # composition: temp tables named in code (a closed set), dropped by name
-    for t in ("roots", "threads_new", "threads_moved", "affected", "gone", "twcs_changed"):
+    for t in (
+        "roots",
+        "threads_new",
+        "threads_moved",
+        "affected",
+        "gone",
+        "twcs_changed",
+        "thread_scope",
+    ):
         con.execute(f"drop table if exists {t}")
     return rewritten
