@@ -44,6 +44,7 @@ PLAIN_MEASURES = ("frt_s", "frt_created_s", "ttr_s")
 QUANTILES = (0.5, 0.9)
 SLA_KPI = "sla_met_rate"
 NULL = "\x00null"  # a missing brand or channel while grouping (None does not survive groupby keys)
+KEY_SEP = "\x01"  # between the parts of a bin's key in _bin_values
 
 
 def stored_measures(con: duckdb.DuckDBPyConnection, config: Config) -> frozenset[str]:
@@ -286,7 +287,13 @@ def _bin_values(
     params: dict = {
         "measures": sorted({k[-1] for k in need}),
         "bins": sorted({b for bins in need.values() for b in bins}),
+        "keys": sorted(_bin_key(key, b) for key, bins in need.items() for b in bins),
     }
+    # only the (period, slice, measure, bin) asked for: the bins of one group are not read for
+    # every other group (at 10M by brand x channel, a tenth of the rows of reading every group's
+    # union of bins); the key is the same text built on both sides (NULL as its placeholder)
+    parts = [day_period_sql(grain), *(f"coalesce({COLUMNS[d]}, $null)" for d in by)]
+    key_sql = f"concat_ws($sep, {', '.join(parts)}, measure, bin::varchar)"
     frame = _model_query(
         con,
         config,
@@ -297,8 +304,9 @@ def _bin_values(
         start,
         end,
         filters,
-        params,
-        "measure in (select unnest($measures)) and bin in (select unnest($bins))",
+        {**params, "sep": KEY_SEP, **({"null": NULL} if by else {})},
+        "measure in (select unnest($measures)) and bin in (select unnest($bins)) "
+        f"and {key_sql} in (select unnest($keys))",
     )
     out = {}
     for row in frame.itertuples(index=False):
@@ -306,6 +314,11 @@ def _bin_values(
         if key[-1] in need.get(key[:-1], ()):
             out[key] = np.sort(np.asarray(row[-1], dtype="float64"))
     return out
+
+
+def _bin_key(key: tuple, b: int) -> str:
+    """The text of (period, *slice, measure) and bin that _bin_values matches in SQL."""
+    return KEY_SEP.join([*(str(x) for x in key), str(int(b))])
 
 
 def _sla_frame(
