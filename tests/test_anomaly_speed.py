@@ -17,6 +17,7 @@ from scorecard.anomalies.data_anomalies import (
     daily_exceedance_sets,
     daily_row_variance_sets,
     day_chunks,
+    exceedance_bin_sets,
     message_days,
     sample_spec,
     sampled_message_sets,
@@ -138,3 +139,40 @@ def test_a_sample_of_no_day_is_empty(demo):
     spec = sample_spec(("2024-03-12", "2024-03-12"), {}, ("2024-03-12",))
     assert spec.days == ()
     assert sampled_message_sets(demo, Config(), [spec])[spec].empty
+
+
+QUANTILE_KPIS = ("frt_median_s", "frt_p90_s", "frt_business_median_s", "ttr_median_s")
+
+
+def test_shares_above_counted_from_the_value_bins_hold_the_hand_values(noise_con):  # noqa: F811
+    """The hand-placed cases of anomaly_noise.md through the value-bin model: D1's share above
+    the nine cases' median (50) is 1 of 4 (70), and so on for every slicing."""
+    kpi = kpi_by_id("frt_median_s")
+    sets = exceedance_bin_sets(noise_con, Config(), kpi, SLICE_DIMS, D1, D2, {})
+    assert sets is not None  # the model applies: UTC days, slices by brand and channel
+    for by in SLICE_DIMS:
+        assert _close(_as_dict(sets[by], by), SHARE_ABOVE[by]), by
+
+
+@pytest.mark.parametrize("kpi_id", QUANTILE_KPIS)
+def test_shares_above_from_the_value_bins_equal_the_case_rows(demo, monkeypatch, kpi_id):
+    """Over the demo's last 90 days, per day and slice of every slicing, the share of cases
+    above the slice's window quantile and their count, counted from agg_case_values, are the
+    values read from the case rows, to the last bit (the same counts divided the same way)."""
+    kpi, start, end = kpi_by_id(kpi_id), "2024-01-01", "2024-03-30"
+    binned = exceedance_bin_sets(demo, Config(), kpi, SLICE_DIMS, start, end, {})
+    assert binned is not None
+    monkeypatch.setattr(data_anomalies, "exceedance_bin_sets", lambda *a, **k: None)
+    rows = daily_exceedance_sets(demo, Config(), kpi, SLICE_DIMS, start, end, {})
+    for by in SLICE_DIMS:
+        assert len(rows[by]) > 80 and rows[by]["value"].between(0.01, 0.99).mean() > 0.5, by
+        pd.testing.assert_frame_equal(binned[by], rows[by], check_exact=True)
+
+
+def test_shares_above_fall_back_to_the_case_rows_where_the_bins_do_not_apply(demo):
+    """Slices by category are not in the value-bin model; nor are local days off UTC."""
+    kpi = kpi_by_id("frt_median_s")
+    args = ("2024-03-01", "2024-03-30", {})
+    assert exceedance_bin_sets(demo, Config(), kpi, [("category",)], *args) is None
+    paris = Config(display_timezone="Europe/Paris")
+    assert exceedance_bin_sets(demo, paris, kpi, [("brand",)], *args) is None

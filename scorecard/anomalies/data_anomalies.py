@@ -20,6 +20,14 @@ from etl.settings.config import Config
 from etl.sql_files import sql_file
 from scorecard.kpis.catalogue import Kpi
 from scorecard.kpis.data import _local_times
+from scorecard.kpis.data_agg import COLUMNS, day_period_sql, model_rows, model_where_sql
+from scorecard.kpis.data_values import (
+    SLA_KPI,
+    stored_measures,
+    value_measure,
+    values_frame,
+    values_usable,
+)
 from scorecard.rootcause.data_rootcause import (
     DIMS,
     closing_paren,
@@ -110,6 +118,9 @@ def daily_exceedance_sets(
     q = quantile_of(kpi)
     if q is None:
         raise ValueError(f"{kpi.id} is not a quantile KPI.")
+    binned = exceedance_bin_sets(con, config, kpi, slicings, start, end, filters)
+    if binned is not None:
+        return binned
     params: dict = {"tz": config.display_timezone, "p": q[1]}
     col = prepared_sql(con, config, kpi, params, q[0])
     dims = _dims_of(slicings)
@@ -163,6 +174,56 @@ def daily_exceedance_sets(
             ) s"""
         parts.append(_split_sets(run(con, sql, part).df(), slicings, dims))
     return _joined_parts(parts, slicings)
+
+
+def exceedance_bin_sets(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[tuple[str, ...], pd.DataFrame] | None:
+    """daily_exceedance_sets counted from the value-bin model (agg_case_values) instead of the
+    case rows, when the KPI's values are read from it for every slicing (scorecard/kpis/
+    data_values.py: slices by channel and brand, whole UTC days): each slice's quantile over
+    the window from its bins (exact), then per day and slice the bins entirely above it plus
+    the values above it of the bins it falls inside. The same shares and counts; None when the
+    model does not apply."""
+    measures = stored_measures(con, config)
+    measure = value_measure(kpi, config)
+    if kpi.id == SLA_KPI or not all(
+        values_usable(kpi, config, measures, "day", by, filters, start, end) for by in slicings
+    ):
+        return None
+    src, params = model_rows("agg_case_values", config, start, end)
+    model_where, where_params = model_where_sql(filters)
+    params.update(where_params, measure=measure)
+    out = {}
+    for by in map(tuple, slicings):
+        window = values_frame(con, config, [kpi], "total", list(by), start, end, filters)
+        part = dict(params, q_q=[float(v) for v in window["value"]])
+        part.update({f"q_{d}": [None if v is None else str(v) for v in window[d]] for d in by})
+        qs = ", ".join(
+            ["unnest($q_q::double[]) as q"] + [f"unnest($q_{d}::varchar[]) as {d}" for d in by]
+        )
+        on = " and ".join(f"src.{COLUMNS[d]} is not distinct from q.{d}" for d in by) or "true"
+        dims = "".join(f"src.{COLUMNS[d]} as {d}, " for d in by)
+        sql = f"""
+            with q as (select {qs})
+            select {day_period_sql("day")} as period, {dims}
+                   sum(case when src.lo > q.q then src.n when src.hi <= q.q then 0
+                            else len(list_filter(src.vals, lambda v: v > q.q)) end)::bigint as above,
+                   sum(src.n)::bigint as n
+            from ({src}) src join q on {on}
+            where {model_where} and src.measure = $measure
+            group by all"""
+        frame = con.execute(sql, part).df()
+        frame["value"] = frame["above"].to_numpy(dtype="float64") / frame["n"].to_numpy()
+        cols = ["period", *by, "value", "n"]
+        out[by] = frame[cols].sort_values(cols[:-2], kind="stable").reset_index(drop=True)
+    return out
 
 
 def daily_exceedance(
