@@ -112,9 +112,7 @@ def is_incremental(con: duckdb.DuckDBPyConnection) -> bool:
 def restricted(
     con: duckdb.DuckDBPyConnection, inputs: list[str], column: str, scope: str
 ) -> Iterator[None]:
-    """Hide each input behind a temp view of its rows in the scope (table `scope`, `column`),
-    read once into a temp table, so that a model naming an input several times scans the
-    stored relation once."""
+    """Hide each input behind a temp view of its rows in the scope (table `scope`, `column`)."""
     catalog = con.execute(_sql("catalog")).fetchall()[0][0]
     quoted = '"' + catalog.replace('"', '""') + '"'  # the file's stem, as an identifier
     expr = EXPRESSIONS.get(column, column)
@@ -129,9 +127,8 @@ def restricted(
         yield
     finally:
         for name in inputs:
-            # composition: views and tables named in code (models.toml), dropped by name
+            # composition: views named in code (models.toml), dropped by name
             con.execute(f"drop view if exists temp.main.{name}")
-            con.execute(f"drop table if exists temp.main.scoped_{name}")
 
 
 def rebuild_in_scope(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
