@@ -6,9 +6,9 @@
 --speed times `find_anomalies` cold (a fresh process per run, its peak RSS measured) on a
 warehouse (default: sample_data/demo loaded into --out) for the last N days of its data, with
 this tree's code and, in the same run, with the code of git revision --baseline (default
-3455e47, the scan before its text samples were read in one query and long ranges in parts;
-cec333b is the incident scan before any speed work, 95ed1ae~1 the row-per-anomaly scan before
-incidents; extracted with `git archive` into a temp folder, nothing in the work tree changes),
+640a627, the scan before the value bins served its exceedance shares (third round); 3455e47 the
+scan before its text samples were read in one query and long ranges in parts; cec333b is the
+incident scan before any speed work, 95ed1ae~1 the row-per-anomaly scan before incidents; extracted with `git archive` into a temp folder, nothing in the work tree changes),
 and prints both beside the targets (demo 90 days <= 10 s; 10M interactions 90 days <= 15 s, a
 year <= 60 s and <= 1.5 GB), each run with the machine's 1-minute load average when it ended.
 Judge by CPU seconds on a shared machine: wall time stretches with the load. Figures:
@@ -212,7 +212,7 @@ def main() -> None:
     ap.add_argument("--speed", action="store_true", help="time find_anomalies against --baseline")
     ap.add_argument("--db", default=None, help="warehouse for --speed (default: the demo)")
     ap.add_argument("--days", default="90", help="--speed: comma-separated window lengths")
-    ap.add_argument("--baseline", default="3455e47", help="--speed: git revision to compare with")
+    ap.add_argument("--baseline", default="640a627", help="--speed: git revision to compare with")
     ap.add_argument("--keep", default=None, help="--speed: folder for each result's JSON")
     args = ap.parse_args()
     out = Path(args.out)
