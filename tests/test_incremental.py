@@ -448,3 +448,47 @@ def test_descendants_and_ancestors_by_pointer_doubling():
     first[0] = True
     assert descendants(long, first).all()
     assert np.flatnonzero(ancestors(long, ~first)).tolist() == list(range(1000))
+
+
+def test_checks_of_what_a_load_writes_read_the_cases_it_touched(tmp_path, incremental_builds):
+    """interactions, messages and their views (`touched`, no `incremental`) are checked over the
+    cases the load touched, not their customers' other cases (warehouse/checks.py TOUCHED): an
+    old message of customer k's earlier case is outside what a load of k's new case writes."""
+    db = tmp_path / "w.duckdb"
+    others = [case(f"o-{i}", _at(1 + i % 9), "phone", True, 60) for i in range(10)]
+    k1 = case("k-1", _at(2), "social", True, 60, customer_id="k")
+    _write(db, "l1", [*others, k1], [_msg("k-1-1", "k-1", "customer", _at(2))])
+    insert_case = (
+        "insert into interactions (interaction_id, source, channel, customer_id, opened_at, "
+        "status, load_id) values (?, 'test', 'social', 'k', timestamptz '2024-03-04 10:00', "
+        "'open', ?)"
+    )
+    insert_message = (
+        "insert into messages (message_id, interaction_id, seq, author_role, sent_at, load_id) "
+        "values (?, ?, 1, ?, timestamptz '2024-03-04 10:00', ?)"
+    )
+    # k's earlier case (in the case scope of the load, not touched by it) holds a bad role
+    with snapshot_writer(db) as con:
+        con.execute(insert_case, ["k-2", "l2"])
+        con.execute(insert_message, ["k-2-1", "k-2", "customer", "l2"])
+        con.execute("update messages set author_role = 'robot' where message_id = 'k-1-1'")
+        build(con, Config(), "l2")
+        scope = {r[0] for r in con.execute("select * from scope_interaction_id").fetchall()}
+        touched = {r[0] for r in con.execute("select * from touched").fetchall()}
+    assert scope == {"k-1", "k-2"} and touched == {"k-2"}
+    assert len(incremental_builds) == 1
+    before = db.read_bytes()
+    # the same defect in a message the load writes is caught
+    with pytest.raises(WarehouseError, match=r"messages: author_role in"):
+        with snapshot_writer(db) as con:
+            con.execute(insert_case, ["k-3", "l3"])
+            con.execute(insert_message, ["k-3-1", "k-3", "robot", "l3"])
+            build(con, Config(), "l3")
+    # a message the load writes repeating the id of one of an untouched case is caught
+    with pytest.raises(WarehouseError, match=r"messages: key \(message_id\) unique"):
+        with snapshot_writer(db) as con:
+            con.execute(insert_case, ["k-4", "l4"])
+            con.execute(insert_message, ["o-1-1", "k-4", "customer", "l4"])
+            con.execute(insert_message, ["o-1-1", "o-1", "customer", "l0"])
+            build(con, Config(), "l4")
+    assert db.read_bytes() == before

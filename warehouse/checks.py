@@ -47,13 +47,22 @@ def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 # After an incremental build (warehouse/incremental.py) the checks of a relation with a scope
 # column read only its rows in that scope (temp table scope_<column>): the load wrote no row
-# outside it, and every row outside it passed these checks when it was published.
-def _in_scope(column: str | None) -> str:
-    return f"{column} in (select {column} from scope_{column})" if column else "true"
+# outside it, and every row outside it passed these checks when it was published. A relation
+# the load writes (or a view over those) without a model rebuild (`touched = "interaction_id"`,
+# no `incremental`: interactions, messages and their views) is checked over the cases the load
+# touched (temp table touched: rows with its id, cases a loader rewrote, cases gone), not their
+# customers' other cases, which the case scope adds for the models that read them.
+TOUCHED = {"interaction_id": "touched"}
+
+
+def _in_scope(column: str | None, scope: str | None = None) -> str:
+    if not column:
+        return "true"
+    return f"{column} in (select {column} from {scope or 'scope_' + column})"
 
 
 def _key_failure(
-    con, name: str, key: list[str], column: str | None, whole: bool
+    con, name: str, key: list[str], column: str | None, whole: bool, scope: str | None = None
 ) -> CheckFailure | None:
     cols = ", ".join(key)
     # A key holding the scope column repeats only inside the scope. A stored table's other key
@@ -61,9 +70,9 @@ def _key_failure(
     # in the scope, since a load could repeat one of another case; a model or view over such a
     # table repeats a key only where the table does, so its rows in the scope suffice.
     where = (
-        f"({cols}) in (select ({cols}) from {name} where {_in_scope(column)})"
+        f"({cols}) in (select ({cols}) from {name} where {_in_scope(column, scope)})"
         if column is not None and column not in key and whole
-        else _in_scope(column)
+        else _in_scope(column, scope)
     )
     dups = f"select {cols} from {name} where {where} group by all having count(*) > 1"
     rows = con.execute(
@@ -77,16 +86,18 @@ def _key_failure(
     return CheckFailure(name, f"key ({cols}) unique", int(total), sample)
 
 
-def _not_null_failure(con, name: str, col: str, column: str | None) -> CheckFailure | None:
-    where = _in_scope(column if column != col else None)
+def _not_null_failure(
+    con, name: str, col: str, column: str | None, scope: str | None = None
+) -> CheckFailure | None:
+    where = _in_scope(column if column != col else None, scope)
     n = con.execute(f"select count(*) from {name} where {where} and {col} is null").fetchone()[0]
     return CheckFailure(name, f"{col} not null", int(n), ("null",)) if n else None
 
 
 def _accepted_failure(
-    con, name: str, col: str, allowed: list[str], column: str | None
+    con, name: str, col: str, allowed: list[str], column: str | None, scope: str | None = None
 ) -> CheckFailure | None:
-    bad = f"{_in_scope(column)} and {col} is not null and not list_contains(?, {col})"
+    bad = f"{_in_scope(column, scope)} and {col} is not null and not list_contains(?, {col})"
     rows = con.execute(
         f"select {col}, count(*) from {name} where {bad} group by all order by 2 desc "
         f"limit {SAMPLE}",
@@ -114,14 +125,15 @@ def model_failures(
     the connection's incremental build, where models.toml gives it a scope column."""
     spec = model_specs()[name]
     column = (spec.get("incremental") or spec.get("touched")) if bounded else None
+    scope = None if spec.get("incremental") or column is None else TOUCHED.get(column)
     found = [
-        _key_failure(con, name, spec["key"], column, spec.get("layer") == "raw")
+        _key_failure(con, name, spec["key"], column, spec.get("layer") == "raw", scope)
         if spec.get("key")
         else (_rows_of_failure(con, name, spec["rows_of"]) if spec.get("rows_of") else None)
     ]
-    found += [_not_null_failure(con, name, c, column) for c in spec.get("not_null", [])]
+    found += [_not_null_failure(con, name, c, column, scope) for c in spec.get("not_null", [])]
     found += [
-        _accepted_failure(con, name, c, list(a), column)
+        _accepted_failure(con, name, c, list(a), column, scope)
         for c, a in spec.get("accepted", {}).items()
     ]
     return [f for f in found if f is not None]
