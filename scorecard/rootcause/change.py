@@ -191,7 +191,13 @@ def attribution_tables(
             out[k.id] = Attribution(None, None, pd.DataFrame(columns=COLUMNS))
     for source in sorted({k.source for k in kpis if k.is_plain}):
         group = [k for k in kpis if k.source == source and k.is_plain]
-        rows = segment_values(con, config, group, by, a, b, filters, exclude_a)
+        # a quantile KPI is attributed by its shares above window a's value (read below): of
+        # its first read only the two windows' totals are used, so no quantile per segment
+        exceed = [k for k in group if method_of(k) == "exceedance"]
+        rest = [k for k in group if k not in exceed]
+        rows = segment_values(con, config, rest, by, a, b, filters, exclude_a) if rest else {}
+        if exceed:
+            rows.update(segment_values(con, config, exceed, [], a, b, filters, exclude_a))
         totals = {k.id: _totals(rows[k.id], method_of(k), days_a, days_b) for k in group}
         quantiles = [k for k in group if method_of(k) == "exceedance" and None not in totals[k.id]]
         if quantiles:
