@@ -176,3 +176,24 @@ def test_shares_above_fall_back_to_the_case_rows_where_the_bins_do_not_apply(dem
     assert exceedance_bin_sets(demo, Config(), kpi, [("category",)], *args) is None
     paris = Config(display_timezone="Europe/Paris")
     assert exceedance_bin_sets(demo, paris, kpi, [("brand",)], *args) is None
+
+
+def test_a_quantile_kpis_attribution_reads_its_totals_without_segment_quantiles(demo):
+    """attribution_tables of the median FRT takes window a's and b's medians from a read of the
+    totals alone: the same values as the totals of the read by segment it used to make (the
+    median of all rows does not depend on the grouping sets beside it), and b's shares above a's
+    median attributed per channel, adding up to the change."""
+    from scorecard.rootcause.change import attribution_tables
+    from scorecard.rootcause.data_rootcause import segment_values
+
+    kpi, cfg = kpi_by_id("frt_median_s"), Config()
+    a, b, dims = ("2024-02-27", "2024-03-26"), ("2024-03-12", "2024-03-12"), ["channel", "brand"]
+    exclude = ["2024-03-12"]
+    t = attribution_tables(demo, cfg, [kpi], dims, a, b, {}, exclude)[kpi.id]
+    full = segment_values(demo, cfg, [kpi], dims, a, b, {}, exclude)[kpi.id]
+    totals = {r[0]: r[3] for r in full if r[1] == ""}
+    assert (t.value_a, t.value_b) == (totals["a"], totals["b"])
+    assert t.value_a != t.value_b
+    channel = t.segments[t.segments["dimension"] == "channel"]
+    assert len(channel) >= 3
+    assert channel["total_effect"].sum() == pytest.approx(t.value_b - t.value_a, rel=1e-9)
