@@ -78,6 +78,7 @@ def test_readme_is_an_overview_of_at_most_200_lines():
         "Quickstart",
         "Your own data, in three commands",
         "A tour of the pages",
+        "How fast it is",
         "Where to go next",
     ]
 
