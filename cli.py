@@ -251,6 +251,9 @@ def scorecard_cmd(
     result = scorecard(
         con, ctx.obj["config"], start, end, grain, _csv_list(by), filters, _csv_list(kpi) or None
     )
+    outside = _range_outside_data(con, ctx.obj["config"], *_dates(start, end))
+    if outside:
+        click.echo(f"note: {outside}", err=True)
     frame = result.export_frame()  # flat: unit, reason and note; per-channel values in json
     if fmt == "table":
         from scorecard.terminal import scorecard_table, wrapped
@@ -634,14 +637,11 @@ def lift_cmd(ctx, start, end, brand, shift, fmt):
     from scorecard.economics.lift import lift_report
     from scorecard.kpis.data import open_warehouse
 
-    report = lift_report(
-        open_warehouse(ctx.obj["db"]),
-        ctx.obj["config"],
-        start,
-        end,
-        {"brand": _csv_list(brand)},
-        shift,
-    )
+    con = open_warehouse(ctx.obj["db"])
+    report = lift_report(con, ctx.obj["config"], start, end, {"brand": _csv_list(brand)}, shift)
+    outside = _range_outside_data(con, ctx.obj["config"], *_dates(start, end))
+    if outside:
+        click.echo(f"note: {outside}", err=True)
     click.echo(
         json.dumps(report.to_json(), indent=2, default=str)
         if fmt == "json"
@@ -661,6 +661,29 @@ def _dates(start: str | None, end: str | None) -> tuple[str | None, str | None]:
     from scorecard.periods import day_range
 
     return day_range(start, end, ("--from", "--to"))
+
+
+def _range_outside_data(con, config, start: str | None, end: str | None) -> str | None:
+    """A sentence when [start, end] holds no day of the warehouse's data (no case opened in it),
+    naming the range the data covers; None when they overlap or no range was asked for."""
+    from warehouse.queries import data_range
+
+    first, last = data_range(con, config.display_timezone)
+    if first is None or last is None:
+        return "the warehouse holds no cases yet; load data first (socialcare load)."
+    if (start is None or start <= last) and (end is None or end >= first):
+        return None
+    asked = (
+        f"{start}..{end}"
+        if start and end
+        else f"the days from {start} on"
+        if start
+        else f"the days up to {end}"
+    )
+    return (
+        f"no case was opened in {asked}: the data covers {first}..{last}; "
+        "choose --from and --to inside it."
+    )
 
 
 @main.group("report")
@@ -720,9 +743,13 @@ def report_business_case_cmd(ctx, start, end, brand, shift, out):
 
     fmt = report_format(out)
     start, end = _dates(start, end)
+    con = open_warehouse(ctx.obj["db"])
+    outside = _range_outside_data(con, ctx.obj["config"], start, end)
+    if outside:  # a board document of empty tables helps nobody
+        raise click.ClickException(f"no business case written: {outside}")
     if fmt == "pdf":
         preload_pdf_engine()  # beside the queries
-    bc = business_case(open_warehouse(ctx.obj["db"]), ctx.obj["config"], start, end, brand, shift)
+    bc = business_case(con, ctx.obj["config"], start, end, brand, shift)
     write_report(bc.html(), out)
     click.echo(f"wrote the business case of {bc.report.start}..{bc.report.end} to {out}.")
 

@@ -249,3 +249,35 @@ def test_anomalies_on_thin_data_say_so_in_table_and_json(twcs_db):
         ("channel",),
         ("brand", "channel"),
     }
+
+
+def test_a_business_case_outside_the_data_is_refused_in_one_sentence(twcs_db, tmp_path):
+    # the real TWCS head sample opens its cases on 2017-10-23..2017-10-31 (UTC, its created_at
+    # column); a board document of empty tables would be forwarded as if it said something
+    out = tmp_path / "bc.pdf"
+    args = ["report", "business-case", "--from", "2018-01-01", "--to", "2018-03-31"]
+    r = CliRunner().invoke(main, args + ["--out", str(out), "--db", str(twcs_db)])
+    assert r.exit_code == 1
+    assert r.output == (
+        "Error: no business case written: no case was opened in 2018-01-01..2018-03-31: the "
+        "data covers 2017-10-23..2017-10-31; choose --from and --to inside it.\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args, asked",
+    [
+        (["scorecard", "--from", "2030-01-01"], "the days from 2030-01-01 on"),
+        (["lift", "--to", "2017-10-22"], "the days up to 2017-10-22"),
+    ],
+)
+def test_a_range_outside_the_data_is_noted_on_stderr(twcs_db, args, asked):
+    r = CliRunner().invoke(main, args + ["--db", str(twcs_db)])
+    assert r.exit_code == 0
+    assert r.stderr == (
+        f"note: no case was opened in {asked}: the data covers 2017-10-23..2017-10-31; "
+        "choose --from and --to inside it.\n"
+    )
+    inside = CliRunner().invoke(main, ["lift", "--from", "2017-10-31", "--db", str(twcs_db)])
+    assert inside.exit_code == 0 and inside.stderr == ""
