@@ -663,14 +663,17 @@ def _dates(start: str | None, end: str | None) -> tuple[str | None, str | None]:
     return day_range(start, end, ("--from", "--to"))
 
 
-def _range_outside_data(con, config, start: str | None, end: str | None) -> str | None:
+def _range_outside_data(
+    con, config, start: str | None, end: str | None, *, no_cases: str | None = None
+) -> str | None:
     """A sentence when [start, end] holds no day of the warehouse's data (no case opened in it),
-    naming the range the data covers; None when they overlap or no range was asked for."""
+    naming the range the data covers; None when they overlap or no range was asked for. A
+    warehouse without cases (surveys only, say) gives `no_cases`."""
     from warehouse.queries import data_range
 
     first, last = data_range(con, config.display_timezone)
     if first is None or last is None:
-        return "the warehouse holds no cases yet; load data first (socialcare load)."
+        return no_cases
     if (start is None or start <= last) and (end is None or end >= first):
         return None
     asked = (
@@ -744,7 +747,13 @@ def report_business_case_cmd(ctx, start, end, brand, shift, out):
     fmt = report_format(out)
     start, end = _dates(start, end)
     con = open_warehouse(ctx.obj["db"])
-    outside = _range_outside_data(con, ctx.obj["config"], start, end)
+    outside = _range_outside_data(
+        con,
+        ctx.obj["config"],
+        start,
+        end,
+        no_cases="the warehouse holds no cases; load some first.",
+    )
     if outside:  # a board document of empty tables helps nobody
         raise click.ClickException(f"no business case written: {outside}")
     if fmt == "pdf":

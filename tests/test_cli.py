@@ -281,3 +281,23 @@ def test_a_range_outside_the_data_is_noted_on_stderr(twcs_db, args, asked):
     )
     inside = CliRunner().invoke(main, ["lift", "--from", "2017-10-31", "--db", str(twcs_db)])
     assert inside.exit_code == 0 and inside.stderr == ""
+
+
+def test_a_warehouse_of_surveys_only_has_no_business_case_and_no_range_note(tmp_path):
+    # the real NPS file (tests/data/real/nps_verbatims.csv) loads 2,385 survey answers and no case
+    from etl.settings.config import Config
+    from warehouse.ingest import load_file
+
+    db = tmp_path / "w.duckdb"
+    load_file("surveys", str(ROOT / "tests" / "data" / "real" / "nps_verbatims.csv"), db, Config())
+    out = tmp_path / "bc.pdf"
+    r = CliRunner().invoke(main, ["report", "business-case", "--out", str(out), "--db", str(db)])
+    assert (r.exit_code, r.output) == (
+        1,
+        "Error: no business case written: the warehouse holds no cases; load some first.\n",
+    )
+    assert not out.exists()
+    card = CliRunner().invoke(
+        main, ["scorecard", "--kpi", "nps", "--from", "2017-01-01", "--db", str(db)]
+    )
+    assert card.exit_code == 0 and card.stderr == ""  # surveys alone are a scorecard, not a gap
