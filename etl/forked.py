@@ -35,6 +35,20 @@ def _run_shared(key: int, a: int, b: int) -> np.ndarray:
     return np.asarray(fn(_part(items, a, b)))
 
 
+def _address_space_capped() -> bool:
+    """True under a limit on virtual memory (`ulimit -v`, RLIMIT_AS). A forked worker starts at
+    its parent's size, so under such a cap it can allocate next to nothing: a failed allocation
+    in its interpreter or a library can leave it waiting forever on a lock instead of dying
+    (seen in CI: a load under a 1.5 GB cap hung in the sentiment workers). The work is then done
+    in the calling process, which fails with a clean MemoryError where memory really runs out."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return False
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    return soft != resource.RLIM_INFINITY
+
+
 @cache
 def _mp_context() -> Any:
     """'fork' on Linux (workers inherit the input and the loaded tables), else the default."""
@@ -52,7 +66,7 @@ def split_map(
     each item alone, computed over `chunks` ranges (default: one per worker) by `workers`
     processes when there are more than `threshold` items."""
     n = len(items)
-    if workers <= 1 or n <= threshold:
+    if workers <= 1 or n <= threshold or _address_space_capped():
         return np.asarray(fn(items))
     bounds = np.linspace(0, n, (chunks or workers) + 1).astype(int).tolist()
     ctx = _mp_context()
