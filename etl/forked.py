@@ -49,6 +49,22 @@ def _address_space_capped() -> bool:
     return soft != resource.RLIM_INFINITY
 
 
+def _die_with_parent() -> None:
+    """Worker start: ask Linux to kill this worker when the process that started it dies. A load
+    killed by the system or by `kill` would otherwise leave its workers waiting on their task
+    queue for ever, holding the load's deleted work copy of the warehouse (its disk space) open."""
+    try:
+        import ctypes
+        import os
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the request took effect
+            os._exit(1)
+    except (OSError, AttributeError):  # not Linux
+        pass
+
+
 @cache
 def _mp_context() -> Any:
     """'fork' on Linux (workers inherit the input and the loaded tables), else the default."""
@@ -70,7 +86,7 @@ def split_map(
         return np.asarray(fn(items))
     bounds = np.linspace(0, n, (chunks or workers) + 1).astype(int).tolist()
     ctx = _mp_context()
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_die_with_parent) as pool:
         if ctx.get_start_method() != "fork":
             slices = [_part(items, a, b) for a, b in itertools.pairwise(bounds)]
             return np.concatenate([np.asarray(p) for p in pool.map(fn, slices)])

@@ -46,3 +46,46 @@ def test_without_a_cap_two_workers_compute_the_items():
 def test_under_an_address_space_cap_the_caller_computes_every_item():
     # 6 GB of address space is plenty for this script, but it is a cap: no worker is forked
     assert _pids(6 << 30) == "30000 1 1"
+
+
+KILLED = """
+import os, sys, time
+from etl.forked import split_map
+
+def slow(xs):
+    print("worker", os.getpid(), flush=True)
+    time.sleep(600)
+    return xs
+
+split_map(slow, list(range(30_000)), workers=2, threshold=20_000)
+"""
+
+
+def test_workers_die_with_the_process_that_started_them():
+    # a killed load (SIGKILL from the system or `kill`) must not leave its workers behind
+    import os
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    workers = [int(proc.stdout.readline().split()[1]) for _ in range(2)]
+    proc.kill()
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [w for w in workers if _running(w)]
+    for w in alive:  # never leave them behind, even when the test fails
+        os.kill(w, signal.SIGKILL)
+    assert alive == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -295,7 +295,9 @@ def test_pool_path_without_fork_pickles_slices(monkeypatch):
     monkeypatch.setattr(
         forked, "_mp_context", lambda: __import__("multiprocessing").get_context("spawn")
     )
-    monkeypatch.setattr(forked, "ProcessPoolExecutor", lambda n, mp_context: ThreadPoolExecutor(n))
+    monkeypatch.setattr(
+        forked, "ProcessPoolExecutor", lambda n, mp_context, initializer: ThreadPoolExecutor(n)
+    )
     texts = SAMPLES["twcs"]() + [None, "", "good"] * 7
     for given in (texts, pd.Series(texts, dtype=object)):
         got = s.compound_scores(given, workers=2, parallel_threshold=0)
