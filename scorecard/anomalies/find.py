@@ -250,12 +250,7 @@ def _explained(
     messages; examples drawn from the segment the attribution names first (so that they
     illustrate it).
     A rolling week's flag gets the week's value and its baseline's."""
-    filters = {k: [v] for k, v in f["slice"].items()}
-    last = date.fromisoformat(f["date"])
-    first = (last - timedelta(days=f["window"] - 1)).isoformat()
-    focus = [(last - timedelta(days=i)).isoformat() for i in range(f["window"])]
-    lo, _ = window_around(first, HALF_WINDOW, start, end)
-    _, hi = window_around(f["date"], HALF_WINDOW, start, end)
+    filters, first, focus, lo, hi = _flag_windows(f, start, end)
     free = [d for d in DIMS if d not in f["slice"]]
     kpi = kpi_by_id(f["kpi"])
     t = attribution_tables(
@@ -288,17 +283,25 @@ def _explained(
     return f, attribution, example_records(ex), list(drivers["term"])
 
 
-def text_samples(
-    f: dict, start: str, end: str, exclude: Sequence[str]
-) -> tuple[SampleSpec, SampleSpec]:
-    """The customer-message samples that give a flag its terms: its window's, and its baseline
-    window's minus `exclude` and the flagged window (as _explained compares them)."""
+def _flag_windows(
+    f: dict, start: str, end: str
+) -> tuple[dict[str, list], str, list[str], str, str]:
+    """(slice filters, first day, flagged days, baseline start, baseline end) of one flag."""
     filters = {k: [v] for k, v in f["slice"].items()}
     last = date.fromisoformat(f["date"])
     first = (last - timedelta(days=f["window"] - 1)).isoformat()
     focus = [(last - timedelta(days=i)).isoformat() for i in range(f["window"])]
     lo, _ = window_around(first, HALF_WINDOW, start, end)
     _, hi = window_around(f["date"], HALF_WINDOW, start, end)
+    return filters, first, focus, lo, hi
+
+
+def text_samples(
+    f: dict, start: str, end: str, exclude: Sequence[str]
+) -> tuple[SampleSpec, SampleSpec]:
+    """The customer-message samples that give a flag its terms: its window's, and its baseline
+    window's minus `exclude` and the flagged window (as _explained compares them)."""
+    filters, first, focus, lo, hi = _flag_windows(f, start, end)
     return (
         sample_spec((first, f["date"]), filters),
         sample_spec((lo, hi), filters, sorted(set(exclude) | set(focus))),
