@@ -16,6 +16,7 @@ from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, bar_chart
 from pages._format import duration
 from scorecard.kpis.catalogue import catalogue, target_of
+from scorecard.kpis.data import _local_times
 from scorecard.operations.health import freshness, health
 from scorecard.service import per_snapshot, service
 
@@ -124,14 +125,6 @@ def layout(**_):
     )
 
 
-def _local(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
-    out = frame.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = out[col].dt.tz_convert(tz)
-    return out
-
-
 def _health(con, config):
     """Health of the published warehouse (computed once per snapshot)."""
     return health(service().reader.path)
@@ -146,7 +139,7 @@ def tables(*_):
 def _tables(_hour: int) -> dict[str, pd.DataFrame]:
     svc = service()
     cfg, h = svc.config, svc.cached(_health)
-    fresh = _local(
+    fresh = _local_times(
         freshness(h, pd.Timestamp.now(tz="UTC"), cfg.stale_after_days), cfg.display_timezone
     )
     fresh["age"] = [duration(d * 86400) + " old" for d in fresh["age_days"]]
@@ -197,7 +190,7 @@ def _tables(_hour: int) -> dict[str, pd.DataFrame]:
         columns=["kpi", "label", "unit", "direction", "target", "amber", "source"],
     )
     return {
-        "loads": _local(h.loads, cfg.display_timezone),
+        "loads": _local_times(h.loads, cfg.display_timezone),
         "quarantine": h.quarantine,
         "freshness": fresh,
         "settings": pd.DataFrame(settings, columns=["setting", "value"]),
