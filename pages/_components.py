@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from pages import _ids as ids
 from pages._format import duration, formatted
-from scorecard.kpis.catalogue import THIN_N, Kpi
+from scorecard.kpis.catalogue import THIN_N, Kpi, catalogue
 
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"))
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
@@ -223,6 +223,14 @@ def labelled(label: str, control, width=None) -> dbc.Col:
         width=width if width is not None else "auto",
         className="mb-1",
     )
+
+
+def kpi_picker(id_: str, kpi: str | None, default: str, width: int) -> dbc.Col:
+    """A page's KPI dropdown: every KPI of the catalogue by its label; a missing or unknown id
+    (from a hand-edited URL) selects `default`."""
+    known = [{"label": k.label, "value": k.id} for k in catalogue()]
+    picked = kpi if kpi in {o["value"] for o in known} else default
+    return labelled("KPI", filter_select(id_, known, picked, "KPI", clearable=False), width)
 
 
 def records(frame: pd.DataFrame, durations: Sequence[str] = ()) -> list[dict]:

@@ -14,6 +14,7 @@ from pages._components import (
     data_table,
     export_bar,
     filter_select,
+    kpi_picker,
     labelled,
     page_header,
     records,
@@ -87,17 +88,7 @@ def layout(kpi=None, day=None, vs=None, by=None, brand=None, channel=None, mode=
                             labelClassName="me-2",
                         ),
                     ),
-                    labelled(
-                        "KPI",
-                        filter_select(
-                            ids.RC_KPI,
-                            [{"label": k.label, "value": k.id} for k in catalogue()],
-                            kpi,
-                            "KPI",
-                            clearable=False,
-                        ),
-                        2,
-                    ),
+                    kpi_picker(ids.RC_KPI, kpi, "sla_met_rate", 2),
                     labelled(
                         "Period",
                         dcc.DatePickerRange(

@@ -8,13 +8,21 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from pages import _ids as ids
-from pages._components import card, empty_state, export_bar, filter_select, labelled, page_header
+from pages._components import (
+    card,
+    empty_state,
+    export_bar,
+    filter_select,
+    kpi_picker,
+    labelled,
+    page_header,
+)
 from pages._export import export_outputs, register_export
 from pages._figures import GRAPH_CONFIG, kpi_trend, with_baseline
 from pages._format import formatted
 from pages._state import optional_module, query_string, valid_day
 from pages._trends_data import TOP_SLICES, tables, thin_note
-from scorecard.kpis.catalogue import catalogue, kpi_by_id, target_of
+from scorecard.kpis.catalogue import kpi_by_id, target_of
 from scorecard.options import default_range, filter_choices
 from scorecard.service import per_snapshot, service
 
@@ -54,17 +62,7 @@ def layout(
             ),
             dbc.Row(
                 [
-                    labelled(
-                        "KPI",
-                        filter_select(
-                            ids.TR_KPI,
-                            [{"label": k.label, "value": k.id} for k in catalogue()],
-                            kpi if kpi in {k.id for k in catalogue()} else "frt_median_s",
-                            "KPI",
-                            clearable=False,
-                        ),
-                        3,
-                    ),
+                    kpi_picker(ids.TR_KPI, kpi, "frt_median_s", 3),
                     labelled(
                         "Grain",
                         dcc.RadioItems(
