@@ -189,6 +189,94 @@ def _groups(hist: pd.DataFrame, keys: Sequence[str]) -> dict[tuple, _Group]:
     return out
 
 
+class _BinTable:
+    """Every (period, slice, measure) group of the histogram rows at once, in arrays: the
+    groups in order of first appearance (`keys`), their bins in value order one group after
+    another, the running count over all of them; the same quantities as _Group, per group."""
+
+    def __init__(self, hist: pd.DataFrame, keys: Sequence[str]):
+        names = [*keys, "measure"]
+        if hist.empty:
+            code = np.zeros(0, dtype="int64")
+        else:
+            code = hist.groupby(names, sort=False, dropna=False).ngroup().to_numpy("int64")
+        n_groups = int(code.max()) + 1 if len(code) else 0
+        key_cols = [hist[c].to_numpy(dtype=object) for c in names]
+        first = np.full(n_groups, len(code), dtype="int64")
+        np.minimum.at(first, code, np.arange(len(code)))
+        self.keys = [tuple(col[i] for col in key_cols) for i in first]
+        bins = hist["bin"].to_numpy(dtype="float64").astype("int64")
+        counts = hist["n"].to_numpy(dtype="float64").astype("int64")
+        total = hist["total"].to_numpy(dtype="float64")
+        # each group's total summed over its rows in their order, as _Group does
+        by_group = np.argsort(code, kind="stable")
+        edges = np.searchsorted(code[by_group], np.arange(n_groups + 1))
+        ordered = total[by_group]
+        self.total = [float(ordered[a:b].sum()) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        order = np.lexsort((bins, code))  # stable: by group, then bin
+        self.group, self.bins, self.counts = code[order], bins[order], counts[order]
+        self.lo = hist["lo"].to_numpy(dtype="float64")[order]
+        self.hi = hist["hi"].to_numpy(dtype="float64")[order]
+        self.start = edges[:-1]
+        self.cum = np.cumsum(self.counts)
+        end_cum = self.cum[edges[1:] - 1] if n_groups else np.zeros(0, dtype="int64")
+        self.base = np.where(self.start > 0, self.cum[np.maximum(self.start - 1, 0)], 0)
+        self.n = end_cum - self.base
+
+    def order_ranks(self) -> list[tuple[np.ndarray, ...]]:
+        """Per quantile of QUANTILES, per group: the floor and ceil of its position and the
+        fraction between (_order_stats), then for the floor and for the ceil order statistic
+        the row (bin) holding it and its rank inside that bin."""
+        out: list[tuple[np.ndarray, ...]] = []
+        for q in QUANTILES:
+            h = (self.n - 1).astype("float64") * q
+            lo, hi = np.floor(h).astype("int64"), np.ceil(h).astype("int64")
+            out.append((lo, hi, h - lo, *self.row_of(lo), *self.row_of(hi)))
+        return out
+
+    def row_of(self, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, rank inside its bin) of each group's rank-th smallest value (0-based)."""
+        at = np.searchsorted(self.cum, self.base + rank, side="right")
+        before = np.where(at > 0, self.cum[np.maximum(at - 1, 0)], 0)
+        return at, self.base + rank - before
+
+    def needed_rows(self, ranks: list[tuple[np.ndarray, ...]]) -> list[int]:
+        """The rows of the bins whose values an order statistic needs (all but constant bins)."""
+        at = np.concatenate([r[i] for r in ranks for i in (3, 5)])
+        at = at[self.lo[at] != self.hi[at]]
+        return at.tolist()
+
+    def constant(self, pos: int) -> float | None:
+        """The value of every case of the bin at row pos when its min equals its max."""
+        return float(self.lo[pos]) if self.lo[pos] == self.hi[pos] else None
+
+    def straddling(self, threshold: float, measure: str) -> list[int]:
+        """The rows of `measure`'s groups whose bins hold values on both sides of threshold."""
+        of = np.array([k[-1] == measure for k in self.keys], dtype=bool)
+        cut = (self.lo <= threshold) & (self.hi > threshold)
+        if len(of):
+            cut &= of[self.group]
+        return np.flatnonzero(cut).tolist()
+
+    def met(
+        self, threshold: float, measure: str, cut: list[int], values: dict[tuple, np.ndarray]
+    ) -> dict[tuple, tuple[int, int]]:
+        """(period, *slice) -> (values <= threshold, values) of `measure`: the bins entirely at
+        or below it counted, the values of the bins it falls inside read."""
+        below = np.zeros(len(self.keys), dtype="int64")
+        np.add.at(below, self.group, np.where(self.hi <= threshold, self.counts, 0))
+        ok = below.tolist()
+        for pos in cut:
+            g = int(self.group[pos])
+            got = values[(*self.keys[g], int(self.bins[pos]))]
+            ok[g] += int(np.searchsorted(got, threshold, side="right"))
+        return {
+            key[:-1]: (ok[g], int(self.n[g]))
+            for g, key in enumerate(self.keys)
+            if key[-1] == measure
+        }
+
+
 def values_frame(
     con: duckdb.DuckDBPyConnection,
     config: Config,
@@ -216,39 +304,44 @@ def values_frame(
         params,
         "measure in (select unnest($measures))",
     )
-    groups = _groups(hist, keys)
+    table = _BinTable(hist, keys)
     sla = any(k.id == SLA_KPI for k in kpis)
     threshold = float(config.sla_first_response_s)
     frt = frt_column(config)
+    ranks = table.order_ranks()
     need: dict[tuple, set[int]] = {}
-    for key, g in groups.items():
-        for q in QUANTILES:
-            lo, hi, _ = _order_stats(g.n, q)
-            need.setdefault(key, set()).update(
-                b for b in (g.bin_of(lo)[0], g.bin_of(hi)[0]) if g.constant(b) is None
-            )
-        if sla and key[-1] == frt and not config.sla_rules:
-            need.setdefault(key, set()).update(g.straddling(threshold)[1])
+    for pos in table.needed_rows(ranks):
+        need.setdefault(table.keys[table.group[pos]], set()).add(int(table.bins[pos]))
+    counted = sla and not config.sla_rules
+    cut = table.straddling(threshold, frt) if counted else []
+    for pos in cut:
+        need.setdefault(table.keys[table.group[pos]], set()).add(int(table.bins[pos]))
     values = _bin_values(con, config, need, grain, by, start, end, filters)
 
-    def stat(key: tuple, rank: int) -> float:
-        b, r = groups[key].bin_of(rank)
-        same = groups[key].constant(b)
-        return same if same is not None else float(values[(*key, b)][r])
+    def stat(g: int, pos: int, rank: int) -> float:
+        same = table.constant(pos)
+        if same is not None:
+            return same
+        return float(values[(*table.keys[g], int(table.bins[pos]))][rank])
 
     rows = []
-    for key, g in groups.items():
+    columns = [[c.tolist() for c in r] for r in ranks]
+    for g, key in enumerate(table.keys):
         qs = []
-        for q in QUANTILES:
-            lo, hi, d = _order_stats(g.n, q)
-            x_lo, x_hi = stat(key, lo), stat(key, hi)
-            qs.append(x_lo if lo == hi else x_lo + d * (x_hi - x_lo))
-        rows.append((*key, g.n, *qs, g.total / g.n))
+        for lo, hi, d, at_lo, in_lo, at_hi, in_hi in columns:
+            x_lo = stat(g, at_lo[g], in_lo[g])
+            if lo[g] == hi[g]:
+                qs.append(x_lo)
+            else:
+                qs.append(x_lo + d[g] * (stat(g, at_hi[g], in_hi[g]) - x_lo))
+        n = int(table.n[g])
+        rows.append((*key, n, *qs, table.total[g] / n))
     stats = pd.DataFrame(rows, columns=[*keys, "measure", "n", "median", "p90", "mean"])
     frames = []
     for k in kpis:
         if k.id == SLA_KPI:
-            frames.append(_sla_frame(con, config, groups, values, grain, by, start, end, filters))
+            met = table.met(threshold, frt, cut, values) if counted else None
+            frames.append(_sla_frame(con, config, met, grain, by, start, end, filters))
             continue
         m = value_measure(k, config)
         part = stats[stats["measure"] == m].drop(columns="measure").copy()
@@ -324,8 +417,7 @@ def _bin_key(key: tuple, b: int) -> str:
 def _sla_frame(
     con: duckdb.DuckDBPyConnection,
     config: Config,
-    groups: dict[tuple, _Group],
-    values: dict[tuple, np.ndarray],
+    met: dict[tuple, tuple[int, int]] | None,
     grain: str,
     by: Sequence[str],
     start: str | None,
@@ -356,21 +448,8 @@ def _sla_frame(
         if not recent.empty
         else outcomes.assign(recent=0)
     )
-    if config.sla_rules:
+    if met is None:  # [sla.channel / brand] rules: each slice against its own SLA
         met = _met_per_slice(con, config, grain, by, start, end, filters)
-    else:
-        met = {}
-        for key, g in groups.items():
-            if key[-1] != frt:
-                continue
-            below, cut = g.straddling(threshold)
-            met[key[:-1]] = (
-                below
-                + sum(
-                    int(np.searchsorted(values[(*key, b)], threshold, side="right")) for b in cut
-                ),
-                g.n,
-            )
     rows = []
     for r in table.itertuples(index=False):
         key = tuple(r[: len(keys)])
