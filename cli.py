@@ -477,7 +477,7 @@ def prepare_reports_now(db: Path, config) -> None:
     try:
         prepared = prepare_after_publish(Path(db), config)
     except (duckdb.Error, OSError, ValueError, MemoryError) as e:
-        click.echo(f"Note: the next daily report was not prepared: {_sentence(e)}", err=True)
+        click.echo(f"note: the next daily report was not prepared: {_sentence(e)}", err=True)
         return
     if prepared is not None:
         click.echo(prepared.summary())
