@@ -197,3 +197,73 @@ def test_a_quantile_kpis_attribution_reads_its_totals_without_segment_quantiles(
     channel = t.segments[t.segments["dimension"] == "channel"]
     assert len(channel) >= 3
     assert channel["total_effect"].sum() == pytest.approx(t.value_b - t.value_a, rel=1e-9)
+
+
+def test_sorted_rows_order_as_sort_values_with_ties_broken_by_the_text_keys():
+    """sorted_rows sorts the numeric keys with numpy and only the runs sharing them by the text
+    keys (fourth round): hand-placed rows where sample 0 has two messages of hash 7 ('m2' before
+    'm9') and sample 1 two sent at the same second (case 'c1' before 'c3')."""
+    from scorecard.anomalies.data_anomalies import sorted_rows
+
+    t = pd.to_datetime(["2024-03-12 10:00:05", "2024-03-12 10:00:01", "2024-03-12 10:00:05"])
+    frame = pd.DataFrame(
+        {
+            "spec": [1, 0, 0, 1, 0],
+            "sent_at": [t[0], t[1], t[2], t[0], t[1]],
+            "interaction_id": ["c3", "c2", "c2", "c1", "c4"],
+            "h": pd.array([5, 7, 3, 9, 7], dtype="uint64"),
+            "message_id": ["m5", "m9", "m3", "m1", "m2"],
+        }
+    ).assign(sent_at=lambda f: f["sent_at"].dt.tz_localize("UTC"))
+    by_hash = sorted_rows(frame, ["spec", "h"], ["message_id"])
+    assert list(by_hash["message_id"]) == ["m3", "m2", "m9", "m5", "m1"]
+    by_time = sorted_rows(frame, ["spec", "sent_at"], ["interaction_id", "h", "message_id"])
+    assert list(by_time["message_id"]) == ["m9", "m2", "m3", "m1", "m5"]
+    for num, rest in ((["spec", "h"], ["message_id"]), (["spec", "sent_at"], ["interaction_id"])):
+        pd.testing.assert_frame_equal(
+            sorted_rows(frame, num, rest), frame.sort_values([*num, *rest])
+        )
+
+
+def _plain_rows(rows: dict) -> dict:
+    """Segment rows with NaN (no value) as None, so that equal rows compare equal."""
+    return {k: [tuple(None if v != v else v for v in r) for r in rs] for k, rs in rows.items()}
+
+
+def test_a_one_value_filter_reads_the_rows_of_the_list_filter(demo):
+    """where_clause compares a single filter value directly (fourth round: DuckDB pushes it into
+    the scan); the root-cause segment values of the demo's billing week on e-mail equal, row for
+    row, those read through the list form (the same value with one that matches no row)."""
+    from scorecard.rootcause.data_rootcause import segment_values
+
+    kpis = [k for k in catalogue() if k.source == "cases" and k.is_plain]
+    a, b = ("2024-02-27", "2024-03-26"), ("2024-03-12", "2024-03-18")
+    dims = ["brand", "category", "agent", "hour"]
+    one = segment_values(demo, Config(), kpis, dims, a, b, {"channel": ["email"]}, ["2024-03-12"])
+    two = segment_values(
+        demo, Config(), kpis, dims, a, b, {"channel": ["email", "no such"]}, ["2024-03-12"]
+    )
+    assert _plain_rows(one) == _plain_rows(two)
+    assert sum(r[4] for r in one["volume"] if r[1] == "") > 100
+
+
+@pytest.mark.parametrize("kpi_id", QUANTILE_KPIS)
+def test_shares_above_window_a_from_one_read_equal_the_two_reads(demo, kpi_id):
+    """shares_above_a (fourth round) reads a quantile KPI's value in both windows and its
+    shares above window a's value per segment in one query; on the demo's billing day against
+    its four weeks, e-mail only, the rows equal those of the two reads it replaces: the totals
+    read, then segment_values with window a's value as the threshold."""
+    from scorecard.rootcause.data_rootcause import segment_values, shares_above_a
+
+    kpi, cfg = kpi_by_id(kpi_id), Config()
+    a, b = ("2024-02-27", "2024-03-26"), ("2024-03-12", "2024-03-12")
+    dims, where = ["brand", "category", "agent", "hour"], {"channel": ["email"]}
+    exclude = ["2024-03-12", "2024-03-05"]
+    values, shares = shares_above_a(demo, cfg, [kpi], dims, a, b, where, exclude)
+    totals = segment_values(demo, cfg, [kpi], [], a, b, where, exclude)
+    assert _plain_rows(values) == _plain_rows(totals)
+    value_a = next(r[3] for r in totals[kpi.id] if r[0] == "a")
+    read = segment_values(demo, cfg, [kpi], dims, a, b, where, exclude, {kpi.id: value_a})
+    assert _plain_rows(shares) == _plain_rows(read)
+    shown = [r[3] for r in shares[kpi.id] if r[3] == r[3]]  # NaN: a segment with no value
+    assert len(shown) > 20 and all(0 <= v <= 1 for v in shown)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from etl.settings.business_hours import utc_bounds
@@ -582,13 +583,44 @@ def sampled_message_sets(
             parts.append(_sample_part(con, config, part, (first, last), limit, days))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if len(parts) > 1:  # each sample's `limit` lowest (hash, id) over the parts
-        frame = frame.sort_values(["spec", "h", "message_id"]).groupby("spec").head(limit)
+        frame = sorted_rows(frame, ["spec", "h"], ["message_id"]).groupby("spec").head(limit)
     # the order sampled_messages returns: time, case, then the sample's own (hash) order
-    frame = frame.sort_values(["spec", "sent_at", "interaction_id", "h", "message_id"])
+    frame = sorted_rows(frame, ["spec", "sent_at"], ["interaction_id", "h", "message_id"])
     frame = _local_times(frame[["spec", *cols]], config.display_timezone)
     for i, rows_i in frame.groupby("spec", sort=False):
         out[specs[int(i)]] = rows_i[cols].reset_index(drop=True)
     return out
+
+
+def sorted_rows(frame: pd.DataFrame, numeric: Sequence[str], rest: Sequence[str]) -> pd.DataFrame:
+    """frame.sort_values([*numeric, *rest]) for rows whose whole key is unique (e.g. a message
+    id): a numpy sort of the numeric keys (integers, times without NaT), then the runs of rows
+    sharing them ordered by the rest in Python; sort_values itself factorizes every text column
+    of a sample of millions of messages."""
+    cols = []
+    for c in numeric:
+        col = frame[c]
+        if col.isna().any() or not (
+            pd.api.types.is_integer_dtype(col) or pd.api.types.is_datetime64_any_dtype(col)
+        ):
+            return frame.sort_values([*numeric, *rest])
+        cols.append(col.array.asi8 if col.dtype.kind == "M" else col.to_numpy())
+    if not cols or not len(frame):
+        return frame.sort_values([*numeric, *rest])
+    order = np.lexsort(cols[::-1])
+    keys = [c[order] for c in cols]
+    same = np.ones(len(order) - 1, dtype=bool)
+    for k in keys:
+        same &= k[1:] == k[:-1]
+    if same.any():  # runs of equal numeric keys: by the rest of the key
+        values = [frame[c].to_numpy(dtype=object)[order] for c in [*numeric, *rest]]
+        starts = np.flatnonzero(np.diff(np.concatenate([[0], same.astype("int8"), [0]])) == 1)
+        ends = np.flatnonzero(np.diff(np.concatenate([[0], same.astype("int8"), [0]])) == -1)
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            run = list(range(a, b + 1))
+            run.sort(key=lambda i: tuple(v[i] for v in values[len(numeric) :]))
+            order[a : b + 1] = order[run]
+    return frame.iloc[order]
 
 
 NO_BOUNDS = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))

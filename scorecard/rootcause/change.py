@@ -30,6 +30,7 @@ from scorecard.rootcause.data_rootcause import (
     quantile_of,
     row_value,
     segment_values,
+    shares_above_a,
 )
 from scorecard.rootcause.mixrate import (
     COLUMNS,
@@ -191,29 +192,18 @@ def attribution_tables(
             out[k.id] = Attribution(None, None, pd.DataFrame(columns=COLUMNS))
     for source in sorted({k.source for k in kpis if k.is_plain}):
         group = [k for k in kpis if k.source == source and k.is_plain]
-        # a quantile KPI is attributed by its shares above window a's value (read below): of
-        # its first read only the two windows' totals are used, so no quantile per segment
+        # a quantile KPI is attributed by its shares above window a's value: the two windows'
+        # values and those shares per segment from one read (shares_above_a)
         exceed = [k for k in group if method_of(k) == "exceedance"]
         rest = [k for k in group if k not in exceed]
         rows = segment_values(con, config, rest, by, a, b, filters, exclude_a) if rest else {}
+        shares: dict[str, list] = {}
         if exceed:
-            rows.update(segment_values(con, config, exceed, [], a, b, filters, exclude_a))
+            values, shares = shares_above_a(con, config, exceed, by, a, b, filters, exclude_a)
+            rows.update(values)
         totals = {k.id: _totals(rows[k.id], method_of(k), days_a, days_b) for k in group}
         quantiles = [k for k in group if method_of(k) == "exceedance" and None not in totals[k.id]]
-        if quantiles:
-            rows.update(
-                segment_values(
-                    con,
-                    config,
-                    quantiles,
-                    by,
-                    a,
-                    b,
-                    filters,
-                    exclude_a,
-                    {k.id: totals[k.id][0] for k in quantiles},
-                )
-            )
+        rows.update({k.id: shares[k.id] for k in quantiles})
         for k in group:
             va, vb = totals[k.id]
             ns = _ns(rows[k.id])
