@@ -130,7 +130,8 @@ def daily_exceedance_sets(
     sets = ", ".join("(" + ", ".join(by) + ")" for by in slicings)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
     src = source_sql(config, kpi.source, params)
-    where = where_clause(start, end, filters, params)
+    where, bound = where_clause(start, end, filters, config.display_timezone)
+    params |= bound
     quantiles = run(
         con,
         f"select {grouping} as g, {''.join(f'({d})::varchar as {d}, ' for d in dims)}"
@@ -157,8 +158,8 @@ def daily_exceedance_sets(
     day_sets = ", ".join("(day" + "".join(f", {d}" for d in by) + ")" for by in slicings)
     parts = []
     for lo, hi in day_chunks(start, end):
-        part = dict(params)
-        where = where_clause(lo, hi, filters, part)
+        where, bound = where_clause(lo, hi, filters, config.display_timezone)
+        part = params | bound
         sql = f"""
             with q as (select {qs}), r as materialized (
                 select timezone($tz, opened_at)::date as day, {picked}({col})::double as x
@@ -367,10 +368,10 @@ def _row_variance_group(
     """Per KPI id (all of one source, each with a _variance_form), per slicing: [period, *by,
     value, n] from one read of the rows. A KPI gets the days and slices holding a row of its
     population (r{i} > 0), as a read of its population alone would."""
-    params: dict = {"tz": config.display_timezone}
+    where, bound = where_clause(start, end, filters, config.display_timezone)
+    params: dict = {"tz": config.display_timezone} | bound
     dims = _dims_of(slicings)
     cols = "".join(d + ", " for d in dims)
-    where = where_clause(start, end, filters, params)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
     columns, stats = [], []
     for i, k in enumerate(kpis):
@@ -409,10 +410,10 @@ def _cluster_variance_sets(
 ) -> dict[tuple[str, ...], pd.DataFrame]:
     """daily_row_variance_sets of a mean cluster size (cases per agent-hour): the variance of
     cluster sizes over clusters = (var x rows / clusters) / rows, per day and slice."""
-    params: dict = {"tz": config.display_timezone}
+    where, bound = where_clause(start, end, filters, config.display_timezone)
+    params: dict = {"tz": config.display_timezone} | bound
     dims = _dims_of(slicings)
     cols = "".join(d + ", " for d in dims)
-    where = where_clause(start, end, filters, params)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
     cond, key = (prepared_sql(con, config, kpi, params, t) for t in cluster_parts(kpi))  # type: ignore[union-attr]
     sets = ", ".join(f"(day, {''.join(d + ', ' for d in by)}k)" for by in slicings)
@@ -502,12 +503,11 @@ def message_days(
     return MessageDays(start, end, frame)
 
 
-def _sent_between(bounds: tuple | None, params: dict) -> str:
-    """The filter keeping sent_at within `bounds` (none without)."""
+def _sent_between(bounds: tuple | None) -> tuple[str, dict]:
+    """(the filter keeping sent_at within `bounds`, its bound values); none without bounds."""
     if bounds is None:
-        return ""
-    params["s_lo"], params["s_hi"] = bounds
-    return " and sent_at between $s_lo and $s_hi"
+        return "", {}
+    return " and sent_at between $s_lo and $s_hi", dict(zip(("s_lo", "s_hi"), bounds, strict=True))
 
 
 def window_messages(
@@ -522,9 +522,10 @@ def window_messages(
     opened in `window` and `filters` (e.g. an attribution's segment); sent_at in display tz. A
     top-N read, cheap where a hash sample of the whole window is not; `days` bounds the
     messages read (MessageDays; the result is the same)."""
-    params: dict = {"tz": config.display_timezone, "limit": int(limit)}
-    where = where_clause(*window, filters, params)
-    where += _sent_between(days.bounds(window) if days else None, params)
+    where, bound = where_clause(*window, filters, config.display_timezone)
+    sent, bound_sent = _sent_between(days.bounds(window) if days else None)
+    where += sent
+    params: dict = {"tz": config.display_timezone, "limit": int(limit)} | bound | bound_sent
     sql = (
         f"select interaction_id, sent_at, text from {SOURCES['messages']} m "
         f"where text is not null and {where} order by sent_at, interaction_id limit $limit"
@@ -669,9 +670,10 @@ def sampled_messages(
     a top-N read without sorting the window) of at most `limit` customer messages of cases
     opened in `window` minus the `exclude` days, in time order; sent_at in display tz. `days`
     bounds the messages read (MessageDays; the result is the same)."""
-    params: dict = {"tz": config.display_timezone, "limit": int(limit)}
-    where = where_clause(*window, filters, params, exclude)
-    where += _sent_between(days.bounds(window) if days else None, params)
+    where, bound = where_clause(*window, filters, config.display_timezone, exclude)
+    sent, bound_sent = _sent_between(days.bounds(window) if days else None)
+    where += sent
+    params: dict = {"tz": config.display_timezone, "limit": int(limit)} | bound | bound_sent
     sql = (
         f"select interaction_id, sent_at, text from (select interaction_id, sent_at, text "
         f"from {SOURCES['messages']} m where text is not null and {where} "

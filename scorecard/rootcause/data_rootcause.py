@@ -165,14 +165,15 @@ def where_clause(
     start: str | None,
     end: str | None,
     filters: Mapping[str, Sequence[str]],
-    params: dict,
+    tz: str,
     exclude: Sequence[str] = (),
     tag: str = "",
-) -> str:
-    """Local-date range, dimension filters (any of DIMS) and excluded days, over opened_at
-    (`tag` keeps the date parameters of several windows apart in one query)."""
-    clauses = ["true"]
-    lo, hi = utc_bounds(params["tz"], start, end)
+) -> tuple[str, dict]:
+    """(predicate, its bound values): local-date range in `tz`, dimension filters (any of DIMS)
+    and excluded days, over opened_at (`tag` keeps the date parameters of several windows apart
+    in one query; the query binds $tz itself)."""
+    clauses, params = ["true"], {}
+    lo, hi = utc_bounds(tz, start, end)
     if lo is not None:
         params[f"t_lo{tag}"] = lo
         clauses.append(f"opened_at >= $t_lo{tag}")
@@ -197,7 +198,7 @@ def where_clause(
             clauses.append(
                 f"coalesce(({DIMS[dim]})::varchar, '{NONE_SEGMENT}') in (select unnest($f_{dim}))"
             )
-    return " and ".join(clauses)
+    return " and ".join(clauses), params
 
 
 SegmentRow = tuple[str, str, str, float, int]  # period, dimension, segment, value, n
@@ -270,14 +271,18 @@ def _window_rows(
     over them (the cases' cost joins are left out when they name no cost)."""
     cols = "".join(f", coalesce(({DIMS[d]})::varchar, '{NONE_SEGMENT}') as d_{d}" for d in dims)
     body = source_sql(config, source, params, " ".join(exprs))
-    wa = where_clause(*a, filters, params, exclude_a, tag="_a")
-    wb = where_clause(*b, filters, params, tag="_b")
+    tz = params["tz"]
+    wa, bound_a = where_clause(*a, filters, tz, exclude_a, tag="_a")
+    wb, bound_b = where_clause(*b, filters, tz, tag="_b")
+    params |= bound_a | bound_b
     if _disjoint(a, b, exclude_a):  # each row in one window: one pass over the rows
-        in_a = where_clause(*a, {}, params, exclude_a, tag="_a")
-        in_b = where_clause(*b, {}, params, tag="_b")
+        in_a, _ = where_clause(*a, {}, tz, exclude_a, tag="_a")  # values bound above
+        in_b, _ = where_clause(*b, {}, tz, tag="_b")
+        within, bound = where_clause(None, None, filters, tz)
+        params |= bound
         return (
             f"select case when {in_b} then 'b' else 'a' end as p{cols}, * from {body} src "
-            f"where ({where_clause(None, None, filters, params)}) and (({in_a}) or ({in_b}))"
+            f"where ({within}) and (({in_a}) or ({in_b}))"
         )
     return (
         f"with src as (select * from {body} src where ({wa}) or ({wb})) "
@@ -369,9 +374,10 @@ def customer_messages(
     """[period, interaction_id, sent_at, text] of customer messages in cases opened in window a
     (minus `exclude_a`) and window b, each a deterministic hash sample of at most `limit`
     messages; sent_at in display tz."""
-    params: dict = {"tz": config.display_timezone, "limit": int(limit or 2**62)}
-    wa = where_clause(*a, filters, params, exclude_a, tag="_a")
-    wb = where_clause(*b, filters, params, tag="_b")
+    tz = config.display_timezone
+    wa, bound_a = where_clause(*a, filters, tz, exclude_a, tag="_a")
+    wb, bound_b = where_clause(*b, filters, tz, tag="_b")
+    params: dict = {"tz": tz, "limit": int(limit or 2**62)} | bound_a | bound_b
     sql = sql_file(__package__, "window_messages").format(
         messages=SOURCES["messages"], where_a=wa, where_b=wb
     )
@@ -392,7 +398,8 @@ def _drill_query(
     contrib = row_value(kpi)
     contrib = prepared_sql(con, config, kpi, params, contrib) if contrib else "null"
     frt = frt_column(config)
-    where = where_clause(start, end, filters, params)
+    where, bound = where_clause(start, end, filters, config.display_timezone)
+    params |= bound
     cases, bound = cases_source(config, business=params)
     params.update(bound)
     if kpi.source == "cases":

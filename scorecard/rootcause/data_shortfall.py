@@ -134,7 +134,8 @@ def shortfall_rows(
         return prepared_sql(con, config, kpi, params, text.replace("$sla_s", sla))
 
     num, den, pop = sql_of(form.num), sql_of(form.den), sql_of(population(kpi))
-    where = where_clause(start, end, filters, params)
+    where, bound = where_clause(start, end, filters, config.display_timezone)
+    params |= bound
     if sources is not None and kpi.source == "cases":  # only the sources that carry the KPI
         params["sources"] = list(sources)
         where += " and source in (select unnest($sources::varchar[]))"
@@ -218,7 +219,7 @@ def customer_texts(
 ) -> pd.DataFrame:
     """[interaction_id, text]: customers' messages in cases opened start..end, a deterministic
     hash sample of at most `limit` (with survey verbatims linked to no case left out)."""
-    params: dict = {"tz": config.display_timezone, "limit": int(limit)}
-    where = where_clause(start, end, filters, params)
+    where, bound = where_clause(start, end, filters, config.display_timezone)
+    params: dict = {"tz": config.display_timezone, "limit": int(limit)} | bound
     sql = named_sql("shortfall_texts").format(where=where)
     return run(con, sql, params).df()
