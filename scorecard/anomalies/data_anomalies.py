@@ -20,7 +20,7 @@ from etl.settings.business_hours import utc_bounds
 from etl.settings.config import Config
 from etl.sql_files import sql_file
 from scorecard.kpis.catalogue import Kpi
-from scorecard.kpis.data import _local_times
+from scorecard.kpis.data import _local_times, source_rows_sql
 from scorecard.kpis.data_agg import COLUMNS, day_period_sql, model_rows, model_where_sql
 from scorecard.kpis.data_values import (
     SLA_KPI,
@@ -32,13 +32,13 @@ from scorecard.kpis.data_values import (
 from scorecard.rootcause.data_rootcause import (
     DIMS,
     closing_paren,
+    expression_params,
+    expression_sql,
     linear_row,
     population,
-    prepared_sql,
     quantile_of,
     row_value,
     run,
-    source_sql,
     split_call,
     where_clause,
 )
@@ -123,13 +123,15 @@ def daily_exceedance_sets(
     if binned is not None:
         return binned
     params: dict = {"tz": config.display_timezone, "p": q[1]}
-    col = prepared_sql(con, config, kpi, params, q[0])
+    col = expression_sql(config, q[0])
+    params |= expression_params(con, config, [col])
     dims = _dims_of(slicings)
     gs = [_grouping(by, dims) for by in slicings]
     grouping = f"grouping({', '.join(dims)})" if dims else "0"
     sets = ", ".join("(" + ", ".join(by) + ")" for by in slicings)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
-    src = source_sql(config, kpi.source, params)
+    src, bound = source_rows_sql(config, kpi.source, business=params)
+    params |= bound
     where, bound = where_clause(start, end, filters, config.display_timezone)
     params |= bound
     quantiles = run(
@@ -376,17 +378,20 @@ def _row_variance_group(
     columns, stats = [], []
     for i, k in enumerate(kpis):
         x, d, pop, form = _variance_form(k)  # type: ignore[misc]
-        x, d = (prepared_sql(con, config, k, params, t) for t in (x, d))
-        pop = prepared_sql(con, config, k, params, pop) if pop else "true"
+        x, d = expression_sql(config, x), expression_sql(config, d)
+        pop = expression_sql(config, pop) if pop else "true"
         columns.append(f"({x})::double as x{i}, ({d})::double as d{i}, ({pop}) as p{i}")
         stat, count = _variance_stat(form, i)
         stats.append(f"{stat} as v{i}, {count} as n{i}, count(*) filter (where p{i}) as r{i}")
+    params |= expression_params(con, config, columns)
+    src, bound = source_rows_sql(config, kpis[0].source, business=params)
+    params |= bound
     sets = ", ".join(f"(day{''.join(', ' + d for d in by)})" for by in slicings)
     sql = (
         f"select strftime(day, '%Y-%m-%d') as period, {cols}"
         f"grouping({', '.join(dims) or 'day'}) as g, {', '.join(stats)} from ("
         f"select timezone($tz, opened_at)::date as day, {picked}{', '.join(columns)} "
-        f"from {source_sql(config, kpis[0].source, params)} src where {where}) r "
+        f"from {src} src where {where}) r "
         f"group by grouping sets ({sets})"
     )
     frame = run(con, sql, params).df()
@@ -415,13 +420,16 @@ def _cluster_variance_sets(
     dims = _dims_of(slicings)
     cols = "".join(d + ", " for d in dims)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
-    cond, key = (prepared_sql(con, config, kpi, params, t) for t in cluster_parts(kpi))  # type: ignore[union-attr]
+    cond, key = (expression_sql(config, t) for t in cluster_parts(kpi))  # type: ignore[union-attr]
+    params |= expression_params(con, config, [cond, key])
+    src, bound = source_rows_sql(config, kpi.source, business=params)
+    params |= bound
     sets = ", ".join(f"(day, {''.join(d + ', ' for d in by)}k)" for by in slicings)
     sql = (
         f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
         f"count(*) as value, sum(c) as n from (select day, {cols}grouping({', '.join(dims) or 'day'})"
         f" as g, k, count(*) as c from (select timezone($tz, opened_at)::date as day, {picked}"
-        f"{key} as k from {source_sql(config, kpi.source, params)} src where {where} and "
+        f"{key} as k from {src} src where {where} and "
         f"({cond})) r group by grouping sets ({sets})) s group by day, {cols}g"
     )
     frame = run(con, sql, params).df()

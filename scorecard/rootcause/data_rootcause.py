@@ -8,7 +8,7 @@ that segment. Identifiers come only from this module; values are bound parameter
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import duckdb
 import pandas as pd
@@ -138,27 +138,17 @@ def population(kpi: Kpi) -> str:
     return " and ".join(clauses) or "true"
 
 
-def prepared_sql(
-    con: duckdb.DuckDBPyConnection, config: Config, kpi: Kpi, params: dict, text: str
-) -> str:
-    """`text` with {frt} filled in; binds the KPI parameters it uses (as the scorecard does)."""
-    text = text.format(frt=frt_column(config))
-    if "bh_k" in params:  # the business-hours table is bound once per query
-        text_params = kpi_params(con, config, text.replace("frt_business_s", ""))
-    else:
-        text_params = kpi_params(con, config, text)
-    params.update(text_params)
-    return text
+def expression_sql(config: Config, text: str) -> str:
+    """A KPI expression with {frt} (the configured first-response column) filled in."""
+    return text.format(frt=frt_column(config))
 
 
-def source_sql(config: Config, source: str, params: dict, uses: str | None = None) -> str:
-    """The rows a KPI source aggregates (scorecard/kpis/data.py source_rows_sql), its
-    parameters merged into this query's `params` (whose business-hours table it reads); with
-    `uses` (the text of every expression the query evaluates over them), the cases without
-    their cost and playbook joins when the text names none of those columns (the same rows)."""
-    sql, bound = source_rows_sql(config, source, uses, business=params)
-    params.update(bound)
-    return sql
+def expression_params(con: duckdb.DuckDBPyConnection, config: Config, texts: Iterable[str]) -> dict:
+    """The parameters the KPI expressions `texts` use, bound once per query as the scorecard
+    binds them ($sla_s, $as_of, $fcr_days, the business-hours table for frt_business_s). The
+    business-hours table also makes a KPI source carry frt_business_s (source_rows_sql's
+    `business`), so a query merges these before it asks for its source's rows."""
+    return kpi_params(con, config, " ".join(texts))
 
 
 def where_clause(
@@ -241,13 +231,17 @@ def segment_values(
             params[f"q_{i}"] = float(thresholds[k.id])
             value = f"avg((({q[0]}) > $q_{i})::double) filter (where ({q[0]}) is not null)"
         exprs.append(
-            f"({prepared_sql(con, config, k, params, value)})::double as v_{i}, "
-            f"({prepared_sql(con, config, k, params, k.n)})::bigint as n_{i}"
+            f"({expression_sql(config, value)})::double as v_{i}, "
+            f"({expression_sql(config, k.n)})::bigint as n_{i}"
         )
+    params |= expression_params(con, config, exprs)
     sets = ", ".join([f"(p, d_{d})" for d in dims] + ["(p)"])
     flags = "".join(f"grouping(d_{d}) as g_{d}, " for d in dims)
     seg = "".join(f"d_{d}, " for d in dims)
-    rows = _window_rows(config, kpis[0].source, dims, a, b, filters, exclude_a, params, exprs)
+    rows, bound = _window_rows(
+        config, kpis[0].source, dims, a, b, filters, exclude_a, params, exprs
+    )
+    params |= bound
     sql = (
         f"with s as ({rows}) "
         f"select p, {flags}{seg}{', '.join(exprs)} from s group by grouping sets ({sets})"
@@ -263,32 +257,32 @@ def _window_rows(
     b: tuple[str, str],
     filters: Mapping[str, Sequence[str]],
     exclude_a: Sequence[str],
-    params: dict,
+    params: Mapping[str, object],
     exprs: Sequence[str],
-) -> str:
-    """The rows of window a (minus `exclude_a`) and window b in `filters`, with their window
-    (p, 'a' or 'b') and their segment of each dimension (d_<dim>); `exprs`: the aggregates read
-    over them (the cases' cost joins are left out when they name no cost)."""
+) -> tuple[str, dict]:
+    """(The rows of window a (minus `exclude_a`) and window b in `filters`, with their window
+    (p, 'a' or 'b') and their segment of each dimension (d_<dim>), its parameters); `exprs`:
+    the aggregates read over them (the cases' cost joins are left out when they name no cost);
+    `params`: the query's own, read for $tz and the business-hours table."""
     cols = "".join(f", coalesce(({DIMS[d]})::varchar, '{NONE_SEGMENT}') as d_{d}" for d in dims)
-    body = source_sql(config, source, params, " ".join(exprs))
-    tz = params["tz"]
+    body, bound = source_rows_sql(config, source, " ".join(exprs), business=params)
+    tz = str(params["tz"])
     wa, bound_a = where_clause(*a, filters, tz, exclude_a, tag="_a")
     wb, bound_b = where_clause(*b, filters, tz, tag="_b")
-    params |= bound_a | bound_b
+    bound |= bound_a | bound_b
     if _disjoint(a, b, exclude_a):  # each row in one window: one pass over the rows
         in_a, _ = where_clause(*a, {}, tz, exclude_a, tag="_a")  # values bound above
         in_b, _ = where_clause(*b, {}, tz, tag="_b")
-        within, bound = where_clause(None, None, filters, tz)
-        params |= bound
+        within, bound_in = where_clause(None, None, filters, tz)
         return (
             f"select case when {in_b} then 'b' else 'a' end as p{cols}, * from {body} src "
             f"where ({within}) and (({in_a}) or ({in_b}))"
-        )
+        ), bound | bound_in
     return (
         f"with src as (select * from {body} src where ({wa}) or ({wb})) "
         f"select 'a' as p{cols}, * from src where {wa} "
         f"union all select 'b' as p{cols}, * from src where {wb}"
-    )
+    ), bound
 
 
 def _segment_rows(
@@ -335,17 +329,19 @@ def shares_above_a(
         q = quantile_of(k)
         if q is None:
             raise ValueError(f"{k.id} is not a quantile KPI.")
-        n = f"({prepared_sql(con, config, k, params, k.n)})::bigint as n_{i}"
-        totals.append(f"({prepared_sql(con, config, k, params, k.value)})::double as v_{i}, {n}")
+        n = f"({expression_sql(config, k.n)})::bigint as n_{i}"
+        totals.append(f"({expression_sql(config, k.value)})::double as v_{i}, {n}")
         share = f"avg((({q[0]}) > qa.t_{i})::double) filter (where ({q[0]}) is not null)"
-        shares.append(f"({prepared_sql(con, config, k, params, share)})::double as v_{i}, {n}")
+        shares.append(f"({expression_sql(config, share)})::double as v_{i}, {n}")
         first.append(f"v_{i} as t_{i}")
+    params |= expression_params(con, config, [*totals, *shares])
     sets = ", ".join([f"(p, d_{d})" for d in dims] + ["(p)"])
     flags = "".join(f"grouping(d_{d}) as g_{d}, " for d in dims)
     seg = "".join(f"d_{d}, " for d in dims)
-    rows = _window_rows(
+    rows, bound = _window_rows(
         config, kpis[0].source, dims, a, b, filters, exclude_a, params, [*totals, *shares]
     )
+    params |= bound
     none = "".join("null::bigint, " for _ in dims) + "".join("null::varchar, " for _ in dims)
     sql = (
         f"with s as materialized ({rows}), "
@@ -394,9 +390,10 @@ def _drill_query(
 ) -> tuple[str, dict, list[str]]:
     """The drill's SQL, its parameters and the columns it leaves out for this KPI's source."""
     params: dict = {"tz": config.display_timezone}
-    pop = prepared_sql(con, config, kpi, params, population(kpi))
+    pop = expression_sql(config, population(kpi))
     contrib = row_value(kpi)
-    contrib = prepared_sql(con, config, kpi, params, contrib) if contrib else "null"
+    contrib = expression_sql(config, contrib) if contrib else "null"
+    params |= expression_params(con, config, [pop, contrib])
     frt = frt_column(config)
     where, bound = where_clause(start, end, filters, config.display_timezone)
     params |= bound

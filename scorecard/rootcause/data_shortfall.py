@@ -27,9 +27,10 @@ from scorecard.rootcause.data_rootcause import (
     DIMS,
     NONE_SEGMENT,
     closing_paren,
+    expression_params,
+    expression_sql,
     linear_row,
     population,
-    prepared_sql,
     quantile_of,
     run,
     split_call,
@@ -131,9 +132,10 @@ def shortfall_rows(
     params.update(bound)
 
     def sql_of(text: str) -> str:
-        return prepared_sql(con, config, kpi, params, text.replace("$sla_s", sla))
+        return expression_sql(config, text.replace("$sla_s", sla))
 
     num, den, pop = sql_of(form.num), sql_of(form.den), sql_of(population(kpi))
+    params |= expression_params(con, config, [num, den, pop])
     where, bound = where_clause(start, end, filters, config.display_timezone)
     params |= bound
     if sources is not None and kpi.source == "cases":  # only the sources that carry the KPI
