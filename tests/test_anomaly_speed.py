@@ -267,3 +267,47 @@ def test_shares_above_window_a_from_one_read_equal_the_two_reads(demo, kpi_id):
     assert _plain_rows(shares) == _plain_rows(read)
     shown = [r[3] for r in shares[kpi.id] if r[3] == r[3]]  # NaN: a segment with no value
     assert len(shown) > 20 and all(0 <= v <= 1 for v in shown)
+
+
+AGENT_HOUR = "interactions_per_agent_hour"
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Paris"])
+def test_cases_per_agent_hour_from_its_cluster_read_equal_kpi_frame(demo, tz):
+    """noise_data gives cases per agent-hour's daily values from the read of its cluster
+    variance (fifth round): rows / clusters per day and slice. Over the demo's last 90 days,
+    for every slicing, they equal kpi_frame's (the agent-hour model at UTC, the case rows
+    through local dates in Paris) frame for frame, bit for bit, and n is the answered cases
+    with an agent (kpi_frame's rows of n 0 aside, which no scan tests); slice_data's series
+    of the KPI are those of kpi_frame's frame."""
+    from scorecard.anomalies.scan import noise_data, series_arrays
+    from scorecard.kpis.data import kpi_frame
+
+    cfg, kpi = Config(display_timezone=tz), kpi_by_id(AGENT_HOUR)
+    start, end = "2024-01-01", "2024-03-30"
+    noise = noise_data(demo, cfg, [kpi], start, end, SLICE_DIMS)
+    dates = pd.date_range(start, end, freq="D")
+    for by in SLICE_DIMS:
+        read = noise[by].read
+        full = kpi_frame(demo, cfg, [kpi], "day", list(by), start, end, {})
+        # read from the case rows (Paris), a day and slice with cases but none answered by an
+        # agent has a row of no value and n 0: a series of such rows only is never tested
+        empty = full["n"] == 0
+        assert full.loc[empty, "value"].isna().all(), by
+        want = full[~empty]
+        assert set(read["kpi"]) == {AGENT_HOUR} and len(want) > 80, by
+        cols = ["period", *by, "kpi", "value", "n"]
+        got = read[cols].sort_values(cols[:-2]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(
+            got, want[cols].reset_index(drop=True), check_exact=True, check_dtype=False
+        )
+        # an agent-hour holds one case or more, and in most slices and days some hold several
+        assert (got["value"] >= 1).all() and (got["value"] > 1).mean() > 0.5, by
+        series = slice_data(demo, cfg, [kpi], start, end, by).values
+        assert series.keys() == series_arrays(want, ["kpi", *by], dates).keys(), by
+    total = demo.execute(
+        "select count(*) from fct_cases where answered and agent_id is not null "
+        "and opened_at >= $lo and opened_at < $hi",
+        {"lo": pd.Timestamp(start, tz=tz), "hi": pd.Timestamp("2024-03-31", tz=tz)},
+    ).fetchone()[0]
+    assert noise[()].read["n"].sum() == total

@@ -51,15 +51,19 @@ def _grouping(by: Sequence[str], dims: Sequence[str]) -> int:
 
 
 def _split_sets(
-    frame: pd.DataFrame, slicings: Sequence[tuple[str, ...]], dims: Sequence[str]
+    frame: pd.DataFrame,
+    slicings: Sequence[tuple[str, ...]],
+    dims: Sequence[str],
+    extra: Sequence[str] = (),
 ) -> dict[tuple[str, ...], pd.DataFrame]:
-    """The rows of one GROUPING SETS result ([period, *dims, g, value, n]) per slicing, as
-    [period, *by, value, n] in the order of (period, *by)."""
+    """The rows of one GROUPING SETS result ([period, *dims, g, value, n, *extra]) per slicing,
+    as [period, *by, value, n, *extra] in the order of (period, *by)."""
     out = {}
     for by in slicings:
         rows = frame[frame["g"] == _grouping(by, dims)]
-        cols = ["period", *by, "value", "n"]
-        out[by] = rows[cols].sort_values(cols[:-2], kind="stable").reset_index(drop=True)
+        cols = ["period", *by, "value", "n", *extra]
+        keys = cols[: 1 + len(by)]
+        out[by] = rows[cols].sort_values(keys, kind="stable").reset_index(drop=True)
     return out
 
 
@@ -307,7 +311,24 @@ def daily_row_variance_groups(
     n]. The averages, ratios and sums of one source from one read of its rows per part of the
     range (day_chunks), each KPI's aggregates filtered to its population; a cluster KPI (cases
     per agent-hour) from a read of its own."""
+    return row_variance_reads(con, config, kpis, slicings, start, end, filters)[0]
+
+
+def row_variance_reads(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> tuple[dict[str, dict[tuple[str, ...], pd.DataFrame]], dict[str, dict[tuple, pd.DataFrame]]]:
+    """(daily_row_variance_groups, and per cluster KPI whose value is its rows per cluster
+    (cluster_value_kpi), per slicing: its daily values [period, *by, value, n] as kpi_frame
+    gives them, from the same read as its variance: rows / clusters per day and slice, n the
+    rows; the same integers the KPI's own query divides, so the same value bit for bit)."""
     out: dict[str, dict[tuple[str, ...], pd.DataFrame]] = {}
+    values: dict[str, dict[tuple, pd.DataFrame]] = {}
     shared: dict[str, list[Kpi]] = {}
     for k in kpis:
         if cluster_parts(k):
@@ -315,7 +336,10 @@ def daily_row_variance_groups(
                 _cluster_variance_sets(con, config, k, slicings, lo, hi, filters)
                 for lo, hi in day_chunks(start, end)
             ]
-            out[k.id] = _joined_parts(parts, slicings)
+            joined = _joined_parts(parts, slicings)
+            out[k.id] = {by: f.drop(columns="clusters") for by, f in joined.items()}
+            if cluster_value_kpi(k):
+                values[k.id] = {by: _cluster_values(f, by) for by, f in joined.items()}
         elif _variance_form(k) is not None:
             shared.setdefault(k.source, []).append(k)
         else:
@@ -327,7 +351,25 @@ def daily_row_variance_groups(
         ]
         for k in group:
             out[k.id] = _joined_parts([p[k.id] for p in parts], slicings)
-    return out
+    return out, values
+
+
+def cluster_value_kpi(kpi: Kpi) -> bool:
+    """Whether a cluster KPI's value and n are its rows / clusters and its rows: `count(*)
+    filter (where C) / nullif(count(distinct K) filter (where C), 0)` with n `count(*) filter
+    (where C)` (cases per agent-hour)."""
+    if cluster_parts(kpi) is None:
+        return False
+    numerator = kpi.value.strip()[: kpi.value.strip().index("/")].strip()
+    return kpi.n.strip() == numerator and numerator.startswith("count(*) filter")
+
+
+def _cluster_values(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """[period, *by, value, n] of a cluster KPI from its cluster read (n rows, `clusters`):
+    rows / clusters as doubles, as DuckDB divides two integers."""
+    rows = frame["n"].to_numpy(dtype="int64")
+    value = rows.astype("float64") / frame["clusters"].to_numpy(dtype="int64").astype("float64")
+    return frame[["period", *by]].assign(value=value, n=rows)
 
 
 def _variance_form(kpi: Kpi) -> tuple[str, str, str | None, str] | None:
@@ -427,7 +469,7 @@ def _cluster_variance_sets(
     sets = ", ".join(f"(day, {''.join(d + ', ' for d in by)}k)" for by in slicings)
     sql = (
         f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
-        f"count(*) as value, sum(c) as n from (select day, {cols}grouping({', '.join(dims) or 'day'})"
+        f"count(*) as value, sum(c) as n, count(*) as clusters from (select day, {cols}grouping({', '.join(dims) or 'day'})"
         f" as g, k, count(*) as c from (select timezone($tz, opened_at)::date as day, {picked}"
         f"{key} as k from {src} src where {where} and "
         f"({cond})) r group by grouping sets ({sets})) s group by day, {cols}g"
@@ -435,7 +477,7 @@ def _cluster_variance_sets(
     frame = run(con, sql, params).df()
     if not dims:
         frame["g"] = 0
-    return _split_sets(frame, slicings, dims)
+    return _split_sets(frame, slicings, dims, ["clusters"])
 
 
 def daily_row_variance(

@@ -26,8 +26,8 @@ from scorecard.anomalies.baseline_weekly import rolling_arrays
 from scorecard.anomalies.coverage import SURVEYS, Coverage
 from scorecard.anomalies.data_anomalies import (
     daily_exceedance_sets,
-    daily_row_variance_groups,
     day_chunks,
+    row_variance_reads,
 )
 from scorecard.kpis.catalogue import Kpi, kpi_by_id
 from scorecard.kpis.data import kpi_frame
@@ -105,6 +105,17 @@ class SeriesData:
     variance: dict
 
 
+@dataclass(frozen=True)
+class Noise:
+    """What noise_data reads for one slicing: exceedance shares and row variances as series
+    arrays, and the daily values of the KPIs read with their variance (`read`: kpi_frame's
+    [period, *by, kpi, value, n] of cases per agent-hour, from its cluster read)."""
+
+    exceed: dict
+    variance: dict
+    read: pd.DataFrame
+
+
 def noise_data(
     con: duckdb.DuckDBPyConnection,
     config: Config,
@@ -113,23 +124,31 @@ def noise_data(
     end: str,
     slicings: Sequence[tuple[str, ...]],
     filters: dict | None = None,
-) -> dict[tuple[str, ...], tuple[dict, dict]]:
-    """Per slicing: (exceedance shares of the quantile KPIs, row variances of the average and
-    sum KPIs) as series arrays; all slicings in one query (GROUPING SETS), one query per
-    quantile KPI and one for the averages and sums of each source."""
+) -> dict[tuple[str, ...], Noise]:
+    """Per slicing (Noise): exceedance shares of the quantile KPIs, row variances of the
+    average and sum KPIs, as series arrays, and the daily values of a cluster KPI (cases per
+    agent-hour) from the read of its variance; all slicings in one query (GROUPING SETS), one
+    query per quantile KPI, one for the averages and sums of each source and one per cluster
+    KPI."""
     dates = pd.date_range(start, end, freq="D")
-    out: dict[tuple[str, ...], tuple[dict, dict]] = {tuple(by): ({}, {}) for by in slicings}
+    exceed: dict[tuple[str, ...], dict] = {tuple(by): {} for by in slicings}
+    variance: dict[tuple[str, ...], dict] = {tuple(by): {} for by in slicings}
     for k in kpis:
         if quantile_of(k):
             frames = daily_exceedance_sets(con, config, k, slicings, start, end, filters or {})
             for by, ex in frames.items():
-                out[by][0].update(series_arrays(ex.assign(kpi=k.id), ["kpi", *by], dates))
+                exceed[by].update(series_arrays(ex.assign(kpi=k.id), ["kpi", *by], dates))
     spread = [k for k in kpis if not quantile_of(k) and kind_of(k) in ("mean", "sum")]
-    groups = daily_row_variance_groups(con, config, spread, slicings, start, end, filters or {})
+    groups, values = row_variance_reads(con, config, spread, slicings, start, end, filters or {})
     for k in spread:
         for by, var in groups[k.id].items():
             arrays = series_arrays(var.assign(kpi=k.id), ["kpi", *by], dates)
-            out[by][1].update({key: v for key, (v, _) in arrays.items()})
+            variance[by].update({key: v for key, (v, _) in arrays.items()})
+    out = {}
+    for by in map(tuple, slicings):
+        read = [values[i][by].assign(kpi=i) for i in values]
+        frame = pd.concat(read, ignore_index=True) if read else pd.DataFrame()
+        out[by] = Noise(exceed[by], variance[by], frame)
     return out
 
 
@@ -141,20 +160,24 @@ def slice_data(
     end: str,
     by: Sequence[str],
     filters: dict | None = None,
-    noise: tuple[dict, dict] | None = None,
+    noise: Noise | None = None,
 ) -> SeriesData:
     """Daily series of every KPI for every slice of `by` (one query per source), with the
     exceedance shares and row variances of their noise (`noise`, from noise_data, else read
-    here)."""
+    here); the KPIs whose daily values the noise read holds (Noise.read) are not read again."""
     dates = pd.date_range(start, end, freq="D")
     keys = ["kpi", *by]
+    if noise is None:
+        noise = noise_data(con, config, kpis, start, end, [tuple(by)], filters)[tuple(by)]
+    given = set(noise.read["kpi"]) if not noise.read.empty else set()
+    rest = [k for k in kpis if k.id not in given]
     # a range longer than CHUNK_DAYS in parts of SERIES_PART_DAYS (day_chunks): the same daily
     # values; the value bins of the time KPIs by brand and channel are the memory peak of a scan
     size = SERIES_PART_DAYS if len(dates) > data_anomalies.CHUNK_DAYS else None
     frames = [
-        kpi_frame(con, config, kpis, "day", list(by), lo, hi, filters or {})
-        for lo, hi in day_chunks(start, end, size)
-    ]
+        kpi_frame(con, config, rest, "day", list(by), lo, hi, filters or {})
+        for lo, hi in (day_chunks(start, end, size) if rest else [])
+    ] + [noise.read]
     full = [f for f in frames if not f.empty]
     frame = pd.concat(full, ignore_index=True) if len(full) > 1 else (full or frames)[0]
     values = series_arrays(frame, keys, dates)
@@ -162,9 +185,7 @@ def slice_data(
     for key, (y, n) in values.items():  # a count or a sum is 0 on a day without rows
         if key[0] in counts:
             values[key] = (np.nan_to_num(y), n)
-    if noise is None:
-        noise = noise_data(con, config, kpis, start, end, [tuple(by)], filters)[tuple(by)]
-    return SeriesData(values, *noise)
+    return SeriesData(values, noise.exceed, noise.variance)
 
 
 def daily_test(
