@@ -30,7 +30,10 @@ from scorecard.anomalies.data_anomalies import (
     row_variance_reads,
 )
 from scorecard.kpis.catalogue import Kpi, kpi_by_id
-from scorecard.kpis.data import kpi_frame
+from scorecard.kpis.data import kpi_frame, plain_frame_sets
+from scorecard.kpis.data_agg import fast_usable
+from scorecard.kpis.data_spread import has_agent_model, spread_model_sets, spread_usable
+from scorecard.kpis.data_values import stored_measures, values_usable
 from scorecard.rootcause.change import method_of
 from scorecard.rootcause.data_rootcause import quantile_of, split_call
 
@@ -108,8 +111,9 @@ class SeriesData:
 @dataclass(frozen=True)
 class Noise:
     """What noise_data reads for one slicing: exceedance shares and row variances as series
-    arrays, and the daily values of the KPIs read with their variance (`read`: kpi_frame's
-    [period, *by, kpi, value, n] of cases per agent-hour, from its cluster read)."""
+    arrays, and the daily values of the KPIs read for all slicings at once (`read`: kpi_frame's
+    [period, *by, kpi, value, n] of cases per agent-hour, from its cluster read, and of the
+    KPIs of shared_reads)."""
 
     exceed: dict
     variance: dict
@@ -144,11 +148,79 @@ def noise_data(
         for by, var in groups[k.id].items():
             arrays = series_arrays(var.assign(kpi=k.id), ["kpi", *by], dates)
             variance[by].update({key: v for key, (v, _) in arrays.items()})
+    shared = shared_reads(con, config, kpis, start, end, slicings, filters or {})
     out = {}
     for by in map(tuple, slicings):
-        read = [values[i][by].assign(kpi=i) for i in values]
+        read = [values[i][by].assign(kpi=i) for i in values] + shared[by]
+        read = [f for f in read if not f.empty]
         frame = pd.concat(read, ignore_index=True) if read else pd.DataFrame()
         out[by] = Noise(exceed[by], variance[by], frame)
+    return out
+
+
+def order_free(kpi: Kpi) -> bool:
+    """Whether a KPI's value is the same whatever the order its rows are added in: a count, or
+    a share (an average of rows of 0 or 1: sums of small whole numbers are exact), with a
+    count as n. A sum of costs is not: its last digits depend on the order."""
+    counted = split_call(kpi.value, "count") is not None
+    share = kpi.unit == "share" and split_call(kpi.value, "avg") is not None
+    return (counted or share) and split_call(kpi.n, "count") is not None
+
+
+def shared_reads(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpis: Sequence[Kpi],
+    start: str,
+    end: str,
+    slicings: Sequence[tuple[str, ...]],
+    filters: dict,
+) -> dict[tuple[str, ...], list[pd.DataFrame]]:
+    """Per slicing, kpi_frame's daily frames of the KPIs it reads from the fact rows (counts and
+    shares: order_free, plain_frame_sets) or the agent spread from the agent model
+    (spread_model_sets) in every slicing and part of the range: every slicing from one read per
+    part (GROUPING SETS) instead of one read per slicing. The same rows and values; the parts
+    are slice_data's."""
+    dates = pd.date_range(start, end, freq="D")
+    size = SERIES_PART_DAYS if len(dates) > data_anomalies.CHUNK_DAYS else None
+    parts = day_chunks(start, end, size)
+    measures = stored_measures(con, config)
+
+    def exact(k: Kpi) -> bool:  # read from the fact rows or the agent model, never a model
+        return all(
+            not fast_usable(k, config, "day", by, filters, lo, hi)
+            and not values_usable(k, config, measures, "day", by, filters, lo, hi)
+            for by in slicings
+            for lo, hi in parts
+        )
+
+    plain: dict[str, list[Kpi]] = {}
+    for k in kpis:
+        if k.is_plain and k.source in ("cases", "surveys", "messages") and order_free(k):
+            if exact(k):
+                plain.setdefault(k.source, []).append(k)
+    agent_model = has_agent_model(con)
+    spread = [
+        k
+        for k in kpis
+        if k.kind == "agent_spread"
+        and agent_model
+        and exact(k)
+        and all(
+            spread_usable(k, config, "day", by, filters, lo, hi)
+            for by in slicings
+            for lo, hi in parts
+        )
+    ]
+    out: dict[tuple[str, ...], list[pd.DataFrame]] = {tuple(by): [] for by in slicings}
+    for lo, hi in parts:
+        sets = [
+            plain_frame_sets(con, config, source, group, "day", slicings, lo, hi, filters)
+            for source, group in plain.items()
+        ] + [spread_model_sets(con, config, k, "day", slicings, lo, hi, filters) for k in spread]
+        for frames in sets:
+            for by, frame in frames.items():
+                out[by].append(frame)
     return out
 
 

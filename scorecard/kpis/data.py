@@ -187,6 +187,63 @@ def plain_frame(
 ) -> pd.DataFrame:
     """[period, *by, kpi, value, n, median, p90, mean] of single-level KPIs of one source, in one
     query; a time KPI's median/p90/mean come from one list quantile of its measure."""
+    aggs, plan, params = _plain_columns(con, config, group)
+    body, bound = source_rows_sql(config, source, " ".join(aggs), "team" in (*by, *filters), params)
+    period, bound_period = period_sql(con, config, grain, start, end)
+    where, bound_where = where_clause(config, start, end, filters)
+    params.update(bound | bound_period | bound_where)
+    dims = "".join(f", {DIMENSIONS[d]} as {d}" for d in by)
+    cols = ", ".join(f"{expr} as {a}" for expr, a in aggs.items())
+    sql = f"select {period} as period{dims}, {cols} from {body} src where {where} group by all order by all"
+    return _plain_parts(con.execute(sql, params).df(), plan, by)
+
+
+def plain_frame_sets(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    source: str,
+    group: Sequence[Kpi],
+    grain: str,
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[tuple[str, ...], pd.DataFrame]:
+    """plain_frame for several slicings (tuples of dimensions) from one read of the rows
+    (GROUPING SETS): per slicing, the frame plain_frame returns for it, rows in its order."""
+    aggs, plan, params = _plain_columns(con, config, group)
+    dims = list(dict.fromkeys(d for by in slicings for d in by))
+    body, bound = source_rows_sql(
+        config, source, " ".join(aggs), "team" in (*dims, *filters), params
+    )
+    period, bound_period = period_sql(con, config, grain, start, end)
+    where, bound_where = where_clause(config, start, end, filters)
+    params.update(bound | bound_period | bound_where)
+    picked = "".join(f", {DIMENSIONS[d]} as {d}" for d in dims)
+    cols = ", ".join(f"{expr} as {a}" for expr, a in aggs.items())
+    grouping = f"grouping({', '.join(DIMENSIONS[d] for d in dims)})" if dims else "0"
+    sets = ", ".join(
+        "(" + ", ".join([period, *(DIMENSIONS[d] for d in by)]) + ")" for by in slicings
+    )
+    sql = (
+        f"select {period} as period{picked}, {grouping} as _g, {cols} from {body} src "
+        f"where {where} group by grouping sets ({sets})"
+    )
+    wide = con.execute(sql, params).df()
+    out = {}
+    for by in map(tuple, slicings):
+        bits = sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in by)
+        rows = wide[wide["_g"] == bits].drop(columns=["_g", *(d for d in dims if d not in by)])
+        rows = rows.sort_values(["period", *by], kind="stable").reset_index(drop=True)
+        out[by] = _plain_parts(rows, plan, by)
+    return out
+
+
+def _plain_columns(
+    con: duckdb.DuckDBPyConnection, config: Config, group: Sequence[Kpi]
+) -> tuple[dict[str, str], list, dict]:
+    """(The aggregates of plain_frame's query by alias, its plan per KPI (KPI, value source, n
+    alias, time-KPI stats aliases), the KPI parameters they bind)."""
     frt = frt_column(config)
     params: dict = {}
     aggs: dict[str, str] = {}
@@ -216,14 +273,11 @@ def plain_frame(
         )
         plan.append((k, shortcut or ("col", alias(value)), alias(n), stats))
     params.update(kpi_params(con, config, " ".join(aggs) + (" $sla_s" if uses_sla else "")))
-    body, bound = source_rows_sql(config, source, " ".join(aggs), "team" in (*by, *filters), params)
-    period, bound_period = period_sql(con, config, grain, start, end)
-    where, bound_where = where_clause(config, start, end, filters)
-    params.update(bound | bound_period | bound_where)
-    dims = "".join(f", {DIMENSIONS[d]} as {d}" for d in by)
-    cols = ", ".join(f"{expr} as {a}" for expr, a in aggs.items())
-    sql = f"select {period} as period{dims}, {cols} from {body} src where {where} group by all order by all"
-    wide = con.execute(sql, params).df()
+    return aggs, plan, params
+
+
+def _plain_parts(wide: pd.DataFrame, plan: list, by: Sequence[str]) -> pd.DataFrame:
+    """plain_frame's long frame from its wide query result (one column per aggregate)."""
     frames = []
     for k, (how, ref), n_alias, stats in plan:
         part = wide[["period", *by]].copy()

@@ -92,3 +92,51 @@ def spread_model_frame(
     out = con.execute(sql, params).df()
     out.insert(1 + len(by), "kpi", kpi.id)
     return out.astype({"value": "float64", "n": "int64"})
+
+
+def spread_model_sets(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    kpi: Kpi,
+    grain: str,
+    slicings: Sequence[tuple[str, ...]],
+    start: str | None,
+    end: str | None,
+    filters: Mapping[str, Sequence[str]],
+) -> dict[tuple[str, ...], pd.DataFrame]:
+    """spread_model_frame for several slicings (tuples of channel and brand) from one read of
+    the agent model (GROUPING SETS): per slicing, the frame spread_model_frame returns for it,
+    rows in its order (the same exact quantiles of the same rows)."""
+    frt = frt_column(config)
+    src, rows_params = model_rows(MODEL, config, start, end)
+    where, where_params = model_where_sql(filters)
+    params: dict = {"min_cases": kpi.min_cases, **rows_params, **where_params}
+    period = day_period_sql(grain)
+    dims = list(dict.fromkeys(d for by in slicings for d in by))
+    cols = "".join(f", {d}" for d in dims)
+    grouping = f"grouping({', '.join(dims)})" if dims else "0"
+    sets = ", ".join("(" + ", ".join(["period", *by, "agent_key"]) + ")" for by in slicings)
+    ok = "filter (where measured >= $min_cases)"
+    sql = f"""
+        with per_agent as (
+            select period{cols}, {grouping} as _g, agent_key, quantile_cont({frt}, 0.5) as v,
+                   count({frt}) as measured
+            from (select {period} as period{cols}, agent_key, {frt} from ({src}) src
+                  where {where}) src
+            group by grouping sets ({sets})
+        )
+        select period{cols}, _g,
+            quantile_cont(v, 0.9) {ok} / nullif(quantile_cont(v, 0.1) {ok}, 0) as value,
+            count(*) {ok} as n, quantile_cont(v, 0.1) {ok} as agent_p10,
+            quantile_cont(v, 0.9) {ok} as agent_p90
+        from per_agent
+        group by period{cols}, _g"""
+    wide = con.execute(sql, params).df()
+    out = {}
+    for by in map(tuple, slicings):
+        bits = sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in by)
+        rows = wide[wide["_g"] == bits].drop(columns=["_g", *(d for d in dims if d not in by)])
+        rows = rows.sort_values(["period", *by], kind="stable").reset_index(drop=True)
+        rows.insert(1 + len(by), "kpi", kpi.id)
+        out[by] = rows.astype({"value": "float64", "n": "int64"})
+    return out
