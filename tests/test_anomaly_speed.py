@@ -388,3 +388,35 @@ def test_the_scans_series_with_shared_reads_equal_kpi_frames_series(demo):
     for key, (y, n) in want.items():
         assert (got[key][1] == n).all(), key
         assert ((got[key][0] == y) | (pd.isna(y) & pd.isna(got[key][0]))).all(), key
+
+
+def test_a_years_coarse_slicings_are_read_in_parts_of_92_days_brand_x_channel_of_31():
+    """series_parts (fifth round): 2024-01-01..2024-12-30 (365 days) by brand or channel in the
+    four parts of test_a_year_is_read_in_four_parts_of_at_most_92_days; by brand and channel in
+    twelve of 31 days (11 x 31 = 341, the last 24); 90 days in one part whatever the slicing."""
+    from scorecard.anomalies.scan import series_parts
+
+    assert series_parts("2024-01-01", "2024-12-30", ("brand",)) == day_chunks(
+        "2024-01-01", "2024-12-30"
+    )
+    assert len(series_parts("2024-01-01", "2024-12-30", ())) == 4
+    fine = series_parts("2024-01-01", "2024-12-30", ("brand", "channel"))
+    assert len(fine) == 12 and fine[0] == ("2024-01-01", "2024-01-31")
+    assert fine[-1] == ("2024-12-07", "2024-12-30")
+    assert series_parts("2024-03-01", "2024-05-29", ("brand", "channel")) == [
+        ("2024-03-01", "2024-05-29")
+    ]
+
+
+def test_a_coarse_slicings_series_read_in_parts_equal_one_read(demo, monkeypatch):
+    """By brand (read in parts of CHUNK_DAYS, here 7 days), every KPI's daily series over the
+    demo's last 30 days equals the series read at once (values to 1e-12, as above)."""
+    start, end = "2024-03-01", "2024-03-30"
+    kpis = list(catalogue())
+    whole = slice_data(demo, Config(), kpis, start, end, ("brand",))
+    monkeypatch.setattr(data_anomalies, "CHUNK_DAYS", 7)
+    parts = slice_data(demo, Config(), kpis, start, end, ("brand",))
+    assert whole.values.keys() == parts.values.keys() and len(whole.values) > 50
+    for key, (y, n) in whole.values.items():
+        assert (parts.values[key][1] == n).all(), key
+        assert parts.values[key][0] == pytest.approx(y, rel=1e-12, abs=1e-12, nan_ok=True), key
