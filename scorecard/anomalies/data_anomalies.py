@@ -29,6 +29,7 @@ from scorecard.kpis.data_values import (
     values_frame,
     values_usable,
 )
+from scorecard.kpis.grouping_sets import grouping_bits, rows_per_slicing, slicing_dims
 from scorecard.rootcause.data_rootcause import (
     DIMS,
     closing_paren,
@@ -45,11 +46,6 @@ from scorecard.rootcause.data_rootcause import (
 from warehouse.queries import SOURCES, named_sql
 
 
-def _grouping(by: Sequence[str], dims: Sequence[str]) -> int:
-    """DuckDB's grouping(*dims) of the grouping set `by`: a bit set per dimension left out."""
-    return sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in by)
-
-
 def _split_sets(
     frame: pd.DataFrame,
     slicings: Sequence[tuple[str, ...]],
@@ -58,18 +54,10 @@ def _split_sets(
 ) -> dict[tuple[str, ...], pd.DataFrame]:
     """The rows of one GROUPING SETS result ([period, *dims, g, value, n, *extra]) per slicing,
     as [period, *by, value, n, *extra] in the order of (period, *by)."""
-    out = {}
-    for by in slicings:
-        rows = frame[frame["g"] == _grouping(by, dims)]
-        cols = ["period", *by, "value", "n", *extra]
-        keys = cols[: 1 + len(by)]
-        out[by] = rows[cols].sort_values(keys, kind="stable").reset_index(drop=True)
-    return out
-
-
-def _dims_of(slicings: Sequence[tuple[str, ...]]) -> list[str]:
-    """The dimensions of the slicings, in order of first use."""
-    return list(dict.fromkeys(d for by in slicings for d in by))
+    return {
+        by: rows[["period", *by, "value", "n", *extra]]
+        for by, rows in rows_per_slicing(frame, slicings, dims, "g").items()
+    }
 
 
 CHUNK_DAYS = 92  # a longer range is read in parts of this many days (bounds the memory peak)
@@ -129,8 +117,8 @@ def daily_exceedance_sets(
     params: dict = {"tz": config.display_timezone, "p": q[1]}
     col = expression_sql(config, q[0])
     params |= expression_params(con, config, [col])
-    dims = _dims_of(slicings)
-    gs = [_grouping(by, dims) for by in slicings]
+    dims = slicing_dims(slicings)
+    gs = [grouping_bits(by, dims) for by in slicings]
     grouping = f"grouping({', '.join(dims)})" if dims else "0"
     sets = ", ".join("(" + ", ".join(by) + ")" for by in slicings)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
@@ -295,23 +283,7 @@ def daily_row_variance_sets(
     variance of sum(x) / sum(d)), a mean cluster size (cases per agent-hour) or a sum (total
     cost: the mean square per row, for a compound Poisson variance); empty otherwise. Every
     slicing from one read of the rows (GROUPING SETS), part by part of a long range."""
-    return daily_row_variance_groups(con, config, [kpi], slicings, start, end, filters)[kpi.id]
-
-
-def daily_row_variance_groups(
-    con: duckdb.DuckDBPyConnection,
-    config: Config,
-    kpis: Sequence[Kpi],
-    slicings: Sequence[tuple[str, ...]],
-    start: str | None,
-    end: str | None,
-    filters: Mapping[str, Sequence[str]],
-) -> dict[str, dict[tuple[str, ...], pd.DataFrame]]:
-    """daily_row_variance_sets of several KPIs: per KPI id, per slicing, [period, *by, value,
-    n]. The averages, ratios and sums of one source from one read of its rows per part of the
-    range (day_chunks), each KPI's aggregates filtered to its population; a cluster KPI (cases
-    per agent-hour) from a read of its own."""
-    return row_variance_reads(con, config, kpis, slicings, start, end, filters)[0]
+    return row_variance_reads(con, config, [kpi], slicings, start, end, filters)[0][kpi.id]
 
 
 def row_variance_reads(
@@ -323,7 +295,10 @@ def row_variance_reads(
     end: str | None,
     filters: Mapping[str, Sequence[str]],
 ) -> tuple[dict[str, dict[tuple[str, ...], pd.DataFrame]], dict[str, dict[tuple, pd.DataFrame]]]:
-    """(daily_row_variance_groups, and per cluster KPI whose value is its rows per cluster
+    """(per KPI id, per slicing, its daily_row_variance_sets: the averages, ratios and sums of
+    one source from one read of its rows per part of the range (day_chunks), each KPI's
+    aggregates filtered to its population, a cluster KPI (cases per agent-hour) from a read of
+    its own; and per cluster KPI whose value is its rows per cluster
     (cluster_value_kpi), per slicing: its daily values [period, *by, value, n] as kpi_frame
     gives them, from the same read as its variance: rows / clusters per day and slice, n the
     rows; the same integers the KPI's own query divides, so the same value bit for bit)."""
@@ -414,7 +389,7 @@ def _row_variance_group(
     population (r{i} > 0), as a read of its population alone would."""
     where, bound = where_clause(start, end, filters, config.display_timezone)
     params: dict = {"tz": config.display_timezone} | bound
-    dims = _dims_of(slicings)
+    dims = slicing_dims(slicings)
     cols = "".join(d + ", " for d in dims)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
     columns, stats = [], []
@@ -459,7 +434,7 @@ def _cluster_variance_sets(
     cluster sizes over clusters = (var x rows / clusters) / rows, per day and slice."""
     where, bound = where_clause(start, end, filters, config.display_timezone)
     params: dict = {"tz": config.display_timezone} | bound
-    dims = _dims_of(slicings)
+    dims = slicing_dims(slicings)
     cols = "".join(d + ", " for d in dims)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
     cond, key = (expression_sql(config, t) for t in cluster_parts(kpi))  # type: ignore[union-attr]

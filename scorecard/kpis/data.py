@@ -29,6 +29,7 @@ from scorecard.kpis.data_pieces import (  # noqa: F401 (frt_column, sla_sql: re-
 )
 from scorecard.kpis.data_spread import has_agent_model, spread_model_frame, spread_usable
 from scorecard.kpis.data_values import stored_measures, values_frame, values_usable
+from scorecard.kpis.grouping_sets import rows_per_slicing, slicing_dims
 from warehouse.db import connect_readonly, db_path
 from warehouse.queries import DIMENSIONS, SOURCES, as_of
 
@@ -212,7 +213,7 @@ def plain_frame_sets(
     """plain_frame for several slicings (tuples of dimensions) from one read of the rows
     (GROUPING SETS): per slicing, the frame plain_frame returns for it, rows in its order."""
     aggs, plan, params = _plain_columns(con, config, group)
-    dims = list(dict.fromkeys(d for by in slicings for d in by))
+    dims = slicing_dims(slicings)
     body, bound = source_rows_sql(
         config, source, " ".join(aggs), "team" in (*dims, *filters), params
     )
@@ -230,13 +231,10 @@ def plain_frame_sets(
         f"where {where} group by grouping sets ({sets})"
     )
     wide = con.execute(sql, params).df()
-    out = {}
-    for by in map(tuple, slicings):
-        bits = sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in by)
-        rows = wide[wide["_g"] == bits].drop(columns=["_g", *(d for d in dims if d not in by)])
-        rows = rows.sort_values(["period", *by], kind="stable").reset_index(drop=True)
-        out[by] = _plain_parts(rows, plan, by)
-    return out
+    return {
+        by: _plain_parts(rows, plan, by)
+        for by, rows in rows_per_slicing(wide, slicings, dims, "_g").items()
+    }
 
 
 def _plain_columns(

@@ -21,6 +21,7 @@ from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
 from scorecard.kpis.data_agg import aligned, day_period_sql, model_rows, model_where_sql
 from scorecard.kpis.data_pieces import frt_column
+from scorecard.kpis.grouping_sets import rows_per_slicing, slicing_dims
 
 SPREAD_DIMS = ("channel", "brand")
 MODEL = "agg_agent_frt"
@@ -112,7 +113,7 @@ def spread_model_sets(
     where, where_params = model_where_sql(filters)
     params: dict = {"min_cases": kpi.min_cases, **rows_params, **where_params}
     period = day_period_sql(grain)
-    dims = list(dict.fromkeys(d for by in slicings for d in by))
+    dims = slicing_dims(slicings)
     cols = "".join(f", {d}" for d in dims)
     grouping = f"grouping({', '.join(dims)})" if dims else "0"
     sets = ", ".join("(" + ", ".join(["period", *by, "agent_key"]) + ")" for by in slicings)
@@ -133,10 +134,7 @@ def spread_model_sets(
         group by period{cols}, _g"""
     wide = con.execute(sql, params).df()
     out = {}
-    for by in map(tuple, slicings):
-        bits = sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in by)
-        rows = wide[wide["_g"] == bits].drop(columns=["_g", *(d for d in dims if d not in by)])
-        rows = rows.sort_values(["period", *by], kind="stable").reset_index(drop=True)
+    for by, rows in rows_per_slicing(wide, slicings, dims, "_g").items():
         rows.insert(1 + len(by), "kpi", kpi.id)
         out[by] = rows.astype({"value": "float64", "n": "int64"})
     return out

@@ -235,9 +235,7 @@ def segment_values(
             f"({expression_sql(config, k.n)})::bigint as n_{i}"
         )
     params |= expression_params(con, config, exprs)
-    sets = ", ".join([f"(p, d_{d})" for d in dims] + ["(p)"])
-    flags = "".join(f"grouping(d_{d}) as g_{d}, " for d in dims)
-    seg = "".join(f"d_{d}, " for d in dims)
+    sets, flags, seg = _segment_sets(dims)
     rows, bound = _window_rows(
         config, kpis[0].source, dims, a, b, filters, exclude_a, params, exprs
     )
@@ -247,6 +245,15 @@ def segment_values(
         f"select p, {flags}{seg}{', '.join(exprs)} from s group by grouping sets ({sets})"
     )
     return _segment_rows(run(con, sql, params).fetchall(), kpis, dims)
+
+
+def _segment_sets(dims: Sequence[str]) -> tuple[str, str, str]:
+    """(The grouping sets of a segment read: each dimension's segments per window and each
+    window's total; the grouping flags of its dimensions; its segment columns) over the rows
+    of _window_rows."""
+    sets = ", ".join([f"(p, d_{d})" for d in dims] + ["(p)"])
+    flags = "".join(f"grouping(d_{d}) as g_{d}, " for d in dims)
+    return sets, flags, "".join(f"d_{d}, " for d in dims)
 
 
 def _window_rows(
@@ -335,9 +342,7 @@ def shares_above_a(
         shares.append(f"({expression_sql(config, share)})::double as v_{i}, {n}")
         first.append(f"v_{i} as t_{i}")
     params |= expression_params(con, config, [*totals, *shares])
-    sets = ", ".join([f"(p, d_{d})" for d in dims] + ["(p)"])
-    flags = "".join(f"grouping(d_{d}) as g_{d}, " for d in dims)
-    seg = "".join(f"d_{d}, " for d in dims)
+    sets, flags, seg = _segment_sets(dims)
     rows, bound = _window_rows(
         config, kpis[0].source, dims, a, b, filters, exclude_a, params, [*totals, *shares]
     )
