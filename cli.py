@@ -638,8 +638,10 @@ def lift_cmd(ctx, start, end, brand, shift, fmt):
     from scorecard.kpis.data import open_warehouse
 
     con = open_warehouse(ctx.obj["db"])
+    outside = _range_outside_data(con, ctx.obj["config"], *_dates(start, end), no_cases=NO_CASES)
+    if outside == NO_CASES:  # economics and a what-if over nothing help nobody
+        raise click.ClickException(f"no lift computed: {outside}")
     report = lift_report(con, ctx.obj["config"], start, end, {"brand": _csv_list(brand)}, shift)
-    outside = _range_outside_data(con, ctx.obj["config"], *_dates(start, end))
     if outside:
         click.echo(f"note: {outside}", err=True)
     click.echo(
@@ -661,6 +663,9 @@ def _dates(start: str | None, end: str | None) -> tuple[str | None, str | None]:
     from scorecard.periods import day_range
 
     return day_range(start, end, ("--from", "--to"))
+
+
+NO_CASES = "the warehouse holds no cases; load some first."
 
 
 def _range_outside_data(
@@ -752,7 +757,7 @@ def report_business_case_cmd(ctx, start, end, brand, shift, out):
         ctx.obj["config"],
         start,
         end,
-        no_cases="the warehouse holds no cases; load some first.",
+        no_cases=NO_CASES,
     )
     if outside:  # a board document of empty tables helps nobody
         raise click.ClickException(f"no business case written: {outside}")

@@ -301,3 +301,31 @@ def test_a_warehouse_of_surveys_only_has_no_business_case_and_no_range_note(tmp_
         main, ["scorecard", "--kpi", "nps", "--from", "2017-01-01", "--db", str(db)]
     )
     assert card.exit_code == 0 and card.stderr == ""  # surveys alone are a scorecard, not a gap
+
+
+def test_a_surveys_only_warehouse_has_a_whole_scorecard_and_no_lift(tmp_path):
+    """The real NPS file alone (2,385 answers, no case): the data's 'now' ($as_of, the latest case
+    activity) is NULL, which DuckDB could not type inside epoch() of the SLA KPIs, so the whole
+    scorecard failed with a traceback, and lift with a KeyError on the missing case KPIs.
+    Expected NPS: recomputed here from the file's NPS_SCORE column with pandas (promoters 9-10
+    minus detractors 0-6, in % of the answers with a score), independent of the product's SQL."""
+    import pandas as pd
+
+    from etl.settings.config import Config
+    from warehouse.ingest import load_file
+
+    real = ROOT / "tests" / "data" / "real" / "nps_verbatims.csv"
+    db = tmp_path / "w.duckdb"
+    load_file("surveys", str(real), db, Config())
+    scores = pd.read_csv(real)["NPS_SCORE"].dropna()
+    nps = 100 * ((scores >= 9).mean() - (scores <= 6).mean())
+    card = CliRunner().invoke(main, ["scorecard", "--format", "json", "--db", str(db)])
+    assert card.exit_code == 0, card.output
+    rows = {r["kpi"]: r for r in json.loads(card.stdout)["rows"]}
+    assert rows["nps"]["value"] == pytest.approx(nps) and rows["nps"]["n"] == len(scores)
+    assert rows["sla_met_rate"]["value"] is None  # no case: n/a, not 0 %
+    lift = CliRunner().invoke(main, ["lift", "--db", str(db)])
+    assert (lift.exit_code, lift.output) == (
+        1,
+        "Error: no lift computed: the warehouse holds no cases; load some first.\n",
+    )

@@ -50,10 +50,13 @@ def channel_economics(
     frame = kpi_frame(con, config, kpis, "total", ["channel"], start, end, dict(filters))
     if frame.empty:
         return pd.DataFrame(columns=ECONOMICS_COLUMNS)
+    # every KPI a column, NaN where no channel has it (survey answers without cases, say)
     value = frame.pivot_table(
         index="channel", columns="kpi", values="value", aggfunc="first", dropna=False
+    ).reindex(columns=list(ECONOMICS_KPIS))
+    n = frame.pivot_table(index="channel", columns="kpi", values="n", aggfunc="first").reindex(
+        index=value.index, columns=list(ECONOMICS_KPIS)
     )
-    n = frame.pivot_table(index="channel", columns="kpi", values="n", aggfunc="first")
     out = pd.DataFrame(
         {
             "channel": value.index.astype(str),
@@ -62,13 +65,8 @@ def channel_economics(
             "cost_total": value["cost_total"].to_numpy(dtype=float),
             "cost_per_interaction": value["cost_per_interaction"].to_numpy(dtype=float),
             "cost_per_resolution": value["cost_per_resolution"].to_numpy(dtype=float),
-            "recommend_rate": value.get(
-                "recommend_rate", pd.Series(float("nan"), index=value.index)
-            ).to_numpy(dtype=float),
-            "n_surveys": n.get("recommend_rate", pd.Series(0, index=n.index))
-            .fillna(0)
-            .astype("int64")
-            .to_numpy(),
+            "recommend_rate": value["recommend_rate"].to_numpy(dtype=float),
+            "n_surveys": n["recommend_rate"].fillna(0).astype("int64").to_numpy(),
         }
     )
     return out[out["cases"] > 0].reset_index(drop=True)

@@ -6,7 +6,7 @@ select
     *,
     case
         when frt is not null then (case when frt <= sla_s then 'captured' else 'missed' end)
-        when epoch($as_of) - epoch({clock}) > sla_s then 'missed'
+        when epoch($as_of::timestamptz) - epoch({clock}) > sla_s then 'missed'
         else 'pending'
     end as outcome
 from (
