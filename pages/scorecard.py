@@ -242,7 +242,11 @@ def trend(kpi_id: str, day: str | None, brand: str | None, channel: str | None):
     """The chosen KPI per day over the 28 days up to the chosen day."""
     kpi = kpi_by_id(kpi_id or "volume")
     frame = tables(day, brand, channel, kpi.id).get("trend", pd.DataFrame())
-    title = f"{kpi.label} per day, {SPARK_DAYS} days to {day or '–'}"
+    title = (
+        f"{kpi.label} per day, {SPARK_DAYS} days to {day}"
+        if day
+        else f"{kpi.label} per day (no day to show yet)"
+    )
     scope = slice_scope((), dim_filters(brand=brand, channel=channel))  # the slice's own target
     fig = kpi_trend(frame, kpi, target_of(kpi, service().config, scope)[0], title)
     return fig, export_bar(PAGE, "trend", len(frame))

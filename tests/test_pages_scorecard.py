@@ -86,6 +86,10 @@ def test_trend_figure_has_title_axis_labels_and_the_28_days(svc):
     assert fig["data"][0]["x"] == ["2017-10-23", "2017-10-31"]  # the two days with cases
     assert fig["data"][0]["y"] == [1.0, 33.0]
     json.dumps(fig)  # plain JSON, as sent
+    # no day picked (an empty warehouse has none): the title says so instead of "28 days to –"
+    assert trend("volume", None, None, None)[0]["layout"]["title"]["text"] == (
+        "Cases per day (no day to show yet)"
+    )
     frame = tables("2017-10-31", None, None, "volume")["trend"]
     assert texts_of(bar)[0].startswith(f"{len(frame)} rows")
 
