@@ -383,6 +383,36 @@ ENGLISH_HINT = (
 )
 
 
+# What separates words in language.cleaned_text's SQL form: SPACES without \v, i.e. exactly
+# RE2's \s, which no NOISE match holds or starts with (\v is RE2's \S, so NOISE can start at it).
+_GAP = r"[ \t\n\r\f]"
+_GAP_NOT_SPACE = r"[\t\n\r\f]"
+
+
+def cleaned_sql(column: str) -> tuple[str, list[str]]:
+    r"""SQL (and its parameters) for the cleaning of language.cleaned_text as DuckDB computes it
+    in two passes, trim(regexp_replace(regexp_replace(column, NOISE, ' ', 'g'), SPACES, ' ',
+    'g')), in one pass where that gives the same text.
+
+    The second pass is the costly one (a match at every double space the first pass leaves), so
+    one pass replaces by ' ' a run of NOISE matches with the gaps around and between them, a run of
+    two or more gap characters, or one gap character other than ' '. Without \v, gap characters
+    are the characters of SPACES, no NOISE match starts with or holds one, and after such a match
+    the pass stops where no NOISE match starts: it finds NOISE's own leftmost-first matches and
+    leaves the kept words joined by exactly one ' ' (tests/golden/text_speed.md). Texts with a
+    \v (RE2 reads it as \S, so `\S+@\S+` can start there) take the two passes.
+    """
+    from etl.text.language import NOISE, SPACES
+
+    one = f"{_GAP}*(?:{NOISE})(?:{_GAP}*(?:{NOISE}))*{_GAP}*|{_GAP}{{2,}}|{_GAP_NOT_SPACE}"
+    two = f"trim(regexp_replace(regexp_replace({column}, ?, ' ', 'g'), ?, ' ', 'g'))"
+    sql = (
+        f"case when contains({column}, chr(11)) then {two} "
+        f"else trim(regexp_replace({column}, ?, ' ', 'g')) end"
+    )
+    return sql, [NOISE, SPACES, one]
+
+
 def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
     """Add `out` = etl/text/language.py's code of each text's language (NULL when undetermined).
 
@@ -395,18 +425,13 @@ def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: st
         LETTER_RE2,
         MIN_CJK,
         MIN_LETTERS,
-        NOISE,
-        SPACES,
         predicted_codes,
     )
 
     con.execute(f"alter table {table} add column {out} varchar")
     con.execute(f"alter table {table} add column _c varchar")
-    con.execute(
-        f"update {table} set _c = trim(regexp_replace(regexp_replace(lower(text), ?, ' ', "
-        f"'g'), ?, ' ', 'g')) where {where}",
-        [NOISE, SPACES],
-    )
+    cleaning, cparams = cleaned_sql("lower(text)")
+    con.execute(f"update {table} set _c = {cleaning} where {where}", cparams)
     con.execute(
         f"create or replace temp table _lang as select distinct _c as c from {table} "
         "where _c is not null"
