@@ -23,6 +23,7 @@ from etl.sources.twcs_sql import CASES_SQL, MESSAGES_SQL
 from etl.sql_files import sql_file
 
 FULL_SHARE = 0.3  # above this share of affected cases, rewrite all of them
+MAX_ROUNDS = 16  # rounds of each thread walk in SQL before reading every link instead
 
 
 def _sql(name: str) -> str:
@@ -79,12 +80,11 @@ def ancestors(parent_idx: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return seen
 
 
-def _scoped_threads(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp tables threads_new and thread_scope for the threads this load can touch
-    (twcs_threads_scoped.sql). A tweet's root depends only on its ancestors' links and
-    directions, which a load changes only for its tweets' descendants; their roots are
-    computed over them and their ancestors (a set closed under parents gives every member
-    the root the whole set gives it)."""
+def _all_links_roots(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
+    """Tweet ids and roots of the load's tweets and their descendants, from every stored tweet's
+    link read into numpy: descendants by pointer doubling over the parent index, roots by
+    `case_roots` over them and their ancestors (a set closed under parents gives every member
+    the root the whole set gives it). The way when the walk in SQL is too deep."""
     links = con.execute(_sql("twcs_thread_links")).fetchnumpy()
     tweet_id = links["tweet_id"].astype("int64")
     parent = links["parent"].astype("int64")
@@ -95,10 +95,48 @@ def _scoped_threads(con: duckdb.DuckDBPyConnection) -> None:
     roots = case_roots(
         tweet_id[closed], parent[closed], np.asarray(links["inbound"]).astype(bool)[closed]
     )
-    con.register(
-        "threads_arrow",
-        pa.table({"tweet_id": tweet_id[touched], "root_id": roots[touched[closed]]}),
+    return tweet_id[touched], roots[touched[closed]]
+
+
+def _walked(con: duckdb.DuckDBPyConnection, round_sql: str) -> bool:
+    """Run one walk's rounds (each returns how many tweets it added) until a round adds none;
+    False when MAX_ROUNDS did not reach the end."""
+    for _ in range(MAX_ROUNDS):
+        if not con.execute(round_sql).fetchone()[0]:
+            return True
+    return False
+
+
+def _walked_roots(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray] | None:
+    """Tweet ids and roots of the load's tweets and their descendants, from the links of only the
+    tweets they can depend on, found in SQL: down the stored replies from the load's tweets
+    (thread_down), then up their parents, a stored case at a time (thread_closed, closed under
+    parents, so `case_roots` over it gives each tweet of thread_down its root over all tweets).
+    None when either walk takes more than MAX_ROUNDS rounds (a reply chain outside any case, a
+    late root under a deep stored thread)."""
+    con.execute(_sql("twcs_thread_walk_start"))
+    if not _walked(con, _sql("twcs_thread_down_round")):
+        return None
+    con.execute(_sql("twcs_thread_up_start"))
+    if not _walked(con, _sql("twcs_thread_up_round")):
+        return None
+    links = con.execute(_sql("twcs_thread_closed_links")).fetchnumpy()
+    tweet_id = links["tweet_id"].astype("int64")
+    roots = case_roots(
+        tweet_id, links["parent"].astype("int64"), np.asarray(links["inbound"]).astype(bool)
     )
+    touched = np.asarray(links["touched"]).astype(bool)
+    return tweet_id[touched], roots[touched]
+
+
+def _scoped_threads(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables threads_new and thread_scope for the threads this load can touch
+    (twcs_threads_scoped.sql). A tweet's root depends only on its ancestors' links and
+    directions, which a load changes only for its tweets' descendants; their roots are
+    computed over them and their ancestors."""
+    walked = _walked_roots(con)
+    tweet_id, roots = walked if walked is not None else _all_links_roots(con)
+    con.register("threads_arrow", pa.table({"tweet_id": tweet_id, "root_id": roots}))
     con.execute(_sql("twcs_threads_scoped"))
     con.unregister("threads_arrow")
 
@@ -157,6 +195,9 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
         "gone",
         "twcs_changed",
         "thread_scope",
+        "thread_down",
+        "thread_front",
+        "thread_closed",
     ):
         con.execute(f"drop table if exists {t}")
     return rewritten

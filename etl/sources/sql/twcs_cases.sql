@@ -35,15 +35,16 @@ firsts as (
 roots_info as (
     select r.root_id, t.author_id as customer_id, t.created_at as opened_at, t.text as root_text,
            t.category, t.load_id, p.author_id as parent_author, p.inbound as parent_inbound
-    from roots r
+    -- the roots as a one-column subquery: joined on (tweet_id, root_id) both, the scan of
+    -- raw_twcs gets no join filter and reads every stored text
+    from (select root_id from roots where tweet_id = root_id) r
     join raw_twcs t on t.tweet_id = r.root_id
     left join raw_twcs p on p.tweet_id = t.in_response_to
-    where r.tweet_id = r.root_id
 ),
 known_brands as (  -- handles seen as agents, remembered handles, brands of other social sources
     select mention, arg_min(brand, (priority, brand)) as brand from (
-        select distinct author_id as brand, '@' || lower(author_id) as mention, 0 as priority
-        from raw_twcs where not inbound
+        select brand, '@' || lower(brand) as mention, 0 as priority
+        from (select distinct author_id as brand from raw_twcs where not inbound)
         union all
         select mention, '@' || lower(mention), 1 from ({mention_handles})
     ) group by mention

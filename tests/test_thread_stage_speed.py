@@ -1,0 +1,135 @@
+"""The thread stage of a daily load reads only the links it needs (issue 23 item 1).
+
+etl/sources/twcs_cases.py `_walked_roots` finds the load's tweets' descendants and everything
+their roots depend on by rounds of SQL over raw_twcs and the stored case membership
+(twcs_threads), instead of reading every stored link into numpy (`_all_links_roots`, kept for
+walks deeper than MAX_ROUNDS). Hand-made threads; provenance in tests/golden/incremental.md
+("Threads walked in SQL").
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pytest
+
+from etl.sources import twcs_cases
+from etl.sources.twcs import case_roots
+
+# tweet_id: (parent, inbound) stored before the load
+STORED: dict[int, tuple[int | None, bool]] = {
+    **{i: (i - 1 if i > 1 else None, i % 2 == 1) for i in range(1, 41)},  # chain 1 <- ... <- 40
+    100: (None, True),
+    101: (100, False),
+    201: (200, True),  # replies to 200, missing: a root
+    202: (201, False),
+    300: (None, False),  # a brand broadcast
+    301: (300, True),  # a customer's reply to it: a root
+    400: (401, True),  # a reply cycle, in no case
+    401: (400, False),
+}
+# the load: 41 answers the chain's end; 200 arrives (joining 201's thread into 100's); 300 again,
+# now replying to a new customer tweet 299 (re-rooting 301 two links down); 400 again and 402,
+# both in the cycle
+LOAD: dict[int, tuple[int | None, bool]] = {
+    41: (40, True),
+    200: (101, True),
+    299: (None, True),
+    300: (299, False),
+    400: (401, True),
+    402: (401, True),
+}
+# hand-derived roots of the load's tweets and their descendants (-1: in no case)
+EXPECTED = {41: 1, 200: 100, 201: 100, 202: 100, 299: 299, 300: 299, 301: 299}
+EXPECTED |= {400: -1, 401: -1, 402: -1}
+
+
+def _roots_of(tweets: dict[int, tuple[int | None, bool]]) -> dict[int, int]:
+    """Every tweet's root by the root rule over all of them (etl/sources/twcs.py)."""
+    ids = np.array(sorted(tweets), dtype=np.int64)
+    parent = np.array([-1 if tweets[t][0] is None else tweets[t][0] for t in ids], dtype=np.int64)
+    inbound = np.array([tweets[t][1] for t in ids], dtype=bool)
+    return dict(zip(ids.tolist(), case_roots(ids, parent, inbound).tolist(), strict=True))
+
+
+def _warehouse(
+    stored: dict[int, tuple[int | None, bool]], load: dict[int, tuple[int | None, bool]]
+) -> duckdb.DuckDBPyConnection:
+    """raw_twcs after the load, twcs_threads as the stored tweets gave it, twcs_changed the load."""
+    con = duckdb.connect()
+    now = stored | load
+    con.execute("create table raw_twcs (tweet_id bigint, in_response_to bigint, inbound boolean)")
+    con.executemany("insert into raw_twcs values (?, ?, ?)", [(t, *now[t]) for t in now])
+    con.execute("create table twcs_threads (tweet_id bigint, root_id bigint, seq integer)")
+    old = [(t, r) for t, r in _roots_of(stored).items() if r >= 0]
+    con.executemany("insert into twcs_threads values (?, ?, 0)", old)
+    con.execute("create temp table twcs_changed (tweet_id bigint)")
+    con.executemany("insert into twcs_changed values (?)", [(t,) for t in load])
+    return con
+
+
+def _as_dict(found: tuple[np.ndarray, np.ndarray] | None) -> dict[int, int]:
+    assert found is not None
+    return dict(zip(found[0].tolist(), found[1].tolist(), strict=True))
+
+
+def test_walked_roots_are_the_whole_computations(monkeypatch):
+    # the root rule over every tweet agrees with the hand-derived roots
+    assert {t: _roots_of(STORED | LOAD)[t] for t in EXPECTED} == EXPECTED
+    # 3 rounds: down 200 -> 201 -> 202 (and 300 -> 301, 400 -> 401) ends in the third; up,
+    # 41's parent 40 brings the whole stored case 1..40 in one round, 200's parent 101 case 100.
+    # A walk one parent at a time would need 40 rounds up the chain.
+    monkeypatch.setattr(twcs_cases, "MAX_ROUNDS", 3)
+    con = _warehouse(STORED, LOAD)
+    assert _as_dict(twcs_cases._walked_roots(con)) == EXPECTED
+    assert _as_dict(twcs_cases._all_links_roots(con)) == EXPECTED
+    closed = {r[0] for r in con.execute("select tweet_id from thread_closed").fetchall()}
+    assert set(range(1, 42)) <= closed  # the far-back root and the chain to it
+    assert {100, 101} <= closed
+
+
+def test_a_walk_deeper_than_its_rounds_reads_every_link(monkeypatch):
+    # a brand's chain of 30 replies to itself (in no case: its top is a brand tweet with no
+    # parent) answered by a customer: the walk up climbs one tweet a round (no stored case)
+    chain = {500: (None, False), **{i: (i - 1, False) for i in range(501, 531)}}
+    load = {531: (530, True)}
+    con = _warehouse(STORED | chain, load)
+    assert twcs_cases.MAX_ROUNDS < 31
+    assert twcs_cases._walked_roots(con) is None
+    assert _as_dict(twcs_cases._all_links_roots(con)) == {531: -1}
+    monkeypatch.setattr(twcs_cases, "MAX_ROUNDS", 40)
+    assert _as_dict(twcs_cases._walked_roots(con)) == {531: -1}
+
+
+@pytest.mark.parametrize("rounds", [0, 16])
+def test_the_load_after_either_way_is_the_same(rounds, monkeypatch):
+    """_scoped_threads gives the same threads_new and thread_scope walked (16 rounds) or from
+    every link (0 rounds: the walk gives up at once)."""
+    monkeypatch.setattr(twcs_cases, "MAX_ROUNDS", rounds)
+    con = _warehouse(STORED, LOAD)
+    con.execute("alter table raw_twcs add column created_at timestamptz")
+    con.execute(
+        "update raw_twcs set created_at = timestamptz '2024-03-01' + tweet_id * interval 1 minute"
+    )
+    con.execute("update twcs_threads set seq = 1")
+    twcs_cases._scoped_threads(con)
+    new = con.execute("select tweet_id, root_id, seq from threads_new order by all").fetchall()
+    scope = con.execute("select tweet_id from thread_scope order by all").fetchall()
+    # cases 1 (41 joins it: all 41 positions), 100 (200, 201, 202 join), 299 (299, 300, 301)
+    assert [t for t, _, _ in new] == [*range(1, 42), 100, 101, 200, 201, 202, 299, 300, 301]
+    assert {(t, r) for t, r, _ in new} == {(t, _roots_of(STORED | LOAD)[t]) for t, _, _ in new}
+    # and every tweet looked at: the cycle's three too
+    assert [s for (s,) in scope] == [
+        *range(1, 42),
+        100,
+        101,
+        200,
+        201,
+        202,
+        299,
+        300,
+        301,
+        400,
+        401,
+        402,
+    ]
