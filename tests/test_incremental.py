@@ -492,3 +492,131 @@ def test_checks_of_what_a_load_writes_read_the_cases_it_touched(tmp_path, increm
             con.execute(insert_message, ["o-1-1", "o-1", "customer", "l0"])
             build(con, Config(), "l4")
     assert db.read_bytes() == before
+
+
+# Sixth round (tests/golden/incremental.md, "Daily models in place"): a daily model whose day
+# scope is a small share of its days has those days deleted and inserted in place; the others
+# are written back whole; fct_agents is written only when a row of it changed; the key checks of
+# views that repeat a checked table's key are skipped.
+def _spy_writes(monkeypatch) -> dict[str, list[str]]:
+    """Names of the models rebuilt in place (inc.rebuild_in_scope) and created whole
+    (build._create) by each build."""
+    import warehouse.build as build_module
+
+    seen: dict[str, list[str]] = {"in_place": [], "created": []}
+    real_scope, real_create = inc.rebuild_in_scope, build_module._create
+
+    def in_place(con, name, sql):
+        seen["in_place"].append(name)
+        real_scope(con, name, sql)
+
+    def created(con, m, rows=None):
+        seen["created"].append(m.name)
+        real_create(con, m, rows)
+
+    monkeypatch.setattr(inc, "rebuild_in_scope", in_place)
+    monkeypatch.setattr(build_module, "_create", created)
+    return seen
+
+
+DAILY = {
+    "agg_cases_daily",
+    "agg_messages_daily",
+    "agg_surveys_daily",
+    "agg_case_outcomes_daily",
+    "agg_case_values",
+    "agg_agent_frt",
+}
+
+
+@pytest.mark.parametrize("share", [0.0, math.inf])
+def test_daily_models_in_place_or_written_back_equal_a_full_rebuild(
+    tmp_path, incremental_builds, monkeypatch, share
+):
+    """Both ways of storing a daily model's rebuilt days give the full rebuild's rows: always
+    in place (share inf) and always written back (share 0: only a model with no day to rebuild
+    takes the in-place path, where it deletes and inserts nothing)."""
+    monkeypatch.setattr(inc, "FEW_DAYS_SHARE", share)
+    files, _ = day_files(tmp_path, 3000, 5, seed=3)
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(files[0]), db, Config())
+    seen = _spy_writes(monkeypatch)
+    for f in files[1:]:
+        load_file("twcs", str(f), db, Config())
+    assert len(incremental_builds) == 4
+    in_place = set(seen["in_place"]) & DAILY
+    if share:
+        assert in_place == DAILY - {"agg_surveys_daily"} or in_place == DAILY
+    else:
+        assert in_place <= {"agg_surveys_daily"}  # TWCS holds no survey: no day to rebuild
+    assert_equals_full_rebuild(db, tmp_path)
+
+
+def test_a_load_of_one_day_rewrites_that_day_in_place(tmp_path, incremental_builds, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    # 40 phone cases on 1-9 March, agent AB; then one case on 4 March (same agent)
+    _write(db, "l1", [case(f"c-{i}", _at(1 + i % 9), "phone", True, 60) for i in range(40)])
+    seen = _spy_writes(monkeypatch)
+    _write(db, "l2", [case("n-1", _at(4), "phone", True, 60)])
+    # the daily models in place (1 of 9 stored days; agg_surveys_daily 0 of 0), but
+    # agg_messages_daily (no message: 0 stored days, 1 to rebuild) written back whole, as is
+    # agg_agent_hours (rebuilt in full); fct_agents unchanged (agent AB known), not written
+    assert set(seen["in_place"]) == DAILY - {"agg_messages_daily"} | {
+        "fct_cases",
+        "fct_surveys",
+        "agg_social_followups",
+    }
+    assert seen["created"] == ["agg_agent_hours", "agg_messages_daily"]
+    assert _facts(db, "select utc_day, cases from agg_cases_daily where utc_day = 19786") == [
+        (19786, 6)  # 4 March: c-3, c-12, c-21, c-30, c-39 and n-1
+    ]
+    assert_equals_full_rebuild(db, tmp_path)
+    # a new agent (AA sorts before AB): fct_agents' keys move, so it is written and
+    # agg_agent_frt (which reads the keys) is rebuilt in full and written back
+    seen["in_place"].clear()
+    seen["created"].clear()
+    _write(db, "l3", [case("n-2", _at(5), "phone", True, 60, agent="AA")])
+    assert seen["created"] == [
+        "fct_agents",
+        "agg_agent_frt",
+        "agg_agent_hours",
+        "agg_messages_daily",
+    ]
+    assert "agg_agent_frt" not in seen["in_place"]
+    assert _facts(db, "select agent_key, agent_id from fct_agents order by 1") == [
+        (1, "AA"),
+        (2, "AB"),
+    ]
+    assert len(incremental_builds) == 2  # l2 and l3
+    assert_equals_full_rebuild(db, tmp_path)
+
+
+def test_key_checks_implied_by_a_base_table_run_once(tmp_path):
+    """A repeated message id is named once, by messages (stg_messages and fct_messages are views
+    that repeat it only because messages does); a repeated case by interactions and fct_cases,
+    not by stg_interactions; stored as a table, fct_messages is checked itself."""
+    from warehouse.checks import check_failures
+
+    db = tmp_path / "w.duckdb"
+    c1 = case("c-1", _at(2), "social", True, 60)
+    _write(
+        db,
+        "l1",
+        [c1, case("c-2", _at(3), "phone", True, 60)],
+        [_msg("c-1-1", "c-1", "customer", _at(2))],
+    )
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("insert into messages select * from messages where message_id = 'c-1-1'")
+        con.execute(
+            "insert into interactions select * from interactions where interaction_id = 'c-2'"
+        )
+        keys = sorted(f.model for f in check_failures(con) if f.check.startswith("key"))
+        assert keys == ["interactions", "messages"]
+        con.execute("create table fct_messages_t as select * from fct_messages")
+        con.execute("drop view fct_messages")
+        con.execute("alter table fct_messages_t rename to fct_messages")
+        keys = sorted(f.model for f in check_failures(con) if f.check.startswith("key"))
+        assert keys == ["fct_messages", "interactions", "messages"]
+    finally:
+        con.close()

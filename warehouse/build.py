@@ -119,14 +119,15 @@ def _replace(con: duckdb.DuckDBPyConnection, m: Model, existing: dict[str, str])
 def _incremental(con: duckdb.DuckDBPyConnection, all_models: list[Model], load_id: str) -> bool:
     """Rebuild the table models for what load `load_id` touched (warehouse/incremental.py);
     False (nothing rebuilt) when the load touched too large a share of the cases. Case- and
-    response-keyed models are rewritten in place where a row changed; the aggregates (small) are
-    assembled in temp tables, then all written back at once after their old tables are dropped
-    and checkpointed, so that they take the blocks they freed and the file grows by the new
-    data only (rows deleted in place keep their blocks until their row group empties)."""
+    response-keyed models are rewritten in place where a row changed, a daily model's days in
+    place when they are few of its days (inc.few_days); the other aggregates (rebuilt in full or
+    for most of their days) are assembled in temp tables, then all written back at once after
+    their old tables are dropped and checkpointed, so that they take the blocks they freed and
+    the file grows by the new data only (rows deleted in place keep their blocks until their row
+    group empties: rewriting a few days in place grows the file by about those days' rows)."""
     sql = {m.name: m.sql for m in all_models}
     if inc.case_scope(con, load_id, sql["fct_cases"]) > inc.FULL_SHARE:
         return False
-    inc.agents_before(con)
     specs, changed, written_back = model_specs(), set[str](), {}
     for m in all_models:  # in run order: the survey scope needs the cases rebuilt, days both
         if m.materialized == "view":
@@ -138,13 +139,17 @@ def _incremental(con: duckdb.DuckDBPyConnection, all_models: list[Model], load_i
         if m.layer == "agg" and (full or column == "utc_day"):
             if not full:
                 inc.model_days(con, m.name, m.sql)
+                if inc.few_days(con, m.name):
+                    inc.rebuild_in_scope(con, m.name, m.sql)
+                    continue
             written_back[m.name] = inc.next_rows(con, m.name, m.sql, full)
             continue
-        if full:
-            _free_model_tables(con, [m.name])
-            _replace(con, m, {})
-            if m.name == "fct_agents" and inc.agents_changed(con):
-                changed.add(m.name)  # a key moved: models reading the keys are rebuilt in full
+        if full:  # fct_agents: written only when a row changed (an agent key moved or is new)
+            rows = inc.next_rows(con, m.name, m.sql, True)
+            if not inc.unchanged(con, m.name):
+                _free_model_tables(con, [m.name])
+                _create(con, m, rows)
+                changed.add(m.name)  # models reading it are rebuilt in full
             continue
         if column == "survey_id":
             inc.survey_scope(con, load_id)

@@ -42,6 +42,7 @@ from etl.sql_files import sql_file
 from warehouse.checks import model_specs
 
 FULL_SHARE = 0.3
+FEW_DAYS_SHARE = 0.5
 FINGERPRINT_KEY = "models_fingerprint"
 MARK = "incremental_build"  # temp table: present while the connection's last build was incremental
 
@@ -205,6 +206,14 @@ def model_days(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
     con.execute(_sql("scope_days"))
 
 
+def few_days(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a daily model's day scope (temp table scope_day) holds at most FEW_DAYS_SHARE of
+    the days it stores: its days are then deleted and inserted in place (cheaper than writing the
+    whole table back, and the file grows by about those days' rows); else it is written back."""
+    scoped, stored = con.execute(_sql("day_shares").format(model=name)).fetchall()[0]
+    return scoped <= FEW_DAYS_SHARE * stored
+
+
 def finish(con: duckdb.DuckDBPyConnection) -> None:
     """Record that this connection's build was incremental (warehouse/checks.py reads the
     scopes then): every scope table exists, if empty."""
@@ -231,11 +240,7 @@ def rebuilt_in_full(con: duckdb.DuckDBPyConnection, name: str) -> None:
     con.execute(_sql("full_rebuilt_add"), {"name": name})
 
 
-def agents_before(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep fct_agents as built, to tell afterwards whether an agent key moved."""
-    con.execute(_sql("agents_before"))
-
-
-def agents_changed(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether fct_agents differs from agents_before."""
-    return bool(con.execute(_sql("agents_changed")).fetchall()[0][0])
+def unchanged(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether temp table next_<name> holds the rows the model's table holds (then the table
+    need not be written again)."""
+    return bool(con.execute(_sql("same_rows").format(model=name)).fetchall()[0][0])
