@@ -7,9 +7,12 @@ loaded as (  -- tweets of this load, before and after
     from twcs_changed c
     left join twcs_threads o using (tweet_id) left join threads_new n using (tweet_id)
 ),
+case_roots as materialized (  -- materialized: joined on two equal keys, raw_twcs gets no join filter
+    select root_id from threads_new where tweet_id = root_id
+),
 parent_loaded as (  -- roots replying to a tweet of this load (a broadcast, say)
-    select n.root_id from threads_new n
-    join raw_twcs t on t.tweet_id = n.tweet_id and n.tweet_id = n.root_id
+    select n.root_id from case_roots n
+    join raw_twcs t on t.tweet_id = n.root_id
     where t.in_response_to in (select tweet_id from twcs_changed)
 )
 select distinct root_id from (
