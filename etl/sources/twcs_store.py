@@ -22,6 +22,7 @@ from etl.text.mojibake import is_damaged_variant
 from etl.text.opportunities import KINDS, kind_patterns, rules_fingerprint
 from etl.text.text_sql import (
     add_categories,
+    add_handle_key,
     add_language,
     add_search,
     add_sentiment,
@@ -76,9 +77,11 @@ def _enrich_texts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     with stage("opportunities", n):
         add_opportunities(con, "texts", config, "inbound")
     with stage("language", n):
-        add_language(con, "texts", "language")
+        add_handle_key(con, "texts", "_key")  # what language and sentiment de-duplicate by
+        add_language(con, "texts", "language", key="_key")
     with stage("sentiment", n):
-        add_sentiment(con, "texts", "sentiment", SCORED)
+        add_sentiment(con, "texts", "sentiment", SCORED, key="_key")
+    con.execute("alter table texts drop column _key")
 
 
 @dataclass(frozen=True)

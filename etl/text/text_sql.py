@@ -321,32 +321,55 @@ def _categories(texts: pd.Series, playbook: Playbook) -> np.ndarray:
     return enrich.categories_from_text(texts, playbook).to_numpy()
 
 
-def add_sentiment(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
+def add_handle_key(
+    con: duckdb.DuckDBPyConnection, table: str, out: str = "_key", where: str = "true"
+) -> None:
+    """Add `out` = text without its leading "@handle " tokens (LEADING_HANDLES; every reply starts
+    with one), NULL outside `where`: the key add_language and add_sentiment read once per distinct
+    value, since neither the language cleaning nor the sentiment cleaning keeps those tokens."""
+    con.execute(f"alter table {table} add column {out} varchar")
+    con.execute(
+        f"update {table} set {out} = regexp_replace(text, ?, '') where {where}", [LEADING_HANDLES]
+    )
+
+
+def add_sentiment(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    out: str,
+    where: str = "true",
+    key: str | None = None,
+) -> int:
     """Add `out` = the VADER compound of etl/text/sentiment.py (NaN -> NULL).
 
     Sentiment cleaning removes @handles, so leading "@handle " tokens (every reply starts with
     one) are stripped before de-duplication: the cleaned text, hence the score, is the same.
+    `key` names a column add_handle_key added already (for at least the rows of `where`); it
+    is set to NULL on the other rows.
     """
     from etl.text.enrich import sentiment_scores
 
     con.execute(f"alter table {table} add column {out} double")
-    con.execute(f"alter table {table} add column _key varchar")
-    con.execute(
-        f"update {table} set _key = regexp_replace(text, ?, '') where {where}", [LEADING_HANDLES]
-    )
+    own = key is None
+    if own:
+        key = "_key"
+        add_handle_key(con, table, key, where)
+    else:  # the update below joins on the key alone (a filter beside it made DuckDB slow)
+        con.execute(f"update {table} set {key} = null where ({where}) is not true")
     keys = [
         k
         for (k,) in con.execute(
-            f"select distinct _key from {table} where _key is not null"
+            f"select distinct {key} from {table} where {key} is not null"
         ).fetchall()
     ]
     scores = pd.DataFrame({"_key": pd.Series(keys, dtype=object)})
     scores["score"] = sentiment_scores(scores["_key"])
     scores = scores[np.isfinite(scores["score"].to_numpy())]
     con.register("_scores", scores)
-    con.execute(f"update {table} set {out} = s.score from _scores s where {table}._key = s._key")
+    con.execute(f"update {table} set {out} = s.score from _scores s where {table}.{key} = s._key")
     con.unregister("_scores")
-    con.execute(f"alter table {table} drop column _key")
+    if own:
+        con.execute(f"alter table {table} drop column {key}")
     return len(keys)
 
 
@@ -413,13 +436,22 @@ def cleaned_sql(column: str) -> tuple[str, list[str]]:
     return sql, [NOISE, SPACES, one]
 
 
-def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: str = "true") -> int:
+def add_language(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    out: str,
+    where: str = "true",
+    key: str | None = None,
+) -> int:
     """Add `out` = etl/text/language.py's code of each text's language (NULL when undetermined).
 
-    The text is cleaned in SQL (language.NOISE, as language.cleaned_text does) and detected once
-    per distinct cleaned text: ASCII ones with three distinct common English words are 'en' in
-    SQL, the rest go through the detector, on 2 cores when they are many; returns the cleaned
-    texts the detector read."""
+    The text is cleaned in SQL (language.NOISE, as language.cleaned_text does) once per distinct
+    text without its leading "@handle " tokens (add_handle_key: the cleaning removes them anyway,
+    tests/golden/text_speed.md; `key` names that column when it is there already, for at least
+    the rows of `where`: it is set to NULL on the other rows) and detected once per distinct
+    cleaned text: ASCII ones with three distinct common English words are 'en' in SQL, the rest
+    go through the detector, on 2 cores when they are many; returns the cleaned texts the
+    detector read."""
     from etl.text.language import (
         CJK_RE2,
         LETTER_RE2,
@@ -429,13 +461,19 @@ def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: st
     )
 
     con.execute(f"alter table {table} add column {out} varchar")
-    con.execute(f"alter table {table} add column _c varchar")
-    cleaning, cparams = cleaned_sql("lower(text)")
-    con.execute(f"update {table} set _c = {cleaning} where {where}", cparams)
+    own = key is None
+    if own:
+        key = "_lkey"
+        add_handle_key(con, table, key, where)
+    elif where != "true":  # the update below joins on the key alone (see add_sentiment)
+        con.execute(f"update {table} set {key} = null where ({where}) is not true")
+    cleaning, cparams = cleaned_sql("lower(k)")
     con.execute(
-        f"create or replace temp table _lang as select distinct _c as c from {table} "
-        "where _c is not null"
+        f"create or replace temp table _keys as select k, {cleaning} as c from "
+        f"(select distinct {key} as k from {table} where {key} is not null)",
+        cparams,
     )
+    con.execute("create or replace temp table _lang as select distinct c from _keys")
     con.execute("alter table _lang add column language varchar")
     con.execute(
         "update _lang set language = 'en' where strlen(c) = length(c) "
@@ -457,11 +495,14 @@ def add_language(con: duckdb.DuckDBPyConnection, table: str, out: str, where: st
     con.execute("update _lang set language = f.code from _found f where _lang.c = f.c")
     con.unregister("_found")
     con.execute(
-        f"update {table} set {out} = l.language from _lang l "
-        f"where l.language is not null and l.c = {table}._c"
+        "create or replace temp table _keys as select k, language from _keys join _lang using (c) "
+        "where language is not null"
     )
+    con.execute(f"update {table} set {out} = l.language from _keys l where l.k = {table}.{key}")
     con.execute("drop table _lang")
-    con.execute(f"alter table {table} drop column _c")
+    con.execute("drop table _keys")
+    if own:
+        con.execute(f"alter table {table} drop column {key}")
     return len(todo)
 
 
