@@ -9,12 +9,16 @@ walks deeper than MAX_ROUNDS). Hand-made threads; provenance in tests/golden/inc
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import duckdb
 import numpy as np
 import pytest
 
+from etl.settings.config import Config
 from etl.sources import twcs_cases
 from etl.sources.twcs import case_roots
+from warehouse.ingest import load_file
 
 # tweet_id: (parent, inbound) stored before the load
 STORED: dict[int, tuple[int | None, bool]] = {
@@ -133,3 +137,55 @@ def test_the_load_after_either_way_is_the_same(rounds, monkeypatch):
         401,
         402,
     ]
+
+
+def _line(tid: int, author: str, inbound: bool, minute: int, text: str, parent: int | None) -> str:
+    when = datetime(2024, 3, 1, 9, 0) + timedelta(minutes=minute)
+    stamp = when.strftime("%a %b %d %H:%M:%S +0000 %Y")
+    up = "" if parent is None else str(parent)
+    return f"{tid},{author},{'TRUE' if inbound else 'FALSE'},{stamp},{text},,{up}\n"
+
+
+def test_a_stored_unanswered_root_keeps_its_first_mentioned_brand(tmp_path, monkeypatch):
+    """The case insert reads a root's text only for unanswered roots (twcs_cases.sql
+    `mentioned`); a stored one rewritten by a later load still gets the brand it @mentions
+    first: BetaCare (mentioned before AcmeHelp), both known as agents from answered cases."""
+    header = (
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+    )
+    day1 = [
+        _line(1, "c1", True, 0, "@AcmeHelp hello", None),
+        _line(2, "AcmeHelp", False, 1, "@c1 hi", 1),
+        _line(3, "c2", True, 2, "@BetaCare hello", None),
+        _line(4, "BetaCare", False, 3, "@c2 hi", 3),
+        _line(10, "c3", True, 5, "hey @betacare and @AcmeHelp my parcel is lost", None),
+        # more answered cases: one case rewritten of 8 stays under FULL_SHARE (the scoped path)
+        *(
+            _line(20 + i, f"c{20 + i}", True, 6 + i, "@AcmeHelp help", None)
+            for i in range(0, 10, 2)
+        ),
+        *(_line(21 + i, "AcmeHelp", False, 7 + i, "sure", 20 + i) for i in range(0, 10, 2)),
+    ]
+    day2 = [_line(11, "c3", True, 30, "anyone there?", 10)]  # rewrites case 10, still unanswered
+    scoped: list[int] = []
+    real = twcs_cases._scoped_threads
+    monkeypatch.setattr(twcs_cases, "_scoped_threads", lambda con: scoped.append(1) or real(con))
+    db = tmp_path / "w.duckdb"
+    for i, lines in enumerate([day1, day2]):
+        path = tmp_path / f"d{i}.csv"
+        path.write_text(header + "".join(lines), encoding="utf-8")
+        load_file("twcs", str(path), db, Config())
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "select interaction_id, brand, status from interactions order by interaction_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows[:3] == [
+        ("twcs:1", "AcmeHelp", "open"),
+        ("twcs:10", "BetaCare", "unanswered"),
+        ("twcs:20", "AcmeHelp", "open"),
+    ]
+    assert len(rows) == 8 and ("twcs:3", "BetaCare", "open") in rows
+    assert scoped == [1]  # the second load rewrote case 10 alone

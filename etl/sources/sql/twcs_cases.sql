@@ -33,10 +33,10 @@ firsts as (
     from ins i left join outs o using (root_id)
 ),
 roots_info as (
-    select r.root_id, t.author_id as customer_id, t.created_at as opened_at, t.text as root_text,
+    select r.root_id, t.author_id as customer_id, t.created_at as opened_at,
            t.category, t.load_id, p.author_id as parent_author, p.inbound as parent_inbound
     -- the roots as a one-column subquery: joined on (tweet_id, root_id) both, the scan of
-    -- raw_twcs gets no join filter and reads every stored text
+    -- raw_twcs gets no join filter and reads every stored tweet
     from (select root_id from roots where tweet_id = root_id) r
     join raw_twcs t on t.tweet_id = r.root_id
     left join raw_twcs p on p.tweet_id = t.in_response_to
@@ -52,11 +52,14 @@ known_brands as (  -- handles seen as agents, remembered handles, brands of othe
 -- Unanswered cases without a broadcast parent: the first @mention of a known brand.
 mentioned as (
     select r.root_id,
-           arg_min(b.brand, (position(b.mention in lower(r.root_text)), -length(b.brand), b.brand))
+           arg_min(b.brand, (position(b.mention in lower(x.text)), -length(b.brand), b.brand))
                as brand
     from roots_info r
     join firsts f using (root_id)
-    join known_brands b on contains(lower(r.root_text), b.mention)
+    -- the root's text read here, for these roots only: most cases are answered, and the text of
+    -- a stored root costs a whole vector of texts decoded
+    join raw_twcs x on x.tweet_id = r.root_id
+    join known_brands b on contains(lower(x.text), b.mention)
     where f.first_brand is null and r.parent_inbound is distinct from false
     group by r.root_id
 )
