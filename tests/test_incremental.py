@@ -311,7 +311,7 @@ def test_every_table_model_says_how_a_load_rebuilds_it():
     """A table model is rebuilt by a scope its own key holds (so the bounded checks at publish
     stay sound) from inputs it reads, or says why it is rebuilt in full (models.toml)."""
     from warehouse.build import models
-    from warehouse.checks import model_specs
+    from warehouse.checks import CHECKED_WHOLE, model_specs
 
     specs = model_specs()
     for m in models():
@@ -324,15 +324,17 @@ def test_every_table_model_says_how_a_load_rebuilds_it():
             assert len(spec.get("full_rebuild", "")) > 20, f"{m.name}: no incremental, no reason"
             continue
         assert column in inc.SCOPE_TABLES, m.name
-        # what the bounded key check relies on (a keyless model is counted whole: rows_of)
-        assert column in spec["key"] or (not spec["key"] and spec["rows_of"]), m.name
+        # what the bounded key check relies on (a keyless model is counted whole: rows_of; a
+        # scope that is no column of the model, agg_agent_hours', is checked whole)
+        assert (
+            column in spec["key"]
+            or (not spec["key"] and spec["rows_of"])
+            or column in CHECKED_WHOLE
+        ), m.name
         # inputs it reads, directly or through a view (agg_messages_daily: fct_messages)
         assert spec["restrict"] and all(r in specs for r in spec["restrict"]), m.name
-    # the two rebuilt in full, by name: one row per agent; agent-hours shared across days
-    assert sorted(n for n, s in specs.items() if "full_rebuild" in s) == [
-        "agg_agent_hours",
-        "fct_agents",
-    ]
+    # the one rebuilt in full, by name: one row per agent (keys numbered over all agents)
+    assert sorted(n for n, s in specs.items() if "full_rebuild" in s) == ["fct_agents"]
 
 
 def test_a_warehouse_file_named_with_quotes_and_spaces_builds_incrementally(
@@ -545,8 +547,8 @@ def test_daily_models_in_place_or_written_back_equal_a_full_rebuild(
         load_file("twcs", str(f), db, Config())
     assert len(incremental_builds) == 4
     in_place = set(seen["in_place"]) & DAILY
-    if share:
-        assert in_place == DAILY - {"agg_surveys_daily"} or in_place == DAILY
+    if share:  # agg_agent_frt: always written back (inc.WRITTEN_BACK)
+        assert in_place - {"agg_surveys_daily"} == DAILY - {"agg_surveys_daily", "agg_agent_frt"}
     else:
         assert in_place <= {"agg_surveys_daily"}  # TWCS holds no survey: no day to rebuild
     assert_equals_full_rebuild(db, tmp_path)
@@ -559,14 +561,15 @@ def test_a_load_of_one_day_rewrites_that_day_in_place(tmp_path, incremental_buil
     seen = _spy_writes(monkeypatch)
     _write(db, "l2", [case("n-1", _at(4), "phone", True, 60)])
     # the daily models in place (1 of 9 stored days; agg_surveys_daily 0 of 0), but
-    # agg_messages_daily (no message: 0 stored days, 1 to rebuild) written back whole, as is
-    # agg_agent_hours (rebuilt in full); fct_agents unchanged (agent AB known), not written
-    assert set(seen["in_place"]) == DAILY - {"agg_messages_daily"} | {
+    # agg_messages_daily (no message: 0 stored days, 1 to rebuild) and agg_agent_frt (always)
+    # written back whole; agg_agent_hours in place; fct_agents unchanged (AB known), not written
+    assert set(seen["in_place"]) == DAILY - {"agg_messages_daily", "agg_agent_frt"} | {
         "fct_cases",
         "fct_surveys",
         "agg_social_followups",
+        "agg_agent_hours",
     }
-    assert seen["created"] == ["agg_agent_hours", "agg_messages_daily"]
+    assert seen["created"] == ["agg_agent_frt", "agg_messages_daily"]
     assert _facts(db, "select utc_day, cases from agg_cases_daily where utc_day = 19786") == [
         (19786, 6)  # 4 March: c-3, c-12, c-21, c-30, c-39 and n-1
     ]
@@ -576,12 +579,7 @@ def test_a_load_of_one_day_rewrites_that_day_in_place(tmp_path, incremental_buil
     seen["in_place"].clear()
     seen["created"].clear()
     _write(db, "l3", [case("n-2", _at(5), "phone", True, 60, agent="AA")])
-    assert seen["created"] == [
-        "fct_agents",
-        "agg_agent_frt",
-        "agg_agent_hours",
-        "agg_messages_daily",
-    ]
+    assert seen["created"] == ["fct_agents", "agg_agent_frt", "agg_messages_daily"]
     assert "agg_agent_frt" not in seen["in_place"]
     assert _facts(db, "select agent_key, agent_id from fct_agents order by 1") == [
         (1, "AA"),
@@ -620,3 +618,35 @@ def test_key_checks_implied_by_a_base_table_run_once(tmp_path):
         assert keys == ["fct_messages", "interactions", "messages"]
     finally:
         con.close()
+
+
+def test_agent_hours_shared_across_days_follow_each_load(tmp_path, incremental_builds):
+    """agg_agent_hours in place (scope_agent_hours.sql): an agent-hour whose cases open on two
+    days keeps one row per day; when a later load moves one case out of it, both days' single
+    hours change (tests/golden/incremental.md, "Agent-hours")."""
+    db = tmp_path / "w.duckdb"
+    rows = "select utc_day, agent_id, response_hour, cases, single_hours from agg_agent_hours"
+    a1 = case("a1", _at(1, 23, 30), "phone", True, 2400)  # answered 2 March 00:10
+    a2 = case("a2", _at(2, 0, 5), "phone", True, 900)  # answered 2 March 00:20
+    a3 = case("a3", _at(2, 9, 0), "phone", True, 60)  # answered 2 March 09:01
+    _write(db, "l1", [a1, a2, a3])
+    assert sorted(_facts(db, rows), key=str) == [
+        (19783, "AB", 474816, 1, 0),  # hour 2 March 00 shared by 1 and 2 March
+        (19784, "AB", 474816, 1, 0),
+        (19784, "AB", None, 1, 1),  # 2 March: hour 09 alone
+    ]
+    _write(db, "l2", [case("a2", _at(2, 0, 5), "phone", True, 5100)])  # now answered 01:30
+    assert sorted(_facts(db, rows), key=str) == [
+        (19783, "AB", None, 1, 1),  # hour 00: a1 alone
+        (19784, "AB", None, 2, 2),  # hours 01 and 09
+    ]
+    assert_equals_full_rebuild(db, tmp_path)
+    _write(db, "l3", [case("a4", _at(1, 22, 0), "phone", True, 13200)])  # answered 2 March 01:40
+    assert sorted(_facts(db, rows), key=str) == [
+        (19783, "AB", 474817, 1, 0),  # hour 01 shared by a4 (1 March) and a2 (2 March)
+        (19783, "AB", None, 1, 1),  # hour 00: a1
+        (19784, "AB", 474817, 1, 0),
+        (19784, "AB", None, 1, 1),  # hour 09: a3
+    ]
+    assert len(incremental_builds) == 2
+    assert_equals_full_rebuild(db, tmp_path)

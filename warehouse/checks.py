@@ -79,6 +79,9 @@ def key_implied(name: str, present: dict[str, str]) -> bool:
 # touched (temp table touched: rows with its id, cases a loader rewrote, cases gone), not their
 # customers' other cases, which the case scope adds for the models that read them.
 TOUCHED = {"interaction_id": "touched"}
+# Scopes that are no column of the model (agg_agent_hours: agent-hours and agent-days): checked
+# whole (255,773 rows at 3M tweets: a few hundredths of a second).
+CHECKED_WHOLE = {"agent_hour"}
 
 
 def _in_scope(column: str | None, scope: str | None = None) -> str:
@@ -152,6 +155,7 @@ def model_failures(
     to leave out the key check (implied by other checks: KEY_IMPLIED_BY)."""
     spec = model_specs()[name]
     column = (spec.get("incremental") or spec.get("touched")) if bounded else None
+    column = None if column in CHECKED_WHOLE else column
     scope = None if spec.get("incremental") or column is None else TOUCHED.get(column)
     found = [
         (
