@@ -2,18 +2,35 @@
 -- fct_cases changed. An agent-hour (agent, UTC hour of first response) holds one row per day x
 -- channel x brand of its answered cases when those span several, else it adds one single hour
 -- to its agent-day (day x channel x brand x agent) row (warehouse/sql/agg/agg_agent_hours.sql).
--- A changed case (changed_fct_cases, before or after) changes its agent-hours (changed hours);
+-- A case whose columns read here changed (changed_fct_cases, before or after: a moved next
+-- contact alone changes no agent-hour) changes its agent-hours (changed hours);
 -- those change the agent-day rows of every case in them, before or after (scope_agent_day);
 -- an agent-day row sums all the hours of its cases, each needing all its cases to tell whether
 -- it is single: scope_agent_hour is the changed hours and the hours of the agent-days' cases.
 -- Rows outside both scopes read no changed case (tests/golden/incremental.md).
 create or replace temp table changed_case_hours as
-with rows_changed as (
-    select opened_at, channel, brand, agent_id, first_response_at, answered from rebuilt_fct_cases
+with now as (
+    select interaction_id, opened_at, channel, brand, agent_id, first_response_at, answered
+    from rebuilt_fct_cases
     where interaction_id in (select interaction_id from changed_fct_cases)
+),
+before as (
+    select interaction_id, opened_at, channel, brand, agent_id, first_response_at, answered
+    from before_fct_cases
+    where interaction_id in (select interaction_id from changed_fct_cases)
+),
+rows_changed as (
+    (
+        select * from now
+        except
+        select * from before
+    )
     union all
-    select opened_at, channel, brand, agent_id, first_response_at, answered from before_fct_cases
-    where interaction_id in (select interaction_id from changed_fct_cases)
+    (
+        select * from before
+        except
+        select * from now
+    )
 )
 select
     floor(epoch(opened_at) / 86400)::bigint as utc_day, channel, brand, agent_id,
