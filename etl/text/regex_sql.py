@@ -147,6 +147,12 @@ def _range(lo: int, hi: int, ignorecase: bool) -> CharSet:
 
 def _class_set(items, ignorecase: bool) -> CharSet:
     """The characters a parsed class ([...]) matches."""
+    return _class_set_of(tuple(items), ignorecase)
+
+
+@cache
+def _class_set_of(items: tuple, ignorecase: bool) -> CharSet:
+    """_class_set of a class's items as a tuple (a load translates the same classes many times)."""
     negate = bool(items) and items[0][0] is C.NEGATE
     out = NONE
     for op, av in items[1:] if negate else items:
@@ -166,6 +172,7 @@ def _code(c: int) -> str:
     return chr(c) if chr(c).isascii() and chr(c).isalnum() else f"\\x{{{c:X}}}"
 
 
+@cache
 def _re2_class(chars: CharSet) -> str:
     """An RE2 character class for a CharSet (MIX and large sets widened to all non-ASCII)."""
     codes = sorted(chars.ascii)
