@@ -18,6 +18,7 @@ import pytest
 from etl.settings.config import Config
 from etl.sources import twcs_cases
 from etl.sources.twcs import case_roots
+from tests.test_twcs_daily import digests
 from warehouse.ingest import load_file
 
 # tweet_id: (parent, inbound) stored before the load
@@ -189,3 +190,51 @@ def test_a_stored_unanswered_root_keeps_its_first_mentioned_brand(tmp_path, monk
     ]
     assert len(rows) == 8 and ("twcs:3", "BetaCare", "open") in rows
     assert scoped == [1]  # the second load rewrote case 10 alone
+
+
+def test_a_tweet_sent_again_with_a_new_text_rewrites_its_message(tmp_path, monkeypatch):
+    """A daily load rewrites only the messages that change (twcs_messages_changed.sql): those of
+    tweets that joined, left or moved and of the load's own tweets. Tweet 3 arrives again in
+    the same place of its case with a new text: its message (and its case, now resolved) must
+    change though it did not move; the warehouse equals one load of the latest records."""
+    header = (
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+    )
+    others = [  # answered cases, so that one case rewritten stays under FULL_SHARE
+        line
+        for i in range(20, 30, 2)
+        for line in (
+            _line(i, f"c{i}", True, i, "@AcmeHelp help", None),
+            _line(i + 1, "AcmeHelp", False, i + 1, "sure", i),
+        )
+    ]
+    day1 = [
+        _line(1, "c1", True, 0, "@AcmeHelp my card was charged twice", None),
+        _line(2, "AcmeHelp", False, 1, "@c1 sorry we are looking into it", 1),
+        _line(3, "c1", True, 2, "still waiting", 2),
+        _line(4, "AcmeHelp", False, 3, "@c1 refunded now", 3),
+        *others,
+    ]
+    day2 = [_line(3, "c1", True, 2, "thanks that fixed it", 2), _line(5, "c1", True, 9, "ok", 4)]
+    scoped: list[int] = []
+    real = twcs_cases._scoped_threads
+    monkeypatch.setattr(twcs_cases, "_scoped_threads", lambda con: scoped.append(1) or real(con))
+    db, whole = tmp_path / "days.duckdb", tmp_path / "whole.duckdb"
+    for i, lines in enumerate([day1, day2]):
+        path = tmp_path / f"d{i}.csv"
+        path.write_text(header + "".join(lines), encoding="utf-8")
+        load_file("twcs", str(path), db, Config())
+    latest = list({line.split(",")[0]: line for line in day1 + day2}.values())
+    (tmp_path / "all.csv").write_text(header + "".join(latest), encoding="utf-8")
+    load_file("twcs", str(tmp_path / "all.csv"), whole, Config())
+    assert scoped == [1]
+    got, want = digests(db), digests(whole)
+    assert [
+        t for t in ("raw_twcs", "twcs_threads", "interactions", "messages") if got[t] != want[t]
+    ] == []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        text = con.execute("select text from messages where message_id = 'twcs:3'").fetchall()
+    finally:
+        con.close()
+    assert text == [("thanks that fixed it",)]

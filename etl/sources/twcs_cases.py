@@ -167,16 +167,15 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
             for name in ("twcs_roots_all", "twcs_delete_cases", "twcs_delete_messages"):
                 con.execute(_sql(name))
         else:
-            for name in (
-                "twcs_roots_affected",
-                "twcs_gone",
-                "twcs_delete_gone_cases",
-                "twcs_delete_gone_messages",
-            ):
+            for name in ("twcs_roots_affected", "twcs_gone", "twcs_delete_gone_cases"):
                 con.execute(_sql(name))
         con.execute("insert into interactions by name " + CASES_SQL)
         con.execute(_sql("twcs_touched_all" if partial is None else "twcs_touched_affected"))
+    # every case holds its root tweet: counting those counts the cases, without a distinct
+    rewritten = con.execute(_sql("twcs_roots_cases")).fetchone()[0]
     with stage("messages", n):
+        if partial is not None:  # of the rewritten cases, the messages that change
+            con.execute(_sql("twcs_messages_changed"))
         con.execute("insert into messages by name " + MESSAGES_SQL)
         if partial is None:
             con.execute(_sql("twcs_threads_delete_all"))
@@ -184,8 +183,6 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
         else:  # only the tweets that joined, left or moved: the rest of the table stays as written
             con.execute(_sql("twcs_threads_delete_moved"))
             con.execute(_sql("twcs_threads_insert_moved"))
-    # every case holds its root tweet: counting those counts the cases, without a distinct
-    rewritten = con.execute(_sql("twcs_roots_cases")).fetchone()[0]
     # composition: temp tables named in code (a closed set), dropped by name
     for t in (
         "roots",
@@ -198,6 +195,7 @@ def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> i
         "thread_down",
         "thread_front",
         "thread_closed",
+        "messages_stale",
     ):
         con.execute(f"drop table if exists {t}")
     return rewritten
