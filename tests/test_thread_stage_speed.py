@@ -238,3 +238,36 @@ def test_a_tweet_sent_again_with_a_new_text_rewrites_its_message(tmp_path, monke
     finally:
         con.close()
     assert text == [("thanks that fixed it",)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_walked_roots_on_random_threads(seed, monkeypatch):
+    """Random reply graphs (missing parents, broadcasts, chains, cycles, tweets sent again with
+    another parent or direction): the walk in SQL, reading every link, and the root rule over
+    all tweets give the same roots for the load's tweets and their descendants."""
+    rng = np.random.default_rng(seed)
+    n = 600
+    tweets: dict[int, tuple[int | None, bool]] = {}
+    for t in range(1, n + 1):
+        kind = rng.random()
+        if kind < 0.15:
+            parent = None
+        elif kind < 0.2:
+            parent = n + 1 + int(rng.integers(50))  # never loaded
+        elif kind < 0.25:
+            parent = int(rng.integers(1, n + 1))  # anywhere: cycles
+        else:
+            parent = int(rng.integers(max(1, t - 8), t)) if t > 1 else None  # a recent tweet
+        tweets[t] = (parent, bool(rng.random() < 0.55))
+    order = rng.permutation(np.arange(1, n + 1)).tolist()
+    stored = {t: tweets[t] for t in order[: int(0.8 * n)]}
+    load = {t: tweets[t] for t in order[int(0.8 * n) :]}
+    for t in rng.choice(sorted(stored), size=20, replace=False).tolist():  # sent again, changed
+        load[t] = (int(rng.integers(1, n + 1)), not stored[t][1])
+    monkeypatch.setattr(twcs_cases, "MAX_ROUNDS", 10_000)
+    con = _warehouse(stored, load)
+    walked = _as_dict(twcs_cases._walked_roots(con))
+    every = _as_dict(twcs_cases._all_links_roots(con))
+    truth = _roots_of(stored | load)
+    assert walked == every == {t: truth[t] for t in every}
+    assert set(load) <= set(walked)
