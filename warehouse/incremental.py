@@ -13,13 +13,16 @@ scope make its rows of that scope (`restrict`). The scopes, in order:
 - days (`scope_day`, per daily model): the UTC days of opening whose inputs changed for that
   model: fct_cases rows whose columns the model's SQL names differ (an earlier case whose next
   contact moved changes only the models that read next_contact_at), the touched cases' days for
-  stg_* inputs, the survey scope's days for fct_surveys.
+  stg_* inputs, the survey scope's days for fct_surveys;
+- agent-hours (`scope_agent_hour`, agg_agent_hours alone): the agent-hours of cases whose
+  agent-hour columns changed, the agent-days of their cases and all those agent-days' hours
+  (warehouse/sql/incremental/scope_agent_hours.sql).
 
 While a model runs, temp views of the same names hide its inputs behind their rows in the scope
 (DuckDB resolves temp objects first), so each model stays one SELECT in its .sql file. A model
 keyed by its scope column alone has only its changed rows rewritten; a daily model has its days
-deleted and inserted again. A model without `incremental` is rebuilt in full (models.toml says
-why). The result equals a full rebuild (tests/test_incremental.py).
+deleted and inserted again when they are few of its days, else it is written back whole
+(warehouse/build.py). A model without `incremental` is rebuilt in full (models.toml says why). The result equals a full rebuild (tests/test_incremental.py).
 
 A full rebuild runs instead when there is nothing to build on (a first load, a model table
 missing), when what the models bake in changed (the model SQL and contract, the business
