@@ -650,3 +650,67 @@ def test_agent_hours_shared_across_days_follow_each_load(tmp_path, incremental_b
     ]
     assert len(incremental_builds) == 2
     assert_equals_full_rebuild(db, tmp_path)
+
+
+def test_fct_cases_is_rebuilt_for_the_cases_whose_next_contact_can_move(
+    tmp_path, incremental_builds, monkeypatch
+):
+    """Of a touched customer's other cases, fct_cases is rebuilt only for those whose stored
+    next contact is none or at or after the earliest touched case of their brand (of the
+    customer, when a case of theirs has no brand): scope_fct_cases.sql, hand-computed in
+    tests/golden/incremental.md ("The fct_cases scope")."""
+    scopes: list[list[str]] = []
+    real = inc.case_scope
+
+    def spy(con, load_id, sql):
+        share = real(con, load_id, sql)
+        scopes.append(
+            [r[0] for r in con.execute("select * from scope_fct_cases order by 1").fetchall()]
+        )
+        return share
+
+    monkeypatch.setattr(inc, "case_scope", spy)
+    db = tmp_path / "w.duckdb"
+
+    def phone(iid: str, day: int, customer: str, brand: str | None) -> dict:
+        return case(iid, _at(day), "phone", True, 60, brand=brand, customer_id=customer)
+
+    _write(
+        db,
+        "l1",
+        [
+            # k: every case branded; Acme on 1 and 4 March, B on 2 and 6 March
+            phone("a1", 1, "k", "Acme"), phone("b1", 2, "k", "B"),
+            phone("a2", 4, "k", "Acme"), phone("b2", 6, "k", "B"),
+            # m: a case without a brand on 1 March, one of brand A on 5 March
+            phone("m1", 1, "m", None), phone("m2", 5, "m", "A"),
+            # u: one case of brand A on 1 March
+            phone("u1", 1, "u", "A"),
+            # w: untouched by load 2
+            phone("w1", 1, "w", None),
+        ],
+    )  # fmt: skip
+    nxt = "select interaction_id, day(next_contact_at) from fct_cases order by 1"
+    assert _facts(db, nxt) == [
+        ("a1", 4), ("a2", None), ("b1", 6), ("b2", None),
+        ("m1", 5), ("m2", None), ("u1", None), ("w1", None),
+    ]  # fmt: skip
+    _write(
+        db,
+        "l2",
+        [
+            phone("a3", 8, "k", "ACME"),  # Acme written another way (compared lower-cased)
+            phone("m3", 3, "m", "B"),
+            phone("u2", 2, "u", None),  # no brand: a next contact of any earlier case of u
+        ],
+    )
+    assert incremental_builds == [1]
+    # k: a2 (no next contact, brand Acme) and a3; not a1 (next contact 4 March, before 8 March),
+    # nor b1, b2 (no touched case of brand B). m has a case without a brand: m1 (next contact
+    # 5 March, after 3 March) and m2 (none). u: u1 (none). w: not a touched customer.
+    assert scopes[-1] == ["a2", "a3", "m1", "m2", "m3", "u1", "u2"]
+    assert _facts(db, nxt) == [
+        ("a1", 4), ("a2", 8), ("a3", None), ("b1", 6), ("b2", None),
+        ("m1", 3), ("m2", None), ("m3", None), ("u1", 2), ("u2", None), ("w1", None),
+    ]  # fmt: skip
+    assert_equals_full_rebuild(db, tmp_path)

@@ -7,7 +7,9 @@ scope make its rows of that scope (`restrict`). The scopes, in order:
 - cases (`scope_interaction_id`): the cases the load added, changed or removed (rows with its
   load id, the cases a loader lists in temp table touched_cases, built cases now gone) and every
   case of their (resolved) customers, since next contact (FCR) and follow-ups read the
-  customer's other cases;
+  customer's other cases; fct_cases itself is rebuilt for fewer (`scope_fct_cases`): the touched
+  cases and those of their customers' other cases whose next contact a touched case can move
+  (warehouse/sql/incremental/scope_fct_cases.sql);
 - surveys (`scope_survey_id`): responses of the load or gone since, and those linked to, naming,
   or (without a case id) from the customer of a case whose fct_cases row changed;
 - days (`scope_day`, per daily model): the UTC days of opening whose inputs changed for that
@@ -60,6 +62,9 @@ EXPRESSIONS = {
     "agent_hour": "row(agent_id, floor(epoch(first_response_at) / 3600)::bigint)",
 }
 SCOPE_KEYS = {"agent_hour": "row(agent_id, response_hour)"}
+# Models rebuilt for a narrower scope than their column's (scope_fct_cases.sql: of the touched
+# customers' other cases, those whose next contact a touched case can move).
+MODEL_SCOPES = {"fct_cases": "scope_fct_cases"}
 # The temp table holding each scope while a model is rebuilt (scope_utc_day: the union of every
 # daily model's days, for the checks at publish).
 SCOPE_TABLES = {
@@ -112,7 +117,14 @@ def prepare_touched(con: duckdb.DuckDBPyConnection) -> None:
 
 def drop_scopes(con: duckdb.DuckDBPyConnection) -> None:
     """Forget the scopes of an earlier build on this connection (a full build checks all)."""
-    for name in (MARK, *SCOPE_TABLES.values(), "scope_utc_day", "scope_agent_day", "full_rebuilt"):
+    for name in (
+        MARK,
+        *SCOPE_TABLES.values(),
+        *MODEL_SCOPES.values(),
+        "scope_utc_day",
+        "scope_agent_day",
+        "full_rebuilt",
+    ):
         # composition: temp tables named in code (a closed set), dropped by name
         con.execute(f"drop table if exists {name}")
 
@@ -152,7 +164,7 @@ def rebuild_in_scope(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> Non
     inserted again."""
     spec = model_specs()[name]
     column = spec["incremental"]
-    scope = SCOPE_TABLES[column]
+    scope = MODEL_SCOPES.get(name, SCOPE_TABLES[column])
     names = {"model": name, "column": column, "scope": scope}
     if column == "agent_hour":  # agg_agent_hours: its hours and agent-days of changed cases
         con.execute(_sql("scope_agent_hours"))
@@ -182,6 +194,7 @@ def case_scope(con: duckdb.DuckDBPyConnection, load_id: str, fct_cases_sql: str)
     ):
         con.execute(_sql("touched_facts").format(sql=fct_cases_sql))
     con.execute(_sql("scope_cases"))
+    con.execute(_sql("scope_fct_cases"))
     n, total = con.execute(_sql("scope_sizes")).fetchall()[0]
     return n / max(total, 1)
 
