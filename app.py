@@ -79,7 +79,8 @@ def freshness() -> tuple[str, str, str]:
         if age < 7 * 86400
         else "bg-secondary"
     )
-    text = f"data through {through or '–'} · loaded {_age(age)} ago"
+    shown = f"data through {through}" if through else "no cases yet"
+    text = f"{shown} · loaded {_age(age)} ago"
     return (
         text,
         f"badge {colour}",

@@ -10,6 +10,7 @@ import pytest
 
 from etl.settings.config import Config
 from tests.browser import serving
+from tests.conftest import REAL
 from warehouse.ingest import load_file
 
 
@@ -43,6 +44,11 @@ def test_freshness_badge_says_how_recent_the_data_is(twcs_db, tmp_path):
         )
     with serving(tmp_path / "missing.duckdb"):
         assert app.freshness()[0] == "no data loaded"
+    # survey answers alone (the real NPS file): no case, so no "data through –"
+    surveys = tmp_path / "s.duckdb"
+    load_file("surveys", str(REAL / "nps_verbatims.csv"), surveys, Config())
+    with serving(surveys):
+        assert app.freshness()[0] == "no cases yet · loaded 0 min ago"
 
 
 def test_memo_serves_repeats_and_forgets_on_a_new_snapshot(twcs_db, tmp_path, make_twcs):
