@@ -736,3 +736,44 @@ def test_only_stg_interactions_is_read_once_and_only_where_named_more_than_once(
         "stg_interactions", "from stg_interactions_x, stg_interactions"
     )
     assert inc.named_more_than_once("stg_interactions", "stg_interactions join stg_interactions")
+
+
+def test_a_gone_case_is_found_when_the_load_also_adds_one(
+    tmp_path, incremental_builds, monkeypatch
+):
+    """The built cases whose interaction is gone are looked for (all fct_cases ids against all
+    interactions) only when the counts say one may be (gone_possible.sql): a load that deletes
+    one case and adds another keeps the count of interactions, and must still find it."""
+    names: list[str] = []
+    real = inc._sql
+
+    def spy(name: str) -> str:
+        names.append(name)
+        return real(name)
+
+    monkeypatch.setattr(inc, "_sql", spy)
+    db = tmp_path / "w.duckdb"
+    k1 = case("k1", _at(1), "phone", True, 60, customer_id="k")
+    k2 = case("k2", _at(3), "phone", True, 60, customer_id="k")
+    _write(db, "l1", [k1, k2])
+    assert _facts(db, "select day(next_contact_at) from fct_cases where interaction_id = 'k1'") == [
+        (3,)
+    ]
+    names.clear()
+    _write(db, "l2", [case("z1", _at(5), "phone", True, 60, customer_id="z")])
+    assert "gone_possible" in names and "touched_gone" not in names  # nothing deleted
+    names.clear()
+    with snapshot_writer(db) as con:  # k2 deleted (as a loader or an erasure does), q1 added
+        con.execute("delete from interactions where interaction_id = 'k2'")
+        frame = pd.DataFrame([case("q1", _at(6), "phone", True, 60, customer_id="q")])
+        con.register("incoming", frame.assign(load_id="l3"))
+        con.execute("insert into interactions by name select * from incoming")
+        build(con, Config(), "l3")
+    assert "touched_gone" in names
+    assert len(incremental_builds) == 2  # l2 and l3 (l1 is the first build)
+    assert _facts(db, "select interaction_id, day(next_contact_at) from fct_cases order by 1") == [
+        ("k1", None),  # its next contact k2 is gone
+        ("q1", None),
+        ("z1", None),
+    ]
+    assert_equals_full_rebuild(db, tmp_path)

@@ -201,6 +201,8 @@ def rebuild_in_scope(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> Non
 def case_scope(con: duckdb.DuckDBPyConnection, load_id: str, fct_cases_sql: str) -> float:
     """Compute the case scope; returns its share of all cases."""
     con.execute(_sql("touched"), {"load": load_id})
+    if con.execute(_sql("gone_possible")).fetchall()[0][0]:  # else skip comparing all ids
+        con.execute(_sql("touched_gone"))
     con.execute(_sql("scope_touched"))
     # the customers only: the touched cases without their messages (an empty scope)
     con.execute(_sql("scope_none"))
