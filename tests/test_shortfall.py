@@ -207,8 +207,16 @@ def test_cli_explain_vs_target_prints_the_json_contract(db):
     )
     assert bad.exit_code == 1 and "Traceback" not in bad.output
     assert bad.output.strip() == (
-        "Error: volume has no target (a count or total without direction), so "
+        "Error: volume has no target (neither a higher nor a lower value is better), so "
         "nothing is short of one; ask what changed instead (explain --vs PERIOD)."
+    )
+    # a rate without a better direction gets the same sentence (it is no count or total)
+    rate = CliRunner().invoke(
+        main,
+        ["explain", "private_handoff_rate", "--vs-target", "--period", DAY, "--db", str(db)],
+    )
+    assert rate.exit_code == 1 and rate.output.startswith(
+        "Error: private_handoff_rate has no target (neither a higher nor a lower value is better)"
     )
 
 

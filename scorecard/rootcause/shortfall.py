@@ -294,8 +294,8 @@ def explain_shortfall(
     target = target_of(kpi, config, target_scope(filters))[0]
     if target is None or kpi.direction == "none":
         raise ValueError(
-            f"{kpi.id} has no target (a count or total without direction), so nothing "
-            "is short of one; ask what changed instead (explain --vs PERIOD)."
+            f"{kpi.id} has no target (neither a higher nor a lower value is better), so "
+            "nothing is short of one; ask what changed instead (explain --vs PERIOD)."
         )
     caps = source_capabilities(con)
     rows = shortfall_rows(
