@@ -24,7 +24,8 @@ While a model runs, temp views of the same names hide its inputs behind their ro
 (DuckDB resolves temp objects first), so each model stays one SELECT in its .sql file. A model
 keyed by its scope column alone has only its changed rows rewritten; a daily model has its days
 deleted and inserted again when they are few of its days, else it is written back whole
-(warehouse/build.py). A model without `incremental` is rebuilt in full (models.toml says why). The result equals a full rebuild (tests/test_incremental.py).
+(warehouse/build.py). A model without `incremental` is rebuilt in full (models.toml says why).
+The result equals a full rebuild (tests/test_incremental.py).
 
 A full rebuild runs instead when there is nothing to build on (a first load, a model table
 missing), when what the models bake in changed (the model SQL and contract, the business
