@@ -29,7 +29,13 @@ from scorecard.kpis.data_values import (
     values_frame,
     values_usable,
 )
-from scorecard.kpis.grouping_sets import grouping_bits, rows_per_slicing, slicing_dims
+from scorecard.kpis.grouping_sets import (
+    grouping_bits,
+    grouping_flag_sql,
+    grouping_sets_sql,
+    rows_per_slicing,
+    slicing_dims,
+)
 from scorecard.rootcause.data_rootcause import (
     DIMS,
     closing_paren,
@@ -119,8 +125,8 @@ def daily_exceedance_sets(
     params |= expression_params(con, config, [col])
     dims = slicing_dims(slicings)
     gs = [grouping_bits(by, dims) for by in slicings]
-    grouping = f"grouping({', '.join(dims)})" if dims else "0"
-    sets = ", ".join("(" + ", ".join(by) + ")" for by in slicings)
+    grouping = grouping_flag_sql(dims)
+    sets = grouping_sets_sql(slicings)
     picked = "".join(f"{DIMS[d]} as {d}, " for d in dims)
     src, bound = source_rows_sql(config, kpi.source, business=params)
     params |= bound
@@ -149,7 +155,7 @@ def daily_exceedance_sets(
     )
     shares = ", ".join(f"avg((x > q{i})::double) as a{i}" for i in range(len(slicings)))
     pick = "case g " + " ".join(f"when {g} then a{i}" for i, g in enumerate(gs)) + " end"
-    day_sets = ", ".join("(day" + "".join(f", {d}" for d in by) + ")" for by in slicings)
+    day_sets = grouping_sets_sql(slicings, ["day"])
     parts = []
     for lo, hi in day_chunks(start, end):
         where, bound = where_clause(lo, hi, filters, config.display_timezone)
@@ -403,7 +409,7 @@ def _row_variance_group(
     params |= expression_params(con, config, columns)
     src, bound = source_rows_sql(config, kpis[0].source, business=params)
     params |= bound
-    sets = ", ".join(f"(day{''.join(', ' + d for d in by)})" for by in slicings)
+    sets = grouping_sets_sql(slicings, ["day"])
     sql = (
         f"select strftime(day, '%Y-%m-%d') as period, {cols}"
         f"grouping({', '.join(dims) or 'day'}) as g, {', '.join(stats)} from ("
@@ -441,7 +447,7 @@ def _cluster_variance_sets(
     params |= expression_params(con, config, [cond, key])
     src, bound = source_rows_sql(config, kpi.source, business=params)
     params |= bound
-    sets = ", ".join(f"(day, {''.join(d + ', ' for d in by)}k)" for by in slicings)
+    sets = grouping_sets_sql(slicings, ["day"], ["k"])
     sql = (
         f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
         f"count(*) as value, sum(c) as n, count(*) as clusters from (select day, {cols}grouping({', '.join(dims) or 'day'})"

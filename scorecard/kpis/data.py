@@ -29,7 +29,12 @@ from scorecard.kpis.data_pieces import (  # noqa: F401 (frt_column, sla_sql: re-
 )
 from scorecard.kpis.data_spread import has_agent_model, spread_model_frame, spread_usable
 from scorecard.kpis.data_values import stored_measures, values_frame, values_usable
-from scorecard.kpis.grouping_sets import rows_per_slicing, slicing_dims
+from scorecard.kpis.grouping_sets import (
+    grouping_flag_sql,
+    grouping_sets_sql,
+    rows_per_slicing,
+    slicing_dims,
+)
 from warehouse.db import connect_readonly, db_path
 from warehouse.queries import DIMENSIONS, SOURCES, as_of
 
@@ -222,10 +227,8 @@ def plain_frame_sets(
     params.update(bound | bound_period | bound_where)
     picked = "".join(f", {DIMENSIONS[d]} as {d}" for d in dims)
     cols = ", ".join(f"{expr} as {a}" for expr, a in aggs.items())
-    grouping = f"grouping({', '.join(DIMENSIONS[d] for d in dims)})" if dims else "0"
-    sets = ", ".join(
-        "(" + ", ".join([period, *(DIMENSIONS[d] for d in by)]) + ")" for by in slicings
-    )
+    grouping = grouping_flag_sql([DIMENSIONS[d] for d in dims])
+    sets = grouping_sets_sql(slicings, [period], column=DIMENSIONS.__getitem__)
     sql = (
         f"select {period} as period{picked}, {grouping} as _g, {cols} from {body} src "
         f"where {where} group by grouping sets ({sets})"

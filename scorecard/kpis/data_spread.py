@@ -21,7 +21,12 @@ from etl.settings.config import Config
 from scorecard.kpis.catalogue import Kpi
 from scorecard.kpis.data_agg import aligned, day_period_sql, model_rows, model_where_sql
 from scorecard.kpis.data_pieces import frt_column
-from scorecard.kpis.grouping_sets import rows_per_slicing, slicing_dims
+from scorecard.kpis.grouping_sets import (
+    grouping_flag_sql,
+    grouping_sets_sql,
+    rows_per_slicing,
+    slicing_dims,
+)
 
 SPREAD_DIMS = ("channel", "brand")
 MODEL = "agg_agent_frt"
@@ -115,8 +120,8 @@ def spread_model_sets(
     period = day_period_sql(grain)
     dims = slicing_dims(slicings)
     cols = "".join(f", {d}" for d in dims)
-    grouping = f"grouping({', '.join(dims)})" if dims else "0"
-    sets = ", ".join("(" + ", ".join(["period", *by, "agent_key"]) + ")" for by in slicings)
+    grouping = grouping_flag_sql(dims)
+    sets = grouping_sets_sql(slicings, ["period"], ["agent_key"])
     ok = "filter (where measured >= $min_cases)"
     sql = f"""
         with per_agent as (

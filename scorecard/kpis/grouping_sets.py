@@ -4,7 +4,7 @@ Shared by the KPI bridges (data.py, data_spread.py) and the anomaly scan's reads
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -12,6 +12,24 @@ import pandas as pd
 def slicing_dims(slicings: Sequence[tuple[str, ...]]) -> list[str]:
     """The dimensions of the slicings, in order of first use."""
     return list(dict.fromkeys(d for by in slicings for d in by))
+
+
+def grouping_flag_sql(columns: Sequence[str]) -> str:
+    """The grouping() expression over the columns the slicings vary ('0' when there are none)."""
+    return f"grouping({', '.join(columns)})" if columns else "0"
+
+
+def grouping_sets_sql(
+    slicings: Sequence[tuple[str, ...]],
+    first: Sequence[str] = (),
+    last: Sequence[str] = (),
+    column: Callable[[str], str] = str,
+) -> str:
+    """The list inside GROUPING SETS (...): per slicing '(first..., its dimensions' columns,
+    last...)'."""
+    return ", ".join(
+        "(" + ", ".join([*first, *(column(d) for d in by), *last]) + ")" for by in slicings
+    )
 
 
 def grouping_bits(by: Sequence[str], dims: Sequence[str]) -> int:
