@@ -547,7 +547,7 @@ def test_daily_models_in_place_or_written_back_equal_a_full_rebuild(
         load_file("twcs", str(f), db, Config())
     assert len(incremental_builds) == 4
     in_place = set(seen["in_place"]) & DAILY
-    if share:  # agg_agent_frt: always written back (inc.WRITTEN_BACK)
+    if share:  # agg_agent_frt: always written back (days_in_place = false in models.toml)
         assert in_place - {"agg_surveys_daily"} == DAILY - {"agg_surveys_daily", "agg_agent_frt"}
     else:
         assert in_place <= {"agg_surveys_daily"}  # TWCS holds no survey: no day to rebuild

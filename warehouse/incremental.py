@@ -49,10 +49,6 @@ from warehouse.checks import model_specs
 
 FULL_SHARE = 0.3
 FEW_DAYS_SHARE = 0.5
-# Daily models written back whole whatever their day scope: agg_agent_frt holds one row per case
-# in the order of its agents, so a day's rows lie in every row group and deleting them in place
-# frees no block (3M + 100k tweets: the file grew 1.5 MB more, for 0.1-0.2 CPU s saved).
-WRITTEN_BACK = {"agg_agent_frt"}
 FINGERPRINT_KEY = "models_fingerprint"
 MARK = "incremental_build"  # temp table: present while the connection's last build was incremental
 
@@ -262,8 +258,9 @@ def model_days(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
 def few_days(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a daily model's day scope (temp table scope_day) holds at most FEW_DAYS_SHARE of
     the days it stores: its days are then deleted and inserted in place (cheaper than writing the
-    whole table back, and the file grows by about those days' rows); else it is written back."""
-    if name in WRITTEN_BACK:
+    whole table back, and the file grows by about those days' rows); else it is written back.
+    A model whose contract says `days_in_place = false` is always written back."""
+    if not model_specs()[name].get("days_in_place", True):
         return False
     scoped, stored = con.execute(_sql("day_shares").format(model=name)).fetchall()[0]
     return scoped <= FEW_DAYS_SHARE * stored
