@@ -501,12 +501,13 @@ def test_checks_of_what_a_load_writes_read_the_cases_it_touched(tmp_path, increm
 # are written back whole; fct_agents is written only when a row of it changed; the key checks of
 # views that repeat a checked table's key are skipped.
 def _spy_writes(monkeypatch) -> dict[str, list[str]]:
-    """Names of the models rebuilt in place (inc.rebuild_in_scope) and created whole
-    (build._create) by each build."""
+    """Names of the models rebuilt in place (inc.rebuild_in_scope), updated by difference
+    (inc.update_by_difference) and created whole (build._create) by each build."""
     import warehouse.build as build_module
 
-    seen: dict[str, list[str]] = {"in_place": [], "created": []}
+    seen: dict[str, list[str]] = {"in_place": [], "created": [], "by_difference": []}
     real_scope, real_create = inc.rebuild_in_scope, build_module._create
+    real_difference = inc.update_by_difference
 
     def in_place(con, name, sql):
         seen["in_place"].append(name)
@@ -516,7 +517,12 @@ def _spy_writes(monkeypatch) -> dict[str, list[str]]:
         seen["created"].append(m.name)
         real_create(con, m, rows)
 
+    def by_difference(con, name, sql):
+        seen["by_difference"].append(name)
+        real_difference(con, name, sql)
+
     monkeypatch.setattr(inc, "rebuild_in_scope", in_place)
+    monkeypatch.setattr(inc, "update_by_difference", by_difference)
     monkeypatch.setattr(build_module, "_create", created)
     return seen
 
@@ -547,8 +553,16 @@ def test_daily_models_in_place_or_written_back_equal_a_full_rebuild(
         load_file("twcs", str(f), db, Config())
     assert len(incremental_builds) == 4
     in_place = set(seen["in_place"]) & DAILY
-    if share:  # agg_agent_frt: always written back (days_in_place = false in models.toml)
-        assert in_place - {"agg_surveys_daily"} == DAILY - {"agg_surveys_daily", "agg_agent_frt"}
+    # agg_case_outcomes_daily (additive in models.toml) is updated by difference whatever its
+    # day scope; agg_agent_frt always written back (days_in_place = false)
+    assert set(seen["by_difference"]) == {"agg_case_outcomes_daily"}
+    assert "agg_case_outcomes_daily" not in seen["created"]
+    if share:
+        assert in_place - {"agg_surveys_daily"} == DAILY - {
+            "agg_surveys_daily",
+            "agg_agent_frt",
+            "agg_case_outcomes_daily",
+        }
     else:
         assert in_place <= {"agg_surveys_daily"}  # TWCS holds no survey: no day to rebuild
     assert_equals_full_rebuild(db, tmp_path)
@@ -562,17 +576,24 @@ def test_a_load_of_one_day_rewrites_that_day_in_place(tmp_path, incremental_buil
     _write(db, "l2", [case("n-1", _at(4), "phone", True, 60)])
     # the daily models in place (1 of 9 stored days; agg_surveys_daily 0 of 0), but
     # agg_messages_daily (no message: 0 stored days, 1 to rebuild) and agg_agent_frt (always)
-    # written back whole; agg_agent_hours in place; fct_agents unchanged (AB known), not written
-    assert set(seen["in_place"]) == DAILY - {"agg_messages_daily", "agg_agent_frt"} | {
-        "fct_cases",
-        "fct_surveys",
-        "agg_social_followups",
-        "agg_agent_hours",
-    }
+    # written back whole; agg_agent_hours in place; agg_case_outcomes_daily by difference (the
+    # new case's key: 4 March, phone, TelcoCo, billing, recontact_days NULL: resolved, no later
+    # contact of its customer); fct_agents unchanged (AB known)
+    assert set(seen["in_place"]) == DAILY - {
+        "agg_messages_daily",
+        "agg_agent_frt",
+        "agg_case_outcomes_daily",
+    } | {"fct_cases", "fct_surveys", "agg_social_followups", "agg_agent_hours"}
+    assert seen["by_difference"] == ["agg_case_outcomes_daily"]
     assert seen["created"] == ["agg_agent_frt", "agg_messages_daily"]
     assert _facts(db, "select utc_day, cases from agg_cases_daily where utc_day = 19786") == [
         (19786, 6)  # 4 March: c-3, c-12, c-21, c-30, c-39 and n-1
     ]
+    # the stored key with a NULL in it (recontact_days) takes the new case: one row, not two
+    assert _facts(
+        db,
+        "select utc_day, recontact_days, cases from agg_case_outcomes_daily where utc_day = 19786",
+    ) == [(19786, None, 6)]
     assert_equals_full_rebuild(db, tmp_path)
     # a new agent (AA sorts before AB): fct_agents' keys move, so it is written and
     # agg_agent_frt (which reads the keys) is rebuilt in full and written back

@@ -128,7 +128,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, all_models: list[Model], load_i
     sql = {m.name: m.sql for m in all_models}
     if inc.case_scope(con, load_id, sql["fct_cases"]) > inc.FULL_SHARE:
         return False
-    specs, changed, written_back = model_specs(), set[str](), {}
+    specs, changed, written_back, in_full = model_specs(), set[str](), {}, set[str]()
     for m in all_models:  # in run order: the survey scope needs the cases rebuilt, days both
         if m.materialized == "view":
             continue  # a view reads its tables as they are now
@@ -136,7 +136,11 @@ def _incremental(con: duckdb.DuckDBPyConnection, all_models: list[Model], load_i
         full = column is None or any(name in m.sql for name in changed)
         if full:
             inc.rebuilt_in_full(con, m.name)
+            in_full.add(m.name)
         if m.layer == "agg" and (full or column == "utc_day"):
+            if not full and inc.additive(m.name, "fct_cases" not in in_full):
+                inc.update_by_difference(con, m.name, m.sql)
+                continue
             if not full:
                 inc.model_days(con, m.name, m.sql)
                 if inc.few_days(con, m.name):

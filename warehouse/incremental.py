@@ -266,6 +266,56 @@ def few_days(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return scoped <= FEW_DAYS_SHARE * stored
 
 
+def additive(name: str, fct_cases_in_scope: bool) -> bool:
+    """Whether a daily model is updated by difference (`additive` in models.toml: every column
+    outside its key counts fct_cases rows, the one named counting them all): possible while
+    fct_cases was rebuilt for its scope in this build (its temp tables before_fct_cases,
+    rebuilt_fct_cases and changed_fct_cases hold what changed)."""
+    spec = model_specs()[name]
+    return (
+        fct_cases_in_scope
+        and bool(spec.get("additive"))
+        and spec.get("incremental") == "utc_day"
+        and spec.get("restrict") == ["fct_cases"]
+    )
+
+
+def update_by_difference(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """Update an additive daily model in place for the changed cases alone: its SQL over their
+    rows as they are now and as they were, added to and taken from the stored counts of the keys
+    they fall in (warehouse/sql/incremental/delta_apply.sql). A case whose next contact moved
+    changes one key of its day, not the whole day: agg_case_outcomes_daily, which reads
+    next_contact_at, had most of its days rewritten after every daily load."""
+    spec = model_specs()[name]
+    key, count = list(spec["key"]), str(spec["additive"])
+    values = [c for c in _model_columns(con, name) if c not in key]
+    for side, table in (("plus", "rebuilt_fct_cases"), ("minus", "before_fct_cases")):
+        con.execute(_sql("changed_cases_view").format(table=table))
+        try:
+            con.execute(_sql("delta_side").format(side=side, model=name, sql=sql))
+        finally:
+            con.execute("drop view if exists temp.main.fct_cases")
+    # composition: column names from models.toml and the model's table (code), never from data
+    con.execute(
+        _sql("delta_apply").format(
+            model=name,
+            count=count,
+            keys=", ".join(key),
+            on=" and ".join(f"m.{c} is not distinct from d.{c}" for c in key),
+            sums=", ".join(f"sum({c})::bigint as {c}" for c in values),
+            negated=", ".join(f"-{c} as {c}" for c in values),
+        )
+    )
+    con.execute(_sql("scope_day_reset"))
+    con.execute(_sql("scope_day_delta").format(model=name))
+    con.execute(_sql("scope_days"))
+
+
+def _model_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """The columns of a stored model table, in order."""
+    return [r[0] for r in con.execute(_sql("model_columns"), [name]).fetchall()]
+
+
 def finish(con: duckdb.DuckDBPyConnection) -> None:
     """Record that this connection's build was incremental (warehouse/checks.py reads the
     scopes then): every scope table exists, if empty."""
