@@ -240,3 +240,32 @@ def test_default_playbook_keeps_the_contract_ids():
         "store",
         "other",
     ]
+
+
+def test_a_changed_playbook_recategorises_the_stored_tweets_at_the_next_load(
+    custom, make_twcs, tmp_path
+):
+    """The cases of an earlier load take the playbook of a later one: the stored customer tweets
+    are categorised again (etl/sources/twcs_store.py _backfill), not only the new ones. The
+    default playbook files "bill is wrong" as billing and has no roaming or device category; the
+    custom one files all seven as CUSTOM_CASES says."""
+    t = "Tue Oct 31 10:{:02d}:00 +0000 2017".format
+    rows = [
+        (10 * i + 1, f"10{i}", "True", t(i), text, "") for i, (text, _) in enumerate(CUSTOM_CASES)
+    ]
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(rows)), db, Config())
+
+    def categories() -> dict[str, str]:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            sql = "select interaction_id, issue_category from interactions"
+            return dict(con.execute(sql).fetchall())
+        finally:
+            con.close()
+
+    assert categories()["twcs:61"] == "billing"  # "bill is wrong" under the default playbook
+    later = [(900, "200", "True", t(40), "@TelcoCo EU bundle please", "")]
+    load_file("twcs", str(make_twcs(later)), db, Config(playbook=custom))
+    want = {f"twcs:{10 * i + 1}": c for i, (_, c) in enumerate(CUSTOM_CASES)}
+    assert categories() == {**want, "twcs:900": "roaming"}

@@ -111,10 +111,15 @@ def merge_tweets(
         con.execute(_sql("twcs_inc"))
         con.unregister("pii")
     con.unregister("incoming")
-    _keep_undamaged_texts(con)
+    stored = bool(con.execute(_sql("twcs_inc_stored")).fetchall()[0][0])
+    if stored:
+        _keep_undamaged_texts(con)
     # A stored tweet with the same masked text and direction keeps its enrichment.
-    # composition: the column list from the closed set ENRICHED
-    con.execute(_sql("twcs_inc_known").format(known_columns=", ".join(f"r.{c}" for c in ENRICHED)))
+    # composition: the column list from the closed set ENRICHED, a limit from code
+    known = ", ".join(f"r.{c}" for c in ENRICHED)
+    con.execute(
+        _sql("twcs_inc_known").format(known_columns=known, limit="" if stored else "limit 0")
+    )
     con.execute(_sql("twcs_texts_new"))
     _enrich_texts(con, config)
     with stage("merge tweets", tweets.num_rows):
@@ -156,6 +161,15 @@ def _backfill(con: duckdb.DuckDBPyConnection, config: Config) -> bool:
     if row is not None and row[0] != sha:
         # texts emptied by retention keep the category computed while they were there
         con.execute(_sql("twcs_uncategorise"))
+    lacking = con.execute(_sql("twcs_to_categorise_exists")).fetchall()[0][0]
+    n = _categorise_stored(con, config) if lacking else 0
+    con.execute(_sql("etl_state_set"), ["twcs_playbook", sha])
+    return n > 0
+
+
+def _categorise_stored(con: duckdb.DuckDBPyConnection, config: Config) -> int:
+    """Categorise the distinct texts of stored customer tweets lacking a category or a resolution
+    flag; returns how many texts."""
     con.execute(_sql("twcs_texts_to_categorise"))
     n = con.execute(_sql("twcs_texts_count")).fetchone()[0]
     if n:
@@ -170,8 +184,7 @@ def _backfill(con: duckdb.DuckDBPyConnection, config: Config) -> bool:
             add_search(con, "texts", enrich.RESOLUTION_PATTERN, "resolves")
             con.execute(_sql("twcs_categorise"))
     con.execute("drop table texts")
-    con.execute(_sql("etl_state_set"), ["twcs_playbook", sha])
-    return n > 0
+    return n
 
 
 def _backfill_language(con: duckdb.DuckDBPyConnection) -> int:
