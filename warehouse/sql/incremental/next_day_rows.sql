@@ -1,9 +1,10 @@
--- Temp table next_{model}: a daily model's rows as they are to be stored: its rows of the days
--- outside the scope as stored, and those of the scope's days from its SQL over the restricted
--- inputs (written back whole, so that the table stays compact: warehouse/build.py).
+-- Temp table next_{model}: a daily model's rows as they are to be stored: its rows outside the
+-- scope as stored, and those in the scope from its SQL over the restricted inputs (written back
+-- whole, so that the table stays compact: warehouse/build.py). {key}: utc_day, or the row of its
+-- day and groups (day_groups in models.toml); {scope}: scope_day or scope_group.
 create or replace temp table next_{model} as
-select * from {model} where utc_day not in (select utc_day from scope_day)
+select * from {model} where {key} not in (select {key} from {scope})
 union all
 select * from (
 {sql}
-) where utc_day in (select utc_day from scope_day)
+) where {key} in (select {key} from {scope})
