@@ -337,6 +337,48 @@ def test_every_table_model_says_how_a_load_rebuilds_it():
     assert sorted(n for n, s in specs.items() if "full_rebuild" in s) == ["fct_agents"]
 
 
+def test_day_groups_and_additive_models_keep_their_contract(tmp_path):
+    """A daily model rebuilt by groups of a day names columns of its rows (in its key, or its
+    rows' columns for a keyless one) that each input it is restricted by holds under the same
+    name (that they hold the same values, the equality with a full rebuild tests); an additive model counts fct_cases rows in integers only, the column it
+    names counting them all (warehouse/models.toml)."""
+    from warehouse.checks import model_specs
+
+    db = tmp_path / "w.duckdb"
+    _write(db, "l1", [case(f"c-{i}", _at(1 + i % 5), "phone", True, 60) for i in range(10)])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+
+        def columns(name: str) -> dict[str, str]:
+            return dict(
+                con.execute(f"select name, type from pragma_table_info('{name}')").fetchall()
+            )
+
+        grouped, additive = [], []
+        for name, spec in model_specs().items():
+            if spec.get("day_groups"):
+                grouped.append(name)
+                assert spec["incremental"] == "utc_day", name
+                own = spec["key"] or list(columns(name))
+                assert set(spec["day_groups"]) <= set(own), name
+                for source in spec["restrict"]:
+                    assert set(spec["day_groups"]) <= set(columns(source)), (name, source)
+            if spec.get("additive"):
+                additive.append(name)
+                assert spec["restrict"] == ["fct_cases"] and spec["incremental"] == "utc_day"
+                values = {c: t for c, t in columns(name).items() if c not in spec["key"]}
+                assert set(values.values()) == {"BIGINT"} and spec["additive"] in values, name
+    finally:
+        con.close()
+    assert sorted(grouped) == [
+        "agg_agent_frt",
+        "agg_case_values",
+        "agg_cases_daily",
+        "agg_messages_daily",
+    ]
+    assert additive == ["agg_case_outcomes_daily"]
+
+
 def test_a_warehouse_file_named_with_quotes_and_spaces_builds_incrementally(
     tmp_path, incremental_builds
 ):
@@ -797,4 +839,44 @@ def test_a_gone_case_is_found_when_the_load_also_adds_one(
         ("q1", None),
         ("z1", None),
     ]
+    assert_equals_full_rebuild(db, tmp_path)
+
+
+def test_a_change_on_an_old_day_rebuilds_its_channel_and_brand_of_that_day(
+    tmp_path, incremental_builds, monkeypatch
+):
+    """A daily model with day_groups (models.toml) is rebuilt for the (day, channel, brand) of
+    what changed, not for the whole day: a new TelcoCo phone case on 4 March leaves AirCo's rows
+    of 4 March and every other day as stored. Expected counts by hand: cases t-i and a-i open on
+    day 1 + i % 9 of March, so 4 March holds t-3 and t-12 (and the new n-1), and a-3 and a-12."""
+    db = tmp_path / "w.duckdb"
+    telco = [case(f"t-{i}", _at(1 + i % 9), "phone", True, 60) for i in range(20)]
+    air = [case(f"a-{i}", _at(1 + i % 9), "phone", True, 90, brand="AirCo") for i in range(20)]
+    _write(db, "l1", telco + air)
+    groups: dict[str, list[tuple]] = {}
+    real = inc.rebuild_in_scope
+
+    def spy(con, name, sql):
+        if inc.day_groups(name):
+            groups[name] = con.execute("select * from scope_group order by all").fetchall()
+        real(con, name, sql)
+
+    monkeypatch.setattr(inc, "rebuild_in_scope", spy)
+    _write(db, "l2", [case("n-1", _at(4, 15), "phone", True, 30)])
+    assert len(incremental_builds) == 1
+    # 4 March 2024 is UTC day 19786. Written back whole instead: agg_messages_daily (no message
+    # stored: none of its groups to keep) and agg_agent_frt (days_in_place = false)
+    assert groups == {
+        "agg_cases_daily": [(19786, "phone", "TelcoCo")],
+        "agg_case_values": [(19786, "phone", "TelcoCo")],
+    }
+    assert _facts(
+        db, "select brand, cases from agg_cases_daily where utc_day = 19786 order by brand"
+    ) == [("AirCo", 2), ("TelcoCo", 3)]
+    # first response times of 4 March by brand: AirCo 90, 90; TelcoCo 30, 60, 60
+    assert _facts(
+        db,
+        "select brand, n, lo, hi from agg_case_values "
+        "where utc_day = 19786 and measure = 'frt_s' order by brand, bin",
+    ) == [("AirCo", 2, 90.0, 90.0), ("TelcoCo", 1, 30.0, 30.0), ("TelcoCo", 2, 60.0, 60.0)]
     assert_equals_full_rebuild(db, tmp_path)
