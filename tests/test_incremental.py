@@ -371,7 +371,6 @@ def test_day_groups_and_additive_models_keep_their_contract(tmp_path):
     finally:
         con.close()
     assert sorted(grouped) == [
-        "agg_agent_frt",
         "agg_case_values",
         "agg_cases_daily",
         "agg_messages_daily",
@@ -575,7 +574,6 @@ DAILY = {
     "agg_surveys_daily",
     "agg_case_outcomes_daily",
     "agg_case_values",
-    "agg_agent_frt",
 }
 
 
@@ -596,13 +594,12 @@ def test_daily_models_in_place_or_written_back_equal_a_full_rebuild(
     assert len(incremental_builds) == 4
     in_place = set(seen["in_place"]) & DAILY
     # agg_case_outcomes_daily (additive in models.toml) is updated by difference whatever its
-    # day scope; agg_agent_frt always written back (days_in_place = false)
+    # day scope
     assert set(seen["by_difference"]) == {"agg_case_outcomes_daily"}
     assert "agg_case_outcomes_daily" not in seen["created"]
     if share:
         assert in_place - {"agg_surveys_daily"} == DAILY - {
             "agg_surveys_daily",
-            "agg_agent_frt",
             "agg_case_outcomes_daily",
         }
     else:
@@ -617,17 +614,30 @@ def test_a_load_of_one_day_rewrites_that_day_in_place(tmp_path, incremental_buil
     seen = _spy_writes(monkeypatch)
     _write(db, "l2", [case("n-1", _at(4), "phone", True, 60)])
     # the daily models in place (1 of 9 stored days; agg_surveys_daily 0 of 0), but
-    # agg_messages_daily (no message: 0 stored days, 1 to rebuild) and agg_agent_frt (always)
-    # written back whole; agg_agent_hours in place; agg_case_outcomes_daily by difference (the
-    # new case's key: 4 March, phone, TelcoCo, billing, recontact_days NULL: resolved, no later
-    # contact of its customer); fct_agents unchanged (AB known)
-    assert set(seen["in_place"]) == DAILY - {
-        "agg_messages_daily",
+    # agg_messages_daily (no message: 0 stored days, 1 to rebuild) written back whole;
+    # agg_agent_hours in place, agg_agent_frt for the changed case (n-1); agg_case_outcomes_daily
+    # by difference (the new case's key: 4 March, phone, TelcoCo, billing, recontact_days NULL:
+    # resolved, no later contact of its customer); fct_agents unchanged (AB known)
+    assert set(seen["in_place"]) == DAILY - {"agg_messages_daily", "agg_case_outcomes_daily"} | {
+        "fct_cases",
+        "fct_surveys",
+        "agg_social_followups",
+        "agg_agent_hours",
         "agg_agent_frt",
-        "agg_case_outcomes_daily",
-    } | {"fct_cases", "fct_surveys", "agg_social_followups", "agg_agent_hours"}
+    }
     assert seen["by_difference"] == ["agg_case_outcomes_daily"]
-    assert seen["created"] == ["agg_agent_frt", "agg_messages_daily"]
+    assert seen["created"] == ["agg_messages_daily"]
+    assert _facts(
+        db,
+        "select interaction_id, agent_key, frt_s from agg_agent_frt where utc_day = 19786 order by 1",
+    ) == [
+        ("c-12", 1, 60.0),
+        ("c-21", 1, 60.0),
+        ("c-3", 1, 60.0),
+        ("c-30", 1, 60.0),
+        ("c-39", 1, 60.0),
+        ("n-1", 1, 60.0),
+    ]
     assert _facts(db, "select utc_day, cases from agg_cases_daily where utc_day = 19786") == [
         (19786, 6)  # 4 March: c-3, c-12, c-21, c-30, c-39 and n-1
     ]
@@ -865,7 +875,7 @@ def test_a_change_on_an_old_day_rebuilds_its_channel_and_brand_of_that_day(
     _write(db, "l2", [case("n-1", _at(4, 15), "phone", True, 30)])
     assert len(incremental_builds) == 1
     # 4 March 2024 is UTC day 19786. Written back whole instead: agg_messages_daily (no message
-    # stored: none of its groups to keep) and agg_agent_frt (days_in_place = false)
+    # stored: none of its groups to keep)
     assert groups == {
         "agg_cases_daily": [(19786, "phone", "TelcoCo")],
         "agg_case_values": [(19786, "phone", "TelcoCo")],

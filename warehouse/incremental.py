@@ -62,7 +62,7 @@ EXPRESSIONS = {
 SCOPE_KEYS = {"agent_hour": "row(agent_id, response_hour)"}
 # Models rebuilt for a narrower scope than their column's (scope_fct_cases.sql: of the touched
 # customers' other cases, those whose next contact a touched case can move).
-MODEL_SCOPES = {"fct_cases": "scope_fct_cases"}
+MODEL_SCOPES = {"fct_cases": "scope_fct_cases", "agg_agent_frt": "changed_fct_cases"}
 # Inputs read once into a temp table while a model naming them more than once is rebuilt
 # (restricted): stg_interactions, a view over interactions without its texts. Of the others,
 # copying fct_cases (every column of the days or cases in scope) cost more than the scans it saved:
