@@ -90,6 +90,25 @@ def test_one_event_across_sibling_slices_days_and_kpis_is_one_incident():
     assert [d.date().isoformat() for d in incident_span(g.flags)] == ["2024-02-21", "2024-02-26"]
 
 
+def test_echoes_as_strong_as_each_other_follow_their_names():
+    """Two cost echoes of one volume jump whose z differ only in a sum's last digit (seen between
+    two builds of the same data) come in the order of their KPI names, whichever is larger."""
+    flags = [
+        flag("volume", T_EMAIL, "2024-02-21", 5.6),
+        flag("savings_vs_phone", T_EMAIL, "2024-02-21", 5.000000000000001),
+        flag("cost_total", T_EMAIL, "2024-02-21", 5.0),
+    ]
+    g = grouped(flags, COSTS)[0]
+    d = driver_of(g, COSTS)
+    assert [e.kpi for e in echoes_of(g, d, COSTS)] == ["cost_total", "savings_vs_phone"]
+    flags[1]["z"], flags[2]["z"] = 5.0, 5.000000000000001
+    g = grouped(flags, COSTS)[0]
+    assert [e.kpi for e in echoes_of(g, driver_of(g, COSTS), COSTS)] == [
+        "cost_total",
+        "savings_vs_phone",
+    ]
+
+
 def test_unrelated_flags_are_not_merged_through_a_coarse_slice():
     # the whole business flagged on a day both a T social outage and an unrelated A chat wobble
     # are flagged: not siblings (they differ in brand and channel), so two incidents

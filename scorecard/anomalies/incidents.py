@@ -364,7 +364,9 @@ def driver_of(group: _Group, derived: set[str]) -> dict:
 
 def echoes_of(group: _Group, driver: dict, derived: set[str] = frozenset()) -> tuple[Echo, ...]:
     """Every other (KPI, slice) of the group once, at its strongest flag: the driver's slice
-    first, then strongest first; cost-derived KPIs (the volume again) last."""
+    first, then strongest first; cost-derived KPIs (the volume again) last. Echoes as strong as
+    each other to 9 significant digits (cost_total and savings_vs_phone move with the same
+    volume) follow the KPI's name and slice, not the last digits of a sum."""
     best: dict[tuple, tuple[dict, int]] = {}
     for f in group.flags:
         key = (f["kpi"], tuple(sorted(f["slice"].items())))
@@ -390,7 +392,16 @@ def echoes_of(group: _Group, driver: dict, derived: set[str] = frozenset()) -> t
         if key != me
     ]
     return tuple(
-        sorted(out, key=lambda e: (e.kpi in derived, e.slice != driver["slice"], -abs(e.z)))
+        sorted(
+            out,
+            key=lambda e: (
+                e.kpi in derived,
+                e.slice != driver["slice"],
+                -float(f"{abs(e.z):.9g}"),
+                e.kpi,
+                sorted(e.slice.items()),
+            ),
+        )
     )
 
 
