@@ -251,42 +251,31 @@ def model_days(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
     """Temp table scope_day: the days a daily model is rebuilt for, from what changed in each
     input it is restricted by: fct_cases rows of the case scope whose columns the model reads
     differ (a previous case whose next contact moved changes only the models that read it), the
-    touched cases' days for the stg_* inputs (their messages), the survey scope's days."""
+    touched cases' days for the stg_* inputs (their messages), the survey scope's days. A model
+    with `day_groups` is rebuilt for the (day, groups) of those rows (temp table scope_group),
+    whose days scope_day then holds."""
     con.execute(_sql("scope_day_reset"))
     groups = day_groups(name)
+    beside = "".join(f", {g}" for g in groups)  # composition: column names from models.toml
+    kind = "groups" if groups else "days"
     if groups:
-        _model_groups(con, name, sql, ", ".join(groups))
-        con.execute(_sql("scope_days"))
-        return
+        con.execute(_sql("scope_group_reset").format(groups=", ".join(groups)))
     for source in model_specs()[name].get("restrict", []):
         if source == "fct_cases":
             columns = ", ".join(f'"{c}"' for c in _columns_read(con, sql))
-            con.execute(_sql("days_changed_cases").format(columns=columns))
-            days = "days_changed_cases"
-        elif source == "fct_surveys":
-            days = "days_surveys"
+            table = f"{kind}_changed_cases"
+            con.execute(
+                _sql("changed_case_keys").format(table=table, columns=columns, groups=beside)
+            )
+        elif source == "fct_surveys":  # no model restricted by it has day groups
+            table = "days_surveys"
         else:  # stg_interactions, stg_messages: the touched cases
-            con.execute(_sql("days_touched"))
-            days = "days_touched"
-        con.execute(_sql("scope_day_add").format(days=days))
+            table = f"{kind}_touched"
+            con.execute(_sql("touched_case_keys").format(table=table, groups=beside))
+        con.execute(_sql("scope_group_add" if groups else "scope_day_add").format(table=table))
+    if groups:
+        con.execute(_sql("scope_day_of_groups"))
     con.execute(_sql("scope_days"))
-
-
-def _model_groups(con: duckdb.DuckDBPyConnection, name: str, sql: str, groups: str) -> None:
-    """Temp table scope_group: the (day, groups) a daily model with `day_groups` is rebuilt for,
-    as model_days finds its days (fct_cases inputs by the columns the model reads, stg_* inputs
-    by the touched cases), and their days in scope_day."""
-    con.execute(_sql("scope_group_reset").format(groups=groups))
-    for source in model_specs()[name].get("restrict", []):
-        if source == "fct_cases":
-            columns = ", ".join(f'"{c}"' for c in _columns_read(con, sql))
-            con.execute(_sql("groups_changed_cases").format(columns=columns, groups=groups))
-            table = "groups_changed_cases"
-        else:  # stg_interactions, stg_messages: the touched cases (no survey model has groups)
-            con.execute(_sql("groups_touched").format(groups=groups))
-            table = "groups_touched"
-        con.execute(_sql("scope_group_add").format(groups_table=table))
-    con.execute(_sql("scope_day_of_groups"))
 
 
 @dataclass(frozen=True)
