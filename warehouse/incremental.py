@@ -15,7 +15,10 @@ scope make its rows of that scope (`restrict`). The scopes, in order:
 - days (`scope_day`, per daily model): the UTC days of opening whose inputs changed for that
   model: fct_cases rows whose columns the model's SQL names differ (an earlier case whose next
   contact moved changes only the models that read next_contact_at), the touched cases' days for
-  stg_* inputs, the survey scope's days for fct_surveys;
+  stg_* inputs, the survey scope's days for fct_surveys; for a model with `day_groups`, the
+  (day, channel, brand) of those rows instead (`scope_group`: a late reply on an old day rewrites
+  its brand's rows of that day, not the day); a model whose counts are `additive` is updated by
+  difference for the changed cases alone (its rows over them as they are, less as they were);
 - agent-hours (`scope_agent_hour`, agg_agent_hours alone): the agent-hours of cases whose
   agent-hour columns changed, the agent-days of their cases and all those agent-days' hours
   (warehouse/sql/incremental/scope_agent_hours.sql).
