@@ -22,6 +22,7 @@ from tests.browser import (
     dashboard_warehouse,
     gunicorn_server,
     wait_for_rows,
+    wait_until,
 )
 
 pytestmark = [
@@ -65,10 +66,16 @@ def _page(p, url: str, user: str):
 
 
 def _open_first_case(page, url: str) -> None:
+    """Open the first case of the conversations table. Once (the full suite on a loaded 2-core
+    machine) the transcript had not come 30 s after the click, and the first row's id cell has
+    been seen empty just after the rows appear: the click now waits for the id to be drawn, and
+    the transcript gets 60 s."""
     page.goto(url + CASE_URL)
     wait_for_rows(page, "cv-table")
-    page.locator(cells("cv-table", "interaction_id")).first.click()
-    page.wait_for_selector("#cv-transcript .fact", timeout=30_000)
+    first = cells("cv-table", "interaction_id")
+    wait_until(page, f"(document.querySelector(\"{first}\")?.innerText || '').trim().length > 0")
+    page.locator(first).first.click()
+    page.wait_for_selector("#cv-transcript .fact", timeout=60_000)
 
 
 def _events(audit) -> list[dict]:
