@@ -310,11 +310,9 @@ def day_key(name: str) -> DayKey:
 
 def few_days(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a daily model's day scope (temp table scope_day) holds at most FEW_DAYS_SHARE of
-    the days it stores: its days are then deleted and inserted in place (cheaper than writing the
-    whole table back, and the file grows by about those days' rows); else it is written back.
-    A model whose contract says `days_in_place = false` is always written back."""
-    if not model_specs()[name].get("days_in_place", True):
-        return False
+    the days it stores (of a model with day groups: of its groups): they are then deleted and
+    inserted in place (cheaper than writing the whole table back, and the file grows by about
+    those rows); else it is written back."""
     day = day_key(name)
     query = "group_shares" if day.scope == "scope_group" else "day_shares"
     scoped, stored = con.execute(_sql(query).format(model=name, key=day.of_model)).fetchall()[0]
