@@ -412,7 +412,7 @@ def _row_variance_group(
     sets = grouping_sets_sql(slicings, ["day"])
     sql = (
         f"select strftime(day, '%Y-%m-%d') as period, {cols}"
-        f"grouping({', '.join(dims) or 'day'}) as g, {', '.join(stats)} from ("
+        f"{grouping_flag_sql(dims)} as g, {', '.join(stats)} from ("
         f"select timezone($tz, opened_at)::date as day, {picked}{', '.join(columns)} "
         f"from {src} src where {where}) r "
         f"group by grouping sets ({sets})"
@@ -450,7 +450,7 @@ def _cluster_variance_sets(
     sets = grouping_sets_sql(slicings, ["day"], ["k"])
     sql = (
         f"select strftime(day, '%Y-%m-%d') as period, {cols}g, var_samp(c) * sum(c) / "
-        f"count(*) as value, sum(c) as n, count(*) as clusters from (select day, {cols}grouping({', '.join(dims) or 'day'})"
+        f"count(*) as value, sum(c) as n, count(*) as clusters from (select day, {cols}{grouping_flag_sql(dims)}"
         f" as g, k, count(*) as c from (select timezone($tz, opened_at)::date as day, {picked}"
         f"{key} as k from {src} src where {where} and "
         f"({cond})) r group by grouping sets ({sets})) s group by day, {cols}g"
