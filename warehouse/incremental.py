@@ -186,8 +186,8 @@ def restricted(
 def rebuild_in_scope(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
     """Rebuild the model's rows in its scope from its restricted inputs. A model keyed by its
     scope column alone (a case, a response) has only its changed rows rewritten (temp tables
-    rebuilt_<model>, before_<model>, changed_<model>); a daily model has its days deleted and
-    inserted again."""
+    rebuilt_<model>, before_<model>, changed_<model>); a daily model has its days (or its
+    (day, groups): day_groups) deleted and inserted again."""
     spec = model_specs()[name]
     column = spec["incremental"]
     scope = MODEL_SCOPES.get(name, SCOPE_TABLES[column])
