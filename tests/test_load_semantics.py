@@ -386,3 +386,27 @@ def test_a_small_load_rewrites_only_the_cases_it_touches(tmp_path):
     both.write_bytes(base.read_bytes() + small.read_bytes().split(b"\n", 1)[1])
     load_file("twcs", str(both), single, Config())
     assert table_digests(db) == table_digests(single)
+
+
+def test_a_work_copy_made_while_a_file_is_parsed_is_the_warehouse_and_goes_away(tmp_path):
+    # warehouse/db.py WorkCopy: a Twitter load copies the warehouse in a thread while it parses
+    from warehouse.db import WarehouseError, work_copy, writer_lock
+
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(random.Random(5).randbytes(3 << 20))  # 3 MB: several copy chunks
+    with work_copy(db, background=True) as work:
+        with pytest.raises(WarehouseError, match="another load is writing"), writer_lock(db):
+            pass  # the lock is held from the start of the copy, before the file is parsed
+        copy = work.ready()
+        assert copy.read_bytes() == db.read_bytes() and copy.name.startswith(".w.duckdb.work-")
+    assert not copy.exists() and not list(tmp_path.glob(".w.duckdb.work-*"))
+
+
+def test_a_failed_work_copy_is_raised_where_the_copy_is_needed_and_leaves_nothing(tmp_path):
+    from warehouse.db import work_copy
+
+    db = tmp_path / "w.duckdb"
+    db.mkdir()  # not a file: the copy fails in its thread with IsADirectoryError
+    with pytest.raises(IsADirectoryError), work_copy(db, background=True) as work:
+        work.ready()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".w.duckdb.lock", "w.duckdb"]

@@ -95,39 +95,100 @@ def _remove_stale_work_files(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+class WorkCopy:
+    """A load's private copy of the published warehouse (`file`), made at once or, for a load
+    whose parsing forks no workers, in a thread while the source is parsed: then it is also
+    written to the disk there, so that publishing fsyncs only the pages the load changed (on a
+    3M-tweet warehouse the copy and its fsync are 0.25-0.35 s of a 100k-tweet daily load)."""
+
+    def __init__(self, path: Path, background: bool) -> None:
+        self.source, self.file = path, sidecar(path, f"work-{uuid.uuid4().hex[:8]}")
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if background and path.exists():
+            self._thread = threading.Thread(target=self._copy, args=(True,), daemon=True)
+            self._thread.start()
+        else:
+            self._copy(False)
+
+    def _copy(self, flush: bool) -> None:
+        try:
+            if self.source.exists():
+                shutil.copyfile(self.source, self.file)
+                if flush:
+                    with open(self.file, "rb") as fh:
+                        os.fsync(fh.fileno())
+        except BaseException as exc:  # e.g. a full disk: raised where the copy is awaited
+            self._failure = exc
+
+    def _raise(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def ready(self) -> Path:
+        """The copy, complete (waiting for the thread; its error raised here)."""
+        self._join()
+        self._raise()
+        return self.file
+
+    def discard(self) -> None:
+        """Remove the copy and its WAL (nothing when it was published: os.replace moved it)."""
+        self._join()
+        self.file.unlink(missing_ok=True)
+        Path(f"{self.file}.wal").unlink(missing_ok=True)
+
+
 @contextmanager
-def snapshot_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a connection to a private copy of the warehouse; publish it atomically on success.
+def work_copy(path: Path, background: bool = False) -> Iterator[WorkCopy]:
+    """Hold the writer lock and a private copy of the warehouse (see WorkCopy), removed on exit
+    unless `publish` moved it into place. A load takes it before parsing its source, so that a
+    file whose parsing forks no workers is parsed while the warehouse is copied."""
+    with writer_lock(path):
+        _remove_stale_work_files(path)
+        work = WorkCopy(path, background)
+        try:
+            if not background:
+                work.ready()  # a failed copy (a full disk) is reported before anything else
+            yield work
+        finally:
+            work.discard()
+
+
+@contextmanager
+def publish(work: WorkCopy) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to the work copy; check and publish it atomically on success.
 
     The published file is replaced with os.replace only after the copy is complete and
     checkpointed, so a failed or killed load leaves the warehouse exactly as before, and
     readers holding the old file keep reading the previous snapshot.
     """
-    with writer_lock(path):
-        _remove_stale_work_files(path)
-        work = sidecar(path, f"work-{uuid.uuid4().hex[:8]}")
-        try:
-            if path.exists():
-                shutil.copyfile(path, work)
-            con = duckdb.connect(str(work))
-        except BaseException:  # e.g. a full disk during the copy: leave nothing behind
-            work.unlink(missing_ok=True)
-            raise
-        try:
-            con.execute(schema_sql())
-            yield con
-            with stage("check models"):
-                failures = check_failures(con)
-            if failures:
-                raise WarehouseError(refusal(failures))
-            with stage("publish snapshot"):
-                con.execute("checkpoint")
-                con.close()
-                with open(work, "rb") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(work, path)
-        except BaseException:
+    file = work.ready()
+    con = duckdb.connect(str(file))
+    try:
+        con.execute(schema_sql())
+        yield con
+        with stage("check models"):
+            failures = check_failures(con)
+        if failures:
+            raise WarehouseError(refusal(failures))
+        with stage("publish snapshot"):
+            con.execute("checkpoint")
             con.close()
-            work.unlink(missing_ok=True)
-            Path(f"{work}.wal").unlink(missing_ok=True)
-            raise
+            with open(file, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(file, work.source)
+    finally:
+        con.close()
+
+
+@contextmanager
+def snapshot_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to a private copy of the warehouse; publish it atomically on success
+    (work_copy, then publish)."""
+    with work_copy(path) as work, publish(work) as con:
+        yield con

@@ -20,7 +20,7 @@ from etl.sources.twcs_brands import mention_handles_changed, remember_handles
 from etl.sources.twcs_cases import rebuild_cases
 from etl.sql_files import sql_file
 from warehouse.build import build
-from warehouse.db import connect_readonly, snapshot_writer
+from warehouse.db import WorkCopy, connect_readonly, publish, snapshot_writer, work_copy
 from warehouse.privacy import retained
 from warehouse.queries import named_sql
 
@@ -110,12 +110,15 @@ def _hash_and_parse(
     mapping: str | None,
     is_file: bool,
     started: datetime,
-) -> tuple[str, Parsed | None]:
-    """The file's content hash (a SQL source's start time) and the parsed source, or None when
-    the same file is already loaded. With no warehouse yet there is no earlier load to match,
-    so a file whose parsing starts no worker processes (a fork while a thread runs is unsafe)
-    is hashed in a thread while it is parsed; else it is hashed first, so that a file already
-    loaded is not parsed at all."""
+    sha: str | None,
+) -> tuple[str, Parsed]:
+    """The file's content hash (a SQL source's start time) and the parsed source. With a
+    warehouse the file was hashed first (`sha`, _file_sha), so that a file already loaded is not
+    parsed at all; with none there is no earlier load to match, so a file whose parsing starts no
+    worker processes (a fork while a thread runs is unsafe) is hashed in a thread while it is
+    parsed."""
+    if sha is not None:
+        return sha, parse_source(kind, source, config, mapping)
     if not is_file:
         with stage("hash"):
             sha = f"sql:{started.isoformat()}"
@@ -128,9 +131,20 @@ def _hash_and_parse(
                 return pending.result(), parsed
     with stage("hash"):
         sha = file_sha256(Path(source))
-    if _already_loaded(db, sha):
-        return sha, None
     return sha, parse_source(kind, source, config, mapping)
+
+
+def _file_sha(db: Path, source: str, is_file: bool) -> str | None:
+    """The content hash of a file loaded into a warehouse (None for a SQL source, or with no
+    warehouse yet: _hash_and_parse hashes the file then)."""
+    if not is_file or not db.exists():
+        return None
+    with stage("hash"):
+        return file_sha256(Path(source))
+
+
+def _load_id(kind: str, started: datetime, sha: str, is_file: bool) -> str:
+    return f"{kind}-{started:%Y%m%dT%H%M%S%f}-{sha[-8:] if is_file else 'sql'}"
 
 
 def _new_handles(db: Path, config: Config) -> tuple[str, ...]:
@@ -170,15 +184,31 @@ def _load(
     kind: str, source: str, db: Path, config: Config, mapping: str | None, is_file: bool
 ) -> LoadResult:
     started = datetime.now(UTC)
-    sha, parsed = _hash_and_parse(kind, source, db, config, mapping, is_file, started)
-    load_id = f"{kind}-{started:%Y%m%dT%H%M%S%f}-{sha[-8:] if is_file else 'sql'}"
-    if parsed is None:
-        return _skipped(load_id, kind, source, db, config)
-    shown = source if is_file else parsed.path  # a SQL URL, with its password masked
-    if parsed.content_sha256:  # a SQL extract, or a file read through a mapping
-        sha = parsed.content_sha256
-        if _already_loaded(db, sha):
-            return _skipped(load_id, kind, shown, db, config)
+    sha = _file_sha(db, source, is_file)
+    if sha is not None and _already_loaded(db, sha):
+        return _skipped(_load_id(kind, started, sha, is_file), kind, source, db, config)
+    # the writer lock and the warehouse's copy are taken before parsing: a Twitter export is
+    # parsed while the warehouse is copied (warehouse/db.py WorkCopy)
+    with work_copy(db, background=kind in _PARSED_IN_PROCESS) as work:
+        sha, parsed = _hash_and_parse(kind, source, db, config, mapping, is_file, started, sha)
+        load_id = _load_id(kind, started, sha, is_file)
+        shown = source if is_file else parsed.path  # a SQL URL, with its password masked
+        if parsed.content_sha256:  # a SQL extract, or a file read through a mapping
+            sha = parsed.content_sha256
+        if not (parsed.content_sha256 and _already_loaded(db, sha)):
+            record = LoadRecord(load_id, kind, shown, sha, started)
+            by_sha = is_file or bool(parsed.content_sha256)
+            return _write(work, parsed, record, by_sha, config)
+    return _skipped(load_id, kind, shown, db, config)
+
+
+def _write(
+    work: WorkCopy, parsed: Parsed, record: LoadRecord, by_sha: bool, config: Config
+) -> LoadResult:
+    """Write a parsed source into the work copy, build the models and publish; refused when too
+    large a share of its rows failed validation, skipped when `by_sha` and a load of the same
+    content was published meanwhile."""
+    load_id, kind, shown, db = record.load_id, record.kind, record.path, work.source
     if parsed.rows_read and parsed.bad_share > config.max_bad_share:
         qfile = quarantine_file(db, load_id, parsed)
         first = parsed.quarantine.sort_values("line").iloc[0]
@@ -188,11 +218,8 @@ def _load(
             f"limit; first at line {first.line}: {first.reason}. Nothing was loaded; the bad rows "
             f"are in {qfile}."
         )
-    record = LoadRecord(load_id, kind, shown, sha, started)
-    with snapshot_writer(db) as con:
-        if (is_file or parsed.content_sha256) and con.execute(
-            named_sql("loaded_sha"), [sha]
-        ).fetchone():
+    with publish(work) as con:
+        if by_sha and con.execute(named_sql("loaded_sha"), [record.sha256]).fetchone():
             return LoadResult(load_id, kind, shown, "skipped", 0, 0, 0, {})
         written = write_parsed(con, parsed, record, config)
         emptied = 0
