@@ -110,8 +110,9 @@ def kpi_tile(
     versus: str = "vs previous day",
 ) -> html.Div | dcc.Link:
     """One KPI tile from a KpiValue: value, target, status colour, delta, sparkline, n, each
-    channel of a time KPI over several; definition, reason (n/a) and note on hover. An n/a
-    tile is grey and says n/a (never a 0); a thin value is greyed with "thin"."""
+    channel of a time KPI over several, what a 0 means where it is not what it seems (the KPI's
+    when_zero); definition, reason (n/a) and note on hover. An n/a tile is grey and says n/a
+    (never a 0); a thin value is greyed with "thin"."""
     status = v.status
     missing = v.value is None
     value_text = "n/a" if missing else formatted(v.value, kpi.unit, currency)
@@ -130,6 +131,8 @@ def kpi_tile(
         html.Div(v.reason, className="kpi-reason")
         if missing and v.reason
         else _delta(kpi, v.delta, currency, versus),
+        # a 0 that means something else than it seems (0 s of business time is no instant reply)
+        html.Div(kpi.when_zero, className="kpi-reason") if v.value == 0 and kpi.when_zero else None,
         _channels(kpi, getattr(v, "channels", ())),
     ]
     hover = [f"{kpi.label}: {kpi.definition}"]

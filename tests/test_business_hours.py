@@ -204,3 +204,39 @@ def test_local_dates_become_utc_bounds_and_offsets():
         (datetime.fromtimestamp(t, UTC).isoformat() if np.isfinite(t) else None, o)
         for t, o in pieces
     ] == [(None, 0.0), ("2024-03-31T01:00:00+00:00", 3600.0), ("2024-10-27T01:00:00+00:00", 0.0)]
+
+
+def _sunday_and_monday_cases(sundays: int, mondays: int) -> list[dict]:
+    """Cases on Sun 7 Jan 2024 10:00 answered an hour later (Sunday is closed in the default
+    calendar: 0 s of business time) and on Mon 8 Jan 09:00 answered 600 s later (600 s)."""
+    sun = [case(f"s{i}", datetime(2024, 1, 7, 10, 0), "social", False, H) for i in range(sundays)]
+    mon = [
+        case(f"m{i}", datetime(2024, 1, 8, 9, 0), "social", False, 600.0) for i in range(mondays)
+    ]
+    return sun + mon
+
+
+@pytest.mark.parametrize(
+    ("sundays", "mondays", "median", "said"),
+    [(3, 2, 0.0, True), (2, 3, 600.0, False)],  # medians of [0, 0, 0, 600, 600] and [0, 0, 600 x3]
+)
+def test_a_zero_median_in_business_time_says_what_it_means(
+    tmp_path, sundays, mondays, median, said
+):
+    # an operations leader reading "0 s" would take it for instant replies; the scorecard's note
+    # and the tile say that at least half of the cases had no business time before the reply
+    from pages._components import kpi_tile
+    from scorecard.kpis.catalogue import kpi_by_id
+    from tests.browser import texts_of
+
+    db = warehouse_from_rows(tmp_path / "w.duckdb", _sunday_and_monday_cases(sundays, mondays))
+    res = scorecard(open_warehouse(db), config_from_dict({}), kpi_ids=["frt_business_median_s"])
+    [v] = res.kpis
+    assert (v.value, v.n) == (median, 5)
+    zero = "at least half had no business time before the first response"
+    assert (v.note == f"0 because {zero}") is said and (v.note is None) is not said
+    tile = " ".join(texts_of(kpi_tile(kpi_by_id("frt_business_median_s"), v)))
+    assert (zero in tile) is said
+    # the same cases' median in clock time is an hour or 600 s: no such note there
+    [clock] = scorecard(open_warehouse(db), config_from_dict({}), kpi_ids=["frt_median_s"]).kpis
+    assert clock.value == (H if said else 600.0) and clock.note is None

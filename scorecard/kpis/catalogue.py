@@ -57,6 +57,7 @@ class Kpi:
     fast_n: str | None = None
     needs: tuple[str, ...] = ()  # capabilities its sources must carry (CAPABILITIES)
     only_capable: bool = False  # its n would count a case lacking them: read capable sources only
+    when_zero: str | None = None  # what a value of exactly 0 means, said beside it (kpis.toml)
 
     @property
     def is_plain(self) -> bool:
@@ -87,6 +88,7 @@ def _kpi(raw: dict) -> Kpi:
         fast_n=raw.get("fast_n"),
         needs=tuple(raw.get("needs", ())),
         only_capable=bool(raw.get("only_capable", False)),
+        when_zero=raw.get("when_zero"),
     )
     if kpi.unit not in UNITS or not set(kpi.needs) <= set(CAPABILITIES):
         raise ValueError(f"kpis.toml: {kpi.id} has an unknown unit or capability in needs.")
