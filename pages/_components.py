@@ -132,7 +132,7 @@ def kpi_tile(
         if missing and v.reason
         else _delta(kpi, v.delta, currency, versus),
         # a 0 that means something else than it seems (0 s of business time is no instant reply)
-        html.Div(kpi.when_zero, className="kpi-reason") if v.value == 0 and kpi.when_zero else None,
+        html.Div(zero, className="kpi-reason") if (zero := kpi.zero_meaning(v.value)) else None,
         _channels(kpi, getattr(v, "channels", ())),
     ]
     hover = [f"{kpi.label}: {kpi.definition}"]

@@ -117,20 +117,18 @@ def _hash_and_parse(
     parsed at all; with none there is no earlier load to match, so a file whose parsing starts no
     worker processes (a fork while a thread runs is unsafe) is hashed in a thread while it is
     parsed."""
-    if sha is not None:
-        return sha, parse_source(kind, source, config, mapping)
-    if not is_file:
+    if sha is None and not is_file:
         with stage("hash"):
             sha = f"sql:{started.isoformat()}"
-        return sha, parse_source(kind, source, config, mapping)
-    if kind in _PARSED_IN_PROCESS and not db.exists():
+    elif sha is None and kind in _PARSED_IN_PROCESS and not db.exists():
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(file_sha256, Path(source))
             parsed = parse_source(kind, source, config, mapping)
             with stage("hash"):
                 return pending.result(), parsed
-    with stage("hash"):
-        sha = file_sha256(Path(source))
+    elif sha is None:
+        with stage("hash"):
+            sha = file_sha256(Path(source))
     return sha, parse_source(kind, source, config, mapping)
 
 

@@ -59,6 +59,11 @@ class Kpi:
     only_capable: bool = False  # its n would count a case lacking them: read capable sources only
     when_zero: str | None = None  # what a value of exactly 0 means, said beside it (kpis.toml)
 
+    def zero_meaning(self, value: float | None) -> str | None:
+        """What the value means when it is exactly 0 and could be read as something else
+        (`when_zero`), else None: said by the scorecard's note and beside the 0 on the tile."""
+        return self.when_zero if value == 0 else None
+
     @property
     def is_plain(self) -> bool:
         """True when value and n are single-level SQL aggregates over the source rows (every
