@@ -240,3 +240,30 @@ def test_a_zero_median_in_business_time_says_what_it_means(
     # the same cases' median in clock time is an hour or 600 s: no such note there
     [clock] = scorecard(open_warehouse(db), config_from_dict({}), kpi_ids=["frt_median_s"]).kpis
     assert clock.value == (H if said else 600.0) and clock.note is None
+
+
+def test_the_daily_report_says_what_a_zero_in_business_time_means(tmp_path):
+    # the report's "Every KPI" table is read in the inbox, away from the tile: on Sunday 7 Jan
+    # (closed in the default calendar) the 3 cases have 0 s of business time before their reply,
+    # and the line says why under the row; on Monday 8 Jan (600 s each) there is nothing to say
+    from scorecard.reports.daily import computed_kpi_lines, daily_report
+
+    db = warehouse_from_rows(tmp_path / "w.duckdb", _sunday_and_monday_cases(3, 2))
+    cfg = config_from_dict({})  # days in UTC
+    con = open_warehouse(db)
+    lines = {
+        d: {k.kpi: k for k in computed_kpi_lines(con, cfg, d)} for d in ("2024-01-07", "2024-01-08")
+    }
+    sunday, monday = (
+        lines["2024-01-07"]["frt_business_median_s"],
+        lines["2024-01-08"]["frt_business_median_s"],
+    )
+    said = "0 because at least half had no business time before the first response"
+    assert (sunday.value, sunday.n, sunday.reason) == (
+        "0 s",
+        3,
+        f"thin: n=3, fewer than 30; {said}",
+    )
+    assert (monday.value, monday.n, monday.reason) == ("10 min", 2, "thin: n=2, fewer than 30")
+    html = daily_report(con, cfg, "2024-01-07").html()
+    assert f'<td colspan="5" class="reason">thin: n=3, fewer than 30; {said}</td>' in html
