@@ -638,7 +638,9 @@ def test_missing_source_column_names_file_and_line(tmp_path):
         "load", "csv", str(src), "--mapping", str(mapping), "--db", str(tmp_path / "w.duckdb")
     )
     assert out.exit_code == 1
-    assert f"{src}, line 1: missing column(s) Via; found Id, Created." in out.output
+    assert (
+        f"{src}, line 1: missing column(s) Via; found Id, Created; correct the header" in out.output
+    )
 
 
 def test_mapping_reference_documents_the_example_mappings():

@@ -127,7 +127,7 @@ def test_nps_export(tmp_path):
     assert p.quarantine["line"].tolist() == [5, 6, 7]
     assert p.quarantine["reason"].tolist() == [
         "contradiction: NPS_RATING Promoter does not match NPS_SCORE 3",
-        "bad timestamp: CUSTOMER_RESPONSE_DATE '13/13/2018 10:00' is not DD/MM/YYYY HH:MM",
+        "bad timestamp: CUSTOMER_RESPONSE_DATE '13/13/2018 10:00' is not DD/MM/YYYY HH:MM (or ISO)",
         "out of range: NPS_SCORE '11' is not a whole number from 0 to 10",
     ]
     # the same response keeps its id in another export (period files do not overwrite each other)

@@ -204,9 +204,9 @@ def interactions_and_surveys(
 def parse_calls(path: Path, config: Config) -> Parsed:
     """Read a PwC call-centre CSV or XLSX into interactions, csat surveys and quarantined rows."""
     if is_workbook(path):
-        src = read_xlsx_text(path, REQUIRED, date_columns=(DATE,))
+        src = read_xlsx_text(path, REQUIRED, date_columns=(DATE,), known=OPTIONAL)
     else:
-        src = read_csv_text(path, REQUIRED)
+        src = read_csv_text(path, REQUIRED, known=OPTIONAL)
     calls, bad = _checked(src.frame, config.source_timezone)
     cases, surveys = interactions_and_surveys(calls, config)
     valid = len(src.frame) - len(bad)

@@ -30,8 +30,9 @@ import duckdb
 import pandas as pd
 
 from etl.parsed import masked_quarantine
-from etl.sources.io import SourceError, read_csv_text
+from etl.sources.io import SourceError
 from etl.sources.source_fields import short_hashes, stripped
+from etl.sources.xlsx import read_text
 from etl.sql_files import sql_file
 
 KEY = "customer_key"
@@ -191,7 +192,7 @@ def _values(frame: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Series]:
 def parse_identities(path: Path, columns: dict[str, str] | None = None) -> IdentityLinks:
     """The links of an identities CSV (columns named by a mapping's [columns], else by their
     header); raises SourceError when the file cannot be read at all."""
-    src = read_csv_text(path, ())
+    src = read_text(path, (), known=tuple(ALIASES) if columns is None else tuple(columns))
     frame = _renamed(src.frame, path, columns)
     key = stripped(frame, KEY)
     values, reasons = {}, pd.Series(None, index=frame.index, dtype=object)

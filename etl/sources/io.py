@@ -21,6 +21,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl.sources.csv_shape import (
+    DELIMITER_NAMES,
+    ShapeError,
+    canonical_names,
+    plain_copy,
+    sniffed_delimiter,
+)
 from etl.sources.tolerant_csv import (
     STRAY_QUOTE,
     TolerantCopy,
@@ -306,28 +313,85 @@ def read_csv_into(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     required: tuple[str, ...],
-    delim: str = ",",
+    delim: str | None = None,
     table: str = "src",
+    known: tuple[str, ...] = (),
 ) -> CsvTable:
-    """Parse a CSV into `table` of con (text columns c0.. and `_line`); a missing column raises."""
+    """Parse a CSV into `table` of con (text columns c0.. and `_line`); a missing column raises.
+    A compressed file is read through a plain copy; without `delim` the delimiter is the one
+    under which the header holds the most of `required` and `known` (etl/sources/csv_shape.py),
+    whose other spellings (case, spaces, underscores) are renamed to them."""
     if not path.exists():
         raise SourceError(f"{path}: file not found.")
     if path.stat().st_size == 0:
         raise SourceError(f"{path}: the file is empty.")
-    encoding = detect_encoding(path)
     try:
-        readable = _as_utf8_file(path, encoding)
+        plain = plain_copy(path, _TEMP_PREFIX)
+    except ShapeError as e:
+        raise SourceError(str(e)) from None
+    if plain is None:
+        return _read_plain(con, path, path, required, delim, table, known, ())
+    try:
+        if plain[0].stat().st_size == 0:
+            raise SourceError(f"{path}: the file inside the archive is empty.")
+        return _read_plain(con, path, plain[0], required, delim, table, known, (plain[1],))
+    finally:
+        plain[0].unlink(missing_ok=True)
+
+
+def _shape(
+    path: Path, readable: Path, required: tuple[str, ...], delim: str | None, known: tuple[str, ...]
+) -> tuple[str, list[str], tuple[str, ...]]:
+    """(delimiter, header names with the expected spellings, notes) of a plain UTF-8 file; a
+    required column missing raises SourceError (with the delimiter that would find it when the
+    caller fixed another)."""
+    expected = (*required, *known)
+    found = sniffed_delimiter(lambda d: _header(readable, d), expected)
+    chosen = found if delim is None else delim
+    names, renamed = canonical_names(_header(readable, chosen), expected)
+    notes = (
+        () if chosen == "," else (f"read as {DELIMITER_NAMES.get(chosen, repr(chosen))}-separated",)
+    )
+    if renamed:
+        notes += (f"column names matched ignoring case and spacing: {', '.join(renamed)}",)
+    missing = [c for c in required if c not in names]
+    if missing:
+        hint = ""
+        if found != chosen:
+            hint = (
+                f" The header is {DELIMITER_NAMES.get(found, repr(found))}-separated: set "
+                f"[source] delimiter = {found!r} in the mapping."
+            )
+        raise SourceError(
+            f"{path}, line 1: missing column(s) {', '.join(missing)}; "
+            f"found {', '.join(names) or 'no header'}; correct the header (or the mapping's column "
+            f"names) and load it again.{hint}"
+        )
+    return chosen, names, notes
+
+
+def _read_plain(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Path,
+    required: tuple[str, ...],
+    delim: str | None,
+    table: str,
+    known: tuple[str, ...],
+    notes: tuple[str, ...],
+) -> CsvTable:
+    """read_csv_into of `source`, a plain (decompressed) file; messages name `path`."""
+    encoding = detect_encoding(source)
+    try:
+        readable = _as_utf8_file(source, encoding)
     except UnicodeError as e:
         raise SourceError(f"{path}: cannot decode as {encoding} ({e.reason}).") from None
     copy: TolerantCopy | None = None
+    names: list[str] = []
+    asked, delim = delim, delim or ","
     try:
-        names = _header(readable, delim)
-        missing = [c for c in required if c not in names]
-        if missing:
-            raise SourceError(
-                f"{path}, line 1: missing column(s) {', '.join(missing)}; "
-                f"found {', '.join(names) or 'no header'}."
-            )
+        delim, names, shape_notes = _shape(path, readable, required, asked, known)
+        notes += shape_notes
         columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
         con.execute("set enable_progress_bar = false")
         try:
@@ -352,7 +416,7 @@ def read_csv_into(
             f"{path}, line {line}: cannot parse as CSV ({problem}); {_WHAT_TO_DO}"
         ) from None
     finally:
-        if readable != path:
+        if readable != source:
             readable.unlink(missing_ok=True)
         if copy is not None:
             copy.path.unlink(missing_ok=True)
@@ -371,7 +435,7 @@ def read_csv_into(
     )
     _number_records(con, table, rejects["line"].tolist(), rescued)
     n_good = con.execute(f"select count(*) from {table}").fetchone()[0]
-    notes = _tolerance_notes(copy)
+    notes += _tolerance_notes(copy)
     if spans:
         notes += (
             f"{spans} records with a stray quote read line by line ({len(rescued)} records taken)",
@@ -416,11 +480,14 @@ def _number_records(
         asof left join _shifts j on s._k >= j.k{extra}""")
 
 
-def read_csv_text(path: Path, required: tuple[str, ...], delim: str = ",") -> CsvFrame:
-    """Parse a CSV into text columns; structural errors become rejects, a missing column an error."""
+def read_csv_text(
+    path: Path, required: tuple[str, ...], delim: str | None = None, known: tuple[str, ...] = ()
+) -> CsvFrame:
+    """Parse a CSV into text columns; structural errors become rejects, a missing column an error
+    (compression, delimiter and header spelling as read_csv_into takes them)."""
     con = duckdb.connect()
     try:
-        read = read_csv_into(con, path, required, delim)
+        read = read_csv_into(con, path, required, delim, known=known)
         frame = con.execute(
             f"select * exclude (_line), _line from {read.table} order by _line"
         ).df()

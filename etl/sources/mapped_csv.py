@@ -10,7 +10,7 @@ import pandas as pd
 from etl.parsed import Parsed, quarantine_frame
 from etl.settings.config import Config
 from etl.sources.date_damage import swapped_dates, swapped_dates_warning
-from etl.sources.io import file_sha256, read_csv_text
+from etl.sources.io import file_sha256
 from etl.sources.mapped_rows import canonical_rows
 from etl.sources.mapped_tables import (
     interactions_table,
@@ -20,6 +20,7 @@ from etl.sources.mapped_tables import (
 )
 from etl.sources.mapping import TIMES, Mapping, MappingError, load_mapping
 from etl.sources.registry import register
+from etl.sources.xlsx import read_text
 from etl.text.enrich import load_playbook
 
 
@@ -99,7 +100,7 @@ def date_warnings(good: pd.DataFrame, m: Mapping, native_times: frozenset[str]) 
 def parse_mapped_csv(path: Path, config: Config, mapping_path: str | None) -> Parsed:
     """Read a CSV export through its mapping into canonical rows plus quarantined rows."""
     m = load_mapping(mapping_path, config, "csv")
-    csv = read_csv_text(path, m.column_sources(), delim=m.delimiter)
+    csv = read_text(path, m.column_sources(), delim=m.delimiter)
     found = [c for c in csv.frame.columns if c != "_line"]
     for fld, cols in m.combine.items():
         missing = [c for c in cols if c not in found]

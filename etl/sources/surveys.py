@@ -12,6 +12,7 @@ brand and date.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import pandas as pd
 
 from etl.parsed import Parsed, quarantine_frame
 from etl.settings.config import CHANNELS, Config
-from etl.sources.io import SourceError, read_csv_text
+from etl.sources.io import SourceError
 from etl.sources.mapped_tables import SURVEY_COLUMNS
 from etl.sources.registry import register
 from etl.sources.source_fields import (
@@ -35,6 +36,7 @@ from etl.sources.source_fields import (
     value_reason,
     yes_no,
 )
+from etl.sources.xlsx import read_text
 from etl.text.enrich import masked_texts, sentiment_scores
 
 GENERIC = (
@@ -52,6 +54,17 @@ GENERIC = (
 GENERIC_REQUIRED = ("survey_id", "responded_at")
 NPS_EXPORT = ("CUSTOMER_RESPONSE_DATE", "SURVEY_SUB_TYPE", "NPS_RATING", "NPS_SCORE", "text", "Qtr")
 NPS_REQUIRED = ("CUSTOMER_RESPONSE_DATE", "NPS_RATING", "NPS_SCORE", "text")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
+# Day first as the export writes it; ISO as a workbook's date cells read (etl/sources/xlsx.py) or
+# a copy saved with ISO dates: unambiguous, so both are taken.
+NPS_DATE_FORMATS = (
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
 NPS_BANDS = {"detractor": (0, 6), "passive": (7, 8), "promoter": (9, 10)}
 
 
@@ -188,11 +201,28 @@ def _generic(frame: pd.DataFrame, d: SurveyDefaults) -> tuple[pd.DataFrame, pd.D
     )
 
 
+def _export_date(text: object) -> object:
+    """An ISO date (a workbook's date cell, a copy saved with ISO dates) written as the export
+    writes it, DD/MM/YYYY HH:MM; any other text as it is."""
+    m = _ISO_DATE.match(text.strip()) if isinstance(text, str) else None
+    if not m:
+        return text
+    y, mo, d, hh, mm, ss = m.groups()
+    day = f"{d}/{mo}/{y}"
+    if hh is None:
+        return day
+    return f"{day} {hh}:{mm}" if ss in (None, "00") else f"{day} {hh}:{mm}:{ss}"
+
+
 def nps_survey_ids(frame: pd.DataFrame) -> pd.Series:
-    """nps:<content hash>[-k]: the same response keeps its id in any export; the k-th repeat
+    """nps:<content hash>[-k]: the same response keeps its id in any export (its date as the
+    export writes it, so that a workbook copy's ISO date cell gives the same id); the k-th repeat
     of an identical row within one file gets the suffix -k."""
     cols = [c for c in NPS_EXPORT if c in frame]
-    rows = frame[cols].astype(object).where(frame[cols].notna(), "").to_numpy().tolist()
+    shown = frame[cols].astype(object).where(frame[cols].notna(), "")
+    if "CUSTOMER_RESPONSE_DATE" in shown:
+        shown["CUSTOMER_RESPONSE_DATE"] = shown["CUSTOMER_RESPONSE_DATE"].map(_export_date)
+    rows = shown.to_numpy().tolist()
     digest = pd.Series(
         [hashlib.sha1("\x1f".join(map(str, r)).encode("utf-8")).hexdigest()[:16] for r in rows],
         index=frame.index,
@@ -211,9 +241,7 @@ def _nps_export(frame: pd.DataFrame, d: SurveyDefaults) -> tuple[pd.DataFrame, p
     """Rows of the NPS verbatim export: day-first dates, 0-10 scores matching their rating band."""
     date_text, score_text = stripped(frame, "CUSTOMER_RESPONSE_DATE"), stripped(frame, "NPS_SCORE")
     rating_text = stripped(frame, "NPS_RATING")
-    responded = timestamps(
-        date_text, ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"), d.timezone
-    )
+    responded = timestamps(date_text, NPS_DATE_FORMATS, d.timezone)
     score = numbers(score_text, 0, 10)
     whole = (score.values == score.values.round()).to_numpy(dtype=bool)
     band = rating_text.str.lower().map(NPS_BANDS)
@@ -231,7 +259,8 @@ def _nps_export(frame: pd.DataFrame, d: SurveyDefaults) -> tuple[pd.DataFrame, p
             (
                 responded.bad,
                 value_reason(
-                    date_text, "bad timestamp: CUSTOMER_RESPONSE_DATE {v} is not DD/MM/YYYY HH:MM"
+                    date_text,
+                    "bad timestamp: CUSTOMER_RESPONSE_DATE {v} is not DD/MM/YYYY HH:MM (or ISO)",
                 ),
             ),
             (
@@ -283,7 +312,7 @@ def _nps_export(frame: pd.DataFrame, d: SurveyDefaults) -> tuple[pd.DataFrame, p
 def parse_surveys(path: Path, config: Config, mapping: str | None = None) -> Parsed:
     """Read a survey file (generic CSV or NPS export) into survey rows and quarantined rows."""
     defaults = survey_defaults(mapping, config)
-    src = read_csv_text(path, ())
+    src = read_text(path, (), known=(*GENERIC, *NPS_EXPORT))
     names = [c for c in src.frame.columns if c != "_line"]
     if "CUSTOMER_RESPONSE_DATE" in names:
         fmt, required, rows = "nps export", NPS_REQUIRED, _nps_export

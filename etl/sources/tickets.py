@@ -18,7 +18,7 @@ import pandas as pd
 
 from etl.parsed import Parsed, quarantine_frame
 from etl.settings.config import Config
-from etl.sources.io import SourceError, read_csv_text
+from etl.sources.io import SourceError
 from etl.sources.mapped_tables import INTERACTION_COLUMNS, SURVEY_COLUMNS, issue_categories
 from etl.sources.registry import register
 from etl.sources.source_fields import (
@@ -32,6 +32,7 @@ from etl.sources.source_fields import (
     timestamps,
     value_reason,
 )
+from etl.sources.xlsx import read_text
 from etl.text.enrich import (
     asks_private_flags,
     load_playbook,
@@ -55,6 +56,10 @@ EMAIL, CUSTOMER, BRAND, CREATED, PURCHASE = (
     "Date of Purchase",
 )
 REQUIRED = (ID, TYPE, DESCRIPTION, STATUS, RESOLUTION, CHANNEL, FIRST, RESOLVED, RATING)
+NAME = "Customer Name"  # never stored, not even in quarantine (as the e-mail)
+# Optional columns, matched in any spelling (case, spaces): the name and e-mail above all, so
+# that a file headed CUSTOMER NAME keeps them out of the quarantine as well.
+KNOWN = (NAME, EMAIL, CUSTOMER, BRAND, CREATED, PURCHASE)
 CHANNELS = {"email": "email", "phone": "phone", "social media": "social", "chat": "chat"}
 STATUSES = {"closed": "resolved", "open": "open", "pending customer response": "open"}
 TIME_FORMATS = ("iso",)  # 2023-06-01 12:43:23 (naive: the source zone), or ISO with an offset
@@ -148,7 +153,7 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
             "rating": rating.values,
         }
     )
-    columns = [c for c in frame.columns if c != "_line" and c not in ("Customer Name", EMAIL)]
+    columns = [c for c in frame.columns if c != "_line" and c not in (NAME, EMAIL)]
     bad = rejected_rows(frame, reasons, columns)  # never the name or e-mail, not even in quarantine
     return typed[ok].drop_duplicates("ticket_id", keep="last").reset_index(drop=True), bad
 
@@ -289,7 +294,7 @@ def surveys_table(t: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
 
 def parse_tickets(path: Path, config: Config) -> Parsed:
     """Read a ticket export into interactions, messages, csat surveys and quarantined rows."""
-    src = read_csv_text(path, REQUIRED)
+    src = read_text(path, REQUIRED, known=KNOWN)
     if CUSTOMER not in src.frame and EMAIL not in src.frame:
         raise SourceError(
             f"{path}, line 1: missing column {EMAIL} (or {CUSTOMER}); "

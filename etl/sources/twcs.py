@@ -88,7 +88,7 @@ def parse_twcs(path: Path, config: Config) -> Parsed:
         con.execute("set enable_progress_bar = false")
         con.execute("set TimeZone = ?", [config.source_timezone])  # zone of naive timestamps
         with stage("read CSV"):
-            csv = read_csv_into(con, path, REQUIRED)
+            csv = read_csv_into(con, path, REQUIRED, known=("response_tweet_id",))
         with stage("validate", csv.rows_read):
             con.execute(f"create temp table typed as {_typed_sql(csv)}", {"fmt": TWITTER_TIME})
             con.execute(sql_file(__package__, "twcs_bad"))

@@ -15,15 +15,16 @@ from pathlib import Path
 import pandas as pd
 
 from etl.parsed import QUARANTINE_COLUMNS
-from etl.sources.io import CsvFrame, SourceError
+from etl.sources.csv_shape import canonical_names, is_excel_workbook
+from etl.sources.io import CsvFrame, SourceError, read_csv_text
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def is_workbook(path: Path) -> bool:
-    """True for an .xlsx / .xlsm file name."""
-    return path.suffix.lower() in XLSX_SUFFIXES
+    """True for an .xlsx / .xlsm file name, or a file holding a workbook under another name."""
+    return path.suffix.lower() in XLSX_SUFFIXES or (path.exists() and is_excel_workbook(path))
 
 
 def _clock(seconds: float) -> str:
@@ -59,16 +60,24 @@ def cell_text(value: object, date_only: bool = False) -> str | None:
 
 
 def read_xlsx_text(
-    path: Path, required: tuple[str, ...], date_columns: tuple[str, ...] = ()
+    path: Path,
+    required: tuple[str, ...],
+    date_columns: tuple[str, ...] = (),
+    known: tuple[str, ...] = (),
 ) -> CsvFrame:
-    """The first sheet as text columns plus `_line`; a missing required column raises SourceError."""
+    """The first sheet as text columns plus `_line`; a missing required column raises SourceError.
+    Header names spelled otherwise than `required` and `known` (case, spaces, underscores) are
+    renamed to them, as in a CSV (etl/sources/csv_shape.py)."""
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.exists():
         raise SourceError(f"{path}: file not found.")
+    fh = open(path, "rb")  # a file object: openpyxl checks no name (a workbook saved as .csv)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as e:
+        fh.close()
         raise SourceError(f"{path}: cannot read as an Excel workbook ({e}).") from None
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
@@ -76,6 +85,7 @@ def read_xlsx_text(
         names = [
             (str(v).strip() if v is not None else "") or f"column{i}" for i, v in enumerate(header)
         ]
+        names, renamed = canonical_names(names, (*required, *known))
         missing = [c for c in required if c not in names]
         if missing:
             raise SourceError(
@@ -92,7 +102,25 @@ def read_xlsx_text(
             lines.append(line)
     finally:
         wb.close()
+        fh.close()
     frame = pd.DataFrame(records, columns=names, dtype=object)
     frame = frame.where(frame.notna(), None)
     frame["_line"] = pd.Series(lines, dtype="int64").to_numpy()
-    return CsvFrame(frame, pd.DataFrame(columns=QUARANTINE_COLUMNS), "xlsx", len(records))
+    notes = (f"column names matched ignoring case and spacing: {', '.join(renamed)}",)
+    return CsvFrame(
+        frame,
+        pd.DataFrame(columns=QUARANTINE_COLUMNS),
+        "xlsx",
+        len(records),
+        notes if renamed else (),
+    )
+
+
+def read_text(
+    path: Path, required: tuple[str, ...], delim: str | None = None, known: tuple[str, ...] = ()
+) -> CsvFrame:
+    """A source file as text columns plus `_line`: an Excel workbook (found by its content, so
+    also one saved under a .csv name) as its first sheet, else as CSV (etl/sources/io.py)."""
+    if path.exists() and is_excel_workbook(path):
+        return read_xlsx_text(path, required, known=known)
+    return read_csv_text(path, required, delim, known)

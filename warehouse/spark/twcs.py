@@ -8,6 +8,7 @@ etl/sources/twcs_sql.py, translated to Spark SQL by warehouse/spark/translate.py
 
 from __future__ import annotations
 
+import csv
 import math
 
 import duckdb
@@ -16,6 +17,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from etl.settings.config import Config
+from etl.sources.csv_shape import canonical_names, sniffed_delimiter
 from etl.sources.io import SourceError
 from etl.sources.twcs import REQUIRED
 from etl.sources.twcs_sql import _ORDER_KEY, CASES_SQL, MESSAGES_SQL
@@ -63,23 +65,35 @@ def _created_at(col: str, source_tz: str) -> str:
     )
 
 
+def _delimiter(spark: SparkSession, path: str) -> str:
+    """The delimiter of the file's header line, as etl/sources/csv_shape.py finds it (Spark's
+    reader decompresses .gz and .bz2 files by their name)."""
+    first = spark.read.text(path).first()
+    header = (first[0] if first else "").removeprefix("\ufeff")
+    return sniffed_delimiter(
+        lambda d: next(csv.reader([header], delimiter=d), []), (*REQUIRED, "response_tweet_id")
+    )
+
+
 def read_tweets(spark: SparkSession, path: str) -> DataFrame:
-    """The TWCS file as text columns plus `_line` (record order), by Spark's CSV reader."""
+    """The TWCS file as text columns plus `_line` (record order), by Spark's CSV reader; its
+    delimiter and header spelling taken as the DuckDB path takes them."""
     raw = (
         spark.read.option("header", True)
         .option("multiLine", True)
         .option("escape", '"')
+        .option("sep", _delimiter(spark, path))
         .option("mode", "PERMISSIVE")
         .csv(path)
     )
-    names = {c.strip(): c for c in raw.columns}
+    names, _ = canonical_names([c.strip().removeprefix("\ufeff") for c in raw.columns], REQUIRED)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise SourceError(
             f"{path}, line 1: missing column(s) {', '.join(missing)}; found "
-            f"{', '.join(names) or 'no header'}."
+            f"{', '.join(names) or 'no header'}; correct the header and build again."
         )
-    cols = [F.col(f"`{names[c]}`").alias(c) for c in REQUIRED]
+    cols = [F.col(f"`{raw.columns[names.index(c)]}`").alias(c) for c in REQUIRED]
     return raw.select(*cols, (F.monotonically_increasing_id() + 2).alias("_line"))
 
 
