@@ -132,6 +132,14 @@ def test_a_container_that_is_not_one_csv_is_a_one_sentence_error(tmp_path):
     assert str(e.value).endswith(
         "the archive is damaged or cut off, so download or export it again."
     )
+    hinted = tmp_path / "excel.csv"  # Excel's `sep=;` line before the header
+    hinted.write_bytes(b"sep=;\r\n" + _csv(_records("calls"), ";"))
+    with pytest.raises(SourceError) as e:
+        parse_source("calls", str(hinted), Config())
+    assert str(e.value) == (
+        f"{hinted}, line 1: 'sep=;' is Excel's delimiter hint, not a header; delete that line and "
+        "load the file again."
+    )
     empty = tmp_path / "empty.csv.gz"
     empty.write_bytes(gzip.compress(b""))
     with pytest.raises(SourceError, match=r"the file inside the archive is empty\.$"):

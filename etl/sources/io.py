@@ -210,6 +210,12 @@ def _header(path: Path, delim: str) -> list[str]:
     return names
 
 
+def _first_line(path: Path) -> str:
+    """The file's first line, without its line end and byte-order mark."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        return fh.readline(1000).rstrip("\r\n")
+
+
 def _reason(error_type: str, message: str, encoding: str = "utf-8") -> str:
     """One reject reason: a kind (counted in status) and the parser's detail."""
     kind = _REASONS.get(error_type, error_type)
@@ -355,6 +361,11 @@ def _shape(
     if renamed:
         notes += (f"column names matched ignoring case and spacing: {', '.join(renamed)}",)
     missing = [c for c in required if c not in names]
+    if missing and re.fullmatch(r"sep=.", first := _first_line(readable)):
+        raise SourceError(
+            f"{path}, line 1: {first!r} is Excel's delimiter hint, not a header; delete that "
+            "line and load the file again."
+        )
     if missing:
         hint = ""
         if found != chosen:

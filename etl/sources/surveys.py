@@ -322,12 +322,14 @@ def parse_surveys(path: Path, config: Config, mapping: str | None = None) -> Par
         raise SourceError(
             f"{path}, line 1: not a survey file; expected the columns "
             f"{', '.join(GENERIC)} or the NPS export's {', '.join(NPS_EXPORT)}; "
-            f"found {', '.join(names) or 'no header'}."
+            f"found {', '.join(names) or 'no header'}; name the columns so, or load the file as "
+            "csv with a mapping (docs/mapping.md)."
         )
     missing = [c for c in required if c not in names]
     if missing:
         raise SourceError(
-            f"{path}, line 1: missing column(s) {', '.join(missing)}; found {', '.join(names)}."
+            f"{path}, line 1: missing column(s) {', '.join(missing)}; found {', '.join(names)}; "
+            "correct the header and load it again."
         )
     surveys, bad = rows(src.frame, defaults)
     unlinked = int(surveys["interaction_id"].isna().sum())
