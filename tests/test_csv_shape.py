@@ -253,3 +253,18 @@ def test_a_workbook_of_tickets_or_surveys_loads_as_the_csv_it_was_saved_from(tmp
     assert got.rows_read == expected.rows_read == HEAD and got.quarantine.empty
     for name, frame in _frames(expected).items():
         pd.testing.assert_frame_equal(_frames(got)[name], frame, obj=f"{kind} {name}")
+
+
+def test_bytes_that_are_not_utf8_are_found_across_block_edges(tmp_path):
+    from etl.sources.io import has_invalid_utf8
+
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes(
+        "a,b\n1,caf\u00e9 \u2019 \U0001f600\n".encode()
+    )  # 2-, 3- and 4-byte characters
+    bad.write_bytes(b"a,b\n1,caf\xe9\n")  # Latin-1 e-acute in a UTF-8 file
+    for block in (1, 2, 3, 4, 5, 1 << 20):  # a character split by any block edge is still whole
+        assert not has_invalid_utf8(good, block) and has_invalid_utf8(bad, block)
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes("a,b\n1,\U0001f600".encode()[:-1])  # a file ending inside a character
+    assert has_invalid_utf8(cut)

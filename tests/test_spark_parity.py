@@ -23,6 +23,7 @@ pytest.importorskip(
 )
 
 from cli import main  # noqa: E402
+from etl.sources.io import SourceError  # noqa: E402
 from etl.sources.twcs import case_roots  # noqa: E402
 from warehouse.build import models  # noqa: E402
 from warehouse.demo import DEMO_FILES, demo_folder  # noqa: E402
@@ -32,6 +33,7 @@ from warehouse.spark.translate import (  # noqa: E402
     missing_functions,
     spark_sql,
 )
+from warehouse.spark.twcs import INVALID_BYTES  # noqa: E402
 
 pytestmark = [
     pytest.mark.spark,
@@ -337,19 +339,97 @@ def _shaped_sample(folder: Path) -> Path:
     return shaped
 
 
-@pytest.mark.parametrize("shape", ["published", "gzipped, semicolons, capitals"])
+def _sample_with_gaps(folder: Path) -> Path:
+    """The real TWCS sample without every fifth tweet (ids 1, 6, 11, ...), as a random sample of
+    the full export is: agent replies whose tweet is missing, and customers answering them (tweet
+    44 answers 43, which answers the missing 41: 44 starts a case, as case_roots says)."""
+    import csv
+
+    with open(REAL_TWCS, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    gaps = folder / "gaps.csv"
+    with open(gaps, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([rows[0], *(r for r in rows[1:] if int(r[0]) % 5 != 1)])
+    return gaps
+
+
+def _encoded_sample(encoding: str, damage: bytes | None = None):
+    """The real TWCS sample in another encoding, or with `damage` (bytes that are not UTF-8)
+    written into the text of tweet 27."""
+
+    def write(folder: Path) -> Path:
+        data = REAL_TWCS.read_text(encoding="utf-8").encode(encoding, errors="replace")
+        if damage:
+            data = data.replace(b"@115716 No thank you", b"@" + damage + b"115716 No thank you")
+        out = folder / f"{encoding}.csv"
+        out.write_bytes(data)
+        return out
+
+    return write
+
+
+SAMPLE_SHAPES = {
+    "published": lambda folder: REAL_TWCS,
+    "gzipped, semicolons, capitals": _shaped_sample,
+    "every fifth tweet missing": _sample_with_gaps,
+    "Windows-1252": _encoded_sample("cp1252"),
+    "UTF-16": _encoded_sample("utf-16"),
+    "a byte that is not UTF-8": _encoded_sample("utf-8", b"\xff"),
+}
+
+
+@pytest.mark.parametrize("shape", list(SAMPLE_SHAPES))
 def test_real_twcs_sample_builds_the_same_warehouse_and_scorecard(spark, tmp_path, shape):
     # both engines read the sample in another shape as the published file
-    # (tests/test_csv_shape.py for the DuckDB path)
-    source = REAL_TWCS if shape == "published" else _shaped_sample(tmp_path)
-    duck, spark_db = _both(tmp_path, [("twcs", source)])
+    # (tests/test_csv_shape.py for the DuckDB path), and thread a sample with gaps alike
+    duck, spark_db = _both(tmp_path, [("twcs", SAMPLE_SHAPES[shape](tmp_path))])
     _assert_same_rows(duck, spark_db)
     con = duckdb.connect(str(spark_db), read_only=True)
-    # tests/golden/README.md: 121 tweets - 2 outside any case = 119 messages in 34 cases
-    assert con.execute("select count(*) from interactions").fetchone()[0] == 34
-    assert con.execute("select count(*) from messages").fetchone()[0] == 119
+    counts = [
+        con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("interactions", "messages")
+    ]
+    roots = {r[0] for r in con.execute("select interaction_id from interactions").fetchall()}
     con.close()
+    if shape == "every fifth tweet missing":
+        assert "twcs:44" in roots
+    elif shape == "a byte that is not UTF-8":  # tweet 27 quarantined by both, as DuckDB reads it
+        assert _quarantine_reasons(spark_db) == _quarantine_reasons(duck) == [INVALID_BYTES]
+    else:  # tests/golden/README.md: 121 tweets - 2 outside any case = 119 messages in 34 cases
+        assert counts == [34, 119]
     assert _scorecard(spark_db) == _scorecard(duck)
+
+
+def test_a_compressed_file_spark_cannot_read_is_one_sentence(tmp_path):
+    # Hadoop decompresses by the name: gzip named .gz and bzip2 named .bz2 are read as they are
+    import gzip
+    import lzma
+
+    from warehouse.spark.twcs import local_shape
+
+    data = REAL_TWCS.read_bytes()
+    named = tmp_path / "t.csv.gz"
+    named.write_bytes(gzip.compress(data))
+    assert local_shape(named).encoding == "UTF-8"
+    for name, packed, kind in [
+        ("t.csv", gzip.compress(data), "gzip"),
+        ("t.xz", lzma.compress(data), "xz"),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(packed)
+        with pytest.raises(SourceError) as e:
+            local_shape(path)
+        assert str(e.value) == (
+            f"{path}: a {kind} file Spark reads only as a gzip file named .gz or a bzip2 file "
+            "named .bz2; decompress it (or rename it so) and build again."
+        )
+
+
+def _quarantine_reasons(db: Path) -> list[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sorted(r[0] for r in con.execute("select reason from quarantine").fetchall())
+    finally:
+        con.close()
 
 
 def test_awkward_data_builds_the_same_warehouse(spark, tmp_path):

@@ -162,6 +162,20 @@ def detect_encoding(path: Path, evidence: int = 200, block: int = 1 << 16) -> st
     return LEGACY
 
 
+def has_invalid_utf8(path: Path, block: int = 1 << 24) -> bool:
+    """Whether a file read as UTF-8 holds bytes that are not UTF-8 (DuckDB's reader quarantines
+    the records holding them; a reader that decodes them as U+FFFD must do the same)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(block), b""):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def _remove_stale_temp_files() -> None:
     """Delete UTF-8 copies left behind by killed loads (their process no longer exists)."""
     for f in Path(tempfile.gettempdir()).glob(f"{_TEMP_PREFIX}*-*.csv"):

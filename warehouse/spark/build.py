@@ -40,7 +40,15 @@ from warehouse.spark.tables import (
     to_spark,
 )
 from warehouse.spark.translate import TranslationError, missing_functions, spark_sql
-from warehouse.spark.twcs import raw_twcs, read_tweets, thread_roots, twcs_cases, typed_tweets
+from warehouse.spark.twcs import (
+    SourceShape,
+    local_shape,
+    raw_twcs,
+    read_tweets,
+    thread_roots,
+    twcs_cases,
+    typed_tweets,
+)
 
 CANONICAL = (
     "interactions",
@@ -167,7 +175,8 @@ def _tweets(spark: SparkSession, files: list[str], config: Config, con) -> DataF
             else hashlib.sha256(path.encode()).hexdigest()
         )
         load_id = load_id_of("twcs", sha, started)
-        typed = typed_tweets(read_tweets(spark, path), config).cache()
+        shape = local_shape(lk.local_path(path)) if lk.is_local(path) else SourceShape()
+        typed = typed_tweets(read_tweets(spark, path, shape), config, shape.damaged).cache()
         bad = typed.where("reason is not null").select(
             F.col("_line").alias("line"),
             F.col("reason"),

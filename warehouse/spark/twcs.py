@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import math
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -17,13 +19,26 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from etl.settings.config import Config
-from etl.sources.csv_shape import canonical_names, sniffed_delimiter
-from etl.sources.io import SourceError
+from etl.sources.csv_shape import canonical_names, compression_of, sniffed_delimiter
+from etl.sources.io import LEGACY, SourceError, detect_encoding, has_invalid_utf8
 from etl.sources.twcs import REQUIRED
 from etl.sources.twcs_sql import _ORDER_KEY, CASES_SQL, MESSAGES_SQL
 from etl.sql_files import sql_file
 from warehouse.spark.translate import spark_sql
 
+# etl/sources/io.py's encodings by the names Spark's CSV reader takes. It takes no
+# Windows-1252: such a file is read as Latin-1 and the 27 characters Windows-1252 puts at bytes
+# 0x80-0x9F are then translated (its five undefined bytes stay Latin-1, as in etl/sources/io.py).
+JAVA_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16-le": "UTF-16LE",
+    "utf-16-be": "UTF-16BE",
+    LEGACY: "ISO-8859-1",
+}
+_C1 = [b for b in range(0x80, 0xA0) if bytes([b]).decode(LEGACY, errors="ignore")]
+LATIN1_TO_LEGACY = ("".join(map(chr, _C1)), bytes(_C1).decode(LEGACY))
+INVALID_BYTES = "INVALID ENCODING: bytes that are not UTF-8 in an otherwise UTF-8 file"
 ENRICHED_SCHEMA = (
     "raw string, inbound boolean, text string, repaired string, sentiment double, "
     "signature string, asks_private boolean, is_runaround boolean, resolves boolean, "
@@ -65,24 +80,62 @@ def _created_at(col: str, source_tz: str) -> str:
     )
 
 
-def _delimiter(spark: SparkSession, path: str) -> str:
+@dataclass(frozen=True)
+class SourceShape:
+    """How Spark reads one TWCS file: its encoding (Java's name), whether it is UTF-8 with bytes
+    that are not (records holding the U+FFFD they decode to are quarantined, as DuckDB's reader
+    quarantines them), and its header line when known beforehand."""
+
+    encoding: str = "UTF-8"
+    damaged: bool = False
+    header: str | None = None
+    legacy: bool = False  # Windows-1252, read as Latin-1 (JAVA_ENCODINGS)
+
+
+def local_shape(path: Path) -> SourceShape:
+    """The shape of a local file, found as etl/sources/io.py finds it; a compressed file Hadoop
+    would not decompress (it goes by the name: .gz, .bz2) is a one-sentence error."""
+    kind = compression_of(path)
+    readable = {"gzip": ".gz", "bzip2": ".bz2"}
+    if kind is not None:
+        if readable.get(kind) != path.suffix.lower():
+            raise SourceError(
+                f"{path}: a {kind} file Spark reads only as a gzip file named .gz or a bzip2 file "
+                "named .bz2; decompress it (or rename it so) and build again."
+            )
+        return SourceShape()
+    encoding = detect_encoding(path)
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        header = fh.readline().rstrip("\r\n").removeprefix("\ufeff")
+    return SourceShape(
+        JAVA_ENCODINGS[encoding],
+        encoding in ("utf-8", "utf-8-sig") and has_invalid_utf8(path),
+        header,
+        encoding == LEGACY,
+    )
+
+
+def _delimiter(spark: SparkSession, path: str, header: str | None) -> str:
     """The delimiter of the file's header line, as etl/sources/csv_shape.py finds it (Spark's
     reader decompresses .gz and .bz2 files by their name)."""
-    first = spark.read.text(path).first()
-    header = (first[0] if first else "").removeprefix("\ufeff")
+    if header is None:
+        first = spark.read.text(path).first()
+        header = (first[0] if first else "").removeprefix("\ufeff")
     return sniffed_delimiter(
         lambda d: next(csv.reader([header], delimiter=d), []), (*REQUIRED, "response_tweet_id")
     )
 
 
-def read_tweets(spark: SparkSession, path: str) -> DataFrame:
+def read_tweets(spark: SparkSession, path: str, shape: SourceShape | None = None) -> DataFrame:
     """The TWCS file as text columns plus `_line` (record order), by Spark's CSV reader; its
-    delimiter and header spelling taken as the DuckDB path takes them."""
+    encoding, delimiter and header spelling taken as the DuckDB path takes them."""
+    shape = shape or SourceShape()
     raw = (
         spark.read.option("header", True)
         .option("multiLine", True)
         .option("escape", '"')
-        .option("sep", _delimiter(spark, path))
+        .option("encoding", shape.encoding)
+        .option("sep", _delimiter(spark, path, shape.header))
         .option("mode", "PERMISSIVE")
         .csv(path)
     )
@@ -93,15 +146,22 @@ def read_tweets(spark: SparkSession, path: str) -> DataFrame:
             f"{path}, line 1: missing column(s) {', '.join(missing)}; found "
             f"{', '.join(names) or 'no header'}; correct the header and build again."
         )
-    cols = [F.col(f"`{raw.columns[names.index(c)]}`").alias(c) for c in REQUIRED]
-    return raw.select(*cols, (F.monotonically_increasing_id() + 2).alias("_line"))
+    cols = [F.col(f"`{raw.columns[names.index(c)]}`") for c in REQUIRED]
+    if shape.legacy:
+        cols = [F.translate(c, *LATIN1_TO_LEGACY) for c in cols]
+    named = [c.alias(name) for c, name in zip(cols, REQUIRED, strict=True)]
+    return raw.select(*named, (F.monotonically_increasing_id() + 2).alias("_line"))
 
 
-def typed_tweets(text: DataFrame, config: Config) -> DataFrame:
-    """Typed tweets with `reason` (NULL when valid), the checks of etl/sources/twcs.py."""
+def typed_tweets(text: DataFrame, config: Config, damaged: bool = False) -> DataFrame:
+    """Typed tweets with `reason` (NULL when valid), the checks of etl/sources/twcs.py; in a
+    `damaged` UTF-8 file, a record holding U+FFFD held bytes that are not UTF-8 (local_shape)."""
     parent = "in_response_to_tweet_id"
     has_parent = f"nullif(trim({parent}), '') is not null"
+    fields = ", ".join(f"coalesce({c}, '')" for c in REQUIRED)
+    undecoded = f"instr(concat({fields}), '\ufffd') > 0" if damaged else "false"
     typed = text.selectExpr(
+        f"{undecoded} as undecoded",
         "_line",
         f"{_integer('tweet_id')} as tweet_id",
         "trim(author_id) as author_id",
@@ -113,7 +173,8 @@ def typed_tweets(text: DataFrame, config: Config) -> DataFrame:
     )
     return typed.withColumn(
         "reason",
-        F.expr("""case
+        F.expr(f"""case
+        when undecoded then '{INVALID_BYTES}'
         when tweet_id is null then 'tweet_id is missing or not an integer'
         when author_id is null or author_id = '' then 'author_id is missing'
         when inbound is null then 'inbound is not TRUE/FALSE'
@@ -130,7 +191,7 @@ def good_tweets(typed: DataFrame) -> DataFrame:
         typed.where("reason is null")
         .withColumn("_n", F.row_number().over(last))
         .where("_n = 1")
-        .drop("_n", "reason", "has_parent")
+        .drop("_n", "reason", "has_parent", "undecoded")
     )
 
 
@@ -214,9 +275,15 @@ def thread_roots(spark: SparkSession, tweets: DataFrame) -> DataFrame:
         F.col("inbound").alias("p_inbound"),
         F.col("in_response_to").alias("p_parent"),
     )
-    linked = t.join(p, F.col("in_response_to") == F.col("p_id"), "left")
+    # the parent's own parent must be in the data, not merely named: an agent reply to a tweet
+    # that is missing (quarantined, or outside the export) starts no chain, so the customer's
+    # answer to it is a root as in case_roots
+    present = t.select(F.col("tweet_id").alias("pp_id"))
+    linked = t.join(p, F.col("in_response_to") == F.col("p_id"), "left").join(
+        present, F.col("p_parent") == F.col("pp_id"), "left"
+    )
     is_root = F.col("inbound") & (
-        F.col("p_id").isNull() | (~F.col("p_inbound") & F.col("p_parent").isNull())
+        F.col("p_id").isNull() | (~F.col("p_inbound") & F.col("pp_id").isNull())
     )
     state = linked.select(
         "tweet_id",
