@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -166,11 +165,11 @@ def _tweets(spark: SparkSession, files: list[str], config: Config, con) -> DataF
     (loads, quarantine) into the driver warehouse."""
     parts = []
     for order, path in enumerate(files):
-        if Path(path).exists() is False and lk.is_local(path):
+        if lk.is_local(path) and not lk.local_path(path).exists():  # a path or a file:// URI
             raise SourceError(f"{path}: file not found.")
         started = datetime.now(UTC)
         sha = (
-            file_sha256(Path(path))
+            file_sha256(lk.local_path(path))
             if lk.is_local(path)
             else hashlib.sha256(path.encode()).hexdigest()
         )
