@@ -68,7 +68,8 @@ BAD = [  # lines 7..16, each with the reason it must be quarantined for
     ),
     (
         ["ID6", "Jim", "2024-13-01", "9:00:00", "Streaming", "Y", "Y", "30", "0:02:00", "4"],
-        "bad timestamp: Date '2024-13-01' is not a date YYYY-MM-DD",
+        "bad timestamp: Date '2024-13-01' is not a date YYYY-MM-DD (or DD/MM/YYYY, MM/DD/YYYY when a "
+        "day above 12 shows the order, DD.MM.YYYY)",
     ),
     (
         ["ID7", "Jim", "2024-07-01", "25:00:00", "Streaming", "Y", "Y", "30", "0:02:00", "4"],

@@ -268,3 +268,75 @@ def test_bytes_that_are_not_utf8_are_found_across_block_edges(tmp_path):
     cut = tmp_path / "cut.csv"
     cut.write_bytes("a,b\n1,\U0001f600".encode()[:-1])  # a file ending inside a character
     assert has_invalid_utf8(cut)
+
+
+def _resaved(kind: str, nrows: int | None, formats: dict[str, str]) -> pd.DataFrame:
+    """A real export as a spreadsheet saves it in its locale: the named columns' dates rewritten."""
+    frame = pd.read_csv(REAL / FILES[kind], nrows=nrows, dtype=str, keep_default_na=False)
+    for column, fmt in formats.items():
+        frame[column] = pd.to_datetime(frame[column].replace("", None)).dt.strftime(fmt).fillna("")
+    return frame
+
+
+US, UK, DE = "%-m/%-d/%Y", "%d/%m/%Y", "%d.%m.%Y"
+TICKET_TIMES = ("First Response Time", "Time to Resolution")
+
+
+@pytest.mark.parametrize(
+    ("kind", "nrows", "formats", "said"),
+    [
+        ("calls", None, {"Date": US}, "month first (MM/DD/YYYY)"),
+        ("calls", None, {"Date": UK}, "day first (DD/MM/YYYY)"),
+        ("calls", None, {"Date": DE}, None),
+        (
+            "tickets",
+            HEAD,
+            {"Date of Purchase": US, **dict.fromkeys(TICKET_TIMES, US + " %H:%M:%S")},
+            "month first (MM/DD/YYYY)",
+        ),
+        (
+            "tickets",
+            HEAD,
+            {"Date of Purchase": UK, **dict.fromkeys(TICKET_TIMES, UK + " %H:%M:%S")},
+            "day first (DD/MM/YYYY)",
+        ),
+    ],
+)
+def test_dates_a_spreadsheet_wrote_in_its_locale_read_as_the_published_ones(
+    tmp_path, kind, nrows, formats, said
+):
+    # the real call log (all 5,000 calls: January to March 2021, so days above 12 show the
+    # order) and ticket export opened in Excel and saved as CSV in the US, UK or German locale
+    plain, saved = tmp_path / "plain.csv", tmp_path / "saved.csv"
+    pd.read_csv(REAL / FILES[kind], nrows=nrows, dtype=str, keep_default_na=False).to_csv(
+        plain, index=False
+    )
+    _resaved(kind, nrows, formats).to_csv(saved, index=False)
+    expected, got = (parse_source(kind, str(p), Config()) for p in (plain, saved))
+    assert got.quarantine.empty and got.rows_read == expected.rows_read
+    for name, frame in _frames(expected).items():
+        pd.testing.assert_frame_equal(_frames(got)[name], frame, obj=f"{kind} {name}")
+    notes = [n for n in got.notes if n.startswith("dates written with slashes")]
+    assert notes == ([f"dates written with slashes read {said}"] if said else [])
+
+
+def test_slashed_dates_whose_order_no_day_shows_are_not_guessed(tmp_path):
+    # 03/04/2021 is 3 April or 4 March: with no day above 12 in the file the loader does not
+    # choose; the rows are quarantined with the reason, and the file is refused above the limit
+    frame = pd.read_csv(REAL / FILES["tickets"], nrows=20, dtype=str, keep_default_na=False)
+    frame["Date of Purchase"] = "03/04/2021"
+    for c in TICKET_TIMES:
+        frame[c] = frame[c].where(frame[c] == "", "03/04/2023 10:00:00")
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    got = parse_source("tickets", str(path), Config())
+    assert len(got.quarantine) == 20
+    assert (
+        got.quarantine["reason"]
+        .iloc[0]
+        .endswith(
+            "'03/04/2023 10:00:00' is not YYYY-MM-DD HH:MM:SS (or DD/MM/YYYY, MM/DD/YYYY when a day "
+            "above 12 shows the order, DD.MM.YYYY)"
+        )
+    )
+    assert not any(n.startswith("dates written with slashes") for n in got.notes)

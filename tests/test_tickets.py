@@ -168,7 +168,8 @@ REASONS = [
     "missing key: Ticket ID is empty",
     "not in map: Ticket Channel 'Fax' is not Email, Phone, Social media or Chat",
     "not in map: Ticket Status 'Escalated' is not Open, Pending Customer Response or Closed",
-    "bad timestamp: First Response Time 'yesterday' is not YYYY-MM-DD HH:MM:SS",
+    "bad timestamp: First Response Time 'yesterday' is not YYYY-MM-DD HH:MM:SS (or DD/MM/YYYY, "
+    "MM/DD/YYYY when a day above 12 shows the order, DD.MM.YYYY)",
     "out of range: Customer Satisfaction Rating '7.0' is not from 1 to 5",
     "missing value: no Created At, First Response Time, Time to Resolution nor Date of Purchase to date the ticket",
 ]

@@ -21,11 +21,14 @@ from etl.sources.registry import register
 from etl.sources.source_fields import (
     durations,
     joined_flags,
+    local_date_formats,
+    local_dates_note,
     numbers,
     present,
     reasons_of,
     rejected_rows,
     seconds_later,
+    slashed_day_first,
     stripped,
     times_of_day,
     timestamps,
@@ -39,6 +42,8 @@ ID, AGENT, DATE, TIME, TOPIC = "Call Id", "Agent", "Date", "Time", "Topic"
 ANSWERED, RESOLVED = "Answered (Y/N)", "Resolved"
 SPEED, TALK, RATING = "Speed of answer in seconds", "AvgTalkDuration", "Satisfaction rating"
 REQUIRED = (ID, AGENT, DATE, TIME, TOPIC, ANSWERED, RESOLVED, SPEED, TALK, RATING)
+# the dates a date is read in (a spreadsheet saving the log writes its locale's)
+DATES = "YYYY-MM-DD (or DD/MM/YYYY, MM/DD/YYYY when a day above 12 shows the order, DD.MM.YYYY)"
 OPTIONAL = ("Customer Id", "Brand")
 MAX_SECONDS = 86400.0  # a speed of answer or a talk time longer than a day is not a call
 
@@ -56,7 +61,9 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
         stripped(frame, TALK),
         stripped(frame, RATING),
     )
-    day = timestamps(date_text.str.replace(r"\s+00:00:00$", "", regex=True), ("%Y-%m-%d",), "UTC")
+    day_text = date_text.str.replace(r"\s+00:00:00$", "", regex=True)
+    day_first = slashed_day_first(day_text)
+    day = timestamps(day_text, ("%Y-%m-%d", *local_date_formats(day_first, False)), "UTC")
     clock = times_of_day(time_text)
     answered, resolved = yes_no(answered_text), yes_no(resolved_text)
     speed, talk = numbers(speed_text, 0, MAX_SECONDS), durations(talk_text, MAX_SECONDS)
@@ -71,7 +78,7 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
     checks = [
         (~present(call_id), f"missing key: {ID} is empty"),
         (~present(date_text), f"missing value: {DATE} is empty"),
-        (day.bad, value_reason(date_text, f"bad timestamp: {DATE} {{v}} is not a date YYYY-MM-DD")),
+        (day.bad, value_reason(date_text, f"bad timestamp: {DATE} {{v}} is not a date {DATES}")),
         (~present(time_text), f"missing value: {TIME} is empty"),
         (
             clock.bad,
@@ -225,7 +232,7 @@ def parse_calls(path: Path, config: Config) -> Parsed:
         quarantine=pd.concat(parts, ignore_index=True)
         if parts
         else quarantine_frame(pd.DataFrame()),
-        notes=notes + src.notes,
+        notes=notes + local_dates_note(slashed_day_first(stripped(src.frame, DATE))) + src.notes,
     )
 
 

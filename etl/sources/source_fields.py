@@ -94,6 +94,44 @@ def timestamps(text: pd.Series, formats: tuple[str, ...], zone: str) -> Typed:
     return Typed(out, present(text) & out.isna().to_numpy(dtype=bool))
 
 
+_SLASHED = r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:$|[ T])"
+
+
+def slashed_day_first(*texts: pd.Series) -> bool | None:
+    """Whether dates written with slashes (a spreadsheet's locale: 31/01/2021 or 1/31/2021) put
+    the day first, from the values only one order reads: a first number above 12 is a day, a
+    second above 12 is a day. None when no value tells (none slashed, or all both ways <= 12):
+    such dates are then not read, never guessed. Where both kinds occur, the commoner wins and
+    the others fail to read (a file written in both orders)."""
+    parts = pd.concat([t.astype("string").str.extract(_SLASHED) for t in texts]).dropna()
+    if parts.empty:
+        return None
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    day_first, month_first = int((first > 12).sum()), int((second > 12).sum())
+    if day_first == month_first == 0:
+        return None
+    return day_first >= month_first
+
+
+def local_date_formats(day_first: bool | None, with_time: bool) -> tuple[str, ...]:
+    """strptime formats of the dates a spreadsheet writes in its locale, after the ISO ones: the
+    slashed order `slashed_day_first` found (none when it could not tell), then the dotted
+    day-first dates of central Europe (31.01.2021)."""
+    orders = {True: ("%d/%m/%Y",), False: ("%m/%d/%Y",), None: ()}[day_first] + ("%d.%m.%Y",)
+    times = (" %H:%M:%S", " %H:%M", "") if with_time else ("",)
+    return tuple(d + t for d in orders for t in times)
+
+
+def local_dates_note(day_first: bool | None) -> tuple[str, ...]:
+    """The load's note on slashed dates read in a spreadsheet's order."""
+    if day_first is None:
+        return ()
+    return (
+        "dates written with slashes read "
+        + ("day first (DD/MM/YYYY)" if day_first else "month first (MM/DD/YYYY)"),
+    )
+
+
 def seconds_later(start: pd.Series, seconds: pd.Series) -> pd.Series:
     """start + seconds (NaT where either is missing)."""
     return start + pd.to_timedelta(seconds, unit="s")

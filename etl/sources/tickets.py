@@ -23,11 +23,14 @@ from etl.sources.mapped_tables import INTERACTION_COLUMNS, SURVEY_COLUMNS, issue
 from etl.sources.registry import register
 from etl.sources.source_fields import (
     joined_flags,
+    local_date_formats,
+    local_dates_note,
     numbers,
     present,
     reasons_of,
     rejected_rows,
     short_hashes,
+    slashed_day_first,
     stripped,
     timestamps,
     value_reason,
@@ -62,6 +65,7 @@ NAME = "Customer Name"  # never stored, not even in quarantine (as the e-mail)
 KNOWN = (NAME, EMAIL, CUSTOMER, BRAND, CREATED, PURCHASE)
 CHANNELS = {"email": "email", "phone": "phone", "social media": "social", "chat": "chat"}
 STATUSES = {"closed": "resolved", "open": "open", "pending customer response": "open"}
+LOCAL = " (or DD/MM/YYYY, MM/DD/YYYY when a day above 12 shows the order, DD.MM.YYYY)"
 TIME_FORMATS = ("iso",)  # 2023-06-01 12:43:23 (naive: the source zone), or ISO with an offset
 MESSAGE_COLUMNS = [
     "message_id",
@@ -87,7 +91,8 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
     channel = channel_text.str.lower().map(CHANNELS)
     status = status_text.str.lower().map(STATUSES)
     texts = {c: stripped(frame, c) for c in (CREATED, FIRST, RESOLVED, PURCHASE)}
-    times = {c: timestamps(t, TIME_FORMATS, zone) for c, t in texts.items()}
+    local = local_date_formats(_day_first(frame), True)
+    times = {c: timestamps(t, (*TIME_FORMATS, *local), zone) for c, t in texts.items()}
     rating_text = stripped(frame, RATING)
     rating = numbers(rating_text, 1, 5)
     rating_nan = (
@@ -113,7 +118,9 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
         *[
             (
                 times[c].bad,
-                value_reason(texts[c], f"bad timestamp: {c} {{v}} is not YYYY-MM-DD HH:MM:SS"),
+                value_reason(
+                    texts[c], f"bad timestamp: {c} {{v}} is not YYYY-MM-DD HH:MM:SS{LOCAL}"
+                ),
             )
             for c in (CREATED, FIRST, RESOLVED)
         ],
@@ -123,7 +130,9 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
         ),
         (
             undated & times[PURCHASE].bad,
-            value_reason(texts[PURCHASE], f"bad timestamp: {PURCHASE} {{v}} is not YYYY-MM-DD"),
+            value_reason(
+                texts[PURCHASE], f"bad timestamp: {PURCHASE} {{v}} is not YYYY-MM-DD{LOCAL}"
+            ),
         ),
         (
             rating.bad & rating_nan,
@@ -322,8 +331,13 @@ def parse_tickets(path: Path, config: Config) -> Parsed:
         quarantine=pd.concat(parts, ignore_index=True)
         if parts
         else quarantine_frame(pd.DataFrame()),
-        notes=notes + src.notes,
+        notes=notes + local_dates_note(_day_first(src.frame)) + src.notes,
     )
+
+
+def _day_first(frame: pd.DataFrame) -> bool | None:
+    """Whether the export's slashed dates put the day first (None: none, or cannot tell)."""
+    return slashed_day_first(*(stripped(frame, c) for c in (CREATED, FIRST, RESOLVED, PURCHASE)))
 
 
 register("tickets", lambda source, config, mapping: parse_tickets(Path(source), config))
