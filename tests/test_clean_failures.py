@@ -172,3 +172,29 @@ def test_every_form_of_running_out_of_memory_is_the_memory_sentence(tmp_path):
         _environment_failure(duckdb.InvalidInputException("Invalid Input Error: bad date"), db)
         is None
     )
+
+
+def test_no_room_to_decompress_an_export_is_one_sentence(tmpfs, tmp_path):
+    # a gzipped export is decompressed into the temporary folder (etl/sources/csv_shape.py): a
+    # full one is named, with what to do, and nothing is loaded or left behind
+    import gzip
+
+    db = tmp_path / "w.duckdb"
+    assert _load(db, _tweets(tmp_path / "small.csv", 500)).returncode == 0
+    before = _sha(db)
+    packed = tmp_path / "more.csv.gz"
+    packed.write_bytes(gzip.compress(_tweets(tmp_path / "more.csv", 20_000, seed=2).read_bytes()))
+    free = os.statvfs(tmpfs).f_bavail * os.statvfs(tmpfs).f_frsize
+    (tmpfs / "filler").write_bytes(b"\0" * max(free - (256 << 10), 0))  # leave 256 kB
+    r = subprocess.run(
+        [sys.executable, "-m", "cli", "--db", str(db), "load", "twcs", str(packed)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmpfs)},
+        timeout=600,
+    )
+    line = _one_sentence_error(r, str(packed), f"the temporary folder {tmpfs} is full")
+    assert line.endswith("free space there (or point TMPDIR at a larger disk) and load it again.")
+    assert _sha(db) == before
+    assert [p.name for p in tmpfs.iterdir()] == ["filler"]  # the partial copy is gone

@@ -132,6 +132,23 @@ def test_a_container_that_is_not_one_csv_is_a_one_sentence_error(tmp_path):
     assert str(e.value).endswith(
         "the archive is damaged or cut off, so download or export it again."
     )
+    # Windows Explorer zips files over 2 GB with Deflate64, which Python's zipfile cannot read:
+    # the method field of a stored zip set to 9 (Deflate64) makes such an archive
+    stored = io.BytesIO()
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("twcs.csv", plain)
+    d64 = bytearray(stored.getvalue())
+    for magic, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # local header, central directory
+        i = d64.find(magic) + at
+        d64[i : i + 2] = (9).to_bytes(2, "little")
+    windows = tmp_path / "windows.zip"
+    windows.write_bytes(bytes(d64))
+    with pytest.raises(SourceError) as e:
+        parse_source("twcs", str(windows), Config())
+    assert str(e.value) == (
+        f"{windows}: cannot read the file inside the zip archive (That compression method is not "
+        "supported); extract it with the tool that made the archive and load the extracted file."
+    )
     hinted = tmp_path / "excel.csv"  # Excel's `sep=;` line before the header
     hinted.write_bytes(b"sep=;\r\n" + _csv(_records("calls"), ";"))
     with pytest.raises(SourceError) as e:

@@ -17,6 +17,7 @@ Real exports vary in three ways that say nothing about their records:
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import lzma
 import os
@@ -86,14 +87,25 @@ def _zip_member(path: Path, archive: zipfile.ZipFile) -> zipfile.ZipInfo:
     return files[0]
 
 
-def _open_plain(path: Path, kind: str) -> tuple[IO[bytes], str]:
-    """A binary stream of the decompressed content and what it was (for the load's notes)."""
+def _copy_plain(path: Path, kind: str, dst: IO[bytes]) -> str:
+    """Write the decompressed content to dst; what it was (for the load's notes)."""
     if kind == "zip":
-        archive = zipfile.ZipFile(path)
-        member = _zip_member(path, archive)
-        return archive.open(member), f"read from {member.filename} inside the zip archive"
+        with zipfile.ZipFile(path) as archive:
+            member = _zip_member(path, archive)
+            with archive.open(member) as src:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        return f"read from {member.filename} inside the zip archive"
     opener = next(o for _, name, o in _OPENERS if name == kind)
-    return opener(path), f"read from the {kind}-compressed file"
+    with opener(path) as src:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return f"read from the {kind}-compressed file"
+
+
+def _damaged(path: Path, kind: str, error: BaseException) -> str:
+    return (
+        f"{path}: cannot decompress as {kind} ({error}); the archive is damaged or cut off, "
+        "so download or export it again."
+    )
 
 
 def plain_copy(path: Path, temp_prefix: str) -> tuple[Path, str] | None:
@@ -105,18 +117,27 @@ def plain_copy(path: Path, temp_prefix: str) -> tuple[Path, str] | None:
     fd, name = tempfile.mkstemp(prefix=f"{temp_prefix}{os.getpid()}-", suffix=".csv")
     try:
         with os.fdopen(fd, "wb") as dst:
-            src, note = _open_plain(path, kind)
-            with src:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            note = _copy_plain(path, kind, dst)
     except ShapeError:
         Path(name).unlink(missing_ok=True)
         raise
-    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as e:
+    except (RuntimeError, NotImplementedError) as e:  # an encrypted member, Deflate64 (Windows)
         Path(name).unlink(missing_ok=True)
         raise ShapeError(
-            f"{path}: cannot decompress as {kind} ({e}); the archive is damaged or cut off, "
-            "so download or export it again."
+            f"{path}: cannot read the file inside the {kind} archive ({e}); extract it with the "
+            "tool that made the archive and load the extracted file."
         ) from None
+    except OSError as e:
+        Path(name).unlink(missing_ok=True)
+        if e.errno == errno.ENOSPC:
+            raise ShapeError(  # worded so that cli.py keeps it (it rewords "no space left")
+                f"{path}: the temporary folder {tempfile.gettempdir()} is full before the file is "
+                "decompressed; free space there (or point TMPDIR at a larger disk) and load it again."
+            ) from None
+        raise ShapeError(_damaged(path, kind, e)) from None
+    except (EOFError, zipfile.BadZipFile, lzma.LZMAError) as e:
+        Path(name).unlink(missing_ok=True)
+        raise ShapeError(_damaged(path, kind, e)) from None
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
