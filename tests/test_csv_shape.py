@@ -149,6 +149,13 @@ def test_a_container_that_is_not_one_csv_is_a_one_sentence_error(tmp_path):
         f"{windows}: cannot read the file inside the zip archive (That compression method is not "
         "supported); extract it with the tool that made the archive and load the extracted file."
     )
+    seven = tmp_path / "twcs.7z"
+    seven.write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 32)
+    with pytest.raises(SourceError) as e:
+        parse_source("twcs", str(seven), Config())
+    assert str(e.value) == (
+        f"{seven}: a 7-Zip archive, which is not read; extract the CSV from it and load that file."
+    )
     hinted = tmp_path / "excel.csv"  # Excel's `sep=;` line before the header
     hinted.write_bytes(b"sep=;\r\n" + _csv(_records("calls"), ";"))
     with pytest.raises(SourceError) as e:
@@ -216,6 +223,8 @@ def test_compression_is_found_by_the_first_bytes(tmp_path):
         "c": (lzma.compress(b"x"), "xz"),
         "d": (_zip({"x.csv": b"x"}), "zip"),
         "e": (b"tweet_id,text\n", None),
+        "f": (b"7z\xbc\xaf\x27\x1c\x00\x04", "7-Zip"),
+        "g": (b"Rar!\x1a\x07\x01\x00", "RAR"),
     }
     for name, (data, kind) in cases.items():
         (tmp_path / name).write_bytes(data)

@@ -37,6 +37,7 @@ _OPENERS: tuple[tuple[bytes, str, Callable[[Path], IO[bytes]]], ...] = (
     (b"\xfd7zXZ\x00", "xz", lambda p: lzma.open(p, "rb")),
 )
 _ZIP = b"PK\x03\x04"
+_UNREAD = ((b"7z\xbc\xaf\x27\x1c", "7-Zip"), (b"Rar!\x1a\x07", "RAR"))  # archives not read
 _SEPARATORS = re.compile(r"[\s_]+")
 
 
@@ -45,11 +46,15 @@ class ShapeError(ValueError):
 
 
 def compression_of(path: Path) -> str | None:
-    """gzip / bzip2 / xz / zip by the file's first bytes; None for a plain file."""
+    """gzip / bzip2 / xz / zip (read) or 7-Zip / RAR (named, not read) by the file's first bytes;
+    None for a plain file."""
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(_ZIP):
         return "zip"
+    for magic, name in _UNREAD:
+        if head.startswith(magic):
+            return name
     return next((name for magic, name, _ in _OPENERS if head.startswith(magic)), None)
 
 
@@ -114,6 +119,11 @@ def plain_copy(path: Path, temp_prefix: str) -> tuple[Path, str] | None:
     kind = compression_of(path)
     if kind is None:
         return None
+    if kind in dict(_UNREAD).values():
+        raise ShapeError(
+            f"{path}: a {kind} archive, which is not read; extract the CSV from it and load that "
+            "file."
+        )
     fd, name = tempfile.mkstemp(prefix=f"{temp_prefix}{os.getpid()}-", suffix=".csv")
     try:
         with os.fdopen(fd, "wb") as dst:
