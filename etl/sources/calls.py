@@ -15,10 +15,10 @@ import pandas as pd
 
 from etl.parsed import Parsed, quarantine_frame
 from etl.settings.config import Config
-from etl.sources.io import read_csv_text
 from etl.sources.mapped_tables import INTERACTION_COLUMNS, SURVEY_COLUMNS, issue_categories
 from etl.sources.registry import register
 from etl.sources.source_fields import (
+    LOCAL_DATES,
     durations,
     joined_flags,
     local_date_formats,
@@ -35,20 +35,20 @@ from etl.sources.source_fields import (
     value_reason,
     yes_no,
 )
-from etl.sources.xlsx import is_workbook, read_xlsx_text
+from etl.sources.xlsx import read_text
 from etl.text.enrich import load_playbook
 
 ID, AGENT, DATE, TIME, TOPIC = "Call Id", "Agent", "Date", "Time", "Topic"
 ANSWERED, RESOLVED = "Answered (Y/N)", "Resolved"
 SPEED, TALK, RATING = "Speed of answer in seconds", "AvgTalkDuration", "Satisfaction rating"
 REQUIRED = (ID, AGENT, DATE, TIME, TOPIC, ANSWERED, RESOLVED, SPEED, TALK, RATING)
-# the dates a date is read in (a spreadsheet saving the log writes its locale's)
-DATES = "YYYY-MM-DD (or DD/MM/YYYY, MM/DD/YYYY when a day above 12 shows the order, DD.MM.YYYY)"
 OPTIONAL = ("Customer Id", "Brand")
 MAX_SECONDS = 86400.0  # a speed of answer or a talk time longer than a day is not a call
 
 
-def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _checked(
+    frame: pd.DataFrame, zone: str, day_first: bool | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed calls (one row per valid record) and the quarantined records with their reasons."""
     call_id, date_text, time_text = (
         stripped(frame, ID),
@@ -62,7 +62,6 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
         stripped(frame, RATING),
     )
     day_text = date_text.str.replace(r"\s+00:00:00$", "", regex=True)
-    day_first = slashed_day_first(day_text)
     day = timestamps(day_text, ("%Y-%m-%d", *local_date_formats(day_first, False)), "UTC")
     clock = times_of_day(time_text)
     answered, resolved = yes_no(answered_text), yes_no(resolved_text)
@@ -78,7 +77,12 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
     checks = [
         (~present(call_id), f"missing key: {ID} is empty"),
         (~present(date_text), f"missing value: {DATE} is empty"),
-        (day.bad, value_reason(date_text, f"bad timestamp: {DATE} {{v}} is not a date {DATES}")),
+        (
+            day.bad,
+            value_reason(
+                date_text, f"bad timestamp: {DATE} {{v}} is not a date YYYY-MM-DD {LOCAL_DATES}"
+            ),
+        ),
         (~present(time_text), f"missing value: {TIME} is empty"),
         (
             clock.bad,
@@ -210,11 +214,9 @@ def interactions_and_surveys(
 
 def parse_calls(path: Path, config: Config) -> Parsed:
     """Read a PwC call-centre CSV or XLSX into interactions, csat surveys and quarantined rows."""
-    if is_workbook(path):
-        src = read_xlsx_text(path, REQUIRED, date_columns=(DATE,), known=OPTIONAL)
-    else:
-        src = read_csv_text(path, REQUIRED, known=OPTIONAL)
-    calls, bad = _checked(src.frame, config.source_timezone)
+    src = read_text(path, REQUIRED, known=OPTIONAL, date_columns=(DATE,))
+    day_first = slashed_day_first(stripped(src.frame, DATE))  # the order of slashed dates
+    calls, bad = _checked(src.frame, config.source_timezone, day_first)
     cases, surveys = interactions_and_surveys(calls, config)
     valid = len(src.frame) - len(bad)
     notes = (
@@ -232,7 +234,7 @@ def parse_calls(path: Path, config: Config) -> Parsed:
         quarantine=pd.concat(parts, ignore_index=True)
         if parts
         else quarantine_frame(pd.DataFrame()),
-        notes=notes + local_dates_note(slashed_day_first(stripped(src.frame, DATE))) + src.notes,
+        notes=notes + local_dates_note(day_first) + src.notes,
     )
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from etl.sources.csv_shape import (
     DELIMITER_NAMES,
+    DELIMITERS,
     ShapeError,
     canonical_names,
     plain_copy,
@@ -366,9 +367,10 @@ def _shape(
     required column missing raises SourceError (with the delimiter that would find it when the
     caller fixed another)."""
     expected = (*required, *known)
-    found = sniffed_delimiter(lambda d: _header(readable, d), expected)
+    headers = {d: _header(readable, d) for d in DELIMITERS}
+    found = sniffed_delimiter(headers.__getitem__, expected)
     chosen = found if delim is None else delim
-    names, renamed = canonical_names(_header(readable, chosen), expected)
+    names, renamed = canonical_names(headers.get(chosen) or _header(readable, chosen), expected)
     notes = (
         () if chosen == "," else (f"read as {DELIMITER_NAMES.get(chosen, repr(chosen))}-separated",)
     )

@@ -113,6 +113,10 @@ def slashed_day_first(*texts: pd.Series) -> bool | None:
     return day_first >= month_first
 
 
+# what a bad date's reason adds after the ISO form (local_date_formats)
+LOCAL_DATES = "(or DD/MM/YYYY, MM/DD/YYYY when a day above 12 shows the order, DD.MM.YYYY)"
+
+
 def local_date_formats(day_first: bool | None, with_time: bool) -> tuple[str, ...]:
     """strptime formats of the dates a spreadsheet writes in its locale, after the ISO ones: the
     slashed order `slashed_day_first` found (none when it could not tell), then the dotted

@@ -22,6 +22,7 @@ from etl.sources.io import SourceError
 from etl.sources.mapped_tables import INTERACTION_COLUMNS, SURVEY_COLUMNS, issue_categories
 from etl.sources.registry import register
 from etl.sources.source_fields import (
+    LOCAL_DATES,
     joined_flags,
     local_date_formats,
     local_dates_note,
@@ -65,7 +66,6 @@ NAME = "Customer Name"  # never stored, not even in quarantine (as the e-mail)
 KNOWN = (NAME, EMAIL, CUSTOMER, BRAND, CREATED, PURCHASE)
 CHANNELS = {"email": "email", "phone": "phone", "social media": "social", "chat": "chat"}
 STATUSES = {"closed": "resolved", "open": "open", "pending customer response": "open"}
-LOCAL = " (or DD/MM/YYYY, MM/DD/YYYY when a day above 12 shows the order, DD.MM.YYYY)"
 TIME_FORMATS = ("iso",)  # 2023-06-01 12:43:23 (naive: the source zone), or ISO with an offset
 MESSAGE_COLUMNS = [
     "message_id",
@@ -81,7 +81,9 @@ MESSAGE_COLUMNS = [
 ]
 
 
-def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _checked(
+    frame: pd.DataFrame, zone: str, day_first: bool | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed tickets and the quarantined records with their reasons."""
     tid, channel_text, status_text = (
         stripped(frame, ID),
@@ -91,7 +93,7 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
     channel = channel_text.str.lower().map(CHANNELS)
     status = status_text.str.lower().map(STATUSES)
     texts = {c: stripped(frame, c) for c in (CREATED, FIRST, RESOLVED, PURCHASE)}
-    local = local_date_formats(_day_first(frame), True)
+    local = local_date_formats(day_first, True)
     times = {c: timestamps(t, (*TIME_FORMATS, *local), zone) for c, t in texts.items()}
     rating_text = stripped(frame, RATING)
     rating = numbers(rating_text, 1, 5)
@@ -119,7 +121,7 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
             (
                 times[c].bad,
                 value_reason(
-                    texts[c], f"bad timestamp: {c} {{v}} is not YYYY-MM-DD HH:MM:SS{LOCAL}"
+                    texts[c], f"bad timestamp: {c} {{v}} is not YYYY-MM-DD HH:MM:SS {LOCAL_DATES}"
                 ),
             )
             for c in (CREATED, FIRST, RESOLVED)
@@ -131,7 +133,7 @@ def _checked(frame: pd.DataFrame, zone: str) -> tuple[pd.DataFrame, pd.DataFrame
         (
             undated & times[PURCHASE].bad,
             value_reason(
-                texts[PURCHASE], f"bad timestamp: {PURCHASE} {{v}} is not YYYY-MM-DD{LOCAL}"
+                texts[PURCHASE], f"bad timestamp: {PURCHASE} {{v}} is not YYYY-MM-DD {LOCAL_DATES}"
             ),
         ),
         (
@@ -309,7 +311,8 @@ def parse_tickets(path: Path, config: Config) -> Parsed:
             f"{path}, line 1: missing column {EMAIL} (or {CUSTOMER}); "
             f"found {', '.join(c for c in src.frame.columns if c != '_line')}."
         )
-    tickets, bad = _checked(src.frame, config.source_timezone)
+    day_first = _day_first(src.frame)
+    tickets, bad = _checked(src.frame, config.source_timezone, day_first)
     cases = interactions_table(tickets, config)
     valid = len(src.frame) - len(bad)
     notes = (
@@ -331,7 +334,7 @@ def parse_tickets(path: Path, config: Config) -> Parsed:
         quarantine=pd.concat(parts, ignore_index=True)
         if parts
         else quarantine_frame(pd.DataFrame()),
-        notes=notes + local_dates_note(_day_first(src.frame)) + src.notes,
+        notes=notes + local_dates_note(day_first) + src.notes,
     )
 
 

@@ -117,10 +117,15 @@ def read_xlsx_text(
 
 
 def read_text(
-    path: Path, required: tuple[str, ...], delim: str | None = None, known: tuple[str, ...] = ()
+    path: Path,
+    required: tuple[str, ...],
+    delim: str | None = None,
+    known: tuple[str, ...] = (),
+    date_columns: tuple[str, ...] = (),
 ) -> CsvFrame:
-    """A source file as text columns plus `_line`: an Excel workbook (found by its content, so
-    also one saved under a .csv name) as its first sheet, else as CSV (etl/sources/io.py)."""
-    if path.exists() and is_excel_workbook(path):
-        return read_xlsx_text(path, required, known=known)
+    """A source file as text columns plus `_line`: an Excel workbook (is_workbook: by its name or
+    its content, so also one saved under a .csv name) as its first sheet (`date_columns` keep
+    their day only), else as CSV (etl/sources/io.py)."""
+    if is_workbook(path):
+        return read_xlsx_text(path, required, date_columns, known)
     return read_csv_text(path, required, delim, known)

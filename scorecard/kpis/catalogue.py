@@ -64,6 +64,11 @@ class Kpi:
         (`when_zero`), else None: said by the scorecard's note and beside the 0 on the tile."""
         return self.when_zero if value == 0 else None
 
+    def zero_note(self, value: float | None) -> str | None:
+        """`zero_meaning` as the note beside the value says it ("0 because ..."), else None."""
+        meaning = self.zero_meaning(value)
+        return f"0 because {meaning}" if meaning else None
+
     @property
     def is_plain(self) -> bool:
         """True when value and n are single-level SQL aggregates over the source rows (every

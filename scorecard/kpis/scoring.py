@@ -300,8 +300,8 @@ def scorecard(
         status = status_of(k, value, n, config, target=target)
         channels = per_channel.get((str(r["period"]), slice_, k.id), ())
         status, reason, note = _honest(k, value, n, status, target[0], lacking[k.id], channels)
-        if zero := k.zero_meaning(value):  # e.g. 0 s of business time: sent and answered off hours
-            note = "; ".join(filter(None, [f"0 because {zero}", note]))
+        if zero := k.zero_note(value):  # e.g. 0 s of business time: sent and answered off hours
+            note = "; ".join(filter(None, [zero, note]))
         values.append(
             KpiValue(
                 period=str(r["period"]),

@@ -117,8 +117,8 @@ def computed_kpi_lines(con: duckdb.DuckDBPyConnection, config: Config, day: str)
     lines = []
     for v in result.kpis:
         kpi = kpi_by_id(v.kpi)
-        zero = kpi.zero_meaning(v.value)  # a 0 that is not what it seems says so, as on the tile
-        reason = "; ".join(filter(None, [v.reason, f"0 because {zero}" if zero else None]))
+        # a 0 that is not what it seems says so, as on the tile
+        reason = "; ".join(filter(None, [v.reason, kpi.zero_note(v.value)]))
         query = {"day": day, "kpi": v.kpi}
         if v.status == "red":
             reason = red_reason(con, config, v.kpi, day)
