@@ -20,6 +20,13 @@ USER_ERRORS = (ConfigError, SourceError, WarehouseError, ValueError, FileNotFoun
 FORMATS = ("table", "json", "csv")
 
 
+def json_text(payload) -> str:
+    """The CLI's JSON: indented, floats through readable_numbers, other types as text."""
+    from scorecard.export import readable_numbers
+
+    return json.dumps(readable_numbers(payload), indent=2, default=str)
+
+
 def _common(fn):
     """--db and --config on every command (they may also be given before the command)."""
 
@@ -117,15 +124,11 @@ def _echo_frame(frame, fmt: str, payload: dict | None = None) -> None:
     import pandas as pd
 
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                payload if payload is not None else frame.to_dict("records"), indent=2, default=str
-            )
-        )
+        click.echo(json_text(payload if payload is not None else frame.to_dict("records")))
     elif fmt == "csv":
-        from scorecard.export import neutralised
+        from scorecard.export import neutralised, readable_frame
 
-        click.echo(neutralised(frame).to_csv(index=False), nl=False)
+        click.echo(readable_frame(neutralised(frame)).to_csv(index=False), nl=False)
     else:
         with pd.option_context(
             "display.max_rows", None, "display.width", 200, "display.max_columns", None
@@ -283,7 +286,7 @@ def customer_cmd(ctx, term, fmt):
     if not result.found:
         raise click.ClickException(result.summary())
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+        click.echo(json_text(result.to_json()))
         return
     from scorecard.terminal import customer_table, wrapped
 
@@ -328,7 +331,7 @@ def coverage_cmd(ctx, start, end, channel, brand, language, extend, fmt):
     finally:
         con.close()
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+        click.echo(json_text(result.to_json()))
         return
     from scorecard.terminal import coverage_tables, wrapped
 
@@ -389,7 +392,7 @@ def backlog_cmd(ctx, horizon_days, fmt):
 
     result = backlog(open_warehouse(ctx.obj["db"]), ctx.obj["config"], horizon_days)
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+        click.echo(json_text(result.to_json()))
         return
     click.echo(backlog_table(result))
 
@@ -494,11 +497,7 @@ def status_cmd(ctx, fmt):
     h = health(ctx.obj["db"])
     warnings = load_warnings(ctx.obj["db"])
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {**h.to_json(), "warnings": warnings.to_dict("records")}, indent=2, default=str
-            )
-        )
+        click.echo(json_text({**h.to_json(), "warnings": warnings.to_dict("records")}))
         return
     if fmt == "table":
         click.echo(status_text(ctx.obj["db"], ctx.obj["config"].display_timezone, h, warnings))
@@ -550,7 +549,7 @@ def status_text(db: Path, timezone: str, h, warnings) -> str:
 @_common
 def config_cmd(ctx):
     """Print the effective configuration (defaults plus socialcare.toml)."""
-    click.echo(json.dumps(ctx.obj["config"].to_dict(), indent=2))
+    click.echo(json_text(ctx.obj["config"].to_dict()))
 
 
 @main.command("erase")
@@ -644,11 +643,7 @@ def lift_cmd(ctx, start, end, brand, shift, fmt):
     report = lift_report(con, ctx.obj["config"], start, end, {"brand": _csv_list(brand)}, shift)
     if outside:
         click.echo(f"note: {outside}", err=True)
-    click.echo(
-        json.dumps(report.to_json(), indent=2, default=str)
-        if fmt == "json"
-        else _wrapped(report.summary())
-    )
+    click.echo(json_text(report.to_json()) if fmt == "json" else _wrapped(report.summary()))
 
 
 def _wrapped(text: str) -> str:
@@ -796,7 +791,7 @@ def anomalies_cmd(ctx, start, end, kpi, sensitivity, fmt):
         progress=True,
     )
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, default=str))
+        click.echo(json_text(result.to_json()))
         return
     click.echo(result.table() + "\n\n" + result.footer())
 
@@ -845,21 +840,13 @@ def explain_cmd(ctx, kpi, period, versus, vs_target, by, fmt, **dims):
         if versus:
             raise click.UsageError("use either --vs-target or --vs PERIOD, not both.")
         result = explain_shortfall(con, config, kpi, period, _csv_list(by), option_filters(**dims))
-        click.echo(
-            json.dumps(result.to_json(), indent=2, default=str)
-            if fmt == "json"
-            else _wrapped(result.text())
-        )
+        click.echo(json_text(result.to_json()) if fmt == "json" else _wrapped(result.text()))
         return
     from scorecard.rootcause.change import explain_change
 
     dims_by = _csv_list(by) or ["channel", "brand", "category", "agent"]
     result = explain_change(con, config, kpi, period, versus, dims_by, option_filters(**dims))
-    click.echo(
-        json.dumps(result.to_json(), indent=2, default=str)
-        if fmt == "json"
-        else _wrapped(result.summary())
-    )
+    click.echo(json_text(result.to_json()) if fmt == "json" else _wrapped(result.summary()))
 
 
 @main.command("drill")

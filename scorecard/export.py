@@ -41,6 +41,32 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+SIGNIFICANT_DIGITS = 12
+
+
+def readable_numbers(value: object) -> object:
+    """The value with every float to SIGNIFICANT_DIGITS significant digits (30.599999999999987
+    is 30.6; no measure here is known to more), through dicts, lists and tuples: sums of doubles
+    added in another order (a Spark build, days rebuilt apart) differ in the last bits and must
+    print the same. NaN and infinities become None (JSON has neither); -0.0 becomes 0.0."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return float(format(value, f".{SIGNIFICANT_DIGITS}g")) + 0.0
+    if isinstance(value, dict):
+        return {k: readable_numbers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [readable_numbers(v) for v in value]
+    return value
+
+
+def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose float columns went through readable_numbers (a CSV keeps `34.0` and shows
+    `30.6`, a missing value stays blank)."""
+    floats = frame.select_dtypes("float").columns
+    return frame.assign(**{str(c): frame[c].map(readable_numbers) for c in floats})
+
+
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
 FORMATS = {
     "csv": "text/csv",
@@ -50,7 +76,8 @@ FORMATS = {
 
 
 def _prepared(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
-    """The frame as written: formulas neutralised; for Excel, timezone dropped (local wall time)."""
+    """The frame as written: formulas neutralised; in CSV and Excel floats to 12 significant
+    digits (Parquet keeps the doubles); for Excel, timezone dropped (local wall time)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or parquet.")
     if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
@@ -58,7 +85,7 @@ def _prepared(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
             f"an Excel sheet holds at most {XLSX_MAX_ROWS:,} rows and this table has "
             f"{len(frame):,}; export CSV or Parquet instead."
         )
-    safe = neutralised(frame)
+    safe = neutralised(frame) if fmt == "parquet" else readable_frame(neutralised(frame))
     for col in safe.columns:  # Excel cannot store timezone-aware datetimes
         if isinstance(safe[col].dtype, pd.DatetimeTZDtype) and fmt == "xlsx":
             safe[col] = safe[col].dt.tz_localize(None)

@@ -1,5 +1,6 @@
 """What `socialcare … --format table` prints for people (scorecard/terminal.py): durations,
-percentages, currency and rounded counts, no NaN, 100 columns; `--format json|csv` unchanged.
+percentages, currency and rounded counts, no NaN, 100 columns; `--format json|csv` the machine forms
+(numbers to 12 significant digits).
 
 Expected strings are worked out by hand from the raw values in tests/golden/cli_tables.md.
 """
@@ -184,6 +185,21 @@ def test_machine_formats_are_unchanged(twcs_db):
         main, ["--db", str(twcs_db), "scorecard", "--kpi", "frt_median_s", "--format", "csv"]
     )
     assert r.output.splitlines()[0].startswith("period,kpi,value,n,target,status")
+
+
+def test_machine_formats_print_numbers_to_12_significant_digits(twcs_db):
+    # The real sample's 34 cases at the default 0.90 USD each cost 30.6 USD; DuckDB's sum of
+    # the doubles is 30.599999999999987 and its mean 0.8999999999999996 (a Spark build gives
+    # 30.59999999999999): all print 30.6 and 0.9. Mutation: printing raw floats fails this.
+    args = ["--db", str(twcs_db), "scorecard", "--kpi", "cost_total,cost_per_interaction"]
+    rows = {
+        r["kpi"]: r["value"]
+        for r in json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)["rows"]
+    }
+    assert rows == {"cost_total": 30.6, "cost_per_interaction": 0.9}
+    csv_text = CliRunner().invoke(main, [*args, "--format", "csv"]).output
+    assert ",30.6,34," in csv_text and ",0.9,34," in csv_text
+    assert not re.search(r"\d\.\d{13,}", csv_text)
 
 
 def test_alerts_day_is_checked_even_without_alerts(twcs_db):
