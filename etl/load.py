@@ -12,7 +12,7 @@ from etl.parsed import Parsed
 from etl.settings.config import Config
 from etl.sources.mapped_store import agent_only_warning, merge_messages
 from etl.sources.twcs_brands import mention_handles_changed, one_sided_warnings, remember_handles
-from etl.sources.twcs_cases import rebuild_cases
+from etl.sources.twcs_cases import rebuild_cases, thread_rules_changed
 from etl.sources.twcs_store import merge_tweets
 from etl.sql_files import sql_file
 
@@ -95,7 +95,8 @@ def write_parsed(
     remember_handles(con, config.brand_handles, record.load_id)
     handles_changed = mention_handles_changed(con)
     if "raw_twcs" in parsed.tables:
-        rebuild_cases(con, rebuild_all or handles_changed)
+        rules_changed = thread_rules_changed(con)  # recorded whatever else asks for a rebuild
+        rebuild_cases(con, rebuild_all or handles_changed or rules_changed)
         warnings = warnings + one_sided_warnings(con, record.load_id)
     elif handles_changed and con.execute(sql_file(__package__, "raw_twcs_count")).fetchall()[0][0]:
         rebuild_cases(con, True)

@@ -407,6 +407,10 @@ def _tweet(tid: int, inbound: bool, minute: int, parent: int | None = None) -> s
     return f"{tid},{author},{'TRUE' if inbound else 'FALSE'},{stamp},{text},,{up}\n"
 
 
+DAY = 24 * 60  # minutes
+MONTH_GAP = 31 * DAY  # more than the 30 days after which a customer's reply opens a new case
+
+
 def _thread_parts() -> list[list[str]]:
     """Three loads. Load 1: a 40-tweet chain 1..40 rooted at 1 (its root far back in time and in
     depth); thread 100 <- 101; tweet 201 replying to 200, which is missing (201 is a root), with
@@ -415,7 +419,10 @@ def _thread_parts() -> list[list[str]]:
     the chain's end (positions move), 200 arrives replying to 101 (joining thread 201 into
     thread 100), 300 arrives again replying to a new customer tweet 299 (no longer a broadcast:
     the stored root 301, two links below the new tweet, joins case 299 with 300). Load 3: 102 replies to
-    101 again, 402 replies into the cycle."""
+    101 again, 402 replies into the cycle. A month's gap (more than 30 days: a new case): load 1
+    holds thread 500 <- 501 and 602, a customer reply to 601 sent 40 days after it; load 2 adds
+    502, a customer reply to 501 31 days later, with the brand's answer 503 (a case of its own),
+    and the missing 600 <- 601 (602 stays a case of its own under the parent that arrived)."""
     chain = [_tweet(i, i % 2 == 1, i, i - 1 if i > 1 else None) for i in range(1, 41)]
     load1 = [
         *chain,
@@ -427,6 +434,9 @@ def _thread_parts() -> list[list[str]]:
         _tweet(301, True, 10, 300),
         _tweet(400, True, 11, 401),
         _tweet(401, False, 12, 400),
+        _tweet(500, True, 14),
+        _tweet(501, False, 15, 500),
+        _tweet(602, True, 17 + MONTH_GAP + 9 * DAY, 601),
     ]
     # 300's record arrives again, now replying to 299 (an inbound tweet with no parent)
     load2 = [
@@ -434,6 +444,10 @@ def _thread_parts() -> list[list[str]]:
         _tweet(200, True, 6, 101),
         _tweet(299, True, 1),
         _tweet(300, False, 9, 299),
+        _tweet(502, True, 15 + MONTH_GAP, 501),
+        _tweet(503, False, 16 + MONTH_GAP, 502),
+        _tweet(600, True, 16),
+        _tweet(601, False, 17, 600),
     ]
     load3 = [_tweet(102, True, 3, 101), _tweet(402, True, 13, 401)]
     return [load1, load2, load3]
@@ -475,6 +489,8 @@ def test_threads_a_load_touches_equal_the_whole_computation(tmp_path, monkeypatc
     assert roots[200] == roots[201] == roots[202] == roots[102] == 100  # two threads joined
     assert roots[299] == roots[300] == roots[301] == 299  # re-rooted from two links up
     assert 400 not in roots and 401 not in roots and 402 not in roots  # the cycle stays out
+    assert roots[500] == roots[501] == 500 and roots[502] == roots[503] == 502  # a month later
+    assert roots[600] == roots[601] == 600 and roots[602] == 602  # 40 days after its parent
 
 
 def test_descendants_and_ancestors_by_pointer_doubling():

@@ -286,12 +286,24 @@ def test_pointer_jumping_finds_the_roots_numpy_finds(spark):
     parent[4] = 999_999  # a parent absent from the data
     inbound = rng.random(n) < 0.6
     inbound[:5] = True
-    expected = case_roots(ids, parent, inbound)
+    # tweets three days apart in row order: a customer reply more than ten rows after its parent
+    # is over 30 days later and starts a case of its own (the month-gap rule)
+    seconds = np.arange(n, dtype=np.int64) * 3 * 86_400
+    seconds[:3] = 0  # the cycle has no gap to break it
+    expected = case_roots(ids, parent, inbound, seconds * 1_000_000)
     assert (expected[:4] == -1).all() and expected[4] == ids[4]
+    late = sum(
+        1
+        for k in range(n)
+        if inbound[k]
+        and parent[k] in ids
+        and seconds[k] - seconds[ids.tolist().index(parent[k])] > 30 * 86_400
+    )
+    assert late >= 20  # the rule is exercised
     frame = spark.createDataFrame(
         [
-            (int(i), None if p < 0 else int(p), bool(b), int(k))
-            for k, (i, p, b) in enumerate(zip(ids, parent, inbound, strict=True))
+            (int(i), None if p < 0 else int(p), bool(b), int(t))
+            for i, p, b, t in zip(ids, parent, inbound, seconds, strict=True)
         ],
         "tweet_id bigint, in_response_to bigint, inbound boolean, t bigint",
     ).selectExpr("*", "timestamp_seconds(t) as created_at")

@@ -49,12 +49,16 @@ EXPECTED = {41: 1, 200: 100, 201: 100, 202: 100, 299: 299, 300: 299, 301: 299}
 EXPECTED |= {400: -1, 401: -1, 402: -1}
 
 
+T0_US = 1_709_251_200_000_000  # 2024-03-01 00:00 UTC in epoch microseconds
+
+
 def _roots_of(tweets: dict[int, tuple[int | None, bool]]) -> dict[int, int]:
     """Every tweet's root by the root rule over all of them (etl/sources/twcs.py)."""
     ids = np.array(sorted(tweets), dtype=np.int64)
     parent = np.array([-1 if tweets[t][0] is None else tweets[t][0] for t in ids], dtype=np.int64)
     inbound = np.array([tweets[t][1] for t in ids], dtype=bool)
-    return dict(zip(ids.tolist(), case_roots(ids, parent, inbound).tolist(), strict=True))
+    created = T0_US + ids * 60_000_000  # as _warehouse stores them: a minute per id, no month gap
+    return dict(zip(ids.tolist(), case_roots(ids, parent, inbound, created).tolist(), strict=True))
 
 
 def _warehouse(
@@ -65,6 +69,10 @@ def _warehouse(
     now = stored | load
     con.execute("create table raw_twcs (tweet_id bigint, in_response_to bigint, inbound boolean)")
     con.executemany("insert into raw_twcs values (?, ?, ?)", [(t, *now[t]) for t in now])
+    con.execute("alter table raw_twcs add column created_at timestamptz")
+    con.execute(
+        "update raw_twcs set created_at = timestamptz '2024-03-01' + tweet_id * interval 1 minute"
+    )
     con.execute("create table twcs_threads (tweet_id bigint, root_id bigint, seq integer)")
     old = [(t, r) for t, r in _roots_of(stored).items() if r >= 0]
     con.executemany("insert into twcs_threads values (?, ?, 0)", old)
@@ -112,10 +120,6 @@ def test_the_load_after_either_way_is_the_same(rounds, monkeypatch):
     every link (0 rounds: the walk gives up at once)."""
     monkeypatch.setattr(twcs_cases, "MAX_ROUNDS", rounds)
     con = _warehouse(STORED, LOAD)
-    con.execute("alter table raw_twcs add column created_at timestamptz")
-    con.execute(
-        "update raw_twcs set created_at = timestamptz '2024-03-01' + tweet_id * interval 1 minute"
-    )
     con.execute("update twcs_threads set seq = 1")
     twcs_cases._scoped_threads(con)
     new = con.execute("select tweet_id, root_id, seq from threads_new order by all").fetchall()

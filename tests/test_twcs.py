@@ -40,10 +40,28 @@ def test_case_roots_pointer_doubling():
     ids = np.array([1, 2, 3, 4, 5, 6, 7])
     parent = np.array([-1, 1, 2, 99, -1, 5, 7])  # 4 -> absent; 6 -> broadcast 5; 7 -> itself
     inbound = np.array([True, False, True, True, False, True, True])
-    roots = case_roots(ids, parent, inbound)
+    roots = case_roots(ids, parent, inbound, np.zeros(7, dtype=np.int64))
     # 1 root (no parent); 2,3 follow 1; 4 root (parent absent); 5 broadcast (no case);
     # 6 root (parent is an outbound tweet without parent); 7 is a self-loop: in no case.
     assert roots.tolist() == [1, 1, 1, 4, -1, 6, -1]
+
+
+DAY_US = 86_400 * 1_000_000
+
+
+def test_a_customer_reply_after_30_days_starts_a_new_case():
+    # 1 customer asks (day 0); 2 brand answers (day 1); 3 customer thanks (day 31: 30 days and
+    # 1 s after 2, a new case); 4 brand answers 3 (in 3's case); 5 customer replies to 1 exactly
+    # 30 days after it (not more: stays in 1's case); 6 brand answers 1 on day 40 (a late answer
+    # is still the first response: only customer tweets start cases); 7 customer replies to 6
+    # on day 40 (in 1's case). Mutation: `>=` for `>` makes 5 a root; no rule makes 3 follow 1.
+    ids = np.array([1, 2, 3, 4, 5, 6, 7])
+    parent = np.array([-1, 1, 2, 3, 1, 1, 6])
+    inbound = np.array([True, False, True, False, True, False, True])
+    created = np.array([0, 1, 31, 31, 30, 40, 40]) * DAY_US + np.array([0, 0, 1, 2, 0, 0, 1])
+    created[2] = created[1] + 30 * DAY_US + 1_000_000
+    created[3] = created[2] + 60_000_000
+    assert case_roots(ids, parent, inbound, created).tolist() == [1, 1, 3, 3, 1, 1, 1]
 
 
 def test_thread_rules(make_twcs, tmp_path):
@@ -72,6 +90,74 @@ def test_thread_rules(make_twcs, tmp_path):
     assert got["twcs:11"][:2] == ("BrandB", "unanswered")  # brand from the broadcast
     assert got["twcs:20"][:2] == ("BrandA", "unanswered")  # first @mention of a known brand
     assert got["twcs:30"][2] is None and got["twcs:30"][4] == "negative_frt"  # flagged, excluded
+
+
+def test_a_reply_to_a_years_old_post_is_its_own_case(make_twcs, tmp_path):
+    """The real pattern behind a 6-year first response (TWCS tweets 348 and 347, and Delta's
+    2016 thread 611/609 answered with "DM sent" in 2017; golden/thread_gaps.md): customers
+    replying in 2017 to a 2011 post each open their own case, answered in minutes, and the
+    post stays alone; a reply 14 months after the brand's answer is a case of its own too."""
+    rows = [
+        (348, "900", "True", "Mon Aug 29 03:20:05 +0000 2011", "Lost your booking number?", ""),
+        (347, "901", "True", "Tue Oct 31 01:57:03 +0000 2017", "@AirCo lost my booking", "348"),
+        (343, "AirCo", "False", "Tue Oct 31 05:28:49 +0000 2017", "@901 Sorry ^A", "347"),
+        (360, "902", "True", "Tue Oct 31 06:00:00 +0000 2017", "@AirCo mine too", "348"),
+        (361, "AirCo", "False", "Tue Oct 31 06:10:00 +0000 2017", "@902 On it ^B", "360"),
+        (611, "903", "True", "Sat Aug 06 01:31:50 +0000 2016", "@AirCo check-in fails", ""),
+        (609, "AirCo", "False", "Sat Aug 06 01:44:03 +0000 2016", "@903 Pls DM us ^QB", "611"),
+        (610, "903", "True", "Tue Oct 31 22:11:33 +0000 2017", "@AirCo DM sent", "609"),
+    ]
+    db = tmp_path / "w.duckdb"
+    load_file("twcs", str(make_twcs(rows)), db, Config())
+    got = cases(db)
+    assert set(got) == {"twcs:348", "twcs:347", "twcs:360", "twcs:611", "twcs:610"}
+    assert got["twcs:347"][:3] == ("AirCo", "open", 12706.0)  # 01:57:03 -> 05:28:49
+    assert got["twcs:360"][:3] == ("AirCo", "open", 600.0)
+    assert got["twcs:348"][1:3] == ("unanswered", None)  # no answer to the post itself
+    assert got["twcs:611"][1:4] == ("private", 733.0, True)  # 01:31:50 -> 01:44:03
+    assert got["twcs:610"][:2] == ("AirCo", "unanswered")  # brand from the answer it replies to
+
+
+def test_threads_made_by_older_rules_are_remade_at_the_next_twitter_load(
+    make_twcs, tmp_path, monkeypatch
+):
+    """A warehouse from before the month rule (threads made without it, no rules recorded) gets
+    every thread remade at its next Twitter load, even of tweets that load does not touch; the
+    load after that is incremental again. Mutation: not consulting thread_rules_changed leaves
+    2017's request in the 2011 post's case."""
+    from etl.sources import twcs, twcs_cases
+
+    old = [
+        (348, "900", "True", "Mon Aug 29 03:20:05 +0000 2011", "Lost your booking number?", ""),
+        (347, "901", "True", "Tue Oct 31 01:57:03 +0000 2017", "@AirCo lost my booking", "348"),
+        (343, "AirCo", "False", "Tue Oct 31 05:28:49 +0000 2017", "@901 Sorry ^A", "347"),
+    ]
+    db = tmp_path / "w.duckdb"
+    with monkeypatch.context() as m:  # the code before the rule
+        m.setattr(twcs, "NEW_CASE_AFTER_US", 10**18)
+        load_file("twcs", str(make_twcs(old, name="old.csv")), db, Config())
+    assert set(cases(db)) == {"twcs:348"}
+    con = duckdb.connect(str(db))
+    con.execute("delete from etl_state where key = 'twcs_thread_rules'")  # as before the rule
+    con.close()
+    later = [
+        (900, "905", "True", ts(0), "@AirCo hi", ""),
+        (901, "AirCo", "False", ts(5), "@905 hi", "900"),
+    ]
+    rebuilt: list[bool] = []
+    real = twcs_cases.rebuild_cases
+    monkeypatch.setattr(
+        "etl.load.rebuild_cases", lambda con, full=True: rebuilt.append(full) or real(con, full)
+    )
+    load_file("twcs", str(make_twcs(later, name="later.csv")), db, Config())
+    assert set(cases(db)) == {"twcs:348", "twcs:347", "twcs:900"}
+    load_file(
+        "twcs",
+        str(make_twcs([(902, "906", "True", ts(9), "@AirCo yo", "")], name="x.csv")),
+        db,
+        Config(),
+    )
+    assert rebuilt == [True, False]  # remade once, then incremental
 
 
 def test_format_variants_give_same_cases(make_twcs, tmp_path):

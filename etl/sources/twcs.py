@@ -134,13 +134,22 @@ def _good_tweets(con: duckdb.DuckDBPyConnection, fixes: pd.DataFrame) -> pa.Tabl
     return out
 
 
-def case_roots(tweet_id: np.ndarray, parent: np.ndarray, inbound: np.ndarray) -> np.ndarray:
+NEW_CASE_AFTER_US = 30 * 86_400 * 1_000_000  # a customer's reply this much later is a new case
+
+
+def case_roots(
+    tweet_id: np.ndarray, parent: np.ndarray, inbound: np.ndarray, created_us: np.ndarray
+) -> np.ndarray:
     """For each tweet, the tweet_id of the case root it belongs to, or -1 when in no case.
 
-    A root is an inbound tweet whose parent is empty, absent from the data, or an outbound
-    tweet that itself has no parent in the data (a brand broadcast). Every other tweet
-    belongs to the case of its parent; pointer doubling resolves deep threads in log steps,
-    and reply cycles (which have no root) end in no case instead of looping.
+    A root is an inbound tweet whose parent is empty, absent from the data, an outbound
+    tweet that itself has no parent in the data (a brand broadcast), or sent more than 30 days
+    (NEW_CASE_AFTER_US) before it (`created_us`: epoch microseconds): a customer answering a
+    years-old post or coming back to a thread after a month opens a new case, as a support
+    desk's conversation timeout would (real TWCS: 2017 requests replying to a 2011 post made one
+    case with a six-year first response; golden/thread_gaps.md). Every other tweet belongs to
+    the case of its parent; pointer doubling resolves deep threads in log steps, and reply
+    cycles (which have no root) end in no case instead of looping.
     """
     n = len(tweet_id)
     if n == 0:
@@ -151,7 +160,9 @@ def case_roots(tweet_id: np.ndarray, parent: np.ndarray, inbound: np.ndarray) ->
     parent_has_parent[found] = parent_idx[parent_idx[found]] >= 0
     parent_inbound = np.zeros(n, dtype=bool)
     parent_inbound[found] = inbound[parent_idx[found]]
-    is_root = inbound & (~found | (~parent_inbound & ~parent_has_parent))
+    late = np.zeros(n, dtype=bool)
+    late[found] = created_us[found] - created_us[parent_idx[found]] > NEW_CASE_AFTER_US
+    is_root = inbound & (~found | (~parent_inbound & ~parent_has_parent) | late)
     # A root points at itself, so it stays put while the others jump (int32 rows: half the
     # memory traffic of int64).
     nxt = np.where(is_root, np.arange(n), parent_idx).astype(np.int32 if n < 2**31 else np.int64)

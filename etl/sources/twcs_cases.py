@@ -23,6 +23,10 @@ from etl.sources.twcs_sql import CASES_SQL, MESSAGES_SQL
 from etl.sql_files import sql_file
 
 FULL_SHARE = 0.3  # above this share of affected cases, rewrite all of them
+# The rules that make threads of tweets (etl/sources/twcs.py case_roots): a warehouse whose
+# threads were made by other rules has all of them remade at its next Twitter load.
+THREAD_RULES = "roots: no parent, broadcast, reply over 30 days"
+_RULES_KEY = "twcs_thread_rules"
 MAX_ROUNDS = 16  # rounds of each thread walk in SQL before reading every link instead
 
 
@@ -37,12 +41,11 @@ def _new_threads(con: duckdb.DuckDBPyConnection) -> None:
     window, which DuckDB sorts in parallel (about three times numpy's lexsort)."""
     ids = con.execute(_sql("twcs_thread_inputs")).fetchnumpy()
     tweet_id = ids["tweet_id"].astype("int64")
-    roots = case_roots(tweet_id, ids["parent"].astype("int64"), ids["inbound"].astype(bool))
+    t = np.asarray(ids["t"]).astype("int64")
+    roots = case_roots(tweet_id, ids["parent"].astype("int64"), ids["inbound"].astype(bool), t)
     con.register(
         "threads_arrow",
-        pa.table(
-            {"tweet_id": tweet_id, "root_id": roots, "t": np.asarray(ids["t"]).astype("int64")}
-        ),
+        pa.table({"tweet_id": tweet_id, "root_id": roots, "t": t}),
     )
     con.execute(_sql("twcs_threads_new"))
     con.unregister("threads_arrow")
@@ -93,7 +96,10 @@ def _all_links_roots(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.nda
     touched = descendants(parent_idx, changed)
     closed = touched | ancestors(parent_idx, changed)
     roots = case_roots(
-        tweet_id[closed], parent[closed], np.asarray(links["inbound"]).astype(bool)[closed]
+        tweet_id[closed],
+        parent[closed],
+        np.asarray(links["inbound"]).astype(bool)[closed],
+        np.asarray(links["t"]).astype("int64")[closed],
     )
     return tweet_id[touched], roots[touched[closed]]
 
@@ -123,7 +129,10 @@ def _walked_roots(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarra
     links = con.execute(_sql("twcs_thread_closed_links")).fetchnumpy()
     tweet_id = links["tweet_id"].astype("int64")
     roots = case_roots(
-        tweet_id, links["parent"].astype("int64"), np.asarray(links["inbound"]).astype(bool)
+        tweet_id,
+        links["parent"].astype("int64"),
+        np.asarray(links["inbound"]).astype(bool),
+        np.asarray(links["t"]).astype("int64"),
     )
     touched = np.asarray(links["touched"]).astype(bool)
     return tweet_id[touched], roots[touched]
@@ -131,8 +140,8 @@ def _walked_roots(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarra
 
 def _scoped_threads(con: duckdb.DuckDBPyConnection) -> None:
     """Temp tables threads_new and thread_scope for the threads this load can touch
-    (twcs_threads_scoped.sql). A tweet's root depends only on its ancestors' links and
-    directions, which a load changes only for its tweets' descendants; their roots are
+    (twcs_threads_scoped.sql). A tweet's root depends only on its ancestors' links,
+    directions and times, which a load changes only for its tweets' descendants; their roots are
     computed over them and their ancestors."""
     walked = _walked_roots(con)
     tweet_id, roots = walked if walked is not None else _all_links_roots(con)
@@ -155,6 +164,14 @@ def _affected_roots(con: duckdb.DuckDBPyConnection) -> int | None:
     n = con.execute(_sql("twcs_affected_count")).fetchone()[0]
     total = con.execute(_sql("twcs_cases_now_scoped")).fetchone()[0]
     return None if n > FULL_SHARE * max(total, 1) else n
+
+
+def thread_rules_changed(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the stored threads were made by other rules than THREAD_RULES (or no rules are
+    recorded: a warehouse from before the month rule); records the current rules."""
+    rows = con.execute(_sql("etl_state_value"), [_RULES_KEY]).fetchall()
+    con.execute(_sql("etl_state_set"), [_RULES_KEY, THREAD_RULES])
+    return not rows or rows[0][0] != THREAD_RULES
 
 
 def rebuild_cases(con: duckdb.DuckDBPyConnection, rebuild_all: bool = True) -> int:

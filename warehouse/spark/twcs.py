@@ -21,7 +21,7 @@ from pyspark.sql import functions as F
 from etl.settings.config import Config
 from etl.sources.csv_shape import canonical_names, compression_of, sniffed_delimiter
 from etl.sources.io import LEGACY, SourceError, detect_encoding, has_invalid_utf8
-from etl.sources.twcs import REQUIRED
+from etl.sources.twcs import NEW_CASE_AFTER_US, REQUIRED
 from etl.sources.twcs_sql import _ORDER_KEY, CASES_SQL, MESSAGES_SQL
 from etl.sql_files import sql_file
 from warehouse.spark.translate import spark_sql
@@ -274,6 +274,7 @@ def thread_roots(spark: SparkSession, tweets: DataFrame) -> DataFrame:
         F.col("tweet_id").alias("p_id"),
         F.col("inbound").alias("p_inbound"),
         F.col("in_response_to").alias("p_parent"),
+        F.col("created_at").alias("p_created"),
     )
     # the parent's own parent must be in the data, not merely named: an agent reply to a tweet
     # that is missing (quarantined, or outside the export) starts no chain, so the customer's
@@ -282,8 +283,14 @@ def thread_roots(spark: SparkSession, tweets: DataFrame) -> DataFrame:
     linked = t.join(p, F.col("in_response_to") == F.col("p_id"), "left").join(
         present, F.col("p_parent") == F.col("pp_id"), "left"
     )
+    # a customer's reply sent more than NEW_CASE_AFTER_US after its parent opens a new case
+    late = (F.unix_micros(F.col("created_at")) - F.unix_micros(F.col("p_created"))) > F.lit(
+        NEW_CASE_AFTER_US
+    )
     is_root = F.col("inbound") & (
-        F.col("p_id").isNull() | (~F.col("p_inbound") & F.col("pp_id").isNull())
+        F.col("p_id").isNull()
+        | (~F.col("p_inbound") & F.col("pp_id").isNull())
+        | F.coalesce(late, F.lit(False))
     )
     state = linked.select(
         "tweet_id",
