@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -50,7 +51,7 @@ def readable_numbers(value: object) -> object:
     added in another order (a Spark build, days rebuilt apart) differ in the last bits and must
     print the same. NaN and infinities become None (JSON has neither); -0.0 becomes 0.0."""
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             return None
         return float(format(value, f".{SIGNIFICANT_DIGITS}g")) + 0.0
     if isinstance(value, dict):
@@ -63,8 +64,10 @@ def readable_numbers(value: object) -> object:
 def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose float columns went through readable_numbers (a CSV keeps `34.0` and shows
     `30.6`, a missing value stays blank)."""
-    floats = frame.select_dtypes("float").columns
-    return frame.assign(**{str(c): frame[c].map(readable_numbers) for c in floats})
+    out = frame.copy()
+    for col in frame.select_dtypes("float").columns:  # by label: a column named 3 stays one
+        out[col] = frame[col].map(readable_numbers)
+    return out
 
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
